@@ -1,0 +1,68 @@
+# backup-relay: every target bootstraps what it needs (a virtualenv with pinned packages, npm tools).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+REGION ?= us-east-1
+export SAM_CLI_TELEMETRY := 0
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: demo test lint format typecheck validate build asl pytest bench clean
+
+## make demo: the offline sandbox on its embedded night of events (no AWS account needed)
+demo: $(STAMP)
+	$(BIN)/backup-relay demo
+
+## make test: everything CI checks
+test: lint typecheck validate build asl pytest
+
+$(STAMP): requirements-dev.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+validate: $(STAMP)
+	$(BIN)/sam validate --lint --region $(REGION) -t template.yaml
+	$(BIN)/sam validate --lint --region $(REGION) -t member/template.yaml
+
+# The functions run python3.13 on arm64; sam build needs a python3.13 on PATH (pyenv's here).
+build: $(STAMP)
+	if ! python3.13 --version >/dev/null 2>&1 && command -v pyenv >/dev/null; then \
+	  export PYENV_VERSION="$$(pyenv versions --bare | grep -E '^3\.1[1-3]\.' | sort -V | paste -sd:)"; \
+	fi; \
+	python3.13 --version >/dev/null 2>&1 || { echo "sam build needs python3.13 on PATH" >&2; exit 1; }; \
+	$(BIN)/sam build --region $(REGION)
+
+asl: node_modules/.installed
+	shopt -s nullglob; files=(statemachines/*.asl.json); \
+	if (( $${#files[@]} == 0 )); then echo "asl: no state machines in statemachines/ yet"; fi; \
+	for f in "$${files[@]}"; do npx --no-install asl-validator --no-arn-check --json-path "$$f"; done
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python bench/normalize_throughput.py
+	$(BIN)/python bench/cold_start_imports.py
+
+clean:
+	rm -rf .aws-sam .mypy_cache .pytest_cache .ruff_cache .hypothesis

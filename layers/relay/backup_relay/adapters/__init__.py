@@ -1,0 +1,1 @@
+"""Everything that talks to AWS. The domain modules import none of this."""

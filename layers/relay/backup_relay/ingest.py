@@ -1,0 +1,112 @@
+"""Ingest one queued message: normalize, check the sender, record once, or quarantine it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any, Protocol
+
+from backup_relay.errors import InvalidJobEvent
+from backup_relay.models import JobEvent
+from backup_relay.normalize import normalize
+
+
+class Outcome(StrEnum):
+    RECORDED = "recorded"
+    DUPLICATE = "duplicate"
+    QUARANTINED = "quarantined"
+
+
+@dataclass(frozen=True)
+class QuarantinedMessage:
+    message_id: str
+    body: str
+    code: str
+    reason: str
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    outcome: Outcome
+    event: JobEvent | None = None
+    quarantined: QuarantinedMessage | None = None
+
+
+@dataclass(frozen=True)
+class AccountPolicy:
+    """Which accounts may send events: the allow-list, or the whole organization when it is empty.
+
+    The central account's own events are always accepted; the bus policy already limits the
+    relay bus to the organization.
+    """
+
+    allowed: frozenset[str] = frozenset()
+    central_account: str | None = None
+
+    @classmethod
+    def from_list(
+        cls, accounts: Iterable[str], central_account: str | None = None
+    ) -> AccountPolicy:
+        return cls(frozenset(a.strip() for a in accounts if a.strip()), central_account or None)
+
+    def check(self, event: JobEvent) -> None:
+        if self.allowed and event.account not in self.allowed | {self.central_account}:
+            raise InvalidJobEvent(
+                "account_not_allowed",
+                f"account {event.account} is not in AllowedSourceAccounts",
+            )
+
+
+class EventRecorder(Protocol):
+    def __call__(self, event: JobEvent, original: Mapping[str, Any] | None) -> bool:
+        """Store the event; True if it was new, False if it was already recorded."""
+        ...
+
+
+class Quarantine(Protocol):
+    def __call__(self, message: QuarantinedMessage) -> None: ...
+
+
+def ingest_message(
+    body: str,
+    message_id: str,
+    *,
+    policy: AccountPolicy,
+    record: EventRecorder,
+    quarantine: Quarantine,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> IngestResult:
+    """Bad input is quarantined and reported as handled; only infrastructure errors propagate
+    (so SQS retries them and, after maxReceiveCount, moves them to the DLQ)."""
+    try:
+        payload = _parse(body)
+        event = normalize(payload)
+        policy.check(event)
+    except InvalidJobEvent as invalid:
+        message = QuarantinedMessage(message_id, body, invalid.code, invalid.message, now())
+        quarantine(message)
+        return IngestResult(Outcome.QUARANTINED, quarantined=message)
+    is_new = record(event, original_event(payload))
+    return IngestResult(Outcome.RECORDED if is_new else Outcome.DUPLICATE, event=event)
+
+
+def original_event(payload: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The raw AWS event: the payload itself, or the copy an envelope keeps."""
+    if "envelope" not in payload:
+        return payload
+    original = payload.get("original")
+    return original if isinstance(original, Mapping) else None
+
+
+def _parse(body: str) -> Mapping[str, Any]:
+    try:
+        payload = json.loads(body)
+    except ValueError as error:
+        raise InvalidJobEvent("not_json", f"message body is not JSON ({error})") from None
+    if not isinstance(payload, Mapping):
+        raise InvalidJobEvent("not_an_object", "message body is not a JSON object")
+    return payload

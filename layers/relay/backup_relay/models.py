@@ -1,0 +1,111 @@
+"""The one canonical shape of an AWS Backup job event.
+
+Its JSON field names are a contract: tooling reads them (`backup-relay normalize --json`, the
+ledger, alerts). Add fields; never rename or drop one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class JobKind(StrEnum):
+    BACKUP = "BACKUP"
+    COPY = "COPY"
+    RESTORE = "RESTORE"
+
+
+class JobState(StrEnum):
+    """One state enum across backup, copy and restore jobs (the union of AWS's three enums)."""
+
+    CREATED = "CREATED"
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    ABORTING = "ABORTING"
+    ABORTED = "ABORTED"
+    COMPLETED = "COMPLETED"
+    PARTIAL = "PARTIAL"
+    FAILED = "FAILED"
+    EXPIRED = "EXPIRED"
+
+
+#: States after which a job never changes again.
+FINAL_STATES = frozenset(
+    {JobState.ABORTED, JobState.COMPLETED, JobState.PARTIAL, JobState.FAILED, JobState.EXPIRED}
+)
+#: Final states that mean something went wrong.
+FAILURE_STATES = frozenset({JobState.ABORTED, JobState.PARTIAL, JobState.FAILED, JobState.EXPIRED})
+
+DETAIL_TYPES: dict[str, JobKind] = {
+    "Backup Job State Change": JobKind.BACKUP,
+    "Copy Job State Change": JobKind.COPY,
+    "Restore Job State Change": JobKind.RESTORE,
+}
+
+
+class JobEvent(BaseModel):
+    """A normalized AWS Backup job event.
+
+    For every kind, `source_*` is where data is read from and `destination_*` where it is written:
+    a backup job writes its recovery point into `destination_vault_arn`; a copy job reads
+    `source_recovery_point_arn` from `source_vault_arn`; a restore job reads its recovery point
+    from `source_vault_arn`.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: JobKind
+    job_id: str | None = Field(description="None only for a copy job's CREATED event")
+    state: JobState
+    status_message: str | None
+    account: str
+    region: str
+    time: datetime
+    resource_arn: str | None = Field(description="the protected resource")
+    resource_type: str | None
+    source_recovery_point_arn: str | None
+    destination_recovery_point_arn: str | None
+    source_vault_arn: str | None
+    destination_vault_arn: str | None
+    size_bytes: int | None
+    iam_role_arn: str | None
+    event_id: str
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in FINAL_STATES
+
+    @property
+    def is_failure(self) -> bool:
+        return self.state in FAILURE_STATES
+
+    @property
+    def job_key(self) -> str:
+        """Stable key of the job this event belongs to.
+
+        A copy job's CREATED event carries no job id, so it is keyed by what it copies and where.
+        """
+        if self.job_id:
+            return f"{self.kind}#{self.job_id}"
+        route = "|".join(
+            part or ""
+            for part in (
+                self.source_recovery_point_arn,
+                self.source_vault_arn,
+                self.destination_vault_arn,
+            )
+        )
+        return f"{self.kind}#~{hashlib.sha256(route.encode()).hexdigest()[:24]}"
+
+    @property
+    def dedupe_key(self) -> str:
+        """Identical for redeliveries of one event, different for distinct events.
+
+        AWS's documented examples reuse one event id for several restore events, so the id alone
+        is not trusted to be unique.
+        """
+        return f"{self.job_key}#{self.state}#{self.time.isoformat()}#{self.event_id}"

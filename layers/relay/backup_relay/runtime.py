@@ -1,0 +1,68 @@
+"""Wires settings, adapters and the domain for each Lambda function; built on first use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from backup_relay.adapters.idempotency import OncePerEvent
+from backup_relay.adapters.ledger import DynamoLedger
+from backup_relay.ingest import AccountPolicy, IngestResult, Outcome, ingest_message
+from backup_relay.observability import MetricUnit, logger, metrics
+from backup_relay.settings import IngestSettings
+
+_OUTCOME_METRICS = {
+    Outcome.RECORDED: "EventsRecorded",
+    Outcome.DUPLICATE: "EventsDuplicate",
+    Outcome.QUARANTINED: "EventsQuarantined",
+}
+
+
+@dataclass
+class IngestRuntime:
+    policy: AccountPolicy
+    ledger: DynamoLedger
+    record: OncePerEvent
+
+    def handle(self, body: str, message_id: str) -> IngestResult:
+        result = ingest_message(
+            body,
+            message_id,
+            policy=self.policy,
+            record=self.record,
+            quarantine=self.ledger.quarantine,
+        )
+        metrics.add_metric(name=_OUTCOME_METRICS[result.outcome], unit=MetricUnit.Count, value=1)
+        if result.quarantined:
+            logger.warning(
+                "quarantined a message",
+                extra={
+                    "message_id": message_id,
+                    "reason_code": result.quarantined.code,
+                    "reason": result.quarantined.reason,
+                },
+            )
+        elif result.event:
+            logger.info(
+                f"{result.outcome} {result.event.kind} {result.event.state}",
+                extra={"job_key": result.event.job_key, "account": result.event.account},
+            )
+        return result
+
+    def register(self, context: LambdaContext) -> None:
+        self.record.register(context)
+
+
+@lru_cache(maxsize=1)
+def ingest_runtime() -> IngestRuntime:
+    settings = IngestSettings.from_env()
+    ledger = DynamoLedger(settings.ledger_table)
+    return IngestRuntime(
+        policy=AccountPolicy.from_list(
+            settings.allowed_source_accounts, settings.central_account_id
+        ),
+        ledger=ledger,
+        record=OncePerEvent(ledger.record_event, settings.idempotency_table),
+    )

@@ -1,0 +1,186 @@
+"""The real ingest handler on moto DynamoDB: record once, quarantine with reasons, drop nothing."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from backup_relay.adapters.ledger import DynamoLedger
+from backup_relay_sandbox.central import CentralStack, deploy_central
+from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, client
+from tests.conftest import Invoke, documented, ingest_invoker, ledger_items, sqs_event
+
+
+def _events(central: CentralStack) -> list[dict[str, Any]]:
+    return [item for item in ledger_items(central) if item["pk"].startswith("JOB#")]
+
+
+def _quarantined(central: CentralStack) -> dict[str, str]:
+    """message id -> reason code"""
+    return {
+        item["message_id"]: item["reason_code"]
+        for item in ledger_items(central)
+        if item["pk"].startswith("QUARANTINE#")
+    }
+
+
+def test_a_job_event_is_recorded_normalized_with_its_original(
+    central: CentralStack, invoke_ingest: Invoke
+) -> None:
+    # GIVEN a copy job FAILED event in the queue
+    raw = documented("copy_job_failed.json")
+    # WHEN ingest processes it
+    response = invoke_ingest(sqs_event(json.dumps(raw)))
+    # THEN the batch succeeds and the ledger holds the normalized event and the original
+    assert response == {"batchItemFailures": []}
+    [item] = _events(central)
+    assert item["pk"] == "JOB#COPY#47C8EF56-74D8-059D-1301-C5BE1D5C926E"
+    assert item["state"] == "FAILED"
+    assert (
+        json.loads(item["event"])["status_message"]
+        == "Access denied exception while trying to list tags"
+    )
+    assert json.loads(item["original"]) == raw
+
+
+def test_duplicate_delivery_records_one_ledger_entry(
+    central: CentralStack, invoke_ingest: Invoke
+) -> None:
+    # GIVEN the same event delivered twice in one batch and once more in a later batch
+    body = json.dumps(documented("copy_job_completed.json"))
+    # WHEN ingest processes every delivery
+    first = invoke_ingest(sqs_event(body, body))
+    second = invoke_ingest(sqs_event(body))
+    # THEN all deliveries succeed and the ledger holds a single entry
+    assert first == second == {"batchItemFailures": []}
+    assert len(_events(central)) == 1
+
+
+def test_duplicates_are_caught_by_the_ledger_even_after_idempotency_records_expire(
+    central: CentralStack, invoke_ingest: Invoke
+) -> None:
+    body = json.dumps(documented("backup_job_completed.json"))
+    invoke_ingest(sqs_event(body))
+    dynamodb = client("dynamodb")
+    table = central.tables["IdempotencyTable"]
+    for item in dynamodb.scan(TableName=table)["Items"]:
+        dynamodb.delete_item(TableName=table, Key={"id": item["id"]})
+    invoke_ingest(sqs_event(body))
+    assert len(_events(central)) == 1
+
+
+def test_bad_messages_are_quarantined_with_reasons_while_good_neighbours_are_recorded(
+    central: CentralStack, invoke_ingest: Invoke
+) -> None:
+    # GIVEN a batch mixing good events with every kind of bad input
+    good_backup = json.dumps(documented("backup_job_completed.json"))
+    good_restore = json.dumps(documented("restore_job_failed.json"))
+    no_detail = {k: v for k, v in documented("copy_job_running.json").items() if k != "detail"}
+    batch = sqs_event(
+        good_backup,
+        "{not json",
+        json.dumps(no_detail),
+        json.dumps(documented("scan_job_completed.json")),
+        json.dumps(documented("copy_job_running.json") | {"source": "aws.ec2"}),
+        json.dumps(["an", "array"]),
+        good_restore,
+    )
+    # WHEN ingest processes the batch
+    response = invoke_ingest(batch)
+    # THEN no record fails (bad input is not worth retrying), good events are recorded
+    assert response == {"batchItemFailures": []}
+    assert sorted(item["kind"] for item in _events(central)) == ["BACKUP", "RESTORE"]
+    # AND every bad message is kept with its reason
+    assert _quarantined(central) == {
+        "m1": "not_json",
+        "m2": "missing_detail",
+        "m3": "unsupported_detail_type",
+        "m4": "not_backup_event",
+        "m5": "not_an_object",
+    }
+
+
+def test_accounts_outside_the_allow_list_are_quarantined(moto: None) -> None:
+    # GIVEN a central stack deployed with an allow-list holding one member account
+    central = deploy_central(allowed_source_accounts="1112233445566,222222222222")
+    allowed = documented("copy_job_completed.json")
+    stranger = documented("copy_job_running.json") | {"account": "999999999999"}
+    own = documented("copy_job_failed.json") | {"account": CENTRAL_ACCOUNT}
+    # WHEN events from that account, a stranger and the central account itself arrive
+    ingest_invoker(central)(sqs_event(json.dumps(allowed), json.dumps(stranger), json.dumps(own)))
+    # THEN the stranger's event is quarantined; the others are recorded
+    assert _quarantined(central) == {"m1": "account_not_allowed"}
+    assert sorted(item["account"] for item in _events(central)) == [
+        "1112233445566",
+        CENTRAL_ACCOUNT,
+    ]
+
+
+def test_an_infrastructure_error_fails_only_its_record(
+    central: CentralStack, invoke_ingest: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a ledger that is throttled while writing one particular event
+    real_put = DynamoLedger._put_once
+
+    def throttled(self: DynamoLedger, item: Any) -> bool:
+        if item["pk"].startswith("JOB#RESTORE#"):
+            raise ClientError(
+                {
+                    "Error": {
+                        "Code": "ProvisionedThroughputExceededException",
+                        "Message": "slow down",
+                    }
+                },
+                "PutItem",
+            )
+        return real_put(self, item)
+
+    monkeypatch.setattr(DynamoLedger, "_put_once", throttled)
+    batch = sqs_event(
+        json.dumps(documented("backup_job_completed.json")),
+        json.dumps(documented("restore_job_completed.json")),
+        json.dumps(documented("copy_job_completed.json")),
+    )
+    # WHEN ingest processes the batch
+    response = invoke_ingest(batch)
+    # THEN only that record is reported failed, to be retried by SQS; its neighbours are recorded
+    assert response == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
+    assert sorted(item["kind"] for item in _events(central)) == ["BACKUP", "COPY"]
+    # AND once the ledger recovers, the retry records it (the failure left no idempotency lock)
+    monkeypatch.setattr(DynamoLedger, "_put_once", real_put)
+    retry = invoke_ingest(sqs_event(json.dumps(documented("restore_job_completed.json"))))
+    assert retry == {"batchItemFailures": []}
+    assert sorted(item["kind"] for item in _events(central)) == ["BACKUP", "COPY", "RESTORE"]
+
+
+def test_the_handler_survives_random_batches(central: CentralStack, invoke_ingest: Invoke) -> None:
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from tests.unit.test_properties import json_values
+
+    bodies = st.lists(
+        st.text(max_size=40)
+        | json_values.map(json.dumps)
+        | st.sampled_from(["copy_job_completed.json", "restore_job_failed.json"]).map(
+            lambda name: json.dumps(documented(name))
+        ),
+        min_size=1,
+        max_size=10,
+    )
+
+    @settings(
+        max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(bodies)
+    def check(batch: list[str]) -> None:
+        before = len(ledger_items(central))
+        # WHEN any batch of bodies arrives THEN no record fails the batch...
+        assert invoke_ingest(sqs_event(*batch)) == {"batchItemFailures": []}
+        # ...and each left at most one new ledger item (none for a duplicate of a recorded event)
+        assert before <= len(ledger_items(central)) <= before + len(batch)
+
+    check()

@@ -1,0 +1,106 @@
+"""template.yaml's rules: patterns match exactly their job kind; transformers map FIELD_PATHS."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from moto.events.models import EventPattern
+
+from backup_relay.models import DETAIL_TYPES, JobKind
+from backup_relay.normalize import ENVELOPE_VERSION, FIELD_PATHS
+from backup_relay_sandbox.template import load_template, resources_of_type
+from tests.conftest import JOB_EVENT_FILES, OTHER_EVENT_FILES, documented
+
+RULES = resources_of_type(load_template(), "AWS::Events::Rule")
+
+
+def _transformer(rule: dict[str, Any]) -> dict[str, Any]:
+    targets = rule["Properties"]["Targets"]
+    assert len(targets) == 1
+    transformer: dict[str, Any] = targets[0]["InputTransformer"]
+    return transformer
+
+
+def _kind(rule: dict[str, Any]) -> JobKind:
+    match = re.search(r'"kind": "(\w+)"', _transformer(rule)["InputTemplate"])
+    assert match, "the InputTemplate names its job kind"
+    return JobKind(match.group(1))
+
+
+def _matches(rule: dict[str, Any], event: dict[str, Any]) -> bool:
+    return bool(
+        EventPattern.load(json.dumps(rule["Properties"]["EventPattern"])).matches_event(event)
+    )
+
+
+def test_one_rule_per_job_kind_on_the_relay_bus_and_on_the_default_bus() -> None:
+    on_relay_bus = sorted(_kind(r) for r in RULES.values() if "EventBusName" in r["Properties"])
+    on_default_bus = sorted(
+        _kind(r) for r in RULES.values() if "EventBusName" not in r["Properties"]
+    )
+    assert on_relay_bus == on_default_bus == sorted(JobKind)
+
+
+@pytest.mark.parametrize("logical_id", sorted(RULES))
+@pytest.mark.parametrize("name", JOB_EVENT_FILES + OTHER_EVENT_FILES)
+def test_rule_matches_its_kind_and_nothing_else(logical_id: str, name: str) -> None:
+    # GIVEN a rule of the template and a documented AWS Backup event
+    rule, event = RULES[logical_id], documented(name)
+    # THEN it matches exactly when the event is a job event of the rule's kind
+    same_kind = DETAIL_TYPES.get(event["detail-type"]) is _kind(rule)
+    assert _matches(rule, event) is same_kind
+
+
+@pytest.mark.parametrize("logical_id", sorted(RULES))
+def test_rule_ignores_the_same_detail_type_from_another_source(logical_id: str) -> None:
+    rule = RULES[logical_id]
+    name = {JobKind.BACKUP: "backup", JobKind.COPY: "copy", JobKind.RESTORE: "restore"}[_kind(rule)]
+    event = documented(f"{name}_job_completed.json") | {"source": "custom.backup"}
+    assert not _matches(rule, event)
+
+
+@pytest.mark.parametrize("logical_id", sorted(RULES))
+def test_input_paths_are_exactly_the_library_field_paths(logical_id: str) -> None:
+    rule = RULES[logical_id]
+    assert _transformer(rule)["InputPathsMap"] == FIELD_PATHS[_kind(rule)]
+
+
+@pytest.mark.parametrize("logical_id", sorted(RULES))
+def test_input_template_quotes_every_variable_and_keeps_the_original(logical_id: str) -> None:
+    # GIVEN the rule's InputTemplate
+    rule = RULES[logical_id]
+    kind = _kind(rule)
+    template = _transformer(rule)["InputTemplate"]
+    # WHEN every variable is filled with a string that has no JSON meaning
+    filled = re.sub(r'"<([a-z_]+)>"', r'"x-\1"', template).replace(
+        "<aws.events.event.json>", '{"detail": {}}'
+    )
+    # THEN the result is a JSON object holding each envelope key once (so each variable was quoted)
+    envelope = json.loads(filled)
+    assert envelope["envelope"] == ENVELOPE_VERSION
+    assert envelope["kind"] == str(kind)
+    assert envelope["original"] == {"detail": {}}
+    assert {key: envelope[key] for key in FIELD_PATHS[kind]} == {
+        k: f"x-{k}" for k in FIELD_PATHS[kind]
+    }
+    assert set(envelope) == {"envelope", "kind", "original", *FIELD_PATHS[kind]}
+
+
+def test_every_rule_retries_and_dead_letters_failed_deliveries() -> None:
+    for rule in RULES.values():
+        target = rule["Properties"]["Targets"][0]
+        assert target["Arn"] == {"Fn::GetAtt": ["IngestQueue", "Arn"]}
+        assert target["DeadLetterConfig"]["Arn"] == {"Fn::GetAtt": ["DeadLetterQueue", "Arn"]}
+        assert target["RetryPolicy"]["MaximumEventAgeInSeconds"] == 86400
+
+
+def test_bus_policy_admits_only_the_organization() -> None:
+    [policy] = resources_of_type(load_template(), "AWS::Events::EventBusPolicy").values()
+    statement = policy["Properties"]["Statement"]
+    assert statement["Action"] == "events:PutEvents"
+    assert statement["Condition"] == {
+        "StringEquals": {"aws:PrincipalOrgID": {"Ref": "OrganizationId"}}
+    }

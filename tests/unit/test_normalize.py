@@ -1,0 +1,365 @@
+"""normalize(): every documented AWS Backup job event, and every way an input can be wrong."""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from backup_relay.errors import InvalidJobEvent
+from backup_relay.models import JobKind, JobState
+from backup_relay.normalize import ENVELOPE_VERSION, FIELD_PATHS, extract, normalize
+from tests.conftest import JOB_EVENT_FILES, OTHER_EVENT_FILES, documented
+
+VAULT = "arn:aws:backup:us-west-2:1112233445566:backup-vault:"
+RP = "arn:aws:backup:us-west-2:1112233445566:recovery-point:"
+ROLE = "arn:aws:iam::1112233445566:role/"
+GENERIC_RESOURCE = "arn:aws:service:us-west-2:1112233445566:resource-type/resource-id"
+
+# Per documented file: the fields that differ between events. Every other field is asserted
+# None below, so this table is the whole expected JobEvent (plus account, region, time, event_id).
+EXPECTED: dict[str, dict[str, Any]] = {
+    "backup_job_aborted.json": dict(
+        kind="BACKUP",
+        job_id="58cdef95-7680-4c74-80d5-1b64093999c8",
+        state="ABORTED",
+        status_message="Backup job was stopped by user.",
+        resource_arn=GENERIC_RESOURCE,
+        resource_type="type",
+        destination_vault_arn=VAULT + "f59bffcd-2538-4bbe-8343-1c60dae27c27",
+        iam_role_arn=ROLE + "MockRCBackupTestRole",
+    ),
+    "backup_job_completed.json": dict(
+        kind="BACKUP",
+        job_id="a827233a-d405-4a86-a440-759fa94f34dd",
+        state="COMPLETED",
+        resource_arn=GENERIC_RESOURCE,
+        resource_type="type",
+        destination_recovery_point_arn=RP + "f1d966fe-a3bd-410b-b292-99f442d13b56",
+        destination_vault_arn=VAULT + "9732c1b4-1091-472a-9d9f-52e0565ee39a",
+        size_bytes=36048,
+        iam_role_arn=ROLE + "MockRCBackupTestRole",
+    ),
+    "backup_job_created.json": dict(
+        kind="BACKUP",
+        job_id="7e8845b5-ca30-415f-a842-e0152bf4d0ca",
+        state="CREATED",
+    ),
+    "backup_job_expired.json": dict(
+        kind="BACKUP",
+        job_id="01EE26DC-7107-4D8E-0C54-EAC27C662BA4",
+        state="EXPIRED",
+        status_message="Backup job failed because there was a running job for the same resource.",
+        resource_arn=GENERIC_RESOURCE,
+        resource_type="type",
+        destination_vault_arn=VAULT + "aws/backup/AutomatedBackupVaultDel2",
+        iam_role_arn=ROLE + "MockRCBackupTestRole",
+    ),
+    "backup_job_failed.json": dict(
+        kind="BACKUP",
+        job_id="34176239-e96d-4e1d-9fad-529dbb3c3556",
+        state="FAILED",
+        status_message="Backup job failed because backup vault "
+        + VAULT
+        + "9ab3e749-82c6-4342-9320-5edbf4918b86 does not exist.",
+        resource_arn=GENERIC_RESOURCE,
+        resource_type="type",
+        destination_vault_arn=VAULT + "9ab3e749-82c6-4342-9320-5edbf4918b86",
+        iam_role_arn=ROLE + "MockRCBackupTestRole",
+    ),
+    "backup_job_pending.json": dict(
+        kind="BACKUP",
+        job_id="2cffdb68-d6ed-485f-9f9b-8b530749f1c2",
+        state="PENDING",
+        resource_arn=GENERIC_RESOURCE,
+        resource_type="type",
+        destination_vault_arn=VAULT + "ed1f2661-5587-48bf-8a98-fadb977bf975",
+        iam_role_arn=ROLE + "MockRCBackupTestRole",
+    ),
+    "backup_job_running.json": dict(
+        kind="BACKUP",
+        job_id="B6EC38D2-CB3C-EF0A-F5A4-3CF324EF4945",
+        state="RUNNING",
+        resource_arn="arn:aws:ec2:us-west-2:1112233445566:volume/vol-0b5ae24f2ee72d926",
+        resource_type="EBS",
+        destination_vault_arn=VAULT + "e6625738-0655-4aa9-bd37-6ec1dd183b15",
+        size_bytes=3221225472,
+        iam_role_arn=ROLE + "FullBackupTestRole",
+    ),
+    "copy_job_completed.json": dict(
+        kind="COPY",
+        job_id="0175DE71-5784-589F-D8AC-541ACCB4CAC8",
+        state="COMPLETED",
+        resource_arn="arn:aws:ec2:us-west-2:1112233445566:volume/vol-050eba21ee4d3c001",
+        resource_type="EBS",
+        source_recovery_point_arn="arn:aws:ec2:us-west-2::snapshot/snap-03886bc8d6ef3a1f9",
+        destination_recovery_point_arn="arn:aws:ec2:us-west-2::snapshot/snap-0726fe70935586180",
+        source_vault_arn=VAULT + "846869de-4589-45c3-ab60-4fbbabcdd3ec",
+        destination_vault_arn=VAULT + "846869de-4589-45c3-ab60-4fbbabcdd3ec",
+        size_bytes=3221225472,
+        iam_role_arn=ROLE + "OrganizationCanaryTestRole",
+    ),
+    "copy_job_created.json": dict(
+        kind="COPY",
+        job_id=None,
+        state="CREATED",
+        source_recovery_point_arn="arn:aws:ec2:us-west-2::image/ami-0888b126e2170b98e",
+        source_vault_arn=VAULT + "ef09da5a-21a6-461f-a98f-857e9e621a17",
+        destination_vault_arn=VAULT + "ef09da5a-21a6-461f-a98f-857e9e621a17",
+    ),
+    "copy_job_failed.json": dict(
+        kind="COPY",
+        job_id="47C8EF56-74D8-059D-1301-C5BE1D5C926E",
+        state="FAILED",
+        status_message="Access denied exception while trying to list tags",
+        resource_arn="arn:aws:ec2:us-west-2:1112233445566:instance/i-0515aee7de03f58e1",
+        resource_type="EC2",
+        source_recovery_point_arn="arn:aws:ec2:us-west-2::image/ami-00179b33a7a88cac5",
+        source_vault_arn=VAULT + "55aa945e-c46a-421b-aa27-f94b074e31b7",
+        destination_vault_arn=VAULT + "55aa945e-c46a-421b-aa27-f94b074e31b7",
+        size_bytes=22548578304,
+        iam_role_arn=ROLE + "RoleForEc2BackupWithNoDescribeTagsPermissions",
+    ),
+    "copy_job_running.json": dict(
+        kind="COPY",
+        job_id="0175DE71-5784-589F-D8AC-541ACCB4CAC8",
+        state="RUNNING",
+        resource_arn="arn:aws:ec2:us-west-2:1112233445566:volume/vol-050eba21ee4d3c001",
+        resource_type="EBS",
+        source_recovery_point_arn="arn:aws:ec2:us-west-2::snapshot/snap-03886bc8d6ef3a1f9",
+        source_vault_arn=VAULT + "846869de-4589-45c3-ab60-4fbbabcdd3ec",
+        destination_vault_arn=VAULT + "846869de-4589-45c3-ab60-4fbbabcdd3ec",
+        size_bytes=3221225472,
+        iam_role_arn=ROLE + "OrganizationCanaryTestRole",
+    ),
+    "restore_job_completed.json": dict(
+        kind="RESTORE",
+        job_id="AB123456-78C9-0123-456D-789012E34567",
+        state="COMPLETED",
+        resource_arn="arn:aws:rds:us-west-2:1112233445566:db:example-database",
+        resource_type="RDS",
+        source_recovery_point_arn=RP + "6f7fc1f8-2f2e-40ac-943b-8f8efa9ba99d",
+        source_vault_arn=VAULT + "ExampleVault",
+        size_bytes=0,
+        iam_role_arn=ROLE + "RestoreTestRole",
+    ),
+    "restore_job_created.json": dict(
+        kind="RESTORE",
+        job_id="123EA45F-C678-EFE9-0123-4D56FC0E789A",
+        state="CREATED",
+        source_recovery_point_arn=RP + "a6560b33-3660-494c-8d47-efgh939ij32k",
+    ),
+    "restore_job_failed.json": dict(
+        kind="RESTORE",
+        job_id="1B234A56-789B-01CD-2A34-4567A08901FD",
+        state="FAILED",
+        status_message="AWS Backup does not permit attaching a new instance profile to an EC2 "
+        "instance. Please restore using the backed up instance profile.",
+        resource_type="EC2",
+        source_recovery_point_arn="arn:aws:ec2:us-west-2::image/ami-12b3456dfb7f8cf90",
+        size_bytes=22548578304,
+        iam_role_arn=ROLE + "TestAWSBackupRole",
+    ),
+    "restore_job_pending.json": dict(
+        kind="RESTORE",
+        job_id="123EA45F-C678-EFE9-0123-4D56FC0E789A",
+        state="PENDING",
+        resource_type="EC2",
+        source_recovery_point_arn=RP + "42bb8260-92cd-46a2-ab8d-b29f4edb47b1",
+        size_bytes=36048,
+        iam_role_arn=ROLE + "RestoreTestRole",
+    ),
+    "restore_job_running.json": dict(
+        kind="RESTORE",
+        job_id="1B234A56-789B-01CD-2A34-4567A08901FD",
+        state="RUNNING",
+        resource_type="EBS",
+        source_recovery_point_arn="arn:aws:ec2:us-west-2::snapshot/snap-0fe123ca456cfad7c",
+        size_bytes=3221225472,
+        iam_role_arn=ROLE + "RestoreTestRole",
+    ),
+}
+
+OPTIONAL_FIELDS = (
+    "status_message",
+    "resource_arn",
+    "resource_type",
+    "source_recovery_point_arn",
+    "destination_recovery_point_arn",
+    "source_vault_arn",
+    "destination_vault_arn",
+    "size_bytes",
+    "iam_role_arn",
+)
+
+
+def test_the_table_covers_every_documented_job_event() -> None:
+    assert sorted(EXPECTED) == JOB_EVENT_FILES
+
+
+@pytest.mark.parametrize("name", JOB_EVENT_FILES)
+def test_documented_job_event_normalizes_to_expected_fields(name: str) -> None:
+    # GIVEN a documented AWS Backup job event, verbatim
+    raw = documented(name)
+    # WHEN it is normalized
+    event = normalize(raw)
+    # THEN every field is as expected; fields the event does not carry are None
+    expected = dict.fromkeys(OPTIONAL_FIELDS) | EXPECTED[name]
+    assert (
+        event.model_dump(mode="json", exclude={"account", "region", "time", "event_id"}) == expected
+    )
+    assert (event.account, event.region, event.event_id) == (
+        "1112233445566",
+        "us-west-2",
+        raw["id"],
+    )
+    assert event.time == datetime.fromisoformat(raw["time"]).astimezone(UTC)
+
+
+@pytest.mark.parametrize("name", OTHER_EVENT_FILES)
+def test_documented_events_that_are_not_job_events_are_refused(name: str) -> None:
+    with pytest.raises(InvalidJobEvent) as refused:
+        normalize(documented(name))
+    assert refused.value.code == "unsupported_detail_type"
+
+
+def test_json_field_names_are_the_contract() -> None:
+    event = normalize(documented("copy_job_completed.json"))
+    assert list(event.model_dump(mode="json")) == [
+        "kind",
+        "job_id",
+        "state",
+        "status_message",
+        "account",
+        "region",
+        "time",
+        "resource_arn",
+        "resource_type",
+        "source_recovery_point_arn",
+        "destination_recovery_point_arn",
+        "source_vault_arn",
+        "destination_vault_arn",
+        "size_bytes",
+        "iam_role_arn",
+        "event_id",
+    ]
+    assert event.model_dump(mode="json")["time"] == "2020-07-15T22:08:04Z"
+
+
+def _raw_with(name: str, **detail: Any) -> dict[str, Any]:
+    event = copy.deepcopy(documented(name))
+    event["detail"].update(detail)
+    return event
+
+
+@pytest.mark.parametrize(
+    ("event", "code"),
+    [
+        (
+            {"source": "aws.ec2", "detail-type": "Copy Job State Change", "detail": {}},
+            "not_backup_event",
+        ),
+        ({"source": "aws.backup", "detail-type": "Copy Job State Change"}, "missing_detail"),
+        (
+            {"source": "aws.backup", "detail-type": "Copy Job State Change", "detail": []},
+            "missing_detail",
+        ),
+        ({"source": "aws.backup", "detail-type": 7, "detail": {}}, "unsupported_detail_type"),
+        (_raw_with("copy_job_running.json", state="SLEEPING"), "invalid_field"),
+        (_raw_with("copy_job_running.json", state=None), "missing_field"),
+        (_raw_with("copy_job_running.json", backupSizeInBytes="3 GB"), "invalid_field"),
+        (_raw_with("copy_job_running.json", backupSizeInBytes=-1), "invalid_field"),
+        (_raw_with("copy_job_running.json", copyJobId=["x"]), "invalid_field"),
+        (_raw_with("copy_job_failed.json", statusMessage={"text": "x"}), "invalid_field"),
+        ({**documented("copy_job_running.json"), "time": "yesterday"}, "invalid_field"),
+        ({**documented("copy_job_running.json"), "account": ""}, "missing_field"),
+        ([], "not_an_object"),
+        ("text", "not_an_object"),
+    ],
+)
+def test_bad_input_is_refused_with_a_reason(event: Any, code: str) -> None:
+    with pytest.raises(InvalidJobEvent) as refused:
+        normalize(event)
+    assert refused.value.code == code
+    assert refused.value.message
+
+
+def test_status_message_loses_only_its_wrapping_quotes() -> None:
+    event = normalize(_raw_with("copy_job_failed.json", statusMessage=' "say "no" twice" '))
+    assert event.status_message == 'say "no" twice'
+    assert normalize(_raw_with("copy_job_failed.json", statusMessage='""')).status_message is None
+
+
+def test_state_and_status_are_one_state() -> None:
+    restore = documented("restore_job_completed.json")
+    assert normalize(restore).state is JobState.COMPLETED  # detail.status
+    assert (
+        normalize(documented("restore_job_created.json")).state is JobState.CREATED
+    )  # detail.state
+
+
+def _envelope(raw: dict[str, Any], job_kind: JobKind, **overrides: Any) -> dict[str, Any]:
+    """What the template's InputTransformer makes of `raw` (see test_template_rules)."""
+    fields = {key: extract(raw, path) for key, path in FIELD_PATHS[job_kind].items()}
+    envelope = {"envelope": ENVELOPE_VERSION, "kind": str(job_kind), **fields, "original": raw}
+    return envelope | overrides
+
+
+@pytest.mark.parametrize("name", JOB_EVENT_FILES)
+def test_an_envelope_normalizes_like_its_raw_event(name: str) -> None:
+    raw = documented(name)
+    kind = normalize(raw).kind
+    assert normalize(_envelope(raw, kind)) == normalize(raw)
+
+
+def test_envelope_slots_left_empty_or_unsubstituted_mean_absent() -> None:
+    # GIVEN the transformer's output for a copy CREATED event (no copyJobId, no destination):
+    # EventBridge leaves a missing variable empty; moto leaves its placeholder in place
+    raw = documented("copy_job_created.json")
+    for missing in ("", "<job_id>", None):
+        envelope = _envelope(raw, JobKind.COPY, job_id=missing, destination_recovery_point_arn="{}")
+        # WHEN normalized THEN both mean "absent"
+        event = normalize(envelope)
+        assert event.job_id is None
+        assert event.destination_recovery_point_arn is None
+
+
+@pytest.mark.parametrize(
+    ("overrides", "code"),
+    [
+        ({"envelope": "backup-relay/0"}, "unsupported_envelope"),
+        ({"kind": "SCAN"}, "unsupported_kind"),
+        ({"kind": "RESTORE"}, "kind_mismatch"),
+        ({"source": "aws.ec2"}, "not_backup_event"),
+    ],
+)
+def test_bad_envelopes_are_refused(overrides: dict[str, Any], code: str) -> None:
+    envelope = _envelope(documented("copy_job_completed.json"), JobKind.COPY, **overrides)
+    with pytest.raises(InvalidJobEvent) as refused:
+        normalize(envelope)
+    assert refused.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("$.detail.state", "COMPLETED"),
+        ("$.resources[0]", "arn:aws:ec2:us-west-2::snapshot/snap-03886bc8d6ef3a1f9"),
+        ("$.resources[3]", None),
+        ("$.detail-type", "Copy Job State Change"),
+        ("$.detail.missing.deeper", None),
+        ("$.detail.state.deeper", None),
+    ],
+)
+def test_extract_follows_eventbridge_paths(path: str, value: Any) -> None:
+    assert extract(documented("copy_job_completed.json"), path) == value
+
+
+def test_job_key_of_a_copy_without_id_is_stable_per_route() -> None:
+    created = normalize(documented("copy_job_created.json"))
+    again = normalize({**documented("copy_job_created.json"), "id": "another-delivery"})
+    assert created.job_key == again.job_key
+    assert created.job_key.startswith("COPY#~")
+    assert created.dedupe_key != again.dedupe_key
