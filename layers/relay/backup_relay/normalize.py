@@ -20,6 +20,7 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from backup_relay.errors import InvalidJobEvent
@@ -78,14 +79,19 @@ _PATH_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 def extract(event: Mapping[str, Any], path: str) -> Any:
     """Evaluate the dot-and-index JSON path subset EventBridge's InputPathsMap supports."""
     node: Any = event
-    for name, index in _PATH_STEP.findall(path.removeprefix("$")):
-        if name:
-            node = node.get(name) if isinstance(node, Mapping) else None
+    for step in _steps(path):
+        if isinstance(step, str):
+            node = node.get(step) if isinstance(node, Mapping) else None
         else:
-            node = node[int(index)] if isinstance(node, list) and int(index) < len(node) else None
+            node = node[step] if isinstance(node, list) and step < len(node) else None
         if node is None:
             return None
     return node
+
+
+@cache
+def _steps(path: str) -> tuple[str | int, ...]:
+    return tuple(name or int(index) for name, index in _PATH_STEP.findall(path.removeprefix("$")))
 
 
 def normalize(payload: Any) -> JobEvent:
