@@ -45,8 +45,9 @@ def run_demo(out: TextIO | None) -> dict[str, Any]:
 
 
 _HEADER = """backup-relay demo: one night of AWS Backup in a small organization, offline.
-The real template.yaml rules and InputTransformers run in moto's EventBridge, deliver to the
-ingest queue, and the real ingest handler normalizes and records each event in the ledger.
+Member accounts forward their events with the real member/template.yaml rule; the real
+template.yaml rules and InputTransformers run in moto's EventBridge and deliver to the ingest
+queue; the real ingest handler normalizes and records each event in the ledger.
 
   central account {central}   members {members}   region {region}
 

@@ -6,18 +6,25 @@ under test sees beyond that.
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 from typing import Any
 
-from moto.events import models as events_models
+from moto.events import models
+
+events_models: Any = models  # moto's types describe its own calls, not patches of them
 
 _applied: set[str] = set()
 
 
 def apply() -> None:
-    if "iso-event-times" not in _applied:
-        _keep_iso_event_times()
-        _applied.add("iso-event-times")
+    for name, patch in (
+        ("iso-event-times", _keep_iso_event_times),
+        ("forward-whole-events", _forward_whole_events),
+    ):
+        if name not in _applied:
+            patch()
+            _applied.add(name)
 
 
 def _keep_iso_event_times() -> None:
@@ -35,4 +42,41 @@ def _keep_iso_event_times() -> None:
             event = {**event, "time": datetime.fromisoformat(time).timestamp()}
         deliver(self, resource_id, event, group_id)
 
-    events_models.Rule._send_to_sqs_queue = send_to_sqs_queue  # type: ignore[method-assign]
+    events_models.Rule._send_to_sqs_queue = send_to_sqs_queue
+
+
+def _forward_whole_events() -> None:
+    """A rule whose target is another event bus forwards the event itself: EventBridge keeps its
+    source, account, region, id, time and resources (the AWS cross-account guide; receivers match
+    `account` to tell member events apart). moto re-puts only source, detail-type and detail, so
+    the receiver would see its own account. Event-bus targets are delivered here, whole; every
+    other target still goes through moto."""
+    send = events_models.Rule.send_to_targets
+
+    def send_to_targets(self: Any, event: dict[str, Any], transform_input: bool = True) -> None:
+        buses = [t for t in self.targets if _is_event_bus(t["Arn"])]
+        if buses and self.event_pattern.matches_event(event):
+            for target in buses:
+                _deliver_to_bus(target["Arn"], event)
+        if len(buses) < len(self.targets):
+            others, self.targets = self.targets, [t for t in self.targets if t not in buses]
+            try:
+                send(self, event, transform_input)
+            finally:
+                self.targets = others
+
+    events_models.Rule.send_to_targets = send_to_targets
+
+
+def _is_event_bus(arn: str) -> bool:
+    return arn.split(":")[2] == "events" and arn.split(":", 5)[5].startswith("event-bus/")
+
+
+def _deliver_to_bus(arn: str, event: dict[str, Any]) -> None:
+    _, _, _, region, account, resource = arn.split(":", 5)
+    bus = events_models.events_backends[account][region].describe_event_bus(
+        resource.removeprefix("event-bus/")
+    )
+    for rule in list(bus.rules.values()):
+        if rule.state == "ENABLED":
+            rule.send_to_targets(copy.deepcopy(event))

@@ -1,8 +1,9 @@
 """A night of AWS Backup activity in the sandbox organization, run through the real collection path.
 
-Each step emits one event where AWS would (a member's event arrives on the relay bus, as the
-member stack forwards it; the central account's own on its default bus), then lets the ingest
-queue drain through the real handler, and reports what became of the event.
+Each step emits one event where AWS would, on the default bus of the account that ran the job:
+a member's event then travels through the member stack's forwarding rule to the relay bus, the
+central account's own is caught by the central default-bus rules. The ingest queue is drained
+through the real handler, and the step reports what became of the event.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from backup_relay_sandbox.cloud import (
 from backup_relay_sandbox.emit import as_member_event, emit
 from backup_relay_sandbox.event_source import drain
 from backup_relay_sandbox.lambdas import FakeContext, environment, load_handler
+from backup_relay_sandbox.member import deploy_member
 from backup_relay_sandbox.template import REPO_ROOT
 
 EVENTS_DIR = REPO_ROOT / "events"
@@ -125,6 +127,8 @@ def run_night(on_step: Callable[[StepResult], None] = lambda result: None) -> Ni
     aws.reset()
     runtime.ingest_runtime.cache_clear()
     central = deploy_central(allowed_source_accounts=",".join((CENTRAL_ACCOUNT, *MEMBER_ACCOUNTS)))
+    for account in (*MEMBER_ACCOUNTS, NOT_ALLOWED_ACCOUNT):
+        deploy_member(account, central_bus_name=central.bus_name)
     ingest = _ingest_invoker(central)
     sqs = client("sqs")
     report = NightReport()
@@ -163,10 +167,9 @@ def _run_step(
         assert step.example is not None
         documented = json.loads((EVENTS_DIR / step.example).read_text())
         raw = as_member_event(documented, account=step.account, region=REGION, time=time)
-        bus = "default" if step.account == CENTRAL_ACCOUNT else central.bus_name
         emitted = 2 if step.duplicate else 1
         for _ in range(emitted):
-            emit(raw, account=CENTRAL_ACCOUNT, region=REGION, bus=bus)
+            emit(raw, account=step.account, region=REGION)
         label = f"{raw['detail-type'].split()[0].upper():<7} {_state_of(raw)}"
     drained = drain(sqs, central.ingest_queue, ingest, region=REGION)
     recorded = _count(central, "JOB#") - before_events

@@ -1,0 +1,190 @@
+"""Create a template's resources in moto, in one account and region, through the AWS APIs.
+
+Only the resource types the sandbox needs, each with every property that shapes behaviour.
+moto's CloudFormation is not used: it skips EventBusPolicy and its state machines are not
+visible to the executing interpreter (docs/testing.md).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from backup_relay_sandbox.cloud import client
+from backup_relay_sandbox.template import parameter_defaults, resolve, resources_of_type
+
+
+@dataclass(frozen=True)
+class Queue:
+    url: str
+    arn: str
+
+
+@dataclass
+class Deployment:
+    """The resolved names and ARNs of one stack, by logical id ("Name", "Name.Arn", ...)."""
+
+    name: str
+    account: str
+    region: str
+    template: Mapping[str, Any]
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def of(
+        cls,
+        name: str,
+        template: Mapping[str, Any],
+        *,
+        account: str,
+        region: str,
+        parameters: Mapping[str, str],
+    ) -> Deployment:
+        values: dict[str, Any] = {
+            **parameter_defaults(template),
+            **parameters,
+            "AWS::AccountId": account,
+            "AWS::Region": region,
+            "AWS::Partition": "aws",
+            "AWS::StackName": name,
+        }
+        return cls(name, account, region, template, values)
+
+    def client(self, service: str) -> Any:
+        return client(service, self.region, self.account)
+
+    def resolved(self, logical_id: str) -> dict[str, Any]:
+        properties: dict[str, Any] = resolve(
+            self.template["Resources"][logical_id].get("Properties", {}), self.values
+        )
+        return properties
+
+    def of_type(self, type_name: str) -> list[str]:
+        return list(resources_of_type(self.template, type_name))
+
+
+def create_queues(stack: Deployment) -> dict[str, Queue]:
+    sqs = stack.client("sqs")
+    queues: dict[str, Queue] = {}
+    # queues without a redrive policy first: the ones that redrive need their ARNs
+    ordered = sorted(
+        stack.of_type("AWS::SQS::Queue"),
+        key=lambda lid: "RedrivePolicy" in stack.template["Resources"][lid].get("Properties", {}),
+    )
+    for logical_id in ordered:
+        attributes = {k: _attribute(v) for k, v in stack.resolved(logical_id).items()}
+        url = sqs.create_queue(QueueName=f"{stack.name}-{logical_id}", Attributes=attributes)[
+            "QueueUrl"
+        ]
+        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        queues[logical_id] = Queue(url, arn)
+        stack.values |= {
+            logical_id: url,
+            f"{logical_id}.Arn": arn,
+            f"{logical_id}.QueueName": url.rsplit("/", 1)[-1],
+        }
+    return queues
+
+
+def apply_queue_policies(stack: Deployment) -> None:
+    sqs = stack.client("sqs")
+    for logical_id in stack.of_type("AWS::SQS::QueuePolicy"):
+        properties = stack.resolved(logical_id)
+        for url in properties["Queues"]:
+            sqs.set_queue_attributes(
+                QueueUrl=url, Attributes={"Policy": json.dumps(properties["PolicyDocument"])}
+            )
+
+
+def create_tables(stack: Deployment) -> dict[str, str]:
+    dynamodb = stack.client("dynamodb")
+    tables: dict[str, str] = {}
+    for logical_id in stack.of_type("AWS::DynamoDB::Table"):
+        properties = stack.resolved(logical_id)
+        name = f"{stack.name}-{logical_id}"
+        optional = {
+            key: properties[key] for key in ("GlobalSecondaryIndexes",) if key in properties
+        }
+        dynamodb.create_table(
+            TableName=name,
+            AttributeDefinitions=properties["AttributeDefinitions"],
+            KeySchema=properties["KeySchema"],
+            BillingMode=properties["BillingMode"],
+            **optional,
+        )
+        if "TimeToLiveSpecification" in properties:
+            dynamodb.update_time_to_live(
+                TableName=name, TimeToLiveSpecification=properties["TimeToLiveSpecification"]
+            )
+        tables[logical_id] = name
+        arn = dynamodb.describe_table(TableName=name)["Table"]["TableArn"]
+        stack.values |= {logical_id: name, f"{logical_id}.Arn": arn}
+    return tables
+
+
+def create_roles(stack: Deployment) -> None:
+    iam = stack.client("iam")
+    for logical_id in stack.of_type("AWS::IAM::Role"):
+        properties = stack.resolved(logical_id)
+        name = f"{stack.name}-{logical_id}"[:64]
+        arn = iam.create_role(
+            RoleName=name,
+            AssumeRolePolicyDocument=json.dumps(properties["AssumeRolePolicyDocument"]),
+            Description=properties.get("Description", ""),
+        )["Role"]["Arn"]
+        for policy in properties.get("Policies", []):
+            iam.put_role_policy(
+                RoleName=name,
+                PolicyName=policy["PolicyName"],
+                PolicyDocument=json.dumps(policy["PolicyDocument"]),
+            )
+        stack.values |= {logical_id: name, f"{logical_id}.Arn": arn}
+
+
+def create_event_buses(stack: Deployment) -> None:
+    events = stack.client("events")
+    for logical_id in stack.of_type("AWS::Events::EventBus"):
+        name = stack.resolved(logical_id)["Name"]
+        arn = events.create_event_bus(Name=name)["EventBusArn"]
+        stack.values |= {logical_id: name, f"{logical_id}.Arn": arn, f"{logical_id}.Name": name}
+
+
+def apply_bus_policies(stack: Deployment) -> None:
+    events = stack.client("events")
+    for logical_id in stack.of_type("AWS::Events::EventBusPolicy"):
+        properties = stack.resolved(logical_id)
+        statement = {"Sid": properties["StatementId"], **properties["Statement"]}
+        events.put_permission(
+            EventBusName=properties["EventBusName"],
+            Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
+        )
+
+
+def create_rules(stack: Deployment) -> dict[str, str]:
+    """Rules with their patterns and targets (InputTransformer, RetryPolicy, DLQ, RoleArn)."""
+    events = stack.client("events")
+    rules: dict[str, str] = {}
+    for logical_id in stack.of_type("AWS::Events::Rule"):
+        properties = stack.resolved(logical_id)
+        bus = properties.get("EventBusName", "default")
+        arn = events.put_rule(
+            Name=logical_id,
+            EventBusName=bus,
+            EventPattern=json.dumps(properties["EventPattern"]),
+            State=properties.get("State", "ENABLED"),
+            Description=properties.get("Description", ""),
+        )["RuleArn"]
+        events.put_targets(Rule=logical_id, EventBusName=bus, Targets=properties["Targets"])
+        rules[logical_id] = bus
+        stack.values[f"{logical_id}.Arn"] = arn
+    return rules
+
+
+def _attribute(value: Any) -> str:
+    if isinstance(value, dict):
+        return json.dumps(value)
+    return str(value).lower() if isinstance(value, bool) else str(value)
