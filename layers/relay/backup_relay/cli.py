@@ -11,6 +11,15 @@ from pathlib import Path
 from backup_relay.errors import InvalidJobEvent
 from backup_relay.models import JobEvent
 from backup_relay.normalize import normalize_json
+from backup_relay.planner import (
+    DEFAULT_CHAINED_TYPES,
+    ChainSettings,
+    Route,
+    RouteError,
+    Vault,
+    parse_types,
+    plan_route,
+)
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -37,6 +46,29 @@ def _parser() -> argparse.ArgumentParser:
     )
     normalize.add_argument("--json", action="store_true", help="machine-readable output")
     normalize.set_defaults(run=_normalize)
+
+    plan = commands.add_parser("plan", help="print the copy hops from one vault to another")
+    plan.add_argument("resource_type", help="AWS Backup resource type: RDS, Aurora, EBS, ...")
+    plan.add_argument("--from", dest="source", required=True, help="ACCOUNT:REGION:VAULT or ARN")
+    plan.add_argument("--to", dest="destination", required=True, help="ACCOUNT:REGION:VAULT or ARN")
+    plan.add_argument(
+        "--central-account", help="the central backup account (default: the --to account)"
+    )
+    plan.add_argument(
+        "--central-vault", default="central", help="central vault name in each region"
+    )
+    plan.add_argument(
+        "--chained-types",
+        default=",".join(sorted(DEFAULT_CHAINED_TYPES)),
+        help="types copied in two hops across accounts and regions (comma-separated)",
+    )
+    plan.add_argument(
+        "--single-action-types",
+        default="",
+        help="chained types allowed to use AWS's single-action copy (comma-separated)",
+    )
+    plan.add_argument("--json", action="store_true", help="machine-readable output")
+    plan.set_defaults(run=_plan)
 
     demo = commands.add_parser(
         "demo", help="run the offline sandbox: documented events through the real rules and ingest"
@@ -67,6 +99,54 @@ def render_event(event: JobEvent) -> str:
     width = max(len(name) for name in fields)
     lines = [f"{event.kind} job {event.job_id or '(no id yet)'} is {event.state}"]
     lines += [f"  {name:<{width}}  {'-' if v is None else v}" for name, v in fields.items()]
+    return "\n".join(lines)
+
+
+def _plan(args: argparse.Namespace) -> int:
+    try:
+        source, destination = Vault.parse(args.source), Vault.parse(args.destination)
+        settings = ChainSettings(
+            central_account=args.central_account or destination.account,
+            default_central_vault=args.central_vault,
+            chained_types=parse_types(args.chained_types),
+            single_action_types=parse_types(args.single_action_types),
+        )
+        route = plan_route(args.resource_type, source, destination, settings)
+    except RouteError as error:
+        return _fail(f"no route: {error}")
+    if args.json:
+        print(json.dumps(route_json(route), indent=2))
+    else:
+        print(render_route(route))
+    return EXIT_OK
+
+
+def route_json(route: Route) -> dict[str, object]:
+    return {
+        "resource_type": route.resource_type,
+        "source": route.source.arn,
+        "destination": route.destination.arn,
+        "hop_count": len(route.hops),
+        "reason": route.reason,
+        "hops": [
+            {
+                "kind": str(hop.kind),
+                "source_vault_arn": hop.source.arn,
+                "destination_vault_arn": hop.destination.arn,
+                "lifecycle": hop.lifecycle.as_api(),
+            }
+            for hop in route.hops
+        ],
+    }
+
+
+def render_route(route: Route) -> str:
+    hops = "hop" if len(route.hops) == 1 else "hops"
+    lines = [f"{route.resource_type}: {len(route.hops)} {hops} ({route.reason})"]
+    lines += [
+        f"  {number}. {hop.kind:<24} {hop.source} -> {hop.destination}"
+        for number, hop in enumerate(route.hops, start=1)
+    ]
     return "\n".join(lines)
 
 

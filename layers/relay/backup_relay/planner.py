@@ -1,0 +1,246 @@
+"""Plan the copy hops that take a recovery point from one vault to another.
+
+AWS Backup copied RDS, Aurora, DocumentDB and Neptune recovery points either across accounts or
+across regions, never both in one copy job. Since October 2025 a single action can do both, but
+it needs extra vault policies and is missing in opt-in regions; many teams also want the
+same-region central copy for fast restores. So these "chained" types take two hops by default:
+the account changes in the member's region (through the central vault there), the region changes
+inside the central account. Types enabled for single-action copy, and every other type, take one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+#: AWS Backup's resource types that support copies across accounts and regions (feature
+#: availability table). DynamoDB needs advanced features enabled; `doctor` checks that.
+COPYABLE_TYPES = frozenset(
+    {
+        "Aurora", "Aurora DSQL", "DocumentDB", "DynamoDB", "EBS", "EC2", "EFS", "EKS", "FSx",
+        "Neptune", "RDS", "S3", "SAP HANA on Amazon EC2", "Storage Gateway", "Timestream",
+        "VirtualMachine",
+    }
+)  # fmt: skip
+#: Types AWS Backup can copy across regions but not across accounts.
+CROSS_REGION_ONLY_TYPES = frozenset({"CloudFormation"})
+#: No cross-account copy of these types in opt-in regions (feature availability table).
+NO_CROSS_ACCOUNT_IN_OPT_IN_REGIONS = frozenset({"CloudFormation", "Neptune", "Timestream"})
+DEFAULT_CHAINED_TYPES = frozenset({"RDS", "Aurora", "DocumentDB", "Neptune"})
+OPT_IN_REGIONS = frozenset(
+    {
+        "af-south-1", "ap-east-1", "ap-east-2", "ap-south-2", "ap-southeast-3", "ap-southeast-4",
+        "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-west-1", "eu-central-2",
+        "eu-south-1", "eu-south-2", "il-central-1", "me-central-1", "me-south-1", "mx-central-1",
+    }
+)  # fmt: skip
+
+
+class RouteError(ValueError):
+    """No copy route exists; the message says why."""
+
+
+class Vault(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    account: str
+    region: str
+    name: str
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:backup:{self.region}:{self.account}:backup-vault:{self.name}"
+
+    @classmethod
+    def parse(cls, text: str) -> Vault:
+        """`ACCOUNT:REGION:VAULT` or a backup vault ARN."""
+        if text.startswith("arn:"):
+            parts = text.split(":")
+            if len(parts) != 7 or parts[5] != "backup-vault":
+                raise RouteError(f"{text!r} is not a backup vault ARN")
+            return cls(account=parts[4], region=parts[3], name=parts[6])
+        parts = text.split(":")
+        if len(parts) != 3 or not all(parts):
+            raise RouteError(f"{text!r} is not ACCOUNT:REGION:VAULT")
+        return cls(account=parts[0], region=parts[1], name=parts[2])
+
+    def __str__(self) -> str:
+        return f"{self.account}:{self.region}:{self.name}"
+
+
+class Lifecycle(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    delete_after_days: int | None = None
+    move_to_cold_storage_after_days: int | None = None
+
+    def as_api(self) -> dict[str, int]:
+        """The `Lifecycle` member of StartCopyJob (empty: the vault's default)."""
+        api = {}
+        if self.delete_after_days is not None:
+            api["DeleteAfterDays"] = self.delete_after_days
+        if self.move_to_cold_storage_after_days is not None:
+            api["MoveToColdStorageAfterDays"] = self.move_to_cold_storage_after_days
+        return api
+
+
+class HopKind(StrEnum):
+    SAME_REGION_SAME_ACCOUNT = "same-account"
+    CROSS_ACCOUNT = "cross-account"
+    CROSS_REGION = "cross-region"
+    CROSS_ACCOUNT_AND_REGION = "cross-account-and-region"
+
+
+class Hop(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    source: Vault
+    destination: Vault
+    lifecycle: Lifecycle = Lifecycle()
+
+    @property
+    def kind(self) -> HopKind:
+        accounts = self.source.account != self.destination.account
+        regions = self.source.region != self.destination.region
+        if accounts and regions:
+            return HopKind.CROSS_ACCOUNT_AND_REGION
+        if accounts:
+            return HopKind.CROSS_ACCOUNT
+        return HopKind.CROSS_REGION if regions else HopKind.SAME_REGION_SAME_ACCOUNT
+
+    def idempotency_token(self, source_recovery_point_arn: str) -> str:
+        """Stable per (recovery point, destination vault): a replayed StartCopyJob is a no-op."""
+        key = f"{source_recovery_point_arn}|{self.destination.arn}"
+        return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class ChainSettings:
+    central_account: str
+    #: the central vault's name in each region; `default_central_vault` where a region is absent
+    central_vaults: Mapping[str, str] = field(default_factory=dict)
+    default_central_vault: str = "central"
+    chained_types: frozenset[str] = DEFAULT_CHAINED_TYPES
+    single_action_types: frozenset[str] = frozenset()
+    intermediate_lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    destination_lifecycle: Lifecycle = field(default_factory=Lifecycle)
+
+    def central_vault(self, region: str) -> Vault:
+        name = self.central_vaults.get(region, self.default_central_vault)
+        return Vault(account=self.central_account, region=region, name=name)
+
+
+class Route(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    resource_type: str
+    source: Vault
+    destination: Vault
+    hops: tuple[Hop, ...]
+    reason: str
+
+
+def plan_route(
+    resource_type: str, source: Vault, destination: Vault, settings: ChainSettings
+) -> Route:
+    """The hops from `source` to `destination`, or RouteError saying why there are none."""
+    _check_copyable(resource_type, source, destination)
+    crosses_accounts = source.account != destination.account
+    crosses_regions = source.region != destination.region
+    if not (crosses_accounts and crosses_regions) or resource_type not in settings.chained_types:
+        return _direct(resource_type, source, destination, settings, "one copy job does it")
+    if resource_type in settings.single_action_types:
+        opt_in = sorted({source.region, destination.region} & OPT_IN_REGIONS)
+        if not opt_in:
+            return _direct(
+                resource_type, source, destination, settings, "single-action copy is enabled"
+            )
+        single_action_note = f"; single-action copy is not available in {', '.join(opt_in)}"
+    else:
+        single_action_note = ""
+    via = _intermediate(resource_type, source, destination, settings)
+    return Route(
+        resource_type=resource_type,
+        source=source,
+        destination=destination,
+        hops=(
+            Hop(source=source, destination=via, lifecycle=settings.intermediate_lifecycle),
+            Hop(source=via, destination=destination, lifecycle=settings.destination_lifecycle),
+        ),
+        reason=f"{resource_type} copies cross accounts and regions in two hops"
+        + single_action_note,
+    )
+
+
+def two_hop_fallback(route: Route, settings: ChainSettings) -> Route:
+    """Re-plan a single-action route as two hops, after AWS refused the single action."""
+    without = settings.single_action_types - {route.resource_type}
+    fallback = plan_route(
+        route.resource_type,
+        route.source,
+        route.destination,
+        replace(settings, single_action_types=without),
+    )
+    return fallback.model_copy(
+        update={"reason": fallback.reason + "; AWS refused the single-action copy"}
+    )
+
+
+def _direct(
+    resource_type: str, source: Vault, destination: Vault, settings: ChainSettings, why: str
+) -> Route:
+    hop = Hop(source=source, destination=destination, lifecycle=settings.destination_lifecycle)
+    return Route(
+        resource_type=resource_type,
+        source=source,
+        destination=destination,
+        hops=(hop,),
+        reason=f"{hop.kind} copy: {why}",
+    )
+
+
+def _intermediate(
+    resource_type: str, source: Vault, destination: Vault, settings: ChainSettings
+) -> Vault:
+    """The account changes in the member's region, through the central vault there."""
+    if destination.account == settings.central_account:
+        return settings.central_vault(source.region)
+    if source.account == settings.central_account:
+        return settings.central_vault(destination.region)
+    raise RouteError(
+        f"{resource_type} cannot be copied across accounts and regions between two member "
+        f"accounts: one side must be the central account {settings.central_account}"
+    )
+
+
+def _check_copyable(resource_type: str, source: Vault, destination: Vault) -> None:
+    if source == destination:
+        raise RouteError(f"the recovery point is already in {destination}")
+    if resource_type in CROSS_REGION_ONLY_TYPES:
+        if source.account != destination.account:
+            raise RouteError(f"AWS Backup cannot copy {resource_type} across accounts")
+        return
+    if resource_type not in COPYABLE_TYPES:
+        raise RouteError(
+            f"AWS Backup cannot copy {resource_type!r} recovery points "
+            f"(copyable types: {', '.join(sorted(COPYABLE_TYPES | CROSS_REGION_ONLY_TYPES))})"
+        )
+    opt_in = {source.region, destination.region} & OPT_IN_REGIONS
+    if (
+        source.account != destination.account
+        and resource_type in NO_CROSS_ACCOUNT_IN_OPT_IN_REGIONS
+        and opt_in
+    ):
+        raise RouteError(
+            f"AWS Backup cannot copy {resource_type} across accounts in the opt-in region "
+            f"{', '.join(sorted(opt_in))}"
+        )
+
+
+def parse_types(text: str | Iterable[str]) -> frozenset[str]:
+    items = text.split(",") if isinstance(text, str) else text
+    return frozenset(item.strip() for item in items if item.strip())
