@@ -18,8 +18,7 @@ from moto import mock_aws  # noqa: E402
 from backup_relay import runtime  # noqa: E402
 from backup_relay.adapters import aws  # noqa: E402
 from backup_relay_sandbox.central import CentralStack, deploy_central  # noqa: E402
-from backup_relay_sandbox.cloud import client, reset_clients  # noqa: E402
-from backup_relay_sandbox.lambdas import FakeContext, environment, load_handler  # noqa: E402
+from backup_relay_sandbox.cloud import SANDBOX_MOTO_CONFIG, client, reset_clients  # noqa: E402
 
 EVENTS_DIR = Path(__file__).resolve().parents[1] / "events"
 JOB_EVENT_FILES = sorted(
@@ -39,14 +38,16 @@ def documented(name: str) -> dict[str, Any]:
 
 @pytest.fixture
 def moto() -> Iterator[None]:
-    with mock_aws():
+    with mock_aws(config=SANDBOX_MOTO_CONFIG):
         reset_clients()
         aws.reset()
         runtime.ingest_runtime.cache_clear()
+        runtime.chain_steps.cache_clear()
         yield
     reset_clients()
     aws.reset()
     runtime.ingest_runtime.cache_clear()
+    runtime.chain_steps.cache_clear()
 
 
 @pytest.fixture
@@ -57,21 +58,10 @@ def central(moto: None) -> CentralStack:
 Invoke = Callable[[dict[str, Any]], Any]
 
 
-def ingest_invoker(central: CentralStack) -> Invoke:
-    """Call the real ingest handler with the environment the template gives it."""
-    handler = load_handler("IngestFunction")
-    variables = central.function_environment("IngestFunction")
-
-    def invoke(event: dict[str, Any]) -> Any:
-        with environment(variables):
-            return handler(event, FakeContext("ingest"))
-
-    return invoke
-
-
 @pytest.fixture
 def invoke_ingest(central: CentralStack) -> Invoke:
-    return ingest_invoker(central)
+    """The real ingest handler, with the environment the template gives it."""
+    return central.ingest
 
 
 def ledger_items(central: CentralStack) -> list[dict[str, Any]]:

@@ -6,12 +6,13 @@ function's environment) is read from template.yaml, so the sandbox runs what `sa
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from backup_relay_sandbox import deploy
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, ORGANIZATION_ID, REGION
 from backup_relay_sandbox.deploy import Deployment, Queue
-from backup_relay_sandbox.template import CENTRAL_TEMPLATE, load_template, resolve
+from backup_relay_sandbox.functions import Function, deploy_functions
+from backup_relay_sandbox.template import CENTRAL_TEMPLATE, load_template
 
 __all__ = ["CentralStack", "Queue", "deploy_central"]
 
@@ -24,24 +25,16 @@ class CentralStack:
     dead_letter_queue: Queue
     tables: dict[str, str]
     rules: dict[str, str]  # logical id -> bus name
-    logs: list[str] = field(default_factory=list)  # what the handlers printed (CloudWatch Logs)
+    functions: dict[str, Function]  # logical id -> the real handler, callable
+    state_machines: dict[str, str]  # logical id -> ARN
 
     @property
     def region(self) -> str:
         return self.stack.region
 
-    def function_environment(self, logical_id: str) -> dict[str, str]:
-        template = self.stack.template
-        variables = {
-            **template.get("Globals", {})
-            .get("Function", {})
-            .get("Environment", {})
-            .get("Variables", {}),
-            **template["Resources"][logical_id]["Properties"]
-            .get("Environment", {})
-            .get("Variables", {}),
-        }
-        return {name: str(resolve(value, self.stack.values)) for name, value in variables.items()}
+    @property
+    def ingest(self) -> Function:
+        return self.functions["IngestFunction"]
 
 
 def deploy_central(
@@ -49,7 +42,9 @@ def deploy_central(
     region: str = REGION,
     organization_id: str = ORGANIZATION_ID,
     allowed_source_accounts: str = "",
+    **parameters: str,
 ) -> CentralStack:
+    """`parameters`: any other template parameter (DrRegion="us-east-1", ...)."""
     stack = Deployment.of(
         "backup-relay",
         load_template(CENTRAL_TEMPLATE),
@@ -58,6 +53,7 @@ def deploy_central(
         parameters={
             "OrganizationId": organization_id,
             "AllowedSourceAccounts": allowed_source_accounts,
+            **parameters,
         },
     )
     deploy.create_event_buses(stack)
@@ -66,6 +62,8 @@ def deploy_central(
     deploy.apply_bus_policies(stack)
     rules = deploy.create_rules(stack)
     deploy.apply_queue_policies(stack)
+    functions = deploy_functions(stack)
+    machines = deploy.create_state_machines(stack)
     return CentralStack(
         stack=stack,
         bus_name=stack.values["EventBus"],
@@ -73,4 +71,6 @@ def deploy_central(
         dead_letter_queue=queues["DeadLetterQueue"],
         tables=tables,
         rules=rules,
+        functions=functions,
+        state_machines=machines,
     )

@@ -15,6 +15,12 @@ OUTSIDER_ACCOUNT = "999999999999"
 REGION = "us-west-2"
 DR_REGION = "us-east-1"
 
+#: moto runs state machines' real ASL; Lambda invocations are routed in-process (functions.py)
+SANDBOX_MOTO_CONFIG: Any = {
+    "stepfunctions": {"execute_state_machine": True},
+    "lambda": {"use_docker": False},
+}
+
 FAKE_ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",

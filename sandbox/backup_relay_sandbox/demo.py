@@ -12,6 +12,7 @@ from backup_relay_sandbox.cloud import (
     CENTRAL_ACCOUNT,
     MEMBER_ACCOUNTS,
     REGION,
+    SANDBOX_MOTO_CONFIG,
     use_fake_credentials,
 )
 from backup_relay_sandbox.night import StepResult, run_night
@@ -36,7 +37,7 @@ def run_demo(out: TextIO | None) -> dict[str, Any]:
         _HEADER.format(central=CENTRAL_ACCOUNT, members=", ".join(MEMBER_ACCOUNTS), region=REGION),
     )
     logger.setLevel("CRITICAL")  # the handler's logs belong to its (simulated) CloudWatch Logs
-    with mock_aws():
+    with mock_aws(config=SANDBOX_MOTO_CONFIG):
         report = run_night(on_step=lambda result: _print(out, _line(result)))
     summary = report.summary() | {"seconds": round(time.perf_counter() - started, 2)}
     summary["ok"] = all(summary[key] == value for key, value in EXPECTED.items())

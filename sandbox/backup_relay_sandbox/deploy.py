@@ -13,7 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from backup_relay_sandbox.cloud import client
-from backup_relay_sandbox.template import parameter_defaults, resolve, resources_of_type
+from backup_relay_sandbox.template import (
+    REPO_ROOT,
+    parameter_defaults,
+    resolve,
+    resources_of_type,
+)
 
 
 @dataclass(frozen=True)
@@ -188,3 +193,39 @@ def _attribute(value: Any) -> str:
     if isinstance(value, dict):
         return json.dumps(value)
     return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def create_state_machines(stack: Deployment) -> dict[str, str]:
+    """The real ASL from DefinitionUri, with DefinitionSubstitutions applied as CloudFormation
+    would. Created through the API: moto's interpreter does not see CloudFormation's."""
+    sfn, iam = stack.client("stepfunctions"), stack.client("iam")
+    machines: dict[str, str] = {}
+    for logical_id in stack.of_type("AWS::Serverless::StateMachine"):
+        properties = stack.resolved(logical_id)
+        definition = (REPO_ROOT / properties["DefinitionUri"]).read_text()
+        for name, value in properties.get("DefinitionSubstitutions", {}).items():
+            definition = definition.replace("${" + name + "}", str(value))
+        role = iam.create_role(
+            RoleName=f"{stack.name}-{logical_id}"[:64],
+            AssumeRolePolicyDocument=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "states.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            ),
+        )["Role"]["Arn"]
+        arn = sfn.create_state_machine(
+            name=properties["Name"],
+            definition=definition,
+            roleArn=role,
+            type=properties.get("Type", "STANDARD"),
+        )["stateMachineArn"]
+        machines[logical_id] = arn
+        stack.values |= {logical_id: arn, f"{logical_id}.Name": properties["Name"]}
+    return machines

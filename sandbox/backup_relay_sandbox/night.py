@@ -8,8 +8,6 @@ through the real handler, and the step reports what became of the event.
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -30,7 +28,6 @@ from backup_relay_sandbox.cloud import (
 )
 from backup_relay_sandbox.emit import as_member_event, emit
 from backup_relay_sandbox.event_source import drain
-from backup_relay_sandbox.lambdas import FakeContext, environment, load_handler
 from backup_relay_sandbox.member import deploy_member
 from backup_relay_sandbox.template import REPO_ROOT
 
@@ -126,10 +123,11 @@ def run_night(on_step: Callable[[StepResult], None] = lambda result: None) -> Ni
     reset_clients()
     aws.reset()
     runtime.ingest_runtime.cache_clear()
+    runtime.chain_steps.cache_clear()
     central = deploy_central(allowed_source_accounts=",".join((CENTRAL_ACCOUNT, *MEMBER_ACCOUNTS)))
     for account in (*MEMBER_ACCOUNTS, NOT_ALLOWED_ACCOUNT):
         deploy_member(account, central_bus_name=central.bus_name)
-    ingest = _ingest_invoker(central)
+    ingest = central.ingest
     sqs = client("sqs")
     report = NightReport()
     for minute, step in zip(_minutes(), NIGHT, strict=False):
@@ -189,20 +187,6 @@ def _run_step(
 def _state_of(raw: dict[str, Any]) -> str:
     detail = raw.get("detail", {})
     return str(detail.get("state") or detail.get("status") or "?")
-
-
-def _ingest_invoker(central: CentralStack) -> Callable[[dict[str, Any]], Any]:
-    """The handler's stdout (its CloudWatch Logs and EMF metrics) goes to `central.logs`."""
-    handler = load_handler("IngestFunction")
-    variables = central.function_environment("IngestFunction")
-
-    def invoke(event: dict[str, Any]) -> Any:
-        with environment(variables), contextlib.redirect_stdout(io.StringIO()) as logs:
-            response = handler(event, FakeContext("ingest"))
-        central.logs.extend(logs.getvalue().splitlines())
-        return response
-
-    return invoke
 
 
 def _ledger_items(central: CentralStack) -> list[dict[str, Any]]:

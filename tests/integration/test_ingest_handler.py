@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 from backup_relay.adapters.ledger import DynamoLedger
 from backup_relay_sandbox.central import CentralStack, deploy_central
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, client
-from tests.conftest import Invoke, documented, ingest_invoker, ledger_items, sqs_event
+from tests.conftest import Invoke, documented, ledger_items, sqs_event
 
 
 def _events(central: CentralStack) -> list[dict[str, Any]]:
@@ -110,7 +110,7 @@ def test_accounts_outside_the_allow_list_are_quarantined(moto: None) -> None:
     stranger = documented("copy_job_running.json") | {"account": "999999999999"}
     own = documented("copy_job_failed.json") | {"account": CENTRAL_ACCOUNT}
     # WHEN events from that account, a stranger and the central account itself arrive
-    ingest_invoker(central)(sqs_event(json.dumps(allowed), json.dumps(stranger), json.dumps(own)))
+    central.ingest(sqs_event(json.dumps(allowed), json.dumps(stranger), json.dumps(own)))
     # THEN the stranger's event is quarantined; the others are recorded
     assert _quarantined(central) == {"m1": "account_not_allowed"}
     assert sorted(item["account"] for item in _events(central)) == [

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from backup_relay.adapters import aws
+from backup_relay.adapters.chains import ChainLedger
 from backup_relay.adapters.idempotency import OncePerEvent
 from backup_relay.adapters.ledger import DynamoLedger
+from backup_relay.adapters.workflow import Workflow
+from backup_relay.chain_steps import ChainSteps
 from backup_relay.ingest import AccountPolicy, IngestResult, Outcome, ingest_message
 from backup_relay.observability import MetricUnit, logger, metrics
-from backup_relay.settings import IngestSettings
+from backup_relay.settings import ChainRuntimeSettings, IngestSettings
 
 _OUTCOME_METRICS = {
     Outcome.RECORDED: "EventsRecorded",
@@ -25,6 +30,7 @@ class IngestRuntime:
     policy: AccountPolicy
     ledger: DynamoLedger
     record: OncePerEvent
+    chains: ChainSteps | None  # None where no state machine is configured
 
     def handle(self, body: str, message_id: str) -> IngestResult:
         result = ingest_message(
@@ -45,9 +51,14 @@ class IngestRuntime:
                 },
             )
         elif result.event:
+            actions = self.chains.on_event(result.event) if self.chains else []
             logger.info(
                 f"{result.outcome} {result.event.kind} {result.event.state}",
-                extra={"job_key": result.event.job_key, "account": result.event.account},
+                extra={
+                    "job_key": result.event.job_key,
+                    "account": result.event.account,
+                    "actions": actions,
+                },
             )
         return result
 
@@ -65,4 +76,16 @@ def ingest_runtime() -> IngestRuntime:
         ),
         ledger=ledger,
         record=OncePerEvent(ledger.record_event, settings.idempotency_table),
+        chains=chain_steps() if os.environ.get("STATE_MACHINE_ARN") else None,
+    )
+
+
+@lru_cache(maxsize=1)
+def chain_steps() -> ChainSteps:
+    settings = ChainRuntimeSettings.from_env()
+    return ChainSteps(
+        settings=settings,
+        ledger=ChainLedger(os.environ["LEDGER_TABLE"]),
+        workflow=Workflow(settings.state_machine_arn),
+        backup=aws.client("backup"),
     )

@@ -1,0 +1,147 @@
+"""Chains and hops in the ledger, and the copy-job -> waiting-hop index.
+
+chain            pk CHAIN#<chain id>            sk CHAIN       gsi1pk CHAINSTATE#<state>
+hop              pk CHAIN#<chain id>            sk HOP#<nn>    gsi1pk HOPSTATE#<state>
+by recovery pt   pk RP#<recovery point arn>     sk CHAIN#<chain id>
+waiting hop      pk COPYJOB#<copy job id>       sk WAIT
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from backup_relay.adapters import aws
+from backup_relay.chain import ChainState
+from backup_relay.models import JobEvent
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class ChainLedger:
+    def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
+        self.table_name = table_name
+        self._client = client
+
+    @property
+    def client(self) -> DynamoDBClient:
+        if self._client is None:
+            self._client = aws.dynamodb()
+        return self._client
+
+    def chain_started(self, chain: ChainState) -> bool:
+        """False when the chain was already recorded (a duplicate event)."""
+        now = _now()
+        created = self._put(
+            {
+                "pk": f"CHAIN#{chain.chain_id}",
+                "sk": "CHAIN",
+                "gsi1pk": "CHAINSTATE#RUNNING",
+                "gsi1sk": now,
+                "state": "RUNNING",
+                "resource_type": chain.resource_type,
+                "origin_recovery_point_arn": chain.origin_recovery_point_arn,
+                "destination_vault_arn": chain.destination_vault_arn,
+                "hops": json.dumps([hop.model_dump() for hop in chain.hops]),
+                "reason": chain.reason,
+                "started_at": now,
+            },
+            once=True,
+        )
+        if created:
+            self._put(
+                {"pk": f"RP#{chain.origin_recovery_point_arn}", "sk": f"CHAIN#{chain.chain_id}"}
+            )
+        return created
+
+    def chain_ended(self, chain: ChainState, state: str, reason: str) -> None:
+        now = _now()
+        self.client.update_item(
+            TableName=self.table_name,
+            Key={"pk": {"S": f"CHAIN#{chain.chain_id}"}, "sk": {"S": "CHAIN"}},
+            UpdateExpression="SET #state = :s, gsi1pk = :g, gsi1sk = :t, reason = :r, "
+            "ended_at = :t, hops = :h",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={
+                ":s": {"S": state},
+                ":g": {"S": f"CHAINSTATE#{state}"},
+                ":t": {"S": now},
+                ":r": {"S": reason or "-"},
+                ":h": {"S": json.dumps([hop.model_dump() for hop in chain.hops])},
+            },
+        )
+
+    def hop(self, chain: ChainState, state: str, **details: str | None) -> None:
+        current = chain.current
+        assert current is not None
+        now = _now()
+        self._put(
+            {
+                "pk": f"CHAIN#{chain.chain_id}",
+                "sk": f"HOP#{current.index:02d}",
+                "gsi1pk": f"HOPSTATE#{state}",
+                "gsi1sk": now,
+                "state": state,
+                "kind": current.hop.kind,
+                "source_recovery_point_arn": current.recovery_point_arn,
+                "source_vault_arn": current.hop.source_vault_arn,
+                "destination_vault_arn": current.hop.destination_vault_arn,
+                "copy_job_id": (current.job or {}).get("copy_job_id"),
+                "updated_at": now,
+                **details,
+            }
+        )
+
+    def await_job(self, copy_job_id: str, task_token: str, chain: ChainState) -> None:
+        assert chain.current is not None
+        self._put(
+            {
+                "pk": f"COPYJOB#{copy_job_id}",
+                "sk": "WAIT",
+                "task_token": task_token,
+                "chain_id": chain.chain_id,
+                "hop_index": str(chain.current.index),
+            }
+        )
+
+    def waiting_token(self, copy_job_id: str) -> str | None:
+        item = self.client.get_item(
+            TableName=self.table_name,
+            Key={"pk": {"S": f"COPYJOB#{copy_job_id}"}, "sk": {"S": "WAIT"}},
+            ConsistentRead=True,
+        ).get("Item")
+        return item["task_token"]["S"] if item else None
+
+    def final_event(self, copy_job_id: str) -> JobEvent | None:
+        """The job's final event, if ingest already recorded it (it can arrive first)."""
+        items = self.client.query(
+            TableName=self.table_name,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": f"JOB#COPY#{copy_job_id}"}},
+            ConsistentRead=True,
+        )["Items"]
+        events = [JobEvent.model_validate_json(item["event"]["S"]) for item in items]
+        final = [event for event in events if event.is_final]
+        return max(final, key=lambda event: event.time) if final else None
+
+    def _put(self, item: dict[str, Any], *, once: bool = False) -> bool:
+        condition = {"ConditionExpression": "attribute_not_exists(pk)"} if once else {}
+        try:
+            self.client.put_item(
+                TableName=self.table_name,
+                Item={key: {"S": str(value)} for key, value in item.items() if value is not None},
+                **condition,  # type: ignore[arg-type]
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True

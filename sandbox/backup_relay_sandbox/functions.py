@@ -1,0 +1,128 @@
+"""The template's Lambda functions in moto, run in-process when anything invokes them.
+
+Step Functions' `lambda:invoke` tasks call moto's Lambda; with `use_docker` off moto would echo
+the payload. `install()` routes every invocation of a function created here to the real handler,
+with the environment the template gives it; what the handler prints goes to `logs`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import traceback
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from moto.awslambda_simple import models as lambda_models
+
+from backup_relay_sandbox.deploy import Deployment
+from backup_relay_sandbox.lambdas import FakeContext, Handler, environment, load_handler
+from backup_relay_sandbox.template import resolve
+
+_ROUTES: dict[str, Callable[[dict[str, Any]], Any]] = {}
+LOGS: list[str] = []
+
+
+@dataclass
+class Function:
+    name: str
+    arn: str
+    handler: Handler
+    variables: dict[str, str] = field(default_factory=dict)
+
+    def __call__(self, event: dict[str, Any]) -> Any:
+        with environment(self.variables), contextlib.redirect_stdout(io.StringIO()) as logs:
+            try:
+                return self.handler(event, FakeContext(self.name))
+            finally:
+                LOGS.extend(logs.getvalue().splitlines())
+
+
+def deploy_functions(stack: Deployment) -> dict[str, Function]:
+    """Create each AWS::Serverless::Function in moto and route its invocations in-process."""
+    install()
+    iam, lambda_ = stack.client("iam"), stack.client("lambda")
+    role = iam.create_role(
+        RoleName=f"{stack.name}-functions",
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "lambda.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        ),
+    )["Role"]["Arn"]
+    created: dict[str, Function] = {}
+    for logical_id in stack.of_type("AWS::Serverless::Function"):
+        name = f"{stack.name}-{logical_id}"
+        arn = lambda_.create_function(
+            FunctionName=name,
+            Runtime="python3.13",
+            Role=role,
+            Handler=stack.template["Resources"][logical_id]["Properties"]["Handler"],
+            Code={"ZipFile": _empty_zip()},
+        )["FunctionArn"]
+        stack.values |= {logical_id: name, f"{logical_id}.Arn": arn}
+        created[logical_id] = Function(name, arn, load_handler(logical_id))
+    for logical_id, function in created.items():  # environments may name other functions
+        function.variables = function_environment(stack, logical_id)
+        _ROUTES[function.name] = _ROUTES[function.arn] = function
+    return created
+
+
+def function_environment(stack: Deployment, logical_id: str) -> dict[str, str]:
+    template = stack.template
+    variables = {
+        **template.get("Globals", {})
+        .get("Function", {})
+        .get("Environment", {})
+        .get("Variables", {}),
+        **template["Resources"][logical_id]["Properties"]
+        .get("Environment", {})
+        .get("Variables", {}),
+    }
+    return {name: str(resolve(value, stack.values)) for name, value in variables.items()}
+
+
+def install() -> None:
+    lambda_models.LambdaSimpleBackend.invoke = _invoke  # type: ignore[method-assign]
+
+
+def _invoke(  # noqa: PLR0917  (moto's signature)
+    self: Any,
+    function_name: str,
+    qualifier: str | None,
+    body: Any,
+    headers: Any,
+    response_headers: Any,
+) -> bytes:
+    function = _ROUTES.get(function_name)
+    if function is None:
+        raise KeyError(f"sandbox: no handler for Lambda function {function_name}")
+    try:
+        result = function(json.loads(body) if body else {})
+    except Exception as error:  # the Lambda runtime reports any exception as a function error
+        response_headers["x-amz-function-error"] = "Unhandled"
+        return json.dumps(
+            {
+                "errorMessage": str(error),
+                "errorType": type(error).__name__,
+                "stackTrace": traceback.format_exception(error)[-3:],
+            }
+        ).encode()
+    return json.dumps(result).encode()
+
+
+def _empty_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", "")
+    return buffer.getvalue()
