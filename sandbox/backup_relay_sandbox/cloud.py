@@ -7,6 +7,8 @@ from functools import cache
 from typing import Any
 
 import boto3
+import botocore.loaders
+import botocore.session
 
 ORGANIZATION_ID = "o-sandbox0001"
 CENTRAL_ACCOUNT = "123456789012"  # moto's default account: clients without assumed roles land here
@@ -52,16 +54,28 @@ def client(service: str, region: str = REGION, account: str = CENTRAL_ACCOUNT) -
 def _session(account: str) -> boto3.session.Session:
     """moto maps the credentials of an assumed role to the role's account."""
     if account == CENTRAL_ACCOUNT:
-        return boto3.session.Session()
+        return boto3.session.Session(botocore_session=_botocore_session())
     credentials = client("sts").assume_role(
         RoleArn=f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole",
         RoleSessionName="backup-relay-sandbox",
     )["Credentials"]
     return boto3.session.Session(
+        botocore_session=_botocore_session(),
         aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],
         aws_session_token=credentials["SessionToken"],
     )
+
+
+_LOADER = botocore.loaders.create_loader()
+
+
+def _botocore_session() -> botocore.session.Session:
+    """A new session (moto must see it created) sharing one model loader: parsing the service
+    models again for every session cost more than the sandbox's API calls."""
+    session = botocore.session.get_session()
+    session.register_component("data_loader", _LOADER)
+    return session
 
 
 def reset_clients() -> None:
