@@ -11,8 +11,10 @@ from datetime import datetime
 from typing import Any
 
 from moto.events import models
+from moto.events import utils as moto_events_utils
 
 events_models: Any = models  # moto's types describe its own calls, not patches of them
+events_utils: Any = moto_events_utils
 
 _applied: set[str] = set()
 
@@ -21,6 +23,7 @@ def apply() -> None:
     for name, patch in (
         ("iso-event-times", _keep_iso_event_times),
         ("forward-whole-events", _forward_whole_events),
+        ("whole-events-without-transformer", _whole_events_without_transformer),
     ):
         if name not in _applied:
             patch()
@@ -80,3 +83,16 @@ def _deliver_to_bus(arn: str, event: dict[str, Any]) -> None:
     for rule in list(bus.rules.values()):
         if rule.state == "ENABLED":
             rule.send_to_targets(copy.deepcopy(event))
+
+
+def _whole_events_without_transformer() -> None:
+    """Without an InputTransformer, EventBridge delivers the event itself. moto rebuilds it from
+    a template that drops `account` and writes `time` unquoted (invalid JSON with an ISO time)."""
+    parse = events_utils.EventTemplateParser.parse
+
+    def parse_whole(input_template: Any, input_paths_map: Any, event: Any) -> Any:
+        if not input_template and not input_paths_map:
+            return {key: value for key, value in event.items() if key != "ingestion-time"}
+        return parse(input_template=input_template, input_paths_map=input_paths_map, event=event)
+
+    events_utils.EventTemplateParser.parse = staticmethod(parse_whole)

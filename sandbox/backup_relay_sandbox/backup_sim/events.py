@@ -1,0 +1,147 @@
+"""Job events in exactly the documented shapes (events/{backup,copy}_job_<state>.json).
+
+Per state, the detail holds the keys of that state's documented example, in its order, with its
+JSON types: sizes are strings in backup events and numbers in copy events, `bytesTransferred` is
+a string, a backup job's statusMessage is wrapped in literal quotes, a copy job's is not, and a
+copy job's destination recovery point is `{}` until it exists. `createdBy` is present when a
+backup plan started the job (the examples with it come from plans; on-demand jobs have none) and
+never on CREATED, whose examples are minimal.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from backup_relay_sandbox.backup_sim.model import BackupJob, CopyJob, CreatedBy, JobState
+
+BACKUP_DETAIL_TYPE = "Backup Job State Change"
+COPY_DETAIL_TYPE = "Copy Job State Change"
+
+
+def iso_ms(moment: datetime) -> str:
+    """`2020-07-15T21:33:00.803Z`, the form of the examples' dates."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def iso_s(moment: datetime) -> str:
+    """`2020-07-15T21:33:16Z`, the form of an event's `time`."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def console_time(moment: datetime) -> str:
+    """`Jul 15, 2020 9:39:07 PM`, the form of a RUNNING backup's expectedCompletionDate."""
+    hour = moment.hour % 12 or 12
+    return f"{moment:%b} {moment.day}, {moment.year} {hour}:{moment:%M:%S} {moment:%p}"
+
+
+def envelope(
+    detail_type: str, job_account: str, region: str, time: datetime, resources: list[str]
+) -> dict[str, Any]:
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": detail_type,
+        "source": "aws.backup",
+        "account": job_account,
+        "time": iso_s(time),
+        "region": region,
+        "resources": resources,
+    }
+
+
+def created_by(creator: CreatedBy) -> dict[str, str]:
+    return {
+        "backupPlanId": creator.backup_plan_id,
+        "backupPlanArn": creator.backup_plan_arn,
+        "backupPlanVersion": creator.backup_plan_version,
+        "backupPlanRuleId": creator.backup_rule_id,
+    }
+
+
+def backup_event(job: BackupJob, time: datetime) -> dict[str, Any]:
+    state = job.state
+    resources = [job.recovery_point_arn] if state is JobState.COMPLETED else []
+    event = envelope(BACKUP_DETAIL_TYPE, job.account, job.region, time, resources)
+    if state is JobState.CREATED:
+        event["detail"] = {
+            "backupJobId": job.job_id,
+            "state": state.value,
+            "creationDate": iso_ms(job.creation),
+        }
+        return event
+    assert job.start_by is not None
+    detail: dict[str, Any] = {"backupJobId": job.job_id}
+    if state in (JobState.RUNNING, JobState.COMPLETED):
+        detail["backupSizeInBytes"] = str(job.resource.size_bytes)
+    transferred = job.resource.size_bytes if state is JobState.COMPLETED else 0
+    detail |= {
+        "backupVaultArn": job.vault_arn,
+        "backupVaultName": job.vault_name,
+        "bytesTransferred": str(transferred),
+        "creationDate": iso_ms(job.creation),
+        "iamRoleArn": job.iam_role_arn,
+        "resourceArn": job.resource.arn,
+        "resourceType": job.resource.resource_type,
+        "state": state.value,
+    }
+    if state is JobState.PENDING:
+        detail["statusMessage"] = ""
+    if state in (JobState.FAILED, JobState.EXPIRED):
+        detail["statusMessage"] = f'"{job.status_message}"'
+    if state in (JobState.COMPLETED, JobState.EXPIRED):
+        assert job.completion is not None
+        detail["completionDate"] = iso_ms(job.completion)
+    detail["startBy"] = iso_ms(job.start_by)
+    if state is JobState.RUNNING:
+        assert job.expected_completion is not None
+        detail["expectedCompletionDate"] = console_time(job.expected_completion)
+    detail["percentDone"] = 100 if state is JobState.COMPLETED else 0
+    if state in (JobState.COMPLETED, JobState.FAILED):
+        detail["retryCount"] = 0
+    if job.created_by is not None:
+        detail["createdBy"] = created_by(job.created_by)
+    event["detail"] = detail
+    return event
+
+
+def copy_event(job: CopyJob, time: datetime) -> dict[str, Any]:
+    """Copy events say nothing of the job's account in `detail`: the event's `account` is the
+    source account, where the job runs, and `resources[0]` the source recovery point."""
+    state = job.state
+    event = envelope(
+        COPY_DETAIL_TYPE, job.account, job.region, time, [job.source_recovery_point_arn]
+    )
+    if state is JobState.CREATED:
+        event["detail"] = {
+            "creationDate": iso_ms(job.creation),
+            "state": state.value,
+            "sourceBackupVaultArn": job.source_vault_arn,
+            "destinationBackupVaultArn": job.destination_vault_arn,
+        }
+        return event
+    detail: dict[str, Any] = {
+        "copyJobId": job.job_id,
+        "backupSizeInBytes": job.resource.size_bytes,
+        "creationDate": iso_ms(job.creation),
+        "iamRoleArn": job.iam_role_arn,
+        "resourceArn": job.resource.arn,
+        "resourceType": job.resource.resource_type,
+        "sourceBackupVaultArn": job.source_vault_arn,
+        "state": state.value,
+    }
+    if state is JobState.FAILED:
+        detail["statusMessage"] = job.status_message
+    if state in (JobState.COMPLETED, JobState.FAILED):
+        assert job.completion is not None
+        detail["completionDate"] = iso_ms(job.completion)
+    detail["destinationBackupVaultArn"] = job.destination_vault_arn
+    if state is JobState.COMPLETED:
+        detail["destinationRecoveryPointArn"] = job.destination_recovery_point_arn
+    else:
+        detail["destinationRecoveryPointArn"] = {}
+    if job.created_by is not None:
+        detail["createdBy"] = created_by(job.created_by)
+    event["detail"] = detail
+    return event

@@ -1,0 +1,239 @@
+"""Why a copy job fails, with the message AWS gives (facts §4, §5 of aws-backup-facts.md).
+
+Every rule below is a job failure, not an API error: StartCopyJob accepts the request, the job is
+created, runs and ends FAILED with the message as its StatusMessage. AWS's messages read as job
+status messages ("Copy job failed. ...", "... copy failed with error: ..."), the re:Post articles
+that quote them are about failed copy jobs, and the StartCopyJob model lists no error for them.
+Messages marked SYNTHESIZED are the simulator's own: AWS publishes no exact text for that case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from backup_relay_sandbox.backup_sim import moto_state, policies
+from backup_relay_sandbox.backup_sim.model import (
+    RDS_FAMILY,
+    CopyJob,
+    Failure,
+    RecoveryPoint,
+    Resource,
+    Settings,
+    is_fully_managed,
+)
+
+# re:Post KC backup-troubleshoot-cross-account-copy
+NOT_SAME_ORGANIZATION = (
+    "Copy job failed. Both source and destination account must be a member of the same organization"
+)
+# same article (its English string predates the October 2025 single-action support)
+SINGLE_ACTION_UNSUPPORTED = (
+    "Copy job from {source_region} to {destination_region} cannot be initiated for "
+    "{resource_type} resources. Feature is not supported for provided resource type."
+)
+# re:Post KC backup-resolve-access-denied-error
+VAULT_ACCESS_DENIED = "Access Denied trying to call AWS Backup service"
+# re:Post KC backup-cross-account-copy-error (ja/pt editions quote both English strings)
+RDS_KEY_NOT_ACCESSIBLE = (
+    "The source snapshot KMS key does not exist, is not enabled or you do not have permissions to "
+    "access it"
+)
+EC2_KEY_NOT_ACCESSIBLE = "Given key ID is not accessible"
+# github aws-samples/aws-backup-automation issue #2 (EC2 AMI with the default key, cross-account)
+AMI_DEFAULT_KEY = (
+    "AMI snapshot copy failed with error: Given key ID is not accessible. You must have "
+    "DescribeKey permissions on the default CMK"
+)
+# github awslabs/aurora-snapshot-tool issue #26: RDS's own message for an AWS managed key
+RDS_AWS_MANAGED_KEY = (
+    "The source snapshot KMS key [{key_arn}] does not exist, is not enabled or you do not have "
+    "permissions to access it."
+)
+# doc rds-backup.md: the doc's sentence, used as the message (no observed job message)
+MULTI_AZ_CLUSTER = "Copying a Multi-AZ DB cluster snapshot is not supported."
+# doc cross-region-backup.md ("an error message such as ..."); the options are joined with ", "
+OPTION_GROUP_MISSING = (
+    "The snapshot requires a target option group with the following options: {options}."
+)
+# SYNTHESIZED: no published message when isCrossAccountBackupEnabled is false.
+CROSS_ACCOUNT_DISABLED = (
+    "Copy job failed. Cross-account backup is not enabled for the organization "
+    "(isCrossAccountBackupEnabled is false in the management account's global settings)."
+)
+# SYNTHESIZED: no published message; the rule is encryption.md's "Cross-account copy with AWS
+# managed keys isn't supported for resources that aren't fully managed by AWS Backup."
+DEFAULT_VAULT_KEY = (
+    "Copy job failed. Cross-account copy of {resource_type} recovery points into a backup vault "
+    "encrypted with the AWS managed key aws/backup is not supported. Use a customer managed key."
+)
+# SYNTHESIZED, after the documented backup job message "Backup job failed because backup vault
+# <arn> does not exist." (events/backup_job_failed.json).
+DESTINATION_VAULT_MISSING = "Copy job failed because backup vault {vault_arn} does not exist."
+
+# Documented backup job messages (events/backup_job_failed.json, backup_job_expired.json)
+BACKUP_VAULT_MISSING = "Backup job failed because backup vault {vault_arn} does not exist."
+BACKUP_EXPIRED = "Backup job failed because there was a running job for the same resource."
+
+ACCESS_DENIED = "AccessDenied"
+INVALID_PARAMETERS = "InvalidParameters"
+KEY_ACTIONS = ("kms:Decrypt", "kms:DescribeKey")
+
+
+@dataclass(frozen=True)
+class CopyContext:
+    job: CopyJob
+    source: RecoveryPoint
+    resource: Resource
+    settings: Settings
+    destination_vault: Any | None  # moto's vault, None when it does not exist
+    destination_options: frozenset[str]  # RDS options available in the destination
+
+    @property
+    def cross_account(self) -> bool:
+        return self.job.account != self.job.destination_account
+
+    @property
+    def cross_region(self) -> bool:
+        return self.job.region != self.job.destination_region
+
+    @property
+    def resource_type(self) -> str:
+        return self.source.resource_type
+
+
+def multi_az_cluster(ctx: CopyContext) -> Failure | None:
+    """Multi-AZ clusters "do not currently support any copy operations" (facts §4)."""
+    if ctx.resource.multi_az_cluster:
+        return Failure(MULTI_AZ_CLUSTER, INVALID_PARAMETERS)
+    return None
+
+
+def destination_vault_exists(ctx: CopyContext) -> Failure | None:
+    if ctx.destination_vault is None:
+        return Failure(
+            DESTINATION_VAULT_MISSING.format(vault_arn=ctx.job.destination_vault_arn),
+            INVALID_PARAMETERS,
+        )
+    return None
+
+
+def same_organization(ctx: CopyContext) -> Failure | None:
+    settings = ctx.settings
+    accounts = (ctx.job.account, ctx.job.destination_account)
+    if ctx.cross_account and not all(settings.in_organization(a) for a in accounts):
+        return Failure(NOT_SAME_ORGANIZATION, ACCESS_DENIED)
+    return None
+
+
+def cross_account_enabled(ctx: CopyContext) -> Failure | None:
+    if ctx.cross_account and not ctx.settings.cross_account_backup_enabled:
+        return Failure(CROSS_ACCOUNT_DISABLED, ACCESS_DENIED)
+    return None
+
+
+def single_action_supported(ctx: CopyContext) -> Failure | None:
+    kind = ctx.resource_type
+    if (
+        ctx.cross_account
+        and ctx.cross_region
+        and kind in RDS_FAMILY
+        and kind not in ctx.settings.single_action_copy_types
+    ):
+        message = SINGLE_ACTION_UNSUPPORTED.format(
+            source_region=ctx.job.region,
+            destination_region=ctx.job.destination_region,
+            resource_type=kind,
+        )
+        return Failure(message, INVALID_PARAMETERS)
+    return None
+
+
+def vault_allows_copy_into(ctx: CopyContext) -> Failure | None:
+    """create-cross-account-backup.md: without `backup:CopyIntoBackupVault` allowed on the
+    destination vault, copies from the source account are denied."""
+    if not ctx.cross_account:
+        return None
+    policy = getattr(ctx.destination_vault, "access_policy", None)
+    if not policies.allows(
+        policy,
+        account=ctx.job.account,
+        actions=["backup:CopyIntoBackupVault"],
+        organization_id=ctx.settings.organization_id,
+    ):
+        return Failure(VAULT_ACCESS_DENIED, ACCESS_DENIED)
+    return None
+
+
+def destination_key_not_default(ctx: CopyContext) -> Failure | None:
+    if not ctx.cross_account or is_fully_managed(ctx.resource_type) or not ctx.destination_vault:
+        return None
+    key = moto_state.key(ctx.destination_vault.encryption_key_arn)
+    if key is None or moto_state.is_aws_managed(key):
+        return Failure(DEFAULT_VAULT_KEY.format(resource_type=ctx.resource_type), ACCESS_DENIED)
+    return None
+
+
+def source_key_usable(ctx: CopyContext) -> Failure | None:
+    """The recovery point's key must be a customer managed key shared with the destination
+    account (encryption.md; the key policy of an AWS managed key is immutable)."""
+    if not ctx.cross_account or is_fully_managed(ctx.resource_type):
+        return None
+    key_arn = ctx.source.encryption_key_arn
+    if key_arn is None:  # an unencrypted snapshot needs no key
+        return None
+    key = moto_state.key(key_arn)
+    if key is not None and moto_state.is_aws_managed(key):
+        return Failure(_aws_managed_key_message(ctx.resource_type, key.arn), ACCESS_DENIED)
+    shared = key is not None and policies.allows(
+        key.policy,
+        account=ctx.job.destination_account,
+        actions=KEY_ACTIONS,
+        organization_id=ctx.settings.organization_id,
+    )
+    if key is None or not moto_state.is_usable(key) or not shared:
+        message = (
+            RDS_KEY_NOT_ACCESSIBLE if ctx.resource_type in RDS_FAMILY else EC2_KEY_NOT_ACCESSIBLE
+        )
+        return Failure(message, ACCESS_DENIED)
+    return None
+
+
+def _aws_managed_key_message(resource_type: str, key_arn: str) -> str:
+    if resource_type in RDS_FAMILY:
+        return RDS_AWS_MANAGED_KEY.format(key_arn=key_arn)
+    if resource_type == "EC2":
+        return AMI_DEFAULT_KEY
+    return EC2_KEY_NOT_ACCESSIBLE  # EBS and others: the generic KMS message (facts §5)
+
+
+def option_groups_present(ctx: CopyContext) -> Failure | None:
+    if ctx.resource_type != "RDS" or not ctx.cross_region:
+        return None
+    missing = [o for o in ctx.resource.option_groups if o not in ctx.destination_options]
+    if missing:
+        return Failure(OPTION_GROUP_MISSING.format(options=", ".join(missing)), INVALID_PARAMETERS)
+    return None
+
+
+#: In the order they are checked; the first that fails decides the job's message.
+COPY_RULES: tuple[Callable[[CopyContext], Failure | None], ...] = (
+    multi_az_cluster,
+    destination_vault_exists,
+    same_organization,
+    cross_account_enabled,
+    single_action_supported,
+    vault_allows_copy_into,
+    destination_key_not_default,
+    source_key_usable,
+    option_groups_present,
+)
+
+
+def copy_failure(ctx: CopyContext) -> Failure | None:
+    for rule in COPY_RULES:
+        failure = rule(ctx)
+        if failure is not None:
+            return failure
+    return None

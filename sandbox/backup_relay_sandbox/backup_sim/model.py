@@ -1,0 +1,243 @@
+"""What the simulator holds: resource types, recovery points, jobs and the scenario's settings.
+
+Facts cited as (facts §n) are from ../shared/reference/aws-backup-facts.md.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, ORGANIZATION_ID
+
+
+class ArnFormat(StrEnum):
+    """Recovery point ARN formats, from the "AWS Backup resource ARNs" table (facts §4)."""
+
+    RDS_SNAPSHOT = "arn:aws:rds:{region}:{account}:snapshot:awsbackup:job-{uuid}"
+    RDS_CLUSTER_SNAPSHOT = "arn:aws:rds:{region}:{account}:cluster-snapshot:awsbackup:job-{uuid}"
+    EC2_SNAPSHOT = "arn:aws:ec2:{region}::snapshot/snap-{hex17}"
+    EC2_IMAGE = "arn:aws:ec2:{region}::image/ami-{hex17}"
+    FSX_BACKUP = "arn:aws:fsx:{region}:{account}:backup/backup-{hex17}"
+    BACKUP = "arn:aws:backup:{region}:{account}:recovery-point:{uuid}"
+
+
+#: Resource type (as AWS names it) -> recovery point ARN format. "Resources that support full
+#: AWS Backup management all have recovery points in the format arn:aws:backup:...:recovery-point:*"
+#: (facts §4), so the format also says whether a type is fully managed. DynamoDB is taken to have
+#: advanced features on (without them it cannot be copied at all).
+RESOURCE_TYPES: dict[str, ArnFormat] = {
+    "RDS": ArnFormat.RDS_SNAPSHOT,
+    "Aurora": ArnFormat.RDS_CLUSTER_SNAPSHOT,
+    "DocumentDB": ArnFormat.RDS_CLUSTER_SNAPSHOT,
+    "Neptune": ArnFormat.RDS_CLUSTER_SNAPSHOT,
+    "EBS": ArnFormat.EC2_SNAPSHOT,
+    "Storage Gateway": ArnFormat.EC2_SNAPSHOT,
+    "EC2": ArnFormat.EC2_IMAGE,
+    "FSx": ArnFormat.FSX_BACKUP,
+    "EFS": ArnFormat.BACKUP,
+    "DynamoDB": ArnFormat.BACKUP,
+    "S3": ArnFormat.BACKUP,
+    "VirtualMachine": ArnFormat.BACKUP,
+    "Timestream": ArnFormat.BACKUP,
+    "CloudFormation": ArnFormat.BACKUP,
+    "SAP HANA on Amazon EC2": ArnFormat.BACKUP,
+}
+RDS_FAMILY = frozenset({"RDS", "Aurora", "DocumentDB", "Neptune"})
+
+
+def is_fully_managed(resource_type: str) -> bool:
+    return RESOURCE_TYPES[resource_type] is ArnFormat.BACKUP
+
+
+class Ids:
+    """Deterministic ids: the same scenario produces the same job ids and ARNs."""
+
+    def __init__(self, seed: int = 0) -> None:
+        self._rng = random.Random(seed)
+
+    def uuid(self) -> str:
+        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+
+    def hex17(self) -> str:
+        return f"{self._rng.getrandbits(68):017x}"[-17:]
+
+    def recovery_point_arn(self, resource_type: str, account: str, region: str) -> str:
+        return RESOURCE_TYPES[resource_type].format(
+            region=region, account=account, uuid=self.uuid(), hex17=self.hex17()
+        )
+
+
+class JobState(StrEnum):
+    CREATED = "CREATED"
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    EXPIRED = "EXPIRED"
+
+
+FINAL = frozenset({JobState.COMPLETED, JobState.FAILED, JobState.EXPIRED})
+
+
+@dataclass(frozen=True)
+class CreatedBy:
+    """The backup plan and rule that started a job (absent for on-demand jobs)."""
+
+    backup_plan_id: str
+    backup_plan_arn: str
+    backup_plan_version: str
+    backup_rule_id: str
+
+    @classmethod
+    def plan(cls, ids: Ids, account: str, region: str) -> CreatedBy:
+        plan_id = ids.uuid()
+        return cls(
+            backup_plan_id=plan_id,
+            backup_plan_arn=f"arn:aws:backup:{region}:{account}:backup-plan:{plan_id}",
+            backup_plan_version=ids.uuid().replace("-", "")[:48],
+            backup_rule_id=ids.uuid(),
+        )
+
+
+@dataclass
+class Resource:
+    account: str
+    region: str
+    resource_type: str
+    arn: str
+    kms_key_arn: str | None
+    multi_az_cluster: bool = False
+    option_groups: tuple[str, ...] = ()  # options of its option group (RDS)
+    size_bytes: int = 3_221_225_472
+
+    @property
+    def name(self) -> str:
+        return self.arn.rsplit(":", 1)[-1].rsplit("/", 1)[-1]
+
+
+@dataclass
+class RecoveryPoint:
+    arn: str
+    account: str
+    region: str
+    vault_name: str
+    vault_arn: str
+    resource_arn: str
+    resource_type: str
+    encryption_key_arn: str | None
+    iam_role_arn: str
+    creation: datetime
+    completion: datetime
+    size_bytes: int
+    lifecycle: dict[str, Any] | None = None
+    source_vault_arn: str | None = None  # set on copies
+    created_by: CreatedBy | None = None
+    status: str = "COMPLETED"
+
+
+@dataclass
+class Job:
+    job_id: str
+    account: str  # the account that owns (and emits the events of) the job
+    region: str
+    resource: Resource
+    iam_role_arn: str
+    creation: datetime
+    created_by: CreatedBy | None = None
+    state: JobState = JobState.CREATED
+    status_message: str | None = None
+    message_category: str | None = None
+    started: datetime | None = None  # when it left CREATED
+    expected_completion: datetime | None = None  # while RUNNING
+    completion: datetime | None = None
+    failure: Failure | None = None  # decided when the job runs
+    holds_resource: bool = False
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in FINAL
+
+
+@dataclass
+class BackupJob(Job):
+    vault_name: str = ""
+    vault_arn: str = ""
+    recovery_point_arn: str = ""
+    lifecycle: dict[str, Any] | None = None
+    start_by: datetime | None = None
+    encryption_key_arn: str | None = None
+
+
+@dataclass
+class CopyJob(Job):
+    source_vault_arn: str = ""
+    source_recovery_point_arn: str = ""
+    destination_vault_arn: str = ""
+    destination_recovery_point_arn: str | None = None
+    destination_encryption_key_arn: str | None = None
+    lifecycle: dict[str, Any] | None = None
+
+    @property
+    def destination_account(self) -> str:
+        return self.destination_vault_arn.split(":")[4]
+
+    @property
+    def destination_region(self) -> str:
+        return self.destination_vault_arn.split(":")[3]
+
+    @property
+    def destination_vault_name(self) -> str:
+        return self.destination_vault_arn.split(":backup-vault:", 1)[1]
+
+
+@dataclass(frozen=True)
+class Failure:
+    message: str
+    category: (
+        str  # CopyJob.MessageCategory (examples in the model: AccessDenied, InvalidParameters)
+    )
+
+
+@dataclass
+class Durations:
+    """Virtual time each phase takes. AWS publishes no SLA for copy times (facts §3)."""
+
+    start: timedelta = timedelta(minutes=1)  # CREATED -> RUNNING once the resource is free
+    backup_pending: timedelta = timedelta(0)  # a PENDING phase before RUNNING when > 0
+    backup: timedelta = timedelta(minutes=10)
+    copy: timedelta = timedelta(minutes=20)
+    failure: timedelta = timedelta(minutes=2)  # RUNNING -> FAILED for a job that breaks a rule
+    start_window: timedelta = timedelta(hours=8)  # StartWindowMinutes' default (startBy)
+
+
+@dataclass
+class Settings:
+    """The scenario: who is in the organization and how the accounts are configured."""
+
+    organization_id: str = ORGANIZATION_ID
+    management_account: str = CENTRAL_ACCOUNT
+    member_accounts: set[str] = field(
+        default_factory=lambda: {CENTRAL_ACCOUNT, *MEMBER_ACCOUNTS}
+    )  # every account of the organization, the management account included
+    cross_account_backup_enabled: bool = True
+    #: RDS-family types whose single-action cross-account AND cross-region copy works. The current
+    #: doc says all four since October 2025 (facts §4); remove a type to model the old behaviour.
+    single_action_copy_types: set[str] = field(default_factory=lambda: set(RDS_FAMILY))
+    durations: Durations = field(default_factory=Durations)
+    copy_quota: int = 100  # concurrent copy jobs per account per destination region (facts §3)
+    extra_cross_region_copies_per_vault: int = 5  # fn1 of the quota table (facts §3)
+    #: fn2: "Limit only apply to resource types fully managed by AWS Backup." Set False to apply
+    #: the quota to every type.
+    quota_fully_managed_only: bool = True
+    resource_type_opt_in: dict[str, bool] = field(
+        default_factory=lambda: dict.fromkeys(RESOURCE_TYPES, True)
+    )
+    global_settings_updated: datetime | None = None
+
+    def in_organization(self, account: str) -> bool:
+        return account in self.member_accounts

@@ -1,0 +1,336 @@
+"""Plug the simulator into moto: handlers on moto's BackupResponse, routes in its url_paths.
+
+moto picks the operation from botocore's model (method + requestUri), so a method named like the
+operation (`start_copy_job` for `PUT /copy-jobs`) is called for it, from boto3 clients and from
+Step Functions `aws-sdk:backup:*` tasks alike. Touches moto internals: moto is pinned (5.2.5).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs
+
+from moto.backup import urls
+from moto.backup.responses import BackupResponse
+from moto.core.exceptions import JsonRESTError
+from moto.core.responses import ActionResult, EmptyResult
+
+from backup_relay_sandbox.backup_sim import moto_state, responses
+from backup_relay_sandbox.backup_sim.engine import Simulator
+from backup_relay_sandbox.backup_sim.errors import BackupApiError, invalid_parameter
+from backup_relay_sandbox.backup_sim.model import BackupJob, CopyJob, Job, RecoveryPoint
+
+ROUTES = (
+    "{0}/backup-jobs/?$",
+    "{0}/backup-jobs/(?P<backup_job_id>[^/]+)$",
+    "{0}/copy-jobs/?$",
+    "{0}/copy-jobs/(?P<copy_job_id>[^/]+)$",
+    "{0}/backup-vaults/(?P<name>[^/]+)/recovery-points/?$",
+    "{0}/backup-vaults/(?P<name>[^/]+)/recovery-points/(?P<arn>.+)$",
+    "{0}/backup-vaults/(?P<name>[^/]+)/access-policy$",
+    "{0}/global-settings$",
+    "{0}/account-settings$",
+)
+MAX_RESULTS = 1000
+
+
+@dataclass(frozen=True)
+class Call:
+    """One API request, as the simulator needs it."""
+
+    account: str
+    region: str
+    body: Mapping[str, Any]
+    query: Mapping[str, str]
+    uri: Mapping[str, str]
+
+    def timestamp(self, name: str) -> datetime | None:
+        raw = self.query.get(name)
+        if raw is None:
+            return None
+        try:
+            moment = datetime.fromtimestamp(float(raw), UTC)
+        except ValueError:
+            moment = datetime.fromisoformat(raw)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+Operation = Callable[[Call, Simulator], object]
+
+
+def _call(response: Any) -> Call:
+    body = json.loads(response.body) if response.body else {}
+    query = {k: v[0] for k, v in parse_qs(response.parsed_url.query).items()}
+    return Call(response.current_account, response.region, body, query, dict(response.uri_match))
+
+
+def _method(operation: Operation, provider: Callable[[], Simulator]) -> Callable[[Any], Any]:
+    def handle(self: Any) -> Any:
+        sim = provider()
+        try:
+            with sim.lock:
+                result = operation(_call(self), sim)
+        except BackupApiError as error:
+            raise JsonRESTError(error.code, error.message) from None
+        return EmptyResult() if result is None else ActionResult(result)
+
+    handle.__name__ = operation.__name__
+    return handle
+
+
+# -- jobs -----------------------------------------------------------------------------------------
+
+
+def start_backup_job(call: Call, sim: Simulator) -> object:
+    body = call.body
+    window = body.get("StartWindowMinutes")
+    job = sim.start_backup_job(
+        call.account,
+        call.region,
+        vault_name=body["BackupVaultName"],
+        resource_arn=body["ResourceArn"],
+        iam_role_arn=body["IamRoleArn"],
+        idempotency_token=body.get("IdempotencyToken"),
+        lifecycle=body.get("Lifecycle"),
+        start_window=timedelta(minutes=window) if window else None,
+    )
+    return {
+        "BackupJobId": job.job_id,
+        "RecoveryPointArn": job.recovery_point_arn,
+        "CreationDate": job.creation,
+        "IsParent": False,
+    }
+
+
+def describe_backup_job(call: Call, sim: Simulator) -> object:
+    return responses.backup_job(sim.backup_job(call.account, call.region, call.uri["backupJobId"]))
+
+
+def list_backup_jobs(call: Call, sim: Simulator) -> object:
+    jobs = sim.visible_jobs(
+        sim.backup_jobs.values(), call.account, call.region, call.query.get("accountId")
+    )
+    chosen = [j for j in jobs if _matches(call, j)]
+    page, token = _page(call, chosen)
+    return _present({"BackupJobs": [responses.backup_job(j) for j in page], "NextToken": token})
+
+
+def start_copy_job(call: Call, sim: Simulator) -> object:
+    body = call.body
+    job = sim.start_copy_job(
+        call.account,
+        call.region,
+        recovery_point_arn=body["RecoveryPointArn"],
+        source_vault_name=body["SourceBackupVaultName"],
+        destination_vault_arn=body["DestinationBackupVaultArn"],
+        iam_role_arn=body["IamRoleArn"],
+        idempotency_token=body.get("IdempotencyToken"),
+        lifecycle=body.get("Lifecycle"),
+    )
+    return {"CopyJobId": job.job_id, "CreationDate": job.creation, "IsParent": False}
+
+
+def describe_copy_job(call: Call, sim: Simulator) -> object:
+    job = sim.copy_job(call.account, call.region, call.uri["copyJobId"])
+    return {"CopyJob": responses.copy_job(job)}
+
+
+def list_copy_jobs(call: Call, sim: Simulator) -> object:
+    jobs = sim.visible_jobs(
+        sim.copy_jobs.values(), call.account, call.region, call.query.get("accountId")
+    )
+    chosen = [j for j in jobs if _matches(call, j)]
+    page, token = _page(call, chosen)
+    return _present({"CopyJobs": [responses.copy_job(j) for j in page], "NextToken": token})
+
+
+#: ListCopyJobs / ListBackupJobs filters: query-string name -> test of a job against its value.
+_FILTERS: dict[str, Callable[[Job, str], bool]] = {
+    "resourceArn": lambda job, value: job.resource.arn == value,
+    "state": lambda job, value: job.state.value == value,
+    "resourceType": lambda job, value: job.resource.resource_type == value,
+    "messageCategory": lambda job, value: job.message_category == value,
+    "parentJobId": lambda job, value: False,  # the simulator has no composite jobs
+    "destinationVaultArn": lambda job, value: (
+        isinstance(job, CopyJob) and job.destination_vault_arn == value
+    ),
+    "sourceRecoveryPointArn": lambda job, value: (
+        isinstance(job, CopyJob) and job.source_recovery_point_arn == value
+    ),
+    "backupVaultName": lambda job, value: isinstance(job, BackupJob) and job.vault_name == value,
+}
+
+
+def _matches(call: Call, job: Job) -> bool:
+    query = call.query
+    if not all(test(job, query[name]) for name, test in _FILTERS.items() if name in query):
+        return False
+    created = _within(job.creation, call.timestamp("createdAfter"), call.timestamp("createdBefore"))
+    completed = _within(
+        job.completion, call.timestamp("completeAfter"), call.timestamp("completeBefore")
+    )
+    return created and completed
+
+
+def _within(moment: datetime | None, after: datetime | None, before: datetime | None) -> bool:
+    if after is None and before is None:
+        return True
+    if moment is None:
+        return False
+    return (after is None or moment > after) and (before is None or moment < before)
+
+
+# -- recovery points ------------------------------------------------------------------------------
+
+
+def describe_recovery_point(call: Call, sim: Simulator) -> object:
+    account = call.query.get("backupVaultAccountId", call.account)
+    point = sim.recovery_point(account, call.region, call.uri["backupVaultName"], _rp_arn(call))
+    return responses.recovery_point(point, sim.resources.get(point.resource_arn))
+
+
+def list_recovery_points_by_backup_vault(call: Call, sim: Simulator) -> object:
+    account = call.query.get("backupVaultAccountId", call.account)
+    points = sim.recovery_points_in(account, call.region, call.uri["backupVaultName"])
+    query = call.query
+    chosen = [
+        p
+        for p in points
+        if query.get("resourceArn", p.resource_arn) == p.resource_arn
+        and query.get("resourceType", p.resource_type) == p.resource_type
+        and _plan_matches(p, query.get("backupPlanId"))
+        and "parentRecoveryPointArn" not in query
+        and _within(p.creation, call.timestamp("createdAfter"), call.timestamp("createdBefore"))
+    ]
+    page, token = _page(call, chosen)
+    items = [responses.recovery_point_in_list(p, sim.resources.get(p.resource_arn)) for p in page]
+    return _present({"RecoveryPoints": items, "NextToken": token})
+
+
+def _plan_matches(point: RecoveryPoint, plan_id: str | None) -> bool:
+    if plan_id is None:
+        return True
+    return point.created_by is not None and point.created_by.backup_plan_id == plan_id
+
+
+def update_recovery_point_lifecycle(call: Call, sim: Simulator) -> object:
+    point = sim.update_recovery_point_lifecycle(
+        call.account,
+        call.region,
+        call.uri["backupVaultName"],
+        _rp_arn(call),
+        call.body.get("Lifecycle"),
+    )
+    return _present(
+        {
+            "BackupVaultArn": point.vault_arn,
+            "RecoveryPointArn": point.arn,
+            "Lifecycle": point.lifecycle,
+            "CalculatedLifecycle": responses.calculated_lifecycle(point.lifecycle, point.creation),
+        }
+    )
+
+
+def _rp_arn(call: Call) -> str:
+    return call.uri["recoveryPointArn"]
+
+
+# -- vault access policies and settings -----------------------------------------------------------
+
+
+def get_backup_vault_access_policy(call: Call, sim: Simulator) -> object:
+    name = call.uri["backupVaultName"]
+    policy = sim.vault_access_policy(call.account, call.region, name)
+    arn = moto_state.vault_arn(call.account, call.region, name)
+    return {"BackupVaultName": name, "BackupVaultArn": arn, "Policy": policy}
+
+
+def put_backup_vault_access_policy(call: Call, sim: Simulator) -> object:
+    policy = call.body.get("Policy")
+    if not policy:
+        raise invalid_parameter("Policy is required.")  # SYNTHESIZED message
+    sim.put_vault_access_policy(call.account, call.region, call.uri["backupVaultName"], policy)
+    return None
+
+
+def delete_backup_vault_access_policy(call: Call, sim: Simulator) -> object:
+    sim.delete_vault_access_policy(call.account, call.region, call.uri["backupVaultName"])
+    return None
+
+
+def describe_global_settings(call: Call, sim: Simulator) -> object:
+    settings = sim.global_settings(call.account)
+    return _present(
+        {"GlobalSettings": settings, "LastUpdateTime": sim.settings.global_settings_updated}
+    )
+
+
+def update_global_settings(call: Call, sim: Simulator) -> object:
+    sim.update_global_settings(call.account, call.body.get("GlobalSettings") or {})
+    return None
+
+
+def describe_region_settings(call: Call, sim: Simulator) -> object:
+    return {
+        "ResourceTypeOptInPreference": dict(sim.settings.resource_type_opt_in),
+        # DynamoDB advanced features and EFS full management are taken to be on
+        "ResourceTypeManagementPreference": {"DynamoDB": True, "EFS": True},
+    }
+
+
+# -- plumbing -------------------------------------------------------------------------------------
+
+
+def _present(values: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in values.items() if value is not None}
+
+
+def _page(call: Call, items: list[Any]) -> tuple[list[Any], str | None]:
+    size = int(call.query.get("maxResults", MAX_RESULTS))
+    start = 0
+    token = call.query.get("nextToken")
+    if token:
+        try:
+            start = int(base64.urlsafe_b64decode(token.encode()).decode())
+        except ValueError:
+            raise invalid_parameter("Invalid NextToken.") from None  # SYNTHESIZED
+    end = start + size
+    next_token = base64.urlsafe_b64encode(str(end).encode()).decode() if end < len(items) else None
+    return items[start:end], next_token
+
+
+OPERATIONS: tuple[Operation, ...] = (
+    start_backup_job,
+    describe_backup_job,
+    list_backup_jobs,
+    start_copy_job,
+    describe_copy_job,
+    list_copy_jobs,
+    describe_recovery_point,
+    list_recovery_points_by_backup_vault,
+    update_recovery_point_lifecycle,
+    get_backup_vault_access_policy,
+    put_backup_vault_access_policy,
+    delete_backup_vault_access_policy,
+    describe_global_settings,
+    update_global_settings,
+    describe_region_settings,
+)
+
+_installed: list[bool] = []
+
+
+def install(provider: Callable[[], Simulator]) -> None:
+    """Route the operations above to the simulator `provider()` returns (idempotent)."""
+    if _installed:
+        return
+    for operation in OPERATIONS:
+        setattr(BackupResponse, operation.__name__, _method(operation, provider))
+    for route in ROUTES:
+        urls.url_paths.setdefault(route, BackupResponse.dispatch)
+    _installed.append(True)

@@ -1,0 +1,154 @@
+"""The simulator's window on moto's own state: backup vaults and KMS keys (moto is untyped)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from moto.backup.models import backup_backends
+from moto.kms import models as kms_models
+from moto.kms.models import kms_backends
+
+DEFAULT_VAULT_KEY_ALIAS = "alias/aws/backup"
+_kms: Any = kms_models  # patched below; moto's types describe its calls, not patches
+
+
+def vault(account: str, region: str, name: str) -> Any | None:
+    return backup_backends[account][region].vaults.get(name)
+
+
+def vault_by_arn(arn: str) -> Any | None:
+    parts = arn.split(":", 5)
+    if len(parts) < 6 or parts[2] != "backup" or not parts[5].startswith("backup-vault:"):
+        return None
+    return vault(parts[4], parts[3], parts[5].removeprefix("backup-vault:"))
+
+
+def vault_arn(account: str, region: str, name: str) -> str:
+    return f"arn:aws:backup:{region}:{account}:backup-vault:{name}"
+
+
+def create_vault(account: str, region: str, name: str, key_arn: str | None) -> Any:
+    """A vault created without a key uses the AWS managed key `aws/backup`, as in AWS."""
+    key_arn = key_arn or aws_managed_key(account, region, DEFAULT_VAULT_KEY_ALIAS).arn
+    backend: Any = backup_backends[account][region]
+    return backend.create_backup_vault(
+        backup_vault_name=name,
+        backup_vault_tags=None,
+        encryption_key_arn=key_arn,
+        creator_request_id=None,
+    )
+
+
+def key(arn: str | None) -> Any | None:
+    """The moto key an ARN (key or alias ARN) points at, or None."""
+    if not arn or not arn.startswith("arn:"):
+        return None
+    _, _, _, region, account, _ = arn.split(":", 5)
+    backend = kms_backends[account][region]
+    try:
+        return backend.keys[backend.any_id_to_key_id(arn)]
+    except (KeyError, TypeError, AttributeError):
+        return None
+
+
+def is_aws_managed(key_object: Any) -> bool:
+    return key_object.key_manager == "AWS" or any(
+        alias.startswith("alias/aws/") for alias in key_object.aliases
+    )
+
+
+def is_usable(key_object: Any) -> bool:
+    return bool(key_object.enabled) and key_object.key_state == "Enabled"
+
+
+def aws_managed_key(account: str, region: str, alias: str) -> Any:
+    """The AWS managed key behind `alias/aws/<service>`, created on first use as AWS does.
+
+    Its policy is shaped like AWS's (immutable in AWS): any principal of the owning account,
+    through the service only.
+    """
+    alias = alias if alias.startswith("alias/") else f"alias/{alias}"
+    backend = kms_backends[account][region]
+    key_id = next((k.id for k in backend.keys.values() if alias in k.aliases), None)
+    if key_id is None:
+        service = alias.removeprefix("alias/aws/")
+        with _fast_symmetric_keys():
+            created = backend.create_key(
+                policy=json.dumps(_aws_managed_policy(account, region, service)),
+                key_usage="ENCRYPT_DECRYPT",
+                key_spec="SYMMETRIC_DEFAULT",
+                description=f"Default key that protects my {service} data",
+                tags=None,
+            )
+        backend.create_alias(created.id, alias)
+        key_id = created.id
+    managed = backend.keys[key_id]
+    managed.key_manager = "AWS"
+    return managed
+
+
+def create_customer_key(account: str, region: str, policy: dict[str, Any]) -> Any:
+    with _fast_symmetric_keys():
+        return kms_backends[account][region].create_key(
+            policy=json.dumps(policy),
+            key_usage="ENCRYPT_DECRYPT",
+            key_spec="SYMMETRIC_DEFAULT",
+            description="backup-relay simulator key",
+            tags=None,
+        )
+
+
+@contextmanager
+def _fast_symmetric_keys() -> Iterator[None]:
+    """moto gives every key an RSA-2048 private key (~0.12 s), symmetric keys included, which
+    never use it (only asymmetric Sign/Verify/GetPublicKey do). The simulator's keys are
+    symmetric: they get a cheap EC key instead, while they are created."""
+    generate = _kms.generate_private_key
+
+    def cheap(key_spec: str) -> Any:
+        return generate("ECC_NIST_P256" if key_spec == "SYMMETRIC_DEFAULT" else key_spec)
+
+    _kms.generate_private_key = cheap
+    try:
+        yield
+    finally:
+        _kms.generate_private_key = generate
+
+
+def _aws_managed_policy(account: str, region: str, service: str) -> dict[str, Any]:
+    return {
+        "Version": "2012-10-17",
+        "Id": f"auto-{service}-1",
+        "Statement": [
+            {
+                "Sid": "Allow access through the service for all principals in the account",
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": [
+                    "kms:Encrypt",
+                    "kms:Decrypt",
+                    "kms:ReEncrypt*",
+                    "kms:GenerateDataKey*",
+                    "kms:CreateGrant",
+                    "kms:DescribeKey",
+                ],
+                "Resource": "*",
+                "Condition": {
+                    "StringEquals": {
+                        "kms:CallerAccount": account,
+                        "kms:ViaService": f"{service}.{region}.amazonaws.com",
+                    }
+                },
+            },
+            {
+                "Sid": "Allow direct access to key metadata to the account",
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                "Action": ["kms:Describe*", "kms:Get*", "kms:List*"],
+                "Resource": "*",
+            },
+        ],
+    }

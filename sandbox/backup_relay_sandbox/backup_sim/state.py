@@ -1,0 +1,36 @@
+"""One simulator per moto session.
+
+The simulator lives on a moto backend object, so it vanishes whenever moto resets (every
+`mock_aws()` start): a new session starts from a fresh simulator without anyone calling
+`reset()`.
+"""
+
+from __future__ import annotations
+
+from moto.backup.models import backup_backends
+from moto.core.models import DEFAULT_ACCOUNT_ID
+
+from backup_relay_sandbox.backup_sim import moto_plugin
+from backup_relay_sandbox.backup_sim.engine import Simulator
+
+_ATTRIBUTE = "backup_relay_simulator"
+_ANCHOR_REGION = "us-east-1"
+
+
+def simulator() -> Simulator:
+    """The simulator of the current moto session (created, and plugged into moto, on first use)."""
+    moto_plugin.install(simulator)
+    anchor = backup_backends[DEFAULT_ACCOUNT_ID][_ANCHOR_REGION]
+    current = getattr(anchor, _ATTRIBUTE, None)
+    if not isinstance(current, Simulator):
+        current = Simulator()
+        setattr(anchor, _ATTRIBUTE, current)
+    return current
+
+
+def reset(seed: int = 0) -> Simulator:
+    """Start over with a fresh simulator (ids and faults drawn from `seed`)."""
+    moto_plugin.install(simulator)
+    fresh = Simulator(seed=seed)
+    setattr(backup_backends[DEFAULT_ACCOUNT_ID][_ANCHOR_REGION], _ATTRIBUTE, fresh)
+    return fresh

@@ -1,0 +1,176 @@
+"""The API surface: responses hold only members botocore's model knows; vault access policies,
+global and Region settings, lifecycles and cross-account recovery point lookups."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+from botocore.model import Shape
+
+from backup_relay_sandbox.cloud import OUTSIDER_ACCOUNT
+from tests.simulator.conftest import CENTRAL, MEMBER, Api, StartCopy, Topology
+
+
+def _unknown_members(value: Any, shape: Shape, path: str = "") -> list[str]:
+    """Keys of `value` (a raw JSON body) that the shape does not define, and type mismatches."""
+    problems: list[str] = []
+    if shape.type_name == "structure":
+        assert isinstance(value, dict), path
+        for key, item in value.items():
+            if key not in shape.members:  # type: ignore[attr-defined]
+                problems.append(f"{path}.{key}")
+            else:
+                member = shape.members[key]  # type: ignore[attr-defined]
+                problems += _unknown_members(item, member, f"{path}.{key}")
+    elif shape.type_name == "list":
+        for index, item in enumerate(value):
+            problems += _unknown_members(item, shape.member, f"{path}[{index}]")  # type: ignore[attr-defined]
+    elif shape.type_name == "timestamp" and not isinstance(value, int | float):
+        problems.append(f"{path} is not an epoch number")
+    return problems
+
+
+@pytest.fixture
+def raw_bodies(api: Api) -> Iterator[list[tuple[Any, dict[str, Any]]]]:
+    """(operation model, raw JSON body) of every backup response from here on."""
+    seen: list[tuple[Any, dict[str, Any]]] = []
+
+    def capture(http_response: Any, model: Any, **_: Any) -> None:
+        if http_response.status_code == 200 and http_response.content:
+            seen.append((model, json.loads(http_response.content)))
+
+    events = api(MEMBER).raw.meta.events
+    events.register("after-call.backup", capture)
+    yield seen
+    events.unregister("after-call.backup", capture)
+
+
+def test_responses_hold_only_model_members(
+    api: Api, topology: Topology, start_copy: StartCopy, raw_bodies: list[Any]
+) -> None:
+    # GIVEN a completed backup and copy, seen through every read operation
+    member = api(MEMBER)
+    started = member.start_backup_job(
+        BackupVaultName="member-vault",
+        ResourceArn=topology.resource("RDS"),
+        IamRoleArn=f"arn:aws:iam::{MEMBER}:role/backup",
+        Lifecycle={"MoveToColdStorageAfterDays": 30, "DeleteAfterDays": 120},
+    )
+    topology.sim.run_until_idle()
+    copy_id = start_copy(started["RecoveryPointArn"])
+    topology.sim.run_until_idle()
+    member.describe_backup_job(BackupJobId=started["BackupJobId"])
+    member.list_backup_jobs()
+    member.describe_copy_job(CopyJobId=copy_id)
+    member.list_copy_jobs()
+    member.describe_recovery_point(
+        BackupVaultName="member-vault", RecoveryPointArn=started["RecoveryPointArn"]
+    )
+    member.list_recovery_points_by_backup_vault(BackupVaultName="member-vault")
+    member.describe_global_settings()
+    member.describe_region_settings()
+
+    # WHEN the raw bodies are checked against botocore's output shapes
+    problems = [p for model, body in raw_bodies for p in _unknown_members(body, model.output_shape)]
+
+    # THEN every member is known and every timestamp is an epoch number
+    assert len(raw_bodies) == 10
+    assert problems == []
+
+
+def test_vault_access_policy_round_trip(api: Api, topology: Topology) -> None:
+    # GIVEN a central vault without a policy
+    central = api(CENTRAL)
+    central.delete_backup_vault_access_policy(BackupVaultName="central-vault")
+    with pytest.raises(ClientError, match="ResourceNotFoundException"):
+        central.get_backup_vault_access_policy(BackupVaultName="central-vault")
+
+    # WHEN a policy is put
+    policy = json.dumps({"Version": "2012-10-17", "Statement": []})
+    central.put_backup_vault_access_policy(BackupVaultName="central-vault", Policy=policy)
+
+    # THEN it is returned as put
+    got = central.get_backup_vault_access_policy(BackupVaultName="central-vault")
+    assert (got["Policy"], got["BackupVaultArn"]) == (policy, topology.central_vault)
+
+
+def test_global_settings_drive_cross_account_copies(
+    api: Api, topology: Topology, start_copy: StartCopy
+) -> None:
+    # GIVEN cross-account backup enabled, as the management account reports
+    central = api(CENTRAL)
+    assert central.describe_global_settings()["GlobalSettings"] == {
+        "isCrossAccountBackupEnabled": "true"
+    }
+
+    # WHEN the management account disables it (a member may not)
+    with pytest.raises(ClientError, match="InvalidRequestException"):
+        api(MEMBER).update_global_settings(GlobalSettings={"isCrossAccountBackupEnabled": "false"})
+    central.update_global_settings(GlobalSettings={"isCrossAccountBackupEnabled": "false"})
+
+    # THEN members see it off and a cross-account copy fails
+    assert api(MEMBER).describe_global_settings()["GlobalSettings"] == {
+        "isCrossAccountBackupEnabled": "false"
+    }
+    job_id = start_copy(topology.recovery_point(topology.resource("EFS")))
+    topology.sim.run_until_idle()
+    assert api(MEMBER).describe_copy_job(CopyJobId=job_id)["CopyJob"]["State"] == "FAILED"
+    with pytest.raises(ClientError, match="ERROR_9601"):
+        api(OUTSIDER_ACCOUNT).describe_global_settings()
+
+
+def test_recovery_points_of_another_account_and_lifecycle_updates(
+    api: Api, topology: Topology, start_copy: StartCopy
+) -> None:
+    # GIVEN a member snapshot copied into the central vault
+    copy_id = start_copy(topology.recovery_point(topology.resource("RDS")))
+    topology.sim.run_until_idle()
+    copy_arn = api(MEMBER).describe_copy_job(CopyJobId=copy_id)["CopyJob"][
+        "DestinationRecoveryPointArn"
+    ]
+
+    # WHEN the member describes it in the central account's vault
+    described = api(MEMBER).describe_recovery_point(
+        BackupVaultName="central-vault", RecoveryPointArn=copy_arn, BackupVaultAccountId=CENTRAL
+    )
+    # AND the central account sets its lifecycle
+    updated = api(CENTRAL).update_recovery_point_lifecycle(
+        BackupVaultName="central-vault", RecoveryPointArn=copy_arn, Lifecycle={"DeleteAfterDays": 7}
+    )
+
+    # THEN both name it, and the deletion date follows from its creation
+    assert described["BackupVaultArn"] == updated["BackupVaultArn"] == topology.central_vault
+    assert updated["CalculatedLifecycle"]["DeleteAt"] - described["CreationDate"] == timedelta(
+        days=7
+    )
+    with pytest.raises(ClientError, match="InvalidParameterValueException"):
+        api(CENTRAL).update_recovery_point_lifecycle(
+            BackupVaultName="central-vault",
+            RecoveryPointArn=copy_arn,
+            Lifecycle={"MoveToColdStorageAfterDays": 30, "DeleteAfterDays": 60},
+        )
+
+
+def test_start_copy_job_errors(api: Api, topology: Topology, start_copy: StartCopy) -> None:
+    # GIVEN a recovery point in the member vault
+    point = topology.recovery_point(topology.resource("RDS"))
+
+    # WHEN StartCopyJob names a vault or recovery point that is not there
+    # THEN it raises ResourceNotFoundException, as the model says
+    with pytest.raises(ClientError, match="ResourceNotFoundException"):
+        api(MEMBER).start_copy_job(
+            RecoveryPointArn=point,
+            SourceBackupVaultName="no-such-vault",
+            DestinationBackupVaultArn=topology.central_vault,
+            IamRoleArn=f"arn:aws:iam::{MEMBER}:role/backup",
+        )
+    with pytest.raises(ClientError, match="ResourceNotFoundException"):
+        start_copy(point.replace("job-", "job-0"))
+    with pytest.raises(ClientError, match="ResourceNotFoundException"):
+        api(CENTRAL).describe_copy_job(CopyJobId=start_copy(point))  # not the caller's job
+    assert api(MEMBER).describe_region_settings()["ResourceTypeOptInPreference"]["RDS"] is True

@@ -1,0 +1,136 @@
+"""Faults on demand: throttled StartCopyJob, lost and duplicated events, delayed completion."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from botocore.exceptions import ClientError
+
+from backup_relay_sandbox.backup_sim import Faults, Simulator, reset
+from tests.simulator.conftest import MEMBER, Api, EventTap, StartCopy, Topology
+
+
+def _outcomes(start_copy: StartCopy, point: str, calls: int) -> list[str]:
+    outcomes = []
+    for _ in range(calls):
+        try:
+            start_copy(point)
+            outcomes.append("ok")
+        except ClientError as error:
+            outcomes.append(error.response["Error"]["Code"])
+    return outcomes
+
+
+def test_a_share_of_start_copy_job_calls_is_throttled_deterministically(
+    topology: Topology, start_copy: StartCopy
+) -> None:
+    # GIVEN faults throttling 30% of StartCopyJob calls, seeded
+    topology.sim.faults = Faults(seed=7, throttle_share=0.3)
+    point = topology.recovery_point(topology.resource("RDS"))
+
+    # WHEN the member calls it 40 times
+    outcomes = _outcomes(start_copy, point, 40)
+
+    # THEN about 30% were rejected as AWS throttles ("Rate exceeded"), the rest created jobs
+    throttled = outcomes.count("ThrottlingException")
+    assert 6 <= throttled <= 18
+    assert outcomes.count("ok") == len(topology.sim.copy_jobs) == 40 - throttled
+
+    # AND the same seed throttles the same calls again
+    topology.sim.faults = Faults(seed=7, throttle_share=0.3)
+    assert _outcomes(start_copy, point, 40) == outcomes
+
+
+def test_chosen_calls_are_rejected_with_the_chosen_error(
+    topology: Topology, start_copy: StartCopy
+) -> None:
+    # GIVEN faults rejecting the 2nd and 3rd calls with LimitExceededException
+    topology.sim.faults = Faults(throttle_calls={2, 3}, throttle_error="LimitExceededException")
+    point = topology.recovery_point(topology.resource("RDS"))
+
+    # WHEN the member calls StartCopyJob four times
+    outcomes = _outcomes(start_copy, point, 4)
+
+    # THEN exactly those calls failed
+    assert outcomes == ["ok", "LimitExceededException", "LimitExceededException", "ok"]
+    topology.sim.faults = Faults(throttle_calls={1})
+    with pytest.raises(ClientError, match="Rate exceeded"):
+        start_copy(point)
+
+
+def test_chosen_events_are_lost(topology: Topology, start_copy: StartCopy, tap: EventTap) -> None:
+    # GIVEN a copy whose RUNNING event will be lost
+    job_id = start_copy(topology.recovery_point(topology.resource("RDS")))
+    topology.sim.faults.lose.add((job_id, "RUNNING"))
+
+    # WHEN it runs to completion
+    topology.sim.run_until_idle()
+
+    # THEN the buses never saw that event; the simulator records it as lost
+    assert [e["detail"]["state"] for e in tap.drain()] == ["CREATED", "COMPLETED"]
+    assert [(lost.job_id, lost.state) for lost in topology.sim.lost] == [(job_id, "RUNNING")]
+
+
+def test_a_share_of_events_is_lost(
+    topology: Topology, start_copy: StartCopy, tap: EventTap
+) -> None:
+    # GIVEN faults losing every event
+    topology.sim.faults = Faults(lose_share=1.0)
+
+    # WHEN a copy runs
+    start_copy(topology.recovery_point(topology.resource("EFS")))
+    topology.sim.run_until_idle()
+
+    # THEN nothing was delivered
+    assert tap.drain() == []
+    assert len(topology.sim.lost) == 3
+
+
+def test_events_are_duplicated(topology: Topology, start_copy: StartCopy, tap: EventTap) -> None:
+    # GIVEN faults delivering every COMPLETED event twice
+    topology.sim.faults.duplicate.add(("*", "COMPLETED"))
+
+    # WHEN a copy runs
+    start_copy(topology.recovery_point(topology.resource("EFS")))
+    topology.sim.run_until_idle()
+
+    # THEN its COMPLETED event arrived twice, the same event (same id)
+    completed = [e for e in tap.drain() if e["detail"]["state"] == "COMPLETED"]
+    assert len(completed) == 2
+    assert completed[0] == completed[1]
+
+
+def test_delayed_completion(
+    api: Api, topology: Topology, start_copy: StartCopy, tap: EventTap
+) -> None:
+    # GIVEN a running copy that will take 3 hours instead of 20 minutes
+    job_id = start_copy(topology.recovery_point(topology.resource("RDS")))
+    topology.sim.advance(timedelta(minutes=5))
+    topology.sim.delay_completion(job_id, timedelta(hours=3))
+
+    # WHEN an hour passes, then three more
+    topology.sim.advance(timedelta(hours=1))
+    state_after_an_hour = api(MEMBER).describe_copy_job(CopyJobId=job_id)["CopyJob"]["State"]
+    topology.sim.advance(timedelta(hours=3))
+
+    # THEN it was still RUNNING after the hour and COMPLETED 3 hours after it started running
+    assert state_after_an_hour == "RUNNING"
+    completed = tap.drain()[-1]
+    assert (completed["detail"]["state"], completed["time"]) == (
+        "COMPLETED",
+        "2026-11-22T01:01:00Z",
+    )
+
+
+def test_reset_gives_a_fresh_seeded_simulator(sim: Simulator) -> None:
+    # GIVEN a simulator with faults set
+    sim.faults.lose_share = 1.0
+
+    # WHEN it is reset with a seed
+    fresh = reset(seed=3)
+
+    # THEN the new one has default faults and reproducible ids
+    assert fresh is not sim
+    assert fresh.faults.lose_share == 0.0
+    assert fresh.ids.uuid() == reset(seed=3).ids.uuid()
