@@ -70,6 +70,21 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument("--json", action="store_true", help="machine-readable output")
     plan.set_defaults(run=_plan)
 
+    back = commands.add_parser(
+        "bring-back",
+        help="copy a DR recovery point back to a member vault for restore (reverse chain)",
+    )
+    back.add_argument("recovery_point_arn")
+    back.add_argument("--to-account", required=True)
+    back.add_argument("--to-region", required=True)
+    back.add_argument("--to-vault", required=True)
+    back.add_argument("--from-vault", help="ACCOUNT:REGION:VAULT the copy is in (default: DR)")
+    back.add_argument("--stack", default="backup-relay", help="the central stack's name")
+    back.add_argument("--region", help="the central stack's region")
+    back.add_argument("--dry-run", action="store_true", help="print the plan, start nothing")
+    back.add_argument("--json", action="store_true", help="machine-readable output")
+    back.set_defaults(run=_bring_back)
+
     demo = commands.add_parser(
         "demo", help="run the offline sandbox: documented events through the real rules and ingest"
     )
@@ -148,6 +163,33 @@ def render_route(route: Route) -> str:
         for number, hop in enumerate(route.hops, start=1)
     ]
     return "\n".join(lines)
+
+
+def _bring_back(args: argparse.Namespace) -> int:
+    from backup_relay.adapters.backup import stack_environment
+    from backup_relay.bring_back import BringBackRequest
+    from backup_relay.runtime import bring_back
+
+    request = BringBackRequest(
+        recovery_point_arn=args.recovery_point_arn,
+        to_account=args.to_account,
+        to_region=args.to_region,
+        to_vault=args.to_vault,
+        from_vault=args.from_vault,
+        dry_run=args.dry_run,
+    )
+    try:
+        chain, started = bring_back(stack_environment(args.stack, args.region))(request)
+    except (RouteError, ValueError) as error:
+        return _fail(f"cannot bring back: {error}")
+    if args.json:
+        print(json.dumps({"started": started, "chain": chain.model_dump(mode="json")}, indent=2))
+        return EXIT_OK
+    verb = "would start" if args.dry_run else ("started" if started else "already running:")
+    print(f"{verb} {chain.chain_id}: {chain.reason}")
+    for number, hop in enumerate(chain.hops, start=1):
+        print(f"  {number}. {hop.kind:<24} {hop.source_vault_arn} -> {hop.destination_vault_arn}")
+    return EXIT_OK
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backup_relay.adapters import aws
+from backup_relay.adapters.backup import BackupRecoveryPoints
 from backup_relay.adapters.chains import ChainLedger
 from backup_relay.adapters.idempotency import OncePerEvent
 from backup_relay.adapters.ledger import DynamoLedger
 from backup_relay.adapters.workflow import Workflow
+from backup_relay.bring_back import BringBack
 from backup_relay.chain_steps import ChainSteps
 from backup_relay.ingest import AccountPolicy, IngestResult, Outcome, ingest_message
 from backup_relay.observability import MetricUnit, logger, metrics
@@ -88,4 +91,15 @@ def chain_steps() -> ChainSteps:
         ledger=ChainLedger(os.environ["LEDGER_TABLE"]),
         workflow=Workflow(settings.state_machine_arn),
         backup=aws.client("backup"),
+    )
+
+
+def bring_back(env: Mapping[str, str] = os.environ) -> BringBack:
+    settings = ChainRuntimeSettings.from_env(env)
+    return BringBack(
+        settings=settings.chain,
+        dr_vault=settings.dr_vault,
+        recovery_points=BackupRecoveryPoints(),
+        ledger=ChainLedger(env["LEDGER_TABLE"]),
+        workflow=Workflow(settings.state_machine_arn),
     )

@@ -1,0 +1,18 @@
+"""Bring a DR copy back to a member account: {"recovery_point_arn", "to_account", "to_region",
+"to_vault", optional "from_vault", "dry_run"} -> the planned chain and whether it started."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from backup_relay.bring_back import BringBackRequest
+from backup_relay.observability import logger, metrics, tracer
+from backup_relay.runtime import bring_back
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    chain, started = bring_back()(BringBackRequest.model_validate(event))
+    return {"started": started, "chain": chain.model_dump(mode="json", exclude_none=True)}
