@@ -1,4 +1,5 @@
-"""The copy chain state machine's steps: next_hop, await_copy_job, check_copy_job, hop_failed."""
+"""The copy chain state machine's steps: next_hop, start_copy_job, await_copy_job,
+check_copy_job, hop_failed."""
 
 from typing import Any
 
@@ -19,6 +20,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     match event["action"]:
         case "next_hop":
             return steps.next_hop(chain).model_dump(mode="json", exclude_none=True)
+        case "start_copy_job":
+            return steps.start_copy_job(chain).model_dump(mode="json", exclude_none=True)
         case "await_copy_job":
             steps.await_copy_job(chain, event["task_token"])
             return None

@@ -195,9 +195,13 @@ def _attribute(value: Any) -> str:
     return str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def create_state_machines(stack: Deployment) -> dict[str, str]:
+def create_state_machines(stack: Deployment, *, retry_seconds: float | None = 1) -> dict[str, str]:
     """The real ASL from DefinitionUri, with DefinitionSubstitutions applied as CloudFormation
-    would. Created through the API: moto's interpreter does not see CloudFormation's."""
+    would. Created through the API: moto's interpreter does not see CloudFormation's.
+
+    `retry_seconds` compresses time: moto waits real seconds between retries, so every
+    Retry's IntervalSeconds becomes this (and MaxDelaySeconds twice it); attempts, backoff
+    and jitter stay as written. None keeps the definition exactly as deployed."""
     sfn, iam = stack.client("stepfunctions"), stack.client("iam")
     machines: dict[str, str] = {}
     for logical_id in stack.of_type("AWS::Serverless::StateMachine"):
@@ -205,6 +209,8 @@ def create_state_machines(stack: Deployment) -> dict[str, str]:
         definition = (REPO_ROOT / properties["DefinitionUri"]).read_text()
         for name, value in properties.get("DefinitionSubstitutions", {}).items():
             definition = definition.replace("${" + name + "}", str(value))
+        if retry_seconds is not None:
+            definition = json.dumps(_compress_retries(json.loads(definition), retry_seconds))
         role = iam.create_role(
             RoleName=f"{stack.name}-{logical_id}"[:64],
             AssumeRolePolicyDocument=json.dumps(
@@ -229,3 +235,20 @@ def create_state_machines(stack: Deployment) -> dict[str, str]:
         machines[logical_id] = arn
         stack.values |= {logical_id: arn, f"{logical_id}.Name": properties["Name"]}
     return machines
+
+
+def _compress_retries(node: Any, seconds: float) -> Any:
+    if isinstance(node, list):
+        return [_compress_retries(item, seconds) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "Retry" in node:
+        node = {**node, "Retry": [_compress(retrier, seconds) for retrier in node["Retry"]]}
+    return {key: _compress_retries(value, seconds) for key, value in node.items()}
+
+
+def _compress(retrier: dict[str, Any], seconds: float) -> dict[str, Any]:
+    compressed = {**retrier, "IntervalSeconds": max(1, int(seconds))}
+    if "MaxDelaySeconds" in retrier:
+        compressed["MaxDelaySeconds"] = max(1, int(seconds * 2))
+    return compressed

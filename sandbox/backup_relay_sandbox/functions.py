@@ -10,7 +10,9 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import logging
 import traceback
+import warnings
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,6 +20,7 @@ from typing import Any
 
 from moto.awslambda_simple import models as lambda_models
 
+from backup_relay.observability import SERVICE
 from backup_relay_sandbox.deploy import Deployment
 from backup_relay_sandbox.lambdas import FakeContext, Handler, environment, load_handler
 from backup_relay_sandbox.template import resolve
@@ -34,11 +37,20 @@ class Function:
     variables: dict[str, str] = field(default_factory=dict)
 
     def __call__(self, event: dict[str, Any]) -> Any:
-        with environment(self.variables), contextlib.redirect_stdout(io.StringIO()) as logs:
-            try:
+        """Logs and metrics go to LOGS (the function's CloudWatch Logs), not the terminal."""
+        logs = io.StringIO()
+        handlers = [
+            h for h in logging.getLogger(SERVICE).handlers if isinstance(h, logging.StreamHandler)
+        ]
+        streams = [handler.setStream(logs) for handler in handlers]
+        try:
+            with environment(self.variables), contextlib.redirect_stdout(logs):
                 return self.handler(event, FakeContext(self.name))
-            finally:
-                LOGS.extend(logs.getvalue().splitlines())
+        finally:
+            for handler, stream in zip(handlers, streams, strict=True):
+                if stream is not None:
+                    handler.setStream(stream)
+            LOGS.extend(logs.getvalue().splitlines())
 
 
 def deploy_functions(stack: Deployment) -> dict[str, Function]:
@@ -94,6 +106,9 @@ def function_environment(stack: Deployment, logical_id: str) -> dict[str, str]:
 
 def install() -> None:
     lambda_models.LambdaSimpleBackend.invoke = _invoke  # type: ignore[method-assign]
+    # the interpreter logs an ERROR for every Choice `IsPresent: false`; that is not one
+    logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
+    warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
 
 
 def _invoke(  # noqa: PLR0917  (moto's signature)

@@ -32,6 +32,7 @@ class HopSpec(BaseModel):
 
     kind: str
     source_account: str
+    source_region: str
     source_vault_name: str
     source_vault_arn: str
     destination_account: str
@@ -44,6 +45,7 @@ class HopSpec(BaseModel):
         return cls(
             kind=str(hop.kind),
             source_account=hop.source.account,
+            source_region=hop.source.region,
             source_vault_name=hop.source.name,
             source_vault_arn=hop.source.arn,
             destination_account=hop.destination.account,
@@ -73,6 +75,7 @@ class CurrentHop(BaseModel):
     recovery_point_arn: str
     idempotency_token: str
     slot: Slot
+    wait_seconds: int  # for the copy job's event, before asking DescribeCopyJob
     job: dict[str, str] | None = None  # {"copy_job_id": ...} once StartCopyJob answered
     result: dict[str, str] | None = None  # {"destination_recovery_point_arn": ...} when done
 
@@ -90,7 +93,9 @@ class ChainState(BaseModel):
     current: CurrentHop | None = None
     done: bool = False
     reason: str = ""
+    home_region: str = ""  # where this chain's state machine and ingest run
     wait_timeout_seconds: int = 4 * 3600  # then CheckCopyJob asks DescribeCopyJob
+    poll_seconds: int = 600  # for hops in another region, whose events ingest never sees
     error: dict[str, str] | None = None  # {"Error": ..., "Cause": ...} of a failed hop
 
 
@@ -162,6 +167,9 @@ def next_hop(state: ChainState) -> ChainState:
         hop=hop,
         recovery_point_arn=state.recovery_point_arn,
         idempotency_token=hop.as_hop().idempotency_token(state.recovery_point_arn),
+        wait_seconds=state.wait_timeout_seconds
+        if hop.source_region == state.home_region or not state.home_region
+        else state.poll_seconds,
         slot=Slot(
             key={
                 "pk": {"S": f"SLOT#{hop.source_account}#{hop.destination_region}"},

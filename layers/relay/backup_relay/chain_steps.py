@@ -3,8 +3,11 @@ the chain actions ingest takes on a recorded event."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from botocore.exceptions import ClientError
 
 from backup_relay.adapters.chains import ChainLedger
 from backup_relay.adapters.workflow import Workflow
@@ -23,7 +26,17 @@ from backup_relay.settings import ChainRuntimeSettings
 
 
 class CopyJobs(Protocol):
+    def start_copy_job(self, **request: Any) -> dict[str, Any]: ...
     def describe_copy_job(self, *, CopyJobId: str) -> dict[str, Any]: ...
+
+
+class CopyJobThrottled(Exception):
+    """AWS Backup asked us to slow down; the state machine retries with jittered backoff."""
+
+
+#: How often a hop in another region (whose events this region never sees) asks DescribeCopyJob.
+POLL_SECONDS = 600
+_THROTTLED = {"LimitExceededException", "ThrottlingException", "ServiceUnavailableException"}
 
 
 @dataclass
@@ -31,7 +44,8 @@ class ChainSteps:
     settings: ChainRuntimeSettings
     ledger: ChainLedger
     workflow: Workflow
-    backup: CopyJobs
+    backup: Callable[[str], CopyJobs]  # region -> AWS Backup client
+    backup_role_arn: str
 
     def next_hop(self, chain: ChainState) -> ChainState:
         if chain.current is not None and chain.current.result:
@@ -42,8 +56,10 @@ class ChainSteps:
                     "destination_recovery_point_arn"
                 ),
             )
+        chain.wait_timeout_seconds = self.settings.wait_timeout_seconds
+        chain.poll_seconds = min(POLL_SECONDS, self.settings.wait_timeout_seconds)
+        chain.home_region = self.settings.home_region
         moved = next_hop(chain)
-        moved.wait_timeout_seconds = self.settings.wait_timeout_seconds
         if moved.done:
             self.ledger.chain_ended(moved, "COMPLETED", moved.reason)
             metrics.add_metric(name="ChainsCompleted", unit=MetricUnit.Count, value=1)
@@ -51,6 +67,33 @@ class ChainSteps:
         else:
             self.ledger.hop(moved, "STARTING")
         return moved
+
+    def start_copy_job(self, chain: ChainState) -> ChainState:
+        """In the hop's source region. A refusal ends the hop with AWS's message as its cause."""
+        started = chain.model_copy(deep=True)
+        current = started.current
+        if current is None:
+            raise ValueError(f"{chain.chain_id}: no hop to start")
+        lifecycle = {"Lifecycle": current.hop.lifecycle} if current.hop.lifecycle else {}
+        try:
+            answer = self.backup(current.hop.source_region).start_copy_job(
+                RecoveryPointArn=current.recovery_point_arn,
+                SourceBackupVaultName=current.hop.source_vault_name,
+                DestinationBackupVaultArn=current.hop.destination_vault_arn,
+                IamRoleArn=self.backup_role_arn,
+                IdempotencyToken=current.idempotency_token,
+                **lifecycle,
+            )
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            message = error.response.get("Error", {}).get("Message", str(error))
+            if code in _THROTTLED:
+                raise CopyJobThrottled(f"{code}: {message}") from None
+            started.error = {"Error": code or "StartCopyJobFailed", "Cause": message}
+            return started
+        current.job = {"copy_job_id": answer["CopyJobId"]}
+        self.ledger.hop(started, "STARTED")
+        return started
 
     def await_copy_job(self, chain: ChainState, task_token: str) -> None:
         """Register the wait; if the job's final event already came, resume at once."""
@@ -64,7 +107,9 @@ class ChainSteps:
 
     def check_copy_job(self, chain: ChainState) -> ChainState:
         """The event did not come in time: ask AWS Backup how the job is doing."""
-        job = self.backup.describe_copy_job(CopyJobId=running_job_id(chain))["CopyJob"]
+        assert chain.current is not None  # running_job_id checks it
+        region = chain.current.hop.source_region
+        job = self.backup(region).describe_copy_job(CopyJobId=running_job_id(chain))["CopyJob"]
         checked = chain.model_copy(deep=True)
         assert checked.current is not None
         if job["State"] == "COMPLETED":

@@ -90,7 +90,8 @@ def chain_steps() -> ChainSteps:
         settings=settings,
         ledger=ChainLedger(os.environ["LEDGER_TABLE"]),
         workflow=Workflow(settings.state_machine_arn),
-        backup=aws.client("backup"),
+        backup=lambda region: aws.client("backup", region),
+        backup_role_arn=settings.backup_role_arn,
     )
 
 

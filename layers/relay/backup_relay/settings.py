@@ -36,6 +36,8 @@ class ChainRuntimeSettings:
     dr_vault: Vault | None  # None: chaining is off (no DrRegion)
     state_machine_arn: str
     wait_timeout_seconds: int
+    home_region: str
+    backup_role_arn: str
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> ChainRuntimeSettings:
@@ -55,4 +57,6 @@ class ChainRuntimeSettings:
             else None,
             state_machine_arn=env.get("STATE_MACHINE_ARN", ""),
             wait_timeout_seconds=int(env.get("COPY_WAIT_TIMEOUT_SECONDS") or 4 * 3600),
+            home_region=env.get("AWS_REGION", ""),
+            backup_role_arn=env.get("BACKUP_ROLE_ARN", ""),
         )

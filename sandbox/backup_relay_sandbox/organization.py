@@ -1,0 +1,213 @@
+"""The sandbox organization: accounts, vaults, keys and resources in the AWS Backup simulator,
+the real central and member stacks deployed around them, and a loop that lets time pass.
+
+Time has two clocks here. AWS Backup's jobs run on the simulator's virtual clock; Step
+Functions executions and their task timeouts run in real seconds in moto's threads. `settle()`
+alternates: deliver what is queued (ingest), let the executions run until they go quiet, then
+move the virtual clock on.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from backup_relay import runtime
+from backup_relay.adapters import aws
+from backup_relay_sandbox.backup_sim import Simulator, simulator
+from backup_relay_sandbox.backup_sim.model import CopyJob, JobState
+from backup_relay_sandbox.central import CentralStack, deploy_central
+from backup_relay_sandbox.cloud import (
+    CENTRAL_ACCOUNT,
+    DR_REGION,
+    MEMBER_ACCOUNTS,
+    REGION,
+    client,
+    reset_clients,
+)
+from backup_relay_sandbox.event_source import drain
+from backup_relay_sandbox.member import MemberStack, deploy_member
+
+CENTRAL_VAULT = "backup-relay-central"
+DR_VAULT = "backup-relay-dr"
+MEMBER_VAULT = "member-vault"
+BACKUP_ROLE = "service-role/AWSBackupDefaultServiceRole"
+DATABASE_TYPES = ("RDS", "Aurora", "DocumentDB", "Neptune")
+
+
+def vault_arn(account: str, region: str, name: str) -> str:
+    return f"arn:aws:backup:{region}:{account}:backup-vault:{name}"
+
+
+def _resource_arn(resource_type: str, account: str, region: str, name: str) -> str:
+    if resource_type == "RDS":
+        return f"arn:aws:rds:{region}:{account}:db:{name}"
+    if resource_type == "EBS":
+        return f"arn:aws:ec2:{region}:{account}:volume/vol-{abs(hash(name)) % 16**17:017x}"
+    return f"arn:aws:rds:{region}:{account}:cluster:{name}"  # Aurora, DocumentDB, Neptune
+
+
+@dataclass
+class Organization:
+    sim: Simulator
+    central: CentralStack
+    members: dict[str, MemberStack]
+    resources: dict[tuple[str, str], str] = field(default_factory=dict)  # (account, type) -> ARN
+
+    @classmethod
+    def build(
+        cls,
+        *,
+        members: Iterable[str] = MEMBER_ACCOUNTS,
+        resource_types: Iterable[str] = (*DATABASE_TYPES, "EBS"),
+        wait_timeout_seconds: int = 30,
+        **parameters: str,
+    ) -> Organization:
+        """Inside an active moto mock. `parameters`: template parameters to override."""
+        reset_clients()
+        aws.reset()
+        runtime.ingest_runtime.cache_clear()
+        runtime.chain_steps.cache_clear()
+        sim = simulator()
+        # the years before single-action copies: RDS-family types must be copied in two hops
+        sim.settings.single_action_copy_types.clear()
+        members = tuple(members)
+        for region, name in ((REGION, CENTRAL_VAULT), (DR_REGION, DR_VAULT)):
+            sim.create_vault(CENTRAL_ACCOUNT, region, name, sim.create_key(CENTRAL_ACCOUNT, region))
+            sim.allow_copy_into(CENTRAL_ACCOUNT, region, name)
+        organization = cls(
+            sim=sim,
+            central=deploy_central(
+                allowed_source_accounts="",
+                CentralVaultName=CENTRAL_VAULT,
+                DrRegion=DR_REGION,
+                DrVaultName=DR_VAULT,
+                BackupRoleName=BACKUP_ROLE,
+                CopyWaitTimeoutSeconds=str(wait_timeout_seconds),
+                **parameters,
+            ),
+            members={},
+        )
+        for account in members:
+            key = sim.create_key(account, REGION, grant_accounts=[CENTRAL_ACCOUNT])
+            sim.create_vault(account, REGION, MEMBER_VAULT, sim.create_key(account, REGION))
+            sim.allow_copy_into(account, REGION, MEMBER_VAULT, from_accounts=[CENTRAL_ACCOUNT])
+            organization.members[account] = deploy_member(account)
+            for resource_type in resource_types:
+                name = f"{resource_type.lower()}-{account[-4:]}"
+                arn = _resource_arn(resource_type, account, REGION, name)
+                sim.register_resource(account, REGION, resource_type, arn, key)
+                organization.resources[(account, resource_type)] = arn
+        return organization
+
+    # ---- what AWS Backup does on its own (backup plans) ----------------------------------------
+
+    def backup(self, account: str, resource_type: str) -> str:
+        """A backup job in the member vault; returns the recovery point it will create."""
+        answer = self.backup_client(account).start_backup_job(
+            BackupVaultName=MEMBER_VAULT,
+            ResourceArn=self.resources[(account, resource_type)],
+            IamRoleArn=f"arn:aws:iam::{account}:role/{BACKUP_ROLE}",
+        )
+        return str(answer["RecoveryPointArn"])
+
+    def plan_copy(self, account: str, recovery_point_arn: str, destination_vault_arn: str) -> str:
+        """The backup plan's copy action, run in the member account."""
+        answer = self.backup_client(account).start_copy_job(
+            RecoveryPointArn=recovery_point_arn,
+            SourceBackupVaultName=MEMBER_VAULT,
+            DestinationBackupVaultArn=destination_vault_arn,
+            IamRoleArn=f"arn:aws:iam::{account}:role/{BACKUP_ROLE}",
+        )
+        return str(answer["CopyJobId"])
+
+    def backup_client(self, account: str, region: str = REGION) -> Any:
+        return client("backup", region, account)
+
+    # ---- letting time pass ---------------------------------------------------------------------
+
+    def settle(
+        self, *, step: timedelta = timedelta(minutes=5), max_steps: int = 400, quiet: float = 0.25
+    ) -> int:
+        """Run until AWS Backup is idle, the queue is empty and no execution runs; returns the
+        number of clock steps taken."""
+        for steps in range(max_steps):
+            self.deliver()
+            self._wait_until_quiet(quiet)
+            self.deliver()
+            if not self.sim.clock.pending and not self.running_executions():
+                return steps
+            self.sim.advance(step)
+        raise TimeoutError(f"still busy after {max_steps} steps of {step}")
+
+    def deliver(self) -> None:
+        drain(client("sqs"), self.central.ingest_queue, self.central.ingest, region=REGION)
+
+    def _wait_until_quiet(self, quiet: float, timeout: float = 30.0) -> None:
+        """Until no running execution's history grew for `quiet` seconds."""
+        deadline = time.monotonic() + timeout
+        before = self._history_sizes()
+        while time.monotonic() < deadline:
+            time.sleep(quiet)
+            now = self._history_sizes()
+            if now == before:
+                return
+            before = now
+
+    def _history_sizes(self) -> dict[str, int]:
+        sfn = client("stepfunctions")
+        return {
+            arn: len(sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"])
+            for arn in self.running_executions()
+        }
+
+    # ---- what the chain did ------------------------------------------------------------------
+
+    @property
+    def state_machine_arn(self) -> str:
+        return self.central.state_machines["CopyChainStateMachine"]
+
+    def executions(self) -> list[dict[str, Any]]:
+        answer = client("stepfunctions").list_executions(stateMachineArn=self.state_machine_arn)
+        executions: list[dict[str, Any]] = answer["executions"]
+        return executions
+
+    def running_executions(self) -> list[str]:
+        return [e["executionArn"] for e in self.executions() if e["status"] == "RUNNING"]
+
+    def execution(self, name: str) -> dict[str, Any]:
+        arn = f"{self.state_machine_arn.replace(':stateMachine:', ':execution:')}:{name}"
+        answer: dict[str, Any] = client("stepfunctions").describe_execution(executionArn=arn)
+        return answer
+
+    def copy_jobs(self, *, to_vault: str | None = None) -> list[CopyJob]:
+        return [
+            job
+            for job in self.sim.copy_jobs.values()
+            if to_vault is None or job.destination_vault_arn == to_vault
+        ]
+
+    def completed_copies_into(self, vault: str) -> list[CopyJob]:
+        return [job for job in self.copy_jobs(to_vault=vault) if job.state is JobState.COMPLETED]
+
+    def ledger_item(self, pk: str, sk: str) -> dict[str, str] | None:
+        item = (
+            client("dynamodb")
+            .get_item(
+                TableName=self.central.tables["LedgerTable"],
+                Key={"pk": {"S": pk}, "sk": {"S": sk}},
+            )
+            .get("Item")
+        )
+        return {key: next(iter(value.values())) for key, value in item.items()} if item else None
+
+    def chain_record(self, chain_id: str) -> dict[str, str] | None:
+        return self.ledger_item(f"CHAIN#{chain_id}", "CHAIN")
+
+    def hops(self, chain_id: str) -> list[dict[str, Any]]:
+        record = self.chain_record(chain_id)
+        return json.loads(record["hops"]) if record else []
