@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -38,6 +39,7 @@ def documented(name: str) -> dict[str, Any]:
 
 @pytest.fixture
 def moto() -> Iterator[None]:
+    saved = dict(os.environ)  # deployed functions set their environment (sandbox/functions.py)
     with mock_aws(config=SANDBOX_MOTO_CONFIG):
         reset_clients()
         aws.reset()
@@ -48,6 +50,8 @@ def moto() -> Iterator[None]:
     aws.reset()
     runtime.ingest_runtime.cache_clear()
     runtime.chain_steps.cache_clear()
+    os.environ.clear()
+    os.environ.update(saved)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from backup_relay_sandbox import deploy
+from backup_relay_sandbox import deploy, moto_fidelity
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, ORGANIZATION_ID, REGION
 from backup_relay_sandbox.deploy import Deployment, Queue
 from backup_relay_sandbox.functions import Function, deploy_functions
@@ -45,6 +45,7 @@ def deploy_central(
     **parameters: str,
 ) -> CentralStack:
     """`parameters`: any other template parameter (DrRegion="us-east-1", ...)."""
+    moto_fidelity.apply()
     stack = Deployment.of(
         "backup-relay",
         load_template(CENTRAL_TEMPLATE),

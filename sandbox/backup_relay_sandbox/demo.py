@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import time
 from typing import Any, TextIO
 
 from moto import mock_aws
 
-from backup_relay.observability import logger
 from backup_relay_sandbox.cloud import (
     CENTRAL_ACCOUNT,
     MEMBER_ACCOUNTS,
@@ -36,7 +36,7 @@ def run_demo(out: TextIO | None) -> dict[str, Any]:
         out,
         _HEADER.format(central=CENTRAL_ACCOUNT, members=", ".join(MEMBER_ACCOUNTS), region=REGION),
     )
-    logger.setLevel("CRITICAL")  # the handler's logs belong to its (simulated) CloudWatch Logs
+    os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"  # EMF lines would drown the timeline
     with mock_aws(config=SANDBOX_MOTO_CONFIG):
         report = run_night(on_step=lambda result: _print(out, _line(result)))
     summary = report.summary() | {"seconds": round(time.perf_counter() - started, 2)}

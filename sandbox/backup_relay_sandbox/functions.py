@@ -2,15 +2,16 @@
 
 Step Functions' `lambda:invoke` tasks call moto's Lambda; with `use_docker` off moto would echo
 the payload. `install()` routes every invocation of a function created here to the real handler,
-with the environment the template gives it; what the handler prints goes to `logs`.
+with the environment the template gives it; their logs go to LOGS. (EMF metrics are printed, as
+Lambda prints them; pytest captures them, the demo turns them off.)
 """
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import logging
+import os
 import traceback
 import warnings
 import zipfile
@@ -22,7 +23,7 @@ from moto.awslambda_simple import models as lambda_models
 
 from backup_relay.observability import SERVICE
 from backup_relay_sandbox.deploy import Deployment
-from backup_relay_sandbox.lambdas import FakeContext, Handler, environment, load_handler
+from backup_relay_sandbox.lambdas import FakeContext, Handler, load_handler
 from backup_relay_sandbox.template import resolve
 
 _ROUTES: dict[str, Callable[[dict[str, Any]], Any]] = {}
@@ -37,20 +38,15 @@ class Function:
     variables: dict[str, str] = field(default_factory=dict)
 
     def __call__(self, event: dict[str, Any]) -> Any:
-        """Logs and metrics go to LOGS (the function's CloudWatch Logs), not the terminal."""
-        logs = io.StringIO()
-        handlers = [
-            h for h in logging.getLogger(SERVICE).handlers if isinstance(h, logging.StreamHandler)
-        ]
-        streams = [handler.setStream(logs) for handler in handlers]
-        try:
-            with environment(self.variables), contextlib.redirect_stdout(logs):
-                return self.handler(event, FakeContext(self.name))
-        finally:
-            for handler, stream in zip(handlers, streams, strict=True):
-                if stream is not None:
-                    handler.setStream(stream)
-            LOGS.extend(logs.getvalue().splitlines())
+        return self.handler(event, FakeContext(self.name))
+
+
+class _LogSink(io.TextIOBase):
+    """Where the functions' Powertools logger writes: LOGS, their CloudWatch Logs."""
+
+    def write(self, text: str) -> int:
+        LOGS.extend(line for line in text.splitlines() if line)
+        return len(text)
 
 
 def deploy_functions(stack: Deployment) -> dict[str, Function]:
@@ -87,6 +83,9 @@ def deploy_functions(stack: Deployment) -> dict[str, Function]:
     for logical_id, function in created.items():  # environments may name other functions
         function.variables = function_environment(stack, logical_id)
         _ROUTES[function.name] = _ROUTES[function.arn] = function
+        # One process runs every function, some in Step Functions' threads at once: each gets
+        # its template environment by setting them all (no two define a variable differently).
+        os.environ.update(function.variables)
     return created
 
 
@@ -106,6 +105,9 @@ def function_environment(stack: Deployment, logical_id: str) -> dict[str, str]:
 
 def install() -> None:
     lambda_models.LambdaSimpleBackend.invoke = _invoke  # type: ignore[method-assign]
+    for handler in logging.getLogger(SERVICE).handlers:
+        if isinstance(handler, logging.StreamHandler):
+            handler.setStream(_LogSink())
     # the interpreter logs an ERROR for every Choice `IsPresent: false`; that is not one
     logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
     warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)

@@ -24,6 +24,7 @@ def apply() -> None:
         ("iso-event-times", _keep_iso_event_times),
         ("forward-whole-events", _forward_whole_events),
         ("whole-events-without-transformer", _whole_events_without_transformer),
+        ("task-failure-cause", _keep_task_failure_cause),
     ):
         if name not in _applied:
             patch()
@@ -96,3 +97,22 @@ def _whole_events_without_transformer() -> None:
         return parse(input_template=input_template, input_paths_map=input_paths_map, event=event)
 
     events_utils.EventTemplateParser.parse = staticmethod(parse_whole)
+
+
+def _keep_task_failure_cause() -> None:
+    """SendTaskFailure's `cause` becomes the Catch's `Cause`; moto's response handler drops it
+    (it passes only `error`), so a failed hop would lose AWS's status message."""
+    from moto.core.responses import EmptyResult
+    from moto.stepfunctions import responses
+
+    handler: Any = responses.StepFunctionResponse
+
+    def send_task_failure(self: Any) -> Any:
+        self.stepfunction_backend.send_task_failure(
+            self._get_param("taskToken"),
+            error=self._get_param("error"),
+            cause=self._get_param("cause"),
+        )
+        return EmptyResult()
+
+    handler.send_task_failure = send_task_failure

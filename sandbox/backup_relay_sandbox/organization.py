@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from moto.stepfunctions.parser.models import stepfunctions_parser_backends
+
 from backup_relay import runtime
 from backup_relay.adapters import aws
 from backup_relay_sandbox.backup_sim import Simulator, simulator
@@ -37,6 +39,22 @@ DR_VAULT = "backup-relay-dr"
 MEMBER_VAULT = "member-vault"
 BACKUP_ROLE = "service-role/AWSBackupDefaultServiceRole"
 DATABASE_TYPES = ("RDS", "Aurora", "DocumentDB", "Neptune")
+#: States of the copy chain in which an execution waits for AWS Backup's virtual time.
+PARKED_STATES = frozenset({"WaitForCopyJob", "TakeSlot"})
+
+
+def current_state(execution_arn: str) -> str | None:
+    """The state an execution is in, read from moto's interpreter (its history would be far
+    slower: a slot wait adds events every second)."""
+    _, _, _, region, account, _ = execution_arn.split(":", 5)
+    backend: Any = stepfunctions_parser_backends[account][region]  # the interpreter's own types
+    for machine in backend.state_machines:
+        for execution in machine.executions:
+            worker = execution.exec_worker
+            if execution.exec_arn == execution_arn and worker is not None and worker.env:
+                state = worker.env.program_state()
+                return getattr(state, "next_state_name", None) if state else None
+    return None
 
 
 def vault_arn(account: str, region: str, name: str) -> str:
@@ -76,8 +94,10 @@ class Organization:
         # the years before single-action copies: RDS-family types must be copied in two hops
         sim.settings.single_action_copy_types.clear()
         members = tuple(members)
+        # central keys are shared with the members: a bring-back copies out of these vaults
         for region, name in ((REGION, CENTRAL_VAULT), (DR_REGION, DR_VAULT)):
-            sim.create_vault(CENTRAL_ACCOUNT, region, name, sim.create_key(CENTRAL_ACCOUNT, region))
+            key = sim.create_key(CENTRAL_ACCOUNT, region, grant_accounts=members)
+            sim.create_vault(CENTRAL_ACCOUNT, region, name, key)
             sim.allow_copy_into(CENTRAL_ACCOUNT, region, name)
         organization = cls(
             sim=sim,
@@ -131,7 +151,7 @@ class Organization:
     # ---- letting time pass ---------------------------------------------------------------------
 
     def settle(
-        self, *, step: timedelta = timedelta(minutes=5), max_steps: int = 400, quiet: float = 0.25
+        self, *, step: timedelta = timedelta(minutes=5), max_steps: int = 400, quiet: float = 0.05
     ) -> int:
         """Run until AWS Backup is idle, the queue is empty and no execution runs; returns the
         number of clock steps taken."""
@@ -147,23 +167,17 @@ class Organization:
     def deliver(self) -> None:
         drain(client("sqs"), self.central.ingest_queue, self.central.ingest, region=REGION)
 
-    def _wait_until_quiet(self, quiet: float, timeout: float = 30.0) -> None:
-        """Until no running execution's history grew for `quiet` seconds."""
+    def _wait_until_quiet(self, quiet: float, timeout: float = 20.0) -> None:
+        """Until every running execution waits on AWS Backup: for its copy job's end, or for a
+        concurrency slot (which only a copy job's end frees). Only then may the clock move."""
         deadline = time.monotonic() + timeout
-        before = self._history_sizes()
         while time.monotonic() < deadline:
             time.sleep(quiet)
-            now = self._history_sizes()
-            if now == before:
+            if all(self._parked(arn) for arn in self.running_executions()):
                 return
-            before = now
 
-    def _history_sizes(self) -> dict[str, int]:
-        sfn = client("stepfunctions")
-        return {
-            arn: len(sfn.get_execution_history(executionArn=arn, maxResults=1000)["events"])
-            for arn in self.running_executions()
-        }
+    def _parked(self, execution_arn: str) -> bool:
+        return current_state(execution_arn) in PARKED_STATES
 
     # ---- what the chain did ------------------------------------------------------------------
 

@@ -132,12 +132,14 @@ def test_a_refused_single_action_copy_is_replanned_as_two_hops() -> None:
         f"Copy job from {DR_REGION} to {HOME} cannot be initiated for Aurora resources. "
         f"{FEATURE_NOT_SUPPORTED}."
     )
+    chain.error = {"Error": "CopyJobFailed", "Cause": cause}
     replanned = replan_after_refusal(chain, cause, settings)
     # THEN the chain goes on in two hops from the same place, and says why
     assert replanned is not None
     assert [hop.kind for hop in replanned.hops] == ["cross-region", "cross-account"]
     assert replanned.hop_index == 0
     assert replanned.current is None
+    assert replanned.error is None
     assert FEATURE_NOT_SUPPORTED in replanned.reason
     # AND any other failure is not replanned
     assert (

@@ -223,5 +223,6 @@ def replan_after_refusal(
     replanned.hops = state.hops[: current.index] + [HopSpec.of(hop) for hop in route.hops]
     replanned.hop_index = current.index
     replanned.current = None
+    replanned.error = None
     replanned.reason = f"{route.reason}: {cause}"
     return replanned

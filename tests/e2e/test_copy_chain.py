@@ -1,0 +1,246 @@
+"""The copy chain end to end in the sandbox: the real template, member stack, rules, handlers and
+ASL (in moto's interpreter) around the AWS Backup simulator."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+
+import pytest
+
+from backup_relay.chain import FEATURE_NOT_SUPPORTED, chain_id_for
+from backup_relay_sandbox.backup_sim.faults import Delivery
+from backup_relay_sandbox.backup_sim.model import CopyJob, JobState
+from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, DR_REGION, MEMBER_ACCOUNTS, REGION
+from backup_relay_sandbox.organization import (
+    CENTRAL_VAULT,
+    DATABASE_TYPES,
+    DR_VAULT,
+    MEMBER_VAULT,
+    Organization,
+    vault_arn,
+)
+
+CENTRAL = vault_arn(CENTRAL_ACCOUNT, REGION, CENTRAL_VAULT)
+DR = vault_arn(CENTRAL_ACCOUNT, DR_REGION, DR_VAULT)
+MEMBER = MEMBER_ACCOUNTS[0]
+
+
+def _night(
+    org: Organization, types: tuple[str, ...] = DATABASE_TYPES
+) -> dict[tuple[str, str], str]:
+    """Back up every resource, then run the backup plans' copy actions: databases into the
+    central vault of their region (hop 1), EBS straight to the DR vault (its only hop)."""
+    points = {key: org.backup(*key) for key in org.resources if key[1] in (*types, "EBS")}
+    org.settle()
+    for (account, resource_type), point in points.items():
+        org.plan_copy(account, point, DR if resource_type == "EBS" else CENTRAL)
+    org.settle()
+    return points
+
+
+def _landed_in_central(org: Organization) -> list[CopyJob]:
+    return org.completed_copies_into(CENTRAL)
+
+
+def _max_overlap(jobs: list[CopyJob]) -> int:
+    edges: list[tuple[datetime, int]] = []
+    for job in jobs:
+        assert job.completion is not None
+        edges += [(job.creation, 1), (job.completion, -1)]
+    running = peak = 0
+    for _, change in sorted(edges, key=lambda edge: (edge[0], edge[1])):
+        running += change
+        peak = max(peak, running)
+    return peak
+
+
+def test_databases_from_two_members_reach_dr_in_two_hops_and_ebs_in_one(moto: None) -> None:
+    # GIVEN two member accounts with an RDS, Aurora, DocumentDB, Neptune and EBS resource each
+    org = Organization.build()
+    # WHEN a night of backups and backup-plan copies runs
+    _night(org)
+    # THEN every database recovery point went member -> central vault (hop 1, the plan's copy)
+    landed = _landed_in_central(org)
+    assert Counter(job.resource.resource_type for job in landed) == dict.fromkeys(DATABASE_TYPES, 2)
+    # AND from there one chain each took it on to the DR vault (hop 2, by backup-relay)
+    executions = org.executions()
+    assert [e["status"] for e in executions] == ["SUCCEEDED"] * 8
+    to_dr = org.completed_copies_into(DR)
+    chained = [job for job in to_dr if job.account == CENTRAL_ACCOUNT]
+    assert sorted(job.source_recovery_point_arn for job in chained) == sorted(
+        job.destination_recovery_point_arn for job in landed
+    )
+    # AND EBS went straight to DR in its one copy job, with no chain
+    direct = [job for job in to_dr if job.account != CENTRAL_ACCOUNT]
+    assert Counter(job.resource.resource_type for job in direct) == {"EBS": 2}
+    # AND the ledger holds each chain COMPLETED with its hop
+    for job in landed:
+        chain_id = chain_id_for(job.destination_recovery_point_arn or "", DR)
+        record = org.chain_record(chain_id)
+        assert record is not None
+        assert record["state"] == "COMPLETED"
+        assert [hop["kind"] for hop in org.hops(chain_id)] == ["cross-region"]
+        hop = org.ledger_item(f"CHAIN#{chain_id}", "HOP#00")
+        assert hop is not None
+        assert hop["state"] == "COMPLETED"
+
+
+def test_duplicated_events_start_one_copy_job_per_hop(moto: None) -> None:
+    # GIVEN AWS delivers every job event twice
+    org = Organization.build(members=MEMBER_ACCOUNTS[:1], resource_types=("Aurora", "Neptune"))
+    org.sim.faults.duplicate_share = 1.0
+    # WHEN the night runs
+    _night(org)
+    # THEN each landed recovery point was copied to DR exactly once, by one execution
+    chained = [job for job in org.copy_jobs(to_vault=DR) if job.account == CENTRAL_ACCOUNT]
+    assert Counter(job.source_recovery_point_arn for job in chained) == {
+        job.destination_recovery_point_arn: 1 for job in _landed_in_central(org)
+    }
+    assert [e["status"] for e in org.executions()] == ["SUCCEEDED"] * 2
+
+
+def test_a_lost_completion_event_is_recovered_by_polling(moto: None) -> None:
+    # GIVEN the chain's DR copy never gets its COMPLETED event delivered; hops poll after 2 s
+    org = Organization.build(
+        members=MEMBER_ACCOUNTS[:1], resource_types=("DocumentDB",), wait_timeout_seconds=2
+    )
+    deliver = org.sim.faults.delivery
+
+    def lose_the_chains_completions(job_id: str, state: str) -> Delivery:
+        job = org.sim.copy_jobs.get(job_id)
+        if job is not None and job.account == CENTRAL_ACCOUNT and state == "COMPLETED":
+            return Delivery.LOSE
+        return deliver(job_id, state)
+
+    org.sim.faults.delivery = lose_the_chains_completions  # type: ignore[method-assign]
+    # WHEN the night runs
+    _night(org)
+    # THEN the hop asked DescribeCopyJob and the chain completed all the same
+    assert [e["status"] for e in org.executions()] == ["SUCCEEDED"]
+    assert len(org.completed_copies_into(DR)) == 1
+    assert org.sim.lost
+
+
+def test_the_concurrency_cap_is_never_exceeded(moto: None) -> None:
+    # GIVEN at most 2 concurrent copies per account and destination region, and 8 chains
+    org = Organization.build(MaxConcurrentCopies="2")
+    # WHEN the night runs
+    _night(org)
+    # THEN all 8 chains completed, never more than 2 of their copy jobs at once
+    chained = [job for job in org.copy_jobs(to_vault=DR) if job.account == CENTRAL_ACCOUNT]
+    assert len(chained) == 8
+    assert all(job.state is JobState.COMPLETED for job in chained)
+    assert _max_overlap(chained) <= 2
+
+
+def test_throttled_start_copy_job_calls_are_retried_until_every_chain_completes(
+    moto: None,
+) -> None:
+    # GIVEN AWS Backup throttles the first 7 StartCopyJob calls (more than boto3's own retries)
+    org = Organization.build(members=MEMBER_ACCOUNTS[:1], resource_types=("RDS", "Aurora"))
+    points = {key: org.backup(*key) for key in org.resources}
+    org.settle()
+    for (account, _), point in points.items():
+        org.plan_copy(account, point, CENTRAL)
+    org.sim.faults.throttle_calls = set(range(3, 10))  # the chain's calls come after the plan's
+    org.settle()
+    # THEN every chain still completed
+    assert org.sim.faults.start_copy_job_calls > 4
+    assert [e["status"] for e in org.executions()] == ["SUCCEEDED"] * 2
+
+
+def test_a_failed_hop_ends_the_chain_failed_with_the_copy_jobs_message(moto: None) -> None:
+    # GIVEN an RDS instance whose option group the DR region lacks
+    org = Organization.build(members=MEMBER_ACCOUNTS[:1], resource_types=())
+    arn = f"arn:aws:rds:{REGION}:{MEMBER}:db:billing"
+    org.sim.register_resource(
+        MEMBER,
+        REGION,
+        "RDS",
+        arn,
+        org.sim.create_key(MEMBER, REGION, grant_accounts=[CENTRAL_ACCOUNT]),
+        option_groups=("APEX",),
+    )
+    org.resources[(MEMBER, "RDS")] = arn
+    org.sim.add_option_group(CENTRAL_ACCOUNT, REGION, "APEX")
+    # WHEN the night runs
+    _night(org, types=("RDS",))
+    # THEN the chain failed, with AWS's message as its cause, in the execution and the ledger
+    [execution] = org.executions()
+    assert execution["status"] == "FAILED"
+    described = org.execution(execution["name"])
+    assert described["cause"].startswith("The snapshot requires a target option group")
+    record = org.chain_record(execution["name"])
+    assert record is not None
+    assert record["state"] == "FAILED"
+    assert record["reason"] == described["cause"]
+
+
+def _bring_back(org: Organization, point: str) -> dict[str, object]:
+    result: dict[str, object] = org.central.functions["BringBackFunction"](
+        {
+            "recovery_point_arn": point,
+            "to_account": MEMBER,
+            "to_region": REGION,
+            "to_vault": MEMBER_VAULT,
+        }
+    )
+    return result
+
+
+def test_bring_back_lands_the_dr_copy_in_the_member_vault(moto: None) -> None:
+    # GIVEN an Aurora recovery point that reached the DR vault
+    org = Organization.build(
+        members=MEMBER_ACCOUNTS[:1], resource_types=("Aurora",), wait_timeout_seconds=2
+    )
+    _night(org, types=("Aurora",))
+    [at_dr] = org.completed_copies_into(DR)
+    # WHEN an operator brings it back to the member account
+    answer = _bring_back(org, at_dr.destination_recovery_point_arn or "")
+    org.settle()
+    # THEN it went DR -> central vault of the member's region -> member vault
+    assert answer["started"] is True
+    member_vault = vault_arn(MEMBER, REGION, MEMBER_VAULT)
+    [back] = org.completed_copies_into(member_vault)
+    assert back.account == CENTRAL_ACCOUNT
+    assert back.source_vault_arn == CENTRAL
+    assert sorted(e["status"] for e in org.executions()) == ["SUCCEEDED", "SUCCEEDED"]
+
+
+def test_a_refused_single_action_copy_is_replanned_as_two_hops(moto: None) -> None:
+    # GIVEN single-action copy enabled for Aurora in backup-relay, but refused by AWS here
+    org = Organization.build(
+        members=MEMBER_ACCOUNTS[:1],
+        resource_types=("Aurora",),
+        wait_timeout_seconds=2,
+        SingleActionResourceTypes="Aurora",
+    )
+    _night(org, types=("Aurora",))
+    [at_dr] = org.completed_copies_into(DR)
+    # WHEN the DR copy is brought back (planned as one cross-account, cross-region hop)
+    answer = _bring_back(org, at_dr.destination_recovery_point_arn or "")
+    org.settle()
+    # THEN AWS refused it, the chain re-planned two hops, and the copy landed
+    refused = [job for job in org.copy_jobs() if job.state is JobState.FAILED]
+    assert len(refused) == 1
+    assert FEATURE_NOT_SUPPORTED in (refused[0].status_message or "")
+    assert len(org.completed_copies_into(vault_arn(MEMBER, REGION, MEMBER_VAULT))) == 1
+    chain = answer["chain"]
+    assert isinstance(chain, dict)
+    hops = org.hops(str(chain["chain_id"]))
+    assert [hop["kind"] for hop in hops] == ["cross-region", "cross-account"]
+    record = org.chain_record(str(chain["chain_id"]))
+    assert record is not None
+    assert record["state"] == "COMPLETED"
+    assert FEATURE_NOT_SUPPORTED in record["reason"]
+
+
+@pytest.mark.parametrize("resource_type", ["EBS"])
+def test_types_that_are_not_chained_start_no_chain(moto: None, resource_type: str) -> None:
+    org = Organization.build(members=MEMBER_ACCOUNTS[:1], resource_types=(resource_type,))
+    point = org.backup(MEMBER, resource_type)
+    org.settle()
+    org.plan_copy(MEMBER, point, CENTRAL)
+    org.settle()
+    assert org.executions() == []
