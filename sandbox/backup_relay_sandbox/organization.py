@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -151,14 +151,20 @@ class Organization:
     # ---- letting time pass ---------------------------------------------------------------------
 
     def settle(
-        self, *, step: timedelta = timedelta(minutes=5), max_steps: int = 400, quiet: float = 0.05
+        self,
+        *,
+        step: timedelta = timedelta(minutes=5),
+        max_steps: int = 400,
+        quiet: float = 0.05,
+        on_step: Callable[[], None] = lambda: None,
     ) -> int:
         """Run until AWS Backup is idle, the queue is empty and no execution runs; returns the
-        number of clock steps taken."""
+        number of clock steps taken. `on_step` runs after each round of deliveries."""
         for steps in range(max_steps):
             self.deliver()
             self._wait_until_quiet(quiet)
             self.deliver()
+            on_step()
             if not self.sim.clock.pending and not self.running_executions():
                 return steps
             self.sim.advance(step)

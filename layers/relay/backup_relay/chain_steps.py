@@ -103,7 +103,7 @@ class ChainSteps:
         final = self.ledger.final_event(job_id)
         outcome = outcome_of(final) if final else None
         if outcome is not None:
-            self.workflow.resume(task_token, outcome)
+            self._resume(outcome)
 
     def check_copy_job(self, chain: ChainState) -> ChainState:
         """The event did not come in time: ask AWS Backup how the job is doing."""
@@ -155,12 +155,15 @@ class ChainSteps:
             chain = chain_for_event(event, self.settings.chain, self.settings.dr_vault)
             if chain is not None:
                 chain.wait_timeout_seconds = self.settings.wait_timeout_seconds
-                self.ledger.chain_started(chain)
-                if self.workflow.start(chain):
+                first = self.ledger.chain_started(chain)
+                # always (re)start: the first delivery may have died before StartExecution;
+                # an execution of the same name and input is not started twice
+                self.workflow.start(chain)
+                if first:
                     metrics.add_metric(name="ChainsStarted", unit=MetricUnit.Count, value=1)
                     actions.append(f"started {chain.chain_id}")
         return actions
 
     def _resume(self, outcome: HopOutcome) -> bool:
-        token = self.ledger.waiting_token(outcome.copy_job_id)
+        token = self.ledger.claim_resume(outcome.copy_job_id)
         return token is not None and self.workflow.resume(token, outcome)

@@ -60,6 +60,10 @@ class IngestRuntime:
                 extra={
                     "job_key": result.event.job_key,
                     "account": result.event.account,
+                    "region": result.event.region,
+                    "event_time": result.event.time.isoformat(),
+                    "resource_type": result.event.resource_type,
+                    "destination_vault_arn": result.event.destination_vault_arn,
                     "actions": actions,
                 },
             )

@@ -112,6 +112,25 @@ class ChainLedger:
             }
         )
 
+    def claim_resume(self, copy_job_id: str) -> str | None:
+        """The waiting hop's task token, for the first caller only: a duplicate event (or the
+        wait step racing ingest) finds it claimed and resumes nothing."""
+        try:
+            answer = self.client.update_item(
+                TableName=self.table_name,
+                Key={"pk": {"S": f"COPYJOB#{copy_job_id}"}, "sk": {"S": "WAIT"}},
+                UpdateExpression="SET resumed_at = :now",
+                ConditionExpression="attribute_exists(task_token) "
+                "AND attribute_not_exists(resumed_at)",
+                ExpressionAttributeValues={":now": {"S": _now()}},
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                return None
+            raise
+        return answer["Attributes"]["task_token"]["S"]
+
     def waiting_token(self, copy_job_id: str) -> str | None:
         item = self.client.get_item(
             TableName=self.table_name,

@@ -25,7 +25,8 @@ class Workflow:
         return self._client
 
     def start(self, chain: ChainState) -> bool:
-        """False when an execution of that name exists: the chain is already under way."""
+        """False when an execution of that name exists with another input. (With the same
+        input, Step Functions answers as if it had started it.)"""
         try:
             self.client.start_execution(
                 stateMachineArn=self.state_machine_arn,
