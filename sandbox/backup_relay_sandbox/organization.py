@@ -157,15 +157,19 @@ class Organization:
         max_steps: int = 400,
         quiet: float = 0.05,
         on_step: Callable[[], None] = lambda: None,
+        while_executions_wait: bool = False,
     ) -> int:
-        """Run until AWS Backup is idle, the queue is empty and no execution runs; returns the
-        number of clock steps taken. `on_step` runs after each round of deliveries."""
+        """Run until AWS Backup is idle, the queue is empty and no execution runs (or, with
+        `while_executions_wait`, until every running one waits for an event that will not come);
+        returns the number of clock steps taken. `on_step` runs after each round of deliveries."""
         for steps in range(max_steps):
             self.deliver()
             self._wait_until_quiet(quiet)
             self.deliver()
             on_step()
-            if not self.sim.clock.pending and not self.running_executions():
+            running = self.running_executions()
+            waiting = all(current_state(arn) == "WaitForCopyJob" for arn in running)
+            if not self.sim.clock.pending and (not running or (while_executions_wait and waiting)):
                 return steps
             self.sim.advance(step)
         raise TimeoutError(f"still busy after {max_steps} steps of {step}")

@@ -244,3 +244,57 @@ def test_types_that_are_not_chained_start_no_chain(moto: None, resource_type: st
     org.plan_copy(MEMBER, point, CENTRAL)
     org.settle()
     assert org.executions() == []
+
+
+def _reconcile(org: Organization) -> dict[str, list[str]]:
+    report: dict[str, list[str]] = org.central.functions["ReconcileFunction"]({})
+    return report
+
+
+def test_reconcile_starts_the_chain_whose_event_was_lost(moto: None) -> None:
+    # GIVEN the member copy's COMPLETED event never arrives: no chain starts
+    org = Organization.build(members=MEMBER_ACCOUNTS[:1], resource_types=("Neptune",))
+    org.sim.faults.lose.add(("*", "COMPLETED"))
+    _night(org, types=("Neptune",))
+    assert org.executions() == []
+    [landed] = _landed_in_central(org)
+    org.sim.faults.lose.clear()
+    # WHEN reconcile runs
+    report = _reconcile(org)
+    org.settle()
+    # THEN it found the recovery point in the central vault and chained it to DR
+    assert report["chains_started"] == [
+        chain_id_for(landed.destination_recovery_point_arn or "", DR)
+    ]
+    assert [e["status"] for e in org.executions()] == ["SUCCEEDED"]
+    assert _reconcile(org)["chains_started"] == []  # and only once
+
+
+def test_reconcile_resumes_a_hop_whose_completion_event_never_came(moto: None) -> None:
+    # GIVEN a chain whose DR copy completed, but whose COMPLETED event was lost, and a hop that
+    # would wait an hour before polling
+    org = Organization.build(
+        members=MEMBER_ACCOUNTS[:1], resource_types=("RDS",), wait_timeout_seconds=3600
+    )
+    point = org.backup(MEMBER, "RDS")
+    org.settle()
+    org.plan_copy(MEMBER, point, CENTRAL)
+    org.sim.faults.duplicate.clear()
+    deliver = org.sim.faults.delivery
+
+    def lose_the_chains_completion(job_id: str, state: str) -> Delivery:
+        job = org.sim.copy_jobs.get(job_id)
+        if job is not None and job.account == CENTRAL_ACCOUNT and state == "COMPLETED":
+            return Delivery.LOSE
+        return deliver(job_id, state)
+
+    org.sim.faults.delivery = lose_the_chains_completion  # type: ignore[method-assign]
+    org.settle(while_executions_wait=True)
+    assert len(org.completed_copies_into(DR)) == 1
+    assert [e["status"] for e in org.executions()] == ["RUNNING"]
+    # WHEN reconcile runs
+    report = _reconcile(org)
+    org.settle()
+    # THEN it asked DescribeCopyJob, resumed the hop, and the chain completed
+    assert len(report["hops_resumed"]) == 1
+    assert [e["status"] for e in org.executions()] == ["SUCCEEDED"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -19,6 +20,7 @@ from backup_relay.bring_back import BringBack
 from backup_relay.chain_steps import ChainSteps
 from backup_relay.ingest import AccountPolicy, IngestResult, Outcome, ingest_message
 from backup_relay.observability import MetricUnit, logger, metrics
+from backup_relay.reconcile import Reconcile
 from backup_relay.settings import ChainRuntimeSettings, IngestSettings
 
 _OUTCOME_METRICS = {
@@ -107,4 +109,16 @@ def bring_back(env: Mapping[str, str] = os.environ) -> BringBack:
         recovery_points=BackupRecoveryPoints(),
         ledger=ChainLedger(env["LEDGER_TABLE"]),
         workflow=Workflow(settings.state_machine_arn),
+    )
+
+
+def reconcile(env: Mapping[str, str] = os.environ) -> Reconcile:
+    settings = ChainRuntimeSettings.from_env(env)
+    return Reconcile(
+        settings=settings,
+        ledger=ChainLedger(env["LEDGER_TABLE"]),
+        workflow=Workflow(settings.state_machine_arn),
+        backup=lambda region: aws.client("backup", region),
+        lookback=timedelta(hours=float(env.get("RECONCILE_LOOKBACK_HOURS") or 48)),
+        hop_sla=timedelta(hours=float(env.get("HOP_SLA_HOURS") or 24)),
     )

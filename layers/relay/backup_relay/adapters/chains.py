@@ -100,6 +100,18 @@ class ChainLedger:
             }
         )
 
+    def hops_in_state(self, state: str) -> list[dict[str, str]]:
+        items: list[dict[str, str]] = []
+        paginator = self.client.get_paginator("query")
+        for page in paginator.paginate(
+            TableName=self.table_name,
+            IndexName="gsi1",
+            KeyConditionExpression="gsi1pk = :state",
+            ExpressionAttributeValues={":state": {"S": f"HOPSTATE#{state}"}},
+        ):
+            items += [{k: v["S"] for k, v in item.items() if "S" in v} for item in page["Items"]]
+        return items
+
     def await_job(self, copy_job_id: str, task_token: str, chain: ChainState) -> None:
         assert chain.current is not None
         self._put(
