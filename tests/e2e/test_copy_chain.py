@@ -298,3 +298,22 @@ def test_reconcile_resumes_a_hop_whose_completion_event_never_came(moto: None) -
     # THEN it asked DescribeCopyJob, resumed the hop, and the chain completed
     assert len(report["hops_resumed"]) == 1
     assert [e["status"] for e in org.executions()] == ["SUCCEEDED"]
+
+
+@pytest.mark.parametrize(("days", "expected"), [("0", None), ("3", 3)])
+def test_intermediate_retention_is_shortened_only_when_asked_and_after_the_last_hop(
+    moto: None, days: str, expected: int | None
+) -> None:
+    # GIVEN IntermediateRetentionDays (0 = off)
+    org = Organization.build(
+        members=MEMBER_ACCOUNTS[:1], resource_types=("Aurora",), IntermediateRetentionDays=days
+    )
+    # WHEN an Aurora recovery point is chained to DR
+    _night(org, types=("Aurora",))
+    [landed] = _landed_in_central(org)
+    assert len(org.completed_copies_into(DR)) == 1
+    # THEN its copy in the central vault keeps its lifecycle, or expires after `days`
+    point = org.backup_client(CENTRAL_ACCOUNT).describe_recovery_point(
+        BackupVaultName=CENTRAL_VAULT, RecoveryPointArn=landed.destination_recovery_point_arn
+    )
+    assert point.get("Lifecycle", {}).get("DeleteAfterDays") == expected

@@ -146,3 +146,19 @@ def test_a_refused_single_action_copy_is_replanned_as_two_hops() -> None:
         replan_after_refusal(chain, "Access Denied trying to call AWS Backup service", settings)
         is None
     )
+
+
+def test_intermediate_copies_are_the_ones_left_in_central_vaults() -> None:
+    from backup_relay.chain import intermediate_copies
+
+    # GIVEN a finished bring-back: DR -> central (member's region) -> member
+    chain = next_hop(_two_hop_chain())
+    assert chain.current is not None
+    chain.current.result = {"destination_recovery_point_arn": "rp-central"}
+    chain = next_hop(chain)
+    assert chain.current is not None
+    chain.current.result = {"destination_recovery_point_arn": "rp-member"}
+    done = next_hop(chain)
+    # THEN only the copy in the central vault is intermediate (not the DR origin, not the last)
+    assert done.copies == ["rp-at-dr", "rp-central", "rp-member"]
+    assert intermediate_copies(done, SETTINGS) == [("rp-central", CENTRAL_HOME)]

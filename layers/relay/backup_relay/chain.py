@@ -78,6 +78,7 @@ class CurrentHop(BaseModel):
     wait_seconds: int  # for the copy job's event, before asking DescribeCopyJob
     job: dict[str, str] | None = None  # {"copy_job_id": ...} once StartCopyJob answered
     result: dict[str, str] | None = None  # {"destination_recovery_point_arn": ...} when done
+    started_at: str | None = None  # ISO time StartCopyJob answered (hop duration)
 
 
 class ChainState(BaseModel):
@@ -97,6 +98,8 @@ class ChainState(BaseModel):
     wait_timeout_seconds: int = 4 * 3600  # then CheckCopyJob asks DescribeCopyJob
     poll_seconds: int = 600  # for hops in another region, whose events ingest never sees
     error: dict[str, str] | None = None  # {"Error": ..., "Cause": ...} of a failed hop
+    origin_completed_at: str | None = None  # when the copy that landed the origin completed
+    copies: list[str] = []  # every recovery point along the route, the origin first
 
 
 class HopOutcome(BaseModel):
@@ -123,6 +126,7 @@ def new_chain(route: Route, recovery_point_arn: str) -> ChainState:
         destination_vault_arn=route.destination.arn,
         hops=[HopSpec.of(hop) for hop in route.hops],
         reason=route.reason,
+        copies=[recovery_point_arn],
     )
 
 
@@ -145,7 +149,9 @@ def chain_for_event(event: JobEvent, settings: ChainSettings, dr: Vault) -> Chai
     if landed != settings.central_vault(landed.region) or landed.region == dr.region:
         return None
     route = plan_route(event.resource_type, landed, dr, settings)
-    return new_chain(route, event.destination_recovery_point_arn)
+    chain = new_chain(route, event.destination_recovery_point_arn)
+    chain.origin_completed_at = event.time.isoformat()
+    return chain
 
 
 def next_hop(state: ChainState) -> ChainState:
@@ -155,6 +161,7 @@ def next_hop(state: ChainState) -> ChainState:
         if not state.current.result:
             raise ValueError(f"{state.chain_id}: hop {state.current.index} has no result yet")
         state.recovery_point_arn = state.current.result["destination_recovery_point_arn"]
+        state.copies.append(state.recovery_point_arn)
         state.hop_index = state.current.index + 1
         state.current = None
     if state.hop_index >= len(state.hops):
@@ -226,3 +233,14 @@ def replan_after_refusal(
     replanned.error = None
     replanned.reason = f"{route.reason}: {cause}"
     return replanned
+
+
+def intermediate_copies(state: ChainState, settings: ChainSettings) -> list[tuple[str, Vault]]:
+    """The copies a finished chain left in central vaults on its way, with their vaults: the
+    ones whose retention may be shortened (the final copy and the DR or member copies never)."""
+    copies = []
+    for index, hop in enumerate(state.hops):
+        source = Vault.parse(hop.source_vault_arn)
+        if index < len(state.copies) - 1 and source == settings.central_vault(source.region):
+            copies.append((state.copies[index], source))
+    return copies

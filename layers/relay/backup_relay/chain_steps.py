@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
@@ -15,6 +16,7 @@ from backup_relay.chain import (
     ChainState,
     HopOutcome,
     chain_for_event,
+    intermediate_copies,
     next_hop,
     outcome_of,
     replan_after_refusal,
@@ -28,12 +30,20 @@ from backup_relay.settings import ChainRuntimeSettings
 class CopyJobs(Protocol):
     def start_copy_job(self, **request: Any) -> dict[str, Any]: ...
     def describe_copy_job(self, *, CopyJobId: str) -> dict[str, Any]: ...
+    def update_recovery_point_lifecycle(self, **request: Any) -> dict[str, Any]: ...
+
+
+def _seconds_since(metric: str, iso_time: str) -> None:
+    elapsed = datetime.now(UTC) - datetime.fromisoformat(iso_time)
+    metrics.add_metric(name=metric, unit=MetricUnit.Seconds, value=elapsed.total_seconds())
 
 
 class CopyJobThrottled(Exception):
     """AWS Backup asked us to slow down; the state machine retries with jittered backoff."""
 
 
+#: The floor of a shortened intermediate retention.
+MIN_RETENTION_DAYS = 1
 #: How often a hop in another region (whose events this region never sees) asks DescribeCopyJob.
 POLL_SECONDS = 600
 _THROTTLED = {"LimitExceededException", "ThrottlingException", "ServiceUnavailableException"}
@@ -56,11 +66,14 @@ class ChainSteps:
                     "destination_recovery_point_arn"
                 ),
             )
+            if chain.current.started_at:
+                _seconds_since("HopDurationSeconds", chain.current.started_at)
         chain.wait_timeout_seconds = self.settings.wait_timeout_seconds
         chain.poll_seconds = min(POLL_SECONDS, self.settings.wait_timeout_seconds)
         chain.home_region = self.settings.home_region
         moved = next_hop(chain)
         if moved.done:
+            self._shorten_intermediate_retention(moved)
             self.ledger.chain_ended(moved, "COMPLETED", moved.reason)
             metrics.add_metric(name="ChainsCompleted", unit=MetricUnit.Count, value=1)
             logger.info("chain completed", extra={"chain_id": moved.chain_id})
@@ -92,8 +105,27 @@ class ChainSteps:
             started.error = {"Error": code or "StartCopyJobFailed", "Cause": message}
             return started
         current.job = {"copy_job_id": answer["CopyJobId"]}
+        current.started_at = datetime.now(UTC).isoformat()
+        if current.index == 0 and started.origin_completed_at:
+            _seconds_since("SecondsFromLandingToNextHop", started.origin_completed_at)
         self.ledger.hop(started, "STARTED")
         return started
+
+    def _shorten_intermediate_retention(self, chain: ChainState) -> None:
+        """Opt-in (IntermediateRetentionDays > 0), and only now that the last hop COMPLETED."""
+        days = self.settings.intermediate_retention_days
+        if days <= 0:
+            return
+        for arn, vault in intermediate_copies(chain, self.settings.chain):
+            self.backup(vault.region).update_recovery_point_lifecycle(
+                BackupVaultName=vault.name,
+                RecoveryPointArn=arn,
+                Lifecycle={"DeleteAfterDays": max(MIN_RETENTION_DAYS, days)},
+            )
+            logger.info(
+                "shortened an intermediate copy's retention",
+                extra={"recovery_point_arn": arn, "delete_after_days": days},
+            )
 
     def await_copy_job(self, chain: ChainState, task_token: str) -> None:
         """Register the wait; if the job's final event already came, resume at once."""

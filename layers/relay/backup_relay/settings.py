@@ -38,6 +38,7 @@ class ChainRuntimeSettings:
     wait_timeout_seconds: int
     home_region: str
     backup_role_arn: str
+    intermediate_retention_days: int = 0  # 0: never shorten
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> ChainRuntimeSettings:
@@ -59,4 +60,5 @@ class ChainRuntimeSettings:
             wait_timeout_seconds=int(env.get("COPY_WAIT_TIMEOUT_SECONDS") or 4 * 3600),
             home_region=env.get("AWS_REGION", ""),
             backup_role_arn=env.get("BACKUP_ROLE_ARN", ""),
+            intermediate_retention_days=int(env.get("INTERMEDIATE_RETENTION_DAYS") or 0),
         )
