@@ -7,6 +7,7 @@ under test sees beyond that.
 from __future__ import annotations
 
 import copy
+import threading
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +26,7 @@ def apply() -> None:
         ("forward-whole-events", _forward_whole_events),
         ("whole-events-without-transformer", _whole_events_without_transformer),
         ("task-failure-cause", _keep_task_failure_cause),
+        ("atomic-conditional-writes", _atomic_conditional_writes),
     ):
         if name not in _applied:
             patch()
@@ -116,3 +118,21 @@ def _keep_task_failure_cause() -> None:
         return EmptyResult()
 
     handler.send_task_failure = send_task_failure
+
+
+def _atomic_conditional_writes() -> None:
+    """DynamoDB evaluates a write's condition and applies it atomically. moto checks, then
+    writes, unguarded: two Step Functions threads taking the last concurrency slot at once both
+    got it. One lock around moto's item writes restores DynamoDB's guarantee."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    backend: Any = DynamoDBBackend
+    lock = threading.RLock()
+    for name in ("put_item", "update_item", "delete_item"):
+        original = getattr(backend, name)
+
+        def locked(self: Any, *args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with lock:
+                return _original(self, *args, **kwargs)
+
+        setattr(backend, name, locked)
