@@ -21,23 +21,19 @@ from moto import mock_aws
 from backup_relay_sandbox import functions
 from backup_relay_sandbox.cloud import (
     CENTRAL_ACCOUNT,
-    DR_REGION,
     MEMBER_ACCOUNTS,
-    REGION,
     SANDBOX_MOTO_CONFIG,
     client,
     use_fake_credentials,
 )
 from backup_relay_sandbox.organization import (
-    CENTRAL_VAULT,
+    CENTRAL_VAULT_ARN,
     DATABASE_TYPES,
-    DR_VAULT,
+    DR_VAULT_ARN,
     Organization,
-    vault_arn,
 )
 
-CENTRAL = vault_arn(CENTRAL_ACCOUNT, REGION, CENTRAL_VAULT)
-DR = vault_arn(CENTRAL_ACCOUNT, DR_REGION, DR_VAULT)
+CENTRAL, DR = CENTRAL_VAULT_ARN, DR_VAULT_ARN
 MALFORMED = '{"source": "aws.backup", "detail-type": "Copy Job State Change", "detail"'
 
 

@@ -202,7 +202,7 @@ def create_state_machines(stack: Deployment, *, retry_seconds: float | None = 1)
     `retry_seconds` compresses time: moto waits real seconds between retries, so every
     Retry's IntervalSeconds becomes this (and MaxDelaySeconds twice it); attempts, backoff
     and jitter stay as written. None keeps the definition exactly as deployed."""
-    sfn, iam = stack.client("stepfunctions"), stack.client("iam")
+    sfn = stack.client("stepfunctions")
     machines: dict[str, str] = {}
     for logical_id in stack.of_type("AWS::Serverless::StateMachine"):
         properties = stack.resolved(logical_id)
@@ -211,21 +211,7 @@ def create_state_machines(stack: Deployment, *, retry_seconds: float | None = 1)
             definition = definition.replace("${" + name + "}", str(value))
         if retry_seconds is not None:
             definition = json.dumps(_compress_retries(json.loads(definition), retry_seconds))
-        role = iam.create_role(
-            RoleName=f"{stack.name}-{logical_id}"[:64],
-            AssumeRolePolicyDocument=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "states.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            ),
-        )["Role"]["Arn"]
+        role = service_role(stack, f"{stack.name}-{logical_id}", "states.amazonaws.com")
         arn = sfn.create_state_machine(
             name=properties["Name"],
             definition=definition,
@@ -252,3 +238,17 @@ def _compress(retrier: dict[str, Any], seconds: float) -> dict[str, Any]:
     if "MaxDelaySeconds" in retrier:
         compressed["MaxDelaySeconds"] = max(1, int(seconds * 2))
     return compressed
+
+
+def service_role(stack: Deployment, name: str, service: str) -> str:
+    """A role `service` may assume (the sandbox grants no policies: moto does not enforce them)."""
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+        ],
+    }
+    role = stack.client("iam").create_role(
+        RoleName=name[:64], AssumeRolePolicyDocument=json.dumps(trust)
+    )
+    return str(role["Role"]["Arn"])

@@ -22,7 +22,7 @@ from typing import Any
 from moto.awslambda_simple import models as lambda_models
 
 from backup_relay.observability import SERVICE
-from backup_relay_sandbox.deploy import Deployment
+from backup_relay_sandbox.deploy import Deployment, service_role
 from backup_relay_sandbox.lambdas import FakeContext, Handler, load_handler
 from backup_relay_sandbox.template import resolve
 
@@ -52,22 +52,8 @@ class _LogSink(io.TextIOBase):
 def deploy_functions(stack: Deployment) -> dict[str, Function]:
     """Create each AWS::Serverless::Function in moto and route its invocations in-process."""
     install()
-    iam, lambda_ = stack.client("iam"), stack.client("lambda")
-    role = iam.create_role(
-        RoleName=f"{stack.name}-functions",
-        AssumeRolePolicyDocument=json.dumps(
-            {
-                "Version": "2012-10-17",
-                "Statement": [
-                    {
-                        "Effect": "Allow",
-                        "Principal": {"Service": "lambda.amazonaws.com"},
-                        "Action": "sts:AssumeRole",
-                    }
-                ],
-            }
-        ),
-    )["Role"]["Arn"]
+    lambda_ = stack.client("lambda")
+    role = service_role(stack, f"{stack.name}-functions", "lambda.amazonaws.com")
     created: dict[str, Function] = {}
     for logical_id in stack.of_type("AWS::Serverless::Function"):
         name = f"{stack.name}-{logical_id}"

@@ -43,6 +43,14 @@ DATABASE_TYPES = ("RDS", "Aurora", "DocumentDB", "Neptune")
 PARKED_STATES = frozenset({"WaitForCopyJob", "TakeSlot"})
 
 
+def vault_arn(account: str, region: str, name: str) -> str:
+    return f"arn:aws:backup:{region}:{account}:backup-vault:{name}"
+
+
+CENTRAL_VAULT_ARN = vault_arn(CENTRAL_ACCOUNT, REGION, CENTRAL_VAULT)
+DR_VAULT_ARN = vault_arn(CENTRAL_ACCOUNT, DR_REGION, DR_VAULT)
+
+
 def current_state(execution_arn: str) -> str | None:
     """The state an execution is in, read from moto's interpreter (its history would be far
     slower: a slot wait adds events every second)."""
@@ -55,10 +63,6 @@ def current_state(execution_arn: str) -> str | None:
                 state = worker.env.program_state()
                 return getattr(state, "next_state_name", None) if state else None
     return None
-
-
-def vault_arn(account: str, region: str, name: str) -> str:
-    return f"arn:aws:backup:{region}:{account}:backup-vault:{name}"
 
 
 def _resource_arn(resource_type: str, account: str, region: str, name: str) -> str:

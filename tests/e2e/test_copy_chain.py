@@ -11,18 +11,18 @@ import pytest
 from backup_relay.chain import FEATURE_NOT_SUPPORTED, chain_id_for
 from backup_relay_sandbox.backup_sim.faults import Delivery
 from backup_relay_sandbox.backup_sim.model import CopyJob, JobState
-from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, DR_REGION, MEMBER_ACCOUNTS, REGION
+from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, REGION
 from backup_relay_sandbox.organization import (
     CENTRAL_VAULT,
+    CENTRAL_VAULT_ARN,
     DATABASE_TYPES,
-    DR_VAULT,
+    DR_VAULT_ARN,
     MEMBER_VAULT,
     Organization,
     vault_arn,
 )
 
-CENTRAL = vault_arn(CENTRAL_ACCOUNT, REGION, CENTRAL_VAULT)
-DR = vault_arn(CENTRAL_ACCOUNT, DR_REGION, DR_VAULT)
+CENTRAL, DR = CENTRAL_VAULT_ARN, DR_VAULT_ARN
 MEMBER = MEMBER_ACCOUNTS[0]
 
 
@@ -53,6 +53,19 @@ def _max_overlap(jobs: list[CopyJob]) -> int:
         running += change
         peak = max(peak, running)
     return peak
+
+
+def _lose_the_chains_completions(org: Organization) -> None:
+    """AWS never delivers the COMPLETED events of the chain's own copy jobs."""
+    deliver = org.sim.faults.delivery
+
+    def delivery(job_id: str, state: str) -> Delivery:
+        job = org.sim.copy_jobs.get(job_id)
+        if job is not None and job.account == CENTRAL_ACCOUNT and state == "COMPLETED":
+            return Delivery.LOSE
+        return deliver(job_id, state)
+
+    org.sim.faults.delivery = delivery  # type: ignore[method-assign]
 
 
 def test_databases_from_two_members_reach_dr_in_two_hops_and_ebs_in_one(moto: None) -> None:
@@ -105,15 +118,7 @@ def test_a_lost_completion_event_is_recovered_by_polling(moto: None) -> None:
     org = Organization.build(
         members=MEMBER_ACCOUNTS[:1], resource_types=("DocumentDB",), wait_timeout_seconds=2
     )
-    deliver = org.sim.faults.delivery
-
-    def lose_the_chains_completions(job_id: str, state: str) -> Delivery:
-        job = org.sim.copy_jobs.get(job_id)
-        if job is not None and job.account == CENTRAL_ACCOUNT and state == "COMPLETED":
-            return Delivery.LOSE
-        return deliver(job_id, state)
-
-    org.sim.faults.delivery = lose_the_chains_completions  # type: ignore[method-assign]
+    _lose_the_chains_completions(org)
     # WHEN the night runs
     _night(org)
     # THEN the hop asked DescribeCopyJob and the chain completed all the same
@@ -280,15 +285,7 @@ def test_reconcile_resumes_a_hop_whose_completion_event_never_came(moto: None) -
     org.settle()
     org.plan_copy(MEMBER, point, CENTRAL)
     org.sim.faults.duplicate.clear()
-    deliver = org.sim.faults.delivery
-
-    def lose_the_chains_completion(job_id: str, state: str) -> Delivery:
-        job = org.sim.copy_jobs.get(job_id)
-        if job is not None and job.account == CENTRAL_ACCOUNT and state == "COMPLETED":
-            return Delivery.LOSE
-        return deliver(job_id, state)
-
-    org.sim.faults.delivery = lose_the_chains_completion  # type: ignore[method-assign]
+    _lose_the_chains_completions(org)
     org.settle(while_executions_wait=True)
     assert len(org.completed_copies_into(DR)) == 1
     assert [e["status"] for e in org.executions()] == ["RUNNING"]

@@ -123,9 +123,9 @@ def test_an_infrastructure_error_fails_only_its_record(
     central: CentralStack, invoke_ingest: Invoke, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # GIVEN a ledger that is throttled while writing one particular event
-    real_put = DynamoLedger._put_once
+    real_put = DynamoLedger.put
 
-    def throttled(self: DynamoLedger, item: Any) -> bool:
+    def throttled(self: DynamoLedger, item: Any, *, once: bool = False) -> bool:
         if item["pk"].startswith("JOB#RESTORE#"):
             raise ClientError(
                 {
@@ -136,9 +136,9 @@ def test_an_infrastructure_error_fails_only_its_record(
                 },
                 "PutItem",
             )
-        return real_put(self, item)
+        return real_put(self, item, once=once)
 
-    monkeypatch.setattr(DynamoLedger, "_put_once", throttled)
+    monkeypatch.setattr(DynamoLedger, "put", throttled)
     batch = sqs_event(
         json.dumps(documented("backup_job_completed.json")),
         json.dumps(documented("restore_job_completed.json")),
@@ -150,7 +150,7 @@ def test_an_infrastructure_error_fails_only_its_record(
     assert response == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
     assert sorted(item["kind"] for item in _events(central)) == ["BACKUP", "COPY"]
     # AND once the ledger recovers, the retry records it (the failure left no idempotency lock)
-    monkeypatch.setattr(DynamoLedger, "_put_once", real_put)
+    monkeypatch.setattr(DynamoLedger, "put", real_put)
     retry = invoke_ingest(sqs_event(json.dumps(documented("restore_job_completed.json"))))
     assert retry == {"batchItemFailures": []}
     assert sorted(item["kind"] for item in _events(central)) == ["BACKUP", "COPY", "RESTORE"]

@@ -10,37 +10,27 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
-from backup_relay.adapters import aws
+from backup_relay.adapters.dynamo import DynamoTable, refused
 from backup_relay.chain import ChainState
 from backup_relay.models import JobEvent
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
+    pass
 
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
-class ChainLedger:
-    def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
-        self.table_name = table_name
-        self._client = client
-
-    @property
-    def client(self) -> DynamoDBClient:
-        if self._client is None:
-            self._client = aws.dynamodb()
-        return self._client
-
+class ChainLedger(DynamoTable):
     def chain_started(self, chain: ChainState) -> bool:
         """False when the chain was already recorded (a duplicate event)."""
         now = _now()
-        created = self._put(
+        created = self.put(
             {
                 "pk": f"CHAIN#{chain.chain_id}",
                 "sk": "CHAIN",
@@ -57,7 +47,7 @@ class ChainLedger:
             once=True,
         )
         if created:
-            self._put(
+            self.put(
                 {"pk": f"RP#{chain.origin_recovery_point_arn}", "sk": f"CHAIN#{chain.chain_id}"}
             )
         return created
@@ -83,7 +73,7 @@ class ChainLedger:
         current = chain.current
         assert current is not None
         now = _now()
-        self._put(
+        self.put(
             {
                 "pk": f"CHAIN#{chain.chain_id}",
                 "sk": f"HOP#{current.index:02d}",
@@ -114,7 +104,7 @@ class ChainLedger:
 
     def await_job(self, copy_job_id: str, task_token: str, chain: ChainState) -> None:
         assert chain.current is not None
-        self._put(
+        self.put(
             {
                 "pk": f"COPYJOB#{copy_job_id}",
                 "sk": "WAIT",
@@ -138,7 +128,7 @@ class ChainLedger:
                 ReturnValues="ALL_NEW",
             )
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            if refused(error):
                 return None
             raise
         return answer["Attributes"]["task_token"]["S"]
@@ -162,17 +152,3 @@ class ChainLedger:
         events = [JobEvent.model_validate_json(item["event"]["S"]) for item in items]
         final = [event for event in events if event.is_final]
         return max(final, key=lambda event: event.time) if final else None
-
-    def _put(self, item: dict[str, Any], *, once: bool = False) -> bool:
-        condition = {"ConditionExpression": "attribute_not_exists(pk)"} if once else {}
-        try:
-            self.client.put_item(
-                TableName=self.table_name,
-                Item={key: {"S": str(value)} for key, value in item.items() if value is not None},
-                **condition,  # type: ignore[arg-type]
-            )
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True

@@ -13,29 +13,17 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import ClientError
-
-from backup_relay.adapters import aws
+from backup_relay.adapters.dynamo import DynamoTable
 from backup_relay.ingest import QuarantinedMessage
 from backup_relay.models import JobEvent
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
+    pass
 
 QUARANTINE_RETENTION = timedelta(days=90)
 
 
-class DynamoLedger:
-    def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
-        self.table_name = table_name
-        self._client = client
-
-    @property
-    def client(self) -> DynamoDBClient:
-        if self._client is None:
-            self._client = aws.dynamodb()
-        return self._client
-
+class DynamoLedger(DynamoTable):
     def record_event(self, event: JobEvent, original: Mapping[str, Any] | None) -> bool:
         time = event.time.isoformat()
         item = {
@@ -50,11 +38,11 @@ class DynamoLedger:
             "event": event.model_dump_json(),
             "original": json.dumps(original, separators=(",", ":")) if original else None,
         }
-        return self._put_once(item)
+        return self.put(item, once=True)
 
     def quarantine(self, message: QuarantinedMessage) -> None:
         received = message.received_at
-        self._put_once(
+        self.put(
             {
                 "pk": f"QUARANTINE#{received.date().isoformat()}",
                 "sk": f"{received.isoformat()}#{message.message_id}",
@@ -63,22 +51,6 @@ class DynamoLedger:
                 "reason": message.reason,
                 "body": message.body,
                 "expires_at": int((received + QUARANTINE_RETENTION).timestamp()),
-            }
+            },
+            once=True,  # a redelivered message is quarantined once
         )
-
-    def _put_once(self, item: Mapping[str, str | int | None]) -> bool:
-        try:
-            self.client.put_item(
-                TableName=self.table_name,
-                Item={key: _attribute(value) for key, value in item.items() if value is not None},
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
-
-
-def _attribute(value: str | int) -> Any:
-    return {"N": str(value)} if isinstance(value, int) else {"S": value}
