@@ -63,6 +63,7 @@ pytest: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/normalize_throughput.py
 	$(BIN)/python bench/cold_start_imports.py
+	$(BIN)/python bench/chain_cost.py
 
 clean:
 	rm -rf .aws-sam .mypy_cache .pytest_cache .ruff_cache .hypothesis
