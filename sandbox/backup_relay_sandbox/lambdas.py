@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
-import os
 import uuid
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -48,17 +46,3 @@ def load_handler(logical_id: str) -> Handler:
     spec.loader.exec_module(module)
     handler: Handler = getattr(module, function_name)
     return handler
-
-
-@contextmanager
-def environment(variables: Mapping[str, str]) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in variables}
-    os.environ.update(variables)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value

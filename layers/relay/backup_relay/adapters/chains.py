@@ -133,14 +133,6 @@ class ChainLedger(DynamoTable):
             raise
         return answer["Attributes"]["task_token"]["S"]
 
-    def waiting_token(self, copy_job_id: str) -> str | None:
-        item = self.client.get_item(
-            TableName=self.table_name,
-            Key={"pk": {"S": f"COPYJOB#{copy_job_id}"}, "sk": {"S": "WAIT"}},
-            ConsistentRead=True,
-        ).get("Item")
-        return item["task_token"]["S"] if item else None
-
     def final_event(self, copy_job_id: str) -> JobEvent | None:
         """The job's final event, if ingest already recorded it (it can arrive first)."""
         items = self.client.query(
