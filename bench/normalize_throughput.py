@@ -8,7 +8,9 @@ from __future__ import annotations
 import json
 import statistics
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from backup_relay.models import JobKind
 from backup_relay.normalize import ENVELOPE_VERSION, FIELD_PATHS, extract, normalize, normalize_json
@@ -22,13 +24,13 @@ def _envelope(raw: dict[str, object], kind: JobKind) -> dict[str, object]:
     return {"envelope": ENVELOPE_VERSION, "kind": str(kind), **fields, "original": raw}
 
 
-def _rate(label: str, inputs: list[object], work: object) -> None:
+def _rate(label: str, inputs: Sequence[Any], work: Callable[[Any], object]) -> None:
     rates = []
     for _ in range(ROUNDS):
         started = time.perf_counter()
         for _ in range(REPEAT):
             for item in inputs:
-                work(item)  # type: ignore[operator]
+                work(item)
         rates.append(len(inputs) * REPEAT / (time.perf_counter() - started))
     print(f"{label:<34} {statistics.median(rates):>10,.0f} events/s  (median of {ROUNDS})")
 

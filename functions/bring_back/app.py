@@ -5,14 +5,12 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from backup_relay.bring_back import BringBackRequest
-from backup_relay.observability import logger, metrics, tracer
-from backup_relay.runtime import bring_back
+from backup_relay import wiring
+from backup_relay.copy_chain.bring_back import BringBackRequest
+from backup_relay.observability import lambda_handler as observed
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
+@observed
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    chain, started = bring_back()(BringBackRequest.model_validate(event))
+    chain, started = wiring.bring_back()(BringBackRequest.model_validate(event))
     return {"started": started, "chain": chain.model_dump(mode="json", exclude_none=True)}

@@ -7,24 +7,23 @@ from aws_lambda_powertools.utilities.batch import (
     EventType,
     process_partial_response,
 )
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from backup_relay.observability import logger, metrics, tracer
-from backup_relay.runtime import ingest_runtime
+from backup_relay import wiring
+from backup_relay.observability import lambda_handler as observed
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def record_handler(record: SQSRecord) -> str:
-    return ingest_runtime().handle(record.body, record.message_id).outcome
+    return str(wiring.ingest()(record.body, record.message_id).outcome)
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
-@metrics.log_metrics
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    ingest_runtime().register(context)
+@observed
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    wiring.once_per_event().register(context)
     return process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
     )

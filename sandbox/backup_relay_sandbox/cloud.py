@@ -46,7 +46,7 @@ def use_fake_credentials() -> None:
 @cache
 def client(service: str, region: str = REGION, account: str = CENTRAL_ACCOUNT) -> Any:
     """A cached client in `account` (each new one costs ~0.15 s). moto intercepts only clients
-    created while its mock is active: call `reset_clients()` whenever a new mock starts."""
+    created while its mock is active: call `reset()` whenever a new mock starts."""
     return _session(account).client(service, region_name=region)  # type: ignore[call-overload]
 
 
@@ -78,6 +78,11 @@ def _botocore_session() -> botocore.session.Session:
     return session
 
 
-def reset_clients() -> None:
+def reset() -> None:
+    """Forget every cached client and everything the library built (call it whenever a new
+    moto mock starts: moto intercepts only clients created while it is active)."""
+    from backup_relay import wiring
+
     client.cache_clear()
     _session.cache_clear()
+    wiring.reset()

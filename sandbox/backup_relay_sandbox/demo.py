@@ -87,13 +87,12 @@ class Timeline:
                 _print(self.out, text)
 
     def _render(self, record: dict[str, Any]) -> str | None:
-        message = str(record.get("message", ""))
-        if message == "quarantined a message":
+        if record.get("outcome") == "quarantined":
             self.quarantine[str(record.get("reason_code"))] += 1
             return f"{'':5}  {'-':12}  {'(message)':<17}  {'':12}  quarantined: {record['reason']}"
         if "job_key" not in record:
             return None
-        outcome, kind, state = message.split()
+        outcome, kind, state = (str(record[key]) for key in ("outcome", "kind", "state"))
         self.outcomes[outcome] += 1
         when = datetime.fromisoformat(str(record["event_time"]))
         what = outcome

@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from backup_relay import runtime
-from backup_relay.adapters import aws
 from backup_relay.models import JobEvent
 from backup_relay_sandbox.central import CentralStack, deploy_central
 from backup_relay_sandbox.cloud import (
@@ -24,7 +22,7 @@ from backup_relay_sandbox.cloud import (
     MEMBER_ACCOUNTS,
     REGION,
     client,
-    reset_clients,
+    reset,
 )
 from backup_relay_sandbox.emit import as_member_event, emit
 from backup_relay_sandbox.event_source import drain
@@ -120,10 +118,7 @@ class NightReport:
 
 def run_night(on_step: Callable[[StepResult], None] = lambda result: None) -> NightReport:
     """Run NIGHT in a moto account that must already be active (inside `mock_aws`)."""
-    reset_clients()
-    aws.reset()
-    runtime.ingest_runtime.cache_clear()
-    runtime.chain_steps.cache_clear()
+    reset()
     central = deploy_central(allowed_source_accounts=",".join((CENTRAL_ACCOUNT, *MEMBER_ACCOUNTS)))
     for account in (*MEMBER_ACCOUNTS, NOT_ALLOWED_ACCOUNT):
         deploy_member(account, central_bus_name=central.bus_name)

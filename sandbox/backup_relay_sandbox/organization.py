@@ -18,8 +18,6 @@ from typing import Any
 
 from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
-from backup_relay import runtime
-from backup_relay.adapters import aws
 from backup_relay_sandbox.backup_sim import Simulator, simulator
 from backup_relay_sandbox.backup_sim.model import CopyJob, JobState
 from backup_relay_sandbox.central import CentralStack, deploy_central
@@ -29,7 +27,7 @@ from backup_relay_sandbox.cloud import (
     MEMBER_ACCOUNTS,
     REGION,
     client,
-    reset_clients,
+    reset,
 )
 from backup_relay_sandbox.event_source import drain
 from backup_relay_sandbox.member import MemberStack, deploy_member
@@ -90,10 +88,7 @@ class Organization:
         **parameters: str,
     ) -> Organization:
         """Inside an active moto mock. `parameters`: template parameters to override."""
-        reset_clients()
-        aws.reset()
-        runtime.ingest_runtime.cache_clear()
-        runtime.chain_steps.cache_clear()
+        reset()
         sim = simulator()
         # the years before single-action copies: RDS-family types must be copied in two hops
         sim.settings.single_action_copy_types.clear()

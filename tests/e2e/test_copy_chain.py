@@ -8,7 +8,8 @@ from datetime import datetime
 
 import pytest
 
-from backup_relay.chain import FEATURE_NOT_SUPPORTED, chain_id_for
+from backup_relay.copy_chain.decisions import FEATURE_NOT_SUPPORTED
+from backup_relay.copy_chain.state import chain_id_for
 from backup_relay_sandbox.backup_sim.faults import Delivery
 from backup_relay_sandbox.backup_sim.model import CopyJob, JobState
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, REGION

@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from backup_relay.adapters.ledger import DynamoLedger
+from backup_relay.adapters.event_ledger import DynamoEventLedger
 from backup_relay_sandbox.central import CentralStack, deploy_central
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, client
-from tests.conftest import Invoke, documented, ledger_items, sqs_event
+from tests.support.events import documented
+from tests.support.lambda_events import Invoke, ledger_items, sqs_event
 
 
 def _events(central: CentralStack) -> list[dict[str, Any]]:
@@ -123,9 +124,9 @@ def test_an_infrastructure_error_fails_only_its_record(
     central: CentralStack, invoke_ingest: Invoke, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # GIVEN a ledger that is throttled while writing one particular event
-    real_put = DynamoLedger.put
+    real_put = DynamoEventLedger.put
 
-    def throttled(self: DynamoLedger, item: Any, *, once: bool = False) -> bool:
+    def throttled(self: DynamoEventLedger, item: Any, *, once: bool = False) -> bool:
         if item["pk"].startswith("JOB#RESTORE#"):
             raise ClientError(
                 {
@@ -138,7 +139,7 @@ def test_an_infrastructure_error_fails_only_its_record(
             )
         return real_put(self, item, once=once)
 
-    monkeypatch.setattr(DynamoLedger, "put", throttled)
+    monkeypatch.setattr(DynamoEventLedger, "put", throttled)
     batch = sqs_event(
         json.dumps(documented("backup_job_completed.json")),
         json.dumps(documented("restore_job_completed.json")),
@@ -150,7 +151,7 @@ def test_an_infrastructure_error_fails_only_its_record(
     assert response == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
     assert sorted(item["kind"] for item in _events(central)) == ["BACKUP", "COPY"]
     # AND once the ledger recovers, the retry records it (the failure left no idempotency lock)
-    monkeypatch.setattr(DynamoLedger, "put", real_put)
+    monkeypatch.setattr(DynamoEventLedger, "put", real_put)
     retry = invoke_ingest(sqs_event(json.dumps(documented("restore_job_completed.json"))))
     assert retry == {"batchItemFailures": []}
     assert sorted(item["kind"] for item in _events(central)) == ["BACKUP", "COPY", "RESTORE"]
@@ -160,7 +161,7 @@ def test_the_handler_survives_random_batches(central: CentralStack, invoke_inges
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
-    from tests.unit.test_properties import json_values
+    from tests.support.strategies import json_values
 
     bodies = st.lists(
         st.text(max_size=40)

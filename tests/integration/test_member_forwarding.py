@@ -11,7 +11,8 @@ from backup_relay_sandbox.cloud import MEMBER_ACCOUNTS, REGION, client
 from backup_relay_sandbox.emit import as_member_event, emit
 from backup_relay_sandbox.event_source import drain
 from backup_relay_sandbox.member import deploy_member
-from tests.conftest import Invoke, documented, ledger_items
+from tests.support.events import documented
+from tests.support.lambda_events import Invoke, ledger_items
 
 
 def test_member_job_events_are_forwarded_whole_to_the_central_ledger(

@@ -12,7 +12,7 @@ from moto.events.models import EventPattern
 from backup_relay.models import DETAIL_TYPES, JobKind
 from backup_relay.normalize import ENVELOPE_VERSION, FIELD_PATHS
 from backup_relay_sandbox.template import load_template, resources_of_type
-from tests.conftest import JOB_EVENT_FILES, OTHER_EVENT_FILES, documented
+from tests.support.events import JOB_EVENT_FILES, OTHER_EVENT_FILES, documented
 
 RULES = resources_of_type(load_template(), "AWS::Events::Rule")
 

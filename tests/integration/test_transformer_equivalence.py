@@ -21,7 +21,7 @@ from backup_relay.normalize import normalize
 from backup_relay_sandbox.central import CentralStack
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, REGION, client
 from backup_relay_sandbox.emit import emit
-from tests.conftest import JOB_EVENT_FILES, OTHER_EVENT_FILES, documented
+from tests.support.events import JOB_EVENT_FILES, OTHER_EVENT_FILES, documented
 
 
 def _delivered(central: CentralStack) -> list[dict[str, Any]]:

@@ -8,33 +8,20 @@ from typing import Any
 
 import pytest
 
-from backup_relay.ingest import AccountPolicy, Outcome, QuarantinedMessage, ingest_message
+from backup_relay.ingest import AccountPolicy, Ingest, Outcome, ingest_message
 from backup_relay.models import JobEvent
 from backup_relay.normalize import normalize
-from tests.conftest import documented
-
-
-class MemoryLedger:
-    def __init__(self) -> None:
-        self.events: dict[str, tuple[JobEvent, Mapping[str, Any] | None]] = {}
-        self.quarantined: list[QuarantinedMessage] = []
-
-    def record(self, event: JobEvent, original: Mapping[str, Any] | None) -> bool:
-        if event.dedupe_key in self.events:
-            return False
-        self.events[event.dedupe_key] = (event, original)
-        return True
-
-    def quarantine(self, message: QuarantinedMessage) -> None:
-        self.quarantined.append(message)
+from tests.support.events import documented
+from tests.support.fakes import MemoryEventLedger
+from tests.support.world import CENTRAL_HOME, LANDED_RP, MEMBER, World
 
 
 @pytest.fixture
-def ledger() -> MemoryLedger:
-    return MemoryLedger()
+def ledger() -> MemoryEventLedger:
+    return MemoryEventLedger()
 
 
-def _ingest(body: str, ledger: MemoryLedger, policy: AccountPolicy | None = None) -> Outcome:
+def _ingest(body: str, ledger: MemoryEventLedger, policy: AccountPolicy | None = None) -> Outcome:
     return ingest_message(
         body,
         "m-1",
@@ -44,14 +31,16 @@ def _ingest(body: str, ledger: MemoryLedger, policy: AccountPolicy | None = None
     ).outcome
 
 
-def test_new_event_is_recorded_then_its_duplicate_is_not(ledger: MemoryLedger) -> None:
+def test_new_event_is_recorded_then_its_duplicate_is_not(ledger: MemoryEventLedger) -> None:
     body = json.dumps(documented("copy_job_completed.json"))
     assert _ingest(body, ledger) is Outcome.RECORDED
     assert _ingest(body, ledger) is Outcome.DUPLICATE
     assert len(ledger.events) == 1
 
 
-def test_the_original_kept_is_the_raw_event_even_inside_an_envelope(ledger: MemoryLedger) -> None:
+def test_the_original_kept_is_the_raw_event_even_inside_an_envelope(
+    ledger: MemoryEventLedger,
+) -> None:
     raw = documented("backup_job_completed.json")
     envelope = {
         "envelope": "backup-relay/1",
@@ -82,7 +71,7 @@ def test_the_original_kept_is_the_raw_event_even_inside_an_envelope(ledger: Memo
     ],
 )
 def test_bad_bodies_are_quarantined_with_their_reason(
-    body: str, code: str, ledger: MemoryLedger
+    body: str, code: str, ledger: MemoryEventLedger
 ) -> None:
     assert _ingest(body, ledger) is Outcome.QUARANTINED
     [message] = ledger.quarantined
@@ -105,7 +94,7 @@ def test_bad_bodies_are_quarantined_with_their_reason(
     ],
 )
 def test_account_policy(
-    policy: AccountPolicy, account: str, accepted: bool, ledger: MemoryLedger
+    policy: AccountPolicy, account: str, accepted: bool, ledger: MemoryEventLedger
 ) -> None:
     body = json.dumps(documented("copy_job_failed.json") | {"account": account})
     expected = Outcome.RECORDED if accepted else Outcome.QUARANTINED
@@ -124,3 +113,51 @@ def test_infrastructure_errors_propagate_for_sqs_to_retry() -> None:
             record=broken,
             quarantine=lambda message: None,
         )
+
+
+def _use_case(ledger: MemoryEventLedger, world: World) -> Ingest:
+    return Ingest(
+        policy=AccountPolicy(),
+        record=ledger.record,
+        quarantine=ledger.quarantine,
+        chain=world.triggers(),
+        telemetry=world.telemetry,
+    )
+
+
+def _landed_copy() -> str:
+    """AWS's documented Copy Job COMPLETED event, as a member's Aurora copy into the central
+    vault of its region."""
+    raw = documented("copy_job_completed.json")
+    raw["account"] = MEMBER
+    raw["detail"] |= {
+        "resourceType": "Aurora",
+        "destinationBackupVaultArn": CENTRAL_HOME.arn,
+        "destinationRecoveryPointArn": LANDED_RP,
+    }
+    return json.dumps(raw)
+
+
+def test_every_delivery_of_a_recorded_event_lets_the_chain_act(ledger: MemoryEventLedger) -> None:
+    # GIVEN a landed copy's event, delivered twice
+    world = World()
+    ingest = _use_case(ledger, world)
+    # WHEN ingest handles both deliveries
+    first, second = ingest(_landed_copy(), "m-1"), ingest(_landed_copy(), "m-2")
+    # THEN the first is recorded and starts the chain; the second is a duplicate that starts none
+    assert (first.outcome, second.outcome) == (Outcome.RECORDED, Outcome.DUPLICATE)
+    [chain] = world.workflow.started
+    assert chain.origin_recovery_point_arn == LANDED_RP
+    assert world.telemetry.seen == [
+        ("chain_started", chain.chain_id),
+        ("event_ingested", (Outcome.RECORDED, [f"started {chain.chain_id}"])),
+        ("event_ingested", (Outcome.DUPLICATE, [])),
+    ]
+
+
+def test_a_quarantined_message_reaches_no_chain(ledger: MemoryEventLedger) -> None:
+    world = World()
+    result = _use_case(ledger, world)("{not json", "m-1")
+    assert result.outcome is Outcome.QUARANTINED
+    assert world.workflow.started == []
+    assert world.telemetry.seen == [("event_ingested", (Outcome.QUARANTINED, []))]

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from backup_relay.errors import InvalidJobEvent
-from backup_relay.models import JobKind, JobState
-from backup_relay.normalize import ENVELOPE_VERSION, FIELD_PATHS, extract, normalize
-from tests.conftest import JOB_EVENT_FILES, OTHER_EVENT_FILES, documented
+from backup_relay.models import JobState
+from backup_relay.normalize import extract, normalize
+from tests.support.events import JOB_EVENT_FILES, OTHER_EVENT_FILES, documented, envelope_of
 
 VAULT = "arn:aws:backup:us-west-2:1112233445566:backup-vault:"
 RP = "arn:aws:backup:us-west-2:1112233445566:recovery-point:"
@@ -300,18 +300,10 @@ def test_state_and_status_are_one_state() -> None:
     )  # detail.state
 
 
-def _envelope(raw: dict[str, Any], job_kind: JobKind, **overrides: Any) -> dict[str, Any]:
-    """What the template's InputTransformer makes of `raw` (see test_template_rules)."""
-    fields = {key: extract(raw, path) for key, path in FIELD_PATHS[job_kind].items()}
-    envelope = {"envelope": ENVELOPE_VERSION, "kind": str(job_kind), **fields, "original": raw}
-    return envelope | overrides
-
-
 @pytest.mark.parametrize("name", JOB_EVENT_FILES)
 def test_an_envelope_normalizes_like_its_raw_event(name: str) -> None:
     raw = documented(name)
-    kind = normalize(raw).kind
-    assert normalize(_envelope(raw, kind)) == normalize(raw)
+    assert normalize(envelope_of(raw)) == normalize(raw)
 
 
 def test_envelope_slots_left_empty_or_unsubstituted_mean_absent() -> None:
@@ -319,7 +311,7 @@ def test_envelope_slots_left_empty_or_unsubstituted_mean_absent() -> None:
     # EventBridge leaves a missing variable empty; moto leaves its placeholder in place
     raw = documented("copy_job_created.json")
     for missing in ("", "<job_id>", None):
-        envelope = _envelope(raw, JobKind.COPY, job_id=missing, destination_recovery_point_arn="{}")
+        envelope = envelope_of(raw, job_id=missing, destination_recovery_point_arn="{}")
         # WHEN normalized THEN both mean "absent"
         event = normalize(envelope)
         assert event.job_id is None
@@ -336,7 +328,7 @@ def test_envelope_slots_left_empty_or_unsubstituted_mean_absent() -> None:
     ],
 )
 def test_bad_envelopes_are_refused(overrides: dict[str, Any], code: str) -> None:
-    envelope = _envelope(documented("copy_job_completed.json"), JobKind.COPY, **overrides)
+    envelope = envelope_of(documented("copy_job_completed.json"), **overrides)
     with pytest.raises(InvalidJobEvent) as refused:
         normalize(envelope)
     assert refused.value.code == code

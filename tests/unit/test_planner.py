@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import itertools
 import json
+from dataclasses import replace
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backup_relay.cli import main
 from backup_relay.planner import (
     COPYABLE_TYPES,
     CROSS_REGION_ONLY_TYPES,
-    DEFAULT_CHAINED_TYPES,
+    TWO_HOP_TYPES,
     ChainSettings,
     HopKind,
     Lifecycle,
@@ -22,10 +22,13 @@ from backup_relay.planner import (
     plan_route,
     two_hop_fallback,
 )
+from backup_relay_cli.main import main
 
 CENTRAL, MEMBER = "123456789012", "222222222222"
 HOME, DR = "us-west-2", "us-east-1"
-SETTINGS = ChainSettings(central_account=CENTRAL, central_vaults={HOME: "central-west"})
+SETTINGS = ChainSettings(
+    central_account=CENTRAL, central_vault_name="central-west", chained_types=TWO_HOP_TYPES
+)
 MEMBER_VAULT = Vault(account=MEMBER, region=HOME, name="member")
 ALL_TYPES = sorted(COPYABLE_TYPES | CROSS_REGION_ONLY_TYPES | {"Redshift", "Unknown"})
 
@@ -46,7 +49,7 @@ def _expected_hops(
         return 0
     if resource_type in CROSS_REGION_ONLY_TYPES and cross_account:
         return 0
-    chained = resource_type in DEFAULT_CHAINED_TYPES
+    chained = resource_type in TWO_HOP_TYPES
     return 2 if chained and cross_account and cross_region and not single else 1
 
 
@@ -59,8 +62,8 @@ def test_every_type_account_region_and_setting(
 ) -> None:
     # GIVEN a member vault, a destination, and single-action copy on or off for this type
     destination = _destination(cross_account, cross_region)
-    settings = ChainSettings(
-        central_account=CENTRAL,
+    settings = replace(
+        SETTINGS,
         single_action_types=frozenset({resource_type}) if single_action else frozenset(),
     )
     expected = _expected_hops(resource_type, cross_account, cross_region, single_action)
@@ -94,8 +97,8 @@ def test_bring_back_changes_region_first_then_account() -> None:
 
 
 def test_lifecycles_intermediate_then_destination() -> None:
-    settings = ChainSettings(
-        central_account=CENTRAL,
+    settings = replace(
+        SETTINGS,
         intermediate_lifecycle=Lifecycle(delete_after_days=7),
         destination_lifecycle=Lifecycle(delete_after_days=35),
     )
@@ -107,7 +110,7 @@ def test_lifecycles_intermediate_then_destination() -> None:
 
 
 def test_single_action_falls_back_to_two_hops() -> None:
-    settings = ChainSettings(central_account=CENTRAL, single_action_types=frozenset({"Aurora"}))
+    settings = replace(SETTINGS, single_action_types=frozenset({"Aurora"}))
     dr = Vault(account=CENTRAL, region=DR, name="dr")
     single = plan_route("Aurora", MEMBER_VAULT, dr, settings)
     assert len(single.hops) == 1
@@ -117,7 +120,7 @@ def test_single_action_falls_back_to_two_hops() -> None:
 
 
 def test_single_action_is_not_used_in_opt_in_regions() -> None:
-    settings = ChainSettings(central_account=CENTRAL, single_action_types=frozenset({"RDS"}))
+    settings = replace(SETTINGS, single_action_types=frozenset({"RDS"}))
     dr = Vault(account=CENTRAL, region="eu-south-1", name="dr")
     route = plan_route("RDS", MEMBER_VAULT, dr, settings)
     assert len(route.hops) == 2
@@ -168,12 +171,12 @@ vaults = st.builds(
     st.sampled_from(ALL_TYPES),
     vaults,
     vaults,
-    st.frozensets(st.sampled_from(sorted(DEFAULT_CHAINED_TYPES))),
+    st.frozensets(st.sampled_from(sorted(TWO_HOP_TYPES))),
 )
 def test_routes_are_connected_and_never_cross_both_for_a_chained_type(
     resource_type: str, source: Vault, destination: Vault, single: frozenset[str]
 ) -> None:
-    settings = ChainSettings(central_account=CENTRAL, single_action_types=single)
+    settings = replace(SETTINGS, single_action_types=single)
     try:
         route = plan_route(resource_type, source, destination, settings)
     except RouteError as error:
@@ -187,7 +190,7 @@ def test_routes_are_connected_and_never_cross_both_for_a_chained_type(
         assert before.destination == after.source
     for hop in route.hops:
         assert hop.source != hop.destination
-        if resource_type in DEFAULT_CHAINED_TYPES - single:
+        if resource_type in TWO_HOP_TYPES - single:
             assert hop.kind is not HopKind.CROSS_ACCOUNT_AND_REGION
 
 

@@ -14,15 +14,9 @@ from backup_relay.errors import InvalidJobEvent
 from backup_relay.ingest import AccountPolicy, Outcome, QuarantinedMessage, ingest_message
 from backup_relay.models import JobEvent
 from backup_relay.normalize import normalize
-from tests.conftest import JOB_EVENT_FILES, documented
+from tests.support.events import JOB_EVENT_FILES, documented, envelope_of
+from tests.support.strategies import json_values
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda children: (
-        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
-    ),
-    max_leaves=20,
-)
 field_names = st.sampled_from(
     [
         "state",
@@ -83,13 +77,11 @@ def test_mutated_documented_events_are_normalized_or_refused(
     ),
 )
 def test_envelope_and_raw_agree_on_any_accepted_event(name: str, changes: dict[str, Any]) -> None:
-    from tests.unit.test_normalize import _envelope
-
     event = copy.deepcopy(documented(name))
     event["detail"].update(changes)
     raw_result = _normalize_or_refuse(event)
     if raw_result is not None:
-        assert normalize(_envelope(event, raw_result.kind)) == raw_result
+        assert normalize(envelope_of(event)) == raw_result
 
 
 @settings(max_examples=200)

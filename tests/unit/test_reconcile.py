@@ -1,90 +1,127 @@
-"""Reconcile's decisions on running hops, with in-memory stand-ins for the ledger and AWS."""
+"""Reconcile: starts chains whose event was lost, resumes hops whose completion never came,
+reports hops past their SLA — on in-memory ports."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
-from backup_relay.chain import HopOutcome
-from backup_relay.reconcile import Reconcile, ReconcileReport
-from backup_relay.settings import ChainRuntimeSettings
+import pytest
 
-NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
-VAULT = "arn:aws:backup:us-west-2:123456789012:backup-vault:backup-relay-central"
+from backup_relay.copy_chain.state import LedgerState, chain_id_for
+from backup_relay.copy_chain.steps import HopSteps
+from backup_relay.models import JobState
+from backup_relay.ports import RecoveryPoint
+from tests.support.world import CENTRAL, CENTRAL_HOME, DR, MEMBER_VAULT, NOW, World, copy_event
 
-
-class Ledger:
-    def __init__(self, hops: list[dict[str, str]]) -> None:
-        self.hops = hops
-        self.claimed: list[str] = []
-
-    def hops_in_state(self, state: str) -> list[dict[str, str]]:
-        return self.hops if state == "RUNNING" else []
-
-    def claim_resume(self, job_id: str) -> str | None:
-        if job_id in self.claimed:
-            return None
-        self.claimed.append(job_id)
-        return f"token-{job_id}"
+DENIED = "Access Denied trying to call AWS Backup service"
 
 
-class Workflow:
-    def __init__(self) -> None:
-        self.resumed: list[tuple[str, HopOutcome]] = []
-
-    def resume(self, token: str, outcome: HopOutcome) -> bool:
-        self.resumed.append((token, outcome))
-        return True
+@pytest.fixture
+def world() -> World:
+    return World()
 
 
-class Backup:
-    def __init__(self, jobs: dict[str, dict[str, Any]]) -> None:
-        self.jobs = jobs
-
-    def describe_copy_job(self, *, CopyJobId: str) -> dict[str, Any]:
-        return {"CopyJob": {"CopyJobId": CopyJobId, **self.jobs[CopyJobId]}}
-
-
-def _hop(job_id: str, hours_ago: float) -> dict[str, str]:
-    updated = (NOW - timedelta(hours=hours_ago)).isoformat()
-    return {"pk": "CHAIN#c", "sk": f"HOP#{job_id}", "copy_job_id": job_id,
-            "source_vault_arn": VAULT, "updated_at": updated}  # fmt: skip
-
-
-def _reconcile(
-    hops: list[dict[str, str]], jobs: dict[str, dict[str, Any]]
-) -> tuple[ReconcileReport, Workflow]:
-    workflow = Workflow()
-    reconcile = Reconcile(
-        settings=ChainRuntimeSettings.from_env({"CENTRAL_ACCOUNT_ID": "123456789012"}),
-        ledger=Ledger(hops),  # type: ignore[arg-type]
-        workflow=workflow,  # type: ignore[arg-type]
-        backup=lambda region: Backup(jobs),
-        hop_sla=timedelta(hours=24),
-        now=lambda: NOW,
-    )
-    report = ReconcileReport()
-    reconcile.check_running_hops(report)
-    return report, workflow
-
-
-def test_ended_jobs_resume_their_hops_once_and_slow_ones_are_reported() -> None:
-    # GIVEN hops waiting: a job completed, one failed, one running 30 hours, one just started
-    hops = [_hop("done", 1), _hop("broken", 2), _hop("slow", 30), _hop("young", 1)]
-    denied = "Access Denied trying to call AWS Backup service"
-    jobs = {
-        "done": {"State": "COMPLETED", "DestinationRecoveryPointArn": "rp-dr"},
-        "broken": {"State": "FAILED", "StatusMessage": denied},
-        "slow": {"State": "RUNNING"},
-        "young": {"State": "CREATED"},
+def _landed(arn: str, **changes: object) -> RecoveryPoint:
+    """A member's copy in the central vault of the home region."""
+    fields: dict[str, object] = {
+        "arn": arn,
+        "resource_type": "Neptune",
+        "status": "COMPLETED",
+        "created_at": NOW - timedelta(hours=3),
+        "source_vault_arn": MEMBER_VAULT.arn,
     }
-    # WHEN reconcile checks them
-    report, workflow = _reconcile(hops, jobs)
-    # THEN the ended ones are resumed with their outcome, the slow one is past its SLA
-    assert [(token, outcome.state) for token, outcome in workflow.resumed] == [
-        ("token-done", "COMPLETED"),
-        ("token-broken", "FAILED"),
+    return RecoveryPoint(**(fields | changes))  # type: ignore[arg-type]
+
+
+def test_a_landed_copy_without_a_chain_gets_one_once(world: World) -> None:
+    # GIVEN a member's copy in the central vault whose COMPLETED event never arrived
+    world.recovery_points.add(CENTRAL_HOME, _landed("rp-lost"))
+    reconcile = world.reconcile()
+    # WHEN reconcile runs twice
+    first, second = reconcile(), reconcile()
+    # THEN one chain to DR was started, by the first run
+    assert first.chains_started == [chain_id_for("rp-lost", DR.arn)]
+    assert second.chains_started == []
+    assert [chain.recovery_point_arn for chain in world.workflow.started] == ["rp-lost"]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"source_vault_arn": None},  # a backup made in the central account
+        {"source_vault_arn": CENTRAL_HOME.model_copy(update={"name": "x"}).arn},  # our own copy
+        {"resource_type": "EBS"},  # not a chained type
+        {"status": "PARTIAL"},
+        {"created_at": NOW - timedelta(hours=49)},  # older than ReconcileLookbackHours
+    ],
+)
+def test_recovery_points_that_need_no_chain_are_left_alone(
+    world: World, changes: dict[str, object]
+) -> None:
+    world.recovery_points.add(CENTRAL_HOME, _landed("rp", **changes))
+    assert world.reconcile()().chains_started == []
+
+
+def test_a_chain_already_started_by_ingest_is_not_started_again(world: World) -> None:
+    # GIVEN ingest started the chain of a landed copy
+    world.triggers().on_event(copy_event(destination_recovery_point_arn="rp-1"))
+    world.recovery_points.add(CENTRAL_HOME, _landed("rp-1", resource_type="Aurora"))
+    # WHEN reconcile runs THEN it starts nothing more
+    assert world.reconcile()().chains_started == []
+    assert len(world.workflow.started) == 1
+
+
+def _running_hop(world: World, steps: HopSteps, job_state: JobState, **details: str) -> str:
+    """A hop waiting for its copy job, whose event never came; the job is now `job_state`."""
+    world.triggers().on_event(copy_event(destination_recovery_point_arn=f"rp-{job_state}"))
+    chain = steps.start_copy_job(steps.next_hop(world.workflow.started[-1]))
+    steps.await_copy_job(chain, f"token-{job_state}")
+    world.copy_jobs.finish(chain.running_job_id(), job_state, **details)
+    return chain.chain_id
+
+
+def test_hops_whose_job_ended_are_resumed_once_with_its_outcome(world: World) -> None:
+    # GIVEN two waiting hops: one job completed, one failed
+    steps = world.hop_steps()
+    _running_hop(world, steps, JobState.COMPLETED, destination_recovery_point_arn="rp-dr")
+    _running_hop(world, steps, JobState.FAILED, status_message=DENIED)
+    # WHEN reconcile runs twice
+    first, second = world.reconcile()(), world.reconcile()()
+    # THEN each hop was resumed once, with its job's outcome
+    assert [(token, o.state, o.status_message) for token, o in world.workflow.resumed] == [
+        ("token-COMPLETED", "COMPLETED", None),
+        ("token-FAILED", "FAILED", DENIED),
     ]
-    assert workflow.resumed[1][1].status_message == denied
-    assert len(report.hops_resumed) == 2
-    assert [line.split(":")[0] for line in report.hops_past_sla] == ["CHAIN#c/HOP#slow"]
+    assert len(first.hops_resumed) == 2
+    assert second.hops_resumed == []
+
+
+def test_a_hop_running_longer_than_its_sla_is_reported(world: World) -> None:
+    # GIVEN a hop whose copy job still runs, one started 30 hours ago, one just now
+    steps = world.hop_steps()
+    world.advance(timedelta(hours=-30))
+    slow = _running_hop(world, steps, JobState.RUNNING)
+    world.advance(timedelta(hours=30))
+    _running_hop(world, steps, JobState.CREATED)
+    # WHEN reconcile runs THEN only the slow one is past its SLA (HopSlaHours, 24)
+    report = world.reconcile()()
+    [line] = report.hops_past_sla
+    assert line.startswith(f"{slow} hop 0: copy job job-1 RUNNING since")
+    assert report.hops_resumed == []
+    assert world.telemetry.seen[-1] == ("reconciled", report)
+
+
+def test_hops_in_other_states_are_not_checked(world: World) -> None:
+    steps = world.hop_steps()
+    chain_id = _running_hop(world, steps, JobState.COMPLETED, destination_recovery_point_arn="x")
+    world.ledger.hops[(chain_id, 0)].state = LedgerState.COMPLETED
+    assert world.reconcile()().hops_resumed == []
+
+
+def test_without_a_dr_region_no_chain_is_started(world: World) -> None:
+    world.recovery_points.add(CENTRAL_HOME, _landed("rp-lost"))
+    assert world.reconcile(DR_REGION="")().chains_started == []
+
+
+def test_the_central_account_is_the_stacks() -> None:
+    assert CENTRAL_HOME.account == CENTRAL

@@ -1,4 +1,7 @@
-"""Errors the domain raises on purpose, each with a stable machine-readable code."""
+"""Errors the domain raises or understands, each with a stable machine-readable code.
+
+Adapters turn AWS's errors into these (adapters/errors.py), so use cases never see botocore.
+"""
 
 from __future__ import annotations
 
@@ -13,3 +16,34 @@ class InvalidJobEvent(ValueError):
 
     def __str__(self) -> str:
         return f"{self.code}: {self.message}"
+
+
+class InvalidChainState(ValueError):
+    """A chain step was asked for something the chain's state does not allow (a bug)."""
+
+
+class SettingsError(RuntimeError):
+    """A function's environment lacks a variable the template sets, or holds a bad value."""
+
+
+class AwsError(Exception):
+    """AWS answered a call with an error: its code and its own message."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}" if code else message)
+        self.code = code
+        self.message = message
+
+
+class Throttled(AwsError):
+    """AWS asked us to slow down (or was briefly unavailable): retry later, with backoff.
+
+    The state machine retries a Lambda task that fails with this error's name."""
+
+
+class Refused(AwsError):
+    """AWS refused the request; its message says why. Retrying the same request will not help."""
+
+
+class NotFound(Refused):
+    """What the request names does not exist (or is not visible to the caller)."""

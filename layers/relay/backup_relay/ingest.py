@@ -1,4 +1,5 @@
-"""Ingest one queued message: normalize, check the sender, record once, or quarantine it."""
+"""Ingest one queued message: normalize, check the sender, record once or quarantine it, then
+let the copy chain act on the recorded event."""
 
 from __future__ import annotations
 
@@ -7,11 +8,15 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from backup_relay.errors import InvalidJobEvent
 from backup_relay.models import JobEvent
 from backup_relay.normalize import normalize
+from backup_relay.ports import EventRecorder, IngestTelemetry, Quarantine
+
+if TYPE_CHECKING:
+    from backup_relay.copy_chain.triggers import ChainTriggers
 
 
 class Outcome(StrEnum):
@@ -61,14 +66,8 @@ class AccountPolicy:
             )
 
 
-class EventRecorder(Protocol):
-    def __call__(self, event: JobEvent, original: Mapping[str, Any] | None) -> bool:
-        """Store the event; True if it was new, False if it was already recorded."""
-        ...
-
-
-class Quarantine(Protocol):
-    def __call__(self, message: QuarantinedMessage) -> None: ...
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 def ingest_message(
@@ -78,7 +77,7 @@ def ingest_message(
     policy: AccountPolicy,
     record: EventRecorder,
     quarantine: Quarantine,
-    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    now: Callable[[], datetime] = _utc_now,
 ) -> IngestResult:
     """Bad input is quarantined and reported as handled; only infrastructure errors propagate
     (so SQS retries them and, after maxReceiveCount, moves them to the DLQ)."""
@@ -92,6 +91,27 @@ def ingest_message(
         return IngestResult(Outcome.QUARANTINED, quarantined=message)
     is_new = record(event, original_event(payload))
     return IngestResult(Outcome.RECORDED if is_new else Outcome.DUPLICATE, event=event)
+
+
+@dataclass
+class Ingest:
+    """One message in: recorded (or a duplicate) and acted on, or quarantined."""
+
+    policy: AccountPolicy
+    record: EventRecorder
+    quarantine: Quarantine
+    chain: ChainTriggers
+    telemetry: IngestTelemetry
+
+    def __call__(self, body: str, message_id: str) -> IngestResult:
+        result = ingest_message(
+            body, message_id, policy=self.policy, record=self.record, quarantine=self.quarantine
+        )
+        # every delivery may act: the chain's actions are idempotent, and a first delivery may
+        # have died between recording the event and acting on it
+        actions = self.chain.on_event(result.event) if result.event is not None else []
+        self.telemetry.event_ingested(result, actions)
+        return result
 
 
 def original_event(payload: Mapping[str, Any]) -> Mapping[str, Any] | None:

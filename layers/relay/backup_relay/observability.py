@@ -1,15 +1,163 @@
-"""Powertools Logger, Metrics and Tracer shared by every function (POWERTOOLS_* env)."""
+"""Logs, metrics and traces: the one place that writes them (POWERTOOLS_* environment).
+
+Use cases report what happened through the telemetry ports (ports.py); `Telemetry` below turns
+that into metrics (namespace BackupRelay) and log lines. Every metric name and log message of
+the functions is in this module.
+"""
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+import functools
+from collections.abc import Callable
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from aws_lambda_powertools import Logger, Metrics
 from aws_lambda_powertools.metrics import MetricUnit
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools import Tracer
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from backup_relay.copy_chain.reconcile import ReconcileReport
+    from backup_relay.copy_chain.state import ChainState
+    from backup_relay.ingest import IngestResult
 
 SERVICE = "backup-relay"
 NAMESPACE = "BackupRelay"
 
 logger = Logger(service=SERVICE)
 metrics = Metrics(service=SERVICE, namespace=NAMESPACE)
-tracer = Tracer(service=SERVICE)
 
-__all__ = ["NAMESPACE", "SERVICE", "MetricUnit", "logger", "metrics", "tracer"]
+Event = TypeVar("Event")
+Result = TypeVar("Result")
+Handler = Callable[[Event, "LambdaContext"], Result]
+
+
+@functools.cache
+def tracer() -> Tracer:
+    """Built on first use: creating it imports the X-Ray SDK, which builds a botocore client
+    (about 300 ms of a cold start); the first invocation pays it, not every import."""
+    from aws_lambda_powertools import Tracer
+
+    return Tracer(service=SERVICE)
+
+
+def lambda_handler(handler: Handler[Event, Result]) -> Handler[Event, Result]:
+    """A Lambda handler with the Lambda context in its logs, its metrics flushed, and traced."""
+
+    wrapped: list[Handler[Event, Result]] = []
+
+    @functools.wraps(handler)
+    def traced(event: Event, context: LambdaContext) -> Result:
+        if not wrapped:
+            wrapped.append(tracer().capture_lambda_handler(handler))
+        return wrapped[0](event, context)
+
+    logged = logger.inject_lambda_context(metrics.log_metrics(traced))
+    return cast(Handler[Event, Result], logged)
+
+
+def _count(name: str, value: float = 1) -> None:
+    metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+def _seconds(name: str, elapsed: timedelta) -> None:
+    metrics.add_metric(name=name, unit=MetricUnit.Seconds, value=elapsed.total_seconds())
+
+
+_OUTCOME_METRICS = {
+    "recorded": "EventsRecorded",
+    "duplicate": "EventsDuplicate",
+    "quarantined": "EventsQuarantined",
+}
+
+
+class Telemetry:
+    """Implements IngestTelemetry, ChainTelemetry and ReconcileTelemetry."""
+
+    # ---- ingest ---------------------------------------------------------------------------
+
+    def event_ingested(self, result: IngestResult, actions: list[str]) -> None:
+        _count(_OUTCOME_METRICS[result.outcome])
+        if result.quarantined is not None:
+            logger.warning(
+                "quarantined a message",
+                extra={
+                    "outcome": str(result.outcome),
+                    "message_id": result.quarantined.message_id,
+                    "reason_code": result.quarantined.code,
+                    "reason": result.quarantined.reason,
+                },
+            )
+        elif result.event is not None:
+            event = result.event
+            logger.info(
+                f"{result.outcome} {event.kind} {event.state}",
+                extra={
+                    "outcome": str(result.outcome),
+                    "kind": str(event.kind),
+                    "state": str(event.state),
+                    "job_key": event.job_key,
+                    "account": event.account,
+                    "region": event.region,
+                    "event_time": event.time.isoformat(),
+                    "resource_type": event.resource_type,
+                    "destination_vault_arn": event.destination_vault_arn,
+                    "actions": actions,
+                },
+            )
+
+    # ---- the copy chain -------------------------------------------------------------------
+
+    def chain_started(self, chain: ChainState) -> None:
+        _count("ChainsStarted")
+
+    def hop_started(self, chain: ChainState, since_origin_landed: timedelta | None) -> None:
+        if since_origin_landed is not None:
+            _seconds("SecondsFromLandingToNextHop", since_origin_landed)
+
+    def hop_completed(self, chain: ChainState, duration: timedelta | None) -> None:
+        if duration is not None:
+            _seconds("HopDurationSeconds", duration)
+
+    def chain_completed(self, chain: ChainState) -> None:
+        _count("ChainsCompleted")
+        logger.info("chain completed", extra={"chain_id": chain.chain_id})
+
+    def chain_replanned(self, chain: ChainState) -> None:
+        logger.warning(
+            "re-planned after AWS refused a single-action copy",
+            extra={"chain_id": chain.chain_id, "reason": chain.reason},
+        )
+
+    def chain_failed(self, chain: ChainState, cause: str) -> None:
+        _count("ChainsFailed")
+        logger.error("chain failed", extra={"chain_id": chain.chain_id, "cause": cause})
+
+    def retention_shortened(self, recovery_point_arn: str, delete_after_days: int) -> None:
+        logger.info(
+            "shortened an intermediate copy's retention",
+            extra={
+                "recovery_point_arn": recovery_point_arn,
+                "delete_after_days": delete_after_days,
+            },
+        )
+
+    # ---- reconcile ------------------------------------------------------------------------
+
+    def reconciled(self, report: ReconcileReport) -> None:
+        _count("ChainsStartedByReconcile", len(report.chains_started))
+        _count("HopsResumedByReconcile", len(report.hops_resumed))
+        _count("HopsPastSla", len(report.hops_past_sla))
+        for hop in report.hops_past_sla:
+            logger.error("hop past its SLA", extra={"hop": hop})
+        logger.info("reconciled", extra=report.model_dump())
+
+
+def append_keys(**keys: Any) -> None:
+    """Keys every later log line of this invocation carries (a correlation id)."""
+    logger.append_keys(**keys)
+
+
+__all__ = ["NAMESPACE", "SERVICE", "Telemetry", "append_keys", "lambda_handler", "logger"]

@@ -11,7 +11,7 @@ inside the central account. Types enabled for single-action copy, and every othe
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -30,7 +30,8 @@ COPYABLE_TYPES = frozenset(
 CROSS_REGION_ONLY_TYPES = frozenset({"CloudFormation"})
 #: No cross-account copy of these types in opt-in regions (feature availability table).
 NO_CROSS_ACCOUNT_IN_OPT_IN_REGIONS = frozenset({"CloudFormation", "Neptune", "Timestream"})
-DEFAULT_CHAINED_TYPES = frozenset({"RDS", "Aurora", "DocumentDB", "Neptune"})
+#: The types AWS Backup long could not copy across accounts and regions in one copy job.
+TWO_HOP_TYPES = frozenset({"RDS", "Aurora", "DocumentDB", "Neptune"})
 OPT_IN_REGIONS = frozenset(
     {
         "af-south-1", "ap-east-1", "ap-east-2", "ap-south-2", "ap-southeast-3", "ap-southeast-4",
@@ -120,18 +121,17 @@ class Hop(BaseModel):
 
 @dataclass(frozen=True)
 class ChainSettings:
+    """What routes depend on; the stack's parameters give every value (settings.py)."""
+
     central_account: str
-    #: the central vault's name in each region; `default_central_vault` where a region is absent
-    central_vaults: Mapping[str, str] = field(default_factory=dict)
-    default_central_vault: str = "central"
-    chained_types: frozenset[str] = DEFAULT_CHAINED_TYPES
+    central_vault_name: str  # the central vault has this name in every region
+    chained_types: frozenset[str]
     single_action_types: frozenset[str] = frozenset()
     intermediate_lifecycle: Lifecycle = field(default_factory=Lifecycle)
     destination_lifecycle: Lifecycle = field(default_factory=Lifecycle)
 
     def central_vault(self, region: str) -> Vault:
-        name = self.central_vaults.get(region, self.default_central_vault)
-        return Vault(account=self.central_account, region=region, name=name)
+        return Vault(account=self.central_account, region=region, name=self.central_vault_name)
 
 
 class Route(BaseModel):

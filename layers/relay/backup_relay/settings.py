@@ -1,64 +1,127 @@
-"""Function settings, read once from the environment the template sets."""
+"""One settings model per function, read once from the environment the template gives it.
+
+No setting has a default here: template.yaml sets every variable (its parameters hold the one
+default of each setting), so a missing variable is a deployment error and fails at start, naming
+the variable. The CLI builds the same environment from a deployed stack (adapters/stack.py).
+"""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from datetime import timedelta
+from typing import Annotated, Self
 
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+
+from backup_relay.copy_chain.decisions import WaitPolicy
+from backup_relay.errors import SettingsError
 from backup_relay.planner import ChainSettings, Lifecycle, Vault, parse_types
 
 
-@dataclass(frozen=True)
-class IngestSettings:
-    ledger_table: str
-    idempotency_table: str
-    allowed_source_accounts: tuple[str, ...]
-    central_account_id: str | None
+def _comma_separated(value: object) -> object:
+    return parse_types(value) if isinstance(value, str) else value
+
+
+#: A comma-separated list in the environment ("RDS,Aurora"; empty: none).
+Names = Annotated[frozenset[str], BeforeValidator(_comma_separated)]
+
+
+class FunctionSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> IngestSettings:
-        return cls(
-            ledger_table=env["LEDGER_TABLE"],
-            idempotency_table=env["IDEMPOTENCY_TABLE"],
-            allowed_source_accounts=tuple(
-                a.strip() for a in env.get("ALLOWED_SOURCE_ACCOUNTS", "").split(",") if a.strip()
-            ),
-            central_account_id=env.get("CENTRAL_ACCOUNT_ID") or None,
-        )
-
-
-@dataclass(frozen=True)
-class ChainRuntimeSettings:
-    """What the copy chain needs, from the template's parameters."""
-
-    chain: ChainSettings
-    dr_vault: Vault | None  # None: chaining is off (no DrRegion)
-    state_machine_arn: str
-    wait_timeout_seconds: int
-    home_region: str
-    backup_role_arn: str
-    intermediate_retention_days: int = 0  # 0: never shorten
+    def load(cls, env: Mapping[str, str] | None = None) -> Self:
+        """From `env` (default: the process environment); SettingsError names what is wrong."""
+        env = os.environ if env is None else env
+        missing = [
+            field.alias
+            for field in cls.model_fields.values()
+            if field.alias and field.alias not in env
+        ]
+        if missing:
+            raise SettingsError(
+                f"{cls.__name__}: environment variable {', '.join(missing)} is not set "
+                "(template.yaml sets it; deploy with `sam deploy`)"
+            )
+        try:
+            return cls.model_validate({alias: env[alias] for alias in cls.aliases()})
+        except ValidationError as error:
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc']))}={e.get('input')!r}: {e['msg']}"
+                for e in error.errors()
+            )
+            raise SettingsError(f"{cls.__name__}: {problems}") from None
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] = os.environ) -> ChainRuntimeSettings:
-        central = env.get("CENTRAL_ACCOUNT_ID", "")
-        dr_region, dr_vault = env.get("DR_REGION", ""), env.get("DR_VAULT_NAME", "")
-        dr_days = int(env.get("DR_DELETE_AFTER_DAYS") or 0)
-        return cls(
-            chain=ChainSettings(
-                central_account=central,
-                default_central_vault=env.get("CENTRAL_VAULT_NAME", "central"),
-                chained_types=parse_types(env.get("CHAINED_RESOURCE_TYPES", "")),
-                single_action_types=parse_types(env.get("SINGLE_ACTION_RESOURCE_TYPES", "")),
-                destination_lifecycle=Lifecycle(delete_after_days=dr_days or None),
-            ),
-            dr_vault=Vault(account=central, region=dr_region, name=dr_vault)
-            if dr_region and dr_vault
-            else None,
-            state_machine_arn=env.get("STATE_MACHINE_ARN", ""),
-            wait_timeout_seconds=int(env.get("COPY_WAIT_TIMEOUT_SECONDS") or 4 * 3600),
-            home_region=env.get("AWS_REGION", ""),
-            backup_role_arn=env.get("BACKUP_ROLE_ARN", ""),
-            intermediate_retention_days=int(env.get("INTERMEDIATE_RETENTION_DAYS") or 0),
+    def aliases(cls) -> list[str]:
+        return [field.alias for field in cls.model_fields.values() if field.alias]
+
+
+class RouteSettings(FunctionSettings):
+    """What routes depend on: enough for `backup-relay plan`."""
+
+    central_account: str = Field(alias="CENTRAL_ACCOUNT_ID", min_length=1)
+    central_vault_name: str = Field(alias="CENTRAL_VAULT_NAME", min_length=1)
+    dr_region: str = Field(alias="DR_REGION")  # empty: the copy chain is off
+    dr_vault_name: str = Field(alias="DR_VAULT_NAME", min_length=1)
+    dr_retention_days: int = Field(alias="DR_DELETE_AFTER_DAYS", ge=0)
+    chained_types: Names = Field(alias="CHAINED_RESOURCE_TYPES")
+    single_action_types: Names = Field(alias="SINGLE_ACTION_RESOURCE_TYPES")
+
+    @property
+    def chain(self) -> ChainSettings:
+        return ChainSettings(
+            central_account=self.central_account,
+            central_vault_name=self.central_vault_name,
+            chained_types=self.chained_types,
+            single_action_types=self.single_action_types,
+            destination_lifecycle=Lifecycle(delete_after_days=self.dr_retention_days or None),
         )
+
+    @property
+    def dr_vault(self) -> Vault | None:
+        """None: no DrRegion, the copy chain is off."""
+        if not self.dr_region:
+            return None
+        return Vault(account=self.central_account, region=self.dr_region, name=self.dr_vault_name)
+
+
+class ChainEnvironment(RouteSettings):
+    """What every function knows of the stack (template.yaml `Globals`)."""
+
+    ledger_table: str = Field(alias="LEDGER_TABLE", min_length=1)
+    state_machine_arn: str = Field(alias="STATE_MACHINE_ARN", min_length=1)
+    home_region: str = Field(alias="AWS_REGION", min_length=1)  # set by Lambda
+
+
+class IngestSettings(ChainEnvironment):
+    idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE", min_length=1)
+    allowed_source_accounts: Names = Field(alias="ALLOWED_SOURCE_ACCOUNTS")  # empty: the org
+
+
+class ChainStepsSettings(ChainEnvironment):
+    backup_role_arn: str = Field(alias="BACKUP_ROLE_ARN", min_length=1)
+    copy_wait_timeout_seconds: int = Field(alias="COPY_WAIT_TIMEOUT_SECONDS", ge=1)
+    intermediate_retention_days: int = Field(alias="INTERMEDIATE_RETENTION_DAYS", ge=0)
+
+    @property
+    def waits(self) -> WaitPolicy:
+        return WaitPolicy(self.home_region, self.copy_wait_timeout_seconds)
+
+
+class ReconcileSettings(ChainEnvironment):
+    lookback_hours: float = Field(alias="RECONCILE_LOOKBACK_HOURS", gt=0)
+    hop_sla_hours: float = Field(alias="HOP_SLA_HOURS", gt=0)
+
+    @property
+    def lookback(self) -> timedelta:
+        return timedelta(hours=self.lookback_hours)
+
+    @property
+    def hop_sla(self) -> timedelta:
+        return timedelta(hours=self.hop_sla_hours)
+
+
+class BringBackSettings(ChainEnvironment):
+    """Bring-back needs only what every function knows."""

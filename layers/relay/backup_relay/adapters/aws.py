@@ -1,29 +1,45 @@
-"""One cached boto3 client per (service, region): created on first use, never at import time."""
+"""One cached boto3 client per (service, region): created on first use, never at import time
+(boto3 and botocore cost a cold start about 200 ms; a handler loads them when it first needs
+AWS)."""
 
 from __future__ import annotations
 
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-import boto3
-from botocore.config import Config
-
 if TYPE_CHECKING:
+    from mypy_boto3_backup import BackupClient
+    from mypy_boto3_cloudformation import CloudFormationClient
     from mypy_boto3_dynamodb import DynamoDBClient
-
-# "standard" retry mode backs off on throttling (ThrottlingException and LimitExceededException).
-_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5})
+    from mypy_boto3_stepfunctions import SFNClient
 
 
 @cache
 def client(service: str, region: str | None = None) -> Any:
-    return boto3.session.Session().client(service, region_name=region, config=_CONFIG)  # type: ignore[call-overload]
+    import boto3
+    from botocore.config import Config
+
+    # "standard" retry mode backs off on throttling (ThrottlingException, LimitExceeded...)
+    config = Config(retries={"mode": "standard", "max_attempts": 5})
+    return boto3.session.Session().client(service, region_name=region, config=config)  # type: ignore[call-overload]
 
 
-def dynamodb(region: str | None = None) -> DynamoDBClient:
-    return client("dynamodb", region)  # type: ignore[no-any-return]
+def dynamodb() -> DynamoDBClient:
+    return client("dynamodb")  # type: ignore[no-any-return]
+
+
+def backup(region: str | None = None) -> BackupClient:
+    return client("backup", region)  # type: ignore[no-any-return]
+
+
+def stepfunctions() -> SFNClient:
+    return client("stepfunctions")  # type: ignore[no-any-return]
+
+
+def cloudformation(region: str | None = None) -> CloudFormationClient:
+    return client("cloudformation", region)  # type: ignore[no-any-return]
 
 
 def reset() -> None:
-    """Forget cached clients (tests switch fake accounts and regions)."""
+    """Forget cached clients (a new moto mock, another fake account or region)."""
     client.cache_clear()

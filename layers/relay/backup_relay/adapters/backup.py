@@ -1,39 +1,77 @@
-"""AWS Backup reads the library needs, and the deployed stack's settings for the CLI."""
+"""AWS Backup: copy jobs and recovery points, in the region each call names."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from backup_relay.adapters import aws
+from backup_relay.adapters.errors import domain_errors
+from backup_relay.copy_chain.outcome import CopyJobReport
+from backup_relay.models import JobState
 from backup_relay.planner import Vault
+from backup_relay.ports import CopyRequest, RecoveryPoint
+
+
+class BackupCopyJobs:
+    def start_copy_job(self, region: str, request: CopyRequest) -> str:
+        lifecycle = {"Lifecycle": dict(request.lifecycle)} if request.lifecycle else {}
+        with domain_errors():
+            answer = aws.backup(region).start_copy_job(
+                RecoveryPointArn=request.recovery_point_arn,
+                SourceBackupVaultName=request.source_vault_name,
+                DestinationBackupVaultArn=request.destination_vault_arn,
+                IamRoleArn=request.iam_role_arn,
+                IdempotencyToken=request.idempotency_token,
+                **lifecycle,  # type: ignore[arg-type]
+            )
+        return answer["CopyJobId"]
+
+    def describe_copy_job(self, region: str, copy_job_id: str) -> CopyJobReport:
+        with domain_errors():
+            job = aws.backup(region).describe_copy_job(CopyJobId=copy_job_id)["CopyJob"]
+        return CopyJobReport(
+            copy_job_id=job.get("CopyJobId", copy_job_id),
+            state=JobState(job["State"]),
+            destination_recovery_point_arn=job.get("DestinationRecoveryPointArn"),
+            status_message=job.get("StatusMessage"),
+        )
 
 
 class BackupRecoveryPoints:
-    def describe_recovery_point(self, region: str, vault: Vault, arn: str) -> dict[str, Any]:
-        answer: dict[str, Any] = aws.client("backup", region).describe_recovery_point(
-            BackupVaultName=vault.name, RecoveryPointArn=arn, BackupVaultAccountId=vault.account
-        )
-        return answer
+    def describe(self, vault: Vault, arn: str) -> RecoveryPoint:
+        with domain_errors():
+            answer = aws.backup(vault.region).describe_recovery_point(
+                BackupVaultName=vault.name, RecoveryPointArn=arn, BackupVaultAccountId=vault.account
+            )
+        return _recovery_point(answer)
+
+    def in_vault(self, vault: Vault) -> Iterator[RecoveryPoint]:
+        paginator = aws.backup(vault.region).get_paginator("list_recovery_points_by_backup_vault")
+        with domain_errors():
+            pages = list(paginator.paginate(BackupVaultName=vault.name))
+        for page in pages:
+            yield from (_recovery_point(point) for point in page.get("RecoveryPoints", []))
+
+    def set_retention(self, vault: Vault, arn: str, delete_after_days: int) -> None:
+        with domain_errors():
+            aws.backup(vault.region).update_recovery_point_lifecycle(
+                BackupVaultName=vault.name,
+                RecoveryPointArn=arn,
+                Lifecycle={"DeleteAfterDays": delete_after_days},
+            )
 
 
-def stack_environment(stack_name: str, region: str | None = None) -> dict[str, str]:
-    """The environment the template gives its functions, rebuilt from a deployed stack's
-    parameters and outputs, so the CLI acts exactly as the Lambdas would."""
-    [stack] = aws.client("cloudformation", region).describe_stacks(StackName=stack_name)["Stacks"]
-    parameters = {
-        p["ParameterKey"]: p.get("ParameterValue", "") for p in stack.get("Parameters", [])
-    }
-    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
-    account = stack["StackId"].split(":")[4]
-    return {
-        "LEDGER_TABLE": outputs["LedgerTableName"],
-        "STATE_MACHINE_ARN": outputs["CopyChainStateMachineArn"],
-        "CENTRAL_ACCOUNT_ID": account,
-        "CENTRAL_VAULT_NAME": parameters.get("CentralVaultName", ""),
-        "DR_REGION": parameters.get("DrRegion", ""),
-        "DR_VAULT_NAME": parameters.get("DrVaultName", ""),
-        "DR_DELETE_AFTER_DAYS": parameters.get("DrRetentionDays", "0"),
-        "CHAINED_RESOURCE_TYPES": parameters.get("ChainedResourceTypes", ""),
-        "SINGLE_ACTION_RESOURCE_TYPES": parameters.get("SingleActionResourceTypes", ""),
-        "COPY_WAIT_TIMEOUT_SECONDS": parameters.get("CopyWaitTimeoutSeconds", "14400"),
-    }
+def _recovery_point(point: Mapping[str, Any]) -> RecoveryPoint:
+    return RecoveryPoint(
+        arn=point["RecoveryPointArn"],
+        resource_type=point.get("ResourceType", ""),
+        status=point.get("Status", ""),
+        created_at=_aware(point["CreationDate"]),
+        source_vault_arn=point.get("SourceBackupVaultArn"),
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,50 +1,55 @@
-"""The ledger table: a client made on first use, and writes that may refuse to overwrite."""
+"""The ledger table: writes that may refuse to overwrite, and conditional updates."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import ClientError
 
 from backup_relay.adapters import aws
+from backup_relay.adapters.errors import code_of, domain_errors, translated
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
 
 Value = str | int | None
+T = TypeVar("T")
 
 
 class DynamoTable:
-    def __init__(self, table_name: str, client: DynamoDBClient | None = None) -> None:
+    def __init__(self, table_name: str) -> None:
         self.table_name = table_name
-        self._client = client
 
     @property
     def client(self) -> DynamoDBClient:
-        if self._client is None:
-            self._client = aws.dynamodb()
-        return self._client
+        return aws.dynamodb()
 
     def put(self, item: Mapping[str, Value], *, once: bool = False) -> bool:
         """Write `item` (None values left out); with `once`, False if its key already exists."""
-        condition = {"ConditionExpression": "attribute_not_exists(pk)"} if once else {}
-        try:
-            self.client.put_item(
+        values = {key: attribute(value) for key, value in item.items() if value is not None}
+        if not once:
+            with domain_errors():
+                self.client.put_item(TableName=self.table_name, Item=values)
+            return True
+        written = conditionally(
+            lambda: self.client.put_item(
                 TableName=self.table_name,
-                Item={key: attribute(value) for key, value in item.items() if value is not None},
-                **condition,  # type: ignore[arg-type]
+                Item=values,
+                ConditionExpression="attribute_not_exists(pk)",
             )
-        except ClientError as error:
-            if refused(error):
-                return False
-            raise
-        return True
+        )
+        return written is not None
 
 
-def refused(error: ClientError) -> bool:
-    """A conditional write whose condition did not hold."""
-    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+def conditionally(call: Callable[[], T]) -> T | None:
+    """Run a conditional write: None when its condition did not hold; other errors translated."""
+    try:
+        return call()
+    except ClientError as error:
+        if code_of(error) == "ConditionalCheckFailedException":
+            return None
+        raise translated(error) from error
 
 
 def attribute(value: str | int) -> Any:

@@ -1,4 +1,4 @@
-"""The DynamoDB ledger: one item per job event, one per quarantined message.
+"""The job events in the ledger: one item per job event, one per quarantined message.
 
 Keys (single table, pk/sk, index gsi1):
   job event      pk JOB#<kind>#<job id>         sk EVENT#<time>#<state>#<event id>
@@ -11,19 +11,16 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from backup_relay.adapters.dynamo import DynamoTable
 from backup_relay.ingest import QuarantinedMessage
 from backup_relay.models import JobEvent
 
-if TYPE_CHECKING:
-    pass
-
 QUARANTINE_RETENTION = timedelta(days=90)
 
 
-class DynamoLedger(DynamoTable):
+class DynamoEventLedger(DynamoTable):
     def record_event(self, event: JobEvent, original: Mapping[str, Any] | None) -> bool:
         time = event.time.isoformat()
         item = {

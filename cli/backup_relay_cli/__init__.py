@@ -1,0 +1,1 @@
+"""`backup-relay`: the operator's command line (not shipped in the Lambda layer)."""

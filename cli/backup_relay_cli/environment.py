@@ -1,0 +1,32 @@
+"""The environment a function of the central stack runs with, rebuilt for the CLI: from a
+deployed stack (its parameters and outputs), or from the template's defaults (offline). The CLI
+then loads the very settings models the functions load (backup_relay.settings)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from backup_relay.ports import DeployedStack
+from backup_relay_cli.template_parameters import DEFAULTS, VARIABLES
+
+
+def from_template_defaults(*, central_account: str, region: str) -> dict[str, str]:
+    env = {variable: DEFAULTS[parameter] or "" for variable, parameter in VARIABLES.items()}
+    return env | {"CENTRAL_ACCOUNT_ID": central_account, "AWS_REGION": region}
+
+
+def from_stack(stack: DeployedStack) -> dict[str, str]:
+    """What the template gives its functions, resolved against the deployed stack."""
+    parameters: Mapping[str, str] = stack.parameters
+    env = {
+        variable: parameters.get(parameter, DEFAULTS[parameter] or "")
+        for variable, parameter in VARIABLES.items()
+    }
+    role = parameters.get("BackupRoleName", DEFAULTS["BackupRoleName"] or "")
+    return env | {
+        "CENTRAL_ACCOUNT_ID": stack.account,
+        "AWS_REGION": stack.region,
+        "LEDGER_TABLE": stack.outputs.get("LedgerTableName", ""),
+        "STATE_MACHINE_ARN": stack.outputs.get("CopyChainStateMachineArn", ""),
+        "BACKUP_ROLE_ARN": f"arn:{stack.partition}:iam::{stack.account}:role/{role}",
+    }

@@ -1,0 +1,223 @@
+"""`backup-relay`: the operator's command line.
+
+Exit codes: 0 done, 1 the operation failed (AWS refused, a setting is wrong), 2 bad usage or
+input (argparse's own errors, an event that is not a job event, a route that cannot exist).
+Errors are one line on stderr; `--debug` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from backup_relay.errors import AwsError, InvalidJobEvent, SettingsError
+from backup_relay.normalize import normalize_json
+from backup_relay.planner import RouteError, Vault, plan_route
+from backup_relay.ports import DeployedStack
+from backup_relay.settings import RouteSettings
+from backup_relay_cli import environment
+from backup_relay_cli.render import render_event, render_route, route_json
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+
+
+class CommandError(Exception):
+    def __init__(self, message: str, exit_code: int = EXIT_FAILED) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except Exception as error:
+        if args.debug:
+            raise
+        if isinstance(error, CommandError):
+            return _fail(str(error), error.exit_code)
+        if isinstance(error, AwsError | SettingsError):
+            return _fail(str(error))
+        return _fail(f"{type(error).__name__}: {error} (run again with --debug for details)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="backup-relay",
+        description="AWS Backup job events across an AWS Organization: normalized, chained.",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    normalize = commands.add_parser(
+        "normalize",
+        help="print the normalized JobEvent of an AWS Backup job event",
+        epilog="example: backup-relay normalize events/copy_job_failed.json --json",
+    )
+    normalize.add_argument(
+        "file", nargs="?", default="-", help="event JSON file, raw or relay envelope (- = stdin)"
+    )
+    normalize.add_argument("--json", action="store_true", help="machine-readable output")
+    normalize.set_defaults(run=_normalize)
+
+    plan = commands.add_parser(
+        "plan",
+        help="print the copy hops from one vault to another",
+        epilog="example: backup-relay plan Aurora --from 222222222222:us-west-2:member "
+        "--to 123456789012:us-east-1:backup-relay-dr   (settings: the template's defaults, or "
+        "a deployed stack's with --stack; flags override either)",
+    )
+    plan.add_argument("resource_type", help="AWS Backup resource type: RDS, Aurora, EBS, ...")
+    plan.add_argument("--from", dest="source", required=True, help="ACCOUNT:REGION:VAULT or ARN")
+    plan.add_argument("--to", dest="destination", required=True, help="ACCOUNT:REGION:VAULT or ARN")
+    plan.add_argument("--stack", help="read the settings of this deployed central stack")
+    plan.add_argument("--region", help="the stack's region (default: your AWS configuration)")
+    plan.add_argument(
+        "--central-account", help="the central backup account (default: the --to account)"
+    )
+    plan.add_argument("--central-vault", help="central vault name in each region")
+    plan.add_argument("--chained-types", help="types copied in two hops (comma-separated)")
+    plan.add_argument(
+        "--single-action-types", help="chained types allowed a single-action copy (comma-sep.)"
+    )
+    plan.add_argument("--json", action="store_true", help="machine-readable output")
+    plan.set_defaults(run=_plan)
+
+    back = commands.add_parser(
+        "bring-back",
+        help="copy a DR recovery point back to a member vault for restore (reverse chain)",
+        epilog="example: backup-relay bring-back arn:aws:rds:us-east-1:123456789012:"
+        "cluster-snapshot:awsbackup:job-1 --to-account 222222222222 --to-region us-west-2 "
+        "--to-vault member-vault --dry-run",
+    )
+    back.add_argument("recovery_point_arn")
+    back.add_argument("--to-account", required=True)
+    back.add_argument("--to-region", required=True)
+    back.add_argument("--to-vault", required=True)
+    back.add_argument("--from-vault", help="ACCOUNT:REGION:VAULT the copy is in (default: DR)")
+    back.add_argument("--stack", default="backup-relay", help="the central stack's name")
+    back.add_argument("--region", help="the central stack's region")
+    back.add_argument("--dry-run", action="store_true", help="print the plan, start nothing")
+    back.add_argument("--json", action="store_true", help="machine-readable output")
+    back.set_defaults(run=_bring_back)
+
+    demo = commands.add_parser(
+        "demo", help="run the offline sandbox: a simulated night of backups, chained to DR"
+    )
+    demo.add_argument("--json", action="store_true", help="print only a JSON summary")
+    demo.set_defaults(run=_demo)
+    return parser
+
+
+def _normalize(args: argparse.Namespace) -> int:
+    try:
+        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text()
+    except OSError as error:
+        raise CommandError(f"cannot read {args.file}: {error.strerror}", EXIT_BAD_INPUT) from None
+    try:
+        event = normalize_json(text)
+    except InvalidJobEvent as invalid:
+        raise CommandError(f"not an AWS Backup job event ({invalid})", EXIT_BAD_INPUT) from None
+    print(event.model_dump_json(indent=2) if args.json else render_event(event))
+    return EXIT_OK
+
+
+#: plan's flags, and the function environment variable each one overrides
+_PLAN_OVERRIDES = {
+    "central_account": "CENTRAL_ACCOUNT_ID",
+    "central_vault": "CENTRAL_VAULT_NAME",
+    "chained_types": "CHAINED_RESOURCE_TYPES",
+    "single_action_types": "SINGLE_ACTION_RESOURCE_TYPES",
+}
+
+
+def _plan(args: argparse.Namespace) -> int:
+    try:
+        source, destination = Vault.parse(args.source), Vault.parse(args.destination)
+    except RouteError as error:
+        raise CommandError(str(error), EXIT_BAD_INPUT) from None
+    if args.stack:
+        env = environment.from_stack(_deployed(args.stack, args.region))
+        origin = f"stack {args.stack}"
+    else:
+        env = environment.from_template_defaults(
+            central_account=destination.account, region=destination.region
+        )
+        origin = "template defaults"
+    env |= {
+        var: getattr(args, flag) for flag, var in _PLAN_OVERRIDES.items() if getattr(args, flag)
+    }
+    settings = RouteSettings.load(env)
+    try:
+        route = plan_route(args.resource_type, source, destination, settings.chain)
+    except RouteError as error:
+        raise CommandError(f"no route: {error}", EXIT_BAD_INPUT) from None
+    if args.json:
+        print(json.dumps(route_json(route) | {"settings": origin}, indent=2))
+    else:
+        print(render_route(route))
+        print(f"  (settings: {origin}; flags override them)")
+    return EXIT_OK
+
+
+def _bring_back(args: argparse.Namespace) -> int:
+    from backup_relay import wiring
+    from backup_relay.copy_chain.bring_back import BringBackRequest
+
+    request = BringBackRequest(
+        recovery_point_arn=args.recovery_point_arn,
+        to_account=args.to_account,
+        to_region=args.to_region,
+        to_vault=args.to_vault,
+        from_vault=args.from_vault,
+        dry_run=args.dry_run,
+    )
+    env = environment.from_stack(_deployed(args.stack, args.region))
+    try:
+        chain, started = wiring.bring_back(env)(request)
+    except RouteError as error:
+        raise CommandError(f"cannot bring back: {error}", EXIT_BAD_INPUT) from None
+    if args.json:
+        print(json.dumps({"started": started, "chain": chain.model_dump(mode="json")}, indent=2))
+        return EXIT_OK
+    verb = "would start" if args.dry_run else ("started" if started else "already running:")
+    print(f"{verb} {chain.chain_id}: {chain.reason}")
+    for number, hop in enumerate(chain.hops, start=1):
+        print(f"  {number}. {hop.kind:<24} {hop.source_vault_arn} -> {hop.destination_vault_arn}")
+    return EXIT_OK
+
+
+def _deployed(stack: str, region: str | None) -> DeployedStack:
+    from backup_relay import wiring
+
+    try:
+        return wiring.deployed_stack(stack, region)
+    except AwsError as error:
+        where = f" in {region}" if region else ""
+        raise CommandError(
+            f"cannot read stack {stack}{where} ({error.message}): pass --stack and --region "
+            "of the deployed central stack"
+        ) from error
+
+
+def _demo(args: argparse.Namespace) -> int:
+    try:
+        from backup_relay_sandbox.demo import run_demo
+    except ImportError as error:
+        raise CommandError(
+            f"the demo needs the sandbox (pip install -e '.[sandbox]'): {error}"
+        ) from None
+    summary = run_demo(out=None if args.json else sys.stdout)
+    if args.json:
+        print(json.dumps(summary, indent=2))
+    return EXIT_OK if summary["ok"] else EXIT_FAILED
+
+
+def _fail(message: str, exit_code: int = EXIT_FAILED) -> int:
+    print(f"backup-relay: {message}", file=sys.stderr)
+    return exit_code

@@ -1,0 +1,42 @@
+"""GENERATED from template.yaml by scripts/generate_template_parameters.py: do not edit.
+
+Run `make generate` after changing the template's parameters or its functions' environment.
+"""
+
+#: Each parameter of template.yaml and its default (None: none, it is required).
+DEFAULTS: dict[str, str | None] = {
+    "OrganizationId": None,
+    "AllowedSourceAccounts": "",
+    "EventBusName": "backup-relay",
+    "CentralVaultName": "backup-relay-central",
+    "DrRegion": "",
+    "DrVaultName": "backup-relay-dr",
+    "DrRetentionDays": "0",
+    "ChainedResourceTypes": "RDS,Aurora,DocumentDB,Neptune",
+    "SingleActionResourceTypes": "",
+    "MaxConcurrentCopies": "25",
+    "CopyWaitTimeoutSeconds": "14400",
+    "IntermediateRetentionDays": "0",
+    "ReconcileSchedule": "rate(15 minutes)",
+    "ReconcileLookbackHours": "48",
+    "HopSlaHours": "24",
+    "BackupRoleName": "service-role/AWSBackupDefaultServiceRole",
+    "LogLevel": "INFO",
+    "LogRetentionInDays": "90",
+}
+
+#: Each function environment variable that a parameter sets: variable -> parameter.
+VARIABLES: dict[str, str] = {
+    "ALLOWED_SOURCE_ACCOUNTS": "AllowedSourceAccounts",
+    "CENTRAL_VAULT_NAME": "CentralVaultName",
+    "CHAINED_RESOURCE_TYPES": "ChainedResourceTypes",
+    "COPY_WAIT_TIMEOUT_SECONDS": "CopyWaitTimeoutSeconds",
+    "DR_DELETE_AFTER_DAYS": "DrRetentionDays",
+    "DR_REGION": "DrRegion",
+    "DR_VAULT_NAME": "DrVaultName",
+    "HOP_SLA_HOURS": "HopSlaHours",
+    "INTERMEDIATE_RETENTION_DAYS": "IntermediateRetentionDays",
+    "POWERTOOLS_LOG_LEVEL": "LogLevel",
+    "RECONCILE_LOOKBACK_HOURS": "ReconcileLookbackHours",
+    "SINGLE_ACTION_RESOURCE_TYPES": "SingleActionResourceTypes",
+}

@@ -1,0 +1,165 @@
+"""Chains and hops in the ledger, and the copy-job -> waiting-hop index.
+
+chain            pk CHAIN#<chain id>            sk CHAIN       gsi1pk CHAINSTATE#<state>
+hop              pk CHAIN#<chain id>            sk HOP#<nn>    gsi1pk HOPSTATE#<state>
+by recovery pt   pk RP#<recovery point arn>     sk CHAIN#<chain id>
+waiting hop      pk COPYJOB#<copy job id>       sk WAIT
+(The concurrency slots, pk SLOT#<account>#<region> sk SLOT, are kept by the state machine.)
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from backup_relay.adapters.dynamo import DynamoTable, conditionally
+from backup_relay.adapters.errors import domain_errors
+from backup_relay.copy_chain.state import ChainState, LedgerState
+from backup_relay.models import JobEvent
+from backup_relay.ports import HopRecord
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _hops_json(chain: ChainState) -> str:
+    return json.dumps([hop.model_dump() for hop in chain.hops])
+
+
+class DynamoChainLedger(DynamoTable):
+    def chain_started(self, chain: ChainState) -> bool:
+        now = _now()
+        created = self.put(
+            {
+                "pk": f"CHAIN#{chain.chain_id}",
+                "sk": "CHAIN",
+                "gsi1pk": f"CHAINSTATE#{LedgerState.RUNNING}",
+                "gsi1sk": now,
+                "state": LedgerState.RUNNING,
+                "resource_type": chain.resource_type,
+                "origin_recovery_point_arn": chain.origin_recovery_point_arn,
+                "destination_vault_arn": chain.destination_vault_arn,
+                "hops": _hops_json(chain),
+                "reason": chain.reason,
+                "started_at": now,
+            },
+            once=True,
+        )
+        if created:
+            self.put(
+                {"pk": f"RP#{chain.origin_recovery_point_arn}", "sk": f"CHAIN#{chain.chain_id}"}
+            )
+        return created
+
+    def chain_ended(self, chain: ChainState, state: LedgerState, reason: str) -> None:
+        now = _now()
+        with domain_errors():
+            self.client.update_item(
+                TableName=self.table_name,
+                Key={"pk": {"S": f"CHAIN#{chain.chain_id}"}, "sk": {"S": "CHAIN"}},
+                UpdateExpression="SET #state = :s, gsi1pk = :g, gsi1sk = :t, reason = :r, "
+                "ended_at = :t, hops = :h",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":s": {"S": state},
+                    ":g": {"S": f"CHAINSTATE#{state}"},
+                    ":t": {"S": now},
+                    ":r": {"S": reason or "-"},
+                    ":h": {"S": _hops_json(chain)},
+                },
+            )
+
+    def hop(
+        self,
+        chain: ChainState,
+        state: LedgerState,
+        *,
+        destination_recovery_point_arn: str | None = None,
+        status_message: str | None = None,
+    ) -> None:
+        current = chain.current
+        if current is None:
+            raise ValueError(f"{chain.chain_id}: no current hop to record")
+        now = _now()
+        self.put(
+            {
+                "pk": f"CHAIN#{chain.chain_id}",
+                "sk": f"HOP#{current.index:02d}",
+                "gsi1pk": f"HOPSTATE#{state}",
+                "gsi1sk": now,
+                "state": state,
+                "kind": current.hop.kind,
+                "source_recovery_point_arn": current.recovery_point_arn,
+                "source_vault_arn": current.hop.source_vault_arn,
+                "destination_vault_arn": current.hop.destination_vault_arn,
+                "copy_job_id": current.copy_job_id,
+                "destination_recovery_point_arn": destination_recovery_point_arn,
+                "status_message": status_message,
+                "updated_at": now,
+            }
+        )
+
+    def hops_in_state(self, state: LedgerState) -> list[HopRecord]:
+        paginator = self.client.get_paginator("query")
+        items = []
+        with domain_errors():
+            for page in paginator.paginate(
+                TableName=self.table_name,
+                IndexName="gsi1",
+                KeyConditionExpression="gsi1pk = :state",
+                ExpressionAttributeValues={":state": {"S": f"HOPSTATE#{state}"}},
+            ):
+                items += page["Items"]
+        return [_hop_record({k: v["S"] for k, v in item.items() if "S" in v}) for item in items]
+
+    def await_job(self, copy_job_id: str, task_token: str, chain: ChainState) -> None:
+        if chain.current is None:
+            raise ValueError(f"{chain.chain_id}: no current hop waits")
+        self.put(
+            {
+                "pk": f"COPYJOB#{copy_job_id}",
+                "sk": "WAIT",
+                "task_token": task_token,
+                "chain_id": chain.chain_id,
+                "hop_index": str(chain.current.index),
+            }
+        )
+
+    def claim_resume(self, copy_job_id: str) -> str | None:
+        """The waiting hop's task token, for the first caller only: a duplicate event (or the
+        wait step racing ingest) finds it claimed and resumes nothing."""
+        answer = conditionally(
+            lambda: self.client.update_item(
+                TableName=self.table_name,
+                Key={"pk": {"S": f"COPYJOB#{copy_job_id}"}, "sk": {"S": "WAIT"}},
+                UpdateExpression="SET resumed_at = :now",
+                ConditionExpression="attribute_exists(task_token) "
+                "AND attribute_not_exists(resumed_at)",
+                ExpressionAttributeValues={":now": {"S": _now()}},
+                ReturnValues="ALL_NEW",
+            )
+        )
+        return answer["Attributes"]["task_token"]["S"] if answer is not None else None
+
+    def final_event(self, copy_job_id: str) -> JobEvent | None:
+        with domain_errors():
+            items = self.client.query(
+                TableName=self.table_name,
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": {"S": f"JOB#COPY#{copy_job_id}"}},
+                ConsistentRead=True,
+            )["Items"]
+        events = [JobEvent.model_validate_json(item["event"]["S"]) for item in items]
+        final = [event for event in events if event.is_final]
+        return max(final, key=lambda event: event.time) if final else None
+
+
+def _hop_record(item: dict[str, str]) -> HopRecord:
+    return HopRecord(
+        chain_id=item["pk"].removeprefix("CHAIN#"),
+        index=int(item["sk"].removeprefix("HOP#")),
+        copy_job_id=item.get("copy_job_id"),
+        source_region=item["source_vault_arn"].split(":")[3],
+        updated_at=datetime.fromisoformat(item["updated_at"]),
+    )

@@ -1,0 +1,44 @@
+"""AWS's errors, as the domain's (errors.py): use cases never see a botocore exception."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from botocore.exceptions import ClientError
+
+from backup_relay.errors import AwsError, NotFound, Refused, Throttled
+
+#: Codes that mean "slow down" (botocore's standard retry mode treats them so) or "try later".
+THROTTLING = frozenset(
+    {
+        "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
+        "TooManyRequestsException", "ProvisionedThroughputExceededException",
+        "RequestLimitExceeded", "LimitExceededException", "RequestThrottled", "SlowDown",
+        "ServiceUnavailableException",
+    }
+)  # fmt: skip
+NOT_FOUND = frozenset({"ResourceNotFoundException", "NotFoundException"})
+
+
+def code_of(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def translated(error: ClientError) -> AwsError:
+    code = code_of(error)
+    message = str(error.response.get("Error", {}).get("Message") or error)
+    if code in THROTTLING:
+        return Throttled(code, message)
+    if code in NOT_FOUND:
+        return NotFound(code, message)
+    return Refused(code, message)
+
+
+@contextmanager
+def domain_errors() -> Iterator[None]:
+    """Run AWS calls; a ClientError leaves as Throttled, NotFound or Refused."""
+    try:
+        yield
+    except ClientError as error:
+        raise translated(error) from error

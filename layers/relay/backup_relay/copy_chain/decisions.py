@@ -1,0 +1,129 @@
+"""The copy chain's decisions, as pure functions: which event starts a chain, how the chain moves
+from hop to hop, how a refused single-action copy is re-planned, which copies are intermediate.
+
+The state machine stays small because these decide; it only orchestrates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from backup_relay.copy_chain.state import ChainState, ChainStatus, CurrentHop, HopSpec, new_chain
+from backup_relay.errors import InvalidChainState
+from backup_relay.models import JobEvent, JobKind, JobState
+from backup_relay.planner import (
+    ChainSettings,
+    HopKind,
+    RouteError,
+    Vault,
+    plan_route,
+    two_hop_fallback,
+)
+
+FEATURE_NOT_SUPPORTED = "Feature is not supported for provided resource type"
+#: How often a hop in another region (whose events this region never sees) asks DescribeCopyJob.
+POLL_SECONDS = 600
+
+
+@dataclass(frozen=True)
+class WaitPolicy:
+    """How long a hop waits for its copy job's event before asking DescribeCopyJob.
+
+    A copy job emits its events in its source region; only hops starting in the stack's own
+    region (`home_region`) can hear them. The others poll."""
+
+    home_region: str
+    event_wait_seconds: int
+
+    def seconds_for(self, source_region: str) -> int:
+        if source_region == self.home_region:
+            return self.event_wait_seconds
+        return min(POLL_SECONDS, self.event_wait_seconds)
+
+
+def chain_for_event(event: JobEvent, settings: ChainSettings, dr: Vault) -> ChainState | None:
+    """A member's copy of a chained type that COMPLETED into a central vault outside the DR
+    region goes on to the DR vault. Anything else starts nothing."""
+    if event.kind is not JobKind.COPY or event.state is not JobState.COMPLETED:
+        return None
+    if (
+        event.resource_type not in settings.chained_types
+        or event.account == settings.central_account
+    ):
+        return None
+    if not (event.destination_vault_arn and event.destination_recovery_point_arn):
+        return None
+    try:
+        landed = Vault.parse(event.destination_vault_arn)
+    except RouteError:
+        return None
+    if landed != settings.central_vault(landed.region) or landed.region == dr.region:
+        return None
+    route = plan_route(event.resource_type, landed, dr, settings)
+    chain = new_chain(route, event.destination_recovery_point_arn)
+    chain.origin_completed_at = event.time
+    return chain
+
+
+def next_hop(state: ChainState, waits: WaitPolicy) -> ChainState:
+    """Close the hop that just completed (if any), then open the next one or finish."""
+    state = state.model_copy(deep=True)
+    if state.current is not None:
+        result = state.current.result
+        if result is None or not result.completed or not result.destination_recovery_point_arn:
+            raise InvalidChainState(
+                f"{state.chain_id}: hop {state.current.index} has not completed"
+            )
+        state.recovery_point_arn = result.destination_recovery_point_arn
+        state.copies.append(state.recovery_point_arn)
+        state.hop_index = state.current.index + 1
+        state.current = None
+    state.error = None
+    if state.hop_index >= len(state.hops):
+        state.status = ChainStatus.COMPLETED
+        return state
+    hop = state.hops[state.hop_index]
+    state.current = CurrentHop(
+        index=state.hop_index,
+        hop=hop,
+        recovery_point_arn=state.recovery_point_arn,
+        idempotency_token=hop.as_hop().idempotency_token(state.recovery_point_arn),
+        wait_seconds=waits.seconds_for(hop.source_region),
+    )
+    state.status = ChainStatus.HOP_READY
+    return state
+
+
+def replan_after_refusal(
+    state: ChainState, cause: str, settings: ChainSettings
+) -> ChainState | None:
+    """AWS refused a single-action copy: the rest of the chain goes in two hops instead."""
+    current = state.current
+    if current is None or FEATURE_NOT_SUPPORTED not in cause:
+        return None
+    if current.hop.kind != HopKind.CROSS_ACCOUNT_AND_REGION:
+        return None
+    source = Vault.parse(current.hop.source_vault_arn)
+    destination = Vault.parse(state.destination_vault_arn)
+    route = two_hop_fallback(
+        plan_route(state.resource_type, source, destination, settings), settings
+    )
+    replanned = state.model_copy(deep=True)
+    replanned.hops = state.hops[: current.index] + [HopSpec.of(hop) for hop in route.hops]
+    replanned.hop_index = current.index
+    replanned.current = None
+    replanned.error = None
+    replanned.reason = f"{route.reason}: {cause}"
+    replanned.status = ChainStatus.REPLANNED
+    return replanned
+
+
+def intermediate_copies(state: ChainState, settings: ChainSettings) -> list[tuple[str, Vault]]:
+    """The copies a finished chain left in central vaults on its way, with their vaults: the
+    ones whose retention may be shortened (the final copy and the DR or member copies never)."""
+    copies = []
+    for index, hop in enumerate(state.hops):
+        source = Vault.parse(hop.source_vault_arn)
+        if index < len(state.copies) - 1 and source == settings.central_vault(source.region):
+            copies.append((state.copies[index], source))
+    return copies

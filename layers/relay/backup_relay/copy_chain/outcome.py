@@ -1,0 +1,70 @@
+"""How a copy job ended: one answer, whether AWS told us by event or by DescribeCopyJob."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from backup_relay.models import FINAL_STATES, JobEvent, JobKind, JobState
+
+
+@dataclass(frozen=True)
+class CopyJobReport:
+    """What AWS says about a copy job. The adapter builds it from a DescribeCopyJob answer;
+    `of_event` builds it from the job's state-change event."""
+
+    copy_job_id: str
+    state: JobState
+    destination_recovery_point_arn: str | None = None
+    status_message: str | None = None
+
+    @classmethod
+    def of_event(cls, event: JobEvent) -> CopyJobReport | None:
+        if event.kind is not JobKind.COPY or not event.job_id:
+            return None
+        return cls(
+            copy_job_id=event.job_id,
+            state=event.state,
+            destination_recovery_point_arn=event.destination_recovery_point_arn,
+            status_message=event.status_message,
+        )
+
+
+class CopyJobOutcome(BaseModel):
+    """The end of a copy job, as the waiting hop receives it (the task token's output)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    state: Literal["COMPLETED", "FAILED"]
+    copy_job_id: str
+    destination_recovery_point_arn: str | None = None
+    status_message: str | None = None
+
+    @property
+    def completed(self) -> bool:
+        return self.state == "COMPLETED"
+
+
+def outcome_of(report: CopyJobReport) -> CopyJobOutcome | None:
+    """None while the job is still going. A job that ended any other way than COMPLETED with a
+    recovery point (FAILED, PARTIAL, ABORTED, EXPIRED) failed, with AWS's message."""
+    if report.state not in FINAL_STATES:
+        return None
+    if report.state is JobState.COMPLETED and report.destination_recovery_point_arn:
+        return CopyJobOutcome(
+            state="COMPLETED",
+            copy_job_id=report.copy_job_id,
+            destination_recovery_point_arn=report.destination_recovery_point_arn,
+        )
+    return CopyJobOutcome(
+        state="FAILED",
+        copy_job_id=report.copy_job_id,
+        status_message=report.status_message or f"copy job ended {report.state}",
+    )
+
+
+def outcome_of_event(event: JobEvent) -> CopyJobOutcome | None:
+    report = CopyJobReport.of_event(event)
+    return outcome_of(report) if report is not None else None

@@ -1,0 +1,142 @@
+"""The copy chain's state: what the state machine carries from step to step, and its contract.
+
+Every step returns the whole `ChainState`. The state machine reads three things in it and
+nothing else: `status` (its Choice states), `current.wait_seconds` (how long WaitForCopyJob
+waits for the copy job's event) and the hop's `source_account`, `destination_region`, with
+`chain_id` and `current.index` (the concurrency slot's key and holder, built in the ASL).
+Deployment settings (home region, waits) stay in the functions' environment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from backup_relay.copy_chain.outcome import CopyJobOutcome
+from backup_relay.errors import InvalidChainState
+from backup_relay.planner import Hop, Route, Vault
+
+
+class ChainStatus(StrEnum):
+    """Where the chain stands; the state machine's Choice states branch on it."""
+
+    NEW = "new"  # planned, no hop opened yet
+    HOP_READY = "hop_ready"  # NextHop opened a hop: take a slot, start its copy job
+    COPYING = "copying"  # the hop's copy job runs: wait for its end
+    HOP_COMPLETED = "hop_completed"  # CheckCopyJob found the job COMPLETED: free the slot, go on
+    HOP_FAILED = "hop_failed"  # the copy job was refused or failed: free the slot, HopFailed
+    REPLANNED = "replanned"  # HopFailed re-planned the rest of the chain: NextHop
+    COMPLETED = "completed"  # every hop done
+    FAILED = "failed"  # the chain ends with `error`
+
+
+class LedgerState(StrEnum):
+    """The state of a chain or hop record in the ledger."""
+
+    STARTING = "STARTING"
+    STARTED = "STARTED"
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    REPLANNED = "REPLANNED"
+
+
+class HopError(BaseModel):
+    """Why a hop failed, in the shape a Step Functions Catch writes (`Error`, `Cause`)."""
+
+    model_config = ConfigDict(frozen=True, populate_by_name=True, serialize_by_alias=True)
+
+    error: str = Field(alias="Error")
+    cause: str = Field(alias="Cause")
+
+
+class HopSpec(BaseModel):
+    """One planned hop, flattened for the steps and the state machine."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str
+    source_account: str
+    source_region: str
+    source_vault_name: str
+    source_vault_arn: str
+    destination_account: str
+    destination_region: str
+    destination_vault_arn: str
+    lifecycle: dict[str, int]
+
+    @classmethod
+    def of(cls, hop: Hop) -> HopSpec:
+        return cls(
+            kind=str(hop.kind),
+            source_account=hop.source.account,
+            source_region=hop.source.region,
+            source_vault_name=hop.source.name,
+            source_vault_arn=hop.source.arn,
+            destination_account=hop.destination.account,
+            destination_region=hop.destination.region,
+            destination_vault_arn=hop.destination.arn,
+            lifecycle=hop.lifecycle.as_api(),
+        )
+
+    def as_hop(self) -> Hop:
+        return Hop(
+            source=Vault.parse(self.source_vault_arn),
+            destination=Vault.parse(self.destination_vault_arn),
+        )
+
+
+class CurrentHop(BaseModel):
+    index: int
+    hop: HopSpec
+    recovery_point_arn: str
+    idempotency_token: str
+    wait_seconds: int  # for the copy job's event, before CheckCopyJob asks DescribeCopyJob
+    copy_job_id: str | None = None  # once StartCopyJob answered
+    started_at: datetime | None = None  # when StartCopyJob answered (hop duration)
+    result: CopyJobOutcome | None = None  # how the copy job ended
+
+
+class ChainState(BaseModel):
+    """The state machine's whole input and state; every step returns it, changed."""
+
+    chain_id: str
+    status: ChainStatus = ChainStatus.NEW
+    resource_type: str
+    origin_recovery_point_arn: str
+    recovery_point_arn: str  # the source of the next hop
+    destination_vault_arn: str
+    hops: list[HopSpec]
+    hop_index: int = 0
+    current: CurrentHop | None = None
+    reason: str = ""
+    error: HopError | None = None  # why the current hop failed
+    origin_completed_at: datetime | None = None  # when the copy that landed the origin completed
+    copies: list[str] = []  # every recovery point along the route, the origin first
+
+    def running_job_id(self) -> str:
+        if self.current is None or not self.current.copy_job_id:
+            raise InvalidChainState(f"{self.chain_id}: no copy job is running")
+        return self.current.copy_job_id
+
+
+def chain_id_for(recovery_point_arn: str, destination_vault_arn: str) -> str:
+    """Deterministic, and a valid execution name: a duplicate event starts nothing new."""
+    digest = hashlib.sha256(f"{recovery_point_arn}|{destination_vault_arn}".encode()).hexdigest()
+    return f"chain-{digest[:40]}"
+
+
+def new_chain(route: Route, recovery_point_arn: str) -> ChainState:
+    return ChainState(
+        chain_id=chain_id_for(recovery_point_arn, route.destination.arn),
+        resource_type=route.resource_type,
+        origin_recovery_point_arn=recovery_point_arn,
+        recovery_point_arn=recovery_point_arn,
+        destination_vault_arn=route.destination.arn,
+        hops=[HopSpec.of(hop) for hop in route.hops],
+        reason=route.reason,
+        copies=[recovery_point_arn],
+    )

@@ -1,0 +1,180 @@
+"""The copy chain's steps, as the state machine calls them through the chain-steps function:
+next_hop, start_copy_job, await_copy_job, check_copy_job, hop_failed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from backup_relay.copy_chain.decisions import (
+    intermediate_copies,
+    next_hop,
+    replan_after_refusal,
+)
+from backup_relay.copy_chain.outcome import outcome_of, outcome_of_event
+from backup_relay.copy_chain.resume import resume_waiting_hop
+from backup_relay.copy_chain.state import ChainState, ChainStatus, HopError, LedgerState
+from backup_relay.errors import InvalidChainState, Refused
+from backup_relay.ports import (
+    ChainLedger,
+    ChainTelemetry,
+    CopyJobs,
+    CopyRequest,
+    RecoveryPoints,
+    Workflow,
+)
+from backup_relay.settings import ChainStepsSettings
+
+#: The floor of a shortened intermediate retention.
+MIN_RETENTION_DAYS = 1
+
+Action = Literal["next_hop", "start_copy_job", "await_copy_job", "check_copy_job", "hop_failed"]
+
+
+class StepRequest(BaseModel):
+    """What the state machine sends the chain-steps function."""
+
+    action: Action
+    chain: ChainState
+    task_token: str | None = None  # await_copy_job only
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class HopSteps:
+    settings: ChainStepsSettings
+    ledger: ChainLedger
+    workflow: Workflow
+    copy_jobs: CopyJobs
+    recovery_points: RecoveryPoints
+    telemetry: ChainTelemetry
+    now: Callable[[], datetime] = field(default=_utc_now)
+
+    def run(self, request: StepRequest) -> dict[str, Any] | None:
+        """One step; the changed chain as the state machine's JSON (None for the wait)."""
+        chain = request.chain
+        match request.action:
+            case "await_copy_job":
+                if not request.task_token:
+                    raise InvalidChainState(f"{chain.chain_id}: await_copy_job needs a task token")
+                self.await_copy_job(chain, request.task_token)
+                return None
+            case "next_hop":
+                chain = self.next_hop(chain)
+            case "start_copy_job":
+                chain = self.start_copy_job(chain)
+            case "check_copy_job":
+                chain = self.check_copy_job(chain)
+            case "hop_failed":
+                chain = self.hop_failed(chain)
+        return chain.model_dump(mode="json", exclude_none=True)
+
+    def next_hop(self, chain: ChainState) -> ChainState:
+        """Record the hop that just completed, then open the next one or finish the chain."""
+        current = chain.current
+        if current is not None and current.result is not None:
+            self.ledger.hop(
+                chain,
+                LedgerState.COMPLETED,
+                destination_recovery_point_arn=current.result.destination_recovery_point_arn,
+            )
+            duration = self.now() - current.started_at if current.started_at else None
+            self.telemetry.hop_completed(chain, duration)
+        moved = next_hop(chain, self.settings.waits)
+        if moved.status is ChainStatus.COMPLETED:
+            self._shorten_intermediate_retention(moved)
+            self.ledger.chain_ended(moved, LedgerState.COMPLETED, moved.reason)
+            self.telemetry.chain_completed(moved)
+        else:
+            self.ledger.hop(moved, LedgerState.STARTING)
+        return moved
+
+    def start_copy_job(self, chain: ChainState) -> ChainState:
+        """In the hop's source region. Throttled propagates (the state machine retries it); any
+        other refusal fails the hop with AWS's message as its cause."""
+        started = chain.model_copy(deep=True)
+        current = started.current
+        if current is None:
+            raise InvalidChainState(f"{chain.chain_id}: no hop to start")
+        request = CopyRequest(
+            recovery_point_arn=current.recovery_point_arn,
+            source_vault_name=current.hop.source_vault_name,
+            destination_vault_arn=current.hop.destination_vault_arn,
+            iam_role_arn=self.settings.backup_role_arn,
+            idempotency_token=current.idempotency_token,
+            lifecycle=current.hop.lifecycle,
+        )
+        try:
+            current.copy_job_id = self.copy_jobs.start_copy_job(current.hop.source_region, request)
+        except Refused as refusal:
+            started.error = HopError(
+                error=refusal.code or "StartCopyJobFailed", cause=refusal.message
+            )
+            started.status = ChainStatus.HOP_FAILED
+            return started
+        current.started_at = self.now()
+        started.status = ChainStatus.COPYING
+        landed = started.origin_completed_at if current.index == 0 else None
+        self.telemetry.hop_started(started, current.started_at - landed if landed else None)
+        self.ledger.hop(started, LedgerState.STARTED)
+        return started
+
+    def await_copy_job(self, chain: ChainState, task_token: str) -> None:
+        """Register the wait; if the job's final event already came (the race), resume at once."""
+        job_id = chain.running_job_id()
+        self.ledger.await_job(job_id, task_token, chain)
+        self.ledger.hop(chain, LedgerState.RUNNING)
+        final = self.ledger.final_event(job_id)
+        outcome = outcome_of_event(final) if final is not None else None
+        if outcome is not None:
+            resume_waiting_hop(self.ledger, self.workflow, outcome)
+
+    def check_copy_job(self, chain: ChainState) -> ChainState:
+        """The event did not come in time: ask AWS Backup how the job is doing."""
+        job_id = chain.running_job_id()
+        checked = chain.model_copy(deep=True)
+        assert checked.current is not None  # running_job_id checked it
+        report = self.copy_jobs.describe_copy_job(checked.current.hop.source_region, job_id)
+        outcome = outcome_of(report)
+        checked.current.result = outcome
+        if outcome is None:
+            checked.status = ChainStatus.COPYING
+        elif outcome.completed:
+            checked.status = ChainStatus.HOP_COMPLETED
+        else:
+            checked.error = HopError(error="CopyJobFailed", cause=outcome.status_message or "")
+            checked.status = ChainStatus.HOP_FAILED
+        return checked
+
+    def hop_failed(self, chain: ChainState) -> ChainState:
+        """Re-plan a refused single-action copy as two hops, or end the chain FAILED."""
+        cause = chain.error.cause if chain.error else "unknown failure"
+        replanned = replan_after_refusal(chain, cause, self.settings.chain)
+        if replanned is not None:
+            self.ledger.hop(chain, LedgerState.REPLANNED, status_message=cause)
+            self.telemetry.chain_replanned(replanned)
+            return replanned
+        failed = chain.model_copy(deep=True)
+        failed.error = chain.error or HopError(error="HopFailed", cause=cause)
+        failed.status = ChainStatus.FAILED
+        if failed.current is not None:
+            self.ledger.hop(failed, LedgerState.FAILED, status_message=cause)
+        self.ledger.chain_ended(failed, LedgerState.FAILED, cause)
+        self.telemetry.chain_failed(failed, cause)
+        return failed
+
+    def _shorten_intermediate_retention(self, chain: ChainState) -> None:
+        """Opt-in (IntermediateRetentionDays > 0), and only now that the last hop COMPLETED."""
+        days = self.settings.intermediate_retention_days
+        if days <= 0:
+            return
+        for arn, vault in intermediate_copies(chain, self.settings.chain):
+            self.recovery_points.set_retention(vault, arn, max(MIN_RETENTION_DAYS, days))
+            self.telemetry.retention_shortened(arn, max(MIN_RETENTION_DAYS, days))

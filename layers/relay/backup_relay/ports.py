@@ -1,0 +1,178 @@
+"""What the use cases need from the outside world, as small protocols.
+
+Adapters (`backup_relay.adapters`) implement them against AWS and turn AWS's errors into the
+domain's (`errors.py`); the unit tests implement them in memory. Use cases import only these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from backup_relay.copy_chain.outcome import CopyJobOutcome, CopyJobReport
+    from backup_relay.copy_chain.reconcile import ReconcileReport
+    from backup_relay.copy_chain.state import ChainState, LedgerState
+    from backup_relay.ingest import IngestResult, QuarantinedMessage
+    from backup_relay.models import JobEvent
+    from backup_relay.planner import Vault
+
+
+# ---- values crossing the ports ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CopyRequest:
+    """A StartCopyJob request, run in the region of the source vault."""
+
+    recovery_point_arn: str
+    source_vault_name: str
+    destination_vault_arn: str
+    iam_role_arn: str
+    idempotency_token: str
+    lifecycle: Mapping[str, int]  # empty: the destination vault's defaults
+
+
+@dataclass(frozen=True)
+class RecoveryPoint:
+    arn: str
+    resource_type: str
+    status: str
+    created_at: datetime  # a copy keeps its source's creation date
+    source_vault_arn: str | None  # set on a copy: the vault it was copied from
+
+
+@dataclass(frozen=True)
+class HopRecord:
+    """A hop as the ledger holds it."""
+
+    chain_id: str
+    index: int
+    copy_job_id: str | None
+    source_region: str
+    updated_at: datetime
+
+    @property
+    def label(self) -> str:
+        return f"{self.chain_id} hop {self.index}"
+
+
+@dataclass(frozen=True)
+class DeployedStack:
+    """A deployed central stack, as CloudFormation describes it."""
+
+    name: str
+    partition: str
+    account: str
+    region: str
+    parameters: dict[str, str]
+    outputs: dict[str, str]
+
+
+# ---- AWS Backup ---------------------------------------------------------------------------------
+
+
+class CopyJobs(Protocol):
+    def start_copy_job(self, region: str, request: CopyRequest) -> str:
+        """The copy job's id. Raises Throttled (retry later) or Refused (AWS's message)."""
+        ...
+
+    def describe_copy_job(self, region: str, copy_job_id: str) -> CopyJobReport: ...
+
+
+class RecoveryPoints(Protocol):
+    def describe(self, vault: Vault, arn: str) -> RecoveryPoint: ...
+
+    def in_vault(self, vault: Vault) -> Iterable[RecoveryPoint]: ...
+
+    def set_retention(self, vault: Vault, arn: str, delete_after_days: int) -> None: ...
+
+
+# ---- the ledger ---------------------------------------------------------------------------------
+
+
+class EventRecorder(Protocol):
+    def __call__(self, event: JobEvent, original: Mapping[str, Any] | None) -> bool:
+        """Store the event; True if it was new, False if it was already recorded."""
+        ...
+
+
+class Quarantine(Protocol):
+    def __call__(self, message: QuarantinedMessage) -> None: ...
+
+
+class ChainLedger(Protocol):
+    """Chains and hops, and the copy jobs hops wait for."""
+
+    def chain_started(self, chain: ChainState) -> bool:
+        """False when the chain was already recorded (a duplicate event)."""
+        ...
+
+    def chain_ended(self, chain: ChainState, state: LedgerState, reason: str) -> None: ...
+
+    def hop(
+        self,
+        chain: ChainState,
+        state: LedgerState,
+        *,
+        destination_recovery_point_arn: str | None = None,
+        status_message: str | None = None,
+    ) -> None:
+        """Record the current hop's state."""
+        ...
+
+    def hops_in_state(self, state: LedgerState) -> Iterable[HopRecord]: ...
+
+    def await_job(self, copy_job_id: str, task_token: str, chain: ChainState) -> None:
+        """Remember which task token waits for this copy job."""
+        ...
+
+    def claim_resume(self, copy_job_id: str) -> str | None:
+        """The waiting hop's task token, for the first caller only."""
+        ...
+
+    def final_event(self, copy_job_id: str) -> JobEvent | None:
+        """The copy job's final event, if ingest already recorded it."""
+        ...
+
+
+# ---- the workflow -------------------------------------------------------------------------------
+
+
+class Workflow(Protocol):
+    def start(self, chain: ChainState) -> bool:
+        """Start the chain's execution; False when one of that name already exists."""
+        ...
+
+    def resume(self, task_token: str, outcome: CopyJobOutcome) -> bool:
+        """Hand the outcome to the waiting hop; False when it was already resumed or closed."""
+        ...
+
+
+# ---- what operators see (metrics, logs): implemented once, in observability.py ----------------
+
+
+class IngestTelemetry(Protocol):
+    def event_ingested(self, result: IngestResult, actions: list[str]) -> None: ...
+
+
+class ChainTelemetry(Protocol):
+    def chain_started(self, chain: ChainState) -> None: ...
+
+    def hop_started(self, chain: ChainState, since_origin_landed: timedelta | None) -> None: ...
+
+    def hop_completed(self, chain: ChainState, duration: timedelta | None) -> None: ...
+
+    def chain_completed(self, chain: ChainState) -> None: ...
+
+    def chain_replanned(self, chain: ChainState) -> None: ...
+
+    def chain_failed(self, chain: ChainState, cause: str) -> None: ...
+
+    def retention_shortened(self, recovery_point_arn: str, delete_after_days: int) -> None: ...
+
+
+class ReconcileTelemetry(Protocol):
+    def reconciled(self, report: ReconcileReport) -> None: ...

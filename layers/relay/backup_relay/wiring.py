@@ -1,0 +1,157 @@
+"""Wiring: the one place where settings, adapters and use cases meet, one builder per function.
+
+Each builder runs on first use and is cached for the life of the Lambda sandbox; adapters (and
+boto3 with them) are imported only then. `reset()` forgets everything (tests, the sandbox).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import cache
+from typing import TYPE_CHECKING, TypeVar
+
+from backup_relay.copy_chain.bring_back import BringBack
+from backup_relay.copy_chain.reconcile import Reconcile
+from backup_relay.copy_chain.steps import HopSteps
+from backup_relay.copy_chain.triggers import ChainTriggers
+from backup_relay.ingest import AccountPolicy, Ingest
+from backup_relay.observability import Telemetry
+from backup_relay.settings import (
+    BringBackSettings,
+    ChainEnvironment,
+    ChainStepsSettings,
+    IngestSettings,
+    ReconcileSettings,
+)
+
+if TYPE_CHECKING:
+    from backup_relay.adapters.idempotency import OncePerEvent
+    from backup_relay.ports import DeployedStack
+
+T = TypeVar("T")
+_BUILT: list[Callable[[], object]] = []
+
+
+def _once(builder: Callable[[], T]) -> Callable[[], T]:
+    cached = cache(builder)
+    _BUILT.append(cached)
+    return cached
+
+
+def reset() -> None:
+    """Forget built use cases, loaded settings and AWS clients."""
+    from backup_relay.adapters import aws
+
+    for built in _BUILT:
+        built.cache_clear()  # type: ignore[attr-defined]
+    aws.reset()
+
+
+# ---- ingest -------------------------------------------------------------------------------------
+
+
+@_once
+def once_per_event() -> OncePerEvent:
+    from backup_relay.adapters.event_ledger import DynamoEventLedger
+    from backup_relay.adapters.idempotency import OncePerEvent
+
+    settings = IngestSettings.load()
+    ledger = DynamoEventLedger(settings.ledger_table)
+    return OncePerEvent(ledger.record_event, settings.idempotency_table)
+
+
+@_once
+def ingest() -> Ingest:
+    from backup_relay.adapters.event_ledger import DynamoEventLedger
+
+    settings = IngestSettings.load()
+    return Ingest(
+        policy=AccountPolicy.from_list(settings.allowed_source_accounts, settings.central_account),
+        record=once_per_event(),
+        quarantine=DynamoEventLedger(settings.ledger_table).quarantine,
+        chain=_chain_triggers(settings),
+        telemetry=Telemetry(),
+    )
+
+
+def _chain_triggers(settings: ChainEnvironment) -> ChainTriggers:
+    from backup_relay.adapters.chain_ledger import DynamoChainLedger
+    from backup_relay.adapters.workflow import StepFunctionsWorkflow
+
+    return ChainTriggers(
+        chain_settings=settings.chain,
+        dr_vault=settings.dr_vault,
+        ledger=DynamoChainLedger(settings.ledger_table),
+        workflow=StepFunctionsWorkflow(settings.state_machine_arn),
+        telemetry=Telemetry(),
+    )
+
+
+# ---- the copy chain -----------------------------------------------------------------------------
+
+
+@_once
+def hop_steps() -> HopSteps:
+    from backup_relay.adapters.backup import BackupCopyJobs, BackupRecoveryPoints
+    from backup_relay.adapters.chain_ledger import DynamoChainLedger
+    from backup_relay.adapters.workflow import StepFunctionsWorkflow
+
+    settings = ChainStepsSettings.load()
+    return HopSteps(
+        settings=settings,
+        ledger=DynamoChainLedger(settings.ledger_table),
+        workflow=StepFunctionsWorkflow(settings.state_machine_arn),
+        copy_jobs=BackupCopyJobs(),
+        recovery_points=BackupRecoveryPoints(),
+        telemetry=Telemetry(),
+    )
+
+
+@_once
+def reconcile() -> Reconcile:
+    from backup_relay.adapters.backup import BackupCopyJobs, BackupRecoveryPoints
+    from backup_relay.adapters.chain_ledger import DynamoChainLedger
+    from backup_relay.adapters.workflow import StepFunctionsWorkflow
+
+    settings = ReconcileSettings.load()
+    return Reconcile(
+        settings=settings,
+        ledger=DynamoChainLedger(settings.ledger_table),
+        workflow=StepFunctionsWorkflow(settings.state_machine_arn),
+        copy_jobs=BackupCopyJobs(),
+        recovery_points=BackupRecoveryPoints(),
+        telemetry=Telemetry(),
+    )
+
+
+def bring_back(env: Mapping[str, str] | None = None) -> BringBack:
+    """`env`: the environment to read settings from (default: this process's); the CLI passes
+    the one a deployed stack gives its functions."""
+    return _bring_back() if env is None else _build_bring_back(BringBackSettings.load(env))
+
+
+@_once
+def _bring_back() -> BringBack:
+    return _build_bring_back(BringBackSettings.load())
+
+
+def _build_bring_back(settings: BringBackSettings) -> BringBack:
+    from backup_relay.adapters.backup import BackupRecoveryPoints
+    from backup_relay.adapters.chain_ledger import DynamoChainLedger
+    from backup_relay.adapters.workflow import StepFunctionsWorkflow
+
+    return BringBack(
+        settings=settings,
+        recovery_points=BackupRecoveryPoints(),
+        ledger=DynamoChainLedger(settings.ledger_table),
+        workflow=StepFunctionsWorkflow(settings.state_machine_arn),
+    )
+
+
+# ---- the operator's view of a deployed stack ----------------------------------------------------
+
+
+def deployed_stack(name: str, region: str | None = None) -> DeployedStack:
+    from backup_relay.adapters.stack import describe_stack
+
+    return describe_stack(name, region)

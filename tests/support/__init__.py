@@ -1,0 +1,1 @@
+"""Helpers shared by the test suites (fixtures stay in conftest.py)."""

@@ -1,0 +1,33 @@
+"""The documented AWS Backup events of events/ (verbatim from the AWS docs)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+EVENTS_DIR = Path(__file__).resolve().parents[2] / "events"
+JOB_EVENT_FILES = sorted(
+    p.name
+    for p in EVENTS_DIR.glob("*_job_*.json")
+    if p.name.split("_")[0] in {"backup", "copy", "restore"}
+)
+OTHER_EVENT_FILES = sorted(
+    p.name for p in EVENTS_DIR.glob("*.json") if p.name not in JOB_EVENT_FILES
+)
+
+
+def documented(name: str) -> dict[str, Any]:
+    event: dict[str, Any] = json.loads((EVENTS_DIR / name).read_text())
+    return event
+
+
+def envelope_of(raw: dict[str, Any], **overrides: Any) -> dict[str, Any]:
+    """What the template's InputTransformer makes of `raw` (see test_template_rules)."""
+    from backup_relay.models import DETAIL_TYPES
+    from backup_relay.normalize import ENVELOPE_VERSION, FIELD_PATHS, extract
+
+    kind = DETAIL_TYPES[raw["detail-type"]]
+    fields = {key: extract(raw, path) for key, path in FIELD_PATHS[kind].items()}
+    envelope = {"envelope": ENVELOPE_VERSION, "kind": str(kind), **fields, "original": raw}
+    return envelope | overrides

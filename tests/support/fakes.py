@@ -1,0 +1,222 @@
+"""In-memory implementations of the ports (backup_relay.ports), for fast use-case tests.
+
+Each fake keeps what it was asked in plain attributes a test can assert on, and behaves as the
+real adapter promises (conditional writes refuse, a duplicate start is refused, ...).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from backup_relay.copy_chain.outcome import CopyJobOutcome, CopyJobReport
+from backup_relay.copy_chain.reconcile import ReconcileReport
+from backup_relay.copy_chain.state import ChainState, LedgerState
+from backup_relay.errors import NotFound, Refused, Throttled
+from backup_relay.ingest import IngestResult, QuarantinedMessage
+from backup_relay.models import JobEvent, JobState
+from backup_relay.planner import Vault
+from backup_relay.ports import CopyRequest, HopRecord, RecoveryPoint
+
+
+@dataclass
+class HopEntry:
+    state: LedgerState
+    copy_job_id: str | None
+    source_region: str
+    destination_recovery_point_arn: str | None
+    status_message: str | None
+    updated_at: datetime
+
+
+@dataclass
+class MemoryChainLedger:
+    now: datetime
+    chains: dict[str, tuple[LedgerState, str]] = field(default_factory=dict)  # id -> state, why
+    hops: dict[tuple[str, int], HopEntry] = field(default_factory=dict)
+    history: list[tuple[str, int, LedgerState]] = field(default_factory=list)
+    waits: dict[str, str] = field(default_factory=dict)  # copy job id -> task token
+    claimed: set[str] = field(default_factory=set)
+    events: dict[str, list[JobEvent]] = field(default_factory=dict)  # copy job id -> events
+
+    def chain_started(self, chain: ChainState) -> bool:
+        if chain.chain_id in self.chains:
+            return False
+        self.chains[chain.chain_id] = (LedgerState.RUNNING, chain.reason)
+        return True
+
+    def chain_ended(self, chain: ChainState, state: LedgerState, reason: str) -> None:
+        self.chains[chain.chain_id] = (state, reason)
+
+    def hop(
+        self,
+        chain: ChainState,
+        state: LedgerState,
+        *,
+        destination_recovery_point_arn: str | None = None,
+        status_message: str | None = None,
+    ) -> None:
+        assert chain.current is not None, "a hop is recorded only while one is open"
+        key = (chain.chain_id, chain.current.index)
+        self.hops[key] = HopEntry(
+            state,
+            chain.current.copy_job_id,
+            chain.current.hop.source_region,
+            destination_recovery_point_arn,
+            status_message,
+            self.now,
+        )
+        self.history.append((*key, state))
+
+    def hops_in_state(self, state: LedgerState) -> list[HopRecord]:
+        return [
+            HopRecord(chain_id, index, hop.copy_job_id, hop.source_region, hop.updated_at)
+            for (chain_id, index), hop in self.hops.items()
+            if hop.state is state
+        ]
+
+    def await_job(self, copy_job_id: str, task_token: str, chain: ChainState) -> None:
+        self.waits[copy_job_id] = task_token
+
+    def claim_resume(self, copy_job_id: str) -> str | None:
+        if copy_job_id not in self.waits or copy_job_id in self.claimed:
+            return None
+        self.claimed.add(copy_job_id)
+        return self.waits[copy_job_id]
+
+    def final_event(self, copy_job_id: str) -> JobEvent | None:
+        final = [event for event in self.events.get(copy_job_id, []) if event.is_final]
+        return max(final, key=lambda event: event.time) if final else None
+
+    def states_of(self, chain_id: str) -> list[LedgerState]:
+        """Every state each hop of a chain went through, in order."""
+        return [state for cid, _, state in self.history if cid == chain_id]
+
+
+@dataclass
+class FakeWorkflow:
+    started: list[ChainState] = field(default_factory=list)
+    names: set[str] = field(default_factory=set)
+    resumed: list[tuple[str, CopyJobOutcome]] = field(default_factory=list)
+
+    def start(self, chain: ChainState) -> bool:
+        if chain.chain_id in self.names:
+            return False
+        self.names.add(chain.chain_id)
+        self.started.append(chain)
+        return True
+
+    def resume(self, task_token: str, outcome: CopyJobOutcome) -> bool:
+        if any(token == task_token for token, _ in self.resumed):
+            return False  # Step Functions: the task is already closed
+        self.resumed.append((task_token, outcome))
+        return True
+
+
+@dataclass
+class FakeCopyJobs:
+    """StartCopyJob answers with a new job id per idempotency token (the same token, the same
+    job); `refusal` or `throttles` make it refuse instead."""
+
+    jobs: dict[str, CopyJobReport] = field(default_factory=dict)
+    requests: list[tuple[str, CopyRequest]] = field(default_factory=list)
+    refusal: Refused | None = None
+    throttles: int = 0
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _by_token: dict[str, str] = field(default_factory=dict)
+
+    def start_copy_job(self, region: str, request: CopyRequest) -> str:
+        self.requests.append((region, request))
+        if self.throttles:
+            self.throttles -= 1
+            raise Throttled("ThrottlingException", "Rate exceeded")
+        if self.refusal is not None:
+            raise self.refusal
+        if request.idempotency_token not in self._by_token:
+            job_id = f"job-{next(self._ids)}"
+            self._by_token[request.idempotency_token] = job_id
+            self.jobs[job_id] = CopyJobReport(job_id, JobState.CREATED)
+        return self._by_token[request.idempotency_token]
+
+    def describe_copy_job(self, region: str, copy_job_id: str) -> CopyJobReport:
+        if copy_job_id not in self.jobs:
+            raise NotFound("ResourceNotFoundException", f"Copy job {copy_job_id} not found.")
+        return self.jobs[copy_job_id]
+
+    def finish(self, job_id: str, state: JobState, **details: str) -> None:
+        self.jobs[job_id] = CopyJobReport(job_id, state, **details)
+
+
+@dataclass
+class FakeRecoveryPoints:
+    points: dict[tuple[Vault, str], RecoveryPoint] = field(default_factory=dict)
+    retention: list[tuple[Vault, str, int]] = field(default_factory=list)
+
+    def add(self, vault: Vault, point: RecoveryPoint) -> None:
+        self.points[(vault, point.arn)] = point
+
+    def describe(self, vault: Vault, arn: str) -> RecoveryPoint:
+        if (vault, arn) not in self.points:
+            raise NotFound("ResourceNotFoundException", f"Recovery point {arn} not found.")
+        return self.points[(vault, arn)]
+
+    def in_vault(self, vault: Vault) -> Iterable[RecoveryPoint]:
+        return [point for (where, _), point in self.points.items() if where == vault]
+
+    def set_retention(self, vault: Vault, arn: str, delete_after_days: int) -> None:
+        self.retention.append((vault, arn, delete_after_days))
+
+
+@dataclass
+class RecordingTelemetry:
+    """Implements every telemetry port; `seen` lists (what happened, its details)."""
+
+    seen: list[tuple[str, Any]] = field(default_factory=list)
+
+    def names(self) -> list[str]:
+        return [name for name, _ in self.seen]
+
+    def event_ingested(self, result: IngestResult, actions: list[str]) -> None:
+        self.seen.append(("event_ingested", (result.outcome, actions)))
+
+    def chain_started(self, chain: ChainState) -> None:
+        self.seen.append(("chain_started", chain.chain_id))
+
+    def hop_started(self, chain: ChainState, since_origin_landed: timedelta | None) -> None:
+        self.seen.append(("hop_started", since_origin_landed))
+
+    def hop_completed(self, chain: ChainState, duration: timedelta | None) -> None:
+        self.seen.append(("hop_completed", duration))
+
+    def chain_completed(self, chain: ChainState) -> None:
+        self.seen.append(("chain_completed", chain.chain_id))
+
+    def chain_replanned(self, chain: ChainState) -> None:
+        self.seen.append(("chain_replanned", chain.reason))
+
+    def chain_failed(self, chain: ChainState, cause: str) -> None:
+        self.seen.append(("chain_failed", cause))
+
+    def retention_shortened(self, recovery_point_arn: str, delete_after_days: int) -> None:
+        self.seen.append(("retention_shortened", (recovery_point_arn, delete_after_days)))
+
+    def reconciled(self, report: ReconcileReport) -> None:
+        self.seen.append(("reconciled", report))
+
+
+@dataclass
+class MemoryEventLedger:
+    events: dict[str, tuple[JobEvent, Mapping[str, Any] | None]] = field(default_factory=dict)
+    quarantined: list[QuarantinedMessage] = field(default_factory=list)
+
+    def record(self, event: JobEvent, original: Mapping[str, Any] | None) -> bool:
+        if event.dedupe_key in self.events:
+            return False
+        self.events[event.dedupe_key] = (event, original)
+        return True
+
+    def quarantine(self, message: QuarantinedMessage) -> None:
+        self.quarantined.append(message)

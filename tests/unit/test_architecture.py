@@ -1,0 +1,69 @@
+"""The shape of the code: use cases depend on ports, only the adapters and the wiring talk to
+AWS, handlers stay thin. Checked on the source, so a new import that breaks it fails here."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LIBRARY = ROOT / "layers" / "relay" / "backup_relay"
+AWS_PACKAGES = ("boto3", "botocore", "mypy_boto3")
+MAY_TOUCH_AWS = ("adapters", "wiring.py")
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def _sources(*roots: Path) -> list[Path]:
+    return sorted(path for root in roots for path in root.rglob("*.py"))
+
+
+def _relative(path: Path) -> str:
+    return str(path.relative_to(ROOT))
+
+
+def _touches_aws(path: Path) -> bool:
+    return path.is_relative_to(LIBRARY) and path.relative_to(LIBRARY).parts[0] in MAY_TOUCH_AWS
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in _sources(LIBRARY, ROOT / "functions", ROOT / "cli") if not _touches_aws(p)],
+    ids=_relative,
+)
+def test_only_adapters_and_the_wiring_import_boto3_or_the_adapters(path: Path) -> None:
+    # GIVEN a module of the library (neither an adapter nor the wiring), a handler or the CLI
+    # THEN it imports neither boto3/botocore nor an adapter
+    imports = _imports(path)
+    assert not {name for name in imports if name.split(".")[0] in AWS_PACKAGES}
+    assert not {name for name in imports if name.startswith("backup_relay.adapters")}
+
+
+@pytest.mark.parametrize("path", _sources(ROOT / "functions"), ids=_relative)
+def test_handlers_reach_the_library_only_through_the_wiring(path: Path) -> None:
+    library = {name for name in _imports(path) if name.startswith("backup_relay")}
+    assert library <= {
+        "backup_relay",  # from backup_relay import wiring
+        "backup_relay.observability",
+        "backup_relay.copy_chain.steps",  # StepRequest, the state machine's request
+        "backup_relay.copy_chain.bring_back",  # BringBackRequest
+    }
+
+
+def test_the_lambda_layer_does_not_reference_the_sandbox_or_the_cli() -> None:
+    for path in _sources(LIBRARY):
+        assert not {
+            name
+            for name in _imports(path)
+            if name.startswith(("backup_relay_sandbox", "backup_relay_cli"))
+        }, _relative(path)

@@ -1,0 +1,66 @@
+"""Bring-back: the reverse route of a DR copy to a member vault, through the same chain."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from backup_relay.copy_chain.bring_back import BringBackRequest
+from backup_relay.errors import NotFound
+from backup_relay.planner import RouteError
+from backup_relay.ports import RecoveryPoint
+from tests.support.world import CENTRAL_HOME, DR, MEMBER_VAULT, NOW, World
+
+AT_DR = "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:awsbackup:job-dr"
+
+
+@pytest.fixture
+def world() -> World:
+    world = World()
+    point = RecoveryPoint(AT_DR, "Aurora", "COMPLETED", NOW - timedelta(days=3), CENTRAL_HOME.arn)
+    world.recovery_points.add(DR, point)
+    return world
+
+
+def _request(**changes: object) -> BringBackRequest:
+    fields: dict[str, object] = {
+        "recovery_point_arn": AT_DR,
+        "to_account": MEMBER_VAULT.account,
+        "to_region": MEMBER_VAULT.region,
+        "to_vault": MEMBER_VAULT.name,
+    }
+    return BringBackRequest.model_validate(fields | changes)
+
+
+def test_a_dr_copy_comes_back_in_two_hops_through_the_central_vault(world: World) -> None:
+    # WHEN an operator brings an Aurora DR copy back to the member vault
+    chain, started = world.bring_back()(_request())
+    # THEN the chain goes DR -> central vault of the member's region -> member vault, and starts
+    assert started is True
+    assert [(hop.source_vault_arn, hop.destination_vault_arn) for hop in chain.hops] == [
+        (DR.arn, CENTRAL_HOME.arn),
+        (CENTRAL_HOME.arn, MEMBER_VAULT.arn),
+    ]
+    assert list(world.ledger.chains) == [chain.chain_id]
+    # AND asking again starts nothing new
+    assert world.bring_back()(_request()) == (chain, False)
+
+
+def test_a_dry_run_plans_and_changes_nothing(world: World) -> None:
+    chain, started = world.bring_back()(_request(dry_run=True))
+    assert (started, len(chain.hops)) == (False, 2)
+    assert world.ledger.chains == {}
+    assert world.workflow.started == []
+
+
+def test_without_a_dr_vault_the_operator_must_name_the_source_vault(world: World) -> None:
+    with pytest.raises(RouteError, match="pass the vault"):
+        world.bring_back(DR_REGION="")(_request())
+    chain, _ = world.bring_back(DR_REGION="")(_request(from_vault=str(DR)))
+    assert chain.hops[0].source_vault_arn == DR.arn
+
+
+def test_an_unknown_recovery_point_is_not_found(world: World) -> None:
+    with pytest.raises(NotFound):
+        world.bring_back()(_request(recovery_point_arn=AT_DR + "-gone"))

@@ -1,0 +1,69 @@
+"""What a recorded job event does to the copy chain (ingest calls it for every delivery)."""
+
+from __future__ import annotations
+
+import pytest
+
+from backup_relay.models import JobState
+from tests.support.world import CENTRAL, World, copy_event
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+def test_a_landed_copy_starts_one_chain_however_often_it_is_delivered(world: World) -> None:
+    # GIVEN a member's Aurora copy COMPLETED into the central vault
+    event = copy_event()
+    triggers = world.triggers()
+    # WHEN its event is delivered three times
+    actions = [triggers.on_event(event) for _ in range(3)]
+    # THEN one chain is recorded and started, and counted once
+    [chain] = world.workflow.started
+    assert actions[0] == [f"started {chain.chain_id}"]
+    assert actions[1:] == [[], []]
+    assert list(world.ledger.chains) == [chain.chain_id]
+    assert world.telemetry.names() == ["chain_started"]
+
+
+def test_a_start_that_died_after_recording_is_started_by_the_next_delivery(world: World) -> None:
+    # GIVEN the chain was recorded, but StartExecution never ran (the first delivery died)
+    triggers = world.triggers()
+    triggers.on_event(copy_event())
+    world.workflow.names.clear()
+    world.workflow.started.clear()
+    # WHEN the event is delivered again THEN the execution is started (same name, same input)
+    triggers.on_event(copy_event())
+    assert len(world.workflow.started) == 1
+
+
+def test_a_copy_job_that_ended_resumes_the_hop_waiting_for_it_once(world: World) -> None:
+    # GIVEN a hop waits for the central account's copy job job-9
+    world.ledger.waits["job-9"] = "token-9"
+    done = copy_event(account=CENTRAL, job_id="job-9", destination_recovery_point_arn="rp-dr")
+    # WHEN its COMPLETED event is delivered twice
+    first, second = (world.triggers().on_event(done) for _ in range(2))
+    # THEN the hop is resumed once, with the recovery point the job made
+    assert first == ["resumed hop of copy job job-9"]
+    assert second == []
+    [(token, outcome)] = world.workflow.resumed
+    assert (token, outcome.state, outcome.destination_recovery_point_arn) == (
+        "token-9",
+        "COMPLETED",
+        "rp-dr",
+    )
+
+
+def test_a_running_copy_job_resumes_nothing(world: World) -> None:
+    world.ledger.waits["job-9"] = "token-9"
+    assert world.triggers().on_event(copy_event(job_id="job-9", state=JobState.RUNNING)) == []
+    assert world.workflow.resumed == []
+
+
+def test_without_a_dr_region_nothing_is_chained(world: World) -> None:
+    # GIVEN DrRegion is empty (the copy chain is off)
+    triggers = world.triggers(DR_REGION="")
+    # WHEN a landed copy's event arrives THEN nothing starts
+    assert triggers.on_event(copy_event()) == []
+    assert world.workflow.started == []

@@ -1,0 +1,321 @@
+"""Each step the state machine calls (HopSteps), on in-memory ports: what it records, what it
+asks AWS, what it hands back to the state machine."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from backup_relay.copy_chain.decisions import FEATURE_NOT_SUPPORTED, chain_for_event
+from backup_relay.copy_chain.outcome import CopyJobOutcome
+from backup_relay.copy_chain.state import ChainState, ChainStatus, HopError, LedgerState, new_chain
+from backup_relay.copy_chain.steps import HopSteps, StepRequest
+from backup_relay.errors import InvalidChainState, Refused, Throttled
+from backup_relay.models import JobState
+from backup_relay.planner import plan_route
+from backup_relay.settings import ChainStepsSettings
+from tests.support.world import (
+    BACKUP_ROLE,
+    CENTRAL_HOME,
+    DR,
+    DR_REGION,
+    HOME,
+    LANDED_RP,
+    MEMBER_VAULT,
+    World,
+    copy_event,
+    settings,
+)
+
+DENIED = "Access Denied trying to call AWS Backup service"
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+def _landed_chain() -> ChainState:
+    """The chain ingest starts for an Aurora copy that landed in the central vault."""
+    chain = chain_for_event(copy_event(), settings(ChainStepsSettings).chain, DR)
+    assert chain is not None
+    return chain
+
+
+def _bring_back(**env: str) -> ChainState:
+    chain_settings = settings(ChainStepsSettings, **env).chain
+    return new_chain(plan_route("Aurora", DR, MEMBER_VAULT, chain_settings), "rp-at-dr")
+
+
+def _started(steps: HopSteps, chain: ChainState) -> ChainState:
+    return steps.start_copy_job(steps.next_hop(chain))
+
+
+def _hop_done(steps: HopSteps, chain: ChainState, destination_rp: str) -> ChainState:
+    """WaitForCopyJob's output: the outcome ingest sent, in current.result."""
+    done = chain.model_copy(deep=True)
+    assert done.current is not None
+    done.current.result = CopyJobOutcome(
+        state="COMPLETED",
+        copy_job_id=done.running_job_id(),
+        destination_recovery_point_arn=destination_rp,
+    )
+    return done
+
+
+# ---- next_hop ---------------------------------------------------------------------------------
+
+
+def test_next_hop_opens_the_first_hop_and_records_it_starting(world: World) -> None:
+    # GIVEN a new chain
+    chain = _landed_chain()
+    # WHEN the state machine asks for the next hop
+    opened = world.hop_steps().next_hop(chain)
+    # THEN the first hop is ready, waiting the stack's CopyWaitTimeoutSeconds for its event
+    assert opened.status is ChainStatus.HOP_READY
+    assert opened.current is not None
+    assert opened.current.wait_seconds == settings(ChainStepsSettings).copy_wait_timeout_seconds
+    # AND the ledger shows it STARTING
+    assert world.ledger.states_of(chain.chain_id) == [LedgerState.STARTING]
+
+
+def test_the_last_hop_completing_completes_the_chain(world: World) -> None:
+    # GIVEN a one-hop chain whose copy job ran for two hours
+    steps = world.hop_steps()
+    started = _started(steps, _landed_chain())
+    world.advance(timedelta(hours=2))
+    # WHEN the hop's outcome comes back and the state machine asks for the next hop
+    done = steps.next_hop(_hop_done(steps, started, "rp-at-dr"))
+    # THEN the chain is complete, in the state and the ledger, with the hop's duration measured
+    assert done.status is ChainStatus.COMPLETED
+    assert world.ledger.chains[done.chain_id][0] is LedgerState.COMPLETED
+    hop = world.ledger.hops[(done.chain_id, 0)]
+    assert (hop.state, hop.destination_recovery_point_arn) == (LedgerState.COMPLETED, "rp-at-dr")
+    assert ("hop_completed", timedelta(hours=2)) in world.telemetry.seen
+    assert world.telemetry.names()[-1] == "chain_completed"
+    # AND no retention was touched (IntermediateRetentionDays is off by default)
+    assert world.recovery_points.retention == []
+
+
+def test_intermediate_copies_are_shortened_only_after_the_last_hop_when_asked(
+    world: World,
+) -> None:
+    # GIVEN IntermediateRetentionDays=3 and a two-hop bring-back
+    steps = world.hop_steps(INTERMEDIATE_RETENTION_DAYS="3")
+    first = _started(steps, _bring_back())
+    # WHEN hop 1 completes THEN nothing is shortened yet
+    second = _started(steps, _hop_done(steps, first, "rp-central"))
+    assert world.recovery_points.retention == []
+    # WHEN hop 2 completes THEN only the copy left in the central vault is shortened
+    steps.next_hop(_hop_done(steps, second, "rp-member"))
+    assert world.recovery_points.retention == [(CENTRAL_HOME, "rp-central", 3)]
+
+
+# ---- start_copy_job ---------------------------------------------------------------------------
+
+
+def test_start_copy_job_runs_in_the_hops_source_region_with_its_token(world: World) -> None:
+    # GIVEN a bring-back's first hop (it starts in the DR region)
+    steps = world.hop_steps(DR_DELETE_AFTER_DAYS="35")
+    opened = steps.next_hop(_bring_back(DR_DELETE_AFTER_DAYS="35"))
+    assert opened.current is not None
+    # WHEN it starts
+    started = steps.start_copy_job(opened)
+    # THEN StartCopyJob ran in the DR region with the hop's token and the stack's backup role
+    [(region, request)] = world.copy_jobs.requests
+    assert region == DR_REGION
+    assert request.idempotency_token == opened.current.idempotency_token
+    assert request.iam_role_arn == BACKUP_ROLE
+    assert request.source_vault_name == DR.name
+    assert request.destination_vault_arn == CENTRAL_HOME.arn
+    assert request.lifecycle == {}  # an intermediate copy keeps its vault's lifecycle
+    # AND the chain waits for that copy job, which the ledger shows STARTED
+    assert started.status is ChainStatus.COPYING
+    assert started.running_job_id() == "job-1"
+    assert world.ledger.hops[(started.chain_id, 0)].state is LedgerState.STARTED
+
+
+def test_the_first_hop_measures_the_time_since_its_origin_landed(world: World) -> None:
+    # GIVEN a chain whose origin copy landed at 22:00, started the next day at noon
+    chain = _landed_chain()
+    assert chain.origin_completed_at is not None
+    # WHEN its first hop starts
+    _started(world.hop_steps(), chain)
+    # THEN the delay from landing to the next hop is reported
+    assert ("hop_started", world.now - chain.origin_completed_at) in world.telemetry.seen
+
+
+def test_a_refused_start_fails_the_hop_with_aws_code_and_message(world: World) -> None:
+    # GIVEN AWS refuses the copy
+    world.copy_jobs.refusal = Refused("AccessDeniedException", "Insufficient privileges")
+    # WHEN the hop starts
+    started = _started(world.hop_steps(), _landed_chain())
+    # THEN the state machine gets a failed hop that says why, and no copy job
+    assert started.status is ChainStatus.HOP_FAILED
+    assert started.error == HopError(error="AccessDeniedException", cause="Insufficient privileges")
+    assert started.current is not None
+    assert started.current.copy_job_id is None
+
+
+def test_a_throttled_start_is_left_to_the_state_machine_to_retry(world: World) -> None:
+    # GIVEN AWS Backup throttles StartCopyJob
+    world.copy_jobs.throttles = 1
+    steps = world.hop_steps()
+    opened = steps.next_hop(_landed_chain())
+    # WHEN the hop starts THEN Throttled leaves the step (its Retry backs off and tries again)
+    with pytest.raises(Throttled):
+        steps.start_copy_job(opened)
+    # AND the retry, with the same token, starts one copy job
+    assert steps.start_copy_job(opened).running_job_id() == "job-1"
+    assert len({request.idempotency_token for _, request in world.copy_jobs.requests}) == 1
+
+
+# ---- await_copy_job / resume ------------------------------------------------------------------
+
+
+def test_await_registers_the_wait_and_the_hop_runs(world: World) -> None:
+    # GIVEN a started hop
+    steps = world.hop_steps()
+    started = _started(steps, _landed_chain())
+    # WHEN the wait task registers its token
+    steps.await_copy_job(started, "token-1")
+    # THEN the copy job points to the token, the hop is RUNNING, nothing is resumed yet
+    assert world.ledger.waits == {"job-1": "token-1"}
+    assert world.ledger.hops[(started.chain_id, 0)].state is LedgerState.RUNNING
+    assert world.workflow.resumed == []
+
+
+def test_await_resumes_at_once_when_the_final_event_came_first(world: World) -> None:
+    # GIVEN ingest already recorded the copy job's COMPLETED event (the race)
+    steps = world.hop_steps()
+    started = _started(steps, _landed_chain())
+    final = copy_event(job_id="job-1", account="123456789012", destination_recovery_point_arn="x")
+    world.ledger.events["job-1"] = [copy_event(job_id="job-1", state=JobState.RUNNING), final]
+    # WHEN the wait task registers (twice: Step Functions may redeliver)
+    steps.await_copy_job(started, "token-1")
+    steps.await_copy_job(started, "token-1")
+    # THEN the hop is resumed once, with the job's outcome
+    [(token, outcome)] = world.workflow.resumed
+    assert token == "token-1"
+    assert (outcome.state, outcome.destination_recovery_point_arn) == ("COMPLETED", "x")
+
+
+def test_await_without_a_running_job_is_refused(world: World) -> None:
+    opened = world.hop_steps().next_hop(_landed_chain())
+    with pytest.raises(InvalidChainState, match="no copy job"):
+        world.hop_steps().await_copy_job(opened, "token-1")
+
+
+# ---- check_copy_job ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("state", "details", "status", "error"),
+    [
+        (JobState.RUNNING, {}, ChainStatus.COPYING, None),
+        (
+            JobState.COMPLETED,
+            {"destination_recovery_point_arn": "rp-dr"},
+            ChainStatus.HOP_COMPLETED,
+            None,
+        ),
+        (
+            JobState.FAILED,
+            {"status_message": "Access Denied trying to call AWS Backup service"},
+            ChainStatus.HOP_FAILED,
+            HopError(
+                error="CopyJobFailed", cause="Access Denied trying to call AWS Backup service"
+            ),
+        ),
+    ],
+)
+def test_check_copy_job_asks_aws_when_no_event_came(
+    world: World,
+    state: JobState,
+    details: dict[str, str],
+    status: ChainStatus,
+    error: HopError | None,
+) -> None:
+    # GIVEN a started hop whose copy job is now in `state`, its event never delivered
+    steps = world.hop_steps()
+    started = _started(steps, _landed_chain())
+    world.copy_jobs.finish("job-1", state, **details)
+    # WHEN the wait times out and the state machine asks
+    checked = steps.check_copy_job(started)
+    # THEN the chain keeps waiting, moves on, or fails the hop, as DescribeCopyJob says
+    assert (checked.status, checked.error) == (status, error)
+    if status is ChainStatus.HOP_COMPLETED:
+        assert checked.current is not None
+        assert checked.current.result is not None
+        assert checked.current.result.destination_recovery_point_arn == "rp-dr"
+
+
+# ---- hop_failed -------------------------------------------------------------------------------
+
+
+def test_a_failed_hop_ends_the_chain_failed_with_its_cause(world: World) -> None:
+    # GIVEN a hop whose copy job failed (the wait task's Catch put the cause in $.error)
+    steps = world.hop_steps()
+    started = _started(steps, _landed_chain())
+    cause = "The snapshot requires a target option group with the following options: APEX."
+    started.error = HopError(error="CopyJobFailed", cause=cause)
+    # WHEN HopFailed runs
+    failed = steps.hop_failed(started)
+    # THEN the chain ends FAILED, with the copy job's message, in the state and the ledger
+    assert failed.status is ChainStatus.FAILED
+    assert failed.error == started.error
+    assert world.ledger.hops[(failed.chain_id, 0)].state is LedgerState.FAILED
+    assert world.ledger.chains[failed.chain_id] == (LedgerState.FAILED, cause)
+    assert world.telemetry.seen[-1] == ("chain_failed", cause)
+
+
+def test_a_hop_that_failed_without_a_cause_still_ends_with_one(world: World) -> None:
+    opened = world.hop_steps().next_hop(_landed_chain())
+    failed = world.hop_steps().hop_failed(opened)
+    assert failed.error == HopError(error="HopFailed", cause="unknown failure")
+
+
+def test_a_refused_single_action_copy_goes_on_in_two_hops(world: World) -> None:
+    # GIVEN single-action copy enabled for Aurora, and a bring-back planned as one hop
+    env = {"SINGLE_ACTION_RESOURCE_TYPES": "Aurora"}
+    steps = world.hop_steps(**env)
+    started = _started(steps, _bring_back(**env))
+    assert len(started.hops) == 1
+    # WHEN AWS fails its copy job as unsupported
+    cause = f"Copy job from {DR_REGION} to {HOME} cannot be initiated. {FEATURE_NOT_SUPPORTED}."
+    started.error = HopError(error="CopyJobFailed", cause=cause)
+    replanned = steps.hop_failed(started)
+    # THEN the chain is re-planned, the refused hop recorded as such, and it goes on in two hops
+    assert replanned.status is ChainStatus.REPLANNED
+    assert world.ledger.hops[(started.chain_id, 0)].state is LedgerState.REPLANNED
+    assert world.ledger.chains == {}  # not ended
+    reopened = steps.next_hop(replanned)
+    assert [hop.kind for hop in reopened.hops] == ["cross-region", "cross-account"]
+    assert reopened.status is ChainStatus.HOP_READY
+
+
+# ---- the request the state machine sends ------------------------------------------------------
+
+
+def test_run_hands_the_state_machine_json_and_the_wait_nothing(world: World) -> None:
+    # GIVEN the state machine's request for next_hop, as JSON
+    steps = world.hop_steps()
+    request = StepRequest.model_validate(
+        {"action": "next_hop", "chain": _landed_chain().model_dump(mode="json")}
+    )
+    # WHEN the step runs THEN it answers with the chain as JSON, its status for the Choice states
+    answer = steps.run(request)
+    assert answer is not None
+    assert answer["status"] == "hop_ready"
+    assert ChainState.model_validate(answer).current is not None
+    # AND the wait step answers nothing (the callback does), and needs its token
+    started = steps.start_copy_job(ChainState.model_validate(answer))
+    wait = StepRequest(action="await_copy_job", chain=started, task_token="t")
+    assert steps.run(wait) is None
+    with pytest.raises(InvalidChainState, match="task token"):
+        steps.run(StepRequest(action="await_copy_job", chain=started))
+
+
+def test_a_landed_rp_is_the_origin_of_the_chain() -> None:
+    assert _landed_chain().origin_recovery_point_arn == LANDED_RP

@@ -1,0 +1,71 @@
+"""Each function's settings: read once from the environment the template gives it; a missing or
+bad variable fails at start, naming it; the template holds the only defaults."""
+
+from __future__ import annotations
+
+import pytest
+from samtranslator.yaml_helper import yaml_parse
+
+from backup_relay.errors import SettingsError
+from backup_relay.settings import (
+    BringBackSettings,
+    ChainStepsSettings,
+    FunctionSettings,
+    IngestSettings,
+    ReconcileSettings,
+)
+from backup_relay_sandbox.template import CENTRAL_TEMPLATE
+from tests.support.world import DR, environment
+
+FUNCTIONS: dict[str, type[FunctionSettings]] = {
+    "IngestFunction": IngestSettings,
+    "ChainStepsFunction": ChainStepsSettings,
+    "ReconcileFunction": ReconcileSettings,
+    "BringBackFunction": BringBackSettings,
+}
+
+
+def test_a_missing_variable_fails_at_start_naming_it() -> None:
+    # GIVEN an environment without LEDGER_TABLE
+    env = environment()
+    del env["LEDGER_TABLE"]
+    # WHEN a function loads its settings THEN it fails, naming the variable and where it comes from
+    with pytest.raises(SettingsError, match=r"LEDGER_TABLE is not set \(template.yaml sets it"):
+        IngestSettings.load(env)
+
+
+def test_a_bad_value_fails_naming_the_variable_and_the_value() -> None:
+    with pytest.raises(SettingsError, match=r"COPY_WAIT_TIMEOUT_SECONDS='soon'"):
+        ChainStepsSettings.load(environment(COPY_WAIT_TIMEOUT_SECONDS="soon"))
+
+
+def test_lists_and_the_chain_settings_come_from_the_environment() -> None:
+    # GIVEN the template's defaults with a DR region and a DR retention
+    settings = ChainStepsSettings.load(
+        environment(SINGLE_ACTION_RESOURCE_TYPES="Aurora, RDS", DR_DELETE_AFTER_DAYS="35")
+    )
+    # THEN the comma-separated lists, the DR vault and its lifecycle are typed
+    assert settings.chained_types == {"RDS", "Aurora", "DocumentDB", "Neptune"}
+    assert settings.single_action_types == {"Aurora", "RDS"}
+    assert settings.dr_vault == DR
+    assert settings.chain.destination_lifecycle.as_api() == {"DeleteAfterDays": 35}
+    assert settings.chain.central_vault("eu-west-1").name == settings.central_vault_name
+
+
+def test_an_empty_dr_region_turns_the_chain_off() -> None:
+    assert IngestSettings.load(environment(DR_REGION="")).dr_vault is None
+
+
+@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
+def test_the_template_sets_every_variable_each_function_reads(logical_id: str) -> None:
+    # GIVEN the template's Globals and the function's own environment (plus Lambda's AWS_REGION)
+    template = yaml_parse(CENTRAL_TEMPLATE.read_text())
+    variables = {
+        *template["Globals"]["Function"]["Environment"]["Variables"],
+        *template["Resources"][logical_id]["Properties"]
+        .get("Environment", {})
+        .get("Variables", {}),
+        "AWS_REGION",
+    }
+    # THEN every variable the function's settings read is set (so none can be missing at start)
+    assert set(FUNCTIONS[logical_id].aliases()) <= variables

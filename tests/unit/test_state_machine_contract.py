@@ -1,0 +1,124 @@
+"""The contract between statemachines/copy_chain.asl.json and ChainState: the Choice states read
+`status` and nothing else, every path the definition reads or writes is a field of the state,
+the concurrency slot is one key, and the retried error is the one the steps raise."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from backup_relay.copy_chain.decisions import WaitPolicy, next_hop
+from backup_relay.copy_chain.outcome import CopyJobOutcome
+from backup_relay.copy_chain.state import ChainState, ChainStatus, HopError, new_chain
+from backup_relay.errors import Throttled
+from backup_relay.planner import plan_route
+from backup_relay.settings import ChainStepsSettings
+from tests.support.world import DR, MEMBER_VAULT, settings
+
+ASL = json.loads(
+    (Path(__file__).resolve().parents[2] / "statemachines" / "copy_chain.asl.json").read_text()
+)
+STATES: dict[str, dict[str, Any]] = ASL["States"]
+PATH = re.compile(r"\$((?:\.[A-Za-z_]+)+)")
+
+
+def _walk(node: Any) -> Iterator[tuple[str, Any]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield key, value
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _walk(item)
+
+
+def _paths(state: dict[str, Any]) -> set[str]:
+    """Every `$.a.b` the state reads or writes (not `$$.` context paths, not task results)."""
+    found = set()
+    for key, value in _walk(state):
+        if key in {"ResultSelector"} or not isinstance(value, str):
+            continue
+        if key.endswith(".$") or key in {
+            "Variable",
+            "TimeoutSecondsPath",
+            "ResultPath",
+            "ErrorPath",
+            "CausePath",
+            "OutputPath",
+        }:
+            found.update(m.group(1)[1:] for m in PATH.finditer(value) if "$$" not in value)
+    return found - {"chain", "Payload"}  # OutputPath $.chain of the task's own result
+
+
+def _full_state() -> dict[str, Any]:
+    """A chain with every optional part filled in, as the state machine sees it (JSON)."""
+    chain = next_hop(
+        new_chain(plan_route("Aurora", DR, MEMBER_VAULT, settings(ChainStepsSettings).chain), "rp"),
+        WaitPolicy("us-west-2", 60),
+    )
+    assert chain.current is not None
+    chain.current.copy_job_id = "job"
+    chain.current.result = CopyJobOutcome(state="FAILED", copy_job_id="job", status_message="x")
+    chain.error = HopError(error="CopyJobFailed", cause="x")
+    dumped: dict[str, Any] = chain.model_dump(mode="json")
+    return dumped
+
+
+@pytest.mark.parametrize("name", sorted(STATES))
+def test_every_path_the_definition_uses_is_a_field_of_the_chain_state(name: str) -> None:
+    state = _full_state()
+    for path in _paths(STATES[name]):
+        node: Any = state
+        for part in path.split("."):
+            assert isinstance(node, dict), f"{name}: {path}"
+            assert part in node, f"{name} uses $.{path}, which ChainState does not have"
+            node = node[part]
+
+
+@pytest.mark.parametrize("name", [n for n, s in STATES.items() if s["Type"] == "Choice"])
+def test_choice_states_read_only_the_status_and_only_its_values(name: str) -> None:
+    for rule in STATES[name]["Choices"]:
+        assert set(rule) == {"Variable", "StringEquals", "Next"}
+        assert rule["Variable"] == "$.status"
+        assert rule["StringEquals"] in set(ChainStatus)
+
+
+def test_every_status_a_choice_waits_for_is_one_a_step_sets() -> None:
+    compared = {
+        rule["StringEquals"]
+        for state in STATES.values()
+        if state["Type"] == "Choice"
+        for rule in state["Choices"]
+    }
+    assert compared == {"completed", "copying", "hop_completed", "replanned"}
+
+
+def test_taking_and_freeing_a_slot_name_the_same_key_and_holder() -> None:
+    take, free, free_after_failure = (
+        STATES[name]["Parameters"] for name in ("TakeSlot", "FreeSlot", "FreeSlotAfterFailure")
+    )
+    assert take["Key"] == free["Key"] == free_after_failure["Key"]
+    holder = take["ExpressionAttributeValues"][":me"]
+    assert (
+        free["ExpressionAttributeValues"][":me"]
+        == free_after_failure["ExpressionAttributeValues"][":me"]
+        == holder
+    )
+    assert holder["SS.$"] == f"States.Array({take['ExpressionAttributeValues'][':me_s']['S.$']})"
+
+
+def test_start_copy_job_retries_the_error_the_steps_raise_when_throttled() -> None:
+    retried = {
+        error for retrier in STATES["StartCopyJob"]["Retry"] for error in retrier["ErrorEquals"]
+    }
+    assert Throttled.__name__ in retried
+
+
+def test_the_chain_state_round_trips_through_json() -> None:
+    state = _full_state()
+    assert ChainState.model_validate(state).model_dump(mode="json") == state
