@@ -10,8 +10,9 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from backup_relay.errors import AwsError, InvalidJobEvent, SettingsError
 from backup_relay.normalize import normalize_json
@@ -54,29 +55,24 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
-    normalize = commands.add_parser(
-        "normalize",
-        help="print the normalized JobEvent of an AWS Backup job event",
-        epilog="example: backup-relay normalize events/copy_job_failed.json --json",
-    )
+    normalize = _command(
+        commands, _normalize, "print the normalized JobEvent of an AWS Backup job event",
+        "backup-relay normalize events/copy_job_failed.json --json",
+    )  # fmt: skip
     normalize.add_argument(
         "file", nargs="?", default="-", help="event JSON file, raw or relay envelope (- = stdin)"
     )
-    normalize.add_argument("--json", action="store_true", help="machine-readable output")
-    normalize.set_defaults(run=_normalize)
 
-    plan = commands.add_parser(
-        "plan",
-        help="print the copy hops from one vault to another",
-        epilog="example: backup-relay plan Aurora --from 222222222222:us-west-2:member "
-        "--to 123456789012:us-east-1:backup-relay-dr   (settings: the template's defaults, or "
-        "a deployed stack's with --stack; flags override either)",
-    )
+    plan = _command(
+        commands, _plan, "print the copy hops from one vault to another",
+        "backup-relay plan Aurora --from 222222222222:us-west-2:member "
+        "--to 123456789012:us-east-1:backup-relay-dr   (settings: the template's defaults, or a "
+        "deployed stack's with --stack; flags override either)",
+    )  # fmt: skip
     plan.add_argument("resource_type", help="AWS Backup resource type: RDS, Aurora, EBS, ...")
     plan.add_argument("--from", dest="source", required=True, help="ACCOUNT:REGION:VAULT or ARN")
     plan.add_argument("--to", dest="destination", required=True, help="ACCOUNT:REGION:VAULT or ARN")
-    plan.add_argument("--stack", help="read the settings of this deployed central stack")
-    plan.add_argument("--region", help="the stack's region (default: your AWS configuration)")
+    _stack_options(plan, default=None)
     plan.add_argument(
         "--central-account", help="the central backup account (default: the --to account)"
     )
@@ -85,33 +81,50 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument(
         "--single-action-types", help="chained types allowed a single-action copy (comma-sep.)"
     )
-    plan.add_argument("--json", action="store_true", help="machine-readable output")
-    plan.set_defaults(run=_plan)
 
-    back = commands.add_parser(
-        "bring-back",
-        help="copy a DR recovery point back to a member vault for restore (reverse chain)",
-        epilog="example: backup-relay bring-back arn:aws:rds:us-east-1:123456789012:"
-        "cluster-snapshot:awsbackup:job-1 --to-account 222222222222 --to-region us-west-2 "
-        "--to-vault member-vault --dry-run",
-    )
+    back = _command(
+        commands, _bring_back,
+        "copy a DR recovery point back to a member vault for restore (reverse chain)",
+        "backup-relay bring-back arn:aws:rds:us-east-1:123456789012:cluster-snapshot:awsbackup:"
+        "job-1 --to-account 222222222222 --to-region us-west-2 --to-vault member-vault --dry-run",
+    )  # fmt: skip
     back.add_argument("recovery_point_arn")
     back.add_argument("--to-account", required=True)
     back.add_argument("--to-region", required=True)
     back.add_argument("--to-vault", required=True)
     back.add_argument("--from-vault", help="ACCOUNT:REGION:VAULT the copy is in (default: DR)")
-    back.add_argument("--stack", default="backup-relay", help="the central stack's name")
-    back.add_argument("--region", help="the central stack's region")
+    _stack_options(back, default="backup-relay")
     back.add_argument("--dry-run", action="store_true", help="print the plan, start nothing")
-    back.add_argument("--json", action="store_true", help="machine-readable output")
-    back.set_defaults(run=_bring_back)
 
-    demo = commands.add_parser(
-        "demo", help="run the offline sandbox: a simulated night of backups, chained to DR"
-    )
-    demo.add_argument("--json", action="store_true", help="print only a JSON summary")
-    demo.set_defaults(run=_demo)
+    _command(
+        commands, _demo, "run the offline sandbox: a simulated night of backups, chained to DR",
+        "backup-relay demo --json", json_help="print only a JSON summary",
+    )  # fmt: skip
     return parser
+
+
+def _command(
+    commands: Any,
+    run: Callable[[argparse.Namespace], int],
+    summary: str,
+    example: str,
+    json_help: str = "machine-readable output",
+) -> argparse.ArgumentParser:
+    """A subcommand named after `run` (`_bring_back` -> bring-back), with --json."""
+    name = run.__name__.strip("_").replace("_", "-")
+    command: argparse.ArgumentParser = commands.add_parser(
+        name, help=summary, description=summary, epilog=f"example: {example}"
+    )
+    command.add_argument("--json", action="store_true", help=json_help)
+    command.set_defaults(run=run)
+    return command
+
+
+def _stack_options(command: argparse.ArgumentParser, default: str | None) -> None:
+    command.add_argument(
+        "--stack", default=default, help="the deployed central stack to read settings from"
+    )
+    command.add_argument("--region", help="the stack's region (default: your AWS configuration)")
 
 
 def _normalize(args: argparse.Namespace) -> int:

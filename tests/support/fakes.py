@@ -51,22 +51,16 @@ class MemoryChainLedger:
     def chain_ended(self, chain: ChainState, state: LedgerState, reason: str) -> None:
         self.chains[chain.chain_id] = (state, reason)
 
-    def hop(
-        self,
-        chain: ChainState,
-        state: LedgerState,
-        *,
-        destination_recovery_point_arn: str | None = None,
-        status_message: str | None = None,
-    ) -> None:
-        assert chain.current is not None, "a hop is recorded only while one is open"
-        key = (chain.chain_id, chain.current.index)
+    def hop(self, chain: ChainState, state: LedgerState) -> None:
+        current = chain.current
+        assert current is not None, "a hop is recorded only while one is open"
+        key = (chain.chain_id, current.index)
         self.hops[key] = HopEntry(
             state,
-            chain.current.copy_job_id,
-            chain.current.hop.source_region,
-            destination_recovery_point_arn,
-            status_message,
+            current.copy_job_id,
+            current.hop.source_region,
+            current.result.destination_recovery_point_arn if current.result else None,
+            chain.error.cause if chain.error else None,
             self.now,
         )
         self.history.append((*key, state))

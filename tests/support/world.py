@@ -104,16 +104,21 @@ class World:
         self.now += delta
         self.ledger.now = self.now
 
+    def ports(self) -> dict[str, Any]:
+        """The ports the chain's use cases take, by their field names."""
+        return {
+            "ledger": self.ledger,
+            "workflow": self.workflow,
+            "copy_jobs": self.copy_jobs,
+            "recovery_points": self.recovery_points,
+            "telemetry": self.telemetry,
+        }
+
     def hop_steps(self, **env: str) -> HopSteps:
-        return HopSteps(
-            settings=settings(ChainStepsSettings, **env),
-            ledger=self.ledger,
-            workflow=self.workflow,
-            copy_jobs=self.copy_jobs,
-            recovery_points=self.recovery_points,
-            telemetry=self.telemetry,
-            now=self.clock,
-        )
+        return HopSteps(settings(ChainStepsSettings, **env), now=self.clock, **self.ports())
+
+    def reconcile(self, **env: str) -> Reconcile:
+        return Reconcile(settings(ReconcileSettings, **env), now=self.clock, **self.ports())
 
     def triggers(self, **env: str) -> ChainTriggers:
         chain_env = settings(ChainStepsSettings, **env)
@@ -123,17 +128,6 @@ class World:
             ledger=self.ledger,
             workflow=self.workflow,
             telemetry=self.telemetry,
-        )
-
-    def reconcile(self, **env: str) -> Reconcile:
-        return Reconcile(
-            settings=settings(ReconcileSettings, **env),
-            ledger=self.ledger,
-            workflow=self.workflow,
-            copy_jobs=self.copy_jobs,
-            recovery_points=self.recovery_points,
-            telemetry=self.telemetry,
-            now=self.clock,
         )
 
     def bring_back(self, **env: str) -> BringBack:

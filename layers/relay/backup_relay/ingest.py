@@ -4,12 +4,13 @@ let the copy chain act on the recorded event."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from backup_relay.clock import Clock, utc_now
 from backup_relay.errors import InvalidJobEvent
 from backup_relay.models import JobEvent
 from backup_relay.normalize import normalize
@@ -66,10 +67,6 @@ class AccountPolicy:
             )
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 def ingest_message(
     body: str,
     message_id: str,
@@ -77,7 +74,7 @@ def ingest_message(
     policy: AccountPolicy,
     record: EventRecorder,
     quarantine: Quarantine,
-    now: Callable[[], datetime] = _utc_now,
+    now: Clock = utc_now,
 ) -> IngestResult:
     """Bad input is quarantined and reported as handled; only infrastructure errors propagate
     (so SQS retries them and, after maxReceiveCount, moves them to the DLQ)."""

@@ -112,15 +112,8 @@ class ChainLedger(Protocol):
 
     def chain_ended(self, chain: ChainState, state: LedgerState, reason: str) -> None: ...
 
-    def hop(
-        self,
-        chain: ChainState,
-        state: LedgerState,
-        *,
-        destination_recovery_point_arn: str | None = None,
-        status_message: str | None = None,
-    ) -> None:
-        """Record the current hop's state."""
+    def hop(self, chain: ChainState, state: LedgerState) -> None:
+        """Record the current hop's state, with its outcome or error if it has one."""
         ...
 
     def hops_in_state(self, state: LedgerState) -> Iterable[HopRecord]: ...

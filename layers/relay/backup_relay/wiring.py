@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import cache
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypedDict, TypeVar
 
 from backup_relay.copy_chain.bring_back import BringBack
 from backup_relay.copy_chain.reconcile import Reconcile
@@ -26,7 +26,13 @@ from backup_relay.settings import (
 
 if TYPE_CHECKING:
     from backup_relay.adapters.idempotency import OncePerEvent
-    from backup_relay.ports import DeployedStack
+    from backup_relay.ports import (
+        ChainLedger,
+        CopyJobs,
+        DeployedStack,
+        RecoveryPoints,
+        Workflow,
+    )
 
 T = TypeVar("T")
 _BUILT: list[Callable[[], object]] = []
@@ -74,54 +80,51 @@ def ingest() -> Ingest:
     )
 
 
-def _chain_triggers(settings: ChainEnvironment) -> ChainTriggers:
+# ---- the copy chain -----------------------------------------------------------------------------
+
+
+class _ChainPorts(TypedDict):
+    ledger: ChainLedger
+    workflow: Workflow
+    copy_jobs: CopyJobs
+    recovery_points: RecoveryPoints
+
+
+def _chain_ports(settings: ChainEnvironment) -> _ChainPorts:
+    """The AWS behind the copy chain's use cases."""
+    from backup_relay.adapters.backup import BackupCopyJobs, BackupRecoveryPoints
     from backup_relay.adapters.chain_ledger import DynamoChainLedger
     from backup_relay.adapters.workflow import StepFunctionsWorkflow
 
+    return {
+        "ledger": DynamoChainLedger(settings.ledger_table),
+        "workflow": StepFunctionsWorkflow(settings.state_machine_arn),
+        "copy_jobs": BackupCopyJobs(),
+        "recovery_points": BackupRecoveryPoints(),
+    }
+
+
+def _chain_triggers(settings: ChainEnvironment) -> ChainTriggers:
+    ports = _chain_ports(settings)
     return ChainTriggers(
         chain_settings=settings.chain,
         dr_vault=settings.dr_vault,
-        ledger=DynamoChainLedger(settings.ledger_table),
-        workflow=StepFunctionsWorkflow(settings.state_machine_arn),
+        ledger=ports["ledger"],
+        workflow=ports["workflow"],
         telemetry=Telemetry(),
     )
-
-
-# ---- the copy chain -----------------------------------------------------------------------------
 
 
 @_once
 def hop_steps() -> HopSteps:
-    from backup_relay.adapters.backup import BackupCopyJobs, BackupRecoveryPoints
-    from backup_relay.adapters.chain_ledger import DynamoChainLedger
-    from backup_relay.adapters.workflow import StepFunctionsWorkflow
-
     settings = ChainStepsSettings.load()
-    return HopSteps(
-        settings=settings,
-        ledger=DynamoChainLedger(settings.ledger_table),
-        workflow=StepFunctionsWorkflow(settings.state_machine_arn),
-        copy_jobs=BackupCopyJobs(),
-        recovery_points=BackupRecoveryPoints(),
-        telemetry=Telemetry(),
-    )
+    return HopSteps(settings=settings, telemetry=Telemetry(), **_chain_ports(settings))
 
 
 @_once
 def reconcile() -> Reconcile:
-    from backup_relay.adapters.backup import BackupCopyJobs, BackupRecoveryPoints
-    from backup_relay.adapters.chain_ledger import DynamoChainLedger
-    from backup_relay.adapters.workflow import StepFunctionsWorkflow
-
     settings = ReconcileSettings.load()
-    return Reconcile(
-        settings=settings,
-        ledger=DynamoChainLedger(settings.ledger_table),
-        workflow=StepFunctionsWorkflow(settings.state_machine_arn),
-        copy_jobs=BackupCopyJobs(),
-        recovery_points=BackupRecoveryPoints(),
-        telemetry=Telemetry(),
-    )
+    return Reconcile(settings=settings, telemetry=Telemetry(), **_chain_ports(settings))
 
 
 def bring_back(env: Mapping[str, str] | None = None) -> BringBack:
@@ -136,15 +139,12 @@ def _bring_back() -> BringBack:
 
 
 def _build_bring_back(settings: BringBackSettings) -> BringBack:
-    from backup_relay.adapters.backup import BackupRecoveryPoints
-    from backup_relay.adapters.chain_ledger import DynamoChainLedger
-    from backup_relay.adapters.workflow import StepFunctionsWorkflow
-
+    ports = _chain_ports(settings)
     return BringBack(
         settings=settings,
-        recovery_points=BackupRecoveryPoints(),
-        ledger=DynamoChainLedger(settings.ledger_table),
-        workflow=StepFunctionsWorkflow(settings.state_machine_arn),
+        recovery_points=ports["recovery_points"],
+        ledger=ports["ledger"],
+        workflow=ports["workflow"],
     )
 
 

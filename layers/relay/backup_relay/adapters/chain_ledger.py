@@ -70,14 +70,7 @@ class DynamoChainLedger(DynamoTable):
                 },
             )
 
-    def hop(
-        self,
-        chain: ChainState,
-        state: LedgerState,
-        *,
-        destination_recovery_point_arn: str | None = None,
-        status_message: str | None = None,
-    ) -> None:
+    def hop(self, chain: ChainState, state: LedgerState) -> None:
         current = chain.current
         if current is None:
             raise ValueError(f"{chain.chain_id}: no current hop to record")
@@ -94,8 +87,10 @@ class DynamoChainLedger(DynamoTable):
                 "source_vault_arn": current.hop.source_vault_arn,
                 "destination_vault_arn": current.hop.destination_vault_arn,
                 "copy_job_id": current.copy_job_id,
-                "destination_recovery_point_arn": destination_recovery_point_arn,
-                "status_message": status_message,
+                "destination_recovery_point_arn": (
+                    current.result.destination_recovery_point_arn if current.result else None
+                ),
+                "status_message": chain.error.cause if chain.error else None,
                 "updated_at": now,
             }
         )

@@ -7,12 +7,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pydantic import BaseModel
 
+from backup_relay.clock import Clock, utc_now
 from backup_relay.copy_chain.outcome import outcome_of
 from backup_relay.copy_chain.resume import resume_waiting_hop
 from backup_relay.copy_chain.state import LedgerState, new_chain
@@ -35,10 +35,6 @@ class ReconcileReport(BaseModel):
     skipped: list[str] = []
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass
 class Reconcile:
     settings: ReconcileSettings
@@ -47,7 +43,7 @@ class Reconcile:
     copy_jobs: CopyJobs
     recovery_points: RecoveryPoints
     telemetry: ReconcileTelemetry
-    now: Callable[[], datetime] = field(default=_utc_now)
+    now: Clock = field(default=utc_now)
 
     def __call__(self) -> ReconcileReport:
         report = ReconcileReport()

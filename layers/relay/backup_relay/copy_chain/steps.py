@@ -3,13 +3,12 @@ next_hop, start_copy_job, await_copy_job, check_copy_job, hop_failed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from backup_relay.clock import Clock, utc_now
 from backup_relay.copy_chain.decisions import (
     intermediate_copies,
     next_hop,
@@ -43,10 +42,6 @@ class StepRequest(BaseModel):
     task_token: str | None = None  # await_copy_job only
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 @dataclass
 class HopSteps:
     settings: ChainStepsSettings
@@ -55,7 +50,7 @@ class HopSteps:
     copy_jobs: CopyJobs
     recovery_points: RecoveryPoints
     telemetry: ChainTelemetry
-    now: Callable[[], datetime] = field(default=_utc_now)
+    now: Clock = field(default=utc_now)
 
     def run(self, request: StepRequest) -> dict[str, Any] | None:
         """One step; the changed chain as the state machine's JSON (None for the wait)."""
@@ -80,11 +75,7 @@ class HopSteps:
         """Record the hop that just completed, then open the next one or finish the chain."""
         current = chain.current
         if current is not None and current.result is not None:
-            self.ledger.hop(
-                chain,
-                LedgerState.COMPLETED,
-                destination_recovery_point_arn=current.result.destination_recovery_point_arn,
-            )
+            self.ledger.hop(chain, LedgerState.COMPLETED)
             duration = self.now() - current.started_at if current.started_at else None
             self.telemetry.hop_completed(chain, duration)
         moved = next_hop(chain, self.settings.waits)
@@ -158,14 +149,14 @@ class HopSteps:
         cause = chain.error.cause if chain.error else "unknown failure"
         replanned = replan_after_refusal(chain, cause, self.settings.chain)
         if replanned is not None:
-            self.ledger.hop(chain, LedgerState.REPLANNED, status_message=cause)
+            self.ledger.hop(chain, LedgerState.REPLANNED)
             self.telemetry.chain_replanned(replanned)
             return replanned
         failed = chain.model_copy(deep=True)
         failed.error = chain.error or HopError(error="HopFailed", cause=cause)
         failed.status = ChainStatus.FAILED
         if failed.current is not None:
-            self.ledger.hop(failed, LedgerState.FAILED, status_message=cause)
+            self.ledger.hop(failed, LedgerState.FAILED)
         self.ledger.chain_ended(failed, LedgerState.FAILED, cause)
         self.telemetry.chain_failed(failed, cause)
         return failed
