@@ -7,7 +7,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backup_relay import wiring
 from backup_relay.copy_chain.bring_back import BringBackRequest
-from backup_relay.observability import lambda_handler as observed
+from backup_relay.observability import observed
 
 
 @observed

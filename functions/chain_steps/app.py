@@ -6,8 +6,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backup_relay import wiring
 from backup_relay.copy_chain.steps import StepRequest
-from backup_relay.observability import append_keys
-from backup_relay.observability import lambda_handler as observed
+from backup_relay.observability import append_keys, observed
 
 
 @observed

@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backup_relay import wiring
-from backup_relay.observability import lambda_handler as observed
+from backup_relay.observability import observed
 
 processor = BatchProcessor(event_type=EventType.SQS)
 

@@ -5,7 +5,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backup_relay import wiring
-from backup_relay.observability import lambda_handler as observed
+from backup_relay.observability import observed
 
 
 @observed

@@ -43,7 +43,7 @@ def tracer() -> Tracer:
     return Tracer(service=SERVICE)
 
 
-def lambda_handler(handler: Handler[Event, Result]) -> Handler[Event, Result]:
+def observed(handler: Handler[Event, Result]) -> Handler[Event, Result]:
     """A Lambda handler with the Lambda context in its logs, its metrics flushed, and traced."""
 
     wrapped: list[Handler[Event, Result]] = []
@@ -160,4 +160,4 @@ def append_keys(**keys: Any) -> None:
     logger.append_keys(**keys)
 
 
-__all__ = ["NAMESPACE", "SERVICE", "Telemetry", "append_keys", "lambda_handler", "logger"]
+__all__ = ["NAMESPACE", "SERVICE", "Telemetry", "append_keys", "logger", "observed"]
