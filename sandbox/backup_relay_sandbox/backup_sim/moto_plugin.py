@@ -21,9 +21,9 @@ from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult, EmptyResult
 
 from backup_relay_sandbox.backup_sim import moto_state, responses
-from backup_relay_sandbox.backup_sim.engine import Simulator
 from backup_relay_sandbox.backup_sim.errors import BackupApiError, invalid_parameter
 from backup_relay_sandbox.backup_sim.model import BackupJob, CopyJob, Job, RecoveryPoint
+from backup_relay_sandbox.backup_sim.service import Simulator
 
 ROUTES = (
     "{0}/backup-jobs/?$",
