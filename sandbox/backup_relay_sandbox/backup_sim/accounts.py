@@ -41,7 +41,8 @@ def delete_access_policy(account: str, region: str, name: str) -> None:
 
 def global_settings(settings: Settings, account: str) -> dict[str, str]:
     if not settings.in_organization(account):
-        # facts §5: "api error ERROR_9601: Your account is not a member of an organization."
+        # "api error ERROR_9601: Your account is not a member of an organization." (HTTP 400),
+        # https://github.com/cloudquery/cq-provider-aws/issues/817
         raise invalid_request("ERROR_9601: Your account is not a member of an organization.")
     enabled = settings.cross_account_backup_enabled
     return {"isCrossAccountBackupEnabled": "true" if enabled else "false"}
@@ -51,7 +52,9 @@ def update_global_settings(
     settings: Settings, account: str, values: Mapping[str, str], now: datetime
 ) -> None:
     if account != settings.management_account:
-        raise invalid_request(  # SYNTHESIZED message; the rule is the model's doc
+        # SYNTHESIZED message; the rule: UpdateGlobalSettings "Returns an error if the account is
+        # not an Organizations management account." https://docs.aws.amazon.com/aws-backup/latest/devguide/API_UpdateGlobalSettings.html
+        raise invalid_request(
             "Global settings can only be updated by the organization's management account."
         )
     if "isCrossAccountBackupEnabled" in values:

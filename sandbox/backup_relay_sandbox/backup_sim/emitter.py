@@ -1,8 +1,10 @@
 """Job state changes as EventBridge events, delivered, lost or duplicated as the faults say.
 
 Events go to the default bus of the account and Region where AWS emits them: a backup job's in
-its vault's account and Region, a copy job's in the source account and Region where the job runs
-(facts §1).
+its vault's account and Region, a copy job's in the source account and Region where the job runs.
+No AWS page says where a cross-account copy's event goes; INFERRED from AWS's own sample
+(https://github.com/aws-samples/aws-blog-automate-amazon-rds-cross-account-backups), which
+forwards COMPLETED copy events from the source account's bus to the central account's.
 """
 
 from __future__ import annotations

@@ -121,9 +121,9 @@ class Inventory:
         assert destination is not None  # checked when the job started running
         moved = job.account != job.destination_account or job.region != job.destination_region
         if is_fully_managed(source.resource_type) or moved:
-            # Fully managed types take the vault's key (encryption.md). Other types keep their
-            # source's key in place; INFERRED: in another account or Region that key cannot be
-            # used, so the copy is re-encrypted with the destination vault's key.
+            # Fully managed types take the vault's key (as `backup_key` cites). Other types keep
+            # their source's key in place; INFERRED: in another account or Region that key cannot
+            # be used, so the copy is re-encrypted with the destination vault's key.
             job.destination_encryption_key_arn = destination.encryption_key_arn
         else:
             job.destination_encryption_key_arn = source.encryption_key_arn
@@ -197,7 +197,7 @@ def recorded_resource(point: RecoveryPoint) -> Resource:
 
 def backup_key(resource: Resource, vault: Any) -> str | None:
     """Fully managed types are encrypted with the vault's key; others inherit the
-    resource's encryption (encryption.md)."""
+    resource's encryption: https://docs.aws.amazon.com/aws-backup/latest/devguide/encryption.html"""
     if is_fully_managed(resource.resource_type):
         return str(vault.encryption_key_arn)
     return resource.kms_key_arn
