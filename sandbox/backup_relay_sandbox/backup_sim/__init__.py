@@ -8,10 +8,11 @@
 See docs/simulator.md for what is simulated, from which sources, and what is not.
 """
 
-from backup_relay_sandbox.backup_sim.engine import EmittedEvent, Simulator
+from backup_relay_sandbox.backup_sim.emitter import EmittedEvent
 from backup_relay_sandbox.backup_sim.errors import BackupApiError
 from backup_relay_sandbox.backup_sim.faults import Faults
 from backup_relay_sandbox.backup_sim.model import CreatedBy, Durations, JobState, Settings
+from backup_relay_sandbox.backup_sim.service import Simulator
 from backup_relay_sandbox.backup_sim.state import reset, simulator
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""Why a copy job fails, with the message AWS gives (facts §4, §5 of aws-backup-facts.md).
+"""Why a copy job fails, with the message AWS gives, each from the public source named above it.
 
 Every rule below is a job failure, not an API error: StartCopyJob accepts the request, the job is
 created, runs and ends FAILED with the message as its StatusMessage. AWS's messages read as job
@@ -24,7 +24,7 @@ from backup_relay_sandbox.backup_sim.model import (
     is_fully_managed,
 )
 
-# re:Post KC backup-troubleshoot-cross-account-copy
+# https://repost.aws/knowledge-center/backup-troubleshoot-cross-account-copy
 NOT_SAME_ORGANIZATION = (
     "Copy job failed. Both source and destination account must be a member of the same organization"
 )
@@ -33,27 +33,30 @@ SINGLE_ACTION_UNSUPPORTED = (
     "Copy job from {source_region} to {destination_region} cannot be initiated for "
     "{resource_type} resources. Feature is not supported for provided resource type."
 )
-# re:Post KC backup-resolve-access-denied-error
+# https://repost.aws/knowledge-center/backup-resolve-access-denied-error
 VAULT_ACCESS_DENIED = "Access Denied trying to call AWS Backup service"
-# re:Post KC backup-cross-account-copy-error (ja/pt editions quote both English strings)
+# https://repost.aws/knowledge-center/backup-cross-account-copy-error (its ja and pt editions
+# quote both English strings)
 RDS_KEY_NOT_ACCESSIBLE = (
     "The source snapshot KMS key does not exist, is not enabled or you do not have permissions to "
     "access it"
 )
 EC2_KEY_NOT_ACCESSIBLE = "Given key ID is not accessible"
-# github aws-samples/aws-backup-automation issue #2 (EC2 AMI with the default key, cross-account)
+# EC2 AMI with the default key, cross-account: https://github.com/aws-samples/aws-backup-automation/issues/2
 AMI_DEFAULT_KEY = (
     "AMI snapshot copy failed with error: Given key ID is not accessible. You must have "
     "DescribeKey permissions on the default CMK"
 )
-# github awslabs/aurora-snapshot-tool issue #26: RDS's own message for an AWS managed key
+# RDS's own message for an AWS managed key: https://github.com/awslabs/aurora-snapshot-tool/issues/26
 RDS_AWS_MANAGED_KEY = (
     "The source snapshot KMS key [{key_arn}] does not exist, is not enabled or you do not have "
     "permissions to access it."
 )
-# doc rds-backup.md: the doc's sentence, used as the message (no observed job message)
+# The doc's sentence, used as the message (no observed job message):
+# https://docs.aws.amazon.com/aws-backup/latest/devguide/rds-backup.html
 MULTI_AZ_CLUSTER = "Copying a Multi-AZ DB cluster snapshot is not supported."
-# doc cross-region-backup.md ("an error message such as ..."); the options are joined with ", "
+# "an error message such as ..."; the options are joined with ", ":
+# https://docs.aws.amazon.com/aws-backup/latest/devguide/cross-region-backup.html
 OPTION_GROUP_MISSING = (
     "The snapshot requires a target option group with the following options: {options}."
 )
@@ -62,8 +65,9 @@ CROSS_ACCOUNT_DISABLED = (
     "Copy job failed. Cross-account backup is not enabled for the organization "
     "(isCrossAccountBackupEnabled is false in the management account's global settings)."
 )
-# SYNTHESIZED: no published message; the rule is encryption.md's "Cross-account copy with AWS
-# managed keys isn't supported for resources that aren't fully managed by AWS Backup."
+# SYNTHESIZED: no published message. The rule: "Cross-account copy with AWS managed keys isn't
+# supported for resources that aren't fully managed by AWS Backup."
+# https://docs.aws.amazon.com/aws-backup/latest/devguide/encryption.html
 DEFAULT_VAULT_KEY = (
     "Copy job failed. Cross-account copy of {resource_type} recovery points into a backup vault "
     "encrypted with the AWS managed key aws/backup is not supported. Use a customer managed key."
@@ -104,7 +108,8 @@ class CopyContext:
 
 
 def multi_az_cluster(ctx: CopyContext) -> Failure | None:
-    """Multi-AZ clusters "do not currently support any copy operations" (facts §4)."""
+    """Multi-AZ clusters "do not currently support any copy operations". Feature availability:
+    https://docs.aws.amazon.com/aws-backup/latest/devguide/backup-feature-availability.html"""
     if ctx.resource.multi_az_cluster:
         return Failure(MULTI_AZ_CLUSTER, INVALID_PARAMETERS)
     return None
@@ -151,8 +156,8 @@ def single_action_supported(ctx: CopyContext) -> Failure | None:
 
 
 def vault_allows_copy_into(ctx: CopyContext) -> Failure | None:
-    """create-cross-account-backup.md: without `backup:CopyIntoBackupVault` allowed on the
-    destination vault, copies from the source account are denied."""
+    """Without `backup:CopyIntoBackupVault` allowed on the destination vault, copies from the
+    source account are denied: https://docs.aws.amazon.com/aws-backup/latest/devguide/create-cross-account-backup.html"""
     if not ctx.cross_account:
         return None
     policy = getattr(ctx.destination_vault, "access_policy", None)
@@ -177,7 +182,8 @@ def destination_key_not_default(ctx: CopyContext) -> Failure | None:
 
 def source_key_usable(ctx: CopyContext) -> Failure | None:
     """The recovery point's key must be a customer managed key shared with the destination
-    account (encryption.md; the key policy of an AWS managed key is immutable)."""
+    account (the encryption page cited at DEFAULT_VAULT_KEY: the key policy of an AWS managed key
+    is immutable)."""
     if not ctx.cross_account or is_fully_managed(ctx.resource_type):
         return None
     key_arn = ctx.source.encryption_key_arn
@@ -205,7 +211,7 @@ def _aws_managed_key_message(resource_type: str, key_arn: str) -> str:
         return RDS_AWS_MANAGED_KEY.format(key_arn=key_arn)
     if resource_type == "EC2":
         return AMI_DEFAULT_KEY
-    return EC2_KEY_NOT_ACCESSIBLE  # EBS and others: the generic KMS message (facts §5)
+    return EC2_KEY_NOT_ACCESSIBLE  # EBS and others: the generic KMS message (re:Post, above)
 
 
 def option_groups_present(ctx: CopyContext) -> Failure | None:

@@ -18,9 +18,10 @@ def check_copy_quota(
     resource_type: str,
     destination_vault_arn: str,
 ) -> None:
-    """facts §3: 100 concurrent copy jobs per account in a destination Region; past it, a
-    cross-Region copy may still start while its destination vault has fewer than 5 (fn1); the
-    limits apply only to fully managed types (fn2), unless the scenario says otherwise."""
+    """100 concurrent copy jobs per account in a destination Region; past it, a cross-Region
+    copy may still start while its destination vault has fewer than 5 (fn1); the limits apply
+    only to fully managed types (fn2), unless the scenario says otherwise. AWS Backup quotas:
+    https://docs.aws.amazon.com/aws-backup/latest/devguide/aws-backup-limits.html"""
     counted = is_fully_managed if settings.quota_fully_managed_only else (lambda _: True)
     if not counted(resource_type):
         return
@@ -47,8 +48,9 @@ def check_copy_quota(
 
 
 def check_lifecycle(lifecycle: Mapping[str, Any] | None) -> None:
-    """Lifecycle doc: DeleteAfterDays "must be at least 90 days after" MoveToColdStorageAfterDays;
-    DeleteAfterEvent is "Not valid as an input"; -1 removes a setting."""
+    """DeleteAfterDays "must be at least 90 days after" MoveToColdStorageAfterDays;
+    DeleteAfterEvent is "Not valid as an input"; -1 removes a setting. Lifecycle:
+    https://docs.aws.amazon.com/aws-backup/latest/devguide/API_Lifecycle.html"""
     if not lifecycle:
         return
     if "DeleteAfterEvent" in lifecycle:

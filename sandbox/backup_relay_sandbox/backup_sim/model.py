@@ -1,6 +1,6 @@
 """What the simulator holds: resource types, recovery points, jobs and the scenario's settings.
 
-Facts cited as (facts §n) are from ../shared/reference/aws-backup-facts.md.
+Every public source cited here is also listed under "Sources" in docs/simulator.md.
 """
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, ORGANIZ
 
 
 class ArnFormat(StrEnum):
-    """Recovery point ARN formats, from the "AWS Backup resource ARNs" table (facts §4)."""
+    """Recovery point ARN formats, from the "AWS Backup resource ARNs" table of Access control:
+    https://docs.aws.amazon.com/aws-backup/latest/devguide/access-control.html"""
 
     RDS_SNAPSHOT = "arn:aws:rds:{region}:{account}:snapshot:awsbackup:job-{uuid}"
     RDS_CLUSTER_SNAPSHOT = "arn:aws:rds:{region}:{account}:cluster-snapshot:awsbackup:job-{uuid}"
@@ -28,8 +29,8 @@ class ArnFormat(StrEnum):
 
 #: Resource type (as AWS names it) -> recovery point ARN format. "Resources that support full
 #: AWS Backup management all have recovery points in the format arn:aws:backup:...:recovery-point:*"
-#: (facts §4), so the format also says whether a type is fully managed. DynamoDB is taken to have
-#: advanced features on (without them it cannot be copied at all).
+#: (the same table), so the format also says whether a type is fully managed. DynamoDB is taken
+#: to have advanced features on (without them it cannot be copied at all).
 RESOURCE_TYPES: dict[str, ArnFormat] = {
     "RDS": ArnFormat.RDS_SNAPSHOT,
     "Aurora": ArnFormat.RDS_CLUSTER_SNAPSHOT,
@@ -205,7 +206,8 @@ class Failure:
 
 @dataclass
 class Durations:
-    """Virtual time each phase takes. AWS publishes no SLA for copy times (facts §3)."""
+    """Virtual time each phase takes. AWS publishes no SLA for copy times:
+    https://docs.aws.amazon.com/aws-backup/latest/devguide/recov-point-create-a-copy.html"""
 
     start: timedelta = timedelta(minutes=1)  # CREATED -> RUNNING once the resource is free
     backup_pending: timedelta = timedelta(0)  # a PENDING phase before RUNNING when > 0
@@ -225,12 +227,15 @@ class Settings:
         default_factory=lambda: {CENTRAL_ACCOUNT, *MEMBER_ACCOUNTS}
     )  # every account of the organization, the management account included
     cross_account_backup_enabled: bool = True
-    #: RDS-family types whose single-action cross-account AND cross-region copy works. The current
-    #: doc says all four since October 2025 (facts §4); remove a type to model the old behaviour.
+    #: RDS-family types whose single-action cross-account AND cross-region copy works. Feature
+    #: availability says all four since October 2025 (its doc history: October 23, 2025); remove a
+    #: type to model the old behaviour. https://docs.aws.amazon.com/aws-backup/latest/devguide/backup-feature-availability.html
     single_action_copy_types: set[str] = field(default_factory=lambda: set(RDS_FAMILY))
     durations: Durations = field(default_factory=Durations)
-    copy_quota: int = 100  # concurrent copy jobs per account per destination region (facts §3)
-    extra_cross_region_copies_per_vault: int = 5  # fn1 of the quota table (facts §3)
+    #: Concurrent copy jobs per account per destination region, and footnote 1 of the same row
+    #: of AWS Backup quotas: https://docs.aws.amazon.com/aws-backup/latest/devguide/aws-backup-limits.html
+    copy_quota: int = 100
+    extra_cross_region_copies_per_vault: int = 5
     #: fn2: "Limit only apply to resource types fully managed by AWS Backup." Set False to apply
     #: the quota to every type.
     quota_fully_managed_only: bool = True

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,9 +21,10 @@ from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult, EmptyResult
 
 from backup_relay_sandbox.backup_sim import moto_state, responses
-from backup_relay_sandbox.backup_sim.engine import Simulator
 from backup_relay_sandbox.backup_sim.errors import BackupApiError, invalid_parameter
+from backup_relay_sandbox.backup_sim.jobs import JobRequest, JobT
 from backup_relay_sandbox.backup_sim.model import BackupJob, CopyJob, Job, RecoveryPoint
+from backup_relay_sandbox.backup_sim.service import Simulator
 
 ROUTES = (
     "{0}/backup-jobs/?$",
@@ -94,10 +95,8 @@ def start_backup_job(call: Call, sim: Simulator) -> object:
         call.region,
         vault_name=body["BackupVaultName"],
         resource_arn=body["ResourceArn"],
-        iam_role_arn=body["IamRoleArn"],
-        idempotency_token=body.get("IdempotencyToken"),
-        lifecycle=body.get("Lifecycle"),
         start_window=timedelta(minutes=window) if window else None,
+        **_job_request(body),
     )
     return {
         "BackupJobId": job.job_id,
@@ -112,12 +111,7 @@ def describe_backup_job(call: Call, sim: Simulator) -> object:
 
 
 def list_backup_jobs(call: Call, sim: Simulator) -> object:
-    jobs = sim.visible_jobs(
-        sim.backup_jobs.values(), call.account, call.region, call.query.get("accountId")
-    )
-    chosen = [j for j in jobs if _matches(call, j)]
-    page, token = _page(call, chosen)
-    return _present({"BackupJobs": [responses.backup_job(j) for j in page], "NextToken": token})
+    return _list_jobs(call, sim, sim.backup_jobs.values(), "BackupJobs", responses.backup_job)
 
 
 def start_copy_job(call: Call, sim: Simulator) -> object:
@@ -128,9 +122,7 @@ def start_copy_job(call: Call, sim: Simulator) -> object:
         recovery_point_arn=body["RecoveryPointArn"],
         source_vault_name=body["SourceBackupVaultName"],
         destination_vault_arn=body["DestinationBackupVaultArn"],
-        iam_role_arn=body["IamRoleArn"],
-        idempotency_token=body.get("IdempotencyToken"),
-        lifecycle=body.get("Lifecycle"),
+        **_job_request(body),
     )
     return {"CopyJobId": job.job_id, "CreationDate": job.creation, "IsParent": False}
 
@@ -141,12 +133,30 @@ def describe_copy_job(call: Call, sim: Simulator) -> object:
 
 
 def list_copy_jobs(call: Call, sim: Simulator) -> object:
-    jobs = sim.visible_jobs(
-        sim.copy_jobs.values(), call.account, call.region, call.query.get("accountId")
-    )
-    chosen = [j for j in jobs if _matches(call, j)]
+    return _list_jobs(call, sim, sim.copy_jobs.values(), "CopyJobs", responses.copy_job)
+
+
+def _job_request(body: Mapping[str, Any]) -> JobRequest:
+    """The members StartBackupJob and StartCopyJob share."""
+    return {
+        "iam_role_arn": body["IamRoleArn"],
+        "idempotency_token": body.get("IdempotencyToken"),
+        "lifecycle": body.get("Lifecycle"),
+    }
+
+
+def _list_jobs(
+    call: Call,
+    sim: Simulator,
+    jobs: Iterable[JobT],
+    key: str,
+    present: Callable[[JobT], dict[str, Any]],
+) -> object:
+    """List*Jobs: the jobs the caller may see, filtered, a page at a time."""
+    visible = sim.visible_jobs(jobs, call.account, call.region, call.query.get("accountId"))
+    chosen = [j for j in visible if _matches(call, j)]
     page, token = _page(call, chosen)
-    return _present({"CopyJobs": [responses.copy_job(j) for j in page], "NextToken": token})
+    return _present({key: [present(j) for j in page], "NextToken": token})
 
 
 #: ListCopyJobs / ListBackupJobs filters: query-string name -> test of a job against its value.

@@ -11,7 +11,7 @@ from moto.backup.models import backup_backends
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
 from backup_relay_sandbox.backup_sim import moto_plugin
-from backup_relay_sandbox.backup_sim.engine import Simulator
+from backup_relay_sandbox.backup_sim.service import Simulator
 
 _ATTRIBUTE = "backup_relay_simulator"
 _ANCHOR_REGION = "us-east-1"

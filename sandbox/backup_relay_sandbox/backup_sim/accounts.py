@@ -1,0 +1,63 @@
+"""What each account configures besides its resources: backup vaults and their access policies,
+and, for the organization, the global settings. The vaults live in moto's backup backend."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from backup_relay_sandbox.backup_sim import moto_state
+from backup_relay_sandbox.backup_sim.errors import invalid_request, not_found
+from backup_relay_sandbox.backup_sim.model import Settings
+
+
+def vault(account: str, region: str, name: str) -> Any:
+    """moto's vault, or the API's ResourceNotFoundException."""
+    found = moto_state.vault(account, region, name)
+    if found is None:
+        raise not_found(f"Backup vault {name} not found.")  # SYNTHESIZED message
+    return found
+
+
+def put_access_policy(
+    account: str, region: str, name: str, policy: str | Mapping[str, Any]
+) -> None:
+    found = vault(account, region, name)
+    found.access_policy = policy if isinstance(policy, str) else json.dumps(policy)
+
+
+def access_policy(account: str, region: str, name: str) -> str:
+    policy = getattr(vault(account, region, name), "access_policy", None)
+    if policy is None:
+        raise not_found(f"Backup vault {name} has no access policy.")  # SYNTHESIZED
+    return str(policy)
+
+
+def delete_access_policy(account: str, region: str, name: str) -> None:
+    vault(account, region, name).access_policy = None
+
+
+def global_settings(settings: Settings, account: str) -> dict[str, str]:
+    if not settings.in_organization(account):
+        # "api error ERROR_9601: Your account is not a member of an organization." (HTTP 400),
+        # https://github.com/cloudquery/cq-provider-aws/issues/817
+        raise invalid_request("ERROR_9601: Your account is not a member of an organization.")
+    enabled = settings.cross_account_backup_enabled
+    return {"isCrossAccountBackupEnabled": "true" if enabled else "false"}
+
+
+def update_global_settings(
+    settings: Settings, account: str, values: Mapping[str, str], now: datetime
+) -> None:
+    if account != settings.management_account:
+        # SYNTHESIZED message; the rule: UpdateGlobalSettings "Returns an error if the account is
+        # not an Organizations management account." https://docs.aws.amazon.com/aws-backup/latest/devguide/API_UpdateGlobalSettings.html
+        raise invalid_request(
+            "Global settings can only be updated by the organization's management account."
+        )
+    if "isCrossAccountBackupEnabled" in values:
+        enabled = str(values["isCrossAccountBackupEnabled"]).lower() == "true"
+        settings.cross_account_backup_enabled = enabled
+    settings.global_settings_updated = now

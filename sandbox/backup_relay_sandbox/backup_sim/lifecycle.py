@@ -1,0 +1,156 @@
+"""Jobs on the virtual clock: each step is a timer, and each state change publishes an event.
+
+Only one backup or copy job runs per resource; the others wait in CREATED, first come first
+served. A job then goes (PENDING, for backups when the scenario asks) -> RUNNING -> COMPLETED or
+FAILED; a backup still waiting at its StartBy EXPIRES. Whether a job fails is decided when it
+starts running, and a failing job still runs, for `durations.failure`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from backup_relay_sandbox.backup_sim import moto_state
+from backup_relay_sandbox.backup_sim.clock import Timer
+from backup_relay_sandbox.backup_sim.context import Context
+from backup_relay_sandbox.backup_sim.emitter import Emitter
+from backup_relay_sandbox.backup_sim.failures import (
+    BACKUP_EXPIRED,
+    BACKUP_VAULT_MISSING,
+    INVALID_PARAMETERS,
+    CopyContext,
+    copy_failure,
+)
+from backup_relay_sandbox.backup_sim.inventory import Inventory
+from backup_relay_sandbox.backup_sim.model import BackupJob, CopyJob, Failure, Job, JobState
+
+SUCCESS = "SUCCESS"
+
+
+class JobLifecycle:
+    def __init__(self, context: Context, inventory: Inventory, emitter: Emitter) -> None:
+        self._context = context
+        self._inventory = inventory
+        self._emitter = emitter
+        self._waiting: dict[str, list[Job]] = {}  # resource ARN -> jobs in CREATED, oldest first
+        self._holder: dict[str, Job] = {}  # resource ARN -> the one job using it
+        self._timers: dict[str, Timer] = {}  # job id -> its next transition
+
+    def admit(self, job: Job) -> None:
+        """A new job: its CREATED event, its start window (backups), its place in the queue."""
+        self._emitter.announce(job)
+        if isinstance(job, BackupJob):
+            expiry = job.start_by
+            assert expiry is not None
+            self._timers[job.job_id] = self._context.clock.call_at(
+                expiry, lambda: self._expire(job)
+            )
+        self._enqueue(job)
+
+    def run_for(self, job: Job, duration: timedelta) -> None:
+        """Reschedule a running job's end to `duration` after it started running."""
+        if job.state is JobState.RUNNING and job.failure is None:
+            assert job.started is not None
+            self._timers[job.job_id].cancel()
+            job.expected_completion = job.started + duration
+            self._timers[job.job_id] = self._context.clock.call_at(
+                job.expected_completion, lambda: self._finish(job)
+            )
+
+    def _enqueue(self, job: Job) -> None:
+        self._waiting.setdefault(job.resource.arn, []).append(job)
+        self._dispatch(job.resource.arn)
+
+    def _dispatch(self, resource_arn: str) -> None:
+        queue = self._waiting.get(resource_arn, [])
+        if resource_arn in self._holder or not queue:
+            return
+        job = queue.pop(0)
+        job.holds_resource = True
+        self._holder[resource_arn] = job
+        if job.job_id in self._timers:
+            self._timers[job.job_id].cancel()  # a backup job that no longer expires
+        durations = self._context.settings.durations
+        clock = self._context.clock
+        if isinstance(job, BackupJob) and durations.backup_pending > timedelta(0):
+            self._timers[job.job_id] = clock.call_later(durations.start, lambda: self._pend(job))
+        else:
+            self._timers[job.job_id] = clock.call_later(durations.start, lambda: self._run(job))
+
+    def _pend(self, job: Job) -> None:
+        job.state = JobState.PENDING
+        self._emitter.publish(job)
+        pending = self._context.settings.durations.backup_pending
+        self._timers[job.job_id] = self._context.clock.call_later(pending, lambda: self._run(job))
+
+    def _run(self, job: Job) -> None:
+        job.state = JobState.RUNNING
+        job.started = self._context.now
+        job.failure = self._failure_of(job)
+        durations = self._context.settings.durations
+        if job.failure is not None:
+            duration = durations.failure
+        else:
+            default = durations.backup if isinstance(job, BackupJob) else durations.copy
+            duration = self._context.faults.job_durations.get(job.job_id, default)
+        job.expected_completion = self._context.now + duration
+        self._emitter.publish(job)
+        self._timers[job.job_id] = self._context.clock.call_later(
+            duration, lambda: self._finish(job)
+        )
+
+    def _finish(self, job: Job) -> None:
+        job.completion = self._context.now
+        if job.failure is not None:
+            job.state = JobState.FAILED
+            job.status_message = job.failure.message
+            job.message_category = job.failure.category
+        else:
+            job.state = JobState.COMPLETED
+            job.message_category = SUCCESS
+            self._complete(job)
+        self._emitter.publish(job)
+        self._release(job)
+
+    def _expire(self, job: BackupJob) -> None:
+        if job.holds_resource or job.is_final:
+            return
+        self._waiting[job.resource.arn].remove(job)
+        job.state = JobState.EXPIRED
+        job.completion = self._context.now
+        job.status_message = BACKUP_EXPIRED
+        self._emitter.publish(job)
+
+    def _release(self, job: Job) -> None:
+        job.holds_resource = False
+        self._timers.pop(job.job_id, None)
+        if self._holder.get(job.resource.arn) is job:
+            del self._holder[job.resource.arn]
+        self._dispatch(job.resource.arn)
+
+    def _complete(self, job: Job) -> None:
+        if isinstance(job, BackupJob):
+            self._inventory.record_backup(job)
+        else:
+            assert isinstance(job, CopyJob)
+            self._inventory.record_copy(job)
+
+    def _failure_of(self, job: Job) -> Failure | None:
+        if isinstance(job, BackupJob):
+            if moto_state.vault(job.account, job.region, job.vault_name) is None:
+                return Failure(
+                    BACKUP_VAULT_MISSING.format(vault_arn=job.vault_arn), INVALID_PARAMETERS
+                )
+            return None
+        assert isinstance(job, CopyJob)
+        context = CopyContext(
+            job=job,
+            source=self._inventory.recovery_points[job.source_recovery_point_arn],
+            resource=job.resource,
+            settings=self._context.settings,
+            destination_vault=moto_state.vault_by_arn(job.destination_vault_arn),
+            destination_options=self._inventory.options_in(
+                job.destination_account, job.destination_region
+            ),
+        )
+        return copy_failure(context)

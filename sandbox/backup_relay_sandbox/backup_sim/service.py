@@ -1,0 +1,231 @@
+"""The `Simulator`: AWS Backup's jobs, recovery points and settings, as the sandbox drives them.
+
+It composes the parts and offers the public operations, for the moto plugin (the API) and for
+scenarios (the helpers). Jobs change state only when the clock runs (`advance`,
+`run_until_idle`), never inside an API call; even a job's CREATED event is delivered by the next
+`advance` (`advance(timedelta(0))` delivers it at once).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from datetime import timedelta
+from typing import Any, Unpack
+
+from backup_relay_sandbox.backup_sim import accounts, limits, moto_state, policies
+from backup_relay_sandbox.backup_sim.context import Context
+from backup_relay_sandbox.backup_sim.emitter import EmittedEvent, Emitter
+from backup_relay_sandbox.backup_sim.inventory import Inventory
+from backup_relay_sandbox.backup_sim.jobs import (
+    BackupJobRequest,
+    CopyJobRequest,
+    Jobs,
+    JobT,
+    visible,
+)
+from backup_relay_sandbox.backup_sim.lifecycle import JobLifecycle
+from backup_relay_sandbox.backup_sim.model import (
+    RESOURCE_TYPES,
+    BackupJob,
+    CopyJob,
+    CreatedBy,
+    RecoveryPoint,
+    Resource,
+)
+
+
+class Simulator(Context):
+    def __init__(self, seed: int = 0) -> None:
+        super().__init__(seed)
+        self._inventory = Inventory(self)
+        self._emitter = Emitter(self)
+        self._lifecycle = JobLifecycle(self, self._inventory, self._emitter)
+        self._jobs = Jobs(self, self._inventory, self._lifecycle)
+        # Step Functions executions call the API from their own threads while the sandbox
+        # moves the clock: every API call and every clock move holds this lock.
+        self.lock = threading.RLock()
+
+    # -- what happened --------------------------------------------------------------------------
+
+    @property
+    def resources(self) -> dict[str, Resource]:
+        return self._inventory.resources
+
+    @property
+    def recovery_points(self) -> dict[str, RecoveryPoint]:
+        return self._inventory.recovery_points
+
+    @property
+    def options(self) -> dict[tuple[str, str], set[str]]:
+        return self._inventory.options
+
+    @property
+    def backup_jobs(self) -> dict[str, BackupJob]:
+        return self._jobs.backups.by_id
+
+    @property
+    def copy_jobs(self) -> dict[str, CopyJob]:
+        return self._jobs.copies.by_id
+
+    @property
+    def emitted(self) -> list[EmittedEvent]:
+        return self._emitter.emitted  # every delivery (a duplicate appears twice)
+
+    @property
+    def lost(self) -> list[EmittedEvent]:
+        return self._emitter.lost
+
+    def events(self, kind: str | None = None, job_id: str | None = None) -> list[dict[str, Any]]:
+        return self._emitter.events(kind, job_id)
+
+    # -- the clock ------------------------------------------------------------------------------
+
+    def advance(self, delta: timedelta) -> int:
+        with self.lock:
+            return self.clock.advance(delta)
+
+    def run_until_idle(self) -> int:
+        with self.lock:
+            return self.clock.run_until_idle()
+
+    # -- scenario helpers -----------------------------------------------------------------------
+
+    def create_vault(self, account: str, region: str, name: str, key_arn: str | None = None) -> str:
+        """A vault in moto's backup backend; without a key it uses `aws/backup`, as in AWS."""
+        return str(moto_state.create_vault(account, region, name, key_arn).backup_vault_arn)
+
+    def allow_copy_into(
+        self, account: str, region: str, name: str, *, from_accounts: Iterable[str] = ()
+    ) -> None:
+        """The usual destination vault policy: `backup:CopyIntoBackupVault` for the given
+        accounts, or for the whole organization when none is given."""
+        policy = policies.copy_into_vault(self.settings.organization_id, from_accounts)
+        self.put_vault_access_policy(account, region, name, policy)
+
+    def create_key(
+        self,
+        account: str,
+        region: str,
+        *,
+        aws_managed_alias: str | None = None,
+        grant_accounts: Iterable[str] = (),
+    ) -> str:
+        """A KMS key ARN: the AWS managed key of `aws_managed_alias` (for example "aws/rds"),
+        or a customer managed key whose policy shares it with `grant_accounts`."""
+        if aws_managed_alias is not None:
+            return str(moto_state.aws_managed_key(account, region, aws_managed_alias).arn)
+        policy = policies.shared_key(account, grant_accounts)
+        return str(moto_state.create_customer_key(account, region, policy).arn)
+
+    def register_resource(
+        self,
+        account: str,
+        region: str,
+        resource_type: str,
+        resource_arn: str,
+        kms_key_arn: str | None,
+        *,
+        multi_az_cluster: bool = False,
+        option_groups: Iterable[str] = (),
+        size_bytes: int = 3_221_225_472,
+    ) -> Resource:
+        """A resource AWS Backup can back up. `option_groups`: the options of an RDS
+        instance's option group, which a cross-region copy needs in the destination."""
+        if resource_type not in RESOURCE_TYPES:
+            raise ValueError(f"unknown resource type {resource_type!r}: {sorted(RESOURCE_TYPES)}")
+        resource = Resource(
+            account,
+            region,
+            resource_type,
+            resource_arn,
+            kms_key_arn,
+            multi_az_cluster=multi_az_cluster,
+            option_groups=tuple(option_groups),
+            size_bytes=size_bytes,
+        )
+        self.resources[resource_arn] = resource
+        return resource
+
+    def add_option_group(self, account: str, region: str, *options: str) -> None:
+        """Make an option group with `options` available in `account`/`region`."""
+        self.options.setdefault((account, region), set()).update(options)
+
+    def put_recovery_point(
+        self,
+        vault_arn: str,
+        resource_arn: str,
+        *,
+        lifecycle: Mapping[str, Any] | None = None,
+        created_by: CreatedBy | None = None,
+    ) -> str:
+        """A completed recovery point of a registered resource, without running a backup job."""
+        return self._inventory.put_recovery_point(vault_arn, resource_arn, lifecycle, created_by)
+
+    def plan(self, account: str, region: str) -> CreatedBy:
+        """A `createdBy` for jobs that a backup plan starts."""
+        return CreatedBy.plan(self.ids, account, region)
+
+    def delay_completion(self, job_id: str, duration: timedelta) -> None:
+        """Make a job run for `duration` (from when it starts running) instead of the default."""
+        self.faults.job_durations[job_id] = duration
+        self._lifecycle.run_for(self._jobs.job(job_id), duration)
+
+    # -- operations -----------------------------------------------------------------------------
+
+    def start_backup_job(
+        self, account: str, region: str, **request: Unpack[BackupJobRequest]
+    ) -> BackupJob:
+        return self._jobs.start_backup(account, region, request)
+
+    def start_copy_job(
+        self, account: str, region: str, **request: Unpack[CopyJobRequest]
+    ) -> CopyJob:
+        return self._jobs.start_copy(account, region, request)
+
+    def backup_job(self, account: str, region: str, job_id: str) -> BackupJob:
+        return self._jobs.backups.owned(account, region, job_id)
+
+    def copy_job(self, account: str, region: str, job_id: str) -> CopyJob:
+        return self._jobs.copies.owned(account, region, job_id)
+
+    def visible_jobs(
+        self, jobs: Iterable[JobT], account: str, region: str, by_account: str | None
+    ) -> list[JobT]:
+        return visible(self.settings, jobs, account, region, by_account)
+
+    def recovery_point(self, account: str, region: str, vault_name: str, arn: str) -> RecoveryPoint:
+        return self._inventory.recovery_point(account, region, vault_name, arn)
+
+    def recovery_points_in(self, account: str, region: str, vault_name: str) -> list[RecoveryPoint]:
+        return self._inventory.recovery_points_in(account, region, vault_name)
+
+    def update_recovery_point_lifecycle(
+        self,
+        account: str,
+        region: str,
+        vault_name: str,
+        arn: str,
+        lifecycle: Mapping[str, Any] | None,
+    ) -> RecoveryPoint:
+        point = self.recovery_point(account, region, vault_name, arn)
+        limits.check_lifecycle(lifecycle)
+        point.lifecycle = dict(lifecycle) if lifecycle else None
+        return point
+
+    def put_vault_access_policy(
+        self, account: str, region: str, name: str, policy: str | Mapping[str, Any]
+    ) -> None:
+        accounts.put_access_policy(account, region, name, policy)
+
+    def vault_access_policy(self, account: str, region: str, name: str) -> str:
+        return accounts.access_policy(account, region, name)
+
+    def delete_vault_access_policy(self, account: str, region: str, name: str) -> None:
+        accounts.delete_access_policy(account, region, name)
+
+    def global_settings(self, account: str) -> dict[str, str]:
+        return accounts.global_settings(self.settings, account)
+
+    def update_global_settings(self, account: str, values: Mapping[str, str]) -> None:
+        accounts.update_global_settings(self.settings, account, values, self.now)
