@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 from botocore.model import Shape
 
 from backup_relay_sandbox.cloud import OUTSIDER_ACCOUNT
-from tests.simulator.conftest import CENTRAL, MEMBER, Api, StartCopy, Topology
+from tests.support.simulator import CENTRAL, MEMBER, Api, StartCopy, Topology
 
 
 def _unknown_members(value: Any, shape: Shape, path: str = "") -> list[str]:

@@ -11,8 +11,8 @@ from backup_relay.models import JobKind, JobState
 from backup_relay.normalize import normalize
 from backup_relay_sandbox.backup_sim import Simulator
 from backup_relay_sandbox.cloud import REGION
-from tests.simulator.conftest import CENTRAL, MEMBER, EventTap, Topology
 from tests.support.events import documented
+from tests.support.simulator import CENTRAL, MEMBER, EventTap, Topology
 
 ROLE = f"arn:aws:iam::{MEMBER}:role/backup"
 #: Documented examples of states the simulator produces (ABORTED needs StopBackupJob: not simulated)

@@ -12,7 +12,7 @@ import pytest
 
 from backup_relay_sandbox.backup_sim import Simulator, failures
 from backup_relay_sandbox.cloud import DR_REGION, OUTSIDER_ACCOUNT, REGION
-from tests.simulator.conftest import CENTRAL, MEMBER, Api, EventTap, StartCopy, Topology
+from tests.support.simulator import CENTRAL, MEMBER, Api, EventTap, StartCopy, Topology
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from backup_relay_sandbox.backup_sim import Faults, Simulator, reset
-from tests.simulator.conftest import MEMBER, Api, EventTap, StartCopy, Topology
+from tests.support.simulator import MEMBER, Api, EventTap, StartCopy, Topology
 
 
 def _outcomes(start_copy: StartCopy, point: str, calls: int) -> list[str]:

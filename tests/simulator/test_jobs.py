@@ -10,7 +10,7 @@ from moto.core.base_backend import BackendDict
 
 from backup_relay_sandbox.backup_sim import Simulator, simulator
 from backup_relay_sandbox.cloud import DR_REGION, MEMBER_ACCOUNTS, REGION
-from tests.simulator.conftest import CENTRAL, MEMBER, Api, EventTap, StartCopy, Topology
+from tests.support.simulator import CENTRAL, MEMBER, Api, EventTap, StartCopy, Topology
 
 ROLE = f"arn:aws:iam::{MEMBER}:role/backup"
 
