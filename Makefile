@@ -9,7 +9,7 @@ REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint format typecheck validate build asl pytest bench clean
+.PHONY: demo test lint format generate typecheck validate build asl pytest bench clean
 
 ## make demo: the offline sandbox on its embedded night of events (no AWS account needed)
 demo: $(STAMP)
@@ -36,6 +36,11 @@ lint: $(STAMP)
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+## make generate: rewrite what is generated (template rules from FIELD_PATHS, the CLI's template parameters)
+generate: $(STAMP)
+	$(BIN)/python scripts/generate_template_rules.py
+	$(BIN)/python scripts/generate_template_parameters.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

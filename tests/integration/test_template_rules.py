@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from typing import Any
 
 import pytest
 from moto.events.models import EventPattern
+from samtranslator.yaml_helper import yaml_parse
 
 from backup_relay.models import DETAIL_TYPES, JobKind
 from backup_relay.normalize import ENVELOPE_VERSION, FIELD_PATHS
-from backup_relay_sandbox.template import load_template, resources_of_type
+from backup_relay_sandbox.template import CENTRAL_TEMPLATE, load_template, resources_of_type
+from scripts.generate_template_rules import main as generate_rules
+from scripts.generate_template_rules import render, with_section
 from tests.support.events import JOB_EVENT_FILES, OTHER_EVENT_FILES, documented
 
 RULES = resources_of_type(load_template(), "AWS::Events::Rule")
@@ -104,3 +108,41 @@ def test_bus_policy_admits_only_the_organization() -> None:
     assert statement["Condition"] == {
         "StringEquals": {"aws:PrincipalOrgID": {"Ref": "OrganizationId"}}
     }
+
+
+# ---- the rules are generated from FIELD_PATHS ---------------------------------------------------
+
+
+def _rules_of(section: str) -> dict[str, Any]:
+    parsed: dict[str, Any] = yaml_parse("Resources:\n" + section)["Resources"]
+    return {lid: rule for lid, rule in parsed.items() if rule["Type"] == "AWS::Events::Rule"}
+
+
+def test_the_templates_rules_are_what_the_field_table_gives() -> None:
+    # GIVEN template.yaml as committed
+    template = CENTRAL_TEMPLATE.read_text()
+    # THEN its generated section is exactly what FIELD_PATHS gives (else: run make generate)
+    assert with_section(template, render()) == template
+    assert generate_rules(["--check"]) == 0
+
+
+def test_a_field_added_to_the_table_reaches_exactly_its_kinds_two_rules() -> None:
+    # GIVEN the field table with one more copy-job field
+    table = copy.deepcopy(FIELD_PATHS)
+    table[JobKind.COPY]["parent_job_id"] = "$.detail.parentJobId"
+    # WHEN the rules are generated from it
+    before, after = _rules_of(render()), _rules_of(render(table))
+    # THEN both copy-job rules map it and carry it in their envelope, and nothing else changes
+    changed = sorted(lid for lid in before if before[lid] != after[lid])
+    assert changed == ["DefaultBusCopyJobRule", "RelayBusCopyJobRule"]
+    for lid in changed:
+        transformer = _transformer(after[lid])
+        assert transformer["InputPathsMap"]["parent_job_id"] == "$.detail.parentJobId"
+        assert '"parent_job_id": "<parent_job_id>"' in transformer["InputTemplate"]
+
+
+def test_the_queue_admits_exactly_the_generated_rules() -> None:
+    [policy] = resources_of_type(load_template(), "AWS::SQS::QueuePolicy").values()
+    [statement] = policy["Properties"]["PolicyDocument"]["Statement"]
+    admitted = statement["Condition"]["ArnEquals"]["aws:SourceArn"]
+    assert sorted(arn["Fn::GetAtt"][0] for arn in admitted) == sorted(RULES)
