@@ -98,6 +98,16 @@ def test_the_last_hop_completing_completes_the_chain(world: World) -> None:
     assert world.recovery_points.retention == []
 
 
+def test_a_hop_that_has_not_completed_is_neither_passed_nor_recorded(world: World) -> None:
+    # GIVEN a started hop without an outcome (the state machine would never send it on)
+    steps = world.hop_steps()
+    started = _started(steps, _landed_chain())
+    # WHEN NextHop is asked for it THEN it refuses, and the ledger does not call it COMPLETED
+    with pytest.raises(InvalidChainState):
+        steps.next_hop(started)
+    assert world.ledger.hops[(started.chain_id, 0)].state is LedgerState.STARTED
+
+
 def test_intermediate_copies_are_shortened_only_after_the_last_hop_when_asked(
     world: World,
 ) -> None:

@@ -73,12 +73,11 @@ class HopSteps:
 
     def next_hop(self, chain: ChainState) -> ChainState:
         """Record the hop that just completed, then open the next one or finish the chain."""
-        current = chain.current
-        if current is not None and current.result is not None:
+        moved = next_hop(chain, self.settings.waits)  # refuses to pass a hop not COMPLETED
+        if chain.current is not None:
             self.ledger.hop(chain, LedgerState.COMPLETED)
-            duration = self.now() - current.started_at if current.started_at else None
-            self.telemetry.hop_completed(chain, duration)
-        moved = next_hop(chain, self.settings.waits)
+            started = chain.current.started_at
+            self.telemetry.hop_completed(chain, self.now() - started if started else None)
         if moved.status is ChainStatus.COMPLETED:
             self._shorten_intermediate_retention(moved)
             self.ledger.chain_ended(moved, LedgerState.COMPLETED, moved.reason)
