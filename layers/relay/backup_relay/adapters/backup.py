@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,12 +47,14 @@ class BackupRecoveryPoints:
             )
         return _recovery_point(answer)
 
-    def in_vault(self, vault: Vault) -> Iterator[RecoveryPoint]:
+    def in_vault(self, vault: Vault) -> list[RecoveryPoint]:
         paginator = aws.backup(vault.region).get_paginator("list_recovery_points_by_backup_vault")
         with domain_errors():
-            pages = list(paginator.paginate(BackupVaultName=vault.name))
-        for page in pages:
-            yield from (_recovery_point(point) for point in page.get("RecoveryPoints", []))
+            return [
+                _recovery_point(point)
+                for page in paginator.paginate(BackupVaultName=vault.name)
+                for point in page.get("RecoveryPoints", [])
+            ]
 
     def set_retention(self, vault: Vault, arn: str, delete_after_days: int) -> None:
         with domain_errors():
