@@ -22,6 +22,8 @@ from typing import Any
 from moto.awslambda_simple import models as lambda_models
 
 from backup_relay.observability import SERVICE
+from backup_relay_sandbox import virtual_time
+from backup_relay_sandbox.backup_sim import simulator
 from backup_relay_sandbox.deploy import Deployment, service_role
 from backup_relay_sandbox.lambdas import FakeContext, Handler, load_handler
 from backup_relay_sandbox.template import resolve
@@ -50,8 +52,10 @@ class _LogSink(io.TextIOBase):
 
 
 def deploy_functions(stack: Deployment) -> dict[str, Function]:
-    """Create each AWS::Serverless::Function in moto and route its invocations in-process."""
+    """Create each AWS::Serverless::Function in moto and route its invocations in-process; they
+    tell the time by AWS Backup's virtual clock (virtual_time.py)."""
     install()
+    virtual_time.bind(simulator())
     lambda_ = stack.client("lambda")
     role = service_role(stack, f"{stack.name}-functions", "lambda.amazonaws.com")
     created: dict[str, Function] = {}

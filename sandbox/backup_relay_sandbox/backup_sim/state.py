@@ -28,6 +28,12 @@ def simulator() -> Simulator:
     return current
 
 
+def current() -> Simulator | None:
+    """The current moto session's simulator, if one was created (never creates one)."""
+    found = getattr(backup_backends[DEFAULT_ACCOUNT_ID][_ANCHOR_REGION], _ATTRIBUTE, None)
+    return found if isinstance(found, Simulator) else None
+
+
 def reset(seed: int = 0) -> Simulator:
     """Start over with a fresh simulator (ids and faults drawn from `seed`)."""
     moto_plugin.install(simulator)

@@ -10,17 +10,18 @@ waiting hop      pk COPYJOB#<copy job id>       sk WAIT
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 
 from backup_relay.adapters.dynamo import DynamoTable, conditionally
 from backup_relay.adapters.errors import domain_errors
+from backup_relay.clock import utc_now
 from backup_relay.copy_chain.state import ChainState, LedgerState
 from backup_relay.models import JobEvent
 from backup_relay.ports import HopRecord
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return utc_now().isoformat(timespec="seconds")
 
 
 def _hops_json(chain: ChainState) -> str:
