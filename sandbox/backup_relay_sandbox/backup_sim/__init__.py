@@ -11,7 +11,13 @@ See docs/simulator.md for what is simulated, from which sources, and what is not
 from backup_relay_sandbox.backup_sim.emitter import EmittedEvent
 from backup_relay_sandbox.backup_sim.errors import BackupApiError
 from backup_relay_sandbox.backup_sim.faults import Faults
-from backup_relay_sandbox.backup_sim.model import CreatedBy, Durations, JobState, Settings
+from backup_relay_sandbox.backup_sim.model import (
+    CreatedBy,
+    Durations,
+    JobState,
+    RefusedBy,
+    Settings,
+)
 from backup_relay_sandbox.backup_sim.service import Simulator
 from backup_relay_sandbox.backup_sim.state import reset, simulator
 
@@ -22,6 +28,7 @@ __all__ = [
     "EmittedEvent",
     "Faults",
     "JobState",
+    "RefusedBy",
     "Settings",
     "Simulator",
     "reset",

@@ -138,21 +138,29 @@ def cross_account_enabled(ctx: CopyContext) -> Failure | None:
     return None
 
 
-def single_action_supported(ctx: CopyContext) -> Failure | None:
-    kind = ctx.resource_type
+def single_action_refusal(job: CopyJob, resource_type: str, settings: Settings) -> str | None:
+    """The message of a cross-account AND cross-Region copy of a type that cannot do both in
+    one action, or None. Whether AWS refuses it as a job or as an API error is not published:
+    `settings.single_action_refused_by` chooses."""
+    cross_account = job.account != job.destination_account
+    cross_region = job.region != job.destination_region
     if (
-        ctx.cross_account
-        and ctx.cross_region
-        and kind in RDS_FAMILY
-        and kind not in ctx.settings.single_action_copy_types
+        cross_account
+        and cross_region
+        and resource_type in RDS_FAMILY
+        and resource_type not in settings.single_action_copy_types
     ):
-        message = SINGLE_ACTION_UNSUPPORTED.format(
-            source_region=ctx.job.region,
-            destination_region=ctx.job.destination_region,
-            resource_type=kind,
+        return SINGLE_ACTION_UNSUPPORTED.format(
+            source_region=job.region,
+            destination_region=job.destination_region,
+            resource_type=resource_type,
         )
-        return Failure(message, INVALID_PARAMETERS)
     return None
+
+
+def single_action_supported(ctx: CopyContext) -> Failure | None:
+    message = single_action_refusal(ctx.job, ctx.resource_type, ctx.settings)
+    return Failure(message, INVALID_PARAMETERS) if message else None
 
 
 def vault_allows_copy_into(ctx: CopyContext) -> Failure | None:

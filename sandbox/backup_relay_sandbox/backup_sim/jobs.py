@@ -12,7 +12,13 @@ from typing import Any, Generic, Required, TypedDict, TypeVar
 
 from backup_relay_sandbox.backup_sim import limits, moto_state
 from backup_relay_sandbox.backup_sim.context import Context
-from backup_relay_sandbox.backup_sim.errors import BackupApiError, invalid_parameter, not_found
+from backup_relay_sandbox.backup_sim.errors import (
+    BackupApiError,
+    invalid_parameter,
+    invalid_request,
+    not_found,
+)
+from backup_relay_sandbox.backup_sim.failures import single_action_refusal
 from backup_relay_sandbox.backup_sim.inventory import Inventory, backup_key
 from backup_relay_sandbox.backup_sim.lifecycle import JobLifecycle
 from backup_relay_sandbox.backup_sim.model import (
@@ -20,6 +26,7 @@ from backup_relay_sandbox.backup_sim.model import (
     CopyJob,
     CreatedBy,
     Job,
+    RefusedBy,
     Resource,
     Settings,
 )
@@ -155,6 +162,11 @@ class Jobs:
             destination_vault_arn=destination_vault_arn,
             lifecycle=dict(lifecycle) if lifecycle else source.lifecycle,
         )
+        settings = self._context.settings
+        if settings.single_action_refused_by is RefusedBy.API:
+            refusal = single_action_refusal(job, resource.resource_type, settings)
+            if refusal is not None:  # InvalidRequestException: modelled for StartCopyJob
+                raise invalid_request(refusal)
         self.copies.add(job, request.get("idempotency_token"))
         self._lifecycle.admit(job)
         return job

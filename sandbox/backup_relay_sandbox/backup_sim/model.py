@@ -217,6 +217,14 @@ class Durations:
     start_window: timedelta = timedelta(hours=8)  # StartWindowMinutes' default (startBy)
 
 
+class RefusedBy(StrEnum):
+    """How AWS refuses a single-action copy it does not support: public material does not say
+    whether StartCopyJob raises it or the job ends FAILED with it (docs/simulator.md)."""
+
+    JOB = "job"  # StartCopyJob succeeds; the job fails when it runs
+    API = "api"  # StartCopyJob raises InvalidRequestException with the message
+
+
 @dataclass
 class Settings:
     """The scenario: who is in the organization and how the accounts are configured."""
@@ -231,6 +239,7 @@ class Settings:
     #: availability says all four since October 2025 (its doc history: October 23, 2025); remove a
     #: type to model the old behaviour. https://docs.aws.amazon.com/aws-backup/latest/devguide/backup-feature-availability.html
     single_action_copy_types: set[str] = field(default_factory=lambda: set(RDS_FAMILY))
+    single_action_refused_by: RefusedBy = RefusedBy.JOB
     durations: Durations = field(default_factory=Durations)
     #: Concurrent copy jobs per account per destination region, and footnote 1 of the same row
     #: of AWS Backup quotas: https://docs.aws.amazon.com/aws-backup/latest/devguide/aws-backup-limits.html
