@@ -18,7 +18,7 @@ DEFAULTS: dict[str, str | None] = {
     "CopyWaitTimeoutSeconds": "14400",
     "IntermediateRetentionDays": "0",
     "ReconcileSchedule": "rate(15 minutes)",
-    "ReconcileLookbackHours": "48",
+    "ReconcileLookbackHours": "192",
     "HopSlaHours": "24",
     "BackupRoleName": "service-role/AWSBackupDefaultServiceRole",
     "LogLevel": "INFO",

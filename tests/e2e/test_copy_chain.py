@@ -4,12 +4,13 @@ ASL (in moto's interpreter) around the AWS Backup simulator."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 
 from backup_relay.copy_chain.decisions import FEATURE_NOT_SUPPORTED
 from backup_relay.copy_chain.state import chain_id_for
+from backup_relay_sandbox.backup_sim import RefusedBy
 from backup_relay_sandbox.backup_sim.faults import Delivery
 from backup_relay_sandbox.backup_sim.model import CopyJob, JobState
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, REGION
@@ -214,23 +215,33 @@ def test_bring_back_lands_the_dr_copy_in_the_member_vault(moto: None) -> None:
     assert sorted(e["status"] for e in org.executions()) == ["SUCCEEDED", "SUCCEEDED"]
 
 
-def test_a_refused_single_action_copy_is_replanned_as_two_hops(moto: None) -> None:
-    # GIVEN single-action copy enabled for Aurora in backup-relay, but refused by AWS here
+@pytest.mark.parametrize("refused_by", list(RefusedBy))
+def test_a_refused_single_action_copy_is_replanned_as_two_hops(
+    moto: None, refused_by: RefusedBy
+) -> None:
+    # GIVEN single-action copy enabled for Aurora in backup-relay, but refused by AWS here,
+    # either as a copy job that fails or as StartCopyJob's error (AWS does not say which)
     org = Organization.build(
         members=MEMBER_ACCOUNTS[:1],
         resource_types=("Aurora",),
         wait_timeout_seconds=2,
         SingleActionResourceTypes="Aurora",
     )
+    org.sim.settings.single_action_refused_by = refused_by
     _night(org, types=("Aurora",))
     [at_dr] = org.completed_copies_into(DR)
+    jobs_before = len(org.copy_jobs())
     # WHEN the DR copy is brought back (planned as one cross-account, cross-region hop)
     answer = _bring_back(org, at_dr.destination_recovery_point_arn or "")
     org.settle()
     # THEN AWS refused it, the chain re-planned two hops, and the copy landed
     refused = [job for job in org.copy_jobs() if job.state is JobState.FAILED]
-    assert len(refused) == 1
-    assert FEATURE_NOT_SUPPORTED in (refused[0].status_message or "")
+    if refused_by is RefusedBy.JOB:
+        assert len(refused) == 1
+        assert FEATURE_NOT_SUPPORTED in (refused[0].status_message or "")
+    else:
+        assert refused == []  # no job was created for the refused request
+    assert len(org.copy_jobs()) == jobs_before + 2 + len(refused)
     assert len(org.completed_copies_into(vault_arn(MEMBER, REGION, MEMBER_VAULT))) == 1
     chain = answer["chain"]
     assert isinstance(chain, dict)
@@ -276,6 +287,29 @@ def test_reconcile_starts_the_chain_whose_event_was_lost(moto: None) -> None:
     assert _reconcile(org)["chains_started"] == []  # and only once
 
 
+def test_reconcile_chains_a_copy_that_landed_days_after_its_backup(moto: None) -> None:
+    # GIVEN a member backup whose copy to the central vault runs three days later, and whose
+    # COMPLETED event is lost: the copy carries the backup's creation date
+    org = Organization.build(members=MEMBER_ACCOUNTS[:1], resource_types=("Neptune",))
+    point = org.backup(MEMBER, "Neptune")
+    org.settle()
+    org.sim.advance(timedelta(days=3))
+    org.sim.faults.lose.add(("*", "COMPLETED"))
+    org.plan_copy(MEMBER, point, CENTRAL)
+    org.settle()
+    org.sim.faults.lose.clear()
+    [landed] = _landed_in_central(org)
+    assert org.executions() == []
+    # WHEN reconcile runs
+    report = _reconcile(org)
+    org.settle()
+    # THEN its window, counted from creation dates, still found the copy and chained it
+    assert report["chains_started"] == [
+        chain_id_for(landed.destination_recovery_point_arn or "", DR)
+    ]
+    assert [e["status"] for e in org.executions()] == ["SUCCEEDED"]
+
+
 def test_reconcile_resumes_a_hop_whose_completion_event_never_came(moto: None) -> None:
     # GIVEN a chain whose DR copy completed, but whose COMPLETED event was lost, and a hop that
     # would wait an hour before polling
@@ -298,20 +332,30 @@ def test_reconcile_resumes_a_hop_whose_completion_event_never_came(moto: None) -
     assert [e["status"] for e in org.executions()] == ["SUCCEEDED"]
 
 
-@pytest.mark.parametrize(("days", "expected"), [("0", None), ("3", 3)])
+@pytest.mark.parametrize("days", [0, 3])
 def test_intermediate_retention_is_shortened_only_when_asked_and_after_the_last_hop(
-    moto: None, days: str, expected: int | None
+    moto: None, days: int
 ) -> None:
-    # GIVEN IntermediateRetentionDays (0 = off)
+    # GIVEN IntermediateRetentionDays (0 = off), and a member whose copy to the central vault
+    # starts two days after its backup (the copy keeps the backup's creation date)
     org = Organization.build(
-        members=MEMBER_ACCOUNTS[:1], resource_types=("Aurora",), IntermediateRetentionDays=days
+        members=MEMBER_ACCOUNTS[:1], resource_types=("Aurora",), IntermediateRetentionDays=str(days)
     )
-    # WHEN an Aurora recovery point is chained to DR
-    _night(org, types=("Aurora",))
+    point = org.backup(MEMBER, "Aurora")
+    org.settle()
+    org.sim.advance(timedelta(days=2))
+    # WHEN it is chained to DR
+    org.plan_copy(MEMBER, point, CENTRAL)
+    org.settle()
     [landed] = _landed_in_central(org)
     assert len(org.completed_copies_into(DR)) == 1
-    # THEN its copy in the central vault keeps its lifecycle, or expires after `days`
-    point = org.backup_client(CENTRAL_ACCOUNT).describe_recovery_point(
+    # THEN its copy in the central vault keeps its lifecycle, or is deleted `days` from now
+    # (not `days` from the backup's creation, which would have passed already)
+    copy = org.backup_client(CENTRAL_ACCOUNT).describe_recovery_point(
         BackupVaultName=CENTRAL_VAULT, RecoveryPointArn=landed.destination_recovery_point_arn
     )
-    assert point.get("Lifecycle", {}).get("DeleteAfterDays") == expected
+    if days == 0:
+        assert "Lifecycle" not in copy
+        return
+    deletes_at = copy["CalculatedLifecycle"]["DeleteAt"]
+    assert org.sim.now + timedelta(days=days) <= deletes_at < org.sim.now + timedelta(days=days + 1)

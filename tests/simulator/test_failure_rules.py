@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
+from botocore.exceptions import ClientError
 
-from backup_relay_sandbox.backup_sim import Simulator, failures
+from backup_relay_sandbox.backup_sim import RefusedBy, Simulator, failures
 from backup_relay_sandbox.cloud import DR_REGION, OUTSIDER_ACCOUNT, REGION
 from tests.support.simulator import CENTRAL, MEMBER, Api, EventTap, StartCopy, Topology
 
@@ -284,3 +285,50 @@ def test_same_account_copy_of_a_snapshot_keeps_its_key(sim: Simulator, api: Api)
     job = api(CENTRAL).describe_copy_job(CopyJobId=job_id)["CopyJob"]
     assert job["State"] == "COMPLETED"
     assert job["DestinationEncryptionKeyArn"] == key
+
+
+def test_a_refused_single_action_copy_can_be_an_api_error(
+    api: Api, topology: Topology, start_copy: StartCopy
+) -> None:
+    # GIVEN single-action copies unsupported, refused by StartCopyJob itself
+    topology.sim.settings.single_action_copy_types.clear()
+    topology.sim.settings.single_action_refused_by = RefusedBy.API
+    point = topology.recovery_point(topology.resource("Aurora"))
+    # WHEN the member copies across account and Region in one action
+    with pytest.raises(ClientError) as refused:
+        start_copy(point, topology.dr_vault)
+    # THEN the call fails with the message a failed job would carry, and no job exists
+    error = refused.value.response["Error"]
+    assert error["Code"] == "InvalidRequestException"
+    assert error["Message"] == (
+        "Copy job from us-west-2 to us-east-1 cannot be initiated for Aurora resources. "
+        "Feature is not supported for provided resource type."
+    )
+    assert api(MEMBER).list_copy_jobs()["CopyJobs"] == []
+
+
+def test_a_copy_keeps_its_sources_creation_date_and_lifecycle(
+    api: Api, topology: Topology, start_copy: StartCopy
+) -> None:
+    # GIVEN a member recovery point created three days before it is copied, with a lifecycle
+    resource = topology.resource("Aurora")
+    point = topology.sim.put_recovery_point(
+        topology.member_vault, resource, lifecycle={"DeleteAfterDays": 35}
+    )
+    source = api(MEMBER).describe_recovery_point(
+        BackupVaultName="member-vault", RecoveryPointArn=point
+    )
+    topology.sim.advance(timedelta(days=3))
+    # WHEN it is copied to the central vault without a lifecycle of its own
+    job_id = start_copy(point)
+    topology.sim.run_until_idle()
+    # THEN the copy has the source's creation date and retention, counted from that date
+    job = api(MEMBER).describe_copy_job(CopyJobId=job_id)["CopyJob"]
+    copy = api(CENTRAL).describe_recovery_point(
+        BackupVaultName="central-vault", RecoveryPointArn=job["DestinationRecoveryPointArn"]
+    )
+    assert copy["CreationDate"] == source["CreationDate"]
+    assert copy["CompletionDate"] == job["CompletionDate"] > source["CreationDate"]
+    assert copy["Lifecycle"] == {"DeleteAfterDays": 35}
+    deletes = copy["CalculatedLifecycle"]["DeleteAt"]
+    assert deletes == source["CreationDate"] + timedelta(days=35)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -157,11 +157,17 @@ class FakeRecoveryPoints:
             raise NotFound("ResourceNotFoundException", f"Recovery point {arn} not found.")
         return self.points[(vault, arn)]
 
-    def in_vault(self, vault: Vault) -> Iterable[RecoveryPoint]:
-        return [point for (where, _), point in self.points.items() if where == vault]
+    def in_vault(self, vault: Vault, created_after: datetime) -> Iterable[RecoveryPoint]:
+        return [
+            point
+            for (where, _), point in self.points.items()
+            if where == vault and point.created_at > created_after
+        ]
 
     def set_retention(self, vault: Vault, arn: str, delete_after_days: int) -> None:
         self.retention.append((vault, arn, delete_after_days))
+        point = self.describe(vault, arn)
+        self.points[(vault, arn)] = replace(point, delete_after_days=delete_after_days)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from backup_relay.copy_chain.steps import HopSteps, StepRequest
 from backup_relay.errors import InvalidChainState, Refused, Throttled
 from backup_relay.models import JobState
 from backup_relay.planner import plan_route
+from backup_relay.ports import RecoveryPoint
 from backup_relay.settings import ChainStepsSettings
 from tests.support.world import (
     BACKUP_ROLE,
@@ -108,18 +109,57 @@ def test_a_hop_that_has_not_completed_is_neither_passed_nor_recorded(world: Worl
     assert world.ledger.hops[(started.chain_id, 0)].state is LedgerState.STARTED
 
 
+def _copy_in_central(world: World, arn: str, created_days_ago: float, **lifecycle: int) -> None:
+    """A copy in the central vault; it keeps its source backup's creation date."""
+    created = world.now - timedelta(days=created_days_ago)
+    point = RecoveryPoint(arn, "Aurora", "COMPLETED", created, DR.arn, **lifecycle)
+    world.recovery_points.add(CENTRAL_HOME, point)
+
+
 def test_intermediate_copies_are_shortened_only_after_the_last_hop_when_asked(
     world: World,
 ) -> None:
-    # GIVEN IntermediateRetentionDays=3 and a two-hop bring-back
+    # GIVEN IntermediateRetentionDays=3 and a two-hop bring-back of a backup made 2.5 days ago
     steps = world.hop_steps(INTERMEDIATE_RETENTION_DAYS="3")
+    _copy_in_central(world, "rp-central", created_days_ago=2.5)
     first = _started(steps, _bring_back())
     # WHEN hop 1 completes THEN nothing is shortened yet
     second = _started(steps, _hop_done(steps, first, "rp-central"))
     assert world.recovery_points.retention == []
-    # WHEN hop 2 completes THEN only the copy left in the central vault is shortened
+    # WHEN hop 2 completes THEN only the copy left in the central vault is shortened, to 3 more
+    # days from now: DeleteAfterDays counts from the creation date the copy kept (3 + 3)
     steps.next_hop(_hop_done(steps, second, "rp-member"))
-    assert world.recovery_points.retention == [(CENTRAL_HOME, "rp-central", 3)]
+    assert world.recovery_points.retention == [(CENTRAL_HOME, "rp-central", 6)]
+
+
+@pytest.mark.parametrize(
+    ("lifecycle", "expected"),
+    [({"delete_after_days": 4}, []), ({"delete_after_days": -1}, [(CENTRAL_HOME, "rp-c", 5)])],
+)
+def test_an_intermediate_copy_is_never_kept_longer_than_its_lifecycle_says(
+    world: World, lifecycle: dict[str, int], expected: list[object]
+) -> None:
+    # GIVEN IntermediateRetentionDays=3 and a central copy of a backup made a day ago that its
+    # vault deletes after 4 days (or keeps forever: -1)
+    steps = world.hop_steps(INTERMEDIATE_RETENTION_DAYS="3")
+    _copy_in_central(world, "rp-c", created_days_ago=1.5, **lifecycle)
+    first = _started(steps, _bring_back())
+    second = _started(steps, _hop_done(steps, first, "rp-c"))
+    # WHEN the chain completes
+    steps.next_hop(_hop_done(steps, second, "rp-member"))
+    # THEN a sooner end is kept as it is; "forever" is shortened to 2 + 3 days
+    assert world.recovery_points.retention == expected
+
+
+def test_an_intermediate_copy_already_deleted_is_skipped(world: World) -> None:
+    # GIVEN IntermediateRetentionDays=3 and a central copy that no longer exists
+    steps = world.hop_steps(INTERMEDIATE_RETENTION_DAYS="3")
+    first = _started(steps, _bring_back())
+    second = _started(steps, _hop_done(steps, first, "rp-gone"))
+    # WHEN the chain completes THEN it completes, and nothing is shortened
+    done = steps.next_hop(_hop_done(steps, second, "rp-member"))
+    assert done.status is ChainStatus.COMPLETED
+    assert world.recovery_points.retention == []
 
 
 # ---- start_copy_job ---------------------------------------------------------------------------

@@ -45,6 +45,15 @@ def test_a_landed_copy_without_a_chain_gets_one_once(world: World) -> None:
     assert [chain.recovery_point_arn for chain in world.workflow.started] == ["rp-lost"]
 
 
+def test_a_copy_that_landed_days_after_its_backup_began_is_still_chained(world: World) -> None:
+    # GIVEN a copy that landed just now from a backup that began three days ago: it carries the
+    # backup's creation date, and its COMPLETED event never arrived
+    three_days_ago = NOW - timedelta(days=3)
+    world.recovery_points.add(CENTRAL_HOME, _landed("rp-late", created_at=three_days_ago))
+    # WHEN reconcile runs THEN its window (from the backup's creation) still holds it
+    assert world.reconcile()().chains_started == [chain_id_for("rp-late", DR.arn)]
+
+
 @pytest.mark.parametrize(
     "changes",
     [
@@ -52,7 +61,7 @@ def test_a_landed_copy_without_a_chain_gets_one_once(world: World) -> None:
         {"source_vault_arn": CENTRAL_HOME.model_copy(update={"name": "x"}).arn},  # our own copy
         {"resource_type": "EBS"},  # not a chained type
         {"status": "PARTIAL"},
-        {"created_at": NOW - timedelta(hours=49)},  # older than ReconcileLookbackHours
+        {"created_at": NOW - timedelta(hours=193)},  # older than ReconcileLookbackHours
     ],
 )
 def test_recovery_points_that_need_no_chain_are_left_alone(

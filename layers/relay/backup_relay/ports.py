@@ -42,6 +42,7 @@ class RecoveryPoint:
     status: str
     created_at: datetime  # a copy keeps its source's creation date
     source_vault_arn: str | None  # set on a copy: the vault it was copied from
+    delete_after_days: int | None = None  # its Lifecycle, counted from created_at
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,10 @@ class CopyJobs(Protocol):
 class RecoveryPoints(Protocol):
     def describe(self, vault: Vault, arn: str) -> RecoveryPoint: ...
 
-    def in_vault(self, vault: Vault) -> Iterable[RecoveryPoint]: ...
+    def in_vault(self, vault: Vault, created_after: datetime) -> Iterable[RecoveryPoint]:
+        """The vault's recovery points whose CreationDate is after `created_after` (for a copy,
+        its source's creation date)."""
+        ...
 
     def set_retention(self, vault: Vault, arn: str, delete_after_days: int) -> None: ...
 

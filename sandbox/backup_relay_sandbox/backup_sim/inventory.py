@@ -136,7 +136,10 @@ class Inventory:
             recorded_resource(source),
             key=job.destination_encryption_key_arn,
             role=job.iam_role_arn,
-            creation=self._context.now,  # INFERRED: a copy is created when it completes
+            # "Copies retain their source configuration, including creation dates and retention
+            # period." https://docs.aws.amazon.com/aws-backup/latest/devguide/recov-point-create-a-copy.html
+            # (its CompletionDate is the copy job's: INFERRED)
+            creation=source.creation,
             lifecycle=job.lifecycle,
             created_by=job.created_by,
             source_vault_arn=job.source_vault_arn,

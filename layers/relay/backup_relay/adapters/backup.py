@@ -47,13 +47,12 @@ class BackupRecoveryPoints:
             )
         return _recovery_point(answer)
 
-    def in_vault(self, vault: Vault) -> list[RecoveryPoint]:
+    def in_vault(self, vault: Vault, created_after: datetime) -> list[RecoveryPoint]:
         paginator = aws.backup(vault.region).get_paginator("list_recovery_points_by_backup_vault")
+        pages = paginator.paginate(BackupVaultName=vault.name, ByCreatedAfter=created_after)
         with domain_errors():
             return [
-                _recovery_point(point)
-                for page in paginator.paginate(BackupVaultName=vault.name)
-                for point in page.get("RecoveryPoints", [])
+                _recovery_point(point) for page in pages for point in page.get("RecoveryPoints", [])
             ]
 
     def set_retention(self, vault: Vault, arn: str, delete_after_days: int) -> None:
@@ -72,6 +71,7 @@ def _recovery_point(point: Mapping[str, Any]) -> RecoveryPoint:
         status=point.get("Status", ""),
         created_at=_aware(point["CreationDate"]),
         source_vault_arn=point.get("SourceBackupVaultArn"),
+        delete_after_days=point.get("Lifecycle", {}).get("DeleteAfterDays"),
     )
 
 

@@ -6,7 +6,9 @@ The state machine stays small because these decide; it only orchestrates.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from backup_relay.copy_chain.state import ChainState, ChainStatus, CurrentHop, HopSpec, new_chain
 from backup_relay.errors import InvalidChainState
@@ -20,6 +22,8 @@ from backup_relay.planner import (
     two_hop_fallback,
 )
 
+#: The floor of a shortened intermediate retention.
+MIN_RETENTION_DAYS = 1
 FEATURE_NOT_SUPPORTED = "Feature is not supported for provided resource type"
 #: How often a hop in another region (whose events this region never sees) asks DescribeCopyJob.
 POLL_SECONDS = 600
@@ -127,3 +131,19 @@ def intermediate_copies(state: ChainState, settings: ChainSettings) -> list[tupl
         if index < len(state.copies) - 1 and source == settings.central_vault(source.region):
             copies.append((state.copies[index], source))
     return copies
+
+
+def shortened_retention(
+    created_at: datetime, now: datetime, keep_days: int, current: int | None
+) -> int | None:
+    """The DeleteAfterDays that keeps an intermediate copy `keep_days` more days from `now`, or
+    None when its lifecycle already ends sooner.
+
+    DeleteAfterDays counts from the recovery point's CreationDate, and a copy keeps its source's
+    (docs/copy-chain.md, "Dates and retention"): a copy that landed days after its backup began
+    would be deleted at once by DeleteAfterDays = `keep_days`."""
+    age_days = max(0, math.ceil((now - created_at) / timedelta(days=1)))
+    days = age_days + max(MIN_RETENTION_DAYS, keep_days)
+    if current is not None and 0 <= current <= days:
+        return None
+    return days

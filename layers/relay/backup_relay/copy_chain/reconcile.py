@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from pydantic import BaseModel
 
@@ -57,9 +56,11 @@ class Reconcile:
         if dr is None:
             return
         vault = chain_settings.central_vault(self.settings.home_region)
+        # A copy keeps its source's CreationDate (docs/copy-chain.md, "Dates and retention"):
+        # the window runs from the member's backup, not from the copy's landing.
         since = self.now() - self.settings.lookback
-        for point in self.recovery_points.in_vault(vault):
-            if not self._chainable(point, since):
+        for point in self.recovery_points.in_vault(vault, created_after=since):
+            if not self._chainable(point):
                 continue
             try:
                 route = plan_route(point.resource_type, vault, dr, chain_settings)
@@ -71,13 +72,12 @@ class Reconcile:
                 self.workflow.start(chain)
                 report.chains_started.append(chain.chain_id)
 
-    def _chainable(self, point: RecoveryPoint, since: datetime) -> bool:
-        """A completed copy of a chained type, from a member account, within the look-back."""
+    def _chainable(self, point: RecoveryPoint) -> bool:
+        """A completed copy of a chained type, from a member account."""
         return (
             self._copied_from_a_member(point)
             and point.resource_type in self.settings.chained_types
             and point.status == "COMPLETED"
-            and point.created_at >= since
         )
 
     def _copied_from_a_member(self, point: RecoveryPoint) -> bool:

@@ -13,11 +13,12 @@ from backup_relay.copy_chain.decisions import (
     intermediate_copies,
     next_hop,
     replan_after_refusal,
+    shortened_retention,
 )
 from backup_relay.copy_chain.outcome import outcome_of, outcome_of_event
 from backup_relay.copy_chain.resume import resume_waiting_hop
 from backup_relay.copy_chain.state import ChainState, ChainStatus, HopError, LedgerState
-from backup_relay.errors import InvalidChainState, Refused
+from backup_relay.errors import InvalidChainState, NotFound, Refused
 from backup_relay.ports import (
     ChainLedger,
     ChainTelemetry,
@@ -27,9 +28,6 @@ from backup_relay.ports import (
     Workflow,
 )
 from backup_relay.settings import ChainStepsSettings
-
-#: The floor of a shortened intermediate retention.
-MIN_RETENTION_DAYS = 1
 
 Action = Literal["next_hop", "start_copy_job", "await_copy_job", "check_copy_job", "hop_failed"]
 
@@ -162,9 +160,17 @@ class HopSteps:
 
     def _shorten_intermediate_retention(self, chain: ChainState) -> None:
         """Opt-in (IntermediateRetentionDays > 0), and only now that the last hop COMPLETED."""
-        days = self.settings.intermediate_retention_days
-        if days <= 0:
+        keep_days = self.settings.intermediate_retention_days
+        if keep_days <= 0:
             return
         for arn, vault in intermediate_copies(chain, self.settings.chain):
-            self.recovery_points.set_retention(vault, arn, max(MIN_RETENTION_DAYS, days))
-            self.telemetry.retention_shortened(arn, max(MIN_RETENTION_DAYS, days))
+            try:
+                point = self.recovery_points.describe(vault, arn)
+            except NotFound:
+                continue  # already gone: nothing to shorten
+            days = shortened_retention(
+                point.created_at, self.now(), keep_days, point.delete_after_days
+            )
+            if days is not None:
+                self.recovery_points.set_retention(vault, arn, days)
+                self.telemetry.retention_shortened(arn, days)
