@@ -215,6 +215,35 @@ def test_bring_back_lands_the_dr_copy_in_the_member_vault(moto: None) -> None:
     assert sorted(e["status"] for e in org.executions()) == ["SUCCEEDED", "SUCCEEDED"]
 
 
+def test_bring_back_without_the_member_vaults_policy_fails_naming_the_vault(moto: None) -> None:
+    # GIVEN an Aurora DR copy, and a member vault whose access policy was removed (the documented
+    # one lets the central account copy in)
+    org = Organization.build(
+        members=MEMBER_ACCOUNTS[:1], resource_types=("Aurora",), wait_timeout_seconds=2
+    )
+    _night(org, types=("Aurora",))
+    [at_dr] = org.completed_copies_into(DR)
+    org.sim.delete_vault_access_policy(MEMBER, REGION, MEMBER_VAULT)
+    # WHEN the operator brings it back
+    answer = _bring_back(org, at_dr.destination_recovery_point_arn or "")
+    org.settle()
+    # THEN the chain failed on the hop into the member vault, with AWS's message, and the ledger
+    # names that hop's vaults
+    chain = answer["chain"]
+    assert isinstance(chain, dict)
+    record = org.chain_record(str(chain["chain_id"]))
+    assert record is not None
+    assert (record["state"], record["reason"]) == (
+        "FAILED",
+        "Access Denied trying to call AWS Backup service",
+    )
+    hop = org.ledger_item(f"CHAIN#{chain['chain_id']}", "HOP#01")
+    assert hop is not None
+    assert hop["state"] == "FAILED"
+    assert hop["destination_vault_arn"] == vault_arn(MEMBER, REGION, MEMBER_VAULT)
+    assert hop["status_message"] == "Access Denied trying to call AWS Backup service"
+
+
 @pytest.mark.parametrize("refused_by", list(RefusedBy))
 def test_a_refused_single_action_copy_is_replanned_as_two_hops(
     moto: None, refused_by: RefusedBy

@@ -12,7 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.model import Shape
 
-from backup_relay_sandbox.cloud import OUTSIDER_ACCOUNT
+from backup_relay_sandbox.cloud import OUTSIDER_ACCOUNT, REGION
 from tests.support.simulator import CENTRAL, MEMBER, Api, StartCopy, Topology
 
 
@@ -124,7 +124,7 @@ def test_global_settings_drive_cross_account_copies(
         api(OUTSIDER_ACCOUNT).describe_global_settings()
 
 
-def test_recovery_points_of_another_account_and_lifecycle_updates(
+def test_a_copys_lifecycle_is_updated_by_the_vaults_owner(
     api: Api, topology: Topology, start_copy: StartCopy
 ) -> None:
     # GIVEN a member snapshot copied into the central vault
@@ -134,11 +134,10 @@ def test_recovery_points_of_another_account_and_lifecycle_updates(
         "DestinationRecoveryPointArn"
     ]
 
-    # WHEN the member describes it in the central account's vault
-    described = api(MEMBER).describe_recovery_point(
-        BackupVaultName="central-vault", RecoveryPointArn=copy_arn, BackupVaultAccountId=CENTRAL
+    # WHEN the central account describes it and sets its lifecycle
+    described = api(CENTRAL).describe_recovery_point(
+        BackupVaultName="central-vault", RecoveryPointArn=copy_arn
     )
-    # AND the central account sets its lifecycle
     updated = api(CENTRAL).update_recovery_point_lifecycle(
         BackupVaultName="central-vault", RecoveryPointArn=copy_arn, Lifecycle={"DeleteAfterDays": 7}
     )
@@ -154,6 +153,45 @@ def test_recovery_points_of_another_account_and_lifecycle_updates(
             RecoveryPointArn=copy_arn,
             Lifecycle={"MoveToColdStorageAfterDays": 30, "DeleteAfterDays": 60},
         )
+
+
+@pytest.mark.parametrize(
+    ("operation", "action"),
+    [
+        ("describe_recovery_point", "backup:DescribeRecoveryPoint"),
+        ("list_recovery_points_by_backup_vault", "backup:ListRecoveryPointsByBackupVault"),
+    ],
+)
+def test_another_accounts_vault_cannot_be_read_whatever_its_policy(
+    api: Api, topology: Topology, start_copy: StartCopy, operation: str, action: str
+) -> None:
+    # GIVEN a member snapshot copied into the central vault, whose access policy allows the
+    # member that read as well as copies in
+    start_copy(topology.recovery_point(topology.resource("RDS")))
+    topology.sim.run_until_idle()
+    [copy] = topology.sim.recovery_points_in(CENTRAL, REGION, "central-vault")
+    policy = json.loads(topology.sim.vault_access_policy(CENTRAL, REGION, "central-vault"))
+    policy["Statement"].append(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{MEMBER}:root"},
+            "Action": action,
+            "Resource": "*",
+        }
+    )
+    topology.sim.put_vault_access_policy(CENTRAL, REGION, "central-vault", policy)
+    arguments = {"BackupVaultName": "central-vault", "BackupVaultAccountId": CENTRAL}
+    if operation == "describe_recovery_point":
+        arguments["RecoveryPointArn"] = copy.arn
+    # WHEN the member reads it THEN AWS denies it (only CopyIntoBackupVault crosses accounts)
+    with pytest.raises(ClientError) as denied:
+        getattr(api(MEMBER), operation)(**arguments)
+    error = denied.value.response["Error"]
+    assert error["Code"] == "AccessDeniedException"
+    assert action in error["Message"]
+    assert topology.central_vault in error["Message"]
+    # AND the owner reads it, naming its own account or not
+    assert getattr(api(CENTRAL), operation)(**arguments)
 
 
 def test_start_copy_job_errors(api: Api, topology: Topology, start_copy: StartCopy) -> None:

@@ -64,3 +64,15 @@ def test_without_a_dr_vault_the_operator_must_name_the_source_vault(world: World
 def test_an_unknown_recovery_point_is_not_found(world: World) -> None:
     with pytest.raises(NotFound):
         world.bring_back()(_request(recovery_point_arn=AT_DR + "-gone"))
+
+
+def test_a_vault_of_another_account_is_refused_before_any_call(world: World) -> None:
+    # GIVEN a copy in a member's vault
+    world.recovery_points.add(MEMBER_VAULT, RecoveryPoint(AT_DR, "Aurora", "COMPLETED", NOW, None))
+    # WHEN an operator brings it back from there
+    with pytest.raises(RouteError) as refused:
+        world.bring_back()(_request(from_vault=MEMBER_VAULT.arn, to_vault="other"))
+    # THEN it is refused with the reason: AWS would deny reading or copying another account's vault
+    assert f"not {MEMBER_VAULT.arn}" in str(refused.value)
+    assert "other cross-account call than CopyIntoBackupVault" in str(refused.value)
+    assert world.workflow.started == []

@@ -47,3 +47,7 @@ class Refused(AwsError):
 
 class NotFound(Refused):
     """What the request names does not exist (or is not visible to the caller)."""
+
+
+class AccessDenied(Refused):
+    """A policy denies the caller (for another account's vault: that vault's access policy)."""

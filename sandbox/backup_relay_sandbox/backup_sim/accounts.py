@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from backup_relay_sandbox.backup_sim import moto_state
-from backup_relay_sandbox.backup_sim.errors import invalid_request, not_found
+from backup_relay_sandbox.backup_sim.errors import BackupApiError, invalid_request, not_found
 from backup_relay_sandbox.backup_sim.model import Settings
 
 
@@ -33,6 +33,25 @@ def access_policy(account: str, region: str, name: str) -> str:
     if policy is None:
         raise not_found(f"Backup vault {name} has no access policy.")  # SYNTHESIZED
     return str(policy)
+
+
+def check_cross_account_read(
+    caller: str, account: str, region: str, name: str, action: str
+) -> None:
+    """Another account's vault cannot be read, whatever its access policy: "Regardless of the
+    AWS Backup vault's access policy, cross-account access for any action other than
+    backup:CopyIntoBackupVault will be rejected; that is, AWS Backup will reject any other request
+    from an account that is different from the account of the resource that is being
+    referenced." (https://docs.aws.amazon.com/aws-backup/latest/devguide/create-a-vault-access-policy.html)
+    The error is the common AccessDeniedException; its message is SYNTHESIZED in IAM's form."""
+    target = vault(account, region, name)
+    if caller != account:
+        raise BackupApiError(
+            "AccessDeniedException",
+            f"User: arn:aws:iam::{caller}:root is not authorized to perform: {action} on "
+            f"resource: {target.backup_vault_arn} because cross-account access is allowed only "
+            "for backup:CopyIntoBackupVault",
+        )
 
 
 def delete_access_policy(account: str, region: str, name: str) -> None:

@@ -199,13 +199,13 @@ def _within(moment: datetime | None, after: datetime | None, before: datetime | 
 
 
 def describe_recovery_point(call: Call, sim: Simulator) -> object:
-    account = call.query.get("backupVaultAccountId", call.account)
+    account = _vault_account(call, sim, "backup:DescribeRecoveryPoint")
     point = sim.recovery_point(account, call.region, call.uri["backupVaultName"], _rp_arn(call))
     return responses.recovery_point(point, sim.resources.get(point.resource_arn))
 
 
 def list_recovery_points_by_backup_vault(call: Call, sim: Simulator) -> object:
-    account = call.query.get("backupVaultAccountId", call.account)
+    account = _vault_account(call, sim, "backup:ListRecoveryPointsByBackupVault")
     points = sim.recovery_points_in(account, call.region, call.uri["backupVaultName"])
     query = call.query
     chosen = [
@@ -220,6 +220,15 @@ def list_recovery_points_by_backup_vault(call: Call, sim: Simulator) -> object:
     page, token = _page(call, chosen)
     items = [responses.recovery_point_in_list(p, sim.resources.get(p.resource_arn)) for p in page]
     return _present({"RecoveryPoints": items, "NextToken": token})
+
+
+def _vault_account(call: Call, sim: Simulator, action: str) -> str:
+    """`BackupVaultAccountId`, once the vault's access policy lets the caller read it."""
+    account = call.query.get("backupVaultAccountId", call.account)
+    sim.check_cross_account_read(
+        call.account, account, call.region, call.uri["backupVaultName"], action
+    )
+    return account
 
 
 def _plan_matches(point: RecoveryPoint, plan_id: str | None) -> bool:

@@ -194,6 +194,12 @@ class Simulator(Context):
     ) -> list[JobT]:
         return visible(self.settings, jobs, account, region, by_account)
 
+    def check_cross_account_read(
+        self, caller: str, account: str, region: str, vault_name: str, action: str
+    ) -> None:
+        """AccessDeniedException when `caller` reads another account's vault (never allowed)."""
+        accounts.check_cross_account_read(caller, account, region, vault_name, action)
+
     def recovery_point(self, account: str, region: str, vault_name: str, arn: str) -> RecoveryPoint:
         return self._inventory.recovery_point(account, region, vault_name, arn)
 

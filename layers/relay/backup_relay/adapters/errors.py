@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from botocore.exceptions import ClientError
 
-from backup_relay.errors import AwsError, NotFound, Refused, Throttled
+from backup_relay.errors import AccessDenied, AwsError, NotFound, Refused, Throttled
 
 #: Codes that mean "slow down" (botocore's standard retry mode treats them so) or "try later".
 THROTTLING = frozenset(
@@ -19,6 +19,7 @@ THROTTLING = frozenset(
     }
 )  # fmt: skip
 NOT_FOUND = frozenset({"ResourceNotFoundException", "NotFoundException"})
+ACCESS_DENIED = frozenset({"AccessDeniedException", "AccessDenied"})
 
 
 def code_of(error: ClientError) -> str:
@@ -32,6 +33,8 @@ def translated(error: ClientError) -> AwsError:
         return Throttled(code, message)
     if code in NOT_FOUND:
         return NotFound(code, message)
+    if code in ACCESS_DENIED:
+        return AccessDenied(code, message)
     return Refused(code, message)
 
 

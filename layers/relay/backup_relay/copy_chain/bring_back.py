@@ -33,6 +33,13 @@ class BringBack:
         source = Vault.parse(request.from_vault) if request.from_vault else self.settings.dr_vault
         if source is None:
             raise RouteError("no DR vault is configured (DrRegion): pass the vault the copy is in")
+        central = self.settings.central_account
+        if source.account != central:
+            raise RouteError(
+                f"bring-back copies out of the central account's vaults ({central}), not "
+                f"{source.arn}: StartCopyJob runs in the source vault's account, and AWS Backup "
+                "rejects any other cross-account call than CopyIntoBackupVault"
+            )
         point = self.recovery_points.describe(source, request.recovery_point_arn)
         destination = Vault(
             account=request.to_account, region=request.to_region, name=request.to_vault
