@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from botocore.exceptions import ClientError
 
-from backup_relay_sandbox.backup_sim import Faults, Simulator, reset
+from backup_relay_sandbox.backup_sim import EmittedEvent, Faults, Simulator, reset
 from tests.support.simulator import MEMBER, Api, EventTap, StartCopy, Topology
 
 
@@ -134,3 +134,94 @@ def test_reset_gives_a_fresh_seeded_simulator(sim: Simulator) -> None:
     assert fresh is not sim
     assert fresh.faults.lose_share == 0.0
     assert fresh.ids.uuid() == reset(seed=3).ids.uuid()
+
+
+def _copy_events(topology: Topology, start_copy: StartCopy, copies: int = 4) -> list[EmittedEvent]:
+    """Run `copies` copy jobs to the end; every delivery, in the order it happened."""
+    for _ in range(copies):
+        start_copy(topology.recovery_point(topology.resource("EFS")))
+    topology.sim.run_until_idle()
+    return [e for e in topology.sim.emitted if e.kind == "COPY"]
+
+
+def _changed_at(delivered: EmittedEvent) -> datetime:
+    return datetime.fromisoformat(delivered.event["time"])
+
+
+def test_events_come_late_but_keep_the_time_of_their_change(
+    topology: Topology, start_copy: StartCopy
+) -> None:
+    # GIVEN faults delaying every event by up to 30 minutes
+    topology.sim.faults = Faults(seed=5, delay_share=1.0, max_delay=timedelta(minutes=30))
+    # WHEN copies run
+    delivered = _copy_events(topology, start_copy)
+    # THEN each event reached the buses after its change, within the delay, its time unchanged
+    lags = [(e.delivered_at or _changed_at(e)) - _changed_at(e) for e in delivered]
+    assert len(delivered) == 12
+    assert all(timedelta(0) <= lag <= timedelta(minutes=30, seconds=1) for lag in lags)
+    assert sum(lag > timedelta(minutes=1) for lag in lags) >= 6
+
+
+def test_events_come_in_batches_every_five_minutes(
+    topology: Topology, start_copy: StartCopy
+) -> None:
+    # GIVEN faults batching deliveries as AWS does ("every 5 minutes")
+    topology.sim.faults = Faults(batch_every=timedelta(minutes=5))
+    # WHEN copies run
+    delivered = _copy_events(topology, start_copy)
+    # THEN every delivery happened on a 5-minute boundary, several events at once
+    moments = [e.delivered_at for e in delivered]
+    assert all(m is not None and m.minute % 5 == 0 and m.second == 0 for m in moments)
+    assert max(moments.count(m) for m in moments) >= 4
+
+
+def test_a_running_event_can_come_after_its_completed(
+    topology: Topology, start_copy: StartCopy, tap: EventTap
+) -> None:
+    # GIVEN faults holding back every non-final event until the job's next one
+    topology.sim.faults = Faults(reorder_share=1.0)
+    # WHEN a copy runs
+    start_copy(topology.recovery_point(topology.resource("EFS")))
+    topology.sim.run_until_idle()
+    # THEN the buses saw COMPLETED first, then the CREATED and RUNNING that were held back
+    assert [e["detail"]["state"] for e in tap.drain()] == ["COMPLETED", "CREATED", "RUNNING"]
+
+
+def test_a_duplicate_can_come_hours_later(topology: Topology, start_copy: StartCopy) -> None:
+    # GIVEN faults delivering every event again 30 minutes to 2 hours later
+    topology.sim.faults = Faults(
+        seed=2,
+        late_duplicate_share=1.0,
+        late_duplicate_after=(timedelta(minutes=30), timedelta(hours=2)),
+    )
+    # WHEN copies run
+    delivered = _copy_events(topology, start_copy)
+    # THEN each event came twice, the same event, the second far after the first
+    by_id: dict[str, list[EmittedEvent]] = {}
+    for e in delivered:
+        by_id.setdefault(e.event["id"], []).append(e)
+    assert len(by_id) == 12
+    for first, second in by_id.values():
+        assert first.event == second.event
+        assert first.delivered_at is not None
+        assert second.delivered_at is not None
+        gap = second.delivered_at - first.delivered_at
+        assert timedelta(minutes=30) <= gap <= timedelta(hours=2)
+
+
+def test_timing_faults_replay_identically_from_their_seed() -> None:
+    # GIVEN two fault sets from the same seed, every timing fault on
+    def draws(seed: int) -> list[object]:
+        faults = Faults(
+            seed=seed,
+            delay_share=0.5,
+            batch_every=timedelta(minutes=5),
+            reorder_share=0.3,
+            late_duplicate_share=0.3,
+        )
+        now = datetime(2026, 11, 21, 22, 0, tzinfo=UTC)
+        return [faults.timing(now + timedelta(minutes=i), final=i % 3 == 0) for i in range(50)]
+
+    # WHEN each draws the timing of 50 events THEN they agree, and another seed does not
+    assert draws(11) == draws(11)
+    assert draws(11) != draws(12)

@@ -1,4 +1,6 @@
-"""Job state changes as EventBridge events, delivered, lost or duplicated as the faults say.
+"""Job state changes as EventBridge events, delivered, lost, duplicated, delayed, batched or
+reordered as the faults say. An event's `time` is always when the state changed; only its
+delivery moves.
 
 Events go to the default bus of the account and Region where AWS emits them: a backup job's in
 its vault's account and Region, a copy job's in the source account and Region where the job runs.
@@ -9,14 +11,15 @@ forwards COMPLETED copy events from the source account's bus to the central acco
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from backup_relay_sandbox.backup_sim.context import Context
 from backup_relay_sandbox.backup_sim.events import backup_event, copy_event
 from backup_relay_sandbox.backup_sim.faults import Delivery
-from backup_relay_sandbox.backup_sim.model import BackupJob, CopyJob, Job
+from backup_relay_sandbox.backup_sim.model import FINAL, BackupJob, CopyJob, Job, JobState
 from backup_relay_sandbox.emit import emit
 
 
@@ -28,6 +31,7 @@ class EmittedEvent:
     account: str
     region: str
     event: dict[str, Any]
+    delivered_at: datetime | None = None  # set on each delivery (`emitted`)
 
 
 class Emitter:
@@ -35,6 +39,8 @@ class Emitter:
         self._context = context
         self.emitted: list[EmittedEvent] = []  # every delivery (a duplicate appears twice)
         self.lost: list[EmittedEvent] = []
+        # job id -> its events held back until the job's next one (reordering), with copies
+        self._held: dict[str, list[tuple[EmittedEvent, int]]] = {}
 
     def announce(self, job: Job) -> None:
         """Deliver the CREATED event when the clock next runs, as it was at creation."""
@@ -53,15 +59,42 @@ class Emitter:
         ]
 
     def _deliver(self, kind: str, job: Job, event: dict[str, Any]) -> None:
+        faults = self._context.faults
         state = event["detail"]["state"]
         record = EmittedEvent(kind, job.job_id, state, event["account"], event["region"], event)
-        delivery = self._context.faults.delivery(job.job_id, state)
+        final = JobState(state) in FINAL
+        delivery = faults.delivery(job.job_id, state)
         if delivery is Delivery.LOSE:
             self.lost.append(record)
+            if final:  # nothing comes after it: what waited for the next event goes now
+                self._flush_held(job.job_id)
             return
-        for _ in range(2 if delivery is Delivery.DUPLICATE else 1):
-            emit(event, account=record.account, region=record.region)
-            self.emitted.append(record)
+        copies = 2 if delivery is Delivery.DUPLICATE else 1
+        timing = faults.timing(self._context.now, final=final)
+        if timing.hold_for_next:
+            self._held.setdefault(job.job_id, []).append((record, copies))
+        else:
+            self._at(timing.deliver_at, lambda: self._send(record, copies, first=True))
+        if timing.late_duplicate_at is not None:
+            self._at(timing.late_duplicate_at, lambda: self._send(record, 1, first=False))
+
+    def _at(self, when: datetime, action: Callable[[], None]) -> None:
+        if when <= self._context.now:
+            action()
+        else:
+            self._context.clock.call_at(when, action)
+
+    def _send(self, record: EmittedEvent, copies: int, *, first: bool) -> None:
+        delivered = replace(record, delivered_at=self._context.now)
+        for _ in range(copies):
+            emit(record.event, account=record.account, region=record.region)
+            self.emitted.append(delivered)
+        if first:
+            self._flush_held(record.job_id)
+
+    def _flush_held(self, job_id: str) -> None:
+        for record, copies in self._held.pop(job_id, []):
+            self._send(record, copies, first=False)
 
 
 def _event(job: Job, now: datetime) -> tuple[str, dict[str, Any]]:

@@ -1,14 +1,16 @@
-"""Faults on demand: throttled StartCopyJob calls, lost and duplicated events, slow jobs.
+"""Faults on demand: throttled StartCopyJob calls, lost, duplicated, late, batched and reordered
+events, slow jobs.
 
-Every choice is deterministic: shares are drawn from a generator seeded with `seed`, one draw
-per StartCopyJob call or per event, so a scenario replays identically.
+Every choice is deterministic: shares are drawn from generators seeded with `seed`, one draw
+per StartCopyJob call or per event (and, only when a timing fault is on, a second generator's
+draws for the event's timing), so a scenario replays identically.
 """
 
 from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 ANY_JOB = "*"
@@ -37,12 +39,26 @@ class Faults:
     duplicate: set[tuple[str, str]] = field(default_factory=set)
     #: Job id -> how long it runs (RUNNING -> final), instead of the scenario's duration.
     job_durations: dict[str, timedelta] = field(default_factory=dict)
+    #: Share of events delivered late, by a delay drawn up to `max_delay`.
+    delay_share: float = 0.0
+    max_delay: timedelta = timedelta(minutes=30)
+    #: Deliver events in batches: at the next multiple of this on the clock (AWS: "every 5
+    #: minutes"), None delivers each at once.
+    batch_every: timedelta | None = None
+    #: Share of non-final events (CREATED, PENDING, RUNNING) held back and delivered just after
+    #: the job's next event: a RUNNING after its COMPLETED.
+    reorder_share: float = 0.0
+    #: Share of events delivered a second time, far apart: a drawn time in `late_duplicate_after`.
+    late_duplicate_share: float = 0.0
+    late_duplicate_after: tuple[timedelta, timedelta] = (timedelta(minutes=30), timedelta(hours=2))
 
     start_copy_job_calls: int = field(default=0, init=False)
     _rng: random.Random = field(init=False, repr=False)
+    _timing: random.Random = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
+        self._timing = random.Random(f"timing-{self.seed}")
 
     def throttles_next_call(self) -> bool:
         """Count a StartCopyJob call; should it be rejected?"""
@@ -57,6 +73,47 @@ class Faults:
         if _listed(self.duplicate, job_id, state) or draw >= 1.0 - self.duplicate_share:
             return Delivery.DUPLICATE
         return Delivery.DELIVER
+
+    @property
+    def timing_faults(self) -> bool:
+        return bool(
+            self.delay_share or self.batch_every or self.reorder_share or self.late_duplicate_share
+        )
+
+    def timing(self, now: datetime, *, final: bool) -> Timing:
+        """When an event emitted `now` is delivered (drawn only when a timing fault is on)."""
+        if not self.timing_faults:
+            return Timing(deliver_at=now)
+        delay_draw, reorder_draw, late_draw, span_draw = (self._timing.random() for _ in range(4))
+        deliver_at = now
+        if delay_draw < self.delay_share:
+            deliver_at += self.max_delay * (delay_draw / self.delay_share)
+        deliver_at = self._batched(deliver_at)
+        late = None
+        if late_draw < self.late_duplicate_share:
+            low, high = self.late_duplicate_after
+            late = self._batched(deliver_at + low + (high - low) * span_draw)
+        hold = not final and reorder_draw < self.reorder_share
+        return Timing(deliver_at=deliver_at, hold_for_next=hold, late_duplicate_at=late)
+
+    def _batched(self, moment: datetime) -> datetime:
+        if not self.batch_every:
+            return moment
+        since = moment - _EPOCH
+        periods = -(-since // self.batch_every)  # ceiling
+        return _EPOCH + periods * self.batch_every
+
+
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Timing:
+    """When one event reaches the buses."""
+
+    deliver_at: datetime
+    hold_for_next: bool = False  # after the same job's next event instead
+    late_duplicate_at: datetime | None = None  # a second delivery of the same event
 
 
 def _listed(pairs: set[tuple[str, str]], job_id: str, state: str) -> bool:
