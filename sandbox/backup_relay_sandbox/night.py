@@ -192,7 +192,12 @@ def _ledger_items(central: CentralStack) -> list[dict[str, Any]]:
 
 
 def _count(central: CentralStack, prefix: str) -> int:
-    return sum(1 for item in _ledger_items(central) if item["pk"]["S"].startswith(prefix))
+    """Ledger items whose key starts with `prefix` (a job's STATE item is not an event)."""
+    return sum(
+        1
+        for item in _ledger_items(central)
+        if item["pk"]["S"].startswith(prefix) and item["sk"]["S"] != "STATE"
+    )
 
 
 def _quarantine(central: CentralStack) -> Counter[str]:
@@ -204,6 +209,6 @@ def _quarantine(central: CentralStack) -> Counter[str]:
 
 
 def _latest_event(central: CentralStack) -> JobEvent:
-    items = [item for item in _ledger_items(central) if item["pk"]["S"].startswith("JOB#")]
+    items = [item for item in _ledger_items(central) if item["sk"]["S"].startswith("EVENT#")]
     newest = max(items, key=lambda item: item["sk"]["S"])
     return JobEvent.model_validate_json(newest["event"]["S"])

@@ -10,7 +10,7 @@ import pytest
 
 from backup_relay.copy_chain.decisions import FEATURE_NOT_SUPPORTED
 from backup_relay.copy_chain.state import chain_id_for
-from backup_relay_sandbox.backup_sim import RefusedBy
+from backup_relay_sandbox.backup_sim import EmittedEvent, Faults, RefusedBy
 from backup_relay_sandbox.backup_sim.faults import Delivery
 from backup_relay_sandbox.backup_sim.model import CopyJob, JobState
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, REGION
@@ -23,6 +23,7 @@ from backup_relay_sandbox.organization import (
     Organization,
     vault_arn,
 )
+from tests.support.lambda_events import ledger_items
 
 CENTRAL, DR = CENTRAL_VAULT_ARN, DR_VAULT_ARN
 MEMBER = MEMBER_ACCOUNTS[0]
@@ -113,6 +114,53 @@ def test_duplicated_events_start_one_copy_job_per_hop(moto: None) -> None:
         job.destination_recovery_point_arn: 1 for job in _landed_in_central(org)
     }
     assert [e["status"] for e in org.executions()] == ["SUCCEEDED"] * 2
+
+
+def test_a_night_of_late_batched_reordered_and_redelivered_events_completes_every_chain(
+    moto: None,
+) -> None:
+    # GIVEN AWS delivers events late (up to 20 min), in 5-minute batches, out of order (a RUNNING
+    # after its COMPLETED), twice at once and again up to 2 hours later, from a fixed seed
+    org = Organization.build()
+    org.sim.faults = Faults(
+        seed=9,
+        duplicate_share=0.1,
+        delay_share=0.3,
+        max_delay=timedelta(minutes=20),
+        batch_every=timedelta(minutes=5),
+        reorder_share=0.3,
+        late_duplicate_share=0.2,
+        late_duplicate_after=(timedelta(minutes=30), timedelta(hours=2)),
+    )
+    # WHEN the night runs
+    _night(org)
+    # THEN the faults happened...
+    deliveries = Counter(e.event["id"] for e in org.sim.emitted)
+    assert max(deliveries.values()) >= 2
+    assert any(e.delivered_at and e.delivered_at > _changed_at(e) for e in org.sim.emitted)
+    # ...every chain completed, with one copy job per hop, and every copy reached DR
+    assert [e["status"] for e in org.executions()] == ["SUCCEEDED"] * 8
+    hops = Counter((j.source_recovery_point_arn, j.destination_vault_arn) for j in org.copy_jobs())
+    assert set(hops.values()) == {1}
+    assert len(org.completed_copies_into(DR)) == len(org.resources)
+    # ...each (job, state) was recorded once, and each job's state is where AWS left it
+    events = [i for i in ledger_items(org.central) if i["sk"].startswith("EVENT#")]
+    recorded = Counter((i["pk"], i["state"]) for i in events)
+    assert set(recorded.values()) == {1}
+    assert len(recorded) == len({(e.job_id, e.state) for e in org.sim.emitted})
+    # (a copy's CREATED event has no job id yet: it is kept under a key of its own, "~...")
+    states = {
+        i["pk"]: i["state"]
+        for i in ledger_items(org.central)
+        if i["sk"] == "STATE" and "#~" not in i["pk"]
+    }
+    jobs = {**org.sim.backup_jobs, **org.sim.copy_jobs}
+    kinds = {job_id: "BACKUP" if job_id in org.sim.backup_jobs else "COPY" for job_id in jobs}
+    assert states == {f"JOB#{kinds[i]}#{i}": job.state.value for i, job in jobs.items()}
+
+
+def _changed_at(delivered: EmittedEvent) -> datetime:
+    return datetime.fromisoformat(delivered.event["time"])
 
 
 def test_a_lost_completion_event_is_recovered_by_polling(moto: None) -> None:

@@ -16,7 +16,12 @@ from tests.support.lambda_events import Invoke, ledger_items, sqs_event
 
 
 def _events(central: CentralStack) -> list[dict[str, Any]]:
-    return [item for item in ledger_items(central) if item["pk"].startswith("JOB#")]
+    return [item for item in ledger_items(central) if item["sk"].startswith("EVENT#")]
+
+
+def _job_state(central: CentralStack, job_key: str) -> str:
+    [item] = [i for i in ledger_items(central) if (i["pk"], i["sk"]) == (job_key, "STATE")]
+    return str(item["state"])
 
 
 def _quarantined(central: CentralStack) -> dict[str, str]:
@@ -45,6 +50,22 @@ def test_a_job_event_is_recorded_normalized_with_its_original(
         == "Access denied exception while trying to list tags"
     )
     assert json.loads(item["original"]) == raw
+
+
+def test_a_late_running_event_does_not_move_the_job_back(
+    central: CentralStack, invoke_ingest: Invoke
+) -> None:
+    # GIVEN a copy job's COMPLETED event, and its RUNNING event delivered after it
+    completed = documented("copy_job_completed.json")
+    running = documented("copy_job_running.json")
+    running["detail"]["copyJobId"] = completed["detail"]["copyJobId"]
+    job_key = f"JOB#COPY#{completed['detail']['copyJobId']}"
+    # WHEN ingest processes COMPLETED, then RUNNING, then COMPLETED again
+    for raw in (completed, running, completed):
+        assert invoke_ingest(sqs_event(json.dumps(raw))) == {"batchItemFailures": []}
+    # THEN both events are recorded once each, and the job stays COMPLETED
+    assert sorted(item["state"] for item in _events(central)) == ["COMPLETED", "RUNNING"]
+    assert _job_state(central, job_key) == "COMPLETED"
 
 
 def test_duplicate_delivery_records_one_ledger_entry(
@@ -178,10 +199,13 @@ def test_the_handler_survives_random_batches(central: CentralStack, invoke_inges
     )
     @given(bodies)
     def check(batch: list[str]) -> None:
-        before = len(ledger_items(central))
+        def records() -> int:  # recorded events and quarantined messages (not job states)
+            return sum(item["sk"] != "STATE" for item in ledger_items(central))
+
+        before = records()
         # WHEN any batch of bodies arrives THEN no record fails the batch...
         assert invoke_ingest(sqs_event(*batch)) == {"batchItemFailures": []}
-        # ...and each left at most one new ledger item (none for a duplicate of a recorded event)
-        assert before <= len(ledger_items(central)) <= before + len(batch)
+        # ...and each left at most one new record (none for a duplicate of a recorded event)
+        assert before <= records() <= before + len(batch)
 
     check()

@@ -14,10 +14,10 @@ from typing import Any
 
 from backup_relay.copy_chain.outcome import CopyJobOutcome, CopyJobReport
 from backup_relay.copy_chain.reconcile import ReconcileReport
-from backup_relay.copy_chain.state import ChainState, LedgerState
+from backup_relay.copy_chain.state import ChainState, LedgerState, hop_may_become
 from backup_relay.errors import NotFound, Refused, Throttled
 from backup_relay.ingest import IngestResult, QuarantinedMessage
-from backup_relay.models import JobEvent, JobState
+from backup_relay.models import JobEvent, JobState, moves_job_forward
 from backup_relay.planner import Vault
 from backup_relay.ports import CopyRequest, HopRecord, RecoveryPoint
 
@@ -55,6 +55,9 @@ class MemoryChainLedger:
         current = chain.current
         assert current is not None, "a hop is recorded only while one is open"
         key = (chain.chain_id, current.index)
+        stored = self.hops.get(key)
+        if not hop_may_become(stored.state if stored else None, state):
+            return
         self.hops[key] = HopEntry(
             state,
             current.copy_job_id,
@@ -211,8 +214,11 @@ class RecordingTelemetry:
 class MemoryEventLedger:
     events: dict[str, tuple[JobEvent, Mapping[str, Any] | None]] = field(default_factory=dict)
     quarantined: list[QuarantinedMessage] = field(default_factory=list)
+    job_states: dict[str, JobState] = field(default_factory=dict)  # job key -> latest state
 
     def record(self, event: JobEvent, original: Mapping[str, Any] | None) -> bool:
+        if moves_job_forward(self.job_states.get(event.job_key), event.state):
+            self.job_states[event.job_key] = event.state
         if event.dedupe_key in self.events:
             return False
         self.events[event.dedupe_key] = (event, original)

@@ -301,6 +301,42 @@ def test_check_copy_job_asks_aws_when_no_event_came(
         assert checked.current.result.destination_recovery_point_arn == "rp-dr"
 
 
+def test_a_final_event_after_the_poll_fallback_changes_nothing(world: World) -> None:
+    # GIVEN a hop whose wait timed out, and whose copy job CheckCopyJob found COMPLETED
+    steps = world.hop_steps()
+    started = _started(steps, _landed_chain())
+    steps.await_copy_job(started, "token-1")
+    world.copy_jobs.finish("job-1", JobState.COMPLETED, destination_recovery_point_arn="rp-dr")
+    checked = steps.check_copy_job(started)
+    moved = steps.next_hop(checked)
+    # WHEN the job's COMPLETED event arrives late, twice
+    late = copy_event(
+        job_id="job-1",
+        account=DR.account,
+        destination_vault_arn=DR.arn,
+        destination_recovery_point_arn="rp-dr",
+    )
+    actions = [world.triggers().on_event(late) for _ in range(2)]
+    # THEN no hop is resumed, no chain starts, and the ledger keeps the hop COMPLETED
+    assert actions == [[], []]
+    assert world.workflow.resumed == []
+    assert len(world.workflow.started) == 0
+    assert moved.status is ChainStatus.COMPLETED
+    assert world.ledger.hops[(started.chain_id, 0)].state is LedgerState.COMPLETED
+
+
+def test_a_hop_record_never_moves_backwards(world: World) -> None:
+    # GIVEN a hop the ledger shows COMPLETED
+    steps = world.hop_steps()
+    started = _started(steps, _landed_chain())
+    steps.next_hop(_hop_done(steps, started, "rp-dr"))
+    # WHEN a retried step records it STARTED or RUNNING again
+    world.ledger.hop(started, LedgerState.STARTED)
+    world.ledger.hop(started, LedgerState.RUNNING)
+    # THEN it stays COMPLETED
+    assert world.ledger.hops[(started.chain_id, 0)].state is LedgerState.COMPLETED
+
+
 # ---- hop_failed -------------------------------------------------------------------------------
 
 

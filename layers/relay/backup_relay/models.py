@@ -37,6 +37,25 @@ class JobState(StrEnum):
 FINAL_STATES = frozenset(
     {JobState.ABORTED, JobState.COMPLETED, JobState.PARTIAL, JobState.FAILED, JobState.EXPIRED}
 )
+#: The order a job's states come in; a state never follows one of a higher rank (events arrive
+#: late and out of order, but a job never goes back).
+_STATE_RANK = {
+    JobState.CREATED: 0,
+    JobState.PENDING: 1,
+    JobState.RUNNING: 2,
+    JobState.ABORTING: 3,
+    **dict.fromkeys(FINAL_STATES, 4),
+}
+
+
+def moves_job_forward(current: JobState | None, new: JobState) -> bool:
+    """Does an event in `new` state tell more about a job last known in `current`? A late
+    RUNNING after COMPLETED does not; nothing follows a final state."""
+    return current is None or (
+        current not in FINAL_STATES and _STATE_RANK[new] > _STATE_RANK[current]
+    )
+
+
 #: Final states that mean something went wrong.
 FAILURE_STATES = frozenset({JobState.ABORTED, JobState.PARTIAL, JobState.FAILED, JobState.EXPIRED})
 

@@ -117,7 +117,8 @@ class ChainLedger(Protocol):
     def chain_ended(self, chain: ChainState, state: LedgerState, reason: str) -> None: ...
 
     def hop(self, chain: ChainState, state: LedgerState) -> None:
-        """Record the current hop's state, with its outcome or error if it has one."""
+        """Record the current hop's state, with its outcome or error if it has one; a state the
+        record may not become (`hop_may_become`: never backwards) leaves it as it is."""
         ...
 
     def hops_in_state(self, state: LedgerState) -> Iterable[HopRecord]: ...

@@ -15,7 +15,7 @@ from datetime import datetime
 from backup_relay.adapters.dynamo import DynamoTable, conditionally
 from backup_relay.adapters.errors import domain_errors
 from backup_relay.clock import utc_now
-from backup_relay.copy_chain.state import ChainState, LedgerState
+from backup_relay.copy_chain.state import ChainState, LedgerState, hop_may_become
 from backup_relay.models import JobEvent
 from backup_relay.ports import HopRecord
 
@@ -76,7 +76,7 @@ class DynamoChainLedger(DynamoTable):
         if current is None:
             raise ValueError(f"{chain.chain_id}: no current hop to record")
         now = _now()
-        self.put(
+        self.put_unless_behind(
             {
                 "pk": f"CHAIN#{chain.chain_id}",
                 "sk": f"HOP#{current.index:02d}",
@@ -93,7 +93,8 @@ class DynamoChainLedger(DynamoTable):
                 ),
                 "status_message": chain.error.cause if chain.error else None,
                 "updated_at": now,
-            }
+            },
+            lambda stored: hop_may_become(LedgerState(stored) if stored else None, state),
         )
 
     def hops_in_state(self, state: LedgerState) -> list[HopRecord]:

@@ -41,6 +41,44 @@ class DynamoTable:
         )
         return written is not None
 
+    def put_unless_behind(
+        self, item: Mapping[str, Value], may_replace: Callable[[str | None], bool]
+    ) -> bool:
+        """Write `item` (its `state` included) only if `may_replace(the stored state)` says the
+        stored item may become it; False when it stays. The write is conditional on the state
+        read, so a concurrent writer makes it read and decide again."""
+        values = {key: attribute(value) for key, value in item.items() if value is not None}
+        key = {"pk": values["pk"], "sk": values["sk"]}
+        for _ in range(_RACES):
+            with domain_errors():
+                stored = self.client.get_item(
+                    TableName=self.table_name, Key=key, ConsistentRead=True
+                ).get("Item")
+            seen = stored["state"]["S"] if stored and "state" in stored else None
+            if stored is not None and not may_replace(seen):
+                return False
+            condition: dict[str, Any] = (
+                {"ConditionExpression": "attribute_not_exists(pk)"}
+                if stored is None
+                else {
+                    "ConditionExpression": "#state = :seen",
+                    "ExpressionAttributeNames": {"#state": "state"},
+                    "ExpressionAttributeValues": {":seen": {"S": seen or ""}},
+                }
+            )
+            written = conditionally(
+                lambda c=condition: self.client.put_item(  # type: ignore[misc]
+                    TableName=self.table_name, Item=values, **c
+                )
+            )
+            if written is not None:
+                return True
+        return False
+
+
+#: How often a write that races another one reads and decides again before giving way.
+_RACES = 5
+
 
 def conditionally(call: Callable[[], T]) -> T | None:
     """Run a conditional write: None when its condition did not hold; other errors translated."""

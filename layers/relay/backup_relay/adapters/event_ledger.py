@@ -3,6 +3,7 @@
 Keys (single table, pk/sk, index gsi1):
   job event      pk JOB#<kind>#<job id>         sk EVENT#<time>#<state>#<event id>
                  gsi1pk ACCOUNT#<account>        gsi1sk <time>#<kind>#<state>
+  job's state    pk JOB#<kind>#<job id>         sk STATE   (never moves backwards)
   quarantined    pk QUARANTINE#<yyyy-mm-dd>      sk <received at>#<message id>
 """
 
@@ -15,7 +16,7 @@ from typing import Any
 
 from backup_relay.adapters.dynamo import DynamoTable
 from backup_relay.ingest import QuarantinedMessage
-from backup_relay.models import JobEvent
+from backup_relay.models import JobEvent, JobState, moves_job_forward
 
 QUARANTINE_RETENTION = timedelta(days=90)
 
@@ -35,7 +36,24 @@ class DynamoEventLedger(DynamoTable):
             "event": event.model_dump_json(),
             "original": json.dumps(original, separators=(",", ":")) if original else None,
         }
-        return self.put(item, once=True)
+        recorded = self.put(item, once=True)
+        # every delivery, new or not: the first one may have died before this write
+        self._job_state(event)
+        return recorded
+
+    def _job_state(self, event: JobEvent) -> None:
+        """The job's latest known state: a late or reordered event never moves it back."""
+        self.put_unless_behind(
+            {
+                "pk": f"JOB#{event.job_key}",
+                "sk": "STATE",
+                "state": str(event.state),
+                "event_time": event.time.isoformat(),
+                "event_id": event.event_id,
+                "status_message": event.status_message,
+            },
+            lambda stored: moves_job_forward(JobState(stored) if stored else None, event.state),
+        )
 
     def quarantine(self, message: QuarantinedMessage) -> None:
         received = message.received_at

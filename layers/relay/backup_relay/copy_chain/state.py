@@ -44,6 +44,29 @@ class LedgerState(StrEnum):
     REPLANNED = "REPLANNED"
 
 
+_HOP_RANK = {
+    LedgerState.STARTING: 0,
+    LedgerState.STARTED: 1,
+    LedgerState.RUNNING: 2,
+    LedgerState.COMPLETED: 3,
+    LedgerState.FAILED: 3,
+    LedgerState.REPLANNED: 3,
+}
+
+
+def hop_may_become(current: LedgerState | None, new: LedgerState) -> bool:
+    """May a hop recorded `current` be recorded `new`? Never backwards (a retried or late step
+    cannot undo a later state), never out of COMPLETED or FAILED; a REPLANNED hop's index is
+    taken over by the first hop of the new plan (STARTING)."""
+    if current is None:
+        return True
+    if current is LedgerState.REPLANNED:
+        return new is LedgerState.STARTING
+    if current in (LedgerState.COMPLETED, LedgerState.FAILED):
+        return False
+    return _HOP_RANK[new] >= _HOP_RANK[current]
+
+
 class HopError(BaseModel):
     """Why a hop failed, in the shape a Step Functions Catch writes (`Error`, `Cause`)."""
 

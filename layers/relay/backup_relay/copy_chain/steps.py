@@ -132,6 +132,10 @@ class HopSteps:
         report = self.copy_jobs.describe_copy_job(checked.current.hop.source_region, job_id)
         outcome = outcome_of(report)
         checked.current.result = outcome
+        if outcome is not None:
+            # the chain moves on from here: a final event that comes later must find the wait
+            # claimed, and resume nothing
+            self.ledger.claim_resume(job_id)
         if outcome is None:
             checked.status = ChainStatus.COPYING
         elif outcome.completed:
