@@ -13,7 +13,7 @@ from botocore.exceptions import ClientError
 from botocore.model import Shape
 
 from backup_relay_sandbox.cloud import OUTSIDER_ACCOUNT, REGION
-from tests.support.simulator import CENTRAL, MEMBER, Api, StartCopy, Topology
+from tests.support.simulator import CENTRAL, MEMBER, Api, StartCopy, Topology, as_account
 
 
 def _unknown_members(value: Any, shape: Shape, path: str = "") -> list[str]:
@@ -212,3 +212,49 @@ def test_start_copy_job_errors(api: Api, topology: Topology, start_copy: StartCo
     with pytest.raises(ClientError, match="ResourceNotFoundException"):
         api(CENTRAL).describe_copy_job(CopyJobId=start_copy(point))  # not the caller's job
     assert api(MEMBER).describe_region_settings()["ResourceTypeOptInPreference"]["RDS"] is True
+
+
+@pytest.mark.parametrize(
+    ("operation", "arguments", "key"),
+    [
+        (
+            "list_recovery_points_by_backup_vault",
+            {"BackupVaultName": "member-vault"},
+            "RecoveryPoints",
+        ),
+        ("list_backup_jobs", {}, "BackupJobs"),
+        ("list_copy_jobs", {}, "CopyJobs"),
+    ],
+)
+def test_list_calls_answer_in_small_pages(
+    api: Api, topology: Topology, operation: str, arguments: dict[str, str], key: str
+) -> None:
+    # GIVEN seven backups, each copied to the central vault, and the default page size (3)
+    member = api(MEMBER)
+    for _ in range(7):
+        started = member.start_backup_job(
+            BackupVaultName="member-vault",
+            ResourceArn=topology.resource("EFS"),
+            IamRoleArn=f"arn:aws:iam::{MEMBER}:role/backup",
+        )
+        topology.sim.run_until_idle()
+        member.start_copy_job(
+            RecoveryPointArn=started["RecoveryPointArn"],
+            SourceBackupVaultName="member-vault",
+            DestinationBackupVaultArn=topology.central_vault,
+            IamRoleArn=f"arn:aws:iam::{MEMBER}:role/backup",
+        )
+    topology.sim.run_until_idle()
+    # WHEN the member lists them, even asking for 1000 at a time
+    first = getattr(member, operation)(MaxResults=1000, **arguments)
+    with as_account(MEMBER):  # a paginator's calls happen outside the AccountClient's wrapper
+        pages = list(member.get_paginator(operation).paginate(**arguments))
+    # THEN each answer holds at most 3 and a NextToken while more remain; following it gives all
+    assert len(first[key]) == 3
+    assert "NextToken" in first
+    assert [len(page[key]) for page in pages] == [3, 3, 1]
+    assert len({str(item) for page in pages for item in page[key]}) == 7
+    # AND MaxResults below the page size is honoured; outside 1-1000 it is refused
+    assert len(getattr(member, operation)(MaxResults=2, **arguments)[key]) == 2
+    with pytest.raises(ClientError, match="InvalidParameterValueException"):
+        getattr(member, operation)(MaxResults=1001, **arguments)

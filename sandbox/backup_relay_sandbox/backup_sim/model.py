@@ -252,6 +252,9 @@ class Settings:
         default_factory=lambda: dict.fromkeys(RESOURCE_TYPES, True)
     )
     global_settings_updated: datetime | None = None
+    #: The most items a List* call returns in one page, whatever MaxResults asks: small, so every
+    #: reader is exercised across pages.
+    page_size: int = 3
 
     def in_organization(self, account: str) -> bool:
         return account in self.member_accounts

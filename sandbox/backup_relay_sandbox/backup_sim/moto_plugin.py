@@ -37,6 +37,7 @@ ROUTES = (
     "{0}/global-settings$",
     "{0}/account-settings$",
 )
+#: MaxResults' range in botocore's model for the list calls the simulator answers.
 MAX_RESULTS = 1000
 
 
@@ -155,7 +156,7 @@ def _list_jobs(
     """List*Jobs: the jobs the caller may see, filtered, a page at a time."""
     visible = sim.visible_jobs(jobs, call.account, call.region, call.query.get("accountId"))
     chosen = [j for j in visible if _matches(call, j)]
-    page, token = _page(call, chosen)
+    page, token = _page(call, sim, chosen)
     return _present({key: [present(j) for j in page], "NextToken": token})
 
 
@@ -217,7 +218,7 @@ def list_recovery_points_by_backup_vault(call: Call, sim: Simulator) -> object:
         and "parentRecoveryPointArn" not in query
         and _within(p.creation, call.timestamp("createdAfter"), call.timestamp("createdBefore"))
     ]
-    page, token = _page(call, chosen)
+    page, token = _page(call, sim, chosen)
     items = [responses.recovery_point_in_list(p, sim.resources.get(p.resource_arn)) for p in page]
     return _present({"RecoveryPoints": items, "NextToken": token})
 
@@ -309,8 +310,15 @@ def _present(values: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not None}
 
 
-def _page(call: Call, items: list[Any]) -> tuple[list[Any], str | None]:
-    size = int(call.query.get("maxResults", MAX_RESULTS))
+def _page(call: Call, sim: Simulator, items: list[Any]) -> tuple[list[Any], str | None]:
+    """One page: at most MaxResults items and never more than the scenario's page size (AWS may
+    return fewer than MaxResults with a NextToken), so every reader must follow NextToken."""
+    asked = call.query.get("maxResults")
+    if asked is not None and not (asked.isdigit() and 1 <= int(asked) <= MAX_RESULTS):
+        raise invalid_parameter(  # SYNTHESIZED message; the range is the model's
+            f"MaxResults must be between 1 and {MAX_RESULTS}."
+        )
+    size = min(int(asked or MAX_RESULTS), sim.settings.page_size)
     start = 0
     token = call.query.get("nextToken")
     if token:

@@ -1,0 +1,34 @@
+"""The AWS Backup adapters against the simulator: every page read, the window asked of AWS."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from backup_relay.adapters import aws
+from backup_relay.adapters.backup import BackupRecoveryPoints
+from backup_relay.planner import Vault
+from backup_relay_sandbox.backup_sim import simulator
+from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, REGION
+
+VAULT = Vault(account=CENTRAL_ACCOUNT, region=REGION, name="central")
+DB = f"arn:aws:rds:{REGION}:{CENTRAL_ACCOUNT}:cluster:orders"
+
+
+def test_recovery_points_in_a_vault_are_read_across_pages_from_the_window(moto: None) -> None:
+    # GIVEN a vault with 4 recovery points from two days ago and 7 from today (pages of 3)
+    aws.reset()
+    sim = simulator()
+    vault_arn = sim.create_vault(
+        CENTRAL_ACCOUNT, REGION, VAULT.name, sim.create_key(CENTRAL_ACCOUNT, REGION)
+    )
+    sim.register_resource(CENTRAL_ACCOUNT, REGION, "Aurora", DB, None)
+    old = [sim.put_recovery_point(vault_arn, DB) for _ in range(4)]
+    sim.advance(timedelta(days=2))
+    window_starts = sim.now - timedelta(hours=1)
+    recent = [sim.put_recovery_point(vault_arn, DB) for _ in range(7)]
+    assert sim.settings.page_size == 3
+    # WHEN the adapter lists the vault from an hour ago
+    listed = BackupRecoveryPoints().in_vault(VAULT, created_after=window_starts)
+    # THEN it followed every page and AWS left the older points out
+    assert sorted(point.arn for point in listed) == sorted(recent)
+    assert not set(old) & {point.arn for point in listed}
