@@ -173,6 +173,14 @@ class Organization:
             self.sim.advance(step)
         raise TimeoutError(f"still busy after {max_steps} steps of {step}")
 
+    def wait_for(self, condition: Callable[[], bool], timeout: float = 20.0) -> None:
+        """Until `condition()` holds (a task an execution entered may still be running)."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"still not true after {timeout} s: {condition}")
+            time.sleep(0.02)
+
     def deliver(self) -> None:
         drain(client("sqs"), self.central.ingest_queue, self.central.ingest, region=REGION)
 

@@ -163,6 +163,34 @@ def _changed_at(delivered: EmittedEvent) -> datetime:
     return datetime.fromisoformat(delivered.event["time"])
 
 
+def test_final_events_that_come_after_polling_moved_the_chain_on_change_nothing(
+    moto: None,
+) -> None:
+    # GIVEN hops that poll after 2 s, and every COMPLETED event delivered 6 hours late (the
+    # virtual clock runs faster than the real seconds a hop waits: 72 steps of at least 0.05 s)
+    org = Organization.build(
+        members=MEMBER_ACCOUNTS[:1], resource_types=("Neptune",), wait_timeout_seconds=2
+    )
+    org.sim.faults = Faults(delay={("*", "COMPLETED"): timedelta(hours=6)})
+    # WHEN the night runs, and the chain's copy events arrive long after its hops polled
+    _night(org, types=("Neptune",))
+    # THEN the chain (central vault -> DR) completed once, with one copy job, its hop COMPLETED
+    [execution] = org.executions()
+    assert execution["status"] == "SUCCEEDED"
+    [chain_job] = [job for job in org.copy_jobs() if job.account == CENTRAL_ACCOUNT]
+    hop = org.ledger_item(f"CHAIN#{execution['name']}", "HOP#00")
+    assert hop is not None
+    assert hop["state"] == "COMPLETED"
+    # AND the poll claimed the hop's wait, so the late COMPLETED event resumed nothing
+    wait = org.ledger_item(f"COPYJOB#{chain_job.job_id}", "WAIT")
+    assert wait is not None
+    assert "resumed_at" in wait
+    late = [e for e in org.sim.emitted if e.job_id == chain_job.job_id and e.state == "COMPLETED"]
+    assert late
+    claimed_at = datetime.fromisoformat(wait["resumed_at"])
+    assert all(e.delivered_at and e.delivered_at > claimed_at for e in late)
+
+
 def test_a_lost_completion_event_is_recovered_by_polling(moto: None) -> None:
     # GIVEN the chain's DR copy never gets its COMPLETED event delivered; hops poll after 2 s
     org = Organization.build(
@@ -387,6 +415,25 @@ def test_reconcile_starts_the_chain_whose_event_was_lost(moto: None) -> None:
     assert _reconcile(org)["chains_started"] == []  # and only once
 
 
+def test_reconcile_reads_every_page_of_the_central_vault(moto: None) -> None:
+    # GIVEN more recovery points in the central vault than AWS Backup lists in one page, none of
+    # them chained (their COMPLETED events were lost)
+    org = Organization.build(members=MEMBER_ACCOUNTS[:1], resource_types=DATABASE_TYPES)
+    org.sim.faults.lose.add(("*", "COMPLETED"))
+    _night(org)
+    org.sim.faults.lose.clear()
+    landed = _landed_in_central(org)
+    assert len(landed) > org.sim.settings.page_size
+    # WHEN reconcile runs
+    report = _reconcile(org)
+    org.settle()
+    # THEN it followed NextToken and chained every one of them to DR
+    assert sorted(report["chains_started"]) == sorted(
+        chain_id_for(job.destination_recovery_point_arn or "", DR) for job in landed
+    )
+    assert [e["status"] for e in org.executions()] == ["SUCCEEDED"] * len(landed)
+
+
 def test_reconcile_chains_a_copy_that_landed_days_after_its_backup(moto: None) -> None:
     # GIVEN a member backup whose copy to the central vault runs three days later, and whose
     # COMPLETED event is lost: the copy carries the backup's creation date
@@ -410,6 +457,11 @@ def test_reconcile_chains_a_copy_that_landed_days_after_its_backup(moto: None) -
     assert [e["status"] for e in org.executions()] == ["SUCCEEDED"]
 
 
+def _hop_state(org: Organization, chain_id: str, index: int = 0) -> str | None:
+    item = org.ledger_item(f"CHAIN#{chain_id}", f"HOP#{index:02d}")
+    return item["state"] if item else None
+
+
 def test_reconcile_resumes_a_hop_whose_completion_event_never_came(moto: None) -> None:
     # GIVEN a chain whose DR copy completed, but whose COMPLETED event was lost, and a hop that
     # would wait an hour before polling
@@ -423,7 +475,10 @@ def test_reconcile_resumes_a_hop_whose_completion_event_never_came(moto: None) -
     _lose_the_chains_completions(org)
     org.settle(while_executions_wait=True)
     assert len(org.completed_copies_into(DR)) == 1
-    assert [e["status"] for e in org.executions()] == ["RUNNING"]
+    [running] = org.executions()
+    assert running["status"] == "RUNNING"
+    # (the wait step may still be registering the wait when the execution enters it)
+    org.wait_for(lambda: _hop_state(org, running["name"]) == "RUNNING")
     # WHEN reconcile runs
     report = _reconcile(org)
     org.settle()

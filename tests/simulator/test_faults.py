@@ -220,7 +220,10 @@ def test_timing_faults_replay_identically_from_their_seed() -> None:
             late_duplicate_share=0.3,
         )
         now = datetime(2026, 11, 21, 22, 0, tzinfo=UTC)
-        return [faults.timing(now + timedelta(minutes=i), final=i % 3 == 0) for i in range(50)]
+        return [
+            faults.timing("job", "RUNNING", now + timedelta(minutes=i), final=i % 3 == 0)
+            for i in range(50)
+        ]
 
     # WHEN each draws the timing of 50 events THEN they agree, and another seed does not
     assert draws(11) == draws(11)

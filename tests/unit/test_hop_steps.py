@@ -151,6 +151,37 @@ def test_an_intermediate_copy_is_never_kept_longer_than_its_lifecycle_says(
     assert world.recovery_points.retention == expected
 
 
+def test_a_throttled_retention_update_retries_next_hop_before_anything_is_recorded(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN IntermediateRetentionDays=3, a two-hop bring-back at its last hop, and an
+    # UpdateRecoveryPointLifecycle that AWS throttles once
+    steps = world.hop_steps(INTERMEDIATE_RETENTION_DAYS="3")
+    _copy_in_central(world, "rp-central", created_days_ago=1)
+    first = _started(steps, _bring_back())
+    done = _hop_done(steps, _started(steps, _hop_done(steps, first, "rp-central")), "rp-member")
+    set_retention = world.recovery_points.set_retention
+    calls: list[str] = []
+
+    def throttled_once(*args: object) -> None:
+        calls.append("call")
+        if len(calls) == 1:
+            raise Throttled("ThrottlingException", "Rate exceeded")
+        set_retention(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(world.recovery_points, "set_retention", throttled_once)
+    # WHEN NextHop fails with Throttled, and the state machine retries it
+    with pytest.raises(Throttled):
+        steps.next_hop(done)
+    assert world.ledger.hops[(done.chain_id, 1)].state is LedgerState.STARTED
+    steps.next_hop(done)
+    # THEN the hop was recorded COMPLETED, and counted, once
+    assert [name for name in world.telemetry.names() if name == "hop_completed"] == [
+        "hop_completed"
+    ] * 2  # hop 0 (earlier) and hop 1
+    assert world.ledger.chains[done.chain_id][0] is LedgerState.COMPLETED
+
+
 def test_an_intermediate_copy_already_deleted_is_skipped(world: World) -> None:
     # GIVEN IntermediateRetentionDays=3 and a central copy that no longer exists
     steps = world.hop_steps(INTERMEDIATE_RETENTION_DAYS="3")

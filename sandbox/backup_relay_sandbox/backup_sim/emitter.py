@@ -70,7 +70,7 @@ class Emitter:
                 self._flush_held(job.job_id)
             return
         copies = 2 if delivery is Delivery.DUPLICATE else 1
-        timing = faults.timing(self._context.now, final=final)
+        timing = faults.timing(job.job_id, state, self._context.now, final=final)
         if timing.hold_for_next:
             self._held.setdefault(job.job_id, []).append((record, copies))
         else:

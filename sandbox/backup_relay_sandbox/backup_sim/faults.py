@@ -42,6 +42,8 @@ class Faults:
     #: Share of events delivered late, by a delay drawn up to `max_delay`.
     delay_share: float = 0.0
     max_delay: timedelta = timedelta(minutes=30)
+    #: (job id or "*", state) -> delivered exactly this much later.
+    delay: dict[tuple[str, str], timedelta] = field(default_factory=dict)
     #: Deliver events in batches: at the next multiple of this on the clock (AWS: "every 5
     #: minutes"), None delivers each at once.
     batch_every: timedelta | None = None
@@ -61,20 +63,24 @@ class Faults:
     start_copy_job_calls: int = field(default=0, init=False)
     _rng: random.Random = field(init=False, repr=False)
     _timing: random.Random = field(init=False, repr=False)
-    _api: random.Random = field(init=False, repr=False)
+    _api_calls: dict[tuple[str, str], int] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
         self._timing = random.Random(f"timing-{self.seed}")
-        self._api = random.Random(f"api-{self.seed}")
 
-    def api_error(self, operation: str) -> str | None:
-        """The error code that refuses this call of `operation`, if a fault says so."""
+    def api_error(self, operation: str, request: str) -> str | None:
+        """The error code that refuses this call of `operation`, if a fault says so. The draw
+        depends on the seed, the request and how often it was made, not on the order in which
+        Step Functions' threads call: a seeded run refuses the same calls every time."""
         throttled = self.api_throttle_share.get(operation, 0.0)
         unavailable = self.api_unavailable_share.get(operation, 0.0)
         if not (throttled or unavailable):
             return None
-        draw = self._api.random()
+        nth = self._api_calls[(operation, request)] = (
+            self._api_calls.get((operation, request), 0) + 1
+        )
+        draw = random.Random(f"api-{self.seed}-{operation}-{request}-{nth}").random()
         if draw < throttled:
             return "ThrottlingException"
         if draw < throttled + unavailable:
@@ -98,16 +104,23 @@ class Faults:
     @property
     def timing_faults(self) -> bool:
         return bool(
-            self.delay_share or self.batch_every or self.reorder_share or self.late_duplicate_share
+            self.delay_share
+            or self.delay
+            or self.batch_every
+            or self.reorder_share
+            or self.late_duplicate_share
         )
 
-    def timing(self, now: datetime, *, final: bool) -> Timing:
+    def timing(self, job_id: str, state: str, now: datetime, *, final: bool) -> Timing:
         """When an event emitted `now` is delivered (drawn only when a timing fault is on)."""
         if not self.timing_faults:
             return Timing(deliver_at=now)
         delay_draw, reorder_draw, late_draw, span_draw = (self._timing.random() for _ in range(4))
         deliver_at = now
-        if delay_draw < self.delay_share:
+        chosen = self.delay.get((job_id, state), self.delay.get((ANY_JOB, state)))
+        if chosen is not None:
+            deliver_at += chosen
+        elif delay_draw < self.delay_share:
             deliver_at += self.max_delay * (delay_draw / self.delay_share)
         deliver_at = self._batched(deliver_at)
         late = None

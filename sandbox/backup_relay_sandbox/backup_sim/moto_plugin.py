@@ -60,6 +60,13 @@ class Call:
     query: Mapping[str, str]
     uri: Mapping[str, str]
 
+    @property
+    def key(self) -> str:
+        """The request, as one string (which call of an operation this is)."""
+        return json.dumps(
+            [self.account, self.region, self.uri, self.query, self.body], sort_keys=True
+        )
+
     def timestamp(self, name: str) -> datetime | None:
         raw = self.query.get(name)
         if raw is None:
@@ -101,11 +108,12 @@ def _method(operation: Operation, provider: Callable[[], Simulator]) -> Callable
     def handle(self: Any) -> Any:
         sim = provider()
         name = operation.__name__
+        call = _call(self)
         try:
             with sim.lock:
-                if code := sim.faults.api_error(name):
+                if code := sim.faults.api_error(name, call.key):
                     raise BackupApiError(code, THROTTLED if code in COMMON_ERRORS else UNAVAILABLE)
-                result = operation(_call(self), sim)
+                result = operation(call, sim)
         except BackupApiError as error:
             if error.code not in modelled_errors(name) | COMMON_ERRORS:
                 raise RuntimeError(f"simulator bug: {name} cannot raise {error.code}") from error

@@ -15,7 +15,9 @@ THROTTLING = frozenset(
         "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
         "TooManyRequestsException", "ProvisionedThroughputExceededException",
         "RequestLimitExceeded", "LimitExceededException", "RequestThrottled", "SlowDown",
-        "ServiceUnavailableException",
+        "ServiceUnavailableException", "EC2ThrottledException", "BandwidthLimitExceeded",
+        "TransactionInProgressException", "PriorRequestNotComplete", "RequestTimeout",
+        "RequestTimeoutException",
     }
 )  # fmt: skip
 NOT_FOUND = frozenset({"ResourceNotFoundException", "NotFoundException"})

@@ -72,12 +72,14 @@ class HopSteps:
     def next_hop(self, chain: ChainState) -> ChainState:
         """Record the hop that just completed, then open the next one or finish the chain."""
         moved = next_hop(chain, self.settings.waits)  # refuses to pass a hop not COMPLETED
+        if moved.status is ChainStatus.COMPLETED:
+            # first, as it calls AWS: a throttle retries the step before anything is recorded
+            self._shorten_intermediate_retention(moved)
         if chain.current is not None:
             self.ledger.hop(chain, LedgerState.COMPLETED)
             started = chain.current.started_at
             self.telemetry.hop_completed(chain, self.now() - started if started else None)
         if moved.status is ChainStatus.COMPLETED:
-            self._shorten_intermediate_retention(moved)
             self.ledger.chain_ended(moved, LedgerState.COMPLETED, moved.reason)
             self.telemetry.chain_completed(moved)
         else:
