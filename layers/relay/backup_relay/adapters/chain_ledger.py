@@ -143,8 +143,11 @@ class DynamoChainLedger(DynamoTable):
         with domain_errors():
             items = self.client.query(
                 TableName=self.table_name,
-                KeyConditionExpression="pk = :pk",
-                ExpressionAttributeValues={":pk": {"S": f"JOB#COPY#{copy_job_id}"}},
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :events)",
+                ExpressionAttributeValues={
+                    ":pk": {"S": f"JOB#COPY#{copy_job_id}"},
+                    ":events": {"S": "EVENT#"},  # not the job's STATE item
+                },
                 ConsistentRead=True,
             )["Items"]
         events = [JobEvent.model_validate_json(item["event"]["S"]) for item in items]

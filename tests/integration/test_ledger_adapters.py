@@ -1,0 +1,52 @@
+"""The ledger adapters on moto DynamoDB: a job's events beside its STATE item, hops that never
+move backwards."""
+
+from __future__ import annotations
+
+from backup_relay.adapters import aws
+from backup_relay.adapters.chain_ledger import DynamoChainLedger
+from backup_relay.adapters.event_ledger import DynamoEventLedger
+from backup_relay.copy_chain.decisions import WaitPolicy, chain_for_event, next_hop
+from backup_relay.copy_chain.state import LedgerState
+from backup_relay.models import JobState
+from backup_relay.normalize import normalize
+from backup_relay.settings import ChainStepsSettings
+from backup_relay_sandbox.central import CentralStack
+from tests.support.events import documented
+from tests.support.world import DR, copy_event, settings
+
+
+def test_a_copy_jobs_final_event_is_found_beside_its_state_item(central: CentralStack) -> None:
+    # GIVEN a copy job whose RUNNING event is recorded (with the job's STATE item)
+    aws.reset()
+    table = central.tables["LedgerTable"]
+    events, chains = DynamoEventLedger(table), DynamoChainLedger(table)
+    completed = documented("copy_job_completed.json")
+    running = documented("copy_job_running.json")
+    running["detail"]["copyJobId"] = job_id = completed["detail"]["copyJobId"]
+    events.record_event(normalize(running), running)
+    # WHEN the wait step asks for its final event THEN there is none yet
+    assert chains.final_event(job_id) is None
+    # WHEN its COMPLETED event is recorded THEN that is the final event
+    events.record_event(normalize(completed), completed)
+    final = chains.final_event(job_id)
+    assert final is not None
+    assert final.state is JobState.COMPLETED
+
+
+def test_a_hop_recorded_completed_stays_completed(central: CentralStack) -> None:
+    # GIVEN a hop the ledger shows COMPLETED
+    aws.reset()
+    chains = DynamoChainLedger(central.tables["LedgerTable"])
+    step_settings = settings(ChainStepsSettings)
+    chain = chain_for_event(copy_event(), step_settings.chain, DR)
+    assert chain is not None
+    opened = next_hop(chain, WaitPolicy("us-west-2", 60))
+    chains.hop(opened, LedgerState.COMPLETED)
+    # WHEN a late or retried step records it STARTED, then RUNNING
+    chains.hop(opened, LedgerState.STARTED)
+    chains.hop(opened, LedgerState.RUNNING)
+    # THEN it is still COMPLETED
+    [record] = chains.hops_in_state(LedgerState.COMPLETED)
+    assert (record.chain_id, record.index) == (chain.chain_id, 0)
+    assert list(chains.hops_in_state(LedgerState.RUNNING)) == []
