@@ -13,12 +13,13 @@ import json
 import os
 import time
 from collections import Counter
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TextIO
 
 from moto import mock_aws
 
 from backup_relay_sandbox import functions
+from backup_relay_sandbox.backup_sim import Faults
 from backup_relay_sandbox.cloud import (
     CENTRAL_ACCOUNT,
     MEMBER_ACCOUNTS,
@@ -44,7 +45,14 @@ def run_demo(out: TextIO | None) -> dict[str, Any]:
     started = time.perf_counter()
     with mock_aws(config=SANDBOX_MOTO_CONFIG):
         org = Organization.build(wait_timeout_seconds=5)
-        org.sim.faults.duplicate_share = 0.1  # EventBridge delivers at least once
+        # AWS Backup delivers events best effort, "every 5 minutes": in batches, now and then
+        # out of order, and EventBridge at least once (twice at once, or again much later)
+        org.sim.faults = Faults(
+            duplicate_share=0.1,
+            batch_every=timedelta(minutes=5),
+            reorder_share=0.1,
+            late_duplicate_share=0.05,
+        )
         timeline = Timeline(out, org)
         _print(out, _HEADER.format(central=CENTRAL_ACCOUNT, members=", ".join(MEMBER_ACCOUNTS)))
         points = {key: org.backup(*key) for key in org.resources}
@@ -152,7 +160,7 @@ def _render_summary(org_rows: list[tuple[str, str, str, int]], summary: dict[str
     lines += [f"  {a}  {t:<10}  {r:<5}  {h}" for a, t, r, h in org_rows]
     reasons = ", ".join(f"{k} {v}" for k, v in summary["quarantine_reasons"].items()) or "-"
     counts = [
-        ("job events emitted by AWS Backup", summary["events_seen"]),
+        ("job events AWS Backup delivered (repeats included)", summary["events_seen"]),
         ("delivered to ingest (duplicates included)", summary["delivered"]),
         ("normalized", summary["normalized"]),
         ("recorded once in the ledger", summary["recorded"]),

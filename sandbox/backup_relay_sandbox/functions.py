@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from botocore.retries import standard as standard_retries
 from moto.awslambda_simple import models as lambda_models
 
 from backup_relay.observability import SERVICE
@@ -98,9 +99,20 @@ def install() -> None:
     for handler in logging.getLogger(SERVICE).handlers:
         if isinstance(handler, logging.StreamHandler):
             handler.setStream(_LogSink())
+    _compress_sdk_backoff()
     # the interpreter logs an ERROR for every Choice `IsPresent: false`; that is not one
     logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
     warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
+
+
+def _compress_sdk_backoff() -> None:
+    """boto3's standard retry mode sleeps up to 20 real seconds between attempts after a
+    throttle; the sandbox's AWS Backup time is virtual, so its clients retry as often, at once
+    (like the state machine's Retry intervals, deploy.py). Idempotent."""
+    backoff: Any = standard_retries.ExponentialBackoff
+    if not getattr(backoff, "_sandbox_compressed", False):
+        backoff.delay_amount = lambda self, context: 0.001
+        backoff._sandbox_compressed = True
 
 
 def _invoke(  # noqa: PLR0917  (moto's signature)

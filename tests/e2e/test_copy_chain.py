@@ -205,6 +205,29 @@ def test_throttled_start_copy_job_calls_are_retried_until_every_chain_completes(
     assert [e["status"] for e in org.executions()] == ["SUCCEEDED"] * 2
 
 
+def test_throttled_and_unavailable_reads_and_lifecycle_updates_are_retried(moto: None) -> None:
+    # GIVEN hops that poll after 2 s, intermediate retention on, and AWS refusing most
+    # DescribeCopyJob, DescribeRecoveryPoint and UpdateRecoveryPointLifecycle calls (throttled
+    # or briefly unavailable), more often than boto3's own retries can absorb
+    org = Organization.build(
+        members=MEMBER_ACCOUNTS[:1],
+        resource_types=("Aurora", "RDS"),
+        wait_timeout_seconds=2,
+        IntermediateRetentionDays="3",
+    )
+    _lose_the_chains_completions(org)  # so every hop asks DescribeCopyJob
+    operations = ("describe_copy_job", "describe_recovery_point", "update_recovery_point_lifecycle")
+    org.sim.faults.api_throttle_share = dict.fromkeys(operations, 0.5)
+    org.sim.faults.api_unavailable_share = dict.fromkeys(operations, 0.3)
+    # WHEN the night runs
+    _night(org, types=("Aurora", "RDS"))
+    # THEN every chain completed and shortened its intermediate copy all the same
+    assert [e["status"] for e in org.executions()] == ["SUCCEEDED"] * 2
+    for landed in _landed_in_central(org):
+        copy = org.sim.recovery_points[landed.destination_recovery_point_arn or ""]
+        assert copy.lifecycle is not None
+
+
 def test_a_failed_hop_ends_the_chain_failed_with_the_copy_jobs_message(moto: None) -> None:
     # GIVEN an RDS instance whose option group the DR region lacks
     org = Organization.build(members=MEMBER_ACCOUNTS[:1], resource_types=())

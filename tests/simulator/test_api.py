@@ -12,6 +12,9 @@ import pytest
 from botocore.exceptions import ClientError
 from botocore.model import Shape
 
+from backup_relay_sandbox.backup_sim import Faults
+from backup_relay_sandbox.backup_sim.errors import COMMON_ERRORS
+from backup_relay_sandbox.backup_sim.moto_plugin import modelled_errors
 from backup_relay_sandbox.cloud import OUTSIDER_ACCOUNT, REGION
 from tests.support.simulator import CENTRAL, MEMBER, Api, StartCopy, Topology, as_account
 
@@ -258,3 +261,53 @@ def test_list_calls_answer_in_small_pages(
     assert len(getattr(member, operation)(MaxResults=2, **arguments)[key]) == 2
     with pytest.raises(ClientError, match="InvalidParameterValueException"):
         getattr(member, operation)(MaxResults=1001, **arguments)
+
+
+def test_errors_carry_the_models_members_and_status(api: Api, topology: Topology) -> None:
+    # WHEN a member asks for a copy job that does not exist
+    with pytest.raises(ClientError) as missing:
+        api(MEMBER).describe_copy_job(CopyJobId="NOPE")
+    # THEN the error is the modelled one, with its members, as a client error (HTTP 400)
+    response = missing.value.response
+    assert response["Error"]["Code"] == "ResourceNotFoundException"
+    assert response["Error"]["Message"] == "Copy job NOPE not found."
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert (response["Code"], response["Message"], response["Type"]) == (
+        "ResourceNotFoundException",
+        "Copy job NOPE not found.",
+        "Client",
+    )
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        ({"api_throttle_share": {"describe_copy_job": 1.0}}, "ThrottlingException", 400),
+        ({"api_unavailable_share": {"describe_copy_job": 1.0}}, "ServiceUnavailableException", 500),
+    ],
+)
+def test_any_operation_can_be_throttled_or_unavailable(
+    api: Api,
+    topology: Topology,
+    start_copy: StartCopy,
+    refusal: tuple[dict[str, dict[str, float]], str, int],
+) -> None:
+    faults, code, status = refusal
+    # GIVEN a copy job, and faults refusing every DescribeCopyJob call
+    job_id = start_copy(topology.recovery_point(topology.resource("EFS")))
+    topology.sim.faults = Faults(**faults)  # type: ignore[arg-type]
+    # WHEN the member describes it
+    with pytest.raises(ClientError) as refused:
+        api(MEMBER).describe_copy_job(CopyJobId=job_id)
+    # THEN AWS refused it with that error and status; other operations still answer
+    assert refused.value.response["Error"]["Code"] == code
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == status
+    assert api(MEMBER).list_copy_jobs()["CopyJobs"]
+
+
+def test_each_operation_raises_only_what_the_model_lists_or_every_action_may() -> None:
+    # THEN StartCopyJob may hit a limit, DescribeCopyJob may not; both may be throttled
+    assert "LimitExceededException" in modelled_errors("start_copy_job")
+    assert "LimitExceededException" not in modelled_errors("describe_copy_job")
+    assert "ResourceNotFoundException" in modelled_errors("describe_recovery_point")
+    assert {"ThrottlingException", "AccessDeniedException"} <= COMMON_ERRORS

@@ -52,13 +52,34 @@ class Faults:
     late_duplicate_share: float = 0.0
     late_duplicate_after: tuple[timedelta, timedelta] = (timedelta(minutes=30), timedelta(hours=2))
 
+    #: Operation (as boto3 names it: "describe_copy_job") -> share of its calls refused with
+    #: ThrottlingException (a common error, HTTP 400), and with ServiceUnavailableException
+    #: (modelled for every Backup operation, HTTP 500), before the operation runs.
+    api_throttle_share: dict[str, float] = field(default_factory=dict)
+    api_unavailable_share: dict[str, float] = field(default_factory=dict)
+
     start_copy_job_calls: int = field(default=0, init=False)
     _rng: random.Random = field(init=False, repr=False)
     _timing: random.Random = field(init=False, repr=False)
+    _api: random.Random = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
         self._timing = random.Random(f"timing-{self.seed}")
+        self._api = random.Random(f"api-{self.seed}")
+
+    def api_error(self, operation: str) -> str | None:
+        """The error code that refuses this call of `operation`, if a fault says so."""
+        throttled = self.api_throttle_share.get(operation, 0.0)
+        unavailable = self.api_unavailable_share.get(operation, 0.0)
+        if not (throttled or unavailable):
+            return None
+        draw = self._api.random()
+        if draw < throttled:
+            return "ThrottlingException"
+        if draw < throttled + unavailable:
+            return "ServiceUnavailableException"
+        return None
 
     def throttles_next_call(self) -> bool:
         """Count a StartCopyJob call; should it be rejected?"""

@@ -13,6 +13,7 @@ from typing import Any, Generic, Required, TypedDict, TypeVar
 from backup_relay_sandbox.backup_sim import limits, moto_state
 from backup_relay_sandbox.backup_sim.context import Context
 from backup_relay_sandbox.backup_sim.errors import (
+    THROTTLED,
     BackupApiError,
     invalid_parameter,
     invalid_request,
@@ -133,7 +134,7 @@ class Jobs:
     def start_copy(self, account: str, region: str, request: CopyJobRequest) -> CopyJob:
         faults = self._context.faults
         if faults.throttles_next_call():
-            raise BackupApiError(faults.throttle_error, "Rate exceeded")
+            raise BackupApiError(faults.throttle_error, THROTTLED)
         lifecycle = request.get("lifecycle")
         limits.check_lifecycle(lifecycle)
         existing = self.copies.started_with(account, request.get("idempotency_token"))

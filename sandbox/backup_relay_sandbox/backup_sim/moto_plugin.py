@@ -12,16 +12,25 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 from urllib.parse import parse_qs
 
+import botocore.session
+from botocore import xform_name
 from moto.backup import urls
 from moto.backup.responses import BackupResponse
 from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult, EmptyResult
 
 from backup_relay_sandbox.backup_sim import moto_state, responses
-from backup_relay_sandbox.backup_sim.errors import BackupApiError, invalid_parameter
+from backup_relay_sandbox.backup_sim.errors import (
+    COMMON_ERRORS,
+    THROTTLED,
+    UNAVAILABLE,
+    BackupApiError,
+    invalid_parameter,
+)
 from backup_relay_sandbox.backup_sim.jobs import JobRequest, JobT
 from backup_relay_sandbox.backup_sim.model import BackupJob, CopyJob, Job, RecoveryPoint
 from backup_relay_sandbox.backup_sim.service import Simulator
@@ -71,14 +80,36 @@ def _call(response: Any) -> Call:
     return Call(response.current_account, response.region, body, query, dict(response.uri_match))
 
 
+class ModelledError(JsonRESTError):
+    """A BackupApiError as AWS sends it: its HTTP status and the model's members in the body."""
+
+    def __init__(self, error: BackupApiError) -> None:
+        super().__init__(error.code, error.message)
+        self.code = error.status
+        self.description = json.dumps(error.body())
+
+
+@cache
+def modelled_errors(operation: str) -> frozenset[str]:
+    """The error shapes botocore's backup model lists for `operation` (boto3's method name)."""
+    model = botocore.session.get_session().get_service_model("backup")
+    name = next(n for n in model.operation_names if xform_name(n) == operation)
+    return frozenset(shape.name for shape in model.operation_model(name).error_shapes)
+
+
 def _method(operation: Operation, provider: Callable[[], Simulator]) -> Callable[[Any], Any]:
     def handle(self: Any) -> Any:
         sim = provider()
+        name = operation.__name__
         try:
             with sim.lock:
+                if code := sim.faults.api_error(name):
+                    raise BackupApiError(code, THROTTLED if code in COMMON_ERRORS else UNAVAILABLE)
                 result = operation(_call(self), sim)
         except BackupApiError as error:
-            raise JsonRESTError(error.code, error.message) from None
+            if error.code not in modelled_errors(name) | COMMON_ERRORS:
+                raise RuntimeError(f"simulator bug: {name} cannot raise {error.code}") from error
+            raise ModelledError(error) from None
         return EmptyResult() if result is None else ActionResult(result)
 
     handle.__name__ = operation.__name__

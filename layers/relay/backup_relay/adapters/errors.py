@@ -29,7 +29,8 @@ def code_of(error: ClientError) -> str:
 def translated(error: ClientError) -> AwsError:
     code = code_of(error)
     message = str(error.response.get("Error", {}).get("Message") or error)
-    if code in THROTTLING:
+    status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+    if code in THROTTLING or status >= 500:  # a server fault is transient: try again later
         return Throttled(code, message)
     if code in NOT_FOUND:
         return NotFound(code, message)
