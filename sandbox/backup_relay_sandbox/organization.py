@@ -18,7 +18,7 @@ from typing import Any
 
 from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
-from backup_relay_sandbox.backup_sim import Simulator, simulator
+from backup_relay_sandbox.backup_sim import CreatedBy, Simulator, simulator
 from backup_relay_sandbox.backup_sim.model import CopyJob, JobState
 from backup_relay_sandbox.central import CentralStack, deploy_central
 from backup_relay_sandbox.cloud import (
@@ -77,6 +77,7 @@ class Organization:
     central: CentralStack
     members: dict[str, MemberStack]
     resources: dict[tuple[str, str], str] = field(default_factory=dict)  # (account, type) -> ARN
+    plans: dict[str, CreatedBy] = field(default_factory=dict)  # member -> its backup plan's rule
 
     @classmethod
     def build(
@@ -126,23 +127,40 @@ class Organization:
     # ---- what AWS Backup does on its own (backup plans) ----------------------------------------
 
     def backup(self, account: str, resource_type: str) -> str:
-        """A backup job in the member vault; returns the recovery point it will create."""
-        answer = self.backup_client(account).start_backup_job(
-            BackupVaultName=MEMBER_VAULT,
-            ResourceArn=self.resources[(account, resource_type)],
-            IamRoleArn=f"arn:aws:iam::{account}:role/{BACKUP_ROLE}",
-        )
-        return str(answer["RecoveryPointArn"])
+        """A backup job that the member's backup plan starts in the member vault; returns the
+        recovery point it will create. A plan starts its jobs inside AWS Backup, not through
+        the API, so they carry the plan's `createdBy` (as the documented examples of plan jobs
+        do)."""
+        with self.sim.lock:
+            job = self.sim.start_backup_job(
+                account,
+                REGION,
+                vault_name=MEMBER_VAULT,
+                resource_arn=self.resources[(account, resource_type)],
+                iam_role_arn=f"arn:aws:iam::{account}:role/{BACKUP_ROLE}",
+                created_by=self.plan(account),
+            )
+        return job.recovery_point_arn
 
     def plan_copy(self, account: str, recovery_point_arn: str, destination_vault_arn: str) -> str:
-        """The backup plan's copy action, run in the member account."""
-        answer = self.backup_client(account).start_copy_job(
-            RecoveryPointArn=recovery_point_arn,
-            SourceBackupVaultName=MEMBER_VAULT,
-            DestinationBackupVaultArn=destination_vault_arn,
-            IamRoleArn=f"arn:aws:iam::{account}:role/{BACKUP_ROLE}",
-        )
-        return str(answer["CopyJobId"])
+        """The copy action of the same plan's rule, run in the member account."""
+        with self.sim.lock:
+            job = self.sim.start_copy_job(
+                account,
+                REGION,
+                recovery_point_arn=recovery_point_arn,
+                source_vault_name=MEMBER_VAULT,
+                destination_vault_arn=destination_vault_arn,
+                iam_role_arn=f"arn:aws:iam::{account}:role/{BACKUP_ROLE}",
+                created_by=self.plan(account),
+            )
+        return job.job_id
+
+    def plan(self, account: str) -> CreatedBy:
+        """The member's backup plan and its rule (one per member account, made on first use)."""
+        if account not in self.plans:
+            self.plans[account] = self.sim.plan(account, REGION)
+        return self.plans[account]
 
     def backup_client(self, account: str, region: str = REGION) -> Any:
         return client("backup", region, account)

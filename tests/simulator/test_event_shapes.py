@@ -15,10 +15,11 @@ from tests.support.events import documented
 from tests.support.simulator import CENTRAL, MEMBER, EventTap, Topology
 
 ROLE = f"arn:aws:iam::{MEMBER}:role/backup"
-#: Documented examples of states the simulator produces (ABORTED needs StopBackupJob: not simulated)
+#: Documented examples of the states the simulator produces (PARTIAL has none: see below)
 EXAMPLES = [
     *(f"backup_job_{s}.json" for s in ("created", "pending", "running", "completed", "failed")),
     "backup_job_expired.json",
+    "backup_job_aborted.json",
     *(f"copy_job_{s}.json" for s in ("created", "running", "completed", "failed")),
 ]
 
@@ -74,6 +75,33 @@ def _night(sim: Simulator, topology: Topology) -> None:
             created_by=creator,
         )
         sim.run_until_idle()
+    # ends no documented example shows the rest of: stopped and PARTIAL jobs
+    for creator in (None, plan):
+        stopped, partial = (
+            sim.start_backup_job(
+                MEMBER,
+                REGION,
+                vault_name="member-vault",
+                resource_arn=topology.resource("EBS"),
+                iam_role_arn=ROLE,
+                created_by=creator,
+            )
+            for _ in range(2)
+        )
+        sim.settings.partial_jobs.add(partial.job_id)
+        sim.advance(timedelta(minutes=5))
+        sim.stop_backup_job(MEMBER, REGION, stopped.job_id)
+        copy = sim.start_copy_job(
+            MEMBER,
+            REGION,
+            recovery_point_arn=topology.recovery_point(topology.resource("EBS")),
+            source_vault_name="member-vault",
+            destination_vault_arn=topology.dr_vault,
+            iam_role_arn=ROLE,
+            created_by=creator,
+        )
+        sim.settings.partial_jobs.add(copy.job_id)
+        sim.run_until_idle()
 
 
 @pytest.fixture
@@ -123,6 +151,35 @@ def test_emitted_events_have_the_documented_shapes(emitted: list[dict[str, Any]]
     assert {example: m for example, m in mismatches.items() if m} == {}
 
 
+@pytest.mark.parametrize("kind", ["backup", "copy"])
+def test_a_partial_event_has_the_completed_shape_and_a_status_message(
+    kind: str, emitted: list[dict[str, Any]]
+) -> None:
+    # GIVEN the documented COMPLETED example (AWS documents no PARTIAL one: INFERRED shape)
+    completed = documented(f"{kind}_job_completed.json")
+    detail_type = completed["detail-type"]
+    from_plan = "createdBy" in completed["detail"]
+
+    # WHEN the PARTIAL events of that kind are compared with it
+    partial = [
+        e
+        for e in emitted
+        if e["detail-type"] == detail_type
+        and e["detail"]["state"] == "PARTIAL"
+        and ("createdBy" in e["detail"]) == from_plan
+    ]
+
+    # THEN each has COMPLETED's keys and types, and a statusMessage (quoted for backups)
+    assert partial
+    for event in partial:
+        detail = dict(event["detail"])
+        message = detail.pop("statusMessage")
+        assert _json_types(detail) == _json_types(completed["detail"])
+        assert _json_types(event["resources"]) == _json_types(completed["resources"])
+        assert message
+        assert message.startswith('"') == (kind == "backup")
+
+
 def test_every_emitted_event_normalizes(sim: Simulator, emitted: list[dict[str, Any]]) -> None:
     # GIVEN every event the night emitted (every kind and state)
     assert len(emitted) == len(sim.emitted) > 30
@@ -137,9 +194,9 @@ def test_every_emitted_event_normalizes(sim: Simulator, emitted: list[dict[str, 
         if job.kind is JobKind.BACKUP:
             backup = sim.backup_jobs[event["detail"]["backupJobId"]]
             assert job.job_id == backup.job_id
-            completed = state is JobState.COMPLETED
+            landed = state in (JobState.COMPLETED, JobState.PARTIAL)
             assert job.destination_recovery_point_arn == (
-                backup.recovery_point_arn if completed else None
+                backup.recovery_point_arn if landed else None
             )
         else:
             assert job.kind is JobKind.COPY
@@ -150,10 +207,11 @@ def test_every_emitted_event_normalizes(sim: Simulator, emitted: list[dict[str, 
                 and c.destination_vault_arn == job.destination_vault_arn
             )
             assert job.job_id == (None if state is JobState.CREATED else copy.job_id)
+            landed = state in (JobState.COMPLETED, JobState.PARTIAL)
             assert job.destination_recovery_point_arn == (
-                copy.destination_recovery_point_arn if state is JobState.COMPLETED else None
+                copy.destination_recovery_point_arn if landed else None
             )
             assert job.source_vault_arn == copy.source_vault_arn
-        if state in (JobState.FAILED, JobState.EXPIRED):
+        if state in (JobState.FAILED, JobState.EXPIRED, JobState.ABORTED, JobState.PARTIAL):
             assert job.status_message
             assert not job.status_message.startswith('"')

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -76,3 +77,23 @@ def test_a_vault_of_another_account_is_refused_before_any_call(world: World) -> 
     assert f"not {MEMBER_VAULT.arn}" in str(refused.value)
     assert "other cross-account call than CopyIntoBackupVault" in str(refused.value)
     assert world.workflow.started == []
+
+
+@pytest.mark.parametrize("status", ["CREATING", "PARTIAL", "DELETING", "EXPIRED"])
+def test_a_recovery_point_that_is_not_whole_is_not_brought_back(world: World, status: str) -> None:
+    # GIVEN the DR copy is still being made, lacks part of its source, or its retention ended
+    point = world.recovery_points.describe(DR, AT_DR)
+    world.recovery_points.add(DR, replace(point, status=status))
+    # WHEN an operator brings it back THEN it is refused, naming its status, and nothing starts
+    with pytest.raises(RouteError, match=status):
+        world.bring_back()(_request())
+    assert world.workflow.started == []
+    assert world.ledger.chains == {}
+
+
+def test_an_available_recovery_point_is_brought_back(world: World) -> None:
+    # GIVEN the DR copy is AVAILABLE (the model's status for a backup "ready for use")
+    point = world.recovery_points.describe(DR, AT_DR)
+    world.recovery_points.add(DR, replace(point, status="AVAILABLE"))
+    # WHEN an operator brings it back THEN its chain starts
+    assert world.bring_back()(_request())[1] is True

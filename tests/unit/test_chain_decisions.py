@@ -145,6 +145,14 @@ def test_a_hop_in_the_home_region_waits_for_its_event_one_elsewhere_polls() -> N
         (CopyJobReport("j", JobState.PARTIAL), ("FAILED", None, "copy job ended PARTIAL")),
         (CopyJobReport("j", JobState.ABORTED), ("FAILED", None, "copy job ended ABORTED")),
         (CopyJobReport("j", JobState.COMPLETED), ("FAILED", None, "copy job ended COMPLETED")),
+        # a PARTIAL copy landed a recovery point, with AWS's message: still no success, and the
+        # cause says it was PARTIAL, not only what AWS said
+        (
+            CopyJobReport(
+                "j", JobState.PARTIAL, destination_recovery_point_arn="rp", status_message="some"
+            ),
+            ("FAILED", None, "copy job ended PARTIAL: some"),
+        ),
     ],
 )
 def test_how_a_copy_job_ended(

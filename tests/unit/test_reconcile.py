@@ -60,7 +60,12 @@ def test_a_copy_that_landed_days_after_its_backup_began_is_still_chained(world: 
         {"source_vault_arn": None},  # a backup made in the central account
         {"source_vault_arn": CENTRAL_HOME.model_copy(update={"name": "x"}).arn},  # our own copy
         {"resource_type": "EBS"},  # not a chained type
+        # not (or no longer) a whole recovery point: still being copied, missing part of its
+        # source, being deleted, or past its retention
+        {"status": "CREATING"},
         {"status": "PARTIAL"},
+        {"status": "DELETING"},
+        {"status": "EXPIRED"},
         {"created_at": NOW - timedelta(hours=193)},  # older than ReconcileLookbackHours
     ],
 )
@@ -69,6 +74,15 @@ def test_recovery_points_that_need_no_chain_are_left_alone(
 ) -> None:
     world.recovery_points.add(CENTRAL_HOME, _landed("rp", **changes))
     assert world.reconcile()().chains_started == []
+
+
+def test_an_available_copy_is_chained_like_a_completed_one(world: World) -> None:
+    # GIVEN a landed copy that AWS reports AVAILABLE ("the backup was successfully created for
+    # the recovery point ... now ready for use", the model's RecoveryPointStatus) and whose
+    # COMPLETED event never arrived
+    world.recovery_points.add(CENTRAL_HOME, _landed("rp-available", status="AVAILABLE"))
+    # WHEN reconcile runs THEN it starts its chain
+    assert world.reconcile()().chains_started == [chain_id_for("rp-available", DR.arn)]
 
 
 def test_a_chain_already_started_by_ingest_is_not_started_again(world: World) -> None:

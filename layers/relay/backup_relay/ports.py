@@ -35,6 +35,13 @@ class CopyRequest:
     lifecycle: Mapping[str, int]  # empty: the destination vault's defaults
 
 
+#: RecoveryPointStatus values of a whole recovery point, ready for use: COMPLETED, or AVAILABLE
+#: ("the backup was successfully created for the recovery point", botocore's backup model). Not
+#: CREATING (still being made), PARTIAL (lacks part of its source), DELETING or EXPIRED (its
+#: retention ended), STOPPED (a continuous backup that stopped).
+WHOLE_STATUSES = frozenset({"COMPLETED", "AVAILABLE"})
+
+
 @dataclass(frozen=True)
 class RecoveryPoint:
     arn: str
@@ -43,6 +50,10 @@ class RecoveryPoint:
     created_at: datetime  # a copy keeps its source's creation date
     source_vault_arn: str | None  # set on a copy: the vault it was copied from
     delete_after_days: int | None = None  # its Lifecycle, counted from created_at
+
+    @property
+    def is_whole(self) -> bool:
+        return self.status in WHOLE_STATUSES
 
 
 @dataclass(frozen=True)

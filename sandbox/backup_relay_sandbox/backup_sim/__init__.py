@@ -15,6 +15,7 @@ from backup_relay_sandbox.backup_sim.model import (
     CreatedBy,
     Durations,
     JobState,
+    RecoveryPointStatus,
     RefusedBy,
     Settings,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "EmittedEvent",
     "Faults",
     "JobState",
+    "RecoveryPointStatus",
     "RefusedBy",
     "Settings",
     "Simulator",

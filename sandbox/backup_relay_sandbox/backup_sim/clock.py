@@ -1,4 +1,8 @@
-"""A virtual clock: scheduled actions run in time order, only when the clock is advanced."""
+"""A virtual clock: scheduled actions run in time order, only when the clock is advanced.
+
+A background action (a recovery point's deletion when its lifecycle ends, days away) runs when
+the clock passes its time, but is not work to wait for: `run_until_idle` stops once only
+background actions remain, and `pending` does not count them."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ class Timer:
     seq: int
     action: Callable[[], None] = field(compare=False)
     cancelled: bool = field(default=False, compare=False)
+    background: bool = field(default=False, compare=False)
 
     def cancel(self) -> None:
         self.cancelled = True
@@ -28,8 +33,10 @@ class VirtualClock:
         self._timers: list[Timer] = []
         self._seq = itertools.count()
 
-    def call_at(self, when: datetime, action: Callable[[], None]) -> Timer:
-        timer = Timer(max(when, self.now), next(self._seq), action)
+    def call_at(
+        self, when: datetime, action: Callable[[], None], *, background: bool = False
+    ) -> Timer:
+        timer = Timer(max(when, self.now), next(self._seq), action, background=background)
         heapq.heappush(self._timers, timer)
         return timer
 
@@ -44,20 +51,24 @@ class VirtualClock:
         return ran
 
     def run_until_idle(self, max_actions: int = 100_000) -> int:
-        """Run every scheduled action (and those they schedule); the clock stops at the last."""
+        """Run every scheduled action (and those they schedule) up to the last one that is not
+        background; the clock stops there."""
         return self._run(until=None, max_actions=max_actions)
 
     @property
     def pending(self) -> int:
-        return sum(not timer.cancelled for timer in self._timers)
+        return sum(not timer.cancelled and not timer.background for timer in self._timers)
 
     def next_due(self) -> datetime | None:
-        self._drop_cancelled()
-        return self._timers[0].when if self._timers else None
+        """When the next action that is not background runs."""
+        due = (t.when for t in self._timers if not t.cancelled and not t.background)
+        return min(due, default=None)
 
     def _run(self, until: datetime | None, max_actions: int = 100_000) -> int:
         ran = 0
-        while self._drop_cancelled() and (until is None or self._timers[0].when <= until):
+        while self._drop_cancelled() and (
+            self._timers[0].when <= until if until is not None else self.pending > 0
+        ):
             timer = heapq.heappop(self._timers)
             self.now = timer.when
             timer.action()

@@ -1,9 +1,10 @@
 """Job events in exactly the documented shapes (events/{backup,copy}_job_<state>.json).
 
 Per state, the detail holds the keys of that state's documented example, in its order, with its
-JSON types: sizes are strings in backup events and numbers in copy events, `bytesTransferred` is
-a string, a backup job's statusMessage is wrapped in literal quotes, a copy job's is not, and a
-copy job's destination recovery point is `{}` until it exists. `createdBy` is present when a
+JSON types (PARTIAL, which has none, is INFERRED below): sizes are strings in backup events and
+numbers in copy events, `bytesTransferred` is a string, a backup job's statusMessage is wrapped
+in literal quotes, a copy job's is not, and a copy job's destination recovery point is `{}`
+until it exists. `createdBy` is present when a
 backup plan started the job (the examples with it come from plans; on-demand jobs have none) and
 never on CREATED, whose examples are minimal.
 """
@@ -14,7 +15,14 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from backup_relay_sandbox.backup_sim.model import BackupJob, CopyJob, CreatedBy, JobState
+from backup_relay_sandbox.backup_sim.model import (
+    FINAL,
+    LANDED,
+    BackupJob,
+    CopyJob,
+    CreatedBy,
+    JobState,
+)
 
 BACKUP_DETAIL_TYPE = "Backup Job State Change"
 COPY_DETAIL_TYPE = "Copy Job State Change"
@@ -60,9 +68,18 @@ def created_by(creator: CreatedBy) -> dict[str, str]:
     }
 
 
+#: Backup states whose event carries a completion date, and (quoted) a status message.
+_ENDED = (JobState.COMPLETED, JobState.EXPIRED, JobState.ABORTED, JobState.PARTIAL)
+_EXPLAINED = (JobState.FAILED, JobState.EXPIRED, JobState.ABORTED, JobState.PARTIAL)
+
+
 def backup_event(job: BackupJob, time: datetime) -> dict[str, Any]:
+    """ABORTED has the documented example's keys. PARTIAL has no documented example: INFERRED,
+    it is COMPLETED's (it leaves a recovery point: `resources`, sizes, completion, 100 %) with
+    the quoted statusMessage every documented unsuccessful end carries."""
     state = job.state
-    resources = [job.recovery_point_arn] if state is JobState.COMPLETED else []
+    landed = state in LANDED
+    resources = [job.recovery_point_arn] if landed else []
     event = envelope(BACKUP_DETAIL_TYPE, job.account, job.region, time, resources)
     if state is JobState.CREATED:
         event["detail"] = {
@@ -73,9 +90,12 @@ def backup_event(job: BackupJob, time: datetime) -> dict[str, Any]:
         return event
     assert job.start_by is not None
     detail: dict[str, Any] = {"backupJobId": job.job_id}
-    if state in (JobState.RUNNING, JobState.COMPLETED):
+    if state is JobState.RUNNING or landed:
         detail["backupSizeInBytes"] = str(job.resource.size_bytes)
-    transferred = job.resource.size_bytes if state is JobState.COMPLETED else 0
+    # as much as was done when the state changed: 0 when it starts running (the documented
+    # RUNNING example's 99 % shows AWS may emit it late; the simulator emits it at once)
+    done = job.progress(time) if landed or state is JobState.ABORTED else 0.0
+    transferred = int(job.resource.size_bytes * done)
     detail |= {
         "backupVaultArn": job.vault_arn,
         "backupVaultName": job.vault_name,
@@ -88,17 +108,17 @@ def backup_event(job: BackupJob, time: datetime) -> dict[str, Any]:
     }
     if state is JobState.PENDING:
         detail["statusMessage"] = ""
-    if state in (JobState.FAILED, JobState.EXPIRED):
+    if state in _EXPLAINED:
         detail["statusMessage"] = f'"{job.status_message}"'
-    if state in (JobState.COMPLETED, JobState.EXPIRED):
+    if state in _ENDED:
         assert job.completion is not None
         detail["completionDate"] = iso_ms(job.completion)
     detail["startBy"] = iso_ms(job.start_by)
     if state is JobState.RUNNING:
         assert job.expected_completion is not None
         detail["expectedCompletionDate"] = console_time(job.expected_completion)
-    detail["percentDone"] = 100 if state is JobState.COMPLETED else 0
-    if state in (JobState.COMPLETED, JobState.FAILED):
+    detail["percentDone"] = round(done * 100)
+    if landed or state is JobState.FAILED:
         detail["retryCount"] = 0
     if job.created_by is not None:
         detail["createdBy"] = created_by(job.created_by)
@@ -108,7 +128,10 @@ def backup_event(job: BackupJob, time: datetime) -> dict[str, Any]:
 
 def copy_event(job: CopyJob, time: datetime) -> dict[str, Any]:
     """Copy events say nothing of the job's account in `detail`: the event's `account` is the
-    source account, where the job runs, and `resources[0]` the source recovery point."""
+    source account, where the job runs, and `resources[0]` the source recovery point.
+
+    PARTIAL has no documented example: INFERRED, it is COMPLETED's (the copy landed a recovery
+    point: `destinationRecoveryPointArn` is its ARN) with FAILED's unquoted statusMessage."""
     state = job.state
     event = envelope(
         COPY_DETAIL_TYPE, job.account, job.region, time, [job.source_recovery_point_arn]
@@ -131,13 +154,13 @@ def copy_event(job: CopyJob, time: datetime) -> dict[str, Any]:
         "sourceBackupVaultArn": job.source_vault_arn,
         "state": state.value,
     }
-    if state is JobState.FAILED:
+    if state in (JobState.FAILED, JobState.PARTIAL):
         detail["statusMessage"] = job.status_message
-    if state in (JobState.COMPLETED, JobState.FAILED):
+    if state in FINAL:
         assert job.completion is not None
         detail["completionDate"] = iso_ms(job.completion)
     detail["destinationBackupVaultArn"] = job.destination_vault_arn
-    if state is JobState.COMPLETED:
+    if state in LANDED:
         detail["destinationRecoveryPointArn"] = job.destination_recovery_point_arn
     else:
         detail["destinationRecoveryPointArn"] = {}

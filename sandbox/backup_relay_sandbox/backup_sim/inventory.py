@@ -9,12 +9,14 @@ from typing import Any
 
 from backup_relay_sandbox.backup_sim import accounts, moto_state
 from backup_relay_sandbox.backup_sim.context import Context
+from backup_relay_sandbox.backup_sim.endings import Retention
 from backup_relay_sandbox.backup_sim.errors import invalid_parameter, not_found
 from backup_relay_sandbox.backup_sim.model import (
     BackupJob,
     CopyJob,
     CreatedBy,
     RecoveryPoint,
+    RecoveryPointStatus,
     Resource,
     is_fully_managed,
 )
@@ -23,6 +25,7 @@ from backup_relay_sandbox.backup_sim.model import (
 class Inventory:
     def __init__(self, context: Context) -> None:
         self._context = context
+        self.retention = Retention(context, self._remove)
         self.resources: dict[str, Resource] = {}
         self.recovery_points: dict[str, RecoveryPoint] = {}
         self.options: dict[tuple[str, str], set[str]] = {}  # (account, region) -> RDS options
@@ -68,6 +71,9 @@ class Inventory:
             lifecycle=dict(lifecycle) if lifecycle else None,
             created_by=created_by,
         )
+        point.completion = self._context.now
+        point.status = RecoveryPointStatus.COMPLETED
+        self.retention.schedule(point)
         return point.arn
 
     def recovery_point(self, account: str, region: str, vault_name: str, arn: str) -> RecoveryPoint:
@@ -99,8 +105,11 @@ class Inventory:
             )
         return source
 
-    def record_backup(self, job: BackupJob) -> None:
-        """A completed backup job's recovery point, in its vault."""
+    def begin_backup(self, job: BackupJob) -> None:
+        """A backup job started running: its recovery point appears in its vault, CREATING
+        ("an Backup job has been initiated for a resource. The backup process has started and
+        is actively processing", the model's RecoveryPointStatus; that it appears when the job
+        starts running is INFERRED)."""
         vault = accounts.vault(job.account, job.region, job.vault_name)
         job.encryption_key_arn = backup_key(job.resource, vault)
         self._store(
@@ -114,8 +123,10 @@ class Inventory:
             created_by=job.created_by,
         )
 
-    def record_copy(self, job: CopyJob) -> None:
-        """A completed copy job's recovery point, in the destination vault."""
+    def begin_copy(self, job: CopyJob) -> None:
+        """A copy job started running: its recovery point appears in the destination vault,
+        CREATING (INFERRED, as for a backup). Its ARN is the job's from now on, but the API and
+        the events show it only once the job has landed (RUNNING events carry `{}`)."""
         source = self.recovery_points[job.source_recovery_point_arn]
         destination = moto_state.vault_by_arn(job.destination_vault_arn)
         assert destination is not None  # checked when the job started running
@@ -127,10 +138,10 @@ class Inventory:
             job.destination_encryption_key_arn = destination.encryption_key_arn
         else:
             job.destination_encryption_key_arn = source.encryption_key_arn
-        arn = self._context.ids.recovery_point_arn(
-            source.resource_type, job.destination_account, job.destination_region
+        arn = self._context.ids.copy_recovery_point_arn(
+            source.resource_type, job.destination_account, job.destination_region, job.job_id
         )
-        point = self._store(
+        self._store(
             job.destination_vault_arn,
             arn,
             recorded_resource(source),
@@ -138,13 +149,38 @@ class Inventory:
             role=job.iam_role_arn,
             # "Copies retain their source configuration, including creation dates and retention
             # period." https://docs.aws.amazon.com/aws-backup/latest/devguide/recov-point-create-a-copy.html
-            # (its CompletionDate is the copy job's: INFERRED)
             creation=source.creation,
             lifecycle=job.lifecycle,
             created_by=job.created_by,
             source_vault_arn=job.source_vault_arn,
         )
-        job.destination_recovery_point_arn = point.arn
+        job.destination_recovery_point_arn = arn
+
+    def land(self, arn: str, status: RecoveryPointStatus, message: str | None = None) -> None:
+        """The job that made the recovery point `arn` ended COMPLETED or PARTIAL (its
+        CompletionDate is the job's: INFERRED for copies); its lifecycle starts counting."""
+        point = self.recovery_points[arn]
+        point.status, point.status_message = status, message
+        point.completion = self._context.now
+        self.retention.schedule(point)
+
+    def discard(self, arn: str | None) -> None:
+        """The job that was making the recovery point `arn` ended without it (ABORTED)."""
+        point = self.recovery_points.get(arn or "")
+        if point is not None and point.status is RecoveryPointStatus.CREATING:
+            self._remove(point)
+
+    def update_lifecycle(self, point: RecoveryPoint, lifecycle: Mapping[str, Any] | None) -> None:
+        point.lifecycle = dict(lifecycle) if lifecycle else None
+        self.retention.schedule(point)
+
+    def _remove(self, point: RecoveryPoint) -> None:
+        self.retention.cancel(point)
+        if self.recovery_points.pop(point.arn, None) is None:
+            return
+        vault = moto_state.vault(point.account, point.region, point.vault_name)
+        if vault is not None:
+            vault.num_of_recovery_points -= 1
 
     def _store(
         self,
@@ -159,7 +195,7 @@ class Inventory:
         created_by: CreatedBy | None,
         source_vault_arn: str | None = None,
     ) -> RecoveryPoint:
-        """A completed recovery point of `resource` in the vault `vault_arn`, counted there."""
+        """A recovery point of `resource` in the vault `vault_arn`, CREATING, counted there."""
         account, region = vault_arn.split(":")[4], vault_arn.split(":")[3]
         point = RecoveryPoint(
             arn=arn,
@@ -172,11 +208,14 @@ class Inventory:
             encryption_key_arn=key,
             iam_role_arn=role,
             creation=creation,
-            completion=self._context.now,
+            completion=None,
             size_bytes=resource.size_bytes,
             lifecycle=lifecycle,
             source_vault_arn=source_vault_arn,
             created_by=created_by,
+            status=RecoveryPointStatus.CREATING,
+            initiation=self._context.now,
+            encryption_key_type=key_type(key),
         )
         self.recovery_points[arn] = point
         vault = moto_state.vault(account, region, point.vault_name)
@@ -204,3 +243,17 @@ def backup_key(resource: Resource, vault: Any) -> str | None:
     if is_fully_managed(resource.resource_type):
         return str(vault.encryption_key_arn)
     return resource.kms_key_arn
+
+
+#: EncryptionKeyType: "CUSTOMER_MANAGED_KMS_KEY for customer-managed keys or AWS_OWNED_KMS_KEY
+#: for Amazon Web Services-owned keys" (the model). An AWS managed key (aws/backup, aws/rds...)
+#: is neither, and no public source shows what AWS returns for it: INFERRED, the member is left
+#: out, as it is for a point without a key.
+CUSTOMER_MANAGED_KMS_KEY = "CUSTOMER_MANAGED_KMS_KEY"
+
+
+def key_type(key_arn: str | None) -> str | None:
+    key = moto_state.key(key_arn)
+    if key is None or moto_state.is_aws_managed(key):
+        return None
+    return CUSTOMER_MANAGED_KMS_KEY

@@ -133,7 +133,8 @@ class Jobs:
 
     def start_copy(self, account: str, region: str, request: CopyJobRequest) -> CopyJob:
         faults = self._context.faults
-        if faults.throttles_next_call():
+        # a backup plan's copy action (`created_by`) is AWS Backup's own doing, not an API call
+        if request.get("created_by") is None and faults.throttles_next_call():
             raise BackupApiError(faults.throttle_error, THROTTLED)
         lifecycle = request.get("lifecycle")
         limits.check_lifecycle(lifecycle)

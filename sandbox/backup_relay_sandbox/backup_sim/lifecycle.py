@@ -1,9 +1,11 @@
 """Jobs on the virtual clock: each step is a timer, and each state change publishes an event.
 
 Only one backup or copy job runs per resource; the others wait in CREATED, first come first
-served. A job then goes (PENDING, for backups when the scenario asks) -> RUNNING -> COMPLETED or
-FAILED; a backup still waiting at its StartBy EXPIRES. Whether a job fails is decided when it
-starts running, and a failing job still runs, for `durations.failure`.
+served. A job then goes (PENDING, for backups when the scenario asks) -> RUNNING -> COMPLETED,
+PARTIAL or FAILED; a backup still waiting at its StartBy EXPIRES; StopBackupJob makes a backup
+ABORTING, then ABORTED. Whether a job fails or ends PARTIAL is decided when it starts running,
+and a failing job still runs, for `durations.failure`. A job that will land puts its recovery
+point in the vault, CREATING, when it starts running.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from backup_relay_sandbox.backup_sim import moto_state
 from backup_relay_sandbox.backup_sim.clock import Timer
 from backup_relay_sandbox.backup_sim.context import Context
 from backup_relay_sandbox.backup_sim.emitter import Emitter
+from backup_relay_sandbox.backup_sim.endings import BACKUP_STOPPED, POINT_PARTIAL, partial_message
 from backup_relay_sandbox.backup_sim.failures import (
     BACKUP_EXPIRED,
     BACKUP_VAULT_MISSING,
@@ -22,7 +25,14 @@ from backup_relay_sandbox.backup_sim.failures import (
     copy_failure,
 )
 from backup_relay_sandbox.backup_sim.inventory import Inventory
-from backup_relay_sandbox.backup_sim.model import BackupJob, CopyJob, Failure, Job, JobState
+from backup_relay_sandbox.backup_sim.model import (
+    BackupJob,
+    CopyJob,
+    Failure,
+    Job,
+    JobState,
+    RecoveryPointStatus,
+)
 
 SUCCESS = "SUCCESS"
 
@@ -83,10 +93,36 @@ class JobLifecycle:
         pending = self._context.settings.durations.backup_pending
         self._timers[job.job_id] = self._context.clock.call_later(pending, lambda: self._run(job))
 
+    def stop(self, job: BackupJob) -> None:
+        """StopBackupJob, once `endings.stop_refusal` found nothing against it: ABORTING at
+        once (no event: none is documented), ABORTED `durations.abort` later, with the
+        documented ABORTED event; the recovery point it was creating goes away."""
+        timer = self._timers.pop(job.job_id, None)
+        if timer is not None:
+            timer.cancel()  # its next step, or its start window's end
+        queue = self._waiting.get(job.resource.arn, [])
+        if job in queue:
+            queue.remove(job)
+        job.state = JobState.ABORTING
+        self._timers[job.job_id] = self._context.clock.call_later(
+            self._context.settings.durations.abort, lambda: self._abort(job)
+        )
+
+    def _abort(self, job: BackupJob) -> None:
+        job.state = JobState.ABORTED
+        job.completion = self._context.now
+        job.status_message = BACKUP_STOPPED
+        self._inventory.discard(job.recovery_point_arn)
+        self._emitter.publish(job)
+        self._release(job)
+
     def _run(self, job: Job) -> None:
         job.state = JobState.RUNNING
         job.started = self._context.now
         job.failure = self._failure_of(job)
+        if job.failure is None:
+            job.partial = partial_message(job, self._context.settings.partial_jobs)
+            self._begin(job)
         durations = self._context.settings.durations
         if job.failure is not None:
             duration = durations.failure
@@ -105,10 +141,15 @@ class JobLifecycle:
             job.state = JobState.FAILED
             job.status_message = job.failure.message
             job.message_category = job.failure.category
+        elif job.partial is not None:
+            # PARTIAL: AWS documents no message or category; see `endings`
+            job.state = JobState.PARTIAL
+            job.status_message = job.partial
+            self._land(job, RecoveryPointStatus.PARTIAL, POINT_PARTIAL)
         else:
             job.state = JobState.COMPLETED
             job.message_category = SUCCESS
-            self._complete(job)
+            self._land(job, RecoveryPointStatus.COMPLETED)
         self._emitter.publish(job)
         self._release(job)
 
@@ -128,12 +169,20 @@ class JobLifecycle:
             del self._holder[job.resource.arn]
         self._dispatch(job.resource.arn)
 
-    def _complete(self, job: Job) -> None:
+    def _begin(self, job: Job) -> None:
         if isinstance(job, BackupJob):
-            self._inventory.record_backup(job)
+            self._inventory.begin_backup(job)
         else:
             assert isinstance(job, CopyJob)
-            self._inventory.record_copy(job)
+            self._inventory.begin_copy(job)
+
+    def _land(self, job: Job, status: RecoveryPointStatus, message: str | None = None) -> None:
+        if isinstance(job, BackupJob):
+            self._inventory.land(job.recovery_point_arn, status, message)
+        else:
+            assert isinstance(job, CopyJob)
+            assert job.destination_recovery_point_arn
+            self._inventory.land(job.destination_recovery_point_arn, status, message)
 
     def _failure_of(self, job: Job) -> Failure | None:
         if isinstance(job, BackupJob):

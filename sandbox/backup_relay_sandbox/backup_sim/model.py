@@ -72,17 +72,58 @@ class Ids:
             region=region, account=account, uuid=self.uuid(), hex17=self.hex17()
         )
 
+    def copy_recovery_point_arn(
+        self, resource_type: str, account: str, region: str, copy_job_id: str
+    ) -> str:
+        """A copy's recovery point, in the destination's account and Region. RDS-family
+        snapshots that AWS Backup copies are named `awsbackup:copyjob-<copy job id>` where its
+        backups are `awsbackup:job-<id>`: public records of real copies show
+        `...:cluster-snapshot:awsbackup:copyjob-19704517-ecab-48c3-b10b-29ce1fa9ffcd` listed
+        in a DR vault and `awsbackup:copyjob-<uuid>` RDS snapshot identifiers restored from
+        (docs/simulator.md, [copy-arns]); that the uuid is the copy job's id, lower-case, is
+        INFERRED. Other types get a new id of their own kind: the documented COMPLETED copy
+        event lands `snap-0726fe70935586180` from `snap-03886bc8d6ef3a1f9` ([eventbridge]);
+        the same for AMIs, FSx backups and fully managed recovery points is INFERRED."""
+        arn_format = RESOURCE_TYPES[resource_type]
+        if arn_format in (ArnFormat.RDS_SNAPSHOT, ArnFormat.RDS_CLUSTER_SNAPSHOT):
+            return arn_format.replace("job-{uuid}", "copyjob-{job}").format(
+                region=region, account=account, job=copy_job_id.lower()
+            )
+        return self.recovery_point_arn(resource_type, account, region)
+
 
 class JobState(StrEnum):
+    """BackupJobState and CopyJobState of botocore's model (a copy job is never PENDING,
+    ABORTING, ABORTED or EXPIRED: CopyJobState has only CREATED, RUNNING, COMPLETED, FAILED and
+    PARTIAL)."""
+
     CREATED = "CREATED"
     PENDING = "PENDING"
     RUNNING = "RUNNING"
+    ABORTING = "ABORTING"
+    ABORTED = "ABORTED"
     COMPLETED = "COMPLETED"
     FAILED = "FAILED"
     EXPIRED = "EXPIRED"
+    PARTIAL = "PARTIAL"
 
 
-FINAL = frozenset({JobState.COMPLETED, JobState.FAILED, JobState.EXPIRED})
+FINAL = frozenset(
+    {JobState.COMPLETED, JobState.FAILED, JobState.EXPIRED, JobState.ABORTED, JobState.PARTIAL}
+)
+#: Final states that leave a recovery point behind.
+LANDED = frozenset({JobState.COMPLETED, JobState.PARTIAL})
+
+
+class RecoveryPointStatus(StrEnum):
+    """The RecoveryPointStatus values the simulator gives (the model's others: AVAILABLE, and
+    STOPPED for continuous backups, are not simulated)."""
+
+    CREATING = "CREATING"  # "an Backup job has been initiated for a resource" (the model)
+    COMPLETED = "COMPLETED"
+    PARTIAL = "PARTIAL"  # "one or more nested recovery points that were not in the backup"
+    DELETING = "DELETING"  # its lifecycle ended; AWS Backup is deleting it
+    EXPIRED = "EXPIRED"  # "exceeded its retention period, but Backup ... is unable to delete it"
 
 
 @dataclass(frozen=True)
@@ -133,12 +174,15 @@ class RecoveryPoint:
     encryption_key_arn: str | None
     iam_role_arn: str
     creation: datetime
-    completion: datetime
+    completion: datetime | None  # None while CREATING
     size_bytes: int
     lifecycle: dict[str, Any] | None = None
     source_vault_arn: str | None = None  # set on copies
     created_by: CreatedBy | None = None
-    status: str = "COMPLETED"
+    status: RecoveryPointStatus = RecoveryPointStatus.COMPLETED
+    status_message: str | None = None
+    initiation: datetime | None = None  # when the backup job that made it started running
+    encryption_key_type: str | None = None  # EncryptionKeyType (responses.py)
 
 
 @dataclass
@@ -157,11 +201,25 @@ class Job:
     expected_completion: datetime | None = None  # while RUNNING
     completion: datetime | None = None
     failure: Failure | None = None  # decided when the job runs
+    partial: str | None = None  # ends PARTIAL with this message (`Faults.partial`)
     holds_resource: bool = False
 
     @property
     def is_final(self) -> bool:
         return self.state in FINAL
+
+    def progress(self, now: datetime) -> float:
+        """How much of the job is done, 0.0 to 1.0: in proportion of the time it has run to the
+        time it runs (INFERRED: AWS publishes only that PercentDone is "an estimated percentage
+        that is complete of a job at the time the job status was queried")."""
+        if self.state in LANDED:
+            return 1.0
+        if self.started is None or self.expected_completion is None:
+            return 0.0
+        end = self.completion or now
+        span = (self.expected_completion - self.started).total_seconds()
+        done = (min(end, self.expected_completion) - self.started).total_seconds()
+        return max(0.0, min(1.0, done / span)) if span > 0 else 1.0
 
 
 @dataclass
@@ -214,6 +272,11 @@ class Durations:
     backup: timedelta = timedelta(minutes=10)
     copy: timedelta = timedelta(minutes=20)
     failure: timedelta = timedelta(minutes=2)  # RUNNING -> FAILED for a job that breaks a rule
+    #: StopBackupJob: ABORTING -> ABORTED. The documented ABORTED event completes 0.8 s after
+    #: its creation; how long ABORTING lasts is INFERRED.
+    abort: timedelta = timedelta(seconds=30)
+    #: A recovery point whose lifecycle ended: DELETING -> gone (INFERRED: AWS publishes none).
+    deletion: timedelta = timedelta(minutes=10)
     start_window: timedelta = timedelta(hours=8)  # StartWindowMinutes' default (startBy)
 
 
@@ -255,6 +318,12 @@ class Settings:
     #: The most items a List* call returns in one page, whatever MaxResults asks: small, so every
     #: reader is exercised across pages.
     page_size: int = 3
+    #: Jobs that end PARTIAL instead of COMPLETED (leaving a PARTIAL recovery point): job ids, or
+    #: vault ARNs (a backup job's vault, a copy job's destination vault) all of whose jobs do.
+    partial_jobs: set[str] = field(default_factory=set)
+    #: Recovery points AWS Backup cannot delete when their lifecycle ends, which go EXPIRED
+    #: instead of DELETING: recovery point ARNs, or vault ARNs all of whose points do.
+    undeletable: set[str] = field(default_factory=set)
 
     def in_organization(self, account: str) -> bool:
         return account in self.member_accounts

@@ -147,11 +147,20 @@ def start_backup_job(call: Call, sim: Simulator) -> object:
 
 
 def describe_backup_job(call: Call, sim: Simulator) -> object:
-    return responses.backup_job(sim.backup_job(call.account, call.region, call.uri["backupJobId"]))
+    job = sim.backup_job(call.account, call.region, call.uri["backupJobId"])
+    return responses.backup_job(job, sim.now)
 
 
 def list_backup_jobs(call: Call, sim: Simulator) -> object:
-    return _list_jobs(call, sim, sim.backup_jobs.values(), "BackupJobs", responses.backup_job)
+    def present(job: BackupJob) -> dict[str, Any]:
+        return responses.backup_job(job, sim.now)
+
+    return _list_jobs(call, sim, sim.backup_jobs.values(), "BackupJobs", present)
+
+
+def stop_backup_job(call: Call, sim: Simulator) -> object:
+    sim.stop_backup_job(call.account, call.region, call.uri["backupJobId"])
+    return None
 
 
 def start_copy_job(call: Call, sim: Simulator) -> object:
@@ -374,6 +383,7 @@ OPERATIONS: tuple[Operation, ...] = (
     start_backup_job,
     describe_backup_job,
     list_backup_jobs,
+    stop_backup_job,
     start_copy_job,
     describe_copy_job,
     list_copy_jobs,

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from backup_relay_sandbox.backup_sim.model import (
+    LANDED,
     BackupJob,
     CopyJob,
     CreatedBy,
-    JobState,
     RecoveryPoint,
     Resource,
 )
@@ -52,7 +52,10 @@ def calculated_lifecycle(
 
 
 def copy_job(job: CopyJob) -> dict[str, Any]:
-    key = job.destination_encryption_key_arn if job.state is JobState.COMPLETED else None
+    """The copy's recovery point and its key only once the copy has landed (COMPLETED or
+    PARTIAL), as in its events (INFERRED for the API)."""
+    landed = job.state in LANDED
+    key = job.destination_encryption_key_arn if landed else None
     return _present(
         {
             "AccountId": job.account,
@@ -61,7 +64,7 @@ def copy_job(job: CopyJob) -> dict[str, Any]:
             "SourceRecoveryPointArn": job.source_recovery_point_arn,
             "DestinationBackupVaultArn": job.destination_vault_arn,
             "DestinationVaultType": VAULT_TYPE,
-            "DestinationRecoveryPointArn": job.destination_recovery_point_arn,
+            "DestinationRecoveryPointArn": job.destination_recovery_point_arn if landed else None,
             "DestinationEncryptionKeyArn": key,
             "DestinationRecoveryPointLifecycle": job.lifecycle,
             "ResourceArn": job.resource.arn,
@@ -80,8 +83,10 @@ def copy_job(job: CopyJob) -> dict[str, Any]:
     )
 
 
-def backup_job(job: BackupJob) -> dict[str, Any]:
-    done = job.state is JobState.COMPLETED
+def backup_job(job: BackupJob, now: datetime) -> dict[str, Any]:
+    """PercentDone ("42.0") and BytesTransferred grow with the virtual clock while the job runs
+    (`Job.progress`)."""
+    done = job.progress(now)
     return _present(
         {
             "AccountId": job.account,
@@ -98,12 +103,12 @@ def backup_job(job: BackupJob) -> dict[str, Any]:
             "CompletionDate": job.completion,
             "State": job.state.value,
             "StatusMessage": job.status_message,
-            "PercentDone": "100.0" if done else "0.0",
+            "PercentDone": f"{done * 100:.1f}",
             "BackupSizeInBytes": job.resource.size_bytes,
             "IamRoleArn": job.iam_role_arn,
             "CreatedBy": created_by(job.created_by),
             "ResourceType": job.resource.resource_type,
-            "BytesTransferred": job.resource.size_bytes if done else 0,
+            "BytesTransferred": int(job.resource.size_bytes * done),
             "ExpectedCompletionDate": job.expected_completion,
             "StartBy": job.start_by,
             "IsParent": False,
@@ -126,8 +131,10 @@ def recovery_point(point: RecoveryPoint, resource: Resource | None) -> dict[str,
             "ResourceType": point.resource_type,
             "CreatedBy": created_by(point.created_by),
             "IamRoleArn": point.iam_role_arn,
-            "Status": point.status,
+            "Status": point.status.value,
+            "StatusMessage": point.status_message,
             "CreationDate": point.creation,
+            "InitiationDate": point.initiation,
             "CompletionDate": point.completion,
             "BackupSizeInBytes": point.size_bytes,
             "CalculatedLifecycle": calculated_lifecycle(point.lifecycle, point.creation),
@@ -138,6 +145,7 @@ def recovery_point(point: RecoveryPoint, resource: Resource | None) -> dict[str,
             "IsParent": False,
             "ResourceName": resource.name if resource else None,
             "VaultType": VAULT_TYPE,
+            "EncryptionKeyType": point.encryption_key_type,
         }
     )
 

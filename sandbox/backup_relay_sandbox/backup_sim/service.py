@@ -16,6 +16,8 @@ from typing import Any, Unpack
 from backup_relay_sandbox.backup_sim import accounts, limits, moto_state, policies
 from backup_relay_sandbox.backup_sim.context import Context
 from backup_relay_sandbox.backup_sim.emitter import EmittedEvent, Emitter
+from backup_relay_sandbox.backup_sim.endings import stop_refusal
+from backup_relay_sandbox.backup_sim.errors import invalid_request
 from backup_relay_sandbox.backup_sim.inventory import Inventory
 from backup_relay_sandbox.backup_sim.jobs import (
     BackupJobRequest,
@@ -159,7 +161,8 @@ class Simulator(Context):
         lifecycle: Mapping[str, Any] | None = None,
         created_by: CreatedBy | None = None,
     ) -> str:
-        """A completed recovery point of a registered resource, without running a backup job."""
+        """A completed recovery point of a registered resource, without running a backup job
+        (its lifecycle runs: it is deleted when DeleteAfterDays have passed)."""
         return self._inventory.put_recovery_point(vault_arn, resource_arn, lifecycle, created_by)
 
     def plan(self, account: str, region: str) -> CreatedBy:
@@ -185,6 +188,16 @@ class Simulator(Context):
 
     def backup_job(self, account: str, region: str, job_id: str) -> BackupJob:
         return self._jobs.backups.owned(account, region, job_id)
+
+    def stop_backup_job(self, account: str, region: str, job_id: str) -> BackupJob:
+        """StopBackupJob: ResourceNotFoundException for a job the caller does not own,
+        InvalidRequestException for one it cannot stop (`endings.stop_refusal`)."""
+        job = self.backup_job(account, region, job_id)
+        refusal = stop_refusal(job)
+        if refusal is not None:
+            raise invalid_request(refusal)
+        self._lifecycle.stop(job)
+        return job
 
     def copy_job(self, account: str, region: str, job_id: str) -> CopyJob:
         return self._jobs.copies.owned(account, region, job_id)
@@ -216,7 +229,7 @@ class Simulator(Context):
     ) -> RecoveryPoint:
         point = self.recovery_point(account, region, vault_name, arn)
         limits.check_lifecycle(lifecycle)
-        point.lifecycle = dict(lifecycle) if lifecycle else None
+        self._inventory.update_lifecycle(point, lifecycle)
         return point
 
     def put_vault_access_policy(

@@ -41,6 +41,12 @@ class BringBack:
                 "rejects any other cross-account call than CopyIntoBackupVault"
             )
         point = self.recovery_points.describe(source, request.recovery_point_arn)
+        if not point.is_whole:
+            raise RouteError(
+                f"recovery point {point.arn} is {point.status}: only a COMPLETED (or AVAILABLE) "
+                "recovery point can be brought back (CREATING is still being made, PARTIAL "
+                "lacks part of its source, DELETING and EXPIRED are past their retention)"
+            )
         destination = Vault(
             account=request.to_account, region=request.to_region, name=request.to_vault
         )

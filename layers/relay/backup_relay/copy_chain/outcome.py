@@ -49,7 +49,8 @@ class CopyJobOutcome(BaseModel):
 
 def outcome_of(report: CopyJobReport) -> CopyJobOutcome | None:
     """None while the job is still going. A job that ended any other way than COMPLETED with a
-    recovery point (FAILED, PARTIAL, ABORTED, EXPIRED) failed, with AWS's message."""
+    recovery point failed: FAILED with AWS's message; PARTIAL (which lands a recovery point that
+    lacks part of its source), ABORTED or EXPIRED with a cause that names that state first."""
     if report.state not in FINAL_STATES:
         return None
     if report.state is JobState.COMPLETED and report.destination_recovery_point_arn:
@@ -58,11 +59,12 @@ def outcome_of(report: CopyJobReport) -> CopyJobOutcome | None:
             copy_job_id=report.copy_job_id,
             destination_recovery_point_arn=report.destination_recovery_point_arn,
         )
-    return CopyJobOutcome(
-        state="FAILED",
-        copy_job_id=report.copy_job_id,
-        status_message=report.status_message or f"copy job ended {report.state}",
-    )
+    ended = f"copy job ended {report.state}"
+    if report.status_message and report.state is not JobState.FAILED:
+        cause = f"{ended}: {report.status_message}"
+    else:
+        cause = report.status_message or ended
+    return CopyJobOutcome(state="FAILED", copy_job_id=report.copy_job_id, status_message=cause)
 
 
 def outcome_of_event(event: JobEvent) -> CopyJobOutcome | None:

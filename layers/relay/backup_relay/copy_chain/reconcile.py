@@ -73,11 +73,11 @@ class Reconcile:
                 report.chains_started.append(chain.chain_id)
 
     def _chainable(self, point: RecoveryPoint) -> bool:
-        """A completed copy of a chained type, from a member account."""
+        """A whole (COMPLETED or AVAILABLE) copy of a chained type, from a member account."""
         return (
             self._copied_from_a_member(point)
             and point.resource_type in self.settings.chained_types
-            and point.status == "COMPLETED"
+            and point.is_whole
         )
 
     def _copied_from_a_member(self, point: RecoveryPoint) -> bool:
