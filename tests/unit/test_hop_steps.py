@@ -182,9 +182,13 @@ def test_a_throttled_retention_update_retries_next_hop_before_anything_is_record
     assert world.ledger.chains[done.chain_id][0] is LedgerState.COMPLETED
 
 
-def test_an_intermediate_copy_already_deleted_is_skipped(world: World) -> None:
-    # GIVEN IntermediateRetentionDays=3 and a central copy that no longer exists
+@pytest.mark.parametrize("status", [None, "DELETING", "EXPIRED"])
+def test_an_intermediate_copy_already_deleted_is_skipped(world: World, status: str | None) -> None:
+    # GIVEN IntermediateRetentionDays=3 and a central copy that no longer exists, or is going
     steps = world.hop_steps(INTERMEDIATE_RETENTION_DAYS="3")
+    if status is not None:
+        point = RecoveryPoint("rp-gone", "Aurora", status, world.now, DR.arn)
+        world.recovery_points.add(CENTRAL_HOME, point)
     first = _started(steps, _bring_back())
     second = _started(steps, _hop_done(steps, first, "rp-gone"))
     # WHEN the chain completes THEN it completes, and nothing is shortened

@@ -174,6 +174,8 @@ class HopSteps:
                 point = self.recovery_points.describe(vault, arn)
             except NotFound:
                 continue  # already gone: nothing to shorten
+            if not point.is_whole:
+                continue  # DELETING or EXPIRED: its retention already ended
             days = shortened_retention(
                 point.created_at, self.now(), keep_days, point.delete_after_days
             )
