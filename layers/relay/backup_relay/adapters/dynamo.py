@@ -9,6 +9,7 @@ from botocore.exceptions import ClientError
 
 from backup_relay.adapters import aws
 from backup_relay.adapters.errors import code_of, domain_errors, translated
+from backup_relay.errors import Throttled
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -57,15 +58,20 @@ class DynamoTable:
             seen = stored["state"]["S"] if stored and "state" in stored else None
             if stored is not None and not may_replace(seen):
                 return False
-            condition: dict[str, Any] = (
-                {"ConditionExpression": "attribute_not_exists(pk)"}
-                if stored is None
-                else {
+            condition: dict[str, Any]
+            if stored is None:
+                condition = {"ConditionExpression": "attribute_not_exists(pk)"}
+            elif seen is None:
+                condition = {
+                    "ConditionExpression": "attribute_not_exists(#state)",
+                    "ExpressionAttributeNames": {"#state": "state"},
+                }
+            else:
+                condition = {
                     "ConditionExpression": "#state = :seen",
                     "ExpressionAttributeNames": {"#state": "state"},
-                    "ExpressionAttributeValues": {":seen": {"S": seen or ""}},
+                    "ExpressionAttributeValues": {":seen": {"S": seen}},
                 }
-            )
             written = conditionally(
                 lambda c=condition: self.client.put_item(  # type: ignore[misc]
                     TableName=self.table_name, Item=values, **c
@@ -73,7 +79,11 @@ class DynamoTable:
             )
             if written is not None:
                 return True
-        return False
+        # every read was overtaken by another writer: let the caller's retry decide again
+        raise Throttled(
+            "ConditionalCheckFailedException",
+            f"{values['pk']} {values['sk']}: overtaken by {_RACES} concurrent writes",
+        )
 
 
 #: How often a write that races another one reads and decides again before giving way.

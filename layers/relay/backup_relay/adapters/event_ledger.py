@@ -37,8 +37,10 @@ class DynamoEventLedger(DynamoTable):
             "original": json.dumps(original, separators=(",", ":")) if original else None,
         }
         recorded = self.put(item, once=True)
-        # every delivery, new or not: the first one may have died before this write
-        self._job_state(event)
+        # every delivery, new or not: the first one may have died before this write; a copy's
+        # CREATED event names no job yet, so there is no job to give a state
+        if event.job_id:
+            self._job_state(event)
         return recorded
 
     def _job_state(self, event: JobEvent) -> None:
