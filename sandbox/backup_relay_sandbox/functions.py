@@ -21,9 +21,10 @@ from typing import Any
 
 from botocore.retries import standard as standard_retries
 from moto.awslambda_simple import models as lambda_models
+from moto.core.exceptions import JsonRESTError
 
 from backup_relay.observability import SERVICE
-from backup_relay_sandbox import virtual_time
+from backup_relay_sandbox import api_calls, virtual_time
 from backup_relay_sandbox.backup_sim import simulator
 from backup_relay_sandbox.deploy import Deployment, service_role
 from backup_relay_sandbox.lambdas import FakeContext, Handler, load_handler
@@ -34,14 +35,45 @@ LOGS: list[str] = []
 
 
 @dataclass
+class InvocationFault:
+    """The next `times` invocations whose payload has `action` fail as Lambda fails them: with a
+    service error (`error`, HTTP 500, which Step Functions reports as `Lambda.<error>`), or,
+    with `error=None`, as an unhandled function error named `function_error` (a timeout or a
+    crash: `Lambda.Unknown` in AWS's docs; the sandbox passes the name it is given)."""
+
+    action: str
+    times: int = 1
+    error: str | None = "ServiceException"
+    function_error: str = "Lambda.Unknown"
+
+
+#: Faults injected into invocations (tests append; `clear_faults()` empties).
+INVOCATION_FAULTS: list[InvocationFault] = []
+
+
+def clear_faults() -> None:
+    INVOCATION_FAULTS.clear()
+
+
+def _injected(payload: dict[str, Any]) -> InvocationFault | None:
+    for fault in INVOCATION_FAULTS:
+        if fault.times > 0 and payload.get("action") == fault.action:
+            fault.times -= 1
+            return fault
+    return None
+
+
+@dataclass
 class Function:
     name: str
     arn: str
     handler: Handler
+    logical_id: str
     variables: dict[str, str] = field(default_factory=dict)
 
     def __call__(self, event: dict[str, Any]) -> Any:
-        return self.handler(event, FakeContext(self.name))
+        with api_calls.made_by(self.logical_id):
+            return self.handler(event, FakeContext(self.name))
 
 
 class _LogSink(io.TextIOBase):
@@ -70,7 +102,7 @@ def deploy_functions(stack: Deployment) -> dict[str, Function]:
             Code={"ZipFile": _empty_zip()},
         )["FunctionArn"]
         stack.values |= {logical_id: name, f"{logical_id}.Arn": arn}
-        created[logical_id] = Function(name, arn, load_handler(logical_id))
+        created[logical_id] = Function(name, arn, load_handler(logical_id), logical_id)
     for logical_id, function in created.items():  # environments may name other functions
         function.variables = function_environment(stack, logical_id)
         _ROUTES[function.name] = _ROUTES[function.arn] = function
@@ -100,6 +132,7 @@ def install() -> None:
         if isinstance(handler, logging.StreamHandler):
             handler.setStream(_LogSink())
     _compress_sdk_backoff()
+    api_calls.install()
     # the interpreter logs an ERROR for every Choice `IsPresent: false`; that is not one
     logging.getLogger("moto.stepfunctions.parser").setLevel(logging.CRITICAL)
     warnings.filterwarnings("ignore", "No application metrics to publish", UserWarning)
@@ -126,8 +159,18 @@ def _invoke(  # noqa: PLR0917  (moto's signature)
     function = _ROUTES.get(function_name)
     if function is None:
         raise KeyError(f"sandbox: no handler for Lambda function {function_name}")
+    payload = json.loads(body) if body else {}
+    if (fault := _injected(payload)) is not None:
+        if fault.error is not None:
+            error = JsonRESTError(fault.error, f"sandbox: injected {fault.error}")
+            error.code = 500
+            raise error
+        response_headers["x-amz-function-error"] = "Unhandled"
+        return json.dumps(
+            {"errorType": fault.function_error, "errorMessage": "sandbox: injected failure"}
+        ).encode()
     try:
-        result = function(json.loads(body) if body else {})
+        result = function(payload)
     except Exception as error:  # the Lambda runtime reports any exception as a function error
         response_headers["x-amz-function-error"] = "Unhandled"
         return json.dumps(

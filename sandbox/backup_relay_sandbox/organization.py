@@ -18,6 +18,7 @@ from typing import Any
 
 from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
+from backup_relay_sandbox import functions
 from backup_relay_sandbox.backup_sim import CreatedBy, Simulator, simulator
 from backup_relay_sandbox.backup_sim.model import CopyJob, JobState
 from backup_relay_sandbox.central import CentralStack, deploy_central
@@ -90,6 +91,7 @@ class Organization:
     ) -> Organization:
         """Inside an active moto mock. `parameters`: template parameters to override."""
         reset()
+        functions.clear_faults()
         sim = simulator()
         # the years before single-action copies: RDS-family types must be copied in two hops
         sim.settings.single_action_copy_types.clear()

@@ -11,7 +11,6 @@ import pytest
 from backup_relay.copy_chain.decisions import FEATURE_NOT_SUPPORTED
 from backup_relay.copy_chain.state import chain_id_for
 from backup_relay_sandbox.backup_sim import EmittedEvent, Faults, RefusedBy
-from backup_relay_sandbox.backup_sim.faults import Delivery
 from backup_relay_sandbox.backup_sim.model import CopyJob, JobState
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, REGION
 from backup_relay_sandbox.organization import (
@@ -23,27 +22,11 @@ from backup_relay_sandbox.organization import (
     Organization,
     vault_arn,
 )
+from tests.support.chain import landed_in_central, lose_the_chains_completions, night
 from tests.support.lambda_events import ledger_items
 
 CENTRAL, DR = CENTRAL_VAULT_ARN, DR_VAULT_ARN
 MEMBER = MEMBER_ACCOUNTS[0]
-
-
-def _night(
-    org: Organization, types: tuple[str, ...] = DATABASE_TYPES
-) -> dict[tuple[str, str], str]:
-    """Back up every resource, then run the backup plans' copy actions: databases into the
-    central vault of their region (hop 1), EBS straight to the DR vault (its only hop)."""
-    points = {key: org.backup(*key) for key in org.resources if key[1] in (*types, "EBS")}
-    org.settle()
-    for (account, resource_type), point in points.items():
-        org.plan_copy(account, point, DR if resource_type == "EBS" else CENTRAL)
-    org.settle()
-    return points
-
-
-def _landed_in_central(org: Organization) -> list[CopyJob]:
-    return org.completed_copies_into(CENTRAL)
 
 
 def _max_overlap(jobs: list[CopyJob]) -> int:
@@ -58,26 +41,13 @@ def _max_overlap(jobs: list[CopyJob]) -> int:
     return peak
 
 
-def _lose_the_chains_completions(org: Organization) -> None:
-    """AWS never delivers the COMPLETED events of the chain's own copy jobs."""
-    deliver = org.sim.faults.delivery
-
-    def delivery(job_id: str, state: str) -> Delivery:
-        job = org.sim.copy_jobs.get(job_id)
-        if job is not None and job.account == CENTRAL_ACCOUNT and state == "COMPLETED":
-            return Delivery.LOSE
-        return deliver(job_id, state)
-
-    org.sim.faults.delivery = delivery  # type: ignore[method-assign]
-
-
 def test_databases_from_two_members_reach_dr_in_two_hops_and_ebs_in_one(moto: None) -> None:
     # GIVEN two member accounts with an RDS, Aurora, DocumentDB, Neptune and EBS resource each
     org = Organization.build()
     # WHEN a night of backups and backup-plan copies runs
-    _night(org)
+    night(org)
     # THEN every database recovery point went member -> central vault (hop 1, the plan's copy)
-    landed = _landed_in_central(org)
+    landed = landed_in_central(org)
     assert Counter(job.resource.resource_type for job in landed) == dict.fromkeys(DATABASE_TYPES, 2)
     # AND from there one chain each took it on to the DR vault (hop 2, by backup-relay)
     executions = org.executions()
@@ -107,11 +77,11 @@ def test_duplicated_events_start_one_copy_job_per_hop(moto: None) -> None:
     org = Organization.build(members=MEMBER_ACCOUNTS[:1], resource_types=("Aurora", "Neptune"))
     org.sim.faults.duplicate_share = 1.0
     # WHEN the night runs
-    _night(org)
+    night(org)
     # THEN each landed recovery point was copied to DR exactly once, by one execution
     chained = [job for job in org.copy_jobs(to_vault=DR) if job.account == CENTRAL_ACCOUNT]
     assert Counter(job.source_recovery_point_arn for job in chained) == {
-        job.destination_recovery_point_arn: 1 for job in _landed_in_central(org)
+        job.destination_recovery_point_arn: 1 for job in landed_in_central(org)
     }
     assert [e["status"] for e in org.executions()] == ["SUCCEEDED"] * 2
 
@@ -133,7 +103,7 @@ def test_a_night_of_late_batched_reordered_and_redelivered_events_completes_ever
         late_duplicate_after=(timedelta(minutes=30), timedelta(hours=2)),
     )
     # WHEN the night runs
-    _night(org)
+    night(org)
     # THEN the faults happened...
     deliveries = Counter(e.event["id"] for e in org.sim.emitted)
     assert max(deliveries.values()) >= 2
@@ -168,7 +138,7 @@ def test_final_events_that_come_after_polling_moved_the_chain_on_change_nothing(
     )
     org.sim.faults = Faults(delay={("*", "COMPLETED"): timedelta(hours=6)})
     # WHEN the night runs, and the chain's copy events arrive long after its hops polled
-    _night(org, types=("Neptune",))
+    night(org, types=("Neptune",))
     # THEN the chain (central vault -> DR) completed once, with one copy job, its hop COMPLETED
     [execution] = org.executions()
     assert execution["status"] == "SUCCEEDED"
@@ -191,9 +161,9 @@ def test_a_lost_completion_event_is_recovered_by_polling(moto: None) -> None:
     org = Organization.build(
         members=MEMBER_ACCOUNTS[:1], resource_types=("DocumentDB",), wait_timeout_seconds=2
     )
-    _lose_the_chains_completions(org)
+    lose_the_chains_completions(org)
     # WHEN the night runs
-    _night(org)
+    night(org)
     # THEN the hop asked DescribeCopyJob and the chain completed all the same
     assert [e["status"] for e in org.executions()] == ["SUCCEEDED"]
     assert len(org.completed_copies_into(DR)) == 1
@@ -204,7 +174,7 @@ def test_the_concurrency_cap_is_never_exceeded(moto: None) -> None:
     # GIVEN at most 2 concurrent copies per account and destination region, and 8 chains
     org = Organization.build(MaxConcurrentCopies="2")
     # WHEN the night runs
-    _night(org)
+    night(org)
     # THEN all 8 chains completed, never more than 2 of their copy jobs at once
     chained = [job for job in org.copy_jobs(to_vault=DR) if job.account == CENTRAL_ACCOUNT]
     assert len(chained) == 8
@@ -238,15 +208,15 @@ def test_throttled_and_unavailable_reads_and_lifecycle_updates_are_retried(moto:
         wait_timeout_seconds=2,
         IntermediateRetentionDays="3",
     )
-    _lose_the_chains_completions(org)  # so every hop asks DescribeCopyJob
+    lose_the_chains_completions(org)  # so every hop asks DescribeCopyJob
     operations = ("describe_copy_job", "describe_recovery_point", "update_recovery_point_lifecycle")
     org.sim.faults.api_throttle_share = dict.fromkeys(operations, 0.5)
     org.sim.faults.api_unavailable_share = dict.fromkeys(operations, 0.3)
     # WHEN the night runs
-    _night(org, types=("Aurora", "RDS"))
+    night(org, types=("Aurora", "RDS"))
     # THEN every chain completed and shortened its intermediate copy all the same
     assert [e["status"] for e in org.executions()] == ["SUCCEEDED"] * 2
-    for landed in _landed_in_central(org):
+    for landed in landed_in_central(org):
         copy = org.sim.recovery_points[landed.destination_recovery_point_arn or ""]
         assert copy.lifecycle is not None
 
@@ -266,7 +236,7 @@ def test_a_failed_hop_ends_the_chain_failed_with_the_copy_jobs_message(moto: Non
     org.resources[(MEMBER, "RDS")] = arn
     org.sim.add_option_group(CENTRAL_ACCOUNT, REGION, "APEX")
     # WHEN the night runs
-    _night(org, types=("RDS",))
+    night(org, types=("RDS",))
     # THEN the chain failed, with AWS's message as its cause, in the execution and the ledger
     [execution] = org.executions()
     assert execution["status"] == "FAILED"
@@ -295,7 +265,7 @@ def test_bring_back_lands_the_dr_copy_in_the_member_vault(moto: None) -> None:
     org = Organization.build(
         members=MEMBER_ACCOUNTS[:1], resource_types=("Aurora",), wait_timeout_seconds=2
     )
-    _night(org, types=("Aurora",))
+    night(org, types=("Aurora",))
     [at_dr] = org.completed_copies_into(DR)
     # WHEN an operator brings it back to the member account
     answer = _bring_back(org, at_dr.destination_recovery_point_arn or "")
@@ -315,7 +285,7 @@ def test_bring_back_without_the_member_vaults_policy_fails_naming_the_vault(moto
     org = Organization.build(
         members=MEMBER_ACCOUNTS[:1], resource_types=("Aurora",), wait_timeout_seconds=2
     )
-    _night(org, types=("Aurora",))
+    night(org, types=("Aurora",))
     [at_dr] = org.completed_copies_into(DR)
     org.sim.delete_vault_access_policy(MEMBER, REGION, MEMBER_VAULT)
     # WHEN the operator brings it back
@@ -351,7 +321,7 @@ def test_a_refused_single_action_copy_is_replanned_as_two_hops(
         SingleActionResourceTypes="Aurora",
     )
     org.sim.settings.single_action_refused_by = refused_by
-    _night(org, types=("Aurora",))
+    night(org, types=("Aurora",))
     [at_dr] = org.completed_copies_into(DR)
     jobs_before = len(org.copy_jobs())
     # WHEN the DR copy is brought back (planned as one cross-account, cross-region hop)
@@ -395,9 +365,9 @@ def test_reconcile_starts_the_chain_whose_event_was_lost(moto: None) -> None:
     # GIVEN the member copy's COMPLETED event never arrives: no chain starts
     org = Organization.build(members=MEMBER_ACCOUNTS[:1], resource_types=("Neptune",))
     org.sim.faults.lose.add(("*", "COMPLETED"))
-    _night(org, types=("Neptune",))
+    night(org, types=("Neptune",))
     assert org.executions() == []
-    [landed] = _landed_in_central(org)
+    [landed] = landed_in_central(org)
     org.sim.faults.lose.clear()
     # WHEN reconcile runs
     report = _reconcile(org)
@@ -415,9 +385,9 @@ def test_reconcile_reads_every_page_of_the_central_vault(moto: None) -> None:
     # them chained (their COMPLETED events were lost)
     org = Organization.build(members=MEMBER_ACCOUNTS[:1], resource_types=DATABASE_TYPES)
     org.sim.faults.lose.add(("*", "COMPLETED"))
-    _night(org)
+    night(org)
     org.sim.faults.lose.clear()
-    landed = _landed_in_central(org)
+    landed = landed_in_central(org)
     assert len(landed) > org.sim.settings.page_size
     # WHEN reconcile runs
     report = _reconcile(org)
@@ -440,7 +410,7 @@ def test_reconcile_chains_a_copy_that_landed_days_after_its_backup(moto: None) -
     org.plan_copy(MEMBER, point, CENTRAL)
     org.settle()
     org.sim.faults.lose.clear()
-    [landed] = _landed_in_central(org)
+    [landed] = landed_in_central(org)
     assert org.executions() == []
     # WHEN reconcile runs
     report = _reconcile(org)
@@ -467,7 +437,7 @@ def test_reconcile_resumes_a_hop_whose_completion_event_never_came(moto: None) -
     org.settle()
     org.plan_copy(MEMBER, point, CENTRAL)
     org.sim.faults.duplicate.clear()
-    _lose_the_chains_completions(org)
+    lose_the_chains_completions(org)
     org.settle(while_executions_wait=True)
     assert len(org.completed_copies_into(DR)) == 1
     [running] = org.executions()
@@ -497,7 +467,7 @@ def test_intermediate_retention_is_shortened_only_when_asked_and_after_the_last_
     # WHEN it is chained to DR
     org.plan_copy(MEMBER, point, CENTRAL)
     org.settle()
-    [landed] = _landed_in_central(org)
+    [landed] = landed_in_central(org)
     assert len(org.completed_copies_into(DR)) == 1
     # THEN its copy in the central vault keeps its lifecycle, or is deleted `days` from now
     # (not `days` from the backup's creation, which would have passed already)

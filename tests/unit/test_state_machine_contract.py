@@ -14,7 +14,7 @@ import pytest
 
 from backup_relay.copy_chain.decisions import WaitPolicy, next_hop
 from backup_relay.copy_chain.outcome import CopyJobOutcome
-from backup_relay.copy_chain.state import ChainState, ChainStatus, HopError, new_chain
+from backup_relay.copy_chain.state import ChainState, ChainStatus, HopError, LedgerState, new_chain
 from backup_relay.errors import Throttled
 from backup_relay.planner import plan_route
 from backup_relay.settings import ChainStepsSettings
@@ -123,3 +123,40 @@ def test_steps_that_call_aws_retry_the_error_they_raise_when_throttled(state: st
 def test_the_chain_state_round_trips_through_json() -> None:
     state = _full_state()
     assert ChainState.model_validate(state).model_dump(mode="json") == state
+
+
+LAMBDA_TASKS = ["NextHop", "StartCopyJob", "WaitForCopyJob", "CheckCopyJob", "HopFailed"]
+
+
+@pytest.mark.parametrize("state", LAMBDA_TASKS)
+def test_every_lambda_task_retries_lambdas_transient_errors(state: str) -> None:
+    # (AWS's list for Lambda service exceptions, and Lambda.Unknown for timeouts and crashes:
+    # the steps are idempotent, StartCopyJob's token fixed)
+    retried = {error for retrier in STATES[state]["Retry"] for error in retrier["ErrorEquals"]}
+    assert {
+        "Lambda.ClientExecutionTimeoutException",
+        "Lambda.ServiceException",
+        "Lambda.AWSLambdaException",
+        "Lambda.SdkClientException",
+        "Lambda.Unknown",
+    } <= retried
+    assert all(r.get("JitterStrategy") == "FULL" for r in STATES[state]["Retry"])
+    assert "States.Timeout" not in retried  # the wait's timeout is the poll fallback
+
+
+@pytest.mark.parametrize("state", ["NextHop", "HopFailed"])
+def test_steps_that_end_a_chain_fall_back_to_recording_it_failed(state: str) -> None:
+    [catch] = STATES[state]["Catch"]
+    assert (catch["ErrorEquals"], catch["Next"]) == (["States.ALL"], "RecordChainFailed")
+
+
+def test_record_chain_failed_writes_the_chain_record_as_the_ledger_does() -> None:
+    params = STATES["RecordChainFailed"]["Parameters"]
+    values = params["ExpressionAttributeValues"]
+    assert params["Key"] == {
+        "pk": {"S.$": "States.Format('CHAIN#{}', $.chain_id)"},
+        "sk": {"S": "CHAIN"},
+    }
+    assert values[":failed"]["S"] == LedgerState.FAILED
+    assert values[":index"]["S"] == f"CHAINSTATE#{LedgerState.FAILED}"
+    assert STATES["RecordChainFailed"]["Next"] == "ChainFailed"

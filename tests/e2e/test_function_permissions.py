@@ -1,0 +1,96 @@
+"""Every AWS call a function makes in the sandbox is allowed by its policy in template.yaml:
+moto enforces no IAM, so a missing action would pass every other test and fail in AWS."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from fnmatch import fnmatchcase
+from typing import Any
+
+from backup_relay_sandbox import api_calls
+from backup_relay_sandbox.cloud import MEMBER_ACCOUNTS, REGION
+from backup_relay_sandbox.organization import MEMBER_VAULT, Organization
+from backup_relay_sandbox.template import CENTRAL_TEMPLATE, load_template
+from tests.support.chain import DR, landed_in_central, lose_the_chains_completions, night
+
+#: The actions of the SAM policy templates the template uses (SAM's policy template list).
+SAM_POLICY_TEMPLATES = {
+    "SQSPollerPolicy": [
+        "sqs:ChangeMessageVisibility",
+        "sqs:ChangeMessageVisibilityBatch",
+        "sqs:DeleteMessage",
+        "sqs:DeleteMessageBatch",
+        "sqs:GetQueueAttributes",
+        "sqs:ReceiveMessage",
+    ]
+}
+
+
+def _statements(function: dict[str, Any]) -> list[dict[str, Any]]:
+    """The function's Allow statements, SAM policy templates expanded (on any resource)."""
+    statements: list[dict[str, Any]] = []
+    for policy in function["Properties"].get("Policies", []):
+        for name, body in policy.items():
+            if name == "Statement":
+                statements += [s for s in body if s.get("Effect") == "Allow"]
+            else:
+                statements.append({"Action": SAM_POLICY_TEMPLATES[name], "Resource": "*"})
+    return statements
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _allows(statement: dict[str, Any], action: str, table: str | None) -> bool:
+    """Does it allow `action` (on `table`, a logical id, when the call names one)?"""
+    if not any(fnmatchcase(action, pattern) for pattern in _as_list(statement["Action"])):
+        return False
+    if table is None:
+        return True
+    resources = _as_list(statement["Resource"])
+    return "*" in resources or {"Fn::GetAtt": [table, "Arn"]} in resources
+
+
+def test_every_call_a_function_makes_is_in_its_policy(moto: None) -> None:
+    # GIVEN a night that exercises every function: ingest, chains that poll and shorten
+    # intermediate retention, reconcile, and a bring-back
+    api_calls.clear()
+    org = Organization.build(
+        members=MEMBER_ACCOUNTS[:1],
+        resource_types=("Aurora", "Neptune"),
+        wait_timeout_seconds=2,
+        IntermediateRetentionDays="3",
+    )
+    lose_the_chains_completions(org)
+    night(org, types=("Aurora", "Neptune"))
+    org.central.functions["ReconcileFunction"]({})
+    [at_dr] = [j for j in org.completed_copies_into(DR) if j.resource.resource_type == "Aurora"]
+    org.central.functions["BringBackFunction"](
+        {
+            "recovery_point_arn": at_dr.destination_recovery_point_arn,
+            "to_account": MEMBER_ACCOUNTS[0],
+            "to_region": REGION,
+            "to_vault": MEMBER_VAULT,
+        }
+    )
+    org.settle()
+    assert landed_in_central(org)
+    # WHEN the calls each function made are held against its policy
+    template = load_template(CENTRAL_TEMPLATE)["Resources"]
+    tables = {physical: logical for logical, physical in org.central.tables.items()}
+    made: dict[str, set[tuple[str, str | None]]] = defaultdict(set)
+    for function, action, table in api_calls.CALLS:
+        made[function].add((action, tables.get(table) if table else None))
+    missing = {
+        function: sorted(
+            f"{action} on {table or 'its resource'}"
+            for action, table in calls
+            if not any(_allows(s, action, table) for s in _statements(template[function]))
+        )
+        for function, calls in made.items()
+    }
+    # THEN every function made calls, and its policy allows each of them
+    assert set(made) >= {"IngestFunction", "ChainStepsFunction", "ReconcileFunction"}
+    assert "BringBackFunction" in made
+    assert {function: actions for function, actions in missing.items() if actions} == {}
