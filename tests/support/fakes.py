@@ -41,12 +41,19 @@ class MemoryChainLedger:
     waits: dict[str, str] = field(default_factory=dict)  # copy job id -> task token
     claimed: set[str] = field(default_factory=set)
     events: dict[str, list[JobEvent]] = field(default_factory=dict)  # copy job id -> events
+    started_executions: set[str] = field(default_factory=set)
 
     def chain_started(self, chain: ChainState) -> bool:
         if chain.chain_id in self.chains:
             return False
         self.chains[chain.chain_id] = (LedgerState.RUNNING, chain.reason)
         return True
+
+    def execution_started(self, chain: ChainState) -> None:
+        self.started_executions.add(chain.chain_id)
+
+    def awaiting_start(self, chain_id: str) -> bool:
+        return chain_id in self.chains and chain_id not in self.started_executions
 
     def chain_ended(self, chain: ChainState, state: LedgerState, reason: str) -> None:
         self.chains[chain.chain_id] = (state, reason)
@@ -160,11 +167,15 @@ class FakeRecoveryPoints:
             raise NotFound("ResourceNotFoundException", f"Recovery point {arn} not found.")
         return self.points[(vault, arn)]
 
-    def in_vault(self, vault: Vault, created_after: datetime) -> Iterable[RecoveryPoint]:
+    def in_vault(
+        self, vault: Vault, created_after: datetime, resource_type: str | None = None
+    ) -> Iterable[RecoveryPoint]:
         return [
             point
             for (where, _), point in self.points.items()
-            if where == vault and point.created_at > created_after
+            if where == vault
+            and point.created_at > created_after
+            and resource_type in (None, point.resource_type)
         ]
 
     def set_retention(self, vault: Vault, arn: str, delete_after_days: int) -> None:

@@ -7,11 +7,24 @@ from datetime import timedelta
 
 import pytest
 
+from backup_relay.copy_chain.decisions import chain_for_event
 from backup_relay.copy_chain.state import LedgerState, chain_id_for
 from backup_relay.copy_chain.steps import HopSteps
 from backup_relay.models import JobState
 from backup_relay.ports import RecoveryPoint
-from tests.support.world import CENTRAL, CENTRAL_HOME, DR, MEMBER_VAULT, NOW, World, copy_event
+from backup_relay.settings import ReconcileSettings
+from tests.support.world import (
+    CENTRAL,
+    CENTRAL_HOME,
+    DR,
+    MEMBER_VAULT,
+    NOW,
+    World,
+    copy_event,
+    settings,
+)
+
+CHAIN = settings(ReconcileSettings).chain
 
 DENIED = "Access Denied trying to call AWS Backup service"
 
@@ -92,6 +105,49 @@ def test_a_chain_already_started_by_ingest_is_not_started_again(world: World) ->
     # WHEN reconcile runs THEN it starts nothing more
     assert world.reconcile()().chains_started == []
     assert len(world.workflow.started) == 1
+
+
+def test_a_chain_whose_first_start_failed_is_started(world: World) -> None:
+    # GIVEN a landed copy whose chain ingest recorded, but whose StartExecution then failed
+    world.recovery_points.add(CENTRAL_HOME, _landed("rp-1", resource_type="Aurora"))
+    chain = chain_for_event(copy_event(destination_recovery_point_arn="rp-1"), CHAIN, DR)
+    assert chain is not None
+    assert world.ledger.chain_started(chain)
+    assert world.workflow.started == []
+    # WHEN reconcile runs twice
+    first, second = world.reconcile()(), world.reconcile()()
+    # THEN the first run started its execution, the second left it alone
+    assert first.chains_started == [chain.chain_id]
+    assert second.chains_started == []
+    assert [c.chain_id for c in world.workflow.started] == [chain.chain_id]
+
+
+def test_accounts_outside_the_allow_list_get_no_chain(world: World) -> None:
+    # GIVEN AllowedSourceAccounts naming another member, and a copy from this one
+    world.recovery_points.add(CENTRAL_HOME, _landed("rp-1"))
+    reconcile = world.reconcile(ALLOWED_SOURCE_ACCOUNTS="999999999999")
+    # WHEN reconcile runs THEN it starts nothing, and says why
+    report = reconcile()
+    assert report.chains_started == []
+    assert report.skipped == [
+        f"rp-1: account {MEMBER_VAULT.account} is not in AllowedSourceAccounts"
+    ]
+
+
+def test_an_error_on_one_hop_does_not_stop_the_others(world: World) -> None:
+    # GIVEN two waiting hops whose events never came: one copy job AWS no longer knows, one that
+    # failed
+    steps = world.hop_steps()
+    _running_hop(world, steps, JobState.COMPLETED, destination_recovery_point_arn="rp-dr")
+    del world.copy_jobs.jobs["job-1"]
+    _running_hop(world, steps, JobState.FAILED, status_message=DENIED)
+    # WHEN reconcile runs
+    report = world.reconcile()()
+    # THEN the second hop was resumed, and the first reported
+    assert len(report.hops_resumed) == 1
+    [error] = report.errors
+    assert "copy job job-1" in error
+    assert "ResourceNotFoundException" in error
 
 
 def _running_hop(world: World, steps: HopSteps, job_state: JobState, **details: str) -> str:

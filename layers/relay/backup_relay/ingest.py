@@ -59,8 +59,11 @@ class AccountPolicy:
     ) -> AccountPolicy:
         return cls(frozenset(a.strip() for a in accounts if a.strip()), central_account or None)
 
+    def allows(self, account: str) -> bool:
+        return not self.allowed or account in self.allowed | {self.central_account}
+
     def check(self, event: JobEvent) -> None:
-        if self.allowed and event.account not in self.allowed | {self.central_account}:
+        if not self.allows(event.account):
             raise InvalidJobEvent(
                 "account_not_allowed",
                 f"account {event.account} is not in AllowedSourceAccounts",

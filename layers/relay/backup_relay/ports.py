@@ -97,9 +97,11 @@ class CopyJobs(Protocol):
 class RecoveryPoints(Protocol):
     def describe(self, vault: Vault, arn: str) -> RecoveryPoint: ...
 
-    def in_vault(self, vault: Vault, created_after: datetime) -> Iterable[RecoveryPoint]:
-        """The vault's recovery points whose CreationDate is after `created_after` (for a copy,
-        its source's creation date)."""
+    def in_vault(
+        self, vault: Vault, created_after: datetime, resource_type: str | None = None
+    ) -> Iterable[RecoveryPoint]:
+        """The vault's recovery points (of `resource_type`, if given) whose CreationDate is after
+        `created_after` (for a copy, its source's creation date)."""
         ...
 
     def set_retention(self, vault: Vault, arn: str, delete_after_days: int) -> None: ...
@@ -123,6 +125,14 @@ class ChainLedger(Protocol):
 
     def chain_started(self, chain: ChainState) -> bool:
         """False when the chain was already recorded (a duplicate event)."""
+        ...
+
+    def execution_started(self, chain: ChainState) -> None:
+        """The chain's execution exists (this call started it, or an earlier one did)."""
+        ...
+
+    def awaiting_start(self, chain_id: str) -> bool:
+        """The chain was recorded, but no start of its execution was ever confirmed."""
         ...
 
     def chain_ended(self, chain: ChainState, state: LedgerState, reason: str) -> None: ...

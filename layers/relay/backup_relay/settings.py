@@ -95,9 +95,14 @@ class ChainEnvironment(RouteSettings):
     home_region: str = Field(alias="AWS_REGION", min_length=1)  # set by Lambda
 
 
-class IngestSettings(ChainEnvironment):
+class SourceAccountSettings(FunctionSettings):
+    """Which member accounts the relay serves (AllowedSourceAccounts; empty: the organization)."""
+
+    allowed_source_accounts: Names = Field(alias="ALLOWED_SOURCE_ACCOUNTS")
+
+
+class IngestSettings(ChainEnvironment, SourceAccountSettings):
     idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE", min_length=1)
-    allowed_source_accounts: Names = Field(alias="ALLOWED_SOURCE_ACCOUNTS")  # empty: the org
 
 
 class ChainStepsSettings(ChainEnvironment):
@@ -110,7 +115,7 @@ class ChainStepsSettings(ChainEnvironment):
         return WaitPolicy(self.home_region, self.copy_wait_timeout_seconds)
 
 
-class ReconcileSettings(ChainEnvironment):
+class ReconcileSettings(ChainEnvironment, SourceAccountSettings):
     lookback_hours: float = Field(alias="RECONCILE_LOOKBACK_HOURS", gt=0)
     hop_sla_hours: float = Field(alias="HOP_SLA_HOURS", gt=0)
 

@@ -47,9 +47,16 @@ class BackupRecoveryPoints:
             )
         return _recovery_point(answer)
 
-    def in_vault(self, vault: Vault, created_after: datetime) -> list[RecoveryPoint]:
+    def in_vault(
+        self, vault: Vault, created_after: datetime, resource_type: str | None = None
+    ) -> list[RecoveryPoint]:
         paginator = aws.backup(vault.region).get_paginator("list_recovery_points_by_backup_vault")
-        pages = paginator.paginate(BackupVaultName=vault.name, ByCreatedAfter=created_after)
+        of_type = {"ByResourceType": resource_type} if resource_type else {}
+        pages = paginator.paginate(
+            BackupVaultName=vault.name,
+            ByCreatedAfter=created_after,
+            **of_type,  # type: ignore[arg-type]
+        )
         with domain_errors():
             return [
                 _recovery_point(point) for page in pages for point in page.get("RecoveryPoints", [])

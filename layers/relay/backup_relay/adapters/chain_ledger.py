@@ -53,6 +53,25 @@ class DynamoChainLedger(DynamoTable):
             )
         return created
 
+    def execution_started(self, chain: ChainState) -> None:
+        with domain_errors():
+            self.client.update_item(
+                TableName=self.table_name,
+                Key={"pk": {"S": f"CHAIN#{chain.chain_id}"}, "sk": {"S": "CHAIN"}},
+                UpdateExpression="SET execution_started_at = "
+                "if_not_exists(execution_started_at, :t)",
+                ExpressionAttributeValues={":t": {"S": _now()}},
+            )
+
+    def awaiting_start(self, chain_id: str) -> bool:
+        with domain_errors():
+            item = self.client.get_item(
+                TableName=self.table_name,
+                Key={"pk": {"S": f"CHAIN#{chain_id}"}, "sk": {"S": "CHAIN"}},
+                ConsistentRead=True,
+            ).get("Item")
+        return item is not None and "execution_started_at" not in item
+
     def chain_ended(self, chain: ChainState, state: LedgerState, reason: str) -> None:
         now = _now()
         with domain_errors():

@@ -55,4 +55,6 @@ class BringBack:
         if request.dry_run:
             return chain, False
         self.ledger.chain_started(chain)
-        return chain, self.workflow.start(chain)
+        started = self.workflow.start(chain)
+        self.ledger.execution_started(chain)
+        return chain, started

@@ -1,8 +1,13 @@
 """Reconcile (scheduled): what events alone cannot guarantee, since AWS delivers them best effort.
 
-- a chained recovery point in this region's central vault with no chain: start one;
+- a chained recovery point in this region's central vault with no chain, or whose chain was
+  recorded but never confirmed started: start it (the execution name is deterministic, so a
+  start never makes a second one);
 - a hop waiting for an event that never came: ask DescribeCopyJob, resume it if the job ended;
 - a hop running longer than its SLA: report it.
+
+Each recovery point and each hop is handled on its own: an AWS error on one is reported, and the
+run goes on with the others.
 """
 
 from __future__ import annotations
@@ -15,10 +20,13 @@ from backup_relay.clock import Clock, utc_now
 from backup_relay.copy_chain.outcome import outcome_of
 from backup_relay.copy_chain.resume import resume_waiting_hop
 from backup_relay.copy_chain.state import LedgerState, new_chain
+from backup_relay.errors import AwsError
+from backup_relay.ingest import AccountPolicy
 from backup_relay.planner import RouteError, Vault, plan_route
 from backup_relay.ports import (
     ChainLedger,
     CopyJobs,
+    HopRecord,
     ReconcileTelemetry,
     RecoveryPoint,
     RecoveryPoints,
@@ -32,6 +40,7 @@ class ReconcileReport(BaseModel):
     hops_resumed: list[str] = []
     hops_past_sla: list[str] = []
     skipped: list[str] = []
+    errors: list[str] = []  # what AWS refused, one line per recovery point or hop
 
 
 @dataclass
@@ -59,46 +68,77 @@ class Reconcile:
         # A copy keeps its source's CreationDate (docs/copy-chain.md, "Dates and retention"):
         # the window runs from the member's backup, not from the copy's landing.
         since = self.now() - self.settings.lookback
-        for point in self.recovery_points.in_vault(vault, created_after=since):
-            if not self._chainable(point):
-                continue
+        for resource_type in sorted(self.settings.chained_types):
             try:
-                route = plan_route(point.resource_type, vault, dr, chain_settings)
-            except RouteError as error:
-                report.skipped.append(f"{point.arn}: {error}")
+                points = list(self.recovery_points.in_vault(vault, since, resource_type))
+            except AwsError as error:
+                report.errors.append(f"listing {resource_type} in {vault.arn}: {error}")
                 continue
-            chain = new_chain(route, point.arn)
-            if self.ledger.chain_started(chain):
-                self.workflow.start(chain)
-                report.chains_started.append(chain.chain_id)
+            for point in points:
+                if self._chainable(point, report):
+                    self._start_chain(point, vault, dr, report)
 
-    def _chainable(self, point: RecoveryPoint) -> bool:
-        """A whole (COMPLETED or AVAILABLE) copy of a chained type, from a member account."""
-        return (
-            self._copied_from_a_member(point)
-            and point.resource_type in self.settings.chained_types
-            and point.is_whole
-        )
-
-    def _copied_from_a_member(self, point: RecoveryPoint) -> bool:
-        if not point.source_vault_arn:
-            return False
+    def _start_chain(
+        self, point: RecoveryPoint, vault: Vault, dr: Vault, report: ReconcileReport
+    ) -> None:
         try:
-            return Vault.parse(point.source_vault_arn).account != self.settings.central_account
-        except RouteError:
+            route = plan_route(point.resource_type, vault, dr, self.settings.chain)
+        except RouteError as error:
+            report.skipped.append(f"{point.arn}: {error}")
+            return
+        chain = new_chain(route, point.arn)
+        try:
+            if self.ledger.chain_started(chain) or self.ledger.awaiting_start(chain.chain_id):
+                started = self.workflow.start(chain)
+                self.ledger.execution_started(chain)
+                if started:
+                    report.chains_started.append(chain.chain_id)
+        except AwsError as error:
+            report.errors.append(f"{chain.chain_id} ({point.arn}): {error}")
+
+    def _chainable(self, point: RecoveryPoint, report: ReconcileReport) -> bool:
+        """A whole (COMPLETED or AVAILABLE) copy of a chained type, from a member account that
+        AllowedSourceAccounts admits (as ingest admits its events)."""
+        member = self._member_it_came_from(point)
+        if member is None or point.resource_type not in self.settings.chained_types:
             return False
+        if not self.accounts.allows(member):
+            report.skipped.append(f"{point.arn}: account {member} is not in AllowedSourceAccounts")
+            return False
+        return point.is_whole
+
+    def _member_it_came_from(self, point: RecoveryPoint) -> str | None:
+        if not point.source_vault_arn:
+            return None
+        try:
+            account = Vault.parse(point.source_vault_arn).account
+        except RouteError:
+            return None
+        return account if account != self.settings.central_account else None
+
+    @property
+    def accounts(self) -> AccountPolicy:
+        return AccountPolicy.from_list(
+            self.settings.allowed_source_accounts, self.settings.central_account
+        )
 
     def check_running_hops(self, report: ReconcileReport) -> None:
         for hop in self.ledger.hops_in_state(LedgerState.RUNNING):
             if not hop.copy_job_id:
                 continue
-            job = self.copy_jobs.describe_copy_job(hop.source_region, hop.copy_job_id)
-            outcome = outcome_of(job)
-            if outcome is not None:
-                if resume_waiting_hop(self.ledger, self.workflow, outcome):
-                    report.hops_resumed.append(f"{hop.label} ({job.state})")
-            elif self.now() - hop.updated_at > self.settings.hop_sla:
-                report.hops_past_sla.append(
-                    f"{hop.label}: copy job {hop.copy_job_id} {job.state} "
-                    f"since {hop.updated_at.isoformat()}"
-                )
+            try:
+                self._check_hop(hop, hop.copy_job_id, report)
+            except AwsError as error:
+                report.errors.append(f"{hop.label}: copy job {hop.copy_job_id}: {error}")
+
+    def _check_hop(self, hop: HopRecord, copy_job_id: str, report: ReconcileReport) -> None:
+        job = self.copy_jobs.describe_copy_job(hop.source_region, copy_job_id)
+        outcome = outcome_of(job)
+        if outcome is not None:
+            if resume_waiting_hop(self.ledger, self.workflow, outcome):
+                report.hops_resumed.append(f"{hop.label} ({job.state})")
+        elif self.now() - hop.updated_at > self.settings.hop_sla:
+            report.hops_past_sla.append(
+                f"{hop.label}: copy job {copy_job_id} {job.state} "
+                f"since {hop.updated_at.isoformat()}"
+            )

@@ -35,6 +35,7 @@ class ChainTriggers:
                 # always (re)start: the first delivery may have died before StartExecution;
                 # an execution of the same name and input is not started twice
                 self.workflow.start(chain)
+                self.ledger.execution_started(chain)
                 if first:
                     self.telemetry.chain_started(chain)
                     actions.append(f"started {chain.chain_id}")
