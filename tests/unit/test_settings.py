@@ -56,6 +56,14 @@ def test_an_empty_dr_region_turns_the_chain_off() -> None:
     assert IngestSettings.load(environment(DR_REGION="")).dr_vault is None
 
 
+def test_the_dr_vault_cannot_be_the_central_vault_while_the_chain_is_on() -> None:
+    # WHEN the DR vault is named like the central vault THEN settings refuse it, naming both
+    with pytest.raises(SettingsError, match="DR_VAULT_NAME must differ from CENTRAL_VAULT_NAME"):
+        ChainStepsSettings.load(environment(DR_VAULT_NAME="central"))
+    # AND with the chain off (no DrRegion) it does not matter
+    ChainStepsSettings.load(environment(DR_VAULT_NAME="central", DR_REGION=""))
+
+
 @pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
 def test_the_template_sets_every_variable_each_function_reads(logical_id: str) -> None:
     # GIVEN the template's Globals and the function's own environment (plus Lambda's AWS_REGION)

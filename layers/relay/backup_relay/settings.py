@@ -12,7 +12,14 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Annotated, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
 
 from backup_relay.copy_chain.decisions import WaitPolicy
 from backup_relay.errors import SettingsError
@@ -68,6 +75,16 @@ class RouteSettings(FunctionSettings):
     dr_retention_days: int = Field(alias="DR_DELETE_AFTER_DAYS", ge=0)
     chained_types: Names = Field(alias="CHAINED_RESOURCE_TYPES")
     single_action_types: Names = Field(alias="SINGLE_ACTION_RESOURCE_TYPES")
+
+    @model_validator(mode="after")
+    def _dr_vault_is_not_a_central_vault(self) -> Self:
+        """The template's Rules refuse it too: the DR vault would be the DR region's central
+        vault, and a bring-back would shorten the DR copy as an intermediate one."""
+        if self.dr_region and self.dr_vault_name == self.central_vault_name:
+            raise ValueError(
+                f"DR_VAULT_NAME must differ from CENTRAL_VAULT_NAME ({self.central_vault_name})"
+            )
+        return self
 
     @property
     def chain(self) -> ChainSettings:

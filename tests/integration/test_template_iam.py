@@ -1,0 +1,73 @@
+"""IAM statements in template.yaml that moto cannot check: what AWS documents for each action."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from backup_relay_sandbox.template import CENTRAL_TEMPLATE, load_template
+
+TEMPLATE = load_template(CENTRAL_TEMPLATE)
+
+
+def _statements() -> Iterator[tuple[str, dict[str, Any], bool]]:
+    """(function, statement, conditional) for every statement of every function policy."""
+    for name, resource in TEMPLATE["Resources"].items():
+        for policy in resource.get("Properties", {}).get("Policies", []) or []:
+            for entry in policy.get("Statement", []) if isinstance(policy, dict) else []:
+                if "Fn::If" in entry:
+                    yield name, entry["Fn::If"][1], True
+                else:
+                    yield name, entry, False
+
+
+def _actions(statement: dict[str, Any]) -> list[str]:
+    action = statement["Action"]
+    return action if isinstance(action, list) else [action]
+
+
+def test_send_task_actions_are_granted_on_any_resource() -> None:
+    # AWS's Service Authorization Reference lists no resource type for SendTaskSuccess/Failure:
+    # a statement naming the state machine would never match
+    granting = [
+        (name, statement)
+        for name, statement, _ in _statements()
+        if any(a.startswith("states:SendTask") for a in _actions(statement))
+    ]
+    assert {name for name, _ in granting} == {
+        "IngestFunction",
+        "ChainStepsFunction",
+        "ReconcileFunction",
+    }
+    assert all(statement["Resource"] == "*" for _, statement in granting)
+    assert all(
+        set(_actions(statement)) <= {"states:SendTaskSuccess", "states:SendTaskFailure"}
+        for _, statement in granting
+    )
+
+
+def test_recovery_point_lifecycles_are_changed_only_when_intermediate_retention_is_on() -> None:
+    lifecycle = [
+        (name, conditional)
+        for name, statement, conditional in _statements()
+        if "backup:UpdateRecoveryPointLifecycle" in _actions(statement)
+    ]
+    assert lifecycle == [("ChainStepsFunction", True)]
+    [entry] = [
+        e
+        for p in TEMPLATE["Resources"]["ChainStepsFunction"]["Properties"]["Policies"]
+        for e in p["Statement"]
+        if "Fn::If" in e
+    ]
+    assert entry["Fn::If"][0] == "ShortensIntermediateRetention"
+    assert entry["Fn::If"][2] == {"Ref": "AWS::NoValue"}
+    assert TEMPLATE["Conditions"]["ShortensIntermediateRetention"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "IntermediateRetentionDays"}, 0]}]
+    }
+
+
+def test_the_dr_vault_cannot_be_the_central_vault() -> None:
+    [assertion] = TEMPLATE["Rules"]["DrVaultIsNotTheCentralVault"]["Assertions"]
+    assert assertion["Assert"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "DrVaultName"}, {"Ref": "CentralVaultName"}]}]
+    }
