@@ -29,8 +29,8 @@ END = "  # END GENERATED rules\n"
 BUSES = {
     "RelayBus": (
         "forwarded by member accounts",
-        "    DependsOn: EventBus\n",
-        "      EventBusName: !Ref EventBusName\n",
+        "",  # the bus's Ref below is the dependency
+        "      EventBusName: !Ref EventBus\n",
     ),
     "DefaultBus": ("of this account's own jobs", "", ""),
 }

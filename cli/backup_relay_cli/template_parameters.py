@@ -7,7 +7,7 @@ Run `make generate` after changing the template's parameters or its functions' e
 DEFAULTS: dict[str, str | None] = {
     "OrganizationId": None,
     "AllowedSourceAccounts": "",
-    "EventBusName": "backup-relay",
+    "EventBusName": "",
     "CentralVaultName": "backup-relay-central",
     "DrRegion": "",
     "DrVaultName": "backup-relay-dr",

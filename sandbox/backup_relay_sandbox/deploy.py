@@ -15,6 +15,7 @@ from typing import Any
 from backup_relay_sandbox.cloud import client
 from backup_relay_sandbox.template import (
     REPO_ROOT,
+    evaluate_conditions,
     parameter_defaults,
     resolve,
     resources_of_type,
@@ -55,6 +56,7 @@ class Deployment:
             "AWS::Partition": "aws",
             "AWS::StackName": name,
         }
+        evaluate_conditions(template, values)
         return cls(name, account, region, template, values)
 
     def client(self, service: str) -> Any:

@@ -39,17 +39,66 @@ def parameter_defaults(template: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+#: What `!Ref AWS::NoValue` resolves to: the list item or property holding it is left out.
+NO_VALUE = object()
+#: `values` key of a condition's truth ("Condition:<name>"), set by `evaluate_conditions`.
+CONDITION = "Condition:{}"
+
+
+def evaluate_conditions(template: Mapping[str, Any], values: dict[str, Any]) -> None:
+    """Each of the template's Conditions, as true or false, into `values`."""
+    for name, expression in template.get("Conditions", {}).items():
+        values[CONDITION.format(name)] = _truth(expression, values)
+
+
+def _truth(node: Any, values: Mapping[str, Any]) -> bool:
+    ((function, arguments),) = node.items()
+    if function == "Fn::Equals":
+        left, right = (resolve(argument, values) for argument in arguments)
+        return str(left) == str(right)
+    if function == "Fn::Not":
+        return not _truth(arguments[0], values)
+    if function == "Fn::And":
+        return all(_truth(argument, values) for argument in arguments)
+    if function == "Fn::Or":
+        return any(_truth(argument, values) for argument in arguments)
+    if function == "Condition":
+        return bool(values[CONDITION.format(arguments)])
+    raise ValueError(f"sandbox: condition function {function} is not supported")
+
+
 def resolve(node: Any, values: Mapping[str, Any]) -> Any:
-    """Resolve Ref, Fn::GetAtt and Fn::Sub from `values` ("Name" or "Name.Attr" keys)."""
+    """Resolve Ref, Fn::GetAtt, Fn::Sub and Fn::If from `values` ("Name" or "Name.Attr" keys;
+    conditions as `evaluate_conditions` put them)."""
     if isinstance(node, list):
-        return [resolve(item, values) for item in node]
+        return [item for item in (resolve(item, values) for item in node) if item is not NO_VALUE]
     if not isinstance(node, Mapping):
         return node
-    if set(node) == {"Ref"}:
-        return values[node["Ref"]]
-    if set(node) == {"Fn::GetAtt"}:
-        target = node["Fn::GetAtt"]
-        return values[target if isinstance(target, str) else ".".join(target)]
-    if set(node) == {"Fn::Sub"} and isinstance(node["Fn::Sub"], str):
-        return _SUB_VARIABLE.sub(lambda match: str(values[match.group(1)]), node["Fn::Sub"])
-    return {key: resolve(value, values) for key, value in node.items()}
+    if len(node) == 1:
+        [(function, argument)] = node.items()
+        if function in _INTRINSICS:
+            return _INTRINSICS[function](argument, values)
+    resolved = {key: resolve(value, values) for key, value in node.items()}
+    return {key: value for key, value in resolved.items() if value is not NO_VALUE}
+
+
+def _ref(name: Any, values: Mapping[str, Any]) -> Any:
+    return NO_VALUE if name == "AWS::NoValue" else values[name]
+
+
+def _if(argument: Any, values: Mapping[str, Any]) -> Any:
+    condition, when_true, when_false = argument
+    return resolve(when_true if values[CONDITION.format(condition)] else when_false, values)
+
+
+def _get_att(target: Any, values: Mapping[str, Any]) -> Any:
+    return values[target if isinstance(target, str) else ".".join(target)]
+
+
+def _sub(text: Any, values: Mapping[str, Any]) -> Any:
+    if not isinstance(text, str):
+        return {"Fn::Sub": resolve(text, values)}
+    return _SUB_VARIABLE.sub(lambda match: str(values[match.group(1)]), text)
+
+
+_INTRINSICS = {"Ref": _ref, "Fn::If": _if, "Fn::GetAtt": _get_att, "Fn::Sub": _sub}

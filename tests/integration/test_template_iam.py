@@ -71,3 +71,42 @@ def test_the_dr_vault_cannot_be_the_central_vault() -> None:
     assert assertion["Assert"] == {
         "Fn::Not": [{"Fn::Equals": [{"Ref": "DrVaultName"}, {"Ref": "CentralVaultName"}]}]
     }
+
+
+PHYSICAL_NAMES = {
+    "Name",
+    "StateMachineName",
+    "TableName",
+    "QueueName",
+    "FunctionName",
+    "RoleName",
+    "LogGroupName",
+    "ScheduleName",
+    "LayerName",
+}
+
+
+def _derived_from_the_stack(value: Any) -> bool:
+    """Does a name take the stack's name, or a resource's of this stack (which does)?"""
+    text = str(value)
+    if "AWS::StackName" in text:
+        return True
+    refs = [value.get("Ref"), value.get("Fn::GetAtt")] if isinstance(value, dict) else []
+    subs = value.get("Fn::Sub", "") if isinstance(value, dict) else ""
+    resources = TEMPLATE["Resources"]
+    return any(isinstance(r, str) and r in resources for r in refs) or any(
+        f"${{{lid}}}" in str(subs) for lid in resources
+    )
+
+
+def test_every_physical_name_derives_from_the_stack_name() -> None:
+    # GIVEN every resource property that names a physical resource
+    named = [
+        (logical_id, key, value)
+        for logical_id, resource in TEMPLATE["Resources"].items()
+        for key, value in (resource.get("Properties") or {}).items()
+        if key in PHYSICAL_NAMES and resource["Type"] != "AWS::Events::Rule"
+    ]
+    # THEN each is the stack's (two stacks, dev and prod, side by side in one account)
+    assert named  # the bus, the state machine, the log groups
+    assert [(lid, key) for lid, key, value in named if not _derived_from_the_stack(value)] == []
