@@ -23,6 +23,8 @@ DEFAULTS: dict[str, str | None] = {
     "BackupRoleName": "service-role/AWSBackupDefaultServiceRole",
     "LogLevel": "INFO",
     "LogRetentionInDays": "90",
+    "IngestMaxConcurrency": "10",
+    "EventArchiveRetentionDays": "30",
 }
 
 #: Each function environment variable that a parameter sets: variable -> parameter.

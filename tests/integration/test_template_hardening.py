@@ -1,4 +1,5 @@
-"""IAM statements in template.yaml that moto cannot check: what AWS documents for each action."""
+"""What template.yaml promises that moto cannot check: IAM as AWS documents each action, physical
+names from the stack, data kept and load bounded."""
 
 from __future__ import annotations
 
@@ -110,3 +111,38 @@ def test_every_physical_name_derives_from_the_stack_name() -> None:
     # THEN each is the stack's (two stacks, dev and prod, side by side in one account)
     assert named  # the bus, the state machine, the log groups
     assert [(lid, key) for lid, key, value in named if not _derived_from_the_stack(value)] == []
+
+
+def _resource(logical_id: str) -> dict[str, Any]:
+    resource: dict[str, Any] = TEMPLATE["Resources"][logical_id]
+    return resource
+
+
+def test_queues_and_the_ledger_outlive_the_stack_and_the_dead_letters_outlive_their_source() -> (
+    None
+):
+    for logical_id in ("IngestQueue", "DeadLetterQueue", "LedgerTable"):
+        assert _resource(logical_id)["DeletionPolicy"] == "Retain"
+        assert _resource(logical_id)["UpdateReplacePolicy"] == "Retain"
+    assert _resource("LedgerTable")["Properties"]["DeletionProtectionEnabled"] is True
+    source = _resource("IngestQueue")["Properties"]["MessageRetentionPeriod"]
+    dead = _resource("DeadLetterQueue")["Properties"]["MessageRetentionPeriod"]
+    assert source < dead == 14 * 24 * 3600  # SQS keeps a message's first enqueue time
+
+
+def test_the_ingest_queue_gives_a_batch_time_to_finish_and_bounds_its_concurrency() -> None:
+    # Lambda: a visibility timeout of at least six times the function's timeout, plus the
+    # batching window
+    mapping = _resource("IngestQueueMapping")["Properties"]
+    timeout = _resource("IngestFunction")["Properties"].get(
+        "Timeout", TEMPLATE["Globals"]["Function"]["Timeout"]
+    )
+    visibility = _resource("IngestQueue")["Properties"]["VisibilityTimeout"]
+    assert visibility >= 6 * timeout + mapping["MaximumBatchingWindowInSeconds"]
+    assert mapping["ScalingConfig"] == {"MaximumConcurrency": {"Ref": "IngestMaxConcurrency"}}
+
+
+def test_the_relay_bus_keeps_an_archive_to_replay_after_an_outage() -> None:
+    archive = _resource("EventBusArchive")["Properties"]
+    assert archive["SourceArn"] == {"Fn::GetAtt": ["EventBus", "Arn"]}
+    assert archive["RetentionDays"] == {"Ref": "EventArchiveRetentionDays"}
