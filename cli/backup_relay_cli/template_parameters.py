@@ -23,6 +23,7 @@ DEFAULTS: dict[str, str | None] = {
     "BackupRoleName": "service-role/AWSBackupDefaultServiceRole",
     "LogLevel": "INFO",
     "LogRetentionInDays": "90",
+    "LedgerRetentionDays": "400",
     "IngestMaxConcurrency": "10",
     "EventArchiveRetentionDays": "30",
 }
@@ -38,6 +39,7 @@ VARIABLES: dict[str, str] = {
     "DR_VAULT_NAME": "DrVaultName",
     "HOP_SLA_HOURS": "HopSlaHours",
     "INTERMEDIATE_RETENTION_DAYS": "IntermediateRetentionDays",
+    "LEDGER_RETENTION_DAYS": "LedgerRetentionDays",
     "POWERTOOLS_LOG_LEVEL": "LogLevel",
     "RECONCILE_LOOKBACK_HOURS": "ReconcileLookbackHours",
     "SINGLE_ACTION_RESOURCE_TYPES": "SingleActionResourceTypes",

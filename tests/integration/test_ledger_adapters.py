@@ -3,15 +3,19 @@ move backwards."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from backup_relay.adapters import aws
 from backup_relay.adapters.chain_ledger import DynamoChainLedger
 from backup_relay.adapters.event_ledger import DynamoEventLedger
+from backup_relay.clock import utc_now
 from backup_relay.copy_chain.decisions import WaitPolicy, chain_for_event, next_hop
 from backup_relay.copy_chain.state import LedgerState
 from backup_relay.models import JobState
 from backup_relay.normalize import normalize
 from backup_relay.settings import ChainStepsSettings
 from backup_relay_sandbox.central import CentralStack
+from backup_relay_sandbox.cloud import client
 from tests.support.events import documented
 from tests.support.world import DR, copy_event, settings
 
@@ -50,3 +54,21 @@ def test_a_hop_recorded_completed_stays_completed(central: CentralStack) -> None
     [record] = chains.hops_in_state(LedgerState.COMPLETED)
     assert (record.chain_id, record.index) == (chain.chain_id, 0)
     assert list(chains.hops_in_state(LedgerState.RUNNING)) == []
+
+
+def test_what_the_ledger_writes_expires_after_the_retention_it_is_given(
+    central: CentralStack,
+) -> None:
+    # GIVEN a ledger that keeps items 400 days
+    aws.reset()
+    table = central.tables["LedgerTable"]
+    events = DynamoEventLedger(table, timedelta(days=400))
+    completed = documented("copy_job_completed.json")
+    # WHEN it records an event (and the job's state)
+    events.record_event(normalize(completed), completed)
+    # THEN each item expires 400 days from now (DynamoDB's TTL attribute, epoch seconds)
+    items = client("dynamodb").scan(TableName=table)["Items"]
+    expiries = {int(item["expires_at"]["N"]) for item in items}
+    soon = utc_now() + timedelta(days=400)  # (the sandbox's clock: AWS Backup's virtual time)
+    assert len(items) == 2
+    assert all(abs(expiry - soon.timestamp()) < 60 for expiry in expiries)

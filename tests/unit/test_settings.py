@@ -77,3 +77,10 @@ def test_the_template_sets_every_variable_each_function_reads(logical_id: str) -
     }
     # THEN every variable the function's settings read is set (so none can be missing at start)
     assert set(FUNCTIONS[logical_id].aliases()) <= variables
+
+
+def test_the_ledger_must_outlast_reconciles_window() -> None:
+    with pytest.raises(SettingsError, match="LEDGER_RETENTION_DAYS must be longer"):
+        ReconcileSettings.load(
+            environment(LEDGER_RETENTION_DAYS="7", RECONCILE_LOOKBACK_HOURS="192")
+        )

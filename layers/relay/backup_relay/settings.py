@@ -108,8 +108,13 @@ class ChainEnvironment(RouteSettings):
     """What every function knows of the stack (template.yaml `Globals`)."""
 
     ledger_table: str = Field(alias="LEDGER_TABLE", min_length=1)
+    ledger_retention_days: int = Field(alias="LEDGER_RETENTION_DAYS", ge=1)
     state_machine_arn: str = Field(alias="STATE_MACHINE_ARN", min_length=1)
     home_region: str = Field(alias="AWS_REGION", min_length=1)  # set by Lambda
+
+    @property
+    def ledger_retention(self) -> timedelta:
+        return timedelta(days=self.ledger_retention_days)
 
 
 class SourceAccountSettings(FunctionSettings):
@@ -139,6 +144,17 @@ class ReconcileSettings(ChainEnvironment, SourceAccountSettings):
     @property
     def lookback(self) -> timedelta:
         return timedelta(hours=self.lookback_hours)
+
+    @model_validator(mode="after")
+    def _ledger_outlasts_the_window(self) -> Self:
+        """A chain record expired while its recovery point is still in the window would let
+        reconcile start that chain a second time."""
+        if self.ledger_retention <= self.lookback:
+            raise ValueError(
+                "LEDGER_RETENTION_DAYS must be longer than RECONCILE_LOOKBACK_HOURS "
+                f"({self.lookback_hours} h)"
+            )
+        return self
 
     @property
     def hop_sla(self) -> timedelta:

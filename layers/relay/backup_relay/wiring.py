@@ -62,7 +62,7 @@ def once_per_event() -> OncePerEvent:
     from backup_relay.adapters.idempotency import OncePerEvent
 
     settings = IngestSettings.load()
-    ledger = DynamoEventLedger(settings.ledger_table)
+    ledger = DynamoEventLedger(settings.ledger_table, settings.ledger_retention)
     return OncePerEvent(ledger.record_event, settings.idempotency_table)
 
 
@@ -74,7 +74,7 @@ def ingest() -> Ingest:
     return Ingest(
         policy=AccountPolicy.from_list(settings.allowed_source_accounts, settings.central_account),
         record=once_per_event(),
-        quarantine=DynamoEventLedger(settings.ledger_table).quarantine,
+        quarantine=DynamoEventLedger(settings.ledger_table, settings.ledger_retention).quarantine,
         chain=_chain_triggers(settings),
         telemetry=Telemetry(),
     )
@@ -97,7 +97,7 @@ def _chain_ports(settings: ChainEnvironment) -> _ChainPorts:
     from backup_relay.adapters.workflow import StepFunctionsWorkflow
 
     return {
-        "ledger": DynamoChainLedger(settings.ledger_table),
+        "ledger": DynamoChainLedger(settings.ledger_table, settings.ledger_retention),
         "workflow": StepFunctionsWorkflow(settings.state_machine_arn),
         "copy_jobs": BackupCopyJobs(),
         "recovery_points": BackupRecoveryPoints(),

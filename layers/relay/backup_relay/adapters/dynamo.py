@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.exceptions import ClientError
 
 from backup_relay.adapters import aws
 from backup_relay.adapters.errors import code_of, domain_errors, translated
+from backup_relay.clock import utc_now
 from backup_relay.errors import Throttled
 
 if TYPE_CHECKING:
@@ -19,8 +21,9 @@ T = TypeVar("T")
 
 
 class DynamoTable:
-    def __init__(self, table_name: str) -> None:
+    def __init__(self, table_name: str, keep_for: timedelta | None = None) -> None:
         self.table_name = table_name
+        self.keep_for = keep_for  # items written get `expires_at` (the table's TTL) this far out
 
     @property
     def client(self) -> DynamoDBClient:
@@ -28,7 +31,7 @@ class DynamoTable:
 
     def put(self, item: Mapping[str, Value], *, once: bool = False) -> bool:
         """Write `item` (None values left out); with `once`, False if its key already exists."""
-        values = {key: attribute(value) for key, value in item.items() if value is not None}
+        values = self._values(item)
         if not once:
             with domain_errors():
                 self.client.put_item(TableName=self.table_name, Item=values)
@@ -48,7 +51,7 @@ class DynamoTable:
         """Write `item` (its `state` included) only if `may_replace(the stored state)` says the
         stored item may become it; False when it stays. The write is conditional on the state
         read, so a concurrent writer makes it read and decide again."""
-        values = {key: attribute(value) for key, value in item.items() if value is not None}
+        values = self._values(item)
         key = {"pk": values["pk"], "sk": values["sk"]}
         for _ in range(_RACES):
             with domain_errors():
@@ -84,6 +87,12 @@ class DynamoTable:
             "ConditionalCheckFailedException",
             f"{values['pk']} {values['sk']}: overtaken by {_RACES} concurrent writes",
         )
+
+    def _values(self, item: Mapping[str, Value]) -> dict[str, Any]:
+        """The item as DynamoDB takes it, with its expiry unless it has its own."""
+        if self.keep_for is not None and "expires_at" not in item:
+            item = {**item, "expires_at": int((utc_now() + self.keep_for).timestamp())}
+        return {key: attribute(value) for key, value in item.items() if value is not None}
 
 
 #: How often a write that races another one reads and decides again before giving way.
