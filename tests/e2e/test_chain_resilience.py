@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, REGION
+from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, DR_REGION, MEMBER_ACCOUNTS, REGION, client
 from backup_relay_sandbox.functions import INVOCATION_FAULTS, InvocationFault
 from backup_relay_sandbox.organization import Organization
-from tests.support.chain import lose_the_chains_completions, night
+from tests.support.chain import CENTRAL, lose_the_chains_completions, night
 
 MEMBER = MEMBER_ACCOUNTS[0]
 
@@ -80,3 +80,54 @@ def test_a_step_that_fails_for_good_still_records_the_chain_failed(moto: None) -
     record = _chain_record(org)
     assert record["state"] == "FAILED"
     assert record["reason"].startswith("Lambda.ResourceNotFoundException: ")
+
+
+def _slot_holders(org: Organization) -> set[str]:
+    slot = org.ledger_item(f"SLOT#{CENTRAL_ACCOUNT}#{DR_REGION}", "SLOT")
+    holders = slot.get("holders") if slot else None
+    return set(holders) if holders else set()
+
+
+def test_an_execution_stopped_by_hand_gives_its_slot_back(moto: None) -> None:
+    # GIVEN a chain whose hop copies (its completion event is lost, and it waits an hour), holding
+    # the only slot of its account and destination region
+    org = Organization.build(
+        members=MEMBER_ACCOUNTS[:1],
+        resource_types=("Aurora",),
+        wait_timeout_seconds=3600,
+        MaxConcurrentCopies="1",
+    )
+    lose_the_chains_completions(org)
+    point = org.backup(MEMBER, "Aurora")
+    org.settle()
+    org.plan_copy(MEMBER, point, CENTRAL)
+    org.settle(while_executions_wait=True)
+    [execution] = org.executions()
+    chain_id = execution["name"]
+    org.wait_for(lambda: _slot_holders(org) == {f"{chain_id}#0"})
+    # WHEN an operator stops the execution, and Step Functions tells EventBridge
+    client("stepfunctions").stop_execution(executionArn=execution["executionArn"])
+    report = org.central.functions["ChainEndedFunction"](
+        {
+            "source": "aws.states",
+            "detail-type": "Step Functions Execution Status Change",
+            "detail": {
+                "executionArn": execution["executionArn"],
+                "stateMachineArn": org.state_machine_arn,
+                "name": chain_id,
+                "status": "ABORTED",
+            },
+        }
+    )
+    # THEN the slot is free again, and the ledger says the chain and its hop FAILED, and why
+    assert _slot_holders(org) == set()
+    assert report["slots_released"] == 1
+    record = org.chain_record(chain_id)
+    assert record is not None
+    assert (record["state"], record["reason"]) == (
+        "FAILED",
+        "execution ABORTED: ended outside the chain's steps",
+    )
+    hop = org.ledger_item(f"CHAIN#{chain_id}", "HOP#00")
+    assert hop is not None
+    assert hop["state"] == "FAILED"

@@ -78,6 +78,10 @@ def test_every_call_a_function_makes_is_in_its_policy(moto: None) -> None:
         }
     )
     org.settle()
+    execution = org.executions()[0]
+    org.central.functions["ChainEndedFunction"](
+        {"detail": {"name": execution["name"], "status": "FAILED"}}
+    )
     assert landed_in_central(org)
     # WHEN the calls each function made are held against its policy
     template = load_template(CENTRAL_TEMPLATE)["Resources"]
@@ -95,5 +99,5 @@ def test_every_call_a_function_makes_is_in_its_policy(moto: None) -> None:
     }
     # THEN every function made calls, and its policy allows each of them
     assert set(made) >= {"IngestFunction", "ChainStepsFunction", "ReconcileFunction"}
-    assert "BringBackFunction" in made
+    assert {"BringBackFunction", "ChainEndedFunction"} <= set(made)
     assert {function: actions for function, actions in missing.items() if actions} == {}

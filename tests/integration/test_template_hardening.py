@@ -146,3 +146,16 @@ def test_the_relay_bus_keeps_an_archive_to_replay_after_an_outage() -> None:
     archive = _resource("EventBusArchive")["Properties"]
     assert archive["SourceArn"] == {"Fn::GetAtt": ["EventBus", "Arn"]}
     assert archive["RetentionDays"] == {"Ref": "EventArchiveRetentionDays"}
+
+
+def test_an_execution_that_ends_outside_its_steps_reaches_the_chain_ended_function() -> None:
+    # A slot is freed only by FreeSlot: Step Functions' own event must free a stopped, timed out
+    # or failed execution's
+    [event] = _resource("ChainEndedFunction")["Properties"]["Events"].values()
+    pattern = event["Properties"]["Pattern"]
+    assert event["Type"] == "EventBridgeRule"
+    assert pattern["source"] == ["aws.states"]
+    assert pattern["detail-type"] == ["Step Functions Execution Status Change"]
+    assert set(pattern["detail"]["status"]) == {"FAILED", "TIMED_OUT", "ABORTED"}
+    [machine] = pattern["detail"]["stateMachineArn"]
+    assert str(machine["Fn::Sub"]).endswith(":stateMachine:${AWS::StackName}-copy-chain")

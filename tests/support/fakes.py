@@ -14,7 +14,12 @@ from typing import Any
 
 from backup_relay.copy_chain.outcome import CopyJobOutcome, CopyJobReport
 from backup_relay.copy_chain.reconcile import ReconcileReport
-from backup_relay.copy_chain.state import ChainState, LedgerState, hop_may_become
+from backup_relay.copy_chain.state import (
+    OPEN_HOP_STATES,
+    ChainState,
+    LedgerState,
+    hop_may_become,
+)
 from backup_relay.errors import NotFound, Refused, Throttled
 from backup_relay.ingest import IngestResult, QuarantinedMessage
 from backup_relay.models import JobEvent, JobState, moves_job_forward
@@ -30,6 +35,8 @@ class HopEntry:
     destination_recovery_point_arn: str | None
     status_message: str | None
     updated_at: datetime
+    source_account: str = ""
+    destination_region: str = ""
 
 
 @dataclass
@@ -42,11 +49,41 @@ class MemoryChainLedger:
     claimed: set[str] = field(default_factory=set)
     events: dict[str, list[JobEvent]] = field(default_factory=dict)  # copy job id -> events
     started_executions: set[str] = field(default_factory=set)
+    released: list[tuple[str, str, str]] = field(default_factory=list)  # account, region, holder
 
     def chain_started(self, chain: ChainState) -> bool:
         if chain.chain_id in self.chains:
             return False
         self.chains[chain.chain_id] = (LedgerState.RUNNING, chain.reason)
+        return True
+
+    def hops_of(self, chain_id: str) -> list[HopRecord]:
+        return [
+            HopRecord(
+                chain_id,
+                index,
+                hop.copy_job_id,
+                hop.source_region,
+                hop.updated_at,
+                source_account=hop.source_account,
+                destination_region=hop.destination_region,
+                state=hop.state,
+            )
+            for (chain, index), hop in sorted(self.hops.items())
+            if chain == chain_id
+        ]
+
+    def release_slot(self, hop: HopRecord) -> None:
+        self.released.append((hop.source_account, hop.destination_region, hop.slot_holder))
+
+    def chain_died(self, chain_id: str, reason: str) -> bool:
+        for (chain, _), hop in self.hops.items():
+            if chain == chain_id and hop.state in OPEN_HOP_STATES:
+                hop.state = LedgerState.FAILED
+                hop.status_message = reason
+        if self.chains.get(chain_id, (None, ""))[0] is not LedgerState.RUNNING:
+            return False
+        self.chains[chain_id] = (LedgerState.FAILED, reason)
         return True
 
     def execution_started(self, chain: ChainState) -> None:
@@ -72,6 +109,8 @@ class MemoryChainLedger:
             current.result.destination_recovery_point_arn if current.result else None,
             chain.error.cause if chain.error else None,
             self.now,
+            source_account=current.hop.source_account,
+            destination_region=current.hop.destination_region,
         )
         self.history.append((*key, state))
 
@@ -216,6 +255,9 @@ class RecordingTelemetry:
 
     def retention_shortened(self, recovery_point_arn: str, delete_after_days: int) -> None:
         self.seen.append(("retention_shortened", (recovery_point_arn, delete_after_days)))
+
+    def execution_ended(self, chain_id: str, status: str, released: int, died: bool) -> None:
+        self.seen.append(("execution_ended", (chain_id, status, released, died)))
 
     def reconciled(self, report: ReconcileReport) -> None:
         self.seen.append(("reconciled", report))

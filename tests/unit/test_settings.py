@@ -9,6 +9,7 @@ from samtranslator.yaml_helper import yaml_parse
 from backup_relay.errors import SettingsError
 from backup_relay.settings import (
     BringBackSettings,
+    ChainEnvironment,
     ChainStepsSettings,
     FunctionSettings,
     IngestSettings,
@@ -22,6 +23,7 @@ FUNCTIONS: dict[str, type[FunctionSettings]] = {
     "ChainStepsFunction": ChainStepsSettings,
     "ReconcileFunction": ReconcileSettings,
     "BringBackFunction": BringBackSettings,
+    "ChainEndedFunction": ChainEnvironment,
 }
 
 

@@ -7,16 +7,19 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from backup_relay.adapters.chain_ledger import SLOT_KEY
 from backup_relay.copy_chain.decisions import WaitPolicy, next_hop
 from backup_relay.copy_chain.outcome import CopyJobOutcome
 from backup_relay.copy_chain.state import ChainState, ChainStatus, HopError, LedgerState, new_chain
 from backup_relay.errors import Throttled
 from backup_relay.planner import plan_route
+from backup_relay.ports import HopRecord
 from backup_relay.settings import ChainStepsSettings
 from tests.support.world import DR, MEMBER_VAULT, settings
 
@@ -160,3 +163,21 @@ def test_record_chain_failed_writes_the_chain_record_as_the_ledger_does() -> Non
     assert values[":failed"]["S"] == LedgerState.FAILED
     assert values[":index"]["S"] == f"CHAINSTATE#{LedgerState.FAILED}"
     assert STATES["RecordChainFailed"]["Next"] == "ChainFailed"
+
+
+def test_the_slot_the_ledger_frees_is_the_one_take_slot_takes() -> None:
+    # (a chain that ended outside its steps is freed by the ledger, not by FreeSlot)
+    take = STATES["TakeSlot"]["Parameters"]
+    assert take["Key"]["pk"]["S.$"] == (
+        "States.Format('SLOT#{}#{}', $.current.hop.source_account, "
+        "$.current.hop.destination_region)"
+    )
+    assert SLOT_KEY == "SLOT#{}#{}"
+    holder = take["ExpressionAttributeValues"][":me_s"]["S.$"]
+    assert holder == "States.Format('{}#{}', $.chain_id, $.current.index)"
+    hop = HopRecord("chain-1", 2, None, "us-west-2", datetime.now(UTC))
+    assert hop.slot_holder == "chain-1#2"
+
+
+def test_an_execution_has_an_overall_timeout() -> None:
+    assert ASL["TimeoutSeconds"] == 7 * 24 * 3600

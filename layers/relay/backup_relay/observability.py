@@ -147,6 +147,19 @@ class Telemetry:
 
     # ---- reconcile ------------------------------------------------------------------------
 
+    def execution_ended(self, chain_id: str, status: str, released: int, died: bool) -> None:
+        if died:
+            _count("ChainsEndedOutsideTheirSteps")
+            logger.error(
+                "chain ended outside its steps",
+                extra={"chain_id": chain_id, "status": status, "slots_released": released},
+            )
+        else:
+            logger.info(
+                "execution ended",
+                extra={"chain_id": chain_id, "status": status, "slots_released": released},
+            )
+
     def reconciled(self, report: ReconcileReport) -> None:
         _count("ChainsStartedByReconcile", len(report.chains_started))
         _count("HopsResumedByReconcile", len(report.hops_resumed))

@@ -65,10 +65,18 @@ class HopRecord:
     copy_job_id: str | None
     source_region: str
     updated_at: datetime
+    source_account: str = ""
+    destination_region: str = ""
+    state: str = ""
 
     @property
     def label(self) -> str:
         return f"{self.chain_id} hop {self.index}"
+
+    @property
+    def slot_holder(self) -> str:
+        """How the state machine's TakeSlot names this hop in its slot's holders."""
+        return f"{self.chain_id}#{self.index}"
 
 
 @dataclass(frozen=True)
@@ -144,6 +152,19 @@ class ChainLedger(Protocol):
 
     def hops_in_state(self, state: LedgerState) -> Iterable[HopRecord]: ...
 
+    def hops_of(self, chain_id: str) -> Iterable[HopRecord]:
+        """Every hop the chain recorded."""
+        ...
+
+    def release_slot(self, hop: HopRecord) -> None:
+        """Take the hop out of its concurrency slot's holders (nothing if it holds none)."""
+        ...
+
+    def chain_died(self, chain_id: str, reason: str) -> bool:
+        """Record a chain whose execution ended outside its own steps FAILED, with its open
+        hops; False when the chain had already ended (its steps recorded how)."""
+        ...
+
     def await_job(self, copy_job_id: str, task_token: str, chain: ChainState) -> None:
         """Remember which task token waits for this copy job."""
         ...
@@ -191,6 +212,10 @@ class ChainTelemetry(Protocol):
     def chain_failed(self, chain: ChainState, cause: str) -> None: ...
 
     def retention_shortened(self, recovery_point_arn: str, delete_after_days: int) -> None: ...
+
+
+class ChainEndTelemetry(Protocol):
+    def execution_ended(self, chain_id: str, status: str, released: int, died: bool) -> None: ...
 
 
 class ReconcileTelemetry(Protocol):

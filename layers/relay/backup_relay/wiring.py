@@ -11,6 +11,7 @@ from functools import cache
 from typing import TYPE_CHECKING, TypedDict, TypeVar
 
 from backup_relay.copy_chain.bring_back import BringBack
+from backup_relay.copy_chain.ended import ExecutionEnded
 from backup_relay.copy_chain.reconcile import Reconcile
 from backup_relay.copy_chain.steps import HopSteps
 from backup_relay.copy_chain.triggers import ChainTriggers
@@ -119,6 +120,12 @@ def _chain_triggers(settings: ChainEnvironment) -> ChainTriggers:
 def hop_steps() -> HopSteps:
     settings = ChainStepsSettings.load()
     return HopSteps(settings=settings, telemetry=Telemetry(), **_chain_ports(settings))
+
+
+@_once
+def execution_ended() -> ExecutionEnded:
+    settings = ChainEnvironment.load()
+    return ExecutionEnded(ledger=_chain_ports(settings)["ledger"], telemetry=Telemetry())
 
 
 @_once

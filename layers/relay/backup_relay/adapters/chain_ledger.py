@@ -4,7 +4,8 @@ chain            pk CHAIN#<chain id>            sk CHAIN       gsi1pk CHAINSTATE
 hop              pk CHAIN#<chain id>            sk HOP#<nn>    gsi1pk HOPSTATE#<state>
 by recovery pt   pk RP#<recovery point arn>     sk CHAIN#<chain id>
 waiting hop      pk COPYJOB#<copy job id>       sk WAIT
-(The concurrency slots, pk SLOT#<account>#<region> sk SLOT, are kept by the state machine.)
+concurrency slot pk SLOT#<account>#<region>     sk SLOT        holders {<chain id>#<hop index>}
+(The state machine takes and frees slots; a chain that ended outside its steps is freed here.)
 """
 
 from __future__ import annotations
@@ -15,9 +16,17 @@ from datetime import datetime
 from backup_relay.adapters.dynamo import DynamoTable, conditionally
 from backup_relay.adapters.errors import domain_errors
 from backup_relay.clock import utc_now
-from backup_relay.copy_chain.state import ChainState, LedgerState, hop_may_become
+from backup_relay.copy_chain.state import (
+    OPEN_HOP_STATES,
+    ChainState,
+    LedgerState,
+    hop_may_become,
+)
 from backup_relay.models import JobEvent
 from backup_relay.ports import HopRecord
+
+#: The slot item's key, as the state machine's TakeSlot and FreeSlot format it.
+SLOT_KEY = "SLOT#{}#{}"
 
 
 def _now() -> str:
@@ -129,6 +138,77 @@ class DynamoChainLedger(DynamoTable):
                 items += page["Items"]
         return [_hop_record({k: v["S"] for k, v in item.items() if "S" in v}) for item in items]
 
+    def hops_of(self, chain_id: str) -> list[HopRecord]:
+        with domain_errors():
+            items = self.client.query(
+                TableName=self.table_name,
+                KeyConditionExpression="pk = :pk AND begins_with(sk, :hops)",
+                ExpressionAttributeValues={
+                    ":pk": {"S": f"CHAIN#{chain_id}"},
+                    ":hops": {"S": "HOP#"},
+                },
+                ConsistentRead=True,
+            )["Items"]
+        return [_hop_record({k: v["S"] for k, v in item.items() if "S" in v}) for item in items]
+
+    def release_slot(self, hop: HopRecord) -> None:
+        conditionally(
+            lambda: self.client.update_item(
+                TableName=self.table_name,
+                Key={
+                    "pk": {"S": SLOT_KEY.format(hop.source_account, hop.destination_region)},
+                    "sk": {"S": "SLOT"},
+                },
+                UpdateExpression="DELETE holders :me",
+                ConditionExpression="attribute_exists(pk)",  # no slot: nothing to free
+                ExpressionAttributeValues={":me": {"SS": [hop.slot_holder]}},
+            )
+        )
+
+    def chain_died(self, chain_id: str, reason: str) -> bool:
+        now = _now()
+        ended = conditionally(
+            lambda: self.client.update_item(
+                TableName=self.table_name,
+                Key={"pk": {"S": f"CHAIN#{chain_id}"}, "sk": {"S": "CHAIN"}},
+                UpdateExpression="SET #state = :failed, gsi1pk = :index, gsi1sk = :now, "
+                "reason = :reason, ended_at = :now",
+                ConditionExpression="#state = :running",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":failed": {"S": LedgerState.FAILED},
+                    ":index": {"S": f"CHAINSTATE#{LedgerState.FAILED}"},
+                    ":running": {"S": LedgerState.RUNNING},
+                    ":now": {"S": now},
+                    ":reason": {"S": reason},
+                },
+            )
+        )
+        for hop in self.hops_of(chain_id):
+            if LedgerState(hop.state) in OPEN_HOP_STATES:
+                self._close_hop(hop, reason, now)
+        return ended is not None
+
+    def _close_hop(self, hop: HopRecord, reason: str, now: str) -> None:
+        open_states = {f":open{i}": {"S": s} for i, s in enumerate(sorted(OPEN_HOP_STATES))}
+        conditionally(
+            lambda: self.client.update_item(
+                TableName=self.table_name,
+                Key={"pk": {"S": f"CHAIN#{hop.chain_id}"}, "sk": {"S": f"HOP#{hop.index:02d}"}},
+                UpdateExpression="SET #state = :failed, gsi1pk = :index, gsi1sk = :now, "
+                "status_message = :reason, updated_at = :now",
+                ConditionExpression=f"#state IN ({', '.join(open_states)})",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":failed": {"S": LedgerState.FAILED},
+                    ":index": {"S": f"HOPSTATE#{LedgerState.FAILED}"},
+                    ":now": {"S": now},
+                    ":reason": {"S": reason},
+                    **open_states,
+                },
+            )
+        )
+
     def await_job(self, copy_job_id: str, task_token: str, chain: ChainState) -> None:
         if chain.current is None:
             raise ValueError(f"{chain.chain_id}: no current hop waits")
@@ -175,10 +255,14 @@ class DynamoChainLedger(DynamoTable):
 
 
 def _hop_record(item: dict[str, str]) -> HopRecord:
+    source = item["source_vault_arn"].split(":")
     return HopRecord(
         chain_id=item["pk"].removeprefix("CHAIN#"),
         index=int(item["sk"].removeprefix("HOP#")),
         copy_job_id=item.get("copy_job_id"),
-        source_region=item["source_vault_arn"].split(":")[3],
+        source_region=source[3],
         updated_at=datetime.fromisoformat(item["updated_at"]),
+        source_account=source[4],
+        destination_region=item["destination_vault_arn"].split(":")[3],
+        state=item.get("state", ""),
     )

@@ -54,6 +54,10 @@ _HOP_RANK = {
 }
 
 
+#: A hop still open: its chain may yet move it on.
+OPEN_HOP_STATES = frozenset({LedgerState.STARTING, LedgerState.STARTED, LedgerState.RUNNING})
+
+
 def hop_may_become(current: LedgerState | None, new: LedgerState) -> bool:
     """May a hop recorded `current` be recorded `new`? Never backwards (a retried or late step
     cannot undo a later state), never out of COMPLETED or FAILED; a REPLANNED hop's index is

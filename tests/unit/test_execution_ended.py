@@ -1,0 +1,68 @@
+"""An execution that ended outside the chain's steps: its slots are freed, the chain recorded."""
+
+from __future__ import annotations
+
+import pytest
+
+from backup_relay.copy_chain.decisions import chain_for_event
+from backup_relay.copy_chain.ended import ExecutionEnded
+from backup_relay.copy_chain.state import ChainState, LedgerState
+from backup_relay.settings import ChainStepsSettings
+from tests.support.world import DR, World, copy_event, settings
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+def _copying(world: World) -> ChainState:
+    """A chain whose first hop started its copy job (and holds its concurrency slot)."""
+    chain = chain_for_event(copy_event(), settings(ChainStepsSettings).chain, DR)
+    assert chain is not None
+    world.ledger.chain_started(chain)
+    steps = world.hop_steps()
+    return steps.start_copy_job(steps.next_hop(chain))
+
+
+def _ended(world: World) -> ExecutionEnded:
+    return ExecutionEnded(ledger=world.ledger, telemetry=world.telemetry)
+
+
+@pytest.mark.parametrize("status", ["ABORTED", "TIMED_OUT", "FAILED"])
+def test_an_execution_stopped_mid_hop_frees_its_slot_and_is_recorded_failed(
+    world: World, status: str
+) -> None:
+    # GIVEN a chain copying its first hop
+    chain = _copying(world)
+    # WHEN its execution ends outside the chain's steps
+    report = _ended(world)(chain.chain_id, status)
+    # THEN its hop left its slot, and the ledger says the chain and the hop FAILED, and why
+    assert world.ledger.released == [
+        (chain.hops[0].source_account, chain.hops[0].destination_region, f"{chain.chain_id}#0")
+    ]
+    assert world.ledger.chains[chain.chain_id] == (
+        LedgerState.FAILED,
+        f"execution {status}: ended outside the chain's steps",
+    )
+    assert world.ledger.hops[(chain.chain_id, 0)].state is LedgerState.FAILED
+    assert (report.slots_released, report.recorded_failed) == (1, True)
+    assert world.telemetry.seen[-1] == ("execution_ended", (chain.chain_id, status, 1, True))
+
+
+def test_a_chain_its_steps_already_ended_keeps_its_record(world: World) -> None:
+    # GIVEN a chain whose HopFailed step recorded it FAILED with AWS's message
+    chain = _copying(world)
+    world.ledger.chain_ended(chain, LedgerState.FAILED, "Access Denied")
+    # WHEN the FAILED execution's event arrives
+    report = _ended(world)(chain.chain_id, "FAILED")
+    # THEN its slot is freed again (harmless) and the record keeps its cause
+    assert report.recorded_failed is False
+    assert world.ledger.chains[chain.chain_id] == (LedgerState.FAILED, "Access Denied")
+
+
+def test_a_running_execution_is_left_alone(world: World) -> None:
+    chain = _copying(world)
+    report = _ended(world)(chain.chain_id, "RUNNING")
+    assert (report.slots_released, world.ledger.released) == (0, [])
+    assert world.ledger.chains[chain.chain_id][0] is LedgerState.RUNNING
