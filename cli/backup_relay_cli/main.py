@@ -128,8 +128,8 @@ def _stack_options(command: argparse.ArgumentParser, default: str | None) -> Non
 
 
 def _normalize(args: argparse.Namespace) -> int:
-    try:
-        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text()
+    try:  # bytes: normalize_json says when they are not UTF-8
+        text = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
     except OSError as error:
         raise CommandError(f"cannot read {args.file}: {error.strerror}", EXIT_BAD_INPUT) from None
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import itertools
 import json
 from typing import Any
 
@@ -9,10 +11,12 @@ import pytest
 from botocore.exceptions import ClientError
 
 from backup_relay.adapters.event_ledger import DynamoEventLedger
+from backup_relay.normalize import normalize_json
 from backup_relay_sandbox.central import CentralStack, deploy_central
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, client
 from tests.support.events import documented
 from tests.support.lambda_events import Invoke, ledger_items, sqs_event
+from tests.support.strategies import deep_json
 
 
 def _events(central: CentralStack) -> list[dict[str, Any]]:
@@ -178,34 +182,102 @@ def test_an_infrastructure_error_fails_only_its_record(
     assert sorted(item["kind"] for item in _events(central)) == ["BACKUP", "COPY", "RESTORE"]
 
 
+def _copy_completed(**detail: Any) -> dict[str, Any]:
+    event = documented("copy_job_completed.json")
+    event["detail"] |= detail
+    return event
+
+
+@pytest.mark.parametrize(
+    ("bad", "code"),
+    [
+        (json.dumps(_copy_completed() | {"time": "0001-01-01T00:00:00+01:00"}), "invalid_field"),
+        (json.dumps(_copy_completed() | {"time": "9999-12-31T23:59:59-01:00"}), "invalid_field"),
+        (json.dumps(_copy_completed(backupSizeInBytes="9" * 5000)), "invalid_field"),
+        ('{"size": ' + "9" * 5000 + "}", "not_json"),
+        (deep_json(20_000), "too_deep"),
+        ('{"source": "aws.backup", "detail": ' + deep_json(900) + "}", "too_deep"),
+        (json.dumps(_copy_completed(copyJobId="j" * 3000)), "invalid_field"),
+        (json.dumps(_copy_completed() | {"id": "e" * 1500}), "invalid_field"),
+        (json.dumps(_copy_completed() | {"account": "1" * 3000}), "invalid_field"),
+        (json.dumps(_copy_completed(copyJobId="job-\ud800")), "invalid_field"),
+        (json.dumps(_copy_completed(resourceArn="a" * 300_000)), "too_large"),
+        (json.dumps(_copy_completed(statusMessage="é" * 120_000), ensure_ascii=False), "too_large"),
+        (json.dumps(_copy_completed())[:300], "not_json"),
+    ],
+)  # fmt: skip
+def test_a_hostile_message_is_quarantined_and_its_neighbours_are_recorded(
+    bad: str, code: str, central: CentralStack, invoke_ingest: Invoke
+) -> None:
+    # GIVEN a message a fuzz found escaping the library's error, between two good events
+    batch = sqs_event(
+        json.dumps(documented("backup_job_completed.json")),
+        bad,
+        json.dumps(documented("restore_job_failed.json")),
+    )
+    # WHEN the real handler processes the batch
+    response = invoke_ingest(batch)
+    # THEN no record fails: the bad message is quarantined with its reason, a short one
+    assert response == {"batchItemFailures": []}
+    assert _quarantined(central) == {"m1": code}
+    [reason] = [i["reason"] for i in ledger_items(central) if i["pk"].startswith("QUARANTINE#")]
+    assert len(reason) <= 200
+    # AND its neighbours are recorded as if it were not there
+    assert sorted(item["kind"] for item in _events(central)) == ["BACKUP", "RESTORE"]
+
+
+def _unique(event: dict[str, Any], n: str) -> dict[str, Any]:
+    """The event as a distinct job (so each good body leaves a record of its own)."""
+    event = copy.deepcopy(event)
+    event["id"] = f"fuzz-event-{n}"
+    for key in ("backupJobId", "copyJobId", "restoreJobId"):
+        if key in event["detail"]:
+            event["detail"][key] = f"fuzz-job-{n}"
+    return event
+
+
 def test_the_handler_survives_random_batches(central: CentralStack, invoke_ingest: Invoke) -> None:
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
-    from tests.support.strategies import json_values
+    from tests.support.strategies import hostile_bodies, json_values
 
+    good = st.sampled_from(["copy_job_completed.json", "restore_job_failed.json"]).map(documented)
     bodies = st.lists(
-        st.text(max_size=40)
-        | json_values.map(json.dumps)
-        | st.sampled_from(["copy_job_completed.json", "restore_job_failed.json"]).map(
-            lambda name: json.dumps(documented(name))
-        ),
+        st.tuples(st.just(True), good)
+        | st.tuples(st.just(False), st.text(max_size=40) | json_values.map(json.dumps))
+        | st.tuples(st.just(False), hostile_bodies),
         min_size=1,
         max_size=10,
     )
+    batches = itertools.count()
 
     @settings(
-        max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+        max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
     )
     @given(bodies)
-    def check(batch: list[str]) -> None:
-        def records() -> int:  # recorded events and quarantined messages (not job states)
-            return sum(item["sk"] != "STATE" for item in ledger_items(central))
-
-        before = records()
-        # WHEN any batch of bodies arrives THEN no record fails the batch...
-        assert invoke_ingest(sqs_event(*batch)) == {"batchItemFailures": []}
-        # ...and each left at most one new record (none for a duplicate of a recorded event)
-        assert before <= records() <= before + len(batch)
+    def check(batch: list[tuple[bool, Any]]) -> None:
+        # GIVEN a batch mixing distinct good events with anything at all (hostile bodies too)
+        n = next(batches)
+        good_ids = [f"fuzz-job-{n}-{i}" for i, (is_good, _) in enumerate(batch) if is_good]
+        bodies = [
+            json.dumps(_unique(body, f"{n}-{i}")) if is_good else body
+            for i, (is_good, body) in enumerate(batch)
+        ]
+        event = sqs_event(*bodies)
+        for record in event["Records"]:  # message ids unique across examples
+            record["messageId"] = f"b{n}-{record['messageId']}"
+        # WHEN the real handler processes it
+        response = invoke_ingest(event)
+        # THEN no record fails the batch...
+        assert response == {"batchItemFailures": []}
+        # ...every good event is recorded, whatever its neighbours...
+        recorded = {item["pk"].rsplit("#", 1)[-1] for item in _events(central)}
+        assert set(good_ids) <= recorded
+        # ...and every other message is recorded or quarantined, none lost
+        quarantined = set(_quarantined(central))
+        for i, (is_good, _) in enumerate(batch):
+            if not is_good and f"b{n}-m{i}" not in quarantined:
+                normalize_json(bodies[i])  # only a usable job event is not quarantined
 
     check()

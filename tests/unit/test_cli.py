@@ -6,12 +6,14 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from backup_relay_cli.main import main
 from backup_relay_sandbox.cloud import client
 from tests.support.events import EVENTS_DIR
+from tests.support.strategies import deep_json
 
 
 @pytest.mark.parametrize(
@@ -55,7 +57,9 @@ def test_normalize_reads_stdin(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(
-        sys, "stdin", io.StringIO((EVENTS_DIR / "copy_job_created.json").read_text())
+        sys,
+        "stdin",
+        io.TextIOWrapper(io.BytesIO((EVENTS_DIR / "copy_job_created.json").read_bytes())),
     )
     assert main(["normalize", "-", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["job_id"] is None
@@ -82,6 +86,43 @@ def test_bad_input_exits_2_with_one_line(
     [line] = captured.err.splitlines()
     assert line.startswith("backup-relay: not an AWS Backup job event")
     assert reason in line
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"\xff\xfe{\x00}\x00", "not_utf8"),
+        ('{"statusMessage": "échec"}'.encode("latin-1"), "not_utf8"),
+        (deep_json(100_000).encode(), "too_deep"),
+        (('{"detail": ' * 50_000 + "{}" + "}" * 50_000).encode(), "too_deep"),
+    ],
+)
+def test_a_file_that_is_not_usable_json_exits_2_with_one_line(
+    content: bytes, reason: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN a file in UTF-16 or Latin-1, or nested far past any event
+    path = tmp_path / "event.json"
+    path.write_bytes(content)
+    # WHEN normalized
+    exit_code = main(["normalize", str(path)])
+    # THEN the command exits 2 with one line saying what is wrong, and no traceback
+    captured = capsys.readouterr()
+    assert exit_code == 2
+    [line] = captured.err.splitlines()
+    assert line.startswith("backup-relay: not an AWS Backup job event")
+    assert reason in line
+    assert len(line) <= 200
+
+
+def test_stdin_that_is_not_utf8_exits_2_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN Latin-1 bytes on stdin
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b'{"id": "\xe9"}')))
+    # WHEN normalized THEN it exits 2, saying the input is not UTF-8
+    assert main(["normalize", "-"]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert "not_utf8" in line
 
 
 def test_missing_file_exits_2(capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,12 +8,15 @@ from typing import Any
 
 import pytest
 
-from backup_relay.ingest import AccountPolicy, Ingest, Outcome, ingest_message
+from backup_relay.ingest import MAX_BODY_BYTES, AccountPolicy, Ingest, Outcome, ingest_message
 from backup_relay.models import JobEvent
 from backup_relay.normalize import normalize
 from tests.support.events import documented
 from tests.support.fakes import MemoryEventLedger
+from tests.support.strategies import deep_json
 from tests.support.world import CENTRAL_HOME, LANDED_RP, MEMBER, World
+
+FAILED = documented("copy_job_failed.json")
 
 
 @pytest.fixture
@@ -68,15 +71,35 @@ def test_the_original_kept_is_the_raw_event_even_inside_an_envelope(
         ("null", "not_an_object"),
         ('"text"', "not_an_object"),
         ("{}", "not_backup_event"),
+        (deep_json(20_000), "too_deep"),
+        ('{"detail": ' + deep_json(900) + "}", "too_deep"),
+        ('{"size": ' + "9" * 5000 + "}", "not_json"),
+        (json.dumps(FAILED | {"time": "0001-01-01T00:00+01:00"}), "invalid_field"),
+        (json.dumps(FAILED | {"padding": "x" * 70_000}), "too_large"),
     ],
-)
+)  # fmt: skip
 def test_bad_bodies_are_quarantined_with_their_reason(
     body: str, code: str, ledger: MemoryEventLedger
 ) -> None:
     assert _ingest(body, ledger) is Outcome.QUARANTINED
     [message] = ledger.quarantined
-    assert (message.message_id, message.body, message.code) == ("m-1", body, code)
-    assert message.reason
+    assert (message.message_id, message.code) == ("m-1", code)
+    assert body.startswith(message.body)
+    assert 0 < len(message.reason) <= 200
+
+
+def test_a_body_too_large_to_record_is_quarantined_with_its_head(ledger: MemoryEventLedger) -> None:
+    # GIVEN a body of a megabyte: more than a ledger item holds
+    body = json.dumps(
+        documented("copy_job_failed.json") | {"padding": "é" * 500_000}, ensure_ascii=False
+    )
+    # WHEN ingested
+    assert _ingest(body, ledger) is Outcome.QUARANTINED
+    # THEN it is quarantined as too large, keeping its first 64 KiB
+    [message] = ledger.quarantined
+    assert message.code == "too_large"
+    assert body.startswith(message.body)
+    assert MAX_BODY_BYTES - 4 < len(message.body.encode()) <= MAX_BODY_BYTES
 
 
 @pytest.mark.parametrize(

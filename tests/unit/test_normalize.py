@@ -10,8 +10,9 @@ import pytest
 
 from backup_relay.errors import InvalidJobEvent
 from backup_relay.models import JobState
-from backup_relay.normalize import extract, normalize
+from backup_relay.normalize import extract, normalize, normalize_json
 from tests.support.events import JOB_EVENT_FILES, OTHER_EVENT_FILES, documented, envelope_of
+from tests.support.strategies import deep_json, nested
 
 VAULT = "arn:aws:backup:us-west-2:1112233445566:backup-vault:"
 RP = "arn:aws:backup:us-west-2:1112233445566:recovery-point:"
@@ -277,13 +278,80 @@ def _raw_with(name: str, **detail: Any) -> dict[str, Any]:
         ({**documented("copy_job_running.json"), "account": ""}, "missing_field"),
         ([], "not_an_object"),
         ("text", "not_an_object"),
+        # what a fuzz found escaping as OverflowError, ValueError, RecursionError, or written
+        # to the ledger only to fail there
+        (documented("copy_job_running.json") | {"time": "0001-01-01T00:30+01:00"}, "invalid_field"),
+        (documented("copy_job_running.json") | {"time": "9999-12-31T23:30-01:00"}, "invalid_field"),
+        (_raw_with("copy_job_running.json", backupSizeInBytes="9" * 5000), "invalid_field"),
+        (_raw_with("copy_job_running.json", backupSizeInBytes=str(2**63)), "invalid_field"),
+        (_raw_with("copy_job_running.json", backupSizeInBytes=2**63), "invalid_field"),
+        (_raw_with("copy_job_running.json", backupSizeInBytes=1e300), "invalid_field"),
+        (_raw_with("copy_job_running.json", copyJobId="j" * 300), "invalid_field"),
+        ({**documented("copy_job_running.json"), "id": "e" * 300}, "invalid_field"),
+        ({**documented("copy_job_running.json"), "account": "1" * 300}, "invalid_field"),
+        (_raw_with("copy_job_running.json", resourceArn="a" * 3000), "invalid_field"),
+        (_raw_with("copy_job_running.json", copyJobId="job-\ud800"), "invalid_field"),
+        (_raw_with("copy_job_failed.json", statusMessage="\udfff"), "invalid_field"),
+        (_raw_with("copy_job_running.json", extra=nested(100)), "too_deep"),
+        (_raw_with("copy_job_running.json", extra=nested(5000)), "too_deep"),
+        ({**documented("copy_job_running.json"), "source": nested(5000)}, "too_deep"),
+        ({"envelope": nested(5000)}, "too_deep"),
     ],
-)
+)  # fmt: skip
 def test_bad_input_is_refused_with_a_reason(event: Any, code: str) -> None:
     with pytest.raises(InvalidJobEvent) as refused:
         normalize(event)
     assert refused.value.code == code
     assert refused.value.message
+
+
+def test_nesting_as_deep_as_an_envelope_is_accepted() -> None:
+    # GIVEN an envelope (its original's detail is three levels down) with an extra nested field
+    raw = _raw_with("copy_job_running.json", extra=nested(20))
+    # WHEN normalized THEN it is a job event
+    assert normalize(envelope_of(raw)).job_id == raw["detail"]["copyJobId"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("state", "S" * 1_000_000),
+        ("time", "2020" * 250_000),
+        ("source", "aws.backup" * 100_000),
+        ("detail-type", ["Copy Job State Change"] * 100_000),
+        ("backupSizeInBytes", "9" * 1_000_000),
+        ("backupSizeInBytes", 10**4000),
+        ("state", nested(900)),
+    ],
+    ids=["huge state", "huge time", "huge source", "long list", "huge digits", "huge int", "deep"],
+)
+def test_a_refusal_quotes_a_bounded_excerpt_of_what_it_refuses(field: str, value: Any) -> None:
+    # GIVEN an event with a huge or deeply nested value in one field
+    event = documented("copy_job_running.json")
+    (event if field in event else event["detail"])[field] = value
+    # WHEN normalize refuses it
+    with pytest.raises(InvalidJobEvent) as refused:
+        normalize(event)
+    # THEN the reason quotes a short excerpt, never the whole value
+    assert len(refused.value.message) <= 200
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        (b"\xff\xfe{}", "not_utf8"),
+        ('{"copy": "caf\u00e9"}'.encode("latin-1"), "not_utf8"),
+        (deep_json(100_000), "too_deep"),
+        (deep_json(100_000).encode(), "too_deep"),
+        ('{"size": ' + "9" * 5000 + "}", "not_json"),
+        ('{"source": "aws.backup"', "not_json"),
+    ],
+)
+def test_text_that_is_not_json_is_refused_with_a_reason(text: str | bytes, code: str) -> None:
+    with pytest.raises(InvalidJobEvent) as refused:
+        normalize_json(text)
+    assert refused.value.code == code
+    assert len(refused.value.message) <= 200
 
 
 def test_status_message_loses_only_its_wrapping_quotes() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 from collections.abc import Mapping
@@ -13,9 +14,18 @@ from hypothesis import strategies as st
 from backup_relay.errors import InvalidJobEvent
 from backup_relay.ingest import AccountPolicy, Outcome, QuarantinedMessage, ingest_message
 from backup_relay.models import JobEvent
-from backup_relay.normalize import normalize
+from backup_relay.normalize import normalize, normalize_json
 from tests.support.events import JOB_EVENT_FILES, documented, envelope_of
-from tests.support.strategies import json_values
+from tests.support.strategies import (
+    deepen,
+    hostile_bodies,
+    hostile_events,
+    json_values,
+    with_deep_nesting,
+)
+
+#: what an error message may quote of its input, at most (a bounded excerpt, never the input)
+MAX_REASON_CHARS = 300
 
 field_names = st.sampled_from(
     [
@@ -42,7 +52,7 @@ def _normalize_or_refuse(payload: Any) -> JobEvent | None:
     except InvalidJobEvent as refused:
         reason = refused
     assert reason.code
-    assert reason.message
+    assert 0 < len(reason.message) <= MAX_REASON_CHARS
     return None
 
 
@@ -95,10 +105,17 @@ def test_envelope_and_raw_agree_on_any_accepted_event(name: str, changes: dict[s
     )
 )
 def test_ingest_handles_every_body_of_a_batch(bodies: list[str]) -> None:
+    _ingest_all(bodies)
+
+
+def _ingest_all(bodies: list[str]) -> None:
     recorded: list[JobEvent] = []
     quarantined: list[QuarantinedMessage] = []
 
     def record(event: JobEvent, original: Mapping[str, Any] | None) -> bool:
+        # what the ledger does with them: both become JSON text (UTF-8)
+        event.model_dump_json().encode()
+        json.dumps(original).encode()
         recorded.append(event)
         return True
 
@@ -112,3 +129,63 @@ def test_ingest_handles_every_body_of_a_batch(bodies: list[str]) -> None:
     assert outcomes.count(Outcome.RECORDED) == len(recorded)
     assert outcomes.count(Outcome.QUARANTINED) == len(quarantined)
     assert len(recorded) + len(quarantined) == len(bodies)
+
+
+# ---- hostile input: what a fuzz found must end as InvalidJobEvent, nothing else -----------------
+
+
+@settings(max_examples=1500, deadline=None)
+@given(hostile_events(), st.integers(30, 5_000), st.booleans())
+def test_hostile_events_are_normalized_or_refused_with_a_bounded_reason(
+    event: dict[str, Any], depth: int, as_envelope: bool
+) -> None:
+    # GIVEN a documented event with fields made hostile (huge strings and digit strings, extreme
+    # dates with offsets, broken Unicode, nesting past Python's recursion limit, wrong types)
+    payload = deepen(event, depth)
+    if as_envelope and isinstance(payload.get("detail-type"), str):
+        with contextlib.suppress(KeyError):  # a detail-type no rule would match has no envelope
+            payload = envelope_of(payload)
+    # WHEN normalized THEN it is a JobEvent the ledger can write, or InvalidJobEvent with a short
+    # reason: no other exception escapes
+    result = _normalize_or_refuse(payload)
+    if result is not None:
+        result.model_dump_json().encode()
+
+
+@settings(max_examples=500, deadline=None)
+@given(hostile_bodies | st.binary(max_size=200))
+def test_any_text_or_bytes_is_normalized_or_refused_with_a_bounded_reason(
+    body: str | bytes,
+) -> None:
+    # GIVEN any message body: truncated JSON, nesting deeper than the parser goes, bytes that
+    # are not UTF-8  WHEN normalize_json reads it  THEN only InvalidJobEvent escapes
+    try:
+        normalize_json(body)
+    except InvalidJobEvent as refused:
+        reason = refused
+    else:
+        return
+    assert reason.code
+    assert 0 < len(reason.message) <= MAX_REASON_CHARS
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(hostile_bodies, min_size=1, max_size=10))
+def test_ingest_records_or_quarantines_every_hostile_body(bodies: list[str]) -> None:
+    # WHEN a batch of hostile bodies is ingested THEN each ends recorded or quarantined
+    _ingest_all(bodies)
+
+
+@settings(max_examples=200, deadline=None)
+@given(hostile_events().map(json.dumps), st.integers(1, 100_000))
+def test_a_quarantined_reason_quotes_a_bounded_excerpt(body: str, depth: int) -> None:
+    # GIVEN a hostile event as a message body
+    body = with_deep_nesting(body, depth)
+    quarantined: list[QuarantinedMessage] = []
+    # WHEN ingest refuses it
+    ingest_message(
+        body, "m-1", policy=AccountPolicy(), record=lambda e, o: True, quarantine=quarantined.append
+    )
+    # THEN its reason is short, whatever the body held
+    for message in quarantined:
+        assert 0 < len(message.reason) <= MAX_REASON_CHARS

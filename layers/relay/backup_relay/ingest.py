@@ -3,7 +3,6 @@ let the copy chain act on the recorded event."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,11 +12,15 @@ from typing import TYPE_CHECKING, Any
 from backup_relay.clock import Clock, utc_now
 from backup_relay.errors import InvalidJobEvent
 from backup_relay.models import JobEvent
-from backup_relay.normalize import normalize
+from backup_relay.normalize import normalize, parse_json
 from backup_relay.ports import EventRecorder, IngestTelemetry, Quarantine
 
 if TYPE_CHECKING:
     from backup_relay.copy_chain.triggers import ChainTriggers
+
+#: AWS Backup's job events are about 2 KB. A larger body is quarantined unread, and only its
+#: first 64 KiB are kept: a recorded event and its original then fit in a ledger item (400 KB).
+MAX_BODY_BYTES = 64 * 1024
 
 
 class Outcome(StrEnum):
@@ -86,7 +89,8 @@ def ingest_message(
         event = normalize(payload)
         policy.check(event)
     except InvalidJobEvent as invalid:
-        message = QuarantinedMessage(message_id, body, invalid.code, invalid.message, now())
+        kept = _head(body, MAX_BODY_BYTES)
+        message = QuarantinedMessage(message_id, kept, invalid.code, invalid.message, now())
         quarantine(message)
         return IngestResult(Outcome.QUARANTINED, quarantined=message)
     is_new = record(event, original_event(payload))
@@ -123,10 +127,20 @@ def original_event(payload: Mapping[str, Any]) -> Mapping[str, Any] | None:
 
 
 def _parse(body: str) -> Mapping[str, Any]:
-    try:
-        payload = json.loads(body)
-    except ValueError as error:
-        raise InvalidJobEvent("not_json", f"message body is not JSON ({error})") from None
+    size = len(body.encode("utf-8", "surrogatepass"))
+    if size > MAX_BODY_BYTES:
+        raise InvalidJobEvent(
+            "too_large", f"message body is {size} bytes; a job event is at most {MAX_BODY_BYTES}"
+        )
+    payload = parse_json(body)
     if not isinstance(payload, Mapping):
         raise InvalidJobEvent("not_an_object", "message body is not a JSON object")
     return payload
+
+
+def _head(text: str, max_bytes: int) -> str:
+    """`text` cut to at most `max_bytes` of UTF-8, never inside a character."""
+    encoded = text.encode("utf-8", "surrogatepass")
+    if len(encoded) <= max_bytes:
+        return text
+    return encoded[:max_bytes].decode("utf-8", "ignore")
