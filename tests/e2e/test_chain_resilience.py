@@ -3,11 +3,15 @@ step fails for good: Lambda service errors and crashes injected into the real st
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, DR_REGION, MEMBER_ACCOUNTS, REGION, client
+from backup_relay_sandbox.emit import as_member_event, emit
 from backup_relay_sandbox.functions import INVOCATION_FAULTS, InvocationFault
 from backup_relay_sandbox.organization import Organization
+from backup_relay_sandbox.template import REPO_ROOT
 from tests.support.chain import CENTRAL, lose_the_chains_completions, night
 
 MEMBER = MEMBER_ACCOUNTS[0]
@@ -131,3 +135,27 @@ def test_an_execution_stopped_by_hand_gives_its_slot_back(moto: None) -> None:
     hop = org.ledger_item(f"CHAIN#{chain_id}", "HOP#00")
     assert hop is not None
     assert hop["state"] == "FAILED"
+
+
+def test_a_forged_completed_copy_starts_and_completes_nothing(moto: None) -> None:
+    # GIVEN a member account that puts a COMPLETED copy event of its own making: a recovery point
+    # "landed" in the central vault that AWS Backup never made
+    org = Organization.build(members=MEMBER_ACCOUNTS[:1], resource_types=("Aurora",))
+    documented = json.loads((REPO_ROOT / "events" / "copy_job_completed.json").read_text())
+    forged = as_member_event(documented, account=MEMBER, region=REGION, time=org.sim.now)
+    forged["detail"] |= {
+        "resourceType": "Aurora",
+        "destinationBackupVaultArn": CENTRAL,
+        "destinationRecoveryPointArn": CENTRAL.replace(":backup-vault:", ":recovery-point:x"),
+    }
+    # WHEN it travels the real path: the member's bus, the relay bus, ingest
+    emit(forged, account=MEMBER, region=REGION)
+    org.deliver()
+    # THEN no chain started, and the message is quarantined with the reason
+    assert org.executions() == []
+    reasons = [
+        item["reason_code"]["S"]
+        for item in client("dynamodb").scan(TableName=org.central.tables["LedgerTable"])["Items"]
+        if item["pk"]["S"].startswith("QUARANTINE#")
+    ]
+    assert reasons == ["unverified_event"]

@@ -14,6 +14,7 @@ from backup_relay.copy_chain.steps import HopSteps
 from backup_relay.copy_chain.triggers import ChainTriggers
 from backup_relay.models import JobEvent, JobKind, JobState
 from backup_relay.planner import Vault
+from backup_relay.ports import RecoveryPoint
 from backup_relay.settings import (
     BringBackSettings,
     ChainStepsSettings,
@@ -127,8 +128,21 @@ class World:
             dr_vault=chain_env.dr_vault,
             ledger=self.ledger,
             workflow=self.workflow,
+            recovery_points=self.recovery_points,
             telemetry=self.telemetry,
         )
+
+    def land(self, event: JobEvent) -> JobEvent:
+        """The recovery point a member's COMPLETED copy event says landed, as AWS holds it."""
+        point = RecoveryPoint(
+            event.destination_recovery_point_arn or "",
+            event.resource_type or "",
+            "COMPLETED",
+            event.time,
+            event.source_vault_arn,
+        )
+        self.recovery_points.add(Vault.parse(event.destination_vault_arn or ""), point)
+        return event
 
     def bring_back(self, **env: str) -> BringBack:
         return BringBack(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from backup_relay.errors import InvalidJobEvent
 from backup_relay.models import JobState
-from tests.support.world import CENTRAL, World, copy_event
+from tests.support.world import CENTRAL, CENTRAL_HOME, DR, World, copy_event
 
 
 @pytest.fixture
@@ -15,7 +16,7 @@ def world() -> World:
 
 def test_a_landed_copy_starts_one_chain_however_often_it_is_delivered(world: World) -> None:
     # GIVEN a member's Aurora copy COMPLETED into the central vault
-    event = copy_event()
+    event = world.land(copy_event())
     triggers = world.triggers()
     # WHEN its event is delivered three times
     actions = [triggers.on_event(event) for _ in range(3)]
@@ -30,7 +31,7 @@ def test_a_landed_copy_starts_one_chain_however_often_it_is_delivered(world: Wor
 def test_a_start_that_died_after_recording_is_started_by_the_next_delivery(world: World) -> None:
     # GIVEN the chain was recorded, but StartExecution never ran (the first delivery died)
     triggers = world.triggers()
-    triggers.on_event(copy_event())
+    triggers.on_event(world.land(copy_event()))
     world.workflow.names.clear()
     world.workflow.started.clear()
     # WHEN the event is delivered again THEN the execution is started (same name, same input)
@@ -67,3 +68,27 @@ def test_without_a_dr_region_nothing_is_chained(world: World) -> None:
     # WHEN a landed copy's event arrives THEN nothing starts
     assert triggers.on_event(copy_event()) == []
     assert world.workflow.started == []
+
+
+def test_a_landed_copy_aws_does_not_confirm_starts_nothing(world: World) -> None:
+    # GIVEN a member's COMPLETED copy event for a recovery point the central vault does not hold
+    # (forged, or stale), and one whose point was copied from another vault
+    triggers = world.triggers()
+    other = world.land(copy_event(destination_recovery_point_arn="rp-other"))
+    forged_source = other.model_copy(update={"source_vault_arn": CENTRAL_HOME.arn})
+    # WHEN they are delivered THEN each is refused with a reason, and nothing starts
+    for event in (copy_event(), forged_source):
+        with pytest.raises(InvalidJobEvent) as refused:
+            triggers.on_event(event)
+        assert refused.value.code == "unverified_event"
+    assert world.workflow.started == []
+    assert world.ledger.chains == {}
+
+
+def test_a_members_event_never_resumes_a_hop(world: World) -> None:
+    # GIVEN a hop waits for the central account's copy job job-9
+    world.ledger.waits["job-9"] = "token-9"
+    # WHEN a member's event claims that job COMPLETED THEN nothing is resumed
+    forged = copy_event(job_id="job-9", destination_vault_arn=DR.arn)
+    assert world.triggers().on_event(forged) == []
+    assert world.workflow.resumed == []

@@ -164,6 +164,7 @@ def _landed_copy() -> str:
 def test_every_delivery_of_a_recorded_event_lets_the_chain_act(ledger: MemoryEventLedger) -> None:
     # GIVEN a landed copy's event, delivered twice
     world = World()
+    world.land(normalize(json.loads(_landed_copy())))
     ingest = _use_case(ledger, world)
     # WHEN ingest handles both deliveries
     first, second = ingest(_landed_copy(), "m-1"), ingest(_landed_copy(), "m-2")
@@ -176,6 +177,22 @@ def test_every_delivery_of_a_recorded_event_lets_the_chain_act(ledger: MemoryEve
         ("event_ingested", (Outcome.RECORDED, [f"started {chain.chain_id}"])),
         ("event_ingested", (Outcome.DUPLICATE, [])),
     ]
+
+
+def test_a_landed_copy_aws_does_not_confirm_is_recorded_and_quarantined(
+    ledger: MemoryEventLedger,
+) -> None:
+    # GIVEN a landed copy's event for a recovery point the central vault does not hold
+    world = World()
+    # WHEN ingest handles it
+    result = _use_case(ledger, world)(_landed_copy(), "m-1")
+    # THEN it is recorded (it was received), counted as quarantined with the reason, and no
+    # chain starts
+    assert result.outcome is Outcome.QUARANTINED
+    assert result.quarantined is not None
+    assert result.quarantined.code == "unverified_event"
+    assert [m.code for m in ledger.quarantined] == ["unverified_event"]
+    assert world.workflow.started == []
 
 
 def test_a_quarantined_message_reaches_no_chain(ledger: MemoryEventLedger) -> None:

@@ -100,7 +100,7 @@ def test_an_available_copy_is_chained_like_a_completed_one(world: World) -> None
 
 def test_a_chain_already_started_by_ingest_is_not_started_again(world: World) -> None:
     # GIVEN ingest started the chain of a landed copy
-    world.triggers().on_event(copy_event(destination_recovery_point_arn="rp-1"))
+    world.triggers().on_event(world.land(copy_event(destination_recovery_point_arn="rp-1")))
     world.recovery_points.add(CENTRAL_HOME, _landed("rp-1", resource_type="Aurora"))
     # WHEN reconcile runs THEN it starts nothing more
     assert world.reconcile()().chains_started == []
@@ -152,7 +152,8 @@ def test_an_error_on_one_hop_does_not_stop_the_others(world: World) -> None:
 
 def _running_hop(world: World, steps: HopSteps, job_state: JobState, **details: str) -> str:
     """A hop waiting for its copy job, whose event never came; the job is now `job_state`."""
-    world.triggers().on_event(copy_event(destination_recovery_point_arn=f"rp-{job_state}"))
+    landed = copy_event(destination_recovery_point_arn=f"rp-{job_state}")
+    world.triggers().on_event(world.land(landed))
     chain = steps.start_copy_job(steps.next_hop(world.workflow.started[-1]))
     steps.await_copy_job(chain, f"token-{job_state}")
     world.copy_jobs.finish(chain.running_job_id(), job_state, **details)

@@ -113,7 +113,13 @@ class Ingest:
         )
         # every delivery may act: the chain's actions are idempotent, and a first delivery may
         # have died between recording the event and acting on it
-        actions = self.chain.on_event(result.event) if result.event is not None else []
+        try:
+            actions = self.chain.on_event(result.event) if result.event is not None else []
+        except InvalidJobEvent as refused:  # AWS does not confirm what the event claims
+            message = QuarantinedMessage(message_id, body, refused.code, refused.message, utc_now())
+            self.quarantine(message)
+            result = IngestResult(Outcome.QUARANTINED, event=result.event, quarantined=message)
+            actions = []
         self.telemetry.event_ingested(result, actions)
         return result
 

@@ -112,6 +112,7 @@ def _chain_triggers(settings: ChainEnvironment) -> ChainTriggers:
         dr_vault=settings.dr_vault,
         ledger=ports["ledger"],
         workflow=ports["workflow"],
+        recovery_points=ports["recovery_points"],
         telemetry=Telemetry(),
     )
 

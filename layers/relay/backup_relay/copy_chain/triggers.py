@@ -1,6 +1,15 @@
 """What a recorded job event does to the copy chain (ingest calls this for every delivery):
 resume the hop waiting for a copy job that ended; start a chain for a recovery point that landed
-in a central vault. Both are idempotent, so a duplicate delivery changes nothing."""
+in a central vault. Both are idempotent, so a duplicate delivery changes nothing.
+
+Trust, but verify: any account of the organization can put events on the relay bus.
+- Only this account's events resume a hop: every hop's copy job runs in this (the central)
+  account, whose events reach the stack through its own default bus, where no other account
+  can put one. A member's event naming a chain's copy job is forged; it resumes nothing.
+- A member's COMPLETED copy starts a chain only once DescribeRecoveryPoint, in the central
+  vault the event names, shows the recovery point there, whole, copied from the vault the event
+  says. Otherwise the event is refused (`UnverifiedEvent`, quarantined by ingest with a reason).
+"""
 
 from __future__ import annotations
 
@@ -9,9 +18,10 @@ from dataclasses import dataclass
 from backup_relay.copy_chain.decisions import chain_for_event
 from backup_relay.copy_chain.outcome import outcome_of_event
 from backup_relay.copy_chain.resume import resume_waiting_hop
+from backup_relay.errors import InvalidJobEvent, NotFound
 from backup_relay.models import JobEvent
 from backup_relay.planner import ChainSettings, Vault
-from backup_relay.ports import ChainLedger, ChainTelemetry, Workflow
+from backup_relay.ports import ChainLedger, ChainTelemetry, RecoveryPoints, Workflow
 
 
 @dataclass
@@ -20,17 +30,25 @@ class ChainTriggers:
     dr_vault: Vault | None  # None: the copy chain is off (no DrRegion)
     ledger: ChainLedger
     workflow: Workflow
+    recovery_points: RecoveryPoints
     telemetry: ChainTelemetry
 
     def on_event(self, event: JobEvent) -> list[str]:
-        """What it did, in words (for the log)."""
+        """What it did, in words (for the log). InvalidJobEvent: a landed copy that AWS does
+        not confirm (the event is forged or stale)."""
         actions = []
         outcome = outcome_of_event(event)
-        if outcome is not None and resume_waiting_hop(self.ledger, self.workflow, outcome):
+        from_here = event.account == self.chain_settings.central_account
+        if (
+            outcome is not None
+            and from_here
+            and resume_waiting_hop(self.ledger, self.workflow, outcome)
+        ):
             actions.append(f"resumed hop of copy job {outcome.copy_job_id}")
         if self.dr_vault is not None:
             chain = chain_for_event(event, self.chain_settings, self.dr_vault)
             if chain is not None:
+                self._verify_landed(event)
                 first = self.ledger.chain_started(chain)
                 # always (re)start: the first delivery may have died before StartExecution;
                 # an execution of the same name and input is not started twice
@@ -40,3 +58,19 @@ class ChainTriggers:
                     self.telemetry.chain_started(chain)
                     actions.append(f"started {chain.chain_id}")
         return actions
+
+    def _verify_landed(self, event: JobEvent) -> None:
+        vault = Vault.parse(event.destination_vault_arn or "")
+        arn = event.destination_recovery_point_arn or ""
+        try:
+            point = self.recovery_points.describe(vault, arn)
+        except NotFound:
+            raise InvalidJobEvent(
+                "unverified_event", f"recovery point {arn} is not in {vault.arn}"
+            ) from None
+        if not point.is_whole or point.source_vault_arn != event.source_vault_arn:
+            raise InvalidJobEvent(
+                "unverified_event",
+                f"recovery point {arn} in {vault.arn} is {point.status}, copied from "
+                f"{point.source_vault_arn}, not a whole copy from {event.source_vault_arn}",
+            )
