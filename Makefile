@@ -9,14 +9,14 @@ REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint format generate typecheck validate build asl pytest bench clean
+.PHONY: demo test lint format generate typecheck validate scan build asl pytest bench clean
 
 ## make demo: the offline sandbox on its embedded night of events (no AWS account needed)
 demo: $(STAMP)
 	$(BIN)/backup-relay demo
 
 ## make test: everything CI checks
-test: lint typecheck validate build asl pytest
+test: lint typecheck validate scan build asl pytest
 
 $(STAMP): requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,18 @@ validate: $(STAMP)
 	$(BIN)/sam validate --lint --region $(REGION) -t template.yaml
 	$(BIN)/sam validate --lint --region $(REGION) -t member/template.yaml
 
+# checkov in a virtualenv of its own: its dependencies would move the project's pins.
+SCAN_VENV := .venv-scan
+$(SCAN_VENV)/.installed:
+	$(PYTHON) -m venv $(SCAN_VENV)
+	$(SCAN_VENV)/bin/pip install --quiet --upgrade pip
+	$(SCAN_VENV)/bin/pip install --quiet checkov==3.3.30
+	touch $@
+
+## make scan: static security scan of both templates (accepted findings: .checkov.yaml, docs/security.md)
+scan: $(SCAN_VENV)/.installed
+	$(SCAN_VENV)/bin/checkov --config-file .checkov.yaml -f template.yaml -f member/template.yaml 2>/dev/null
+
 # The functions run python3.13 on arm64; sam build needs a python3.13 on PATH (pyenv's here).
 build: $(STAMP)
 	if ! python3.13 --version >/dev/null 2>&1 && command -v pyenv >/dev/null; then \
@@ -71,4 +83,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/chain_cost.py
 
 clean:
-	rm -rf .aws-sam .mypy_cache .pytest_cache .ruff_cache .hypothesis
+	rm -rf .aws-sam .mypy_cache .pytest_cache .ruff_cache .hypothesis $(SCAN_VENV)
