@@ -18,7 +18,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = 7
-HANDLERS = ("ingest", "chain_steps", "reconcile", "bring_back")
+HANDLERS = ("ingest", "chain_steps", "reconcile", "bring_back", "chain_ended")
 #: what a handler's first event loads: the adapters (and boto3), and the X-Ray SDK (the tracer)
 FIRST_EVENT = (
     "import backup_relay.adapters.backup, backup_relay.adapters.chain_ledger, "
