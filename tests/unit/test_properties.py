@@ -17,6 +17,8 @@ from backup_relay.models import JobEvent
 from backup_relay.normalize import normalize, normalize_json
 from tests.support.events import JOB_EVENT_FILES, documented, envelope_of
 from tests.support.strategies import (
+    DETAIL_FIELDS,
+    TOP_LEVEL_FIELDS,
     deepen,
     hostile_bodies,
     hostile_events,
@@ -27,23 +29,8 @@ from tests.support.strategies import (
 #: what an error message may quote of its input, at most (a bounded excerpt, never the input)
 MAX_REASON_CHARS = 300
 
-field_names = st.sampled_from(
-    [
-        "state",
-        "status",
-        "copyJobId",
-        "backupJobId",
-        "restoreJobId",
-        "statusMessage",
-        "backupSizeInBytes",
-        "destinationRecoveryPointArn",
-        "resourceArn",
-        "iamRoleArn",
-    ]
-)
-top_level_names = st.sampled_from(
-    ["id", "account", "region", "time", "source", "detail-type", "resources"]
-)
+field_names = st.sampled_from(DETAIL_FIELDS)
+top_level_names = st.sampled_from(TOP_LEVEL_FIELDS)
 
 
 def _normalize_or_refuse(payload: Any) -> JobEvent | None:
