@@ -29,6 +29,10 @@ from backup_relay.ports import HopRecord
 SLOT_KEY = "SLOT#{}#{}"
 
 
+def _chain_key(chain_id: str) -> dict[str, dict[str, str]]:
+    return {"pk": {"S": f"CHAIN#{chain_id}"}, "sk": {"S": "CHAIN"}}
+
+
 def _now() -> str:
     return utc_now().isoformat(timespec="seconds")
 
@@ -66,7 +70,7 @@ class DynamoChainLedger(DynamoTable):
         with domain_errors():
             self.client.update_item(
                 TableName=self.table_name,
-                Key={"pk": {"S": f"CHAIN#{chain.chain_id}"}, "sk": {"S": "CHAIN"}},
+                Key=_chain_key(chain.chain_id),
                 UpdateExpression="SET execution_started_at = "
                 "if_not_exists(execution_started_at, :t)",
                 ExpressionAttributeValues={":t": {"S": _now()}},
@@ -76,7 +80,7 @@ class DynamoChainLedger(DynamoTable):
         with domain_errors():
             item = self.client.get_item(
                 TableName=self.table_name,
-                Key={"pk": {"S": f"CHAIN#{chain_id}"}, "sk": {"S": "CHAIN"}},
+                Key=_chain_key(chain_id),
                 ConsistentRead=True,
             ).get("Item")
         return item is not None and "execution_started_at" not in item
@@ -86,7 +90,7 @@ class DynamoChainLedger(DynamoTable):
         with domain_errors():
             self.client.update_item(
                 TableName=self.table_name,
-                Key={"pk": {"S": f"CHAIN#{chain.chain_id}"}, "sk": {"S": "CHAIN"}},
+                Key=_chain_key(chain.chain_id),
                 UpdateExpression="SET #state = :s, gsi1pk = :g, gsi1sk = :t, reason = :r, "
                 "ended_at = :t, hops = :h",
                 ExpressionAttributeNames={"#state": "state"},
@@ -170,7 +174,7 @@ class DynamoChainLedger(DynamoTable):
         ended = conditionally(
             lambda: self.client.update_item(
                 TableName=self.table_name,
-                Key={"pk": {"S": f"CHAIN#{chain_id}"}, "sk": {"S": "CHAIN"}},
+                Key=_chain_key(chain_id),
                 UpdateExpression="SET #state = :failed, gsi1pk = :index, gsi1sk = :now, "
                 "reason = :reason, ended_at = :now",
                 ConditionExpression="#state = :running",
