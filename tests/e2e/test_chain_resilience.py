@@ -92,9 +92,9 @@ def _slot_holders(org: Organization) -> set[str]:
     return set(holders) if holders else set()
 
 
-def test_an_execution_stopped_by_hand_gives_its_slot_back(moto: None) -> None:
-    # GIVEN a chain whose hop copies (its completion event is lost, and it waits an hour), holding
-    # the only slot of its account and destination region
+def _a_chain_holding_the_only_slot() -> tuple[Organization, dict[str, str]]:
+    """A chain whose hop copies (its completion event is lost, and it waits an hour), holding
+    the only slot of its account and destination region."""
     org = Organization.build(
         members=MEMBER_ACCOUNTS[:1],
         resource_types=("Aurora",),
@@ -107,8 +107,39 @@ def test_an_execution_stopped_by_hand_gives_its_slot_back(moto: None) -> None:
     org.plan_copy(MEMBER, point, CENTRAL)
     org.settle(while_executions_wait=True)
     [execution] = org.executions()
+    org.wait_for(lambda: _slot_holders(org) == {f"{execution['name']}#0"})
+    return org, execution
+
+
+def _closed_as_failed(org: Organization, chain_id: str, status: str) -> bool:
+    record = org.chain_record(chain_id)
+    hop = org.ledger_item(f"CHAIN#{chain_id}", "HOP#00")
+    assert record is not None
+    assert hop is not None
+    return (record["state"], record["reason"], hop["state"]) == (
+        "FAILED",
+        f"execution {status}: ended outside the chain's steps",
+        "FAILED",
+    )
+
+
+def _let_moto_see_the_stop(org: Organization, execution: dict[str, str]) -> None:
+    """moto's interpreter notices a stop only when the callback its execution waits for
+    returns (AWS ends the execution at once): wake it with the waiting hop's token."""
+    hop = org.ledger_item(f"CHAIN#{execution['name']}", "HOP#00")
+    assert hop is not None
+    wait = org.ledger_item(f"COPYJOB#{hop['copy_job_id']}", "WAIT")
+    assert wait is not None
+    sfn = client("stepfunctions")
+    sfn.send_task_success(taskToken=wait["task_token"], output="{}")
+    arn = execution["executionArn"]
+    org.wait_for(lambda: sfn.describe_execution(executionArn=arn)["status"] != "RUNNING")
+
+
+def test_an_execution_stopped_by_hand_gives_its_slot_back(moto: None) -> None:
+    # GIVEN a chain holding the only slot of its account and destination region
+    org, execution = _a_chain_holding_the_only_slot()
     chain_id = execution["name"]
-    org.wait_for(lambda: _slot_holders(org) == {f"{chain_id}#0"})
     # WHEN an operator stops the execution, and Step Functions tells EventBridge
     client("stepfunctions").stop_execution(executionArn=execution["executionArn"])
     report = org.central.functions["ChainEndedFunction"](
@@ -126,15 +157,22 @@ def test_an_execution_stopped_by_hand_gives_its_slot_back(moto: None) -> None:
     # THEN the slot is free again, and the ledger says the chain and its hop FAILED, and why
     assert _slot_holders(org) == set()
     assert report["slots_released"] == 1
-    record = org.chain_record(chain_id)
-    assert record is not None
-    assert (record["state"], record["reason"]) == (
-        "FAILED",
-        "execution ABORTED: ended outside the chain's steps",
-    )
-    hop = org.ledger_item(f"CHAIN#{chain_id}", "HOP#00")
-    assert hop is not None
-    assert hop["state"] == "FAILED"
+    assert _closed_as_failed(org, chain_id, "ABORTED")
+
+
+def test_reconcile_closes_an_execution_whose_status_event_was_lost(moto: None) -> None:
+    # GIVEN a chain holding the only slot, whose execution an operator stopped, and the status
+    # change event that would have freed its slot never reached ChainEndedFunction
+    org, execution = _a_chain_holding_the_only_slot()
+    sfn = client("stepfunctions")
+    sfn.stop_execution(executionArn=execution["executionArn"])
+    _let_moto_see_the_stop(org, execution)
+    # WHEN reconcile runs
+    report = org.central.functions["ReconcileFunction"]({})
+    # THEN it found the execution ended, freed the slot and recorded the chain and hop FAILED
+    assert report["executions_closed"] == [f"{execution['name']} (ABORTED)"]
+    assert _slot_holders(org) == set()
+    assert _closed_as_failed(org, execution["name"], "ABORTED")
 
 
 def test_a_forged_completed_copy_starts_and_completes_nothing(moto: None) -> None:

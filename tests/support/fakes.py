@@ -24,7 +24,7 @@ from backup_relay.errors import NotFound, Refused, Throttled
 from backup_relay.ingest import IngestResult, QuarantinedMessage
 from backup_relay.models import JobEvent, JobState, moves_job_forward
 from backup_relay.planner import Vault
-from backup_relay.ports import CopyRequest, HopRecord, RecoveryPoint
+from backup_relay.ports import ChainRecord, CopyRequest, HopRecord, RecoveryPoint
 
 
 @dataclass
@@ -114,6 +114,13 @@ class MemoryChainLedger:
         )
         self.history.append((*key, state))
 
+    def chains_in_state(self, state: LedgerState) -> list[ChainRecord]:
+        return [
+            ChainRecord(chain_id, stored, chain_id in self.started_executions)
+            for chain_id, (stored, _) in self.chains.items()
+            if stored is state
+        ]
+
     def hops_in_state(self, state: LedgerState) -> list[HopRecord]:
         return [
             HopRecord(chain_id, index, hop.copy_job_id, hop.source_region, hop.updated_at)
@@ -141,9 +148,21 @@ class MemoryChainLedger:
 
 @dataclass
 class FakeWorkflow:
+    """Step Functions: executions by name, RUNNING once started until `end` says otherwise."""
+
     started: list[ChainState] = field(default_factory=list)
     names: set[str] = field(default_factory=set)
     resumed: list[tuple[str, CopyJobOutcome]] = field(default_factory=list)
+    statuses: dict[str, str] = field(default_factory=dict)
+
+    def end(self, name: str, status: str) -> None:
+        self.statuses[name] = status
+
+    def running(self) -> set[str]:
+        return {name for name in self.names if self.status(name) == "RUNNING"}
+
+    def status(self, name: str) -> str | None:
+        return self.statuses.get(name, "RUNNING") if name in self.names else None
 
     def start(self, chain: ChainState) -> bool:
         if chain.chain_id in self.names:

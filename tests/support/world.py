@@ -119,7 +119,12 @@ class World:
         return HopSteps(settings(ChainStepsSettings, **env), now=self.clock, **self.ports())
 
     def reconcile(self, **env: str) -> Reconcile:
-        return Reconcile(settings(ReconcileSettings, **env), now=self.clock, **self.ports())
+        return Reconcile(
+            settings(ReconcileSettings, **env),
+            executions=self.workflow,
+            now=self.clock,
+            **self.ports(),
+        )
 
     def triggers(self, **env: str) -> ChainTriggers:
         chain_env = settings(ChainStepsSettings, **env)

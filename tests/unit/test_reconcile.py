@@ -205,3 +205,51 @@ def test_without_a_dr_region_no_chain_is_started(world: World) -> None:
 
 def test_the_central_account_is_the_stacks() -> None:
     assert CENTRAL_HOME.account == CENTRAL
+
+
+def _copying_chain(world: World) -> str:
+    """A chain started by its event, its first hop copying (holding its concurrency slot)."""
+    chain = chain_for_event(copy_event(), CHAIN, DR)
+    assert chain is not None
+    world.ledger.chain_started(chain)
+    world.workflow.start(chain)
+    world.ledger.execution_started(chain)
+    steps = world.hop_steps()
+    steps.start_copy_job(steps.next_hop(chain))
+    return chain.chain_id
+
+
+@pytest.mark.parametrize("status", ["ABORTED", "TIMED_OUT", "FAILED"])
+def test_a_chain_whose_execution_ended_unseen_is_closed_and_its_slot_freed(
+    world: World, status: str
+) -> None:
+    # GIVEN a chain copying its first hop, whose execution ended outside its steps, and the
+    # status-change event that would have freed its slot was lost
+    chain_id = _copying_chain(world)
+    world.workflow.end(chain_id, status)
+    # WHEN reconcile runs twice
+    first, second = world.reconcile()(), world.reconcile()()
+    # THEN the first run freed the hop's slot and recorded the chain and its hop FAILED, and why;
+    # the second found nothing left to close
+    assert first.executions_closed == [f"{chain_id} ({status})"]
+    assert [holder for _, _, holder in world.ledger.released] == [f"{chain_id}#0"]
+    assert world.ledger.chains[chain_id] == (
+        LedgerState.FAILED,
+        f"execution {status}: ended outside the chain's steps",
+    )
+    assert world.ledger.hops[(chain_id, 0)].state is LedgerState.FAILED
+    assert second.executions_closed == []
+
+
+def test_a_running_execution_and_a_chain_not_yet_started_are_left_alone(world: World) -> None:
+    # GIVEN a chain whose execution runs, and one recorded whose start was never confirmed
+    running = _copying_chain(world)
+    waiting = chain_for_event(copy_event(destination_recovery_point_arn="rp-2"), CHAIN, DR)
+    assert waiting is not None
+    world.ledger.chain_started(waiting)
+    # WHEN reconcile runs
+    report = world.reconcile()()
+    # THEN it closed nothing and freed no slot
+    assert report.executions_closed == []
+    assert world.ledger.released == []
+    assert world.ledger.chains[running][0] is LedgerState.RUNNING

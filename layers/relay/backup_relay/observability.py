@@ -164,6 +164,7 @@ class Telemetry:
         _count("ChainsStartedByReconcile", len(report.chains_started))
         _count("HopsResumedByReconcile", len(report.hops_resumed))
         _count("HopsPastSla", len(report.hops_past_sla))
+        _count("ExecutionsClosedByReconcile", len(report.executions_closed))
         for hop in report.hops_past_sla:
             logger.error("hop past its SLA", extra={"hop": hop})
         logger.info("reconciled", extra=report.model_dump())

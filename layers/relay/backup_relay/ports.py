@@ -80,6 +80,15 @@ class HopRecord:
 
 
 @dataclass(frozen=True)
+class ChainRecord:
+    """A chain as the ledger holds it; its id is its execution's name."""
+
+    chain_id: str
+    state: str
+    execution_started: bool  # a start of its execution was confirmed
+
+
+@dataclass(frozen=True)
 class DeployedStack:
     """A deployed central stack, as CloudFormation describes it."""
 
@@ -152,6 +161,8 @@ class ChainLedger(Protocol):
 
     def hops_in_state(self, state: LedgerState) -> Iterable[HopRecord]: ...
 
+    def chains_in_state(self, state: LedgerState) -> Iterable[ChainRecord]: ...
+
     def hops_of(self, chain_id: str) -> Iterable[HopRecord]:
         """Every hop the chain recorded."""
         ...
@@ -191,6 +202,18 @@ class Workflow(Protocol):
         ...
 
 
+class Executions(Protocol):
+    """What Step Functions says of the chain's executions (reconcile's safety net)."""
+
+    def running(self) -> set[str]:
+        """The names of the executions running now."""
+        ...
+
+    def status(self, name: str) -> str | None:
+        """RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, ...; None if there is none."""
+        ...
+
+
 # ---- what operators see (metrics, logs): implemented once, in observability.py ----------------
 
 
@@ -218,5 +241,5 @@ class ChainEndTelemetry(Protocol):
     def execution_ended(self, chain_id: str, status: str, released: int, died: bool) -> None: ...
 
 
-class ReconcileTelemetry(Protocol):
+class ReconcileTelemetry(ChainEndTelemetry, Protocol):
     def reconciled(self, report: ReconcileReport) -> None: ...

@@ -131,8 +131,15 @@ def execution_ended() -> ExecutionEnded:
 
 @_once
 def reconcile() -> Reconcile:
+    from backup_relay.adapters.workflow import StepFunctionsWorkflow
+
     settings = ReconcileSettings.load()
-    return Reconcile(settings=settings, telemetry=Telemetry(), **_chain_ports(settings))
+    return Reconcile(
+        settings=settings,
+        executions=StepFunctionsWorkflow(settings.state_machine_arn),
+        telemetry=Telemetry(),
+        **_chain_ports(settings),
+    )
 
 
 def bring_back(env: Mapping[str, str] | None = None) -> BringBack:

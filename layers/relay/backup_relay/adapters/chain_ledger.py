@@ -23,7 +23,7 @@ from backup_relay.copy_chain.state import (
     hop_may_become,
 )
 from backup_relay.models import JobEvent
-from backup_relay.ports import HopRecord
+from backup_relay.ports import ChainRecord, HopRecord
 
 #: The slot item's key, as the state machine's TakeSlot and FreeSlot format it.
 SLOT_KEY = "SLOT#{}#{}"
@@ -130,6 +130,20 @@ class DynamoChainLedger(DynamoTable):
         )
 
     def hops_in_state(self, state: LedgerState) -> list[HopRecord]:
+        return [_hop_record(item) for item in self._in_index(f"HOPSTATE#{state}")]
+
+    def chains_in_state(self, state: LedgerState) -> list[ChainRecord]:
+        return [
+            ChainRecord(
+                chain_id=item["pk"].removeprefix("CHAIN#"),
+                state=item["state"],
+                execution_started="execution_started_at" in item,
+            )
+            for item in self._in_index(f"CHAINSTATE#{state}")
+        ]
+
+    def _in_index(self, partition: str) -> list[dict[str, str]]:
+        """The string attributes of every item under `partition` of the state index."""
         paginator = self.client.get_paginator("query")
         items = []
         with domain_errors():
@@ -137,10 +151,10 @@ class DynamoChainLedger(DynamoTable):
                 TableName=self.table_name,
                 IndexName="gsi1",
                 KeyConditionExpression="gsi1pk = :state",
-                ExpressionAttributeValues={":state": {"S": f"HOPSTATE#{state}"}},
+                ExpressionAttributeValues={":state": {"S": partition}},
             ):
                 items += page["Items"]
-        return [_hop_record({k: v["S"] for k, v in item.items() if "S" in v}) for item in items]
+        return [{k: v["S"] for k, v in item.items() if "S" in v} for item in items]
 
     def hops_of(self, chain_id: str) -> list[HopRecord]:
         with domain_errors():

@@ -1,11 +1,11 @@
-"""Step Functions: start a chain once, resume a waiting hop once."""
+"""Step Functions: start a chain once, resume a waiting hop once, tell which executions run."""
 
 from __future__ import annotations
 
 from botocore.exceptions import ClientError
 
 from backup_relay.adapters import aws
-from backup_relay.adapters.errors import code_of, translated
+from backup_relay.adapters.errors import code_of, domain_errors, translated
 from backup_relay.copy_chain.outcome import CopyJobOutcome
 from backup_relay.copy_chain.state import ChainState
 
@@ -50,3 +50,24 @@ class StepFunctionsWorkflow:
                 return False
             raise translated(error) from error
         return True
+
+    def running(self) -> set[str]:
+        paginator = aws.stepfunctions().get_paginator("list_executions")
+        with domain_errors():
+            return {
+                execution["name"]
+                for page in paginator.paginate(
+                    stateMachineArn=self.state_machine_arn, statusFilter="RUNNING"
+                )
+                for execution in page["executions"]
+            }
+
+    def status(self, name: str) -> str | None:
+        # arn:aws:states:<region>:<account>:stateMachine:<machine> -> ...:execution:<machine>:<name>
+        arn = self.state_machine_arn.replace(":stateMachine:", ":execution:", 1) + f":{name}"
+        try:
+            return str(aws.stepfunctions().describe_execution(executionArn=arn)["status"])
+        except ClientError as error:
+            if code_of(error) == "ExecutionDoesNotExist":
+                return None
+            raise translated(error) from error

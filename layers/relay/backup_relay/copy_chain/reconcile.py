@@ -4,7 +4,9 @@
   recorded but never confirmed started: start it (the execution name is deterministic, so a
   start never makes a second one);
 - a hop waiting for an event that never came: ask DescribeCopyJob, resume it if the job ended;
-- a hop running longer than its SLA: report it.
+- a hop running longer than its SLA: report it;
+- a chain the ledger says RUNNING whose execution ended outside its steps, if the status-change
+  event that frees its slots was lost: do what that event's handler does (`ended.py`).
 
 Each recovery point and each hop is handled on its own: an AWS error on one is reported, and the
 run goes on with the others.
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel
 
 from backup_relay.clock import Clock, utc_now
+from backup_relay.copy_chain.ended import ENDED, ExecutionEnded
 from backup_relay.copy_chain.outcome import outcome_of
 from backup_relay.copy_chain.resume import resume_waiting_hop
 from backup_relay.copy_chain.state import LedgerState, new_chain
@@ -26,6 +29,7 @@ from backup_relay.planner import RouteError, Vault, plan_route
 from backup_relay.ports import (
     ChainLedger,
     CopyJobs,
+    Executions,
     HopRecord,
     ReconcileTelemetry,
     RecoveryPoint,
@@ -39,6 +43,7 @@ class ReconcileReport(BaseModel):
     chains_started: list[str] = []
     hops_resumed: list[str] = []
     hops_past_sla: list[str] = []
+    executions_closed: list[str] = []  # "<chain id> (<status>)": ended, the ledger said running
     skipped: list[str] = []
     errors: list[str] = []  # what AWS refused, one line per recovery point or hop
 
@@ -50,12 +55,14 @@ class Reconcile:
     workflow: Workflow
     copy_jobs: CopyJobs
     recovery_points: RecoveryPoints
+    executions: Executions
     telemetry: ReconcileTelemetry
     now: Clock = field(default=utc_now)
 
     def __call__(self) -> ReconcileReport:
         report = ReconcileReport()
         self.start_missing_chains(report)
+        self.close_dead_executions(report)
         self.check_running_hops(report)
         self.telemetry.reconciled(report)
         return report
@@ -142,3 +149,30 @@ class Reconcile:
                 f"{hop.label}: copy job {copy_job_id} {job.state} "
                 f"since {hop.updated_at.isoformat()}"
             )
+
+    def close_dead_executions(self, report: ReconcileReport) -> None:
+        """Chains recorded RUNNING and started, whose execution is not running: the ledger is
+        read before Step Functions, so a chain that ends in between is seen ended by both, and
+        closing it again changes nothing (its slots are already free, `chain_died` is
+        conditional on RUNNING)."""
+        try:
+            started = [
+                chain.chain_id
+                for chain in self.ledger.chains_in_state(LedgerState.RUNNING)
+                if chain.execution_started
+            ]
+            running = self.executions.running() if started else set()
+        except AwsError as error:
+            report.errors.append(f"listing running chains: {error}")
+            return
+        ended = ExecutionEnded(self.ledger, self.telemetry)
+        for chain_id in started:
+            if chain_id in running:
+                continue
+            try:
+                status = self.executions.status(chain_id)
+                if status is not None and status in ENDED:
+                    ended(chain_id, status)
+                    report.executions_closed.append(f"{chain_id} ({status})")
+            except AwsError as error:
+                report.errors.append(f"{chain_id}: closing its ended execution: {error}")
