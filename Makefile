@@ -81,6 +81,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/normalize_throughput.py
 	$(BIN)/python bench/cold_start_imports.py
 	$(BIN)/python bench/chain_cost.py
+	$(BIN)/python bench/reconcile_at_scale.py
 
 clean:
 	rm -rf .aws-sam .mypy_cache .pytest_cache .ruff_cache .hypothesis $(SCAN_VENV)

@@ -9,6 +9,7 @@ a test can hold the template's policies to them.
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -16,10 +17,21 @@ from typing import Any
 
 from backup_relay.adapters import aws
 
-#: (function logical id, IAM action, DynamoDB table or None) of every call a function made,
-#: since the last `clear()`.
+#: (function logical id, IAM action, resource or None) of every call a function made, since the
+#: last `clear()`. The resource: a DynamoDB table's name, or the ARN a call names.
 CALLS: set[tuple[str, str, str | None]] = set()
+#: How many calls of each action each function made (for the benchmarks' figures).
+COUNTS: Counter[tuple[str, str]] = Counter()
 _running = threading.local()
+
+#: The request parameter holding the ARN IAM authorizes a call on, where the policy scopes it.
+ARN_PARAMETERS = {
+    "backup:StartCopyJob": "RecoveryPointArn",
+    "backup:UpdateRecoveryPointLifecycle": "RecoveryPointArn",
+    "states:StartExecution": "stateMachineArn",
+    "states:ListExecutions": "stateMachineArn",
+    "states:DescribeExecution": "executionArn",
+}
 
 
 @contextmanager
@@ -35,13 +47,17 @@ def made_by(logical_id: str) -> Iterator[None]:
 
 def clear() -> None:
     CALLS.clear()
+    COUNTS.clear()
 
 
 def _record(model: Any, params: Any = None, **_: Any) -> None:
     function = getattr(_running, "function", None)
     if function is not None:
-        table = params.get("TableName") if isinstance(params, dict) else None
-        CALLS.add((function, f"{model.service_model.signing_name}:{model.name}", table))
+        action = f"{model.service_model.signing_name}:{model.name}"
+        params = params if isinstance(params, dict) else {}
+        resource = params.get("TableName") or params.get(ARN_PARAMETERS.get(action, ""))
+        CALLS.add((function, action, resource))
+        COUNTS[(function, action)] += 1
 
 
 def install() -> None:

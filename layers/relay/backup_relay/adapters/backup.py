@@ -55,7 +55,8 @@ class BackupRecoveryPoints:
         pages = paginator.paginate(
             BackupVaultName=vault.name,
             ByCreatedAfter=created_after,
-            **of_type,  # type: ignore[arg-type]
+            PaginationConfig={"PageSize": 1000},  # MaxResults' largest value in the model
+            **of_type,
         )
         with domain_errors():
             return [
