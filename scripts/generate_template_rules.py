@@ -66,6 +66,14 @@ QUEUE_POLICY = """\
       PolicyDocument:
         Version: "2012-10-17"
         Statement:
+          - Sid: DenyWithoutTls
+            Effect: Deny
+            Principal: "*"
+            Action: "sqs:*"
+            Resource: [!GetAtt IngestQueue.Arn, !GetAtt DeadLetterQueue.Arn]
+            Condition:
+              Bool:
+                aws:SecureTransport: "false"
           - Sid: AllowRelayRulesOnly
             Effect: Allow
             Principal:

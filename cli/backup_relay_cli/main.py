@@ -92,7 +92,6 @@ def _parser() -> argparse.ArgumentParser:
     back.add_argument("--to-account", required=True)
     back.add_argument("--to-region", required=True)
     back.add_argument("--to-vault", required=True)
-    back.add_argument("--from-vault", help="ACCOUNT:REGION:VAULT the copy is in (default: DR)")
     _stack_options(back, default="backup-relay")
     back.add_argument("--dry-run", action="store_true", help="print the plan, start nothing")
 
@@ -180,14 +179,13 @@ def _plan(args: argparse.Namespace) -> int:
 
 def _bring_back(args: argparse.Namespace) -> int:
     from backup_relay import wiring
-    from backup_relay.copy_chain.bring_back import BringBackRequest
+    from backup_relay.copy_chain.bring_back import BringBackRequest, TargetNotAllowed
 
     request = BringBackRequest(
         recovery_point_arn=args.recovery_point_arn,
         to_account=args.to_account,
         to_region=args.to_region,
         to_vault=args.to_vault,
-        from_vault=args.from_vault,
         dry_run=args.dry_run,
     )
     env = environment.from_stack(_deployed(args.stack, args.region))
@@ -195,6 +193,8 @@ def _bring_back(args: argparse.Namespace) -> int:
         chain, started = wiring.bring_back(env)(request)
     except RouteError as error:
         raise CommandError(f"cannot bring back: {error}", EXIT_BAD_INPUT) from None
+    except TargetNotAllowed as error:
+        raise CommandError(f"cannot bring back: {error}") from None
     if args.json:
         print(json.dumps({"started": started, "chain": chain.model_dump(mode="json")}, indent=2))
         return EXIT_OK

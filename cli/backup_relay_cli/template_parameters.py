@@ -24,13 +24,16 @@ DEFAULTS: dict[str, str | None] = {
     "LogLevel": "INFO",
     "LogRetentionInDays": "90",
     "LedgerRetentionDays": "400",
+    "BringBackTargets": "",
     "IngestMaxConcurrency": "10",
+    "ChainStepsReservedConcurrency": "20",
     "EventArchiveRetentionDays": "30",
 }
 
 #: Each function environment variable that a parameter sets: variable -> parameter.
 VARIABLES: dict[str, str] = {
     "ALLOWED_SOURCE_ACCOUNTS": "AllowedSourceAccounts",
+    "BRING_BACK_TARGETS": "BringBackTargets",
     "CENTRAL_VAULT_NAME": "CentralVaultName",
     "CHAINED_RESOURCE_TYPES": "ChainedResourceTypes",
     "COPY_WAIT_TIMEOUT_SECONDS": "CopyWaitTimeoutSeconds",

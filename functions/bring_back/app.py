@@ -1,5 +1,6 @@
 """Bring a DR copy back to a member account: {"recovery_point_arn", "to_account", "to_region",
-"to_vault", optional "from_vault", "dry_run"} -> the planned chain and whether it started."""
+"to_vault", optional "dry_run"} -> the planned chain and whether it started. The source is the
+DR vault; the target must be one the stack's BringBackTargets admits."""
 
 from typing import Any
 

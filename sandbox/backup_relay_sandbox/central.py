@@ -64,6 +64,7 @@ def deploy_central(
     rules = deploy.create_rules(stack)
     deploy.apply_queue_policies(stack)
     functions = deploy_functions(stack)
+    deploy.create_log_groups(stack)
     machines = deploy.create_state_machines(stack)
     return CentralStack(
         stack=stack,

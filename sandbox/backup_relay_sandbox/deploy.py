@@ -152,6 +152,20 @@ def create_roles(stack: Deployment) -> None:
         stack.values |= {logical_id: name, f"{logical_id}.Arn": arn}
 
 
+def create_log_groups(stack: Deployment) -> None:
+    """With their retention; after the functions, whose names theirs take."""
+    logs = stack.client("logs")
+    for logical_id in stack.of_type("AWS::Logs::LogGroup"):
+        properties = stack.resolved(logical_id)
+        name = properties["LogGroupName"]
+        logs.create_log_group(logGroupName=name)
+        logs.put_retention_policy(
+            logGroupName=name, retentionInDays=int(properties["RetentionInDays"])
+        )
+        arn = f"arn:aws:logs:{stack.region}:{stack.account}:log-group:{name}:*"
+        stack.values |= {logical_id: name, f"{logical_id}.Arn": arn}
+
+
 def create_event_buses(stack: Deployment) -> None:
     events = stack.client("events")
     for logical_id in stack.of_type("AWS::Events::EventBus"):
@@ -214,15 +228,29 @@ def create_state_machines(stack: Deployment, *, retry_seconds: float | None = 1)
         if retry_seconds is not None:
             definition = json.dumps(_compress_retries(json.loads(definition), retry_seconds))
         role = service_role(stack, f"{stack.name}-{logical_id}", "states.amazonaws.com")
+        logging = properties.get("Logging")
         arn = sfn.create_state_machine(
             name=properties["Name"],
             definition=definition,
             roleArn=role,
             type=properties.get("Type", "STANDARD"),
+            **({"loggingConfiguration": _logging(logging)} if logging else {}),
         )["stateMachineArn"]
         machines[logical_id] = arn
         stack.values |= {logical_id: arn, f"{logical_id}.Name": properties["Name"]}
     return machines
+
+
+def _logging(logging: Mapping[str, Any]) -> dict[str, Any]:
+    """SAM's Logging property, in the API's loggingConfiguration shape."""
+    return {
+        "level": logging["Level"],
+        "includeExecutionData": logging["IncludeExecutionData"],
+        "destinations": [
+            {"cloudWatchLogsLogGroup": {"logGroupArn": d["CloudWatchLogsLogGroup"]["LogGroupArn"]}}
+            for d in logging["Destinations"]
+        ],
+    }
 
 
 def _compress_retries(node: Any, seconds: float) -> Any:

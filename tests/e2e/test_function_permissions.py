@@ -10,7 +10,7 @@ from typing import Any
 from backup_relay_sandbox import api_calls
 from backup_relay_sandbox.cloud import MEMBER_ACCOUNTS, REGION
 from backup_relay_sandbox.organization import MEMBER_VAULT, Organization
-from backup_relay_sandbox.template import CENTRAL_TEMPLATE, load_template
+from backup_relay_sandbox.template import CENTRAL_TEMPLATE, load_template, resolve
 from tests.support.chain import DR, landed_in_central, lose_the_chains_completions, night
 
 #: The actions of the SAM policy templates the template uses (SAM's policy template list).
@@ -45,14 +45,20 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _allows(statement: dict[str, Any], action: str, table: str | None) -> bool:
-    """Does it allow `action` (on `table`, a logical id, when the call names one)?"""
+def _allows(
+    statement: dict[str, Any], action: str, resource: str | None, org: Organization
+) -> bool:
+    """Does it allow `action` on `resource` (a table's logical id, or an ARN) when the call
+    names one? Resources written with !Sub are resolved as the sandbox deployed the stack."""
     if not any(fnmatchcase(action, pattern) for pattern in _as_list(statement["Action"])):
         return False
-    if table is None:
+    if resource is None:
         return True
     resources = _as_list(statement["Resource"])
-    return "*" in resources or {"Fn::GetAtt": [table, "Arn"]} in resources
+    if "*" in resources or {"Fn::GetAtt": [resource, "Arn"]} in resources:
+        return True
+    patterns = [resolve(r, org.central.stack.values) for r in resources if isinstance(r, dict)]
+    return any(fnmatchcase(resource, pattern) for pattern in patterns)
 
 
 def test_every_call_a_function_makes_is_in_its_policy(moto: None) -> None:
@@ -87,13 +93,13 @@ def test_every_call_a_function_makes_is_in_its_policy(moto: None) -> None:
     template = load_template(CENTRAL_TEMPLATE)["Resources"]
     tables = {physical: logical for logical, physical in org.central.tables.items()}
     made: dict[str, set[tuple[str, str | None]]] = defaultdict(set)
-    for function, action, table in api_calls.CALLS:
-        made[function].add((action, tables.get(table) if table else None))
+    for function, action, resource in api_calls.CALLS:
+        made[function].add((action, tables.get(resource, resource) if resource else None))
     missing = {
         function: sorted(
-            f"{action} on {table or 'its resource'}"
-            for action, table in calls
-            if not any(_allows(s, action, table) for s in _statements(template[function]))
+            f"{action} on {resource or 'its resource'}"
+            for action, resource in calls
+            if not any(_allows(s, action, resource, org) for s in _statements(template[function]))
         )
         for function, calls in made.items()
     }

@@ -3,10 +3,18 @@ names from the stack, data kept and load bounded."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Iterator
+from fnmatch import fnmatchcase
 from typing import Any
 
-from backup_relay_sandbox.template import CENTRAL_TEMPLATE, load_template
+from backup_relay_sandbox.template import (
+    CENTRAL_TEMPLATE,
+    MEMBER_TEMPLATE,
+    REPO_ROOT,
+    load_template,
+)
 
 TEMPLATE = load_template(CENTRAL_TEMPLATE)
 
@@ -159,3 +167,108 @@ def test_an_execution_that_ends_outside_its_steps_reaches_the_chain_ended_functi
     assert set(pattern["detail"]["status"]) == {"FAILED", "TIMED_OUT", "ABORTED"}
     [machine] = pattern["detail"]["stateMachineArn"]
     assert str(machine["Fn::Sub"]).endswith(":stateMachine:${AWS::StackName}-copy-chain")
+
+
+def test_copy_jobs_start_only_from_this_accounts_recovery_points() -> None:
+    # StartCopyJob is authorized on the source recovery point, in its service's own ARN form;
+    # every hop (to DR, and back) copies from a vault of the central account
+    [statement] = [s for _, s, _ in _statements() if "backup:StartCopyJob" in _actions(s)]
+    resources = [r["Fn::Sub"] for r in statement["Resource"]]
+    assert "*" not in statement["Resource"]
+    assert _actions(statement) == ["backup:StartCopyJob"]
+    for arn in resources:  # EC2's snapshot and image ARNs carry no account
+        assert ":${AWS::AccountId}:" in arn or arn.startswith("arn:${AWS::Partition}:ec2:*::")
+    for form in (
+        ":rds:*:${AWS::AccountId}:cluster-snapshot:*",
+        ":rds:*:${AWS::AccountId}:snapshot:*",
+    ):
+        assert any(arn.endswith(form) for arn in resources), form
+
+
+def test_the_reconcile_schedule_is_run_by_a_role_only_this_accounts_scheduler_assumes() -> None:
+    [event] = _resource("ReconcileFunction")["Properties"]["Events"].values()
+    assert event["Properties"]["RoleArn"] == {"Fn::GetAtt": ["ReconcileScheduleRole", "Arn"]}
+    role = _resource("ReconcileScheduleRole")["Properties"]
+    [trust] = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
+    assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    [policy] = role["Policies"]
+    [grant] = policy["PolicyDocument"]["Statement"]
+    assert (grant["Action"], grant["Resource"]) == (
+        "lambda:InvokeFunction",
+        {"Fn::GetAtt": ["ReconcileFunction", "Arn"]},
+    )
+
+
+def _asl_partition_keys() -> list[str]:
+    """The `pk` every DynamoDB task of the state machine writes, as its format string."""
+    asl = json.loads((REPO_ROOT / "statemachines" / "copy_chain.asl.json").read_text())
+    keys = []
+    for state in asl["States"].values():
+        if state.get("Resource", "").startswith("arn:aws:states:::dynamodb:"):
+            pk = state["Parameters"]["Key"]["pk"]
+            keys.append(pk.get("S") or pk["S.$"])
+    return keys
+
+
+def test_the_state_machine_writes_only_slot_and_chain_items() -> None:
+    # GIVEN the state machine's table grant, limited by the items' partition keys
+    statements = [
+        s
+        for p in _resource("CopyChainStateMachine")["Properties"]["Policies"]
+        for s in p.get("Statement", [])
+    ]
+    [table] = [s for s in statements if any(a.startswith("dynamodb:") for a in _actions(s))]
+    patterns = table["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+    # THEN every key its DynamoDB tasks write falls under it (TakeSlot, FreeSlot*,
+    # RecordChainFailed)
+    keys = _asl_partition_keys()
+    assert len(keys) == 4
+    prefixes = [re.match(r"(?:States\.Format\(')?([A-Z]+#)", key) for key in keys]
+    assert all(
+        prefix and any(fnmatchcase(prefix[1] + "x", p) for p in patterns) for prefix in prefixes
+    ), keys
+    assert _actions(table) == ["dynamodb:UpdateItem"]
+
+
+def test_the_state_machine_logs_its_failures_without_execution_data() -> None:
+    logging = _resource("CopyChainStateMachine")["Properties"]["Logging"]
+    assert (logging["Level"], logging["IncludeExecutionData"]) == ("ERROR", False)
+    [destination] = logging["Destinations"]
+    group = destination["CloudWatchLogsLogGroup"]["LogGroupArn"]["Fn::GetAtt"][0]
+    assert _resource(group)["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionInDays"}
+
+
+def test_every_log_group_has_a_retention() -> None:
+    groups = [r for r in TEMPLATE["Resources"].values() if r["Type"] == "AWS::Logs::LogGroup"]
+    assert len(groups) >= 6
+    assert all(g["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionInDays"} for g in groups)
+
+
+def test_every_queue_refuses_requests_without_tls() -> None:
+    for template in (TEMPLATE, load_template(MEMBER_TEMPLATE)):
+        resources = template["Resources"]
+        queues = {lid for lid, r in resources.items() if r["Type"] == "AWS::SQS::Queue"}
+        denied: set[str] = set()
+        for policy in (r for r in resources.values() if r["Type"] == "AWS::SQS::QueuePolicy"):
+            document = policy["Properties"]["PolicyDocument"]
+            for statement in document["Statement"]:
+                if statement["Effect"] == "Deny" and statement.get("Condition") == {
+                    "Bool": {"aws:SecureTransport": "false"}
+                }:
+                    assert (statement["Principal"], statement["Action"]) == ("*", "sqs:*")
+                    denied |= {r["Ref"] for r in policy["Properties"]["Queues"]}
+        assert queues
+        assert denied == queues
+
+
+def test_chain_steps_reserve_their_concurrency_unless_told_not_to() -> None:
+    reserved = _resource("ChainStepsFunction")["Properties"]["ReservedConcurrentExecutions"]
+    assert reserved == {
+        "Fn::If": [
+            "ReservesChainStepsConcurrency",
+            {"Ref": "ChainStepsReservedConcurrency"},
+            {"Ref": "AWS::NoValue"},
+        ]
+    }
+    assert TEMPLATE["Parameters"]["ChainStepsReservedConcurrency"]["Default"] > 0

@@ -6,10 +6,11 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from pydantic import ValidationError
 
-from backup_relay.copy_chain.bring_back import BringBackRequest
+from backup_relay.copy_chain.bring_back import BringBackRequest, TargetNotAllowed
 from backup_relay.errors import NotFound
-from backup_relay.planner import RouteError
+from backup_relay.planner import RouteError, Vault
 from backup_relay.ports import RecoveryPoint
 from tests.support.world import CENTRAL_HOME, DR, MEMBER_VAULT, NOW, World
 
@@ -55,11 +56,10 @@ def test_a_dry_run_plans_and_changes_nothing(world: World) -> None:
     assert world.workflow.started == []
 
 
-def test_without_a_dr_vault_the_operator_must_name_the_source_vault(world: World) -> None:
-    with pytest.raises(RouteError, match="pass the vault"):
+def test_without_a_dr_vault_nothing_is_brought_back(world: World) -> None:
+    with pytest.raises(RouteError, match="no DR vault is configured"):
         world.bring_back(DR_REGION="")(_request())
-    chain, _ = world.bring_back(DR_REGION="")(_request(from_vault=str(DR)))
-    assert chain.hops[0].source_vault_arn == DR.arn
+    assert world.workflow.started == []
 
 
 def test_an_unknown_recovery_point_is_not_found(world: World) -> None:
@@ -67,15 +67,39 @@ def test_an_unknown_recovery_point_is_not_found(world: World) -> None:
         world.bring_back()(_request(recovery_point_arn=AT_DR + "-gone"))
 
 
-def test_a_vault_of_another_account_is_refused_before_any_call(world: World) -> None:
-    # GIVEN a copy in a member's vault
-    world.recovery_points.add(MEMBER_VAULT, RecoveryPoint(AT_DR, "Aurora", "COMPLETED", NOW, None))
-    # WHEN an operator brings it back from there
-    with pytest.raises(RouteError) as refused:
-        world.bring_back()(_request(from_vault=MEMBER_VAULT.arn, to_vault="other"))
-    # THEN it is refused with the reason: AWS would deny reading or copying another account's vault
-    assert f"not {MEMBER_VAULT.arn}" in str(refused.value)
-    assert "other cross-account call than CopyIntoBackupVault" in str(refused.value)
+def test_the_source_is_always_the_dr_vault(world: World) -> None:
+    # GIVEN a request that names another source vault (a member's, or a central one)
+    # WHEN it is read THEN it is refused: bring-back takes its source only from the DR vault
+    with pytest.raises(ValidationError, match="from_vault"):
+        _request(from_vault=MEMBER_VAULT.arn)
+
+
+@pytest.mark.parametrize(
+    ("env", "target", "allowed"),
+    [
+        ({}, MEMBER_VAULT, True),  # empty: the accounts the relay serves (here, all)
+        ({"ALLOWED_SOURCE_ACCOUNTS": "333333333333"}, MEMBER_VAULT, False),
+        ({"ALLOWED_SOURCE_ACCOUNTS": MEMBER_VAULT.account}, MEMBER_VAULT, True),
+        ({"BRING_BACK_TARGETS": MEMBER_VAULT.account}, MEMBER_VAULT, True),
+        ({"BRING_BACK_TARGETS": f"{MEMBER_VAULT.account}:restore"}, MEMBER_VAULT, False),
+        ({"BRING_BACK_TARGETS": f"333333333333,{MEMBER_VAULT.account}:member"}, MEMBER_VAULT, True),
+    ],
+)
+def test_a_target_outside_bring_back_targets_is_refused_before_any_call(
+    world: World, env: dict[str, str], target: Vault, allowed: bool
+) -> None:
+    # GIVEN a stack's allow-list of bring-back targets
+    bring_back = world.bring_back(**env)
+    request = _request(to_account=target.account, to_vault=target.name)
+    # WHEN an operator brings a DR copy back to a vault
+    if allowed:
+        assert bring_back(request)[1] is True
+        return
+    with pytest.raises(TargetNotAllowed) as refused:
+        bring_back(request)
+    # THEN a vault the list does not admit is refused, saying which parameter to change
+    assert f"{target.account}:{target.name} is not a bring-back target" in str(refused.value)
+    assert "BringBackTargets parameter" in str(refused.value)
     assert world.workflow.started == []
 
 

@@ -161,5 +161,8 @@ class ReconcileSettings(ChainEnvironment, SourceAccountSettings):
         return timedelta(hours=self.hop_sla_hours)
 
 
-class BringBackSettings(ChainEnvironment):
-    """Bring-back needs only what every function knows."""
+class BringBackSettings(ChainEnvironment, SourceAccountSettings):
+    """Where a DR copy may be brought back: BringBackTargets, entries ACCOUNT (any of its
+    vaults) or ACCOUNT:VAULT; empty, the accounts the relay serves (AllowedSourceAccounts)."""
+
+    bring_back_targets: Names = Field(alias="BRING_BACK_TARGETS")

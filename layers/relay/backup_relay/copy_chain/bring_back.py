@@ -1,24 +1,43 @@
-"""Bring a DR copy back to a member account for restore: the reverse route, same state machine."""
+"""Bring a DR copy back to a member account for restore: the reverse route, same state machine.
+
+Its source is always the DR vault, and its target a vault the stack's BringBackTargets admits:
+whoever may invoke it can only move DR copies to where the platform team said they may go.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from backup_relay.copy_chain.state import ChainState, new_chain
+from backup_relay.ingest import AccountPolicy
 from backup_relay.planner import RouteError, Vault, plan_route
 from backup_relay.ports import ChainLedger, RecoveryPoints, Workflow
 from backup_relay.settings import BringBackSettings
 
 
 class BringBackRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a field it does not know is a mistake, say so
+
     recovery_point_arn: str
     to_account: str
     to_region: str
     to_vault: str
-    from_vault: str | None = None  # ACCOUNT:REGION:VAULT or ARN; default: the DR vault
     dry_run: bool = False
+
+
+class TargetNotAllowed(Exception):
+    """The target vault is not one the stack's BringBackTargets admits."""
+
+
+def target_allowed(settings: BringBackSettings, target: Vault) -> bool:
+    if not settings.bring_back_targets:
+        accounts = AccountPolicy.from_list(
+            settings.allowed_source_accounts, settings.central_account
+        )
+        return accounts.allows(target.account)
+    return bool({target.account, f"{target.account}:{target.name}"} & settings.bring_back_targets)
 
 
 @dataclass
@@ -30,15 +49,18 @@ class BringBack:
 
     def __call__(self, request: BringBackRequest) -> tuple[ChainState, bool]:
         """The planned chain, and whether this call started it (False: dry run or already on)."""
-        source = Vault.parse(request.from_vault) if request.from_vault else self.settings.dr_vault
+        source = self.settings.dr_vault
         if source is None:
-            raise RouteError("no DR vault is configured (DrRegion): pass the vault the copy is in")
-        central = self.settings.central_account
-        if source.account != central:
-            raise RouteError(
-                f"bring-back copies out of the central account's vaults ({central}), not "
-                f"{source.arn}: StartCopyJob runs in the source vault's account, and AWS Backup "
-                "rejects any other cross-account call than CopyIntoBackupVault"
+            raise RouteError("no DR vault is configured (DrRegion): bring-back copies out of it")
+        destination = Vault(
+            account=request.to_account, region=request.to_region, name=request.to_vault
+        )
+        if not target_allowed(self.settings, destination):
+            listed = ",".join(sorted(self.settings.bring_back_targets))
+            raise TargetNotAllowed(
+                f"{destination.account}:{destination.name} is not a bring-back target of this "
+                f"stack (BringBackTargets: {listed or 'empty, so AllowedSourceAccounts'}): add "
+                "ACCOUNT or ACCOUNT:VAULT to the stack's BringBackTargets parameter"
             )
         point = self.recovery_points.describe(source, request.recovery_point_arn)
         if not point.is_whole:
@@ -47,9 +69,6 @@ class BringBack:
                 "recovery point can be brought back (CREATING is still being made, PARTIAL "
                 "lacks part of its source, DELETING and EXPIRED are past their retention)"
             )
-        destination = Vault(
-            account=request.to_account, region=request.to_region, name=request.to_vault
-        )
         route = plan_route(point.resource_type, source, destination, self.settings.chain)
         chain = new_chain(route, request.recovery_point_arn)
         if request.dry_run:
