@@ -39,8 +39,9 @@ format: $(STAMP)
 
 ## make generate: rewrite what is generated (template rules from FIELD_PATHS, the CLI's template parameters)
 generate: $(STAMP)
-	$(BIN)/python scripts/generate_template_rules.py
-	$(BIN)/python scripts/generate_template_parameters.py
+	$(BIN)/python -m scripts.generate_template_rules
+	$(BIN)/python -m scripts.generate_template_parameters
+	$(BIN)/python -m scripts.generate_template_alarms
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -18,12 +18,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = 7
-HANDLERS = ("ingest", "chain_steps", "reconcile", "bring_back", "chain_ended")
+#: every function of the template (functions/<name>/app.py)
+HANDLERS = tuple(sorted(p.parent.name for p in (ROOT / "functions").glob("*/app.py")))
 #: what a handler's first event loads: the adapters (and boto3), and the X-Ray SDK (the tracer)
 FIRST_EVENT = (
     "import backup_relay.adapters.backup, backup_relay.adapters.chain_ledger, "
     "backup_relay.adapters.event_ledger, backup_relay.adapters.idempotency, "
-    "backup_relay.adapters.workflow, boto3, aws_xray_sdk.core"
+    "backup_relay.adapters.workflow, backup_relay.adapters.alerts, boto3, aws_xray_sdk.core"
 )
 GOAL_MS = 300
 

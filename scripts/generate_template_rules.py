@@ -5,20 +5,19 @@ the bus gets the same shape; `normalize()` maps a raw event with the very same t
 one rule per job kind on each bus, and the queue policy that admits exactly those rules, between
 the BEGIN/END markers of template.yaml. A field is added in FIELD_PATHS only.
 
-    python scripts/generate_template_rules.py          # rewrite the section
-    python scripts/generate_template_rules.py --check  # exit 1 if it is out of date
+    python -m scripts.generate_template_rules          # rewrite the section
+    python -m scripts.generate_template_rules --check  # exit 1 if it is out of date
 """
 
 from __future__ import annotations
 
-import argparse
-import difflib
 import sys
 from collections.abc import Mapping
 from pathlib import Path
 
 from backup_relay.models import DETAIL_TYPES, JobKind
 from backup_relay.normalize import ENVELOPE_VERSION, FIELD_PATHS
+from scripts import generated_section
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "template.yaml"
@@ -138,27 +137,13 @@ def with_section(template: str, section: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="change nothing; exit 1 if stale")
-    args = parser.parse_args(argv)
-    current = TEMPLATE.read_text()
-    wanted = with_section(current, render())
-    if wanted == current:
-        return 0
-    if args.check:
-        sys.stdout.writelines(
-            difflib.unified_diff(
-                current.splitlines(keepends=True),
-                wanted.splitlines(keepends=True),
-                "template.yaml",
-                "generated from FIELD_PATHS",
-            )
-        )
-        print("template.yaml's rules differ from FIELD_PATHS: run make generate", file=sys.stderr)
-        return 1
-    TEMPLATE.write_text(wanted)
-    print("wrote the rules section of template.yaml")
-    return 0
+    return generated_section.main(
+        argv,
+        description=__doc__.splitlines()[0],
+        template=TEMPLATE,
+        wanted=lambda current: with_section(current, render()),
+        what="rules",
+    )
 
 
 if __name__ == "__main__":

@@ -28,5 +28,6 @@ def from_stack(stack: DeployedStack) -> dict[str, str]:
         "AWS_REGION": stack.region,
         "LEDGER_TABLE": stack.outputs.get("LedgerTableName", ""),
         "STATE_MACHINE_ARN": stack.outputs.get("CopyChainStateMachineArn", ""),
+        "ALERTS_QUEUE_URL": stack.outputs.get("AlertsQueueUrl", ""),
         "BACKUP_ROLE_ARN": f"arn:{stack.partition}:iam::{stack.account}:role/{role}",
     }

@@ -14,13 +14,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from backup_relay.diagnosis import diagnose
 from backup_relay.errors import AwsError, InvalidJobEvent, SettingsError
 from backup_relay.normalize import normalize_json
 from backup_relay.planner import RouteError, Vault, plan_route
 from backup_relay.ports import DeployedStack
 from backup_relay.settings import RouteSettings
 from backup_relay_cli import environment
-from backup_relay_cli.render import render_event, render_route, route_json
+from backup_relay_cli.render import render_diagnosis, render_event, render_route, route_json
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -94,6 +95,21 @@ def _parser() -> argparse.ArgumentParser:
     back.add_argument("--to-vault", required=True)
     _stack_options(back, default="backup-relay")
     back.add_argument("--dry-run", action="store_true", help="print the plan, start nothing")
+
+    diagnose = _command(
+        commands, _diagnose, "say why a backup, copy or restore job failed and how to fix it",
+        'backup-relay diagnose "Access Denied trying to call AWS Backup service" --kind COPY '
+        "--resource-type Aurora --json",
+    )  # fmt: skip
+    diagnose.add_argument("message", help="the job's status message (- = stdin)")
+    diagnose.add_argument("--resource-type", help="AWS Backup resource type: RDS, Aurora, EBS, ...")
+    diagnose.add_argument(
+        "--kind", type=str.upper, choices=["COPY", "BACKUP", "RESTORE"], help="the job's kind"
+    )
+    diagnose.add_argument(
+        "--state", type=str.upper, choices=["FAILED", "ABORTED", "EXPIRED", "PARTIAL"],
+        help="the job's final state (it decides when there is no message)",
+    )  # fmt: skip
 
     _command(
         commands, _demo, "run the offline sandbox: a simulated night of backups, chained to DR",
@@ -174,6 +190,20 @@ def _plan(args: argparse.Namespace) -> int:
     else:
         print(render_route(route))
         print(f"  (settings: {origin}; flags override them)")
+    return EXIT_OK
+
+
+def _diagnose(args: argparse.Namespace) -> int:
+    message = sys.stdin.read() if args.message == "-" else args.message
+    if not message.strip() and args.state is None:
+        raise CommandError(
+            "no message to diagnose: pass the job's status message, or its --state",
+            EXIT_BAD_INPUT,
+        )
+    diagnosis = diagnose(
+        message.strip(), resource_type=args.resource_type, kind=args.kind, state=args.state
+    )
+    print(diagnosis.model_dump_json(indent=2) if args.json else render_diagnosis(diagnosis))
     return EXIT_OK
 
 

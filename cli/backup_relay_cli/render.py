@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import textwrap
+
+from backup_relay.diagnosis import Diagnosis
 from backup_relay.models import JobEvent
 from backup_relay.planner import Route
 
@@ -41,3 +44,20 @@ def render_route(route: Route) -> str:
         for number, hop in enumerate(route.hops, start=1)
     ]
     return "\n".join(lines)
+
+
+def render_diagnosis(diagnosis: Diagnosis) -> str:
+    def block(label: str, text: str) -> str:
+        wrapped = textwrap.wrap(text, 88, break_long_words=False, break_on_hyphens=False) or [""]
+        return "\n".join([f"{label:<11}{wrapped[0]}", *(" " * 11 + line for line in wrapped[1:])])
+
+    retry = "yes, once the cause is fixed" if diagnosis.retryable else "no: it would fail again"
+    return "\n".join(
+        [
+            block("category", diagnosis.category),
+            block("why", diagnosis.title),
+            block("fix", diagnosis.remediation),
+            block("replay", retry),
+            block("docs", diagnosis.docs),
+        ]
+    )

@@ -25,6 +25,8 @@ DEFAULTS: dict[str, str | None] = {
     "LogRetentionInDays": "90",
     "LedgerRetentionDays": "400",
     "BringBackTargets": "",
+    "AlertEmail": "",
+    "QuarantineAlertThreshold": "10",
     "IngestMaxConcurrency": "10",
     "ChainStepsReservedConcurrency": "20",
     "EventArchiveRetentionDays": "30",
@@ -44,6 +46,7 @@ VARIABLES: dict[str, str] = {
     "INTERMEDIATE_RETENTION_DAYS": "IntermediateRetentionDays",
     "LEDGER_RETENTION_DAYS": "LedgerRetentionDays",
     "POWERTOOLS_LOG_LEVEL": "LogLevel",
+    "QUARANTINE_ALERT_THRESHOLD": "QuarantineAlertThreshold",
     "RECONCILE_LOOKBACK_HOURS": "ReconcileLookbackHours",
     "SINGLE_ACTION_RESOURCE_TYPES": "SingleActionResourceTypes",
 }

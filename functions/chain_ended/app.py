@@ -1,5 +1,6 @@
 """A copy-chain execution ended (EventBridge "Step Functions Execution Status Change"): free its
-concurrency slots, and record it FAILED if its own steps could not (stopped, timed out)."""
+concurrency slots, record it FAILED if its own steps could not (stopped, timed out), and raise
+the failed chain's alert."""
 
 from typing import Any
 
@@ -12,4 +13,7 @@ from backup_relay.observability import observed
 @observed
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     detail = event["detail"]
-    return wiring.execution_ended()(str(detail["name"]), str(detail["status"])).model_dump()
+    ended = wiring.execution_ended()
+    return ended(
+        str(detail["name"]), str(detail["status"]), detail.get("executionArn")
+    ).model_dump()

@@ -3,8 +3,9 @@
 Two member accounts back up an RDS instance, Aurora, DocumentDB and Neptune clusters and an EBS
 volume; their backup plans copy the databases into the central vault of their region and EBS
 straight to the DR vault. backup-relay collects every job event and chains each database copy
-on to the DR region. The timeline is read from the functions' own log lines (their CloudWatch
-Logs), in AWS Backup's virtual time.
+on to the DR region. One member's Aurora cluster is encrypted with a key the central account may
+not use: its copy fails, and the alert it raises says why and how to fix it. The timeline is
+read from the functions' own log lines (their CloudWatch Logs), in AWS Backup's virtual time.
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ from typing import Any, TextIO
 
 from moto import mock_aws
 
+from backup_relay.alerts.message import email_text
+from backup_relay.alerts.model import Alert
 from backup_relay_sandbox import functions
 from backup_relay_sandbox.backup_sim import Faults
 from backup_relay_sandbox.cloud import (
     CENTRAL_ACCOUNT,
     MEMBER_ACCOUNTS,
+    REGION,
     SANDBOX_MOTO_CONFIG,
     client,
     use_fake_credentials,
@@ -53,6 +57,7 @@ def run_demo(out: TextIO | None) -> dict[str, Any]:
             reorder_share=0.1,
             late_duplicate_share=0.05,
         )
+        unshared = _aurora_whose_key_is_not_shared(org, MEMBER_ACCOUNTS[-1])
         timeline = Timeline(out, org)
         _print(out, _HEADER.format(central=CENTRAL_ACCOUNT, members=", ".join(MEMBER_ACCOUNTS)))
         points = {key: org.backup(*key) for key in org.resources}
@@ -61,10 +66,34 @@ def run_demo(out: TextIO | None) -> dict[str, Any]:
             org.plan_copy(account, point, DR if resource_type == "EBS" else CENTRAL)
         client("sqs").send_message(QueueUrl=org.central.ingest_queue.url, MessageBody=MALFORMED)
         org.settle(on_step=timeline.show_new)
-        summary = _summary(org, timeline)
+        alerts = org.alerts()
+        summary = _summary(org, timeline, alerts, unshared)
     summary["seconds"] = round(time.perf_counter() - started, 2)
+    _print(out, _render_alerts(alerts))
     _print(out, _render_summary(org_rows=summary.pop("rows"), summary=summary))
     return summary
+
+
+def _aurora_whose_key_is_not_shared(org: Organization, account: str) -> str:
+    """The night's one misconfiguration: this member's Aurora cluster is encrypted with a
+    customer managed key whose policy does not let the central account use it, so its copy
+    into the central vault fails (and raises an alert saying so)."""
+    arn = f"arn:aws:rds:{REGION}:{account}:cluster:ledger"
+    key = org.sim.create_key(account, REGION, grant_accounts=[])
+    org.sim.register_resource(account, REGION, "Aurora", arn, key)
+    org.resources[(account, "Aurora")] = arn
+    return arn
+
+
+def _render_alerts(alerts: list[dict[str, Any]]) -> str:
+    """Each error alert as its email reads (the topic's `email` rendering of the same alert)."""
+    lines = ["", f"alerts published on the Alerts topic: {len(alerts)}"]
+    for received in alerts:
+        if received["attributes"].get("severity") != "error":
+            continue
+        alert = Alert.model_validate(received["document"])
+        lines += ["", f"Subject: {received['subject']}", "", email_text(alert).rstrip()]
+    return "\n".join(lines)
 
 
 _HEADER = """backup-relay demo: one night of AWS Backup in a small organization, offline (moto + the
@@ -123,7 +152,9 @@ def _json(line: str) -> dict[str, Any] | None:
     return record if isinstance(record, dict) else None
 
 
-def _summary(org: Organization, timeline: Timeline) -> dict[str, Any]:
+def _summary(
+    org: Organization, timeline: Timeline, alerts: list[dict[str, Any]], unshared: str
+) -> dict[str, Any]:
     statuses = Counter(e["status"] for e in org.executions())
     at_dr = org.completed_copies_into(DR)
     rows = []
@@ -144,13 +175,19 @@ def _summary(org: Organization, timeline: Timeline) -> dict[str, Any]:
         "chains_completed": statuses["SUCCEEDED"],
         "chains_failed": statuses["FAILED"],
         "recovery_points_at_dr": len(at_dr),
+        "alerts": dict(Counter(a["attributes"]["category"] for a in alerts)),
         "rows": rows,
     }
-    expected_chains = sum(1 for _, kind in org.resources if kind in DATABASE_TYPES)
+    # every database chained to DR but the one whose key is not shared, which never reached the
+    # central vault; one alert says why
+    expected_chains = sum(1 for _, kind in org.resources if kind in DATABASE_TYPES) - 1
     summary["ok"] = (
         summary["chains_completed"] == expected_chains
-        and summary["recovery_points_at_dr"] == len(org.resources)
+        and summary["chains_failed"] == 0
+        and summary["recovery_points_at_dr"] == len(org.resources) - 1
+        and not any(job.resource.arn == unshared for job in at_dr)
         and summary["quarantined"] == 1
+        and summary["alerts"] == {"kms_key_not_shared": 1}
     )
     return summary
 
@@ -169,6 +206,8 @@ def _render_summary(org_rows: list[tuple[str, str, str, int]], summary: dict[str
         ("copy chains started / completed / failed", " / ".join(
             str(summary[key]) for key in ("chains_started", "chains_completed", "chains_failed"))),
         ("recovery points in the DR vault", summary["recovery_points_at_dr"]),
+        ("alerts published, by diagnosis", ", ".join(
+            f"{k} {v}" for k, v in summary["alerts"].items()) or "-"),
     ]  # fmt: skip
     width = max(len(name) for name, _ in counts)
     lines += ["", "summary"] + [f"  {name:<{width}}  {value}" for name, value in counts]

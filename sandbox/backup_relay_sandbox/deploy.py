@@ -14,6 +14,7 @@ from typing import Any
 
 from backup_relay_sandbox.cloud import client
 from backup_relay_sandbox.template import (
+    CONDITION,
     REPO_ROOT,
     evaluate_conditions,
     parameter_defaults,
@@ -69,7 +70,12 @@ class Deployment:
         return properties
 
     def of_type(self, type_name: str) -> list[str]:
-        return list(resources_of_type(self.template, type_name))
+        """The resources of that type the stack creates (their Condition, if any, holds)."""
+        return [
+            logical_id
+            for logical_id, resource in resources_of_type(self.template, type_name).items()
+            if "Condition" not in resource or self.values[CONDITION.format(resource["Condition"])]
+        ]
 
 
 def create_queues(stack: Deployment) -> dict[str, Queue]:
@@ -164,6 +170,47 @@ def create_log_groups(stack: Deployment) -> None:
         )
         arn = f"arn:aws:logs:{stack.region}:{stack.account}:log-group:{name}:*"
         stack.values |= {logical_id: name, f"{logical_id}.Arn": arn}
+
+
+def create_keys(stack: Deployment) -> None:
+    kms = stack.client("kms")
+    for logical_id in stack.of_type("AWS::KMS::Key"):
+        properties = stack.resolved(logical_id)
+        key = kms.create_key(
+            Description=properties.get("Description", ""),
+            Policy=json.dumps(properties["KeyPolicy"]),
+        )["KeyMetadata"]
+        stack.values |= {logical_id: key["KeyId"], f"{logical_id}.Arn": key["Arn"]}
+
+
+def create_topics(stack: Deployment) -> dict[str, str]:
+    """Topics with their attributes and policies, and the subscriptions the template makes."""
+    sns = stack.client("sns")
+    topics: dict[str, str] = {}
+    for logical_id in stack.of_type("AWS::SNS::Topic"):
+        properties = stack.resolved(logical_id)
+        attributes = {
+            k: str(properties[k]) for k in ("DisplayName", "KmsMasterKeyId") if k in properties
+        }
+        arn = sns.create_topic(Name=properties["TopicName"], Attributes=attributes)["TopicArn"]
+        topics[logical_id] = arn
+        stack.values |= {logical_id: arn, f"{logical_id}.TopicName": properties["TopicName"]}
+    for logical_id in stack.of_type("AWS::SNS::TopicPolicy"):
+        properties = stack.resolved(logical_id)
+        for arn in properties["Topics"]:
+            sns.set_topic_attributes(
+                TopicArn=arn,
+                AttributeName="Policy",
+                AttributeValue=json.dumps(properties["PolicyDocument"]),
+            )
+    for logical_id in stack.of_type("AWS::SNS::Subscription"):
+        properties = stack.resolved(logical_id)
+        sns.subscribe(
+            TopicArn=properties["TopicArn"],
+            Protocol=properties["Protocol"],
+            Endpoint=properties["Endpoint"],
+        )
+    return topics
 
 
 def create_event_buses(stack: Deployment) -> None:

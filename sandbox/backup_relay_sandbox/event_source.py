@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
 from backup_relay_sandbox.central import Queue
 
 
@@ -44,7 +46,12 @@ def drain(
         ).get("Messages", [])
         if not messages:
             break
-        response = invoke({"Records": [_record(m, queue, region) for m in messages]})
+        try:
+            response = invoke({"Records": [_record(m, queue, region) for m in messages]})
+        except BatchProcessingError:  # every record failed: Powertools fails the invocation,
+            response = {  # and the mapping returns the whole batch to the queue
+                "batchItemFailures": [{"itemIdentifier": m["MessageId"]} for m in messages]
+            }
         report.invocations += 1
         report.results.append(response)
         failed = {f["itemIdentifier"] for f in (response or {}).get("batchItemFailures", [])}

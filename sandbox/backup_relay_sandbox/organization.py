@@ -21,7 +21,13 @@ from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 from backup_relay_sandbox import functions
 from backup_relay_sandbox.backup_sim import CreatedBy, Simulator, simulator
 from backup_relay_sandbox.backup_sim.model import CopyJob, JobState
-from backup_relay_sandbox.central import CentralStack, deploy_central
+from backup_relay_sandbox.central import (
+    CentralStack,
+    Queue,
+    deploy_central,
+    received_alerts,
+    subscribe_inbox,
+)
 from backup_relay_sandbox.cloud import (
     CENTRAL_ACCOUNT,
     DR_REGION,
@@ -32,6 +38,7 @@ from backup_relay_sandbox.cloud import (
 )
 from backup_relay_sandbox.event_source import drain
 from backup_relay_sandbox.member import MemberStack, deploy_member
+from backup_relay_sandbox.status_events import announce_ended, rule_pattern
 
 CENTRAL_VAULT = "backup-relay-central"
 DR_VAULT = "backup-relay-dr"
@@ -79,6 +86,9 @@ class Organization:
     members: dict[str, MemberStack]
     resources: dict[tuple[str, str], str] = field(default_factory=dict)  # (account, type) -> ARN
     plans: dict[str, CreatedBy] = field(default_factory=dict)  # member -> its backup plan's rule
+    inbox: Queue | None = None  # an operator's SQS subscription to the Alerts topic
+    announced: set[str] = field(default_factory=set)  # executions whose end was announced
+    alerts_read: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def build(
@@ -114,6 +124,7 @@ class Organization:
             ),
             members={},
         )
+        organization.inbox = subscribe_inbox(organization.central)
         for account in members:
             key = sim.create_key(account, REGION, grant_accounts=[CENTRAL_ACCOUNT])
             sim.create_vault(account, REGION, MEMBER_VAULT, sim.create_key(account, REGION))
@@ -202,7 +213,25 @@ class Organization:
             time.sleep(0.02)
 
     def deliver(self) -> None:
-        drain(client("sqs"), self.central.ingest_queue, self.central.ingest, region=REGION)
+        """What AWS delivers on its own: the ingest queue to ingest, the end of an execution to
+        ChainEndedFunction (its rule), the alerts queue to AlertsFunction."""
+        sqs, functions = client("sqs"), self.central.functions
+        drain(sqs, self.central.ingest_queue, self.central.ingest, region=REGION)
+        announce_ended(
+            self.state_machine_arn,
+            rule_pattern(self.central.stack.template, self.central.stack.values),
+            functions["ChainEndedFunction"],
+            self.announced,
+            account=CENTRAL_ACCOUNT,
+            region=REGION,
+        )
+        drain(sqs, self.central.alerts_queue, functions["AlertsFunction"], region=REGION)
+
+    def alerts(self) -> list[dict[str, Any]]:
+        """Every alert published so far, as the operator's SQS subscription received them."""
+        assert self.inbox is not None
+        self.alerts_read += received_alerts(self.inbox, REGION)
+        return list(self.alerts_read)
 
     def _wait_until_quiet(self, quiet: float, timeout: float = 20.0) -> None:
         """Until every running execution waits on AWS Backup: for its copy job's end, or for a

@@ -62,9 +62,11 @@ def test_demo_json_summary_counts_what_it_saw(capsys: pytest.CaptureFixture[str]
     summary = json.loads(capsys.readouterr().out)
     assert summary["ok"] is True
     # every job event AWS Backup emitted (duplicates included) was normalized; the malformed
-    # message was quarantined; each database took a chain to DR and every backup reached DR
+    # message was quarantined; each database took a chain to DR and every backup reached DR,
+    # but the Aurora cluster whose key is not shared, whose failed copy raised one alert
     assert summary["normalized"] == summary["events_seen"]
     assert summary["recorded"] + summary["duplicates"] == summary["normalized"]
     assert summary["quarantine_reasons"] == {"not_json": 1}
-    assert (summary["chains_completed"], summary["chains_failed"]) == (8, 0)
-    assert summary["recovery_points_at_dr"] == 10
+    assert (summary["chains_completed"], summary["chains_failed"]) == (7, 0)
+    assert summary["recovery_points_at_dr"] == 9
+    assert summary["alerts"] == {"kms_key_not_shared": 1}

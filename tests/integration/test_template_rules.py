@@ -143,7 +143,7 @@ def test_a_field_added_to_the_table_reaches_exactly_its_kinds_two_rules() -> Non
 
 def test_the_queue_admits_exactly_the_generated_rules() -> None:
     # GIVEN the queue policy the generator writes beside the rules
-    [policy] = resources_of_type(load_template(), "AWS::SQS::QueuePolicy").values()
+    policy = resources_of_type(load_template(), "AWS::SQS::QueuePolicy")["RuleDeliveryPolicy"]
     [statement] = [
         s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"
     ]

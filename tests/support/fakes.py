@@ -12,6 +12,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
+from backup_relay.alerts.message import AlertMessage
+from backup_relay.alerts.model import Alert
 from backup_relay.copy_chain.outcome import CopyJobOutcome, CopyJobReport
 from backup_relay.copy_chain.reconcile import ReconcileReport
 from backup_relay.copy_chain.state import (
@@ -24,7 +26,7 @@ from backup_relay.errors import NotFound, Refused, Throttled
 from backup_relay.ingest import IngestResult, QuarantinedMessage
 from backup_relay.models import JobEvent, JobState, moves_job_forward
 from backup_relay.planner import Vault
-from backup_relay.ports import ChainRecord, CopyRequest, HopRecord, RecoveryPoint
+from backup_relay.ports import AlertClaim, ChainRecord, CopyRequest, HopRecord, RecoveryPoint
 
 
 @dataclass
@@ -68,6 +70,7 @@ class MemoryChainLedger:
                 source_account=hop.source_account,
                 destination_region=hop.destination_region,
                 state=hop.state,
+                status_message=hop.status_message,
             )
             for (chain, index), hop in sorted(self.hops.items())
             if chain == chain_id
@@ -113,6 +116,12 @@ class MemoryChainLedger:
             destination_region=current.hop.destination_region,
         )
         self.history.append((*key, state))
+
+    def chain(self, chain_id: str) -> ChainRecord | None:
+        if chain_id not in self.chains:
+            return None
+        state, reason = self.chains[chain_id]
+        return ChainRecord(chain_id, state, chain_id in self.started_executions, reason=reason)
 
     def chains_in_state(self, state: LedgerState) -> list[ChainRecord]:
         return [
@@ -281,6 +290,51 @@ class RecordingTelemetry:
     def reconciled(self, report: ReconcileReport) -> None:
         self.seen.append(("reconciled", report))
 
+    def alert_delivered(self, alert_id: str, outcome: str, reason: str | None) -> None:
+        self.seen.append(("alert_delivered", (alert_id, outcome, reason)))
+
+
+@dataclass
+class MemoryAlerts:
+    """The alerts outbox, and the alert ledger and topic behind it, in memory."""
+
+    raised: list[Alert] = field(default_factory=list)  # what use cases sent, repeats included
+    states: dict[str, str] = field(default_factory=dict)  # alert id -> PUBLISHING, SENT, FAILED
+    published: list[AlertMessage] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)  # errors the next publishes raise
+    counts: dict[str, int] = field(default_factory=dict)  # hour -> quarantined
+
+    def send(self, alert: Alert) -> None:
+        self.raised.append(alert)
+
+    def claim(self, alert: Alert) -> AlertClaim:
+        state = self.states.get(alert.alert_id)
+        if state == "SENT":
+            return AlertClaim.SENT
+        if state == "PUBLISHING":
+            return AlertClaim.HELD
+        self.states[alert.alert_id] = "PUBLISHING"
+        return AlertClaim.MINE
+
+    def sent(self, alert_id: str, message_id: str) -> None:
+        self.states[alert_id] = "SENT"
+
+    def failed(self, alert_id: str, reason: str, *, final: bool) -> None:
+        self.states[alert_id] = "FAILED"
+
+    def publish(self, message: AlertMessage) -> str:
+        if self.failures:
+            raise Throttled("InternalError", self.failures.pop(0))
+        self.published.append(message)
+        return f"msg-{len(self.published)}"
+
+    def count(self, hour: str) -> int:
+        self.counts[hour] = self.counts.get(hour, 0) + 1
+        return self.counts[hour]
+
+    def ids(self) -> list[str]:
+        return [alert.alert_id for alert in self.raised]
+
 
 @dataclass
 class MemoryEventLedger:
@@ -298,3 +352,11 @@ class MemoryEventLedger:
 
     def quarantine(self, message: QuarantinedMessage) -> None:
         self.quarantined.append(message)
+
+
+@dataclass
+class MemoryDeadLetters:
+    dead: list[tuple[str, str]] = field(default_factory=list)  # (body, reason)
+
+    def send(self, body: str, reason: str) -> None:
+        self.dead.append((body, reason))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
+from backup_relay.alerts.on_ingest import IngestAlerts
 from backup_relay.copy_chain.bring_back import BringBack
 from backup_relay.copy_chain.reconcile import Reconcile
 from backup_relay.copy_chain.steps import HopSteps
@@ -19,6 +20,7 @@ from backup_relay.settings import (
     BringBackSettings,
     ChainStepsSettings,
     FunctionSettings,
+    IngestSettings,
     ReconcileSettings,
 )
 from backup_relay_cli.environment import from_template_defaults
@@ -26,6 +28,7 @@ from tests.support.fakes import (
     FakeCopyJobs,
     FakeRecoveryPoints,
     FakeWorkflow,
+    MemoryAlerts,
     MemoryChainLedger,
     RecordingTelemetry,
 )
@@ -49,6 +52,7 @@ def environment(**overrides: str) -> dict[str, str]:
         "LEDGER_TABLE": "ledger",
         "IDEMPOTENCY_TABLE": "idempotency",
         "STATE_MACHINE_ARN": f"arn:aws:states:{HOME}:{CENTRAL}:stateMachine:copy-chain",
+        "ALERTS_QUEUE_URL": f"https://sqs.{HOME}.amazonaws.com/{CENTRAL}/alerts",
         "BACKUP_ROLE_ARN": BACKUP_ROLE,
         "CENTRAL_VAULT_NAME": CENTRAL_VAULT_NAME,
         "DR_REGION": DR_REGION,
@@ -97,6 +101,7 @@ class World:
     copy_jobs: FakeCopyJobs = field(default_factory=FakeCopyJobs)
     recovery_points: FakeRecoveryPoints = field(default_factory=FakeRecoveryPoints)
     telemetry: RecordingTelemetry = field(default_factory=RecordingTelemetry)
+    alerts: MemoryAlerts = field(default_factory=MemoryAlerts)
 
     def clock(self) -> datetime:
         return self.now
@@ -122,8 +127,18 @@ class World:
         return Reconcile(
             settings(ReconcileSettings, **env),
             executions=self.workflow,
+            alerts=self.alerts,
             now=self.clock,
             **self.ports(),
+        )
+
+    def ingest_alerts(self, **env: str) -> IngestAlerts:
+        ingest = settings(IngestSettings, **env)
+        return IngestAlerts(
+            outbox=self.alerts,
+            quarantines=self.alerts,
+            settings=ingest,
+            quarantine_threshold=ingest.quarantine_alert_threshold,
         )
 
     def triggers(self, **env: str) -> ChainTriggers:

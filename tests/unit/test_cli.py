@@ -227,3 +227,49 @@ def test_debug_shows_the_traceback_instead(moto: None) -> None:
         main(
             ["--debug", "bring-back", "arn:aws:rds:us-east-1:1:cluster-snapshot:x", *BRING_BACK_TO]
         )
+
+
+# ---- diagnose --------------------------------------------------------------------------------
+
+
+def test_diagnose_json_gives_the_category_and_a_remediation(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    message = "Access Denied trying to call AWS Backup service"
+    code = main(["diagnose", message, "--resource-type", "Aurora", "--kind", "copy", "--json"])
+    printed = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert printed["category"] == "vault_access_policy"
+    assert {"category", "title", "remediation", "retryable", "docs"} <= printed.keys()
+    assert printed["remediation"]
+
+
+def test_diagnose_text_reads_stdin_and_says_why_and_the_fix(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO("Backup job was stopped by user.\n"))
+    assert main(["diagnose", "-"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "category   stopped_by_user"
+    assert "fix" in out
+
+
+def test_diagnose_an_unknown_message_still_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diagnose", "Something nobody has seen", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["category"] == "unknown"
+
+
+def test_diagnose_without_a_message_exits_2_saying_what_to_pass(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["diagnose", "  "]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "backup-relay: no message to diagnose: pass the job's status message, or its --state"
+    )
+
+
+def test_diagnose_with_an_unknown_kind_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["diagnose", "x", "--kind", "SCAN"])
+    assert exited.value.code == 2
+    assert "--kind" in capsys.readouterr().err

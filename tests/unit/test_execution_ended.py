@@ -6,7 +6,7 @@ import pytest
 
 from backup_relay.copy_chain.decisions import chain_for_event
 from backup_relay.copy_chain.ended import ExecutionEnded
-from backup_relay.copy_chain.state import ChainState, LedgerState
+from backup_relay.copy_chain.state import ChainState, HopError, LedgerState
 from backup_relay.settings import ChainStepsSettings
 from tests.support.world import DR, World, copy_event, settings
 
@@ -26,7 +26,9 @@ def _copying(world: World) -> ChainState:
 
 
 def _ended(world: World) -> ExecutionEnded:
-    return ExecutionEnded(ledger=world.ledger, telemetry=world.telemetry)
+    return ExecutionEnded(
+        ledger=world.ledger, alerts=world.alerts, telemetry=world.telemetry, now=world.clock
+    )
 
 
 @pytest.mark.parametrize("status", ["ABORTED", "TIMED_OUT", "FAILED"])
@@ -66,3 +68,24 @@ def test_a_running_execution_is_left_alone(world: World) -> None:
     report = _ended(world)(chain.chain_id, "RUNNING")
     assert (report.slots_released, world.ledger.released) == (0, [])
     assert world.ledger.chains[chain.chain_id][0] is LedgerState.RUNNING
+
+
+def test_a_chain_that_ends_failed_raises_one_alert_naming_its_hop(world: World) -> None:
+    # GIVEN a chain whose hop failed with AWS's message, recorded by its own steps
+    chain = _copying(world)
+    denied = HopError(
+        error="CopyJobFailed", cause="Access Denied trying to call AWS Backup service"
+    )
+    world.hop_steps().hop_failed(chain.model_copy(update={"error": denied}))
+    # WHEN the FAILED execution's event arrives (twice: EventBridge delivers at least once)
+    arn = "arn:aws:states:us-west-2:123456789012:execution:copy-chain:" + chain.chain_id
+    _ended(world)(chain.chain_id, "FAILED", arn)
+    _ended(world)(chain.chain_id, "FAILED", arn)
+    # THEN both raise the chain's one alert, naming the hop and AWS's message
+    [alert, again] = world.alerts.raised
+    assert alert == again
+    assert alert.alert_id == f"chain:{chain.chain_id}"
+    assert alert.hop is not None
+    assert alert.hop.startswith("hop 1 of 1")
+    assert alert.status_message == "Access Denied trying to call AWS Backup service"
+    assert alert.execution_arn == arn

@@ -138,12 +138,13 @@ def test_infrastructure_errors_propagate_for_sqs_to_retry() -> None:
         )
 
 
-def _use_case(ledger: MemoryEventLedger, world: World) -> Ingest:
+def _use_case(ledger: MemoryEventLedger, world: World, **env: str) -> Ingest:
     return Ingest(
         policy=AccountPolicy(),
         record=ledger.record,
         quarantine=ledger.quarantine,
         chain=world.triggers(),
+        alerts=world.ingest_alerts(**env),
         telemetry=world.telemetry,
     )
 
@@ -201,3 +202,33 @@ def test_a_quarantined_message_reaches_no_chain(ledger: MemoryEventLedger) -> No
     assert result.outcome is Outcome.QUARANTINED
     assert world.workflow.started == []
     assert world.telemetry.seen == [("event_ingested", (Outcome.QUARANTINED, []))]
+
+
+def test_every_delivery_of_a_failed_job_raises_its_alert(ledger: MemoryEventLedger) -> None:
+    # GIVEN AWS's documented Copy Job FAILED event, delivered twice
+    body = json.dumps(documented("copy_job_failed.json"))
+    world = World()
+    ingest = _use_case(ledger, world)
+    # WHEN ingest takes both deliveries
+    first, second = ingest(body, "m-1"), ingest(body, "m-2")
+    # THEN both raised the same alert (the alert ledger publishes it once)
+    assert (first.outcome, second.outcome) == (Outcome.RECORDED, Outcome.DUPLICATE)
+    [one, two] = world.alerts.raised
+    assert one == two
+    assert one.alert_id.startswith("job:COPY:")
+
+
+def test_quarantines_past_the_hourly_threshold_raise_one_warning(
+    ledger: MemoryEventLedger,
+) -> None:
+    # GIVEN a threshold of 3 quarantined messages an hour
+    world = World()
+    ingest = _use_case(ledger, world, QUARANTINE_ALERT_THRESHOLD="3")
+    # WHEN five bad messages arrive in the same hour
+    for n in range(5):
+        ingest("not json", f"m-{n}")
+    # THEN one warning was raised, when the third was quarantined
+    [warning] = world.alerts.raised
+    assert warning.alert_id.startswith("quarantine:")
+    assert warning.diagnosis.category == "quarantined_events"
+    assert len(ledger.quarantined) == 5

@@ -56,6 +56,9 @@ def test_a_landed_copy_without_a_chain_gets_one_once(world: World) -> None:
     assert first.chains_started == [chain_id_for("rp-lost", DR.arn)]
     assert second.chains_started == []
     assert [chain.recovery_point_arn for chain in world.workflow.started] == ["rp-lost"]
+    # AND a warning says reconcile had to start it
+    [warning] = world.alerts.raised
+    assert warning.alert_id == f"recovered:{first.chains_started[0]}:started"
 
 
 def test_a_copy_that_landed_days_after_its_backup_began_is_still_chained(world: World) -> None:
@@ -174,6 +177,7 @@ def test_hops_whose_job_ended_are_resumed_once_with_its_outcome(world: World) ->
     ]
     assert len(first.hops_resumed) == 2
     assert second.hops_resumed == []
+    assert [a.headline for a in world.alerts.raised] == ["reconcile resumed hop 1 of a chain"] * 2
 
 
 def test_a_hop_running_longer_than_its_sla_is_reported(world: World) -> None:
@@ -189,6 +193,9 @@ def test_a_hop_running_longer_than_its_sla_is_reported(world: World) -> None:
     assert line.startswith(f"{slow} hop 0: copy job job-1 RUNNING since")
     assert report.hops_resumed == []
     assert world.telemetry.seen[-1] == ("reconciled", report)
+    # AND a warning names it, once however many runs see it
+    world.reconcile()()
+    assert {a.alert_id for a in world.alerts.raised} == {f"sla:{slow}:0"}
 
 
 def test_hops_in_other_states_are_not_checked(world: World) -> None:

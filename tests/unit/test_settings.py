@@ -8,6 +8,7 @@ from samtranslator.yaml_helper import yaml_parse
 
 from backup_relay.errors import SettingsError
 from backup_relay.settings import (
+    AlertsSettings,
     BringBackSettings,
     ChainEnvironment,
     ChainStepsSettings,
@@ -24,7 +25,16 @@ FUNCTIONS: dict[str, type[FunctionSettings]] = {
     "ReconcileFunction": ReconcileSettings,
     "BringBackFunction": BringBackSettings,
     "ChainEndedFunction": ChainEnvironment,
+    "AlertsFunction": AlertsSettings,
 }
+
+
+def test_every_function_of_the_template_has_its_settings_here() -> None:
+    template = yaml_parse(CENTRAL_TEMPLATE.read_text())
+    functions = {
+        lid for lid, r in template["Resources"].items() if r["Type"] == "AWS::Serverless::Function"
+    }
+    assert functions == set(FUNCTIONS)
 
 
 def test_a_missing_variable_fails_at_start_naming_it() -> None:

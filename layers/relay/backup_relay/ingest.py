@@ -3,7 +3,7 @@ let the copy chain act on the recorded event."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -105,6 +105,7 @@ class Ingest:
     record: EventRecorder
     quarantine: Quarantine
     chain: ChainTriggers
+    alerts: Callable[[IngestResult], None]  # alerts/on_ingest.py
     telemetry: IngestTelemetry
 
     def __call__(self, body: str, message_id: str) -> IngestResult:
@@ -120,6 +121,7 @@ class Ingest:
             self.quarantine(message)
             result = IngestResult(Outcome.QUARANTINED, event=result.event, quarantined=message)
             actions = []
+        self.alerts(result)
         self.telemetry.event_ingested(result, actions)
         return result
 

@@ -169,6 +169,18 @@ class Telemetry:
             logger.error("hop past its SLA", extra={"hop": hop})
         logger.info("reconciled", extra=report.model_dump())
 
+    def alert_delivered(self, alert_id: str, outcome: str, reason: str | None) -> None:
+        metric = {
+            "PUBLISHED": "AlertsPublished",
+            "ALREADY_SENT": "AlertsAlreadySent",
+            "DEAD_LETTERED": "AlertsDeadLettered",
+        }[outcome]
+        _count(metric)
+        if reason:
+            logger.error("alert dead-lettered", extra={"alert_id": alert_id, "reason": reason})
+        else:
+            logger.info("alert delivered", extra={"alert_id": alert_id, "outcome": outcome})
+
 
 def append_keys(**keys: Any) -> None:
     """Keys every later log line of this invocation carries (a correlation id)."""

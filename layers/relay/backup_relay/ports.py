@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from backup_relay.alerts.message import AlertMessage
+    from backup_relay.alerts.model import Alert
     from backup_relay.copy_chain.outcome import CopyJobOutcome, CopyJobReport
     from backup_relay.copy_chain.reconcile import ReconcileReport
     from backup_relay.copy_chain.state import ChainState, LedgerState
@@ -68,6 +71,10 @@ class HopRecord:
     source_account: str = ""
     destination_region: str = ""
     state: str = ""
+    kind: str = ""  # cross-account, cross-region, ...
+    source_vault_arn: str = ""
+    destination_vault_arn: str = ""
+    status_message: str | None = None  # why it failed, in AWS's words
 
     @property
     def label(self) -> str:
@@ -86,6 +93,10 @@ class ChainRecord:
     chain_id: str
     state: str
     execution_started: bool  # a start of its execution was confirmed
+    resource_type: str = ""
+    origin_recovery_point_arn: str = ""
+    destination_vault_arn: str = ""
+    reason: str = ""  # how it ended, when it did
 
 
 @dataclass(frozen=True)
@@ -163,6 +174,8 @@ class ChainLedger(Protocol):
 
     def chains_in_state(self, state: LedgerState) -> Iterable[ChainRecord]: ...
 
+    def chain(self, chain_id: str) -> ChainRecord | None: ...
+
     def hops_of(self, chain_id: str) -> Iterable[HopRecord]:
         """Every hop the chain recorded."""
         ...
@@ -214,6 +227,49 @@ class Executions(Protocol):
         ...
 
 
+# ---- alerts -------------------------------------------------------------------------------------
+
+
+class AlertOutbox(Protocol):
+    """Where the use cases raise alerts; the alerts function publishes each one once."""
+
+    def send(self, alert: Alert) -> None: ...
+
+
+class AlertClaim(StrEnum):
+    MINE = "MINE"  # publish it: new, or an earlier attempt failed and its lease ran out
+    SENT = "SENT"  # already published: a repeated delivery
+    HELD = "HELD"  # another attempt is publishing it now
+
+
+class AlertLedger(Protocol):
+    """Which alerts were published: a conditional write before publishing makes it once."""
+
+    def claim(self, alert: Alert) -> AlertClaim: ...
+
+    def sent(self, alert_id: str, message_id: str) -> None: ...
+
+    def failed(self, alert_id: str, reason: str, *, final: bool) -> None:
+        """An attempt failed (its lease is released); `final`: no attempt will follow."""
+        ...
+
+
+class AlertPublisher(Protocol):
+    def publish(self, message: AlertMessage) -> str:
+        """The message id."""
+        ...
+
+
+class DeadLetters(Protocol):
+    def send(self, body: str, reason: str) -> None: ...
+
+
+class QuarantineCounter(Protocol):
+    def count(self, hour: str) -> int:
+        """One more quarantined message in `hour` (YYYY-MM-DDTHH); the count so far."""
+        ...
+
+
 # ---- what operators see (metrics, logs): implemented once, in observability.py ----------------
 
 
@@ -239,6 +295,10 @@ class ChainTelemetry(Protocol):
 
 class ChainEndTelemetry(Protocol):
     def execution_ended(self, chain_id: str, status: str, released: int, died: bool) -> None: ...
+
+
+class AlertTelemetry(Protocol):
+    def alert_delivered(self, alert_id: str, outcome: str, reason: str | None) -> None: ...
 
 
 class ReconcileTelemetry(ChainEndTelemetry, Protocol):

@@ -23,7 +23,7 @@ from pydantic import (
 
 from backup_relay.copy_chain.decisions import WaitPolicy
 from backup_relay.errors import SettingsError
-from backup_relay.planner import ChainSettings, Lifecycle, Vault, parse_types
+from backup_relay.planner import ChainSettings, Lifecycle, RouteError, Vault, parse_types
 
 
 def _comma_separated(value: object) -> object:
@@ -103,6 +103,15 @@ class RouteSettings(FunctionSettings):
             return None
         return Vault(account=self.central_account, region=self.dr_region, name=self.dr_vault_name)
 
+    def is_chain_vault(self, vault_arn: str | None) -> bool:
+        """A vault the chain's hops copy out of: a central vault (any region) or the DR vault."""
+        try:
+            vault = Vault.parse(vault_arn or "")
+        except RouteError:
+            return False
+        names = {self.central_vault_name, self.dr_vault_name}
+        return vault.account == self.central_account and vault.name in names
+
 
 class ChainEnvironment(RouteSettings):
     """What every function knows of the stack (template.yaml `Globals`)."""
@@ -110,6 +119,7 @@ class ChainEnvironment(RouteSettings):
     ledger_table: str = Field(alias="LEDGER_TABLE", min_length=1)
     ledger_retention_days: int = Field(alias="LEDGER_RETENTION_DAYS", ge=1)
     state_machine_arn: str = Field(alias="STATE_MACHINE_ARN", min_length=1)
+    alerts_queue_url: str = Field(alias="ALERTS_QUEUE_URL", min_length=1)
     home_region: str = Field(alias="AWS_REGION", min_length=1)  # set by Lambda
 
     @property
@@ -125,6 +135,13 @@ class SourceAccountSettings(FunctionSettings):
 
 class IngestSettings(ChainEnvironment, SourceAccountSettings):
     idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE", min_length=1)
+    quarantine_alert_threshold: int = Field(alias="QUARANTINE_ALERT_THRESHOLD", ge=0)
+
+
+class AlertsSettings(ChainEnvironment):
+    alerts_topic_arn: str = Field(alias="ALERTS_TOPIC_ARN", min_length=1)
+    alerts_dead_letter_queue_url: str = Field(alias="ALERTS_DEAD_LETTER_QUEUE_URL", min_length=1)
+    alert_publish_attempts: int = Field(alias="ALERT_PUBLISH_ATTEMPTS", ge=1)
 
 
 class ChainStepsSettings(ChainEnvironment):

@@ -10,6 +10,8 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, TypedDict, TypeVar
 
+from backup_relay.alerts.on_ingest import IngestAlerts
+from backup_relay.alerts.publish import DeliverAlert, PublishAlert
 from backup_relay.copy_chain.bring_back import BringBack
 from backup_relay.copy_chain.ended import ExecutionEnded
 from backup_relay.copy_chain.reconcile import Reconcile
@@ -18,6 +20,7 @@ from backup_relay.copy_chain.triggers import ChainTriggers
 from backup_relay.ingest import AccountPolicy, Ingest
 from backup_relay.observability import Telemetry
 from backup_relay.settings import (
+    AlertsSettings,
     BringBackSettings,
     ChainEnvironment,
     ChainStepsSettings,
@@ -28,6 +31,7 @@ from backup_relay.settings import (
 if TYPE_CHECKING:
     from backup_relay.adapters.idempotency import OncePerEvent
     from backup_relay.ports import (
+        AlertOutbox,
         ChainLedger,
         CopyJobs,
         DeployedStack,
@@ -69,6 +73,7 @@ def once_per_event() -> OncePerEvent:
 
 @_once
 def ingest() -> Ingest:
+    from backup_relay.adapters.alerts import DynamoQuarantineCounter
     from backup_relay.adapters.event_ledger import DynamoEventLedger
 
     settings = IngestSettings.load()
@@ -77,6 +82,37 @@ def ingest() -> Ingest:
         record=once_per_event(),
         quarantine=DynamoEventLedger(settings.ledger_table, settings.ledger_retention).quarantine,
         chain=_chain_triggers(settings),
+        alerts=IngestAlerts(
+            outbox=_outbox(settings),
+            quarantines=DynamoQuarantineCounter(settings.ledger_table),
+            settings=settings,
+            quarantine_threshold=settings.quarantine_alert_threshold,
+        ),
+        telemetry=Telemetry(),
+    )
+
+
+# ---- alerts -------------------------------------------------------------------------------------
+
+
+def _outbox(settings: ChainEnvironment) -> AlertOutbox:
+    from backup_relay.adapters.alerts import SqsAlertOutbox
+
+    return SqsAlertOutbox(settings.alerts_queue_url)
+
+
+@_once
+def deliver_alert() -> DeliverAlert:
+    from backup_relay.adapters.alerts import DynamoAlertLedger, SnsAlertPublisher, SqsDeadLetters
+
+    settings = AlertsSettings.load()
+    return DeliverAlert(
+        publish=PublishAlert(
+            ledger=DynamoAlertLedger(settings.ledger_table, settings.ledger_retention),
+            publisher=SnsAlertPublisher(settings.alerts_topic_arn),
+        ),
+        dead_letters=SqsDeadLetters(settings.alerts_dead_letter_queue_url),
+        attempts=settings.alert_publish_attempts,
         telemetry=Telemetry(),
     )
 
@@ -126,7 +162,9 @@ def hop_steps() -> HopSteps:
 @_once
 def execution_ended() -> ExecutionEnded:
     settings = ChainEnvironment.load()
-    return ExecutionEnded(ledger=_chain_ports(settings)["ledger"], telemetry=Telemetry())
+    return ExecutionEnded(
+        ledger=_chain_ports(settings)["ledger"], alerts=_outbox(settings), telemetry=Telemetry()
+    )
 
 
 @_once
@@ -137,6 +175,7 @@ def reconcile() -> Reconcile:
     return Reconcile(
         settings=settings,
         executions=StepFunctionsWorkflow(settings.state_machine_arn),
+        alerts=_outbox(settings),
         telemetry=Telemetry(),
         **_chain_ports(settings),
     )

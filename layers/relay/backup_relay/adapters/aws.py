@@ -11,6 +11,8 @@ if TYPE_CHECKING:
     from mypy_boto3_backup import BackupClient
     from mypy_boto3_cloudformation import CloudFormationClient
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_sns import SNSClient
+    from mypy_boto3_sqs import SQSClient
     from mypy_boto3_stepfunctions import SFNClient
 
 
@@ -34,6 +36,14 @@ def backup(region: str | None = None) -> BackupClient:
 
 def stepfunctions() -> SFNClient:
     return client("stepfunctions")  # type: ignore[no-any-return]
+
+
+def sqs() -> SQSClient:
+    return client("sqs")  # type: ignore[no-any-return]
+
+
+def sns() -> SNSClient:
+    return client("sns")  # type: ignore[no-any-return]
 
 
 def cloudformation(region: str | None = None) -> CloudFormationClient:

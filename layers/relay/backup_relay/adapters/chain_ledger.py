@@ -133,14 +133,14 @@ class DynamoChainLedger(DynamoTable):
         return [_hop_record(item) for item in self._in_index(f"HOPSTATE#{state}")]
 
     def chains_in_state(self, state: LedgerState) -> list[ChainRecord]:
-        return [
-            ChainRecord(
-                chain_id=item["pk"].removeprefix("CHAIN#"),
-                state=item["state"],
-                execution_started="execution_started_at" in item,
-            )
-            for item in self._in_index(f"CHAINSTATE#{state}")
-        ]
+        return [_chain_record(item) for item in self._in_index(f"CHAINSTATE#{state}")]
+
+    def chain(self, chain_id: str) -> ChainRecord | None:
+        with domain_errors():
+            item = self.client.get_item(
+                TableName=self.table_name, Key=_chain_key(chain_id), ConsistentRead=True
+            ).get("Item")
+        return _chain_record({k: v["S"] for k, v in item.items() if "S" in v}) if item else None
 
     def _in_index(self, partition: str) -> list[dict[str, str]]:
         """The string attributes of every item under `partition` of the state index."""
@@ -283,4 +283,20 @@ def _hop_record(item: dict[str, str]) -> HopRecord:
         source_account=source[4],
         destination_region=item["destination_vault_arn"].split(":")[3],
         state=item.get("state", ""),
+        kind=item.get("kind", ""),
+        source_vault_arn=item["source_vault_arn"],
+        destination_vault_arn=item["destination_vault_arn"],
+        status_message=item.get("status_message"),
+    )
+
+
+def _chain_record(item: dict[str, str]) -> ChainRecord:
+    return ChainRecord(
+        chain_id=item["pk"].removeprefix("CHAIN#"),
+        state=item["state"],
+        execution_started="execution_started_at" in item,
+        resource_type=item.get("resource_type", ""),
+        origin_recovery_point_arn=item.get("origin_recovery_point_arn", ""),
+        destination_vault_arn=item.get("destination_vault_arn", ""),
+        reason=item.get("reason", ""),
     )

@@ -10,11 +10,13 @@ idempotent: a holder not in its slot is left alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
-from backup_relay.ports import ChainEndTelemetry, ChainLedger
+from backup_relay.alerts.build import for_failed_chain
+from backup_relay.clock import Clock, utc_now
+from backup_relay.ports import AlertOutbox, ChainEndTelemetry, ChainLedger
 
 #: Execution statuses after which nothing of the chain runs (RUNNING and PENDING_REDRIVE do).
 ENDED = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
@@ -25,24 +27,41 @@ class ExecutionEndedReport(BaseModel):
     status: str
     slots_released: int = 0
     recorded_failed: bool = False
+    alerted: bool = False
 
 
 @dataclass
 class ExecutionEnded:
     ledger: ChainLedger
+    alerts: AlertOutbox
     telemetry: ChainEndTelemetry
+    now: Clock = field(default=utc_now)
 
-    def __call__(self, chain_id: str, status: str) -> ExecutionEndedReport:
+    def __call__(
+        self, chain_id: str, status: str, execution_arn: str | None = None
+    ) -> ExecutionEndedReport:
         report = ExecutionEndedReport(chain_id=chain_id, status=status)
         if status not in ENDED:
             return report
-        for hop in self.ledger.hops_of(chain_id):
+        hops = list(self.ledger.hops_of(chain_id))
+        for hop in hops:
             self.ledger.release_slot(hop)
             report.slots_released += 1
         if status != "SUCCEEDED":
             report.recorded_failed = self.ledger.chain_died(
                 chain_id, f"execution {status}: ended outside the chain's steps"
             )
+            # every chain that ends without its copy raises one alert (by its id), whether
+            # its steps recorded the failure or it died outside them
+            chain = self.ledger.chain(chain_id)
+            if chain is not None:
+                hops = list(self.ledger.hops_of(chain_id))  # as chain_died left them
+                self.alerts.send(
+                    for_failed_chain(
+                        chain, hops, status, execution_arn=execution_arn, at=self.now()
+                    )
+                )
+                report.alerted = True
         self.telemetry.execution_ended(
             chain_id, status, report.slots_released, report.recorded_failed
         )

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
+from backup_relay.alerts.build import for_hop_past_sla, for_recovered_chain
 from backup_relay.clock import Clock, utc_now
 from backup_relay.copy_chain.ended import ENDED, ExecutionEnded
 from backup_relay.copy_chain.outcome import outcome_of
@@ -27,6 +28,7 @@ from backup_relay.errors import AwsError
 from backup_relay.ingest import AccountPolicy
 from backup_relay.planner import RouteError, Vault, plan_route
 from backup_relay.ports import (
+    AlertOutbox,
     ChainLedger,
     CopyJobs,
     Executions,
@@ -56,6 +58,7 @@ class Reconcile:
     copy_jobs: CopyJobs
     recovery_points: RecoveryPoints
     executions: Executions
+    alerts: AlertOutbox
     telemetry: ReconcileTelemetry
     now: Clock = field(default=utc_now)
 
@@ -100,6 +103,7 @@ class Reconcile:
                 self.ledger.execution_started(chain)
                 if started:
                     report.chains_started.append(chain.chain_id)
+                    self.alerts.send(for_recovered_chain(chain.chain_id, None, self.now()))
         except AwsError as error:
             report.errors.append(f"{chain.chain_id} ({point.arn}): {error}")
 
@@ -144,11 +148,14 @@ class Reconcile:
         if outcome is not None:
             if resume_waiting_hop(self.ledger, self.workflow, outcome):
                 report.hops_resumed.append(f"{hop.label} ({job.state})")
+                self.alerts.send(for_recovered_chain(hop.chain_id, hop.index, self.now()))
         elif self.now() - hop.updated_at > self.settings.hop_sla:
             report.hops_past_sla.append(
                 f"{hop.label}: copy job {copy_job_id} {job.state} "
                 f"since {hop.updated_at.isoformat()}"
             )
+            hours = self.settings.hop_sla_hours
+            self.alerts.send(for_hop_past_sla(hop, str(job.state), hours, self.now()))
 
     def close_dead_executions(self, report: ReconcileReport) -> None:
         """Chains recorded RUNNING and started, whose execution is not running: the ledger is
@@ -165,7 +172,7 @@ class Reconcile:
         except AwsError as error:
             report.errors.append(f"listing running chains: {error}")
             return
-        ended = ExecutionEnded(self.ledger, self.telemetry)
+        ended = ExecutionEnded(self.ledger, self.alerts, self.telemetry, now=self.now)
         for chain_id in started:
             if chain_id in running:
                 continue

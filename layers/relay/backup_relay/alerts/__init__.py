@@ -1,0 +1,1 @@
+"""Alerts: one message per failure, saying what broke, why, and how to fix it (docs/alerts.md)."""

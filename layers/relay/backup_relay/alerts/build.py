@@ -1,0 +1,200 @@
+"""The alerts each use case raises, from what it knows: one function per kind of failure.
+
+Failures take their diagnosis from the failure catalogue (`diagnosis.py`); warnings, which are
+not AWS failures, from WARNINGS below.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from backup_relay.alerts.model import Alert, AlertKind, Severity
+from backup_relay.diagnosis import Diagnosis, diagnose
+from backup_relay.models import FAILURE_STATES, JobEvent, JobKind
+from backup_relay.ports import ChainRecord, HopRecord
+from backup_relay.settings import RouteSettings
+
+_DOCS = "https://docs.aws.amazon.com/aws-backup/latest/devguide"
+#: What a warning means and what to do, by its category.
+WARNINGS: dict[str, tuple[str, str, str]] = {
+    "hop_past_sla": (
+        "A copy hop has run longer than its SLA",
+        "AWS Backup gives copies no SLA and queues copies of one resource behind each other: "
+        "check the copy job in the console (CREATED means queued; RUNNING with little "
+        "progress means a large copy) and whether the DR region's snapshot-copy limits are "
+        "reached (docs/copy-chain.md, 'Concurrency across stacks'). Raise HopSlaHours if "
+        "such copies are normal.",
+        f"{_DOCS}/recov-point-create-a-copy.html",
+    ),
+    "chain_recovered": (
+        "Reconcile had to start or resume a chain that its events did not",
+        "Nothing to fix for this chain: reconcile did what the lost or late event would have. "
+        "If this happens often, check that the member stack forwards events (its forward "
+        "rule and dead-letter queue) and that the relay bus accepts the account "
+        "(AllowedSourceAccounts).",
+        "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-account.html",
+    ),
+    "quarantined_events": (
+        "Many events were quarantined in one hour",
+        "Read the quarantined messages in the ledger (pk QUARANTINE#<date>, their reason_code "
+        "and reason; docs/operations.md): 'account_not_allowed' means AllowedSourceAccounts "
+        "lacks an account, 'unverified_event' means events AWS Backup did not make, others mean "
+        "a sender that is not the member stack's forward rule.",
+        "https://docs.aws.amazon.com/aws-backup/latest/devguide/eventbridge.html",
+    ),
+}
+
+
+def warning(category: str, message: str) -> Diagnosis:
+    title, remediation, docs = WARNINGS[category]
+    return Diagnosis(
+        category=category,
+        title=title,
+        remediation=remediation,
+        retryable=True,
+        docs=docs,
+        message=message,
+    )
+
+
+def for_job(event: JobEvent, settings: RouteSettings) -> Alert | None:
+    """A backup, copy or restore job that ended FAILED, ABORTED, EXPIRED or PARTIAL, unless it
+    is a chain's own copy job (the chain's alert names it, with its hop)."""
+    if event.state not in FAILURE_STATES:
+        return None
+    if event.kind is JobKind.COPY and settings.is_chain_vault(event.source_vault_arn):
+        return None
+    context = {
+        "account": event.account,
+        "region": event.region,
+        "source_vault_arn": event.source_vault_arn,
+        "destination_vault_arn": event.destination_vault_arn,
+        "resource_arn": event.resource_arn,
+        "job_id": event.job_id,
+        "iam_role_arn": event.iam_role_arn,
+    }
+    return Alert(
+        alert_id=f"job:{event.kind}:{event.job_id}:{event.state}",
+        severity=Severity.ERROR,
+        kind=AlertKind(str(event.kind)),
+        headline=f"{str(event.kind).lower()} job {event.state}",
+        occurred_at=event.time,
+        diagnosis=diagnose(
+            event.status_message,
+            resource_type=event.resource_type,
+            kind=str(event.kind),
+            state=str(event.state),
+            context={k: v for k, v in context.items() if v},
+        ),
+        account=event.account,
+        region=event.region,
+        resource_type=event.resource_type,
+        resource_arn=event.resource_arn,
+        job_id=event.job_id,
+        status_message=event.status_message,
+    )
+
+
+def for_failed_chain(
+    chain: ChainRecord,
+    hops: list[HopRecord],
+    status: str,
+    *,
+    execution_arn: str | None,
+    at: datetime,
+) -> Alert:
+    """A chain that ended without its DR copy (after any single-action fallback), naming the
+    hop that failed and, from its status message, why."""
+    failed = next((h for h in hops if h.state == "FAILED" and h.status_message), None)
+    failed = failed or next((h for h in reversed(hops)), None)
+    message = (failed.status_message if failed else None) or chain.reason or f"execution {status}"
+    hop = (
+        f"hop {failed.index + 1} of {len(hops)}, {failed.kind or 'copy'}: "
+        f"{failed.source_vault_arn or failed.source_region} -> "
+        f"{failed.destination_vault_arn or failed.destination_region}"
+        if failed
+        else None
+    )
+    context = {
+        "account": failed.source_account if failed else None,
+        "region": failed.source_region if failed else None,
+        "source_vault_arn": failed.source_vault_arn if failed else None,
+        "destination_vault_arn": failed.destination_vault_arn if failed else None,
+        "job_id": failed.copy_job_id if failed else None,
+    }
+    return Alert(
+        alert_id=f"chain:{chain.chain_id}",
+        severity=Severity.ERROR,
+        kind=AlertKind.CHAIN,
+        headline=f"copy chain {status}" + (f" at hop {failed.index + 1}" if failed else ""),
+        occurred_at=at,
+        diagnosis=diagnose(
+            message,
+            resource_type=chain.resource_type or None,
+            kind="COPY",
+            context={k: v for k, v in context.items() if v},
+        ),
+        account=context["account"],
+        region=context["region"],
+        resource_type=chain.resource_type or None,
+        resource_arn=chain.origin_recovery_point_arn or None,
+        job_id=failed.copy_job_id if failed else None,
+        chain_id=chain.chain_id,
+        execution_arn=execution_arn,
+        hop=hop,
+        status_message=message,
+    )
+
+
+def for_hop_past_sla(hop: HopRecord, job_state: str, sla_hours: float, at: datetime) -> Alert:
+    since = hop.updated_at.isoformat(timespec="minutes")
+    message = f"copy job {hop.copy_job_id} {job_state} since {since}, past {sla_hours:g} h"
+    return Alert(
+        alert_id=f"sla:{hop.chain_id}:{hop.index}",
+        severity=Severity.WARNING,
+        kind=AlertKind.HOP_PAST_SLA,
+        headline=f"copy hop past its {sla_hours:g} h SLA",
+        occurred_at=at,
+        diagnosis=warning("hop_past_sla", message),
+        account=hop.source_account or None,
+        region=hop.source_region,
+        job_id=hop.copy_job_id,
+        chain_id=hop.chain_id,
+        hop=f"hop {hop.index + 1}",
+        status_message=message,
+    )
+
+
+def for_recovered_chain(chain_id: str, hop_index: int | None, at: datetime) -> Alert:
+    """Reconcile started a chain (`hop_index` None: its event never came) or resumed one of its
+    hops (its completion never came)."""
+    what = (
+        "started a copy chain" if hop_index is None else f"resumed hop {hop_index + 1} of a chain"
+    )
+    suffix = "started" if hop_index is None else f"resumed-{hop_index}"
+    message = f"reconcile {what}: {chain_id}"
+    return Alert(
+        alert_id=f"recovered:{chain_id}:{suffix}",
+        severity=Severity.WARNING,
+        kind=AlertKind.CHAIN_RECOVERED,
+        headline=f"reconcile {what}",
+        occurred_at=at,
+        diagnosis=warning("chain_recovered", message),
+        chain_id=chain_id,
+        status_message=message,
+    )
+
+
+def for_quarantine(hour: str, count: int, account: str, region: str, at: datetime) -> Alert:
+    message = f"{count} messages quarantined in the hour from {hour}:00 UTC"
+    return Alert(
+        alert_id=f"quarantine:{hour}",
+        severity=Severity.WARNING,
+        kind=AlertKind.QUARANTINE,
+        headline=f"{count} events quarantined in an hour",
+        occurred_at=at,
+        diagnosis=warning("quarantined_events", message),
+        account=account,
+        region=region,
+        status_message=message,
+    )

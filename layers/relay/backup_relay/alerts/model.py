@@ -1,0 +1,48 @@
+"""What an alert says, before it is rendered for a protocol (message.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from backup_relay.diagnosis import Diagnosis
+
+
+class Severity(StrEnum):
+    ERROR = "error"  # something failed: a job, a chain
+    WARNING = "warning"  # something may fail: a hop past its SLA, a chain reconcile had to start
+
+
+class AlertKind(StrEnum):
+    BACKUP = "BACKUP"  # a job that ended FAILED, ABORTED, EXPIRED or PARTIAL
+    COPY = "COPY"
+    RESTORE = "RESTORE"
+    CHAIN = "CHAIN"  # a copy chain that failed, naming its hop
+    HOP_PAST_SLA = "HOP_PAST_SLA"
+    CHAIN_RECOVERED = "CHAIN_RECOVERED"  # reconcile started or resumed what events did not
+    QUARANTINE = "QUARANTINE"  # more quarantined messages in an hour than the threshold
+
+
+class Alert(BaseModel):
+    """`alert_id` names the failure, not the delivery: the same failure seen twice (a repeated
+    event, a retried batch) has the same id, and the alert ledger publishes it once."""
+
+    model_config = ConfigDict(frozen=True)
+
+    alert_id: str
+    severity: Severity
+    kind: AlertKind
+    headline: str  # what happened, in a few words: "copy job FAILED"
+    occurred_at: datetime
+    diagnosis: Diagnosis
+    account: str | None = None
+    region: str | None = None
+    resource_type: str | None = None
+    resource_arn: str | None = None
+    job_id: str | None = None
+    chain_id: str | None = None
+    execution_arn: str | None = None
+    hop: str | None = None  # "hop 2 of 2, us-west-2 -> us-east-1 (cross-region)"
+    status_message: str | None = None  # AWS's own words, kept whole

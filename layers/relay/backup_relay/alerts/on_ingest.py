@@ -1,0 +1,39 @@
+"""What ingest raises: a job that ended in failure, and quarantines past a threshold an hour."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from backup_relay.alerts.build import for_job, for_quarantine
+from backup_relay.ingest import IngestResult, Outcome
+from backup_relay.ports import AlertOutbox, QuarantineCounter
+from backup_relay.settings import ChainEnvironment
+
+
+@dataclass
+class IngestAlerts:
+    outbox: AlertOutbox
+    quarantines: QuarantineCounter
+    settings: ChainEnvironment
+    quarantine_threshold: int  # per hour; 0 turns the warning off
+
+    def __call__(self, result: IngestResult) -> None:
+        """Every delivery of a failed job raises its alert: the first may have died before it
+        did. The alert ledger publishes it once."""
+        if result.event is not None and result.outcome is not Outcome.QUARANTINED:
+            alert = for_job(result.event, self.settings)
+            if alert is not None:
+                self.outbox.send(alert)
+        if result.quarantined is not None and self.quarantine_threshold:
+            received = result.quarantined.received_at
+            hour = received.strftime("%Y-%m-%dT%H")
+            if self.quarantines.count(hour) == self.quarantine_threshold:
+                self.outbox.send(
+                    for_quarantine(
+                        hour,
+                        self.quarantine_threshold,
+                        self.settings.central_account,
+                        self.settings.home_region,
+                        received,
+                    )
+                )

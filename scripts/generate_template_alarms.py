@@ -1,0 +1,127 @@
+"""Write template.yaml's alarms section: every function's errors and throttles, every
+dead-letter queue's depth, the copy chain's failed and timed-out executions, hops past SLA.
+
+Each alarm notifies the Alerts topic. The functions and queues come from the template itself, so
+a function added to it gets its alarms with `make generate` (and a test fails until it does).
+
+    python -m scripts.generate_template_alarms          # rewrite the section
+    python -m scripts.generate_template_alarms --check  # exit 1 if it is out of date
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from samtranslator.yaml_helper import yaml_parse
+
+from scripts import generated_section
+
+ROOT = Path(__file__).resolve().parents[1]
+TEMPLATE = ROOT / "template.yaml"
+BEGIN = "  # BEGIN GENERATED alarms by scripts/generate_template_alarms.py: do not edit\n"
+END = "  # END GENERATED alarms\n"
+
+ALARM = """\
+  {logical_id}:
+    Type: AWS::CloudWatch::Alarm
+    Properties:
+      AlarmDescription: "{description}"
+      Namespace: {namespace}
+      MetricName: {metric}
+      Dimensions:
+        - Name: {dimension}
+          Value: {value}
+      Statistic: {statistic}
+      Period: 300
+      EvaluationPeriods: 1
+      Threshold: 1
+      ComparisonOperator: GreaterThanOrEqualToThreshold
+      TreatMissingData: notBreaching
+      AlarmActions: [!Ref AlertsTopic]
+
+"""
+
+
+def _of_type(resources: dict[str, dict[str, object]], type_name: str) -> list[str]:
+    return [lid for lid, resource in resources.items() if resource["Type"] == type_name]
+
+
+def render(template_text: str) -> str:
+    """From the template without its generated alarms (what they watch is declared by hand)."""
+    by_hand = with_section(template_text, "") if BEGIN in template_text else template_text
+    resources = yaml_parse(by_hand)["Resources"]
+    alarms = []
+    for function in _of_type(resources, "AWS::Serverless::Function"):
+        for metric, what in (("Errors", "failed"), ("Throttles", "was throttled")):
+            alarms.append(
+                ALARM.format(
+                    logical_id=f"{function}{metric}Alarm",
+                    description=f"{function} {what} in the last 5 minutes: its logs say why",
+                    namespace="AWS/Lambda",
+                    metric=metric,
+                    dimension="FunctionName",
+                    value=f"!Ref {function}",
+                    statistic="Sum",
+                )
+            )
+    for queue in _of_type(resources, "AWS::SQS::Queue"):
+        if queue.endswith("DeadLetterQueue"):
+            alarms.append(
+                ALARM.format(
+                    logical_id=f"{queue}DepthAlarm",
+                    description=f"{queue} holds messages: docs/operations.md says how to read "
+                    "and redrive them",
+                    namespace="AWS/SQS",
+                    metric="ApproximateNumberOfMessagesVisible",
+                    dimension="QueueName",
+                    value=f"!GetAtt {queue}.QueueName",
+                    statistic="Maximum",
+                )
+            )
+    for machine in _of_type(resources, "AWS::Serverless::StateMachine"):
+        for metric, what in (("ExecutionsFailed", "failed"), ("ExecutionsTimedOut", "timed out")):
+            alarms.append(
+                ALARM.format(
+                    logical_id=f"{machine}{metric}Alarm",
+                    description=f"Copy chains {what}: each failed chain also raises its own alert",
+                    namespace="AWS/States",
+                    metric=metric,
+                    dimension="StateMachineArn",
+                    value=f"!Ref {machine}",
+                    statistic="Sum",
+                )
+            )
+    alarms.append(
+        ALARM.format(
+            logical_id="HopsPastSlaAlarm",
+            description="Copy hops ran past HopSlaHours (reconcile's HopsPastSla metric)",
+            namespace="BackupRelay",
+            metric="HopsPastSla",
+            dimension="service",
+            value="backup-relay",
+            statistic="Sum",
+        )
+    )
+    return BEGIN + "".join(alarms).rstrip("\n") + "\n" + END
+
+
+def with_section(template: str, section: str) -> str:
+    if BEGIN not in template:  # first run: before the outputs
+        return template.replace("\nOutputs:", "\n" + section + "\nOutputs:", 1)
+    start, end = template.index(BEGIN), template.index(END) + len(END)
+    return template[:start] + section + template[end:]
+
+
+def main(argv: list[str] | None = None) -> int:
+    return generated_section.main(
+        argv,
+        description=__doc__.splitlines()[0],
+        template=TEMPLATE,
+        wanted=lambda current: with_section(current, render(current)),
+        what="alarms",
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
