@@ -11,17 +11,27 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from backup_relay.diagnosis import diagnose
+from backup_relay.clock import utc_now
+from backup_relay.diagnosis import CATEGORIES, diagnose
 from backup_relay.errors import AwsError, InvalidJobEvent, SettingsError
 from backup_relay.normalize import normalize_json
 from backup_relay.planner import RouteError, Vault, plan_route
 from backup_relay.ports import DeployedStack
 from backup_relay.settings import RouteSettings
 from backup_relay_cli import environment
-from backup_relay_cli.render import render_diagnosis, render_event, render_route, route_json
+from backup_relay_cli.render import (
+    render_coverage,
+    render_diagnosis,
+    render_event,
+    render_replay,
+    render_route,
+    render_status,
+    route_json,
+)
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -110,6 +120,36 @@ def _parser() -> argparse.ArgumentParser:
         "--state", type=str.upper, choices=["FAILED", "ABORTED", "EXPIRED", "PARTIAL"],
         help="the job's final state (it decides when there is no message)",
     )  # fmt: skip
+
+    replay = _command(
+        commands, _replay, "replay failed copies (chain hops and members' copies) after a fix",
+        "backup-relay replay --since 24h --category kms_key_not_shared --dry-run",
+    )  # fmt: skip
+    replay.add_argument("--job-id", help="only the failed copy job with this id")
+    replay.add_argument("--chain-id", help="only this chain")
+    replay.add_argument("--account", help="only failures in this account")
+    replay.add_argument("--resource-type", help="only this resource type (RDS, Aurora, ...)")
+    replay.add_argument("--category", choices=CATEGORIES, metavar="CATEGORY",
+                        help="only failures diagnosed so (see backup-relay diagnose)")  # fmt: skip
+    replay.add_argument("--since", default="24h", help="failures since: 90m, 24h, 7d or ISO time")
+    _stack_options(replay, default="backup-relay")
+    replay.add_argument("--dry-run", action="store_true", help="say what it would do; do nothing")
+
+    status = _command(
+        commands, _status, "chains and their hops by state, with age, attempt and diagnosis",
+        "backup-relay status --since 24h   |   backup-relay status --chain chain-9c02e...",
+    )  # fmt: skip
+    status.add_argument("--since", default="24h", help="chains changed since: 90m, 24h, 7d, ISO")
+    status.add_argument("--chain", help="only this chain")
+    status.add_argument("--recovery-point", help="only the chains of this recovery point (ARN)")
+    _stack_options(status, default="backup-relay")
+
+    coverage = _command(
+        commands, _coverage, "is every chained resource's DR copy current? (exit 1 if not)",
+        "backup-relay coverage --max-age 26h --json",
+    )  # fmt: skip
+    coverage.add_argument("--max-age", default="26h", help="a DR copy older is stale: 26h, 2d")
+    _stack_options(coverage, default="backup-relay")
 
     _command(
         commands, _demo, "run the offline sandbox: a simulated night of backups, chained to DR",
@@ -207,6 +247,72 @@ def _diagnose(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _replay(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from backup_relay import wiring
+    from backup_relay.replay import ReplayRequest
+
+    try:
+        request = ReplayRequest(
+            job_id=args.job_id,
+            chain_id=args.chain_id,
+            account=args.account,
+            resource_type=args.resource_type,
+            category=args.category,
+            since=args.since,
+            dry_run=args.dry_run,
+        )
+    except ValidationError as invalid:
+        reason = invalid.errors()[0]["msg"].removeprefix("Value error, ")
+        raise CommandError(f"--since: {reason}", EXIT_BAD_INPUT) from None
+    env = environment.from_stack(_deployed(args.stack, args.region))
+    report = wiring.replay(env)(request, progress=None if args.json else _progress)
+    if args.json:
+        print(report.model_dump_json(indent=2))
+    else:
+        print(render_replay(report, dry_run=args.dry_run))
+    return EXIT_FAILED if report.failed else EXIT_OK
+
+
+def _status(args: argparse.Namespace) -> int:
+    from backup_relay import wiring
+
+    start = _since(args.since, "--since")
+    env = environment.from_stack(_deployed(args.stack, args.region))
+    report = wiring.status(env)(start, chain_id=args.chain, recovery_point_arn=args.recovery_point)
+    print(report.model_dump_json(indent=2) if args.json else render_status(report))
+    return EXIT_OK
+
+
+def _coverage(args: argparse.Namespace) -> int:
+    from backup_relay import wiring
+
+    max_age = utc_now() - _since(args.max_age, "--max-age")
+    env = environment.from_stack(_deployed(args.stack, args.region))
+    report = wiring.coverage(env)(max_age)
+    if args.json:
+        print(json.dumps(report.model_dump() | {"stale": len(report.stale)}, indent=2))
+    else:
+        print(render_coverage(report))
+    return EXIT_FAILED if report.stale else EXIT_OK
+
+
+def _since(value: str, flag: str) -> datetime:
+    from backup_relay.replay import since
+
+    try:
+        return since(value, utc_now())
+    except ValueError as invalid:
+        raise CommandError(f"{flag}: {invalid}", EXIT_BAD_INPUT) from None
+
+
+def _progress(done: int, total: int) -> None:
+    if total > 1:
+        end = "\n" if done == total else ""
+        print(f"\rreplaying {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+
 def _bring_back(args: argparse.Namespace) -> int:
     from backup_relay import wiring
     from backup_relay.copy_chain.bring_back import BringBackRequest, TargetNotAllowed
@@ -240,6 +346,8 @@ def _deployed(stack: str, region: str | None) -> DeployedStack:
 
     try:
         return wiring.deployed_stack(stack, region)
+    except SettingsError as missing:
+        raise CommandError(str(missing), EXIT_BAD_INPUT) from None
     except AwsError as error:
         where = f" in {region}" if region else ""
         raise CommandError(

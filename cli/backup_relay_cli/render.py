@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Sequence
 
 from backup_relay.diagnosis import Diagnosis
 from backup_relay.models import JobEvent
 from backup_relay.planner import Route
+from backup_relay.replay import Outcome, ReplayReport
+from backup_relay.status import CoverageReport, StatusReport
 
 
 def render_event(event: JobEvent) -> str:
@@ -61,3 +64,67 @@ def render_diagnosis(diagnosis: Diagnosis) -> str:
             block("docs", diagnosis.docs),
         ]
     )
+
+
+def render_replay(report: ReplayReport, *, dry_run: bool) -> str:
+    if not report.items:
+        return "nothing failed that matches: nothing to replay"
+    rows = [
+        (str(i.outcome), i.kind, i.id, i.account, i.resource_type, i.category, i.why)
+        for i in report.items
+    ]
+    header = ("outcome", "kind", "id", "account", "type", "diagnosis", "why")
+    lines = _table(header, rows)
+    counts = ", ".join(
+        f"{report.count(outcome)} {outcome}" for outcome in Outcome if report.count(outcome)
+    )
+    lines += ["", counts + (" (dry run: nothing changed)" if dry_run else "")]
+    return "\n".join(lines)
+
+
+def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
+    """Columns as wide as their widest cell; the last one as long as it is."""
+    widths = [max(len(row[n]) for row in [header, *rows]) for n in range(len(header) - 1)]
+    return [
+        "  ".join(f"{cell:<{width}}" for cell, width in zip(row, widths, strict=False))
+        + f"  {row[-1]}"
+        for row in [header, *rows]
+    ]
+
+
+def render_status(report: StatusReport) -> str:
+    if not report.chains:
+        return "no chain changed in that time"
+    rows = []
+    for chain in report.chains:
+        hops = " ".join(f"{h.index + 1}:{h.state}" for h in chain.hops) or "-"
+        age = f"{chain.age_hours:.1f}h" if chain.age_hours is not None else "-"
+        why = chain.category or ""
+        rows.append((chain.state, chain.chain_id, str(chain.attempt), chain.resource_type, age,
+                     hops, why))  # fmt: skip
+    counts = ", ".join(
+        f"{report.count(state)} {state}" for state in ("RUNNING", "FAILED", "COMPLETED")
+    )
+    header = ("state", "chain", "attempt", "type", "age", "hops", "diagnosis")
+    return "\n".join([*_table(header, rows), "", counts])
+
+
+def render_coverage(report: CoverageReport) -> str:
+    if not report.resources:
+        return "no resource of a chained type backed up in the ledger's window"
+    rows = [
+        (
+            "current" if r.current else "STALE",
+            r.account,
+            r.resource_type,
+            f"{r.age_hours:.1f}h" if r.age_hours is not None else "no DR copy",
+            r.resource_arn,
+        )
+        for r in report.resources
+    ]
+    header = ("", "account", "type", "DR copy age", "resource")
+    summary = (
+        f"{len(report.resources) - len(report.stale)} current, {len(report.stale)} stale "
+        f"(older than {report.max_age_hours:g} h, or none)"
+    )
+    return "\n".join([*_table(header, rows), "", summary])

@@ -4,8 +4,9 @@ Two member accounts back up an RDS instance, Aurora, DocumentDB and Neptune clus
 volume; their backup plans copy the databases into the central vault of their region and EBS
 straight to the DR vault. backup-relay collects every job event and chains each database copy
 on to the DR region. One member's Aurora cluster is encrypted with a key the central account may
-not use: its copy fails, and the alert it raises says why and how to fix it. The timeline is
-read from the functions' own log lines (their CloudWatch Logs), in AWS Backup's virtual time.
+not use: its copy fails, the alert it raises says why and how to fix it, the operator shares the
+key and replays the copy, and it reaches DR too. The timeline is read from the functions' own
+log lines (their CloudWatch Logs), in AWS Backup's virtual time.
 """
 
 from __future__ import annotations
@@ -19,10 +20,14 @@ from typing import Any, TextIO
 
 from moto import mock_aws
 
+from backup_relay import wiring
 from backup_relay.alerts.message import email_text
 from backup_relay.alerts.model import Alert
+from backup_relay.replay import Outcome, ReplayReport
+from backup_relay.status import CoverageReport
+from backup_relay_cli.render import render_coverage, render_replay, render_status
 from backup_relay_sandbox import functions
-from backup_relay_sandbox.backup_sim import Faults
+from backup_relay_sandbox.backup_sim import Faults, policies
 from backup_relay_sandbox.cloud import (
     CENTRAL_ACCOUNT,
     MEMBER_ACCOUNTS,
@@ -57,7 +62,7 @@ def run_demo(out: TextIO | None) -> dict[str, Any]:
             reorder_share=0.1,
             late_duplicate_share=0.05,
         )
-        unshared = _aurora_whose_key_is_not_shared(org, MEMBER_ACCOUNTS[-1])
+        unshared, key = _aurora_whose_key_is_not_shared(org, MEMBER_ACCOUNTS[-1])
         timeline = Timeline(out, org)
         _print(out, _HEADER.format(central=CENTRAL_ACCOUNT, members=", ".join(MEMBER_ACCOUNTS)))
         points = {key: org.backup(*key) for key in org.resources}
@@ -67,14 +72,62 @@ def run_demo(out: TextIO | None) -> dict[str, Any]:
         client("sqs").send_message(QueueUrl=org.central.ingest_queue.url, MessageBody=MALFORMED)
         org.settle(on_step=timeline.show_new)
         alerts = org.alerts()
-        summary = _summary(org, timeline, alerts, unshared)
+        _print(out, _render_alerts(alerts))
+        replayed = _the_operator_fixes_and_replays(org, out, MEMBER_ACCOUNTS[-1], key, timeline)
+        coverage = _status_and_coverage(org, out)
+        summary = _summary(org, timeline, alerts, unshared, replayed)
+        summary["coverage"] = {
+            "current": len(coverage.resources) - len(coverage.stale),
+            "stale": len(coverage.stale),
+        }
+        summary["ok"] = summary["ok"] and not coverage.stale
     summary["seconds"] = round(time.perf_counter() - started, 2)
-    _print(out, _render_alerts(alerts))
     _print(out, _render_summary(org_rows=summary.pop("rows"), summary=summary))
     return summary
 
 
-def _aurora_whose_key_is_not_shared(org: Organization, account: str) -> str:
+def _the_operator_fixes_and_replays(
+    org: Organization, out: TextIO | None, account: str, key: str, timeline: Timeline
+) -> int:
+    """What the alert says to do: share the key with the central account (its key policy, in
+    the member account), then `backup-relay replay` — a dry run first."""
+    _print(out, f"\nthe operator shares key {key} with {CENTRAL_ACCOUNT} (its key policy)")
+    client("kms", REGION, account).put_key_policy(
+        KeyId=key,
+        PolicyName="default",
+        Policy=json.dumps(policies.shared_key(account, [CENTRAL_ACCOUNT])),
+    )
+    replay = org.central.functions["ReplayFunction"]
+    for dry_run in (True, False):
+        report = ReplayReport.model_validate(replay({"since": "24h", "dry_run": dry_run}))
+        flag = " --dry-run" if dry_run else ""
+        _print(
+            out,
+            f"\n$ backup-relay replay --since 24h{flag}\n{render_replay(report, dry_run=dry_run)}",
+        )
+    org.settle(on_step=timeline.show_new)
+    return report.count(Outcome.REPLAYED)
+
+
+def _status_and_coverage(org: Organization, out: TextIO | None) -> CoverageReport:
+    """`backup-relay status` and `coverage` as the operator runs them next, on the stack's ledger
+    (the functions' environment is what the CLI rebuilds from the deployed stack)."""
+    env = {**org.central.functions["ReplayFunction"].variables, "AWS_REGION": REGION}
+    now = org.sim.now
+    status = wiring.status(env)
+    status.now = lambda: now
+    coverage = wiring.coverage(env)
+    coverage.now = lambda: now
+    report = coverage(timedelta(hours=26))
+    _print(
+        out,
+        f"\n$ backup-relay status --since 24h\n{render_status(status(now - timedelta(hours=24)))}",
+    )
+    _print(out, f"\n$ backup-relay coverage --max-age 26h\n{render_coverage(report)}")
+    return report
+
+
+def _aurora_whose_key_is_not_shared(org: Organization, account: str) -> tuple[str, str]:
     """The night's one misconfiguration: this member's Aurora cluster is encrypted with a
     customer managed key whose policy does not let the central account use it, so its copy
     into the central vault fails (and raises an alert saying so)."""
@@ -82,7 +135,7 @@ def _aurora_whose_key_is_not_shared(org: Organization, account: str) -> str:
     key = org.sim.create_key(account, REGION, grant_accounts=[])
     org.sim.register_resource(account, REGION, "Aurora", arn, key)
     org.resources[(account, "Aurora")] = arn
-    return arn
+    return arn, key
 
 
 def _render_alerts(alerts: list[dict[str, Any]]) -> str:
@@ -153,7 +206,11 @@ def _json(line: str) -> dict[str, Any] | None:
 
 
 def _summary(
-    org: Organization, timeline: Timeline, alerts: list[dict[str, Any]], unshared: str
+    org: Organization,
+    timeline: Timeline,
+    alerts: list[dict[str, Any]],
+    unshared: str,
+    replayed: int,
 ) -> dict[str, Any]:
     statuses = Counter(e["status"] for e in org.executions())
     at_dr = org.completed_copies_into(DR)
@@ -176,18 +233,20 @@ def _summary(
         "chains_failed": statuses["FAILED"],
         "recovery_points_at_dr": len(at_dr),
         "alerts": dict(Counter(a["attributes"]["category"] for a in alerts)),
+        "replayed": replayed,
         "rows": rows,
     }
-    # every database chained to DR but the one whose key is not shared, which never reached the
-    # central vault; one alert says why
-    expected_chains = sum(1 for _, kind in org.resources if kind in DATABASE_TYPES) - 1
+    # every database chained to DR; the one whose key was not shared only after the alert said
+    # why, the operator shared it and replayed its copy
+    expected_chains = sum(1 for _, kind in org.resources if kind in DATABASE_TYPES)
     summary["ok"] = (
         summary["chains_completed"] == expected_chains
         and summary["chains_failed"] == 0
-        and summary["recovery_points_at_dr"] == len(org.resources) - 1
-        and not any(job.resource.arn == unshared for job in at_dr)
+        and summary["recovery_points_at_dr"] == len(org.resources)
+        and any(job.resource.arn == unshared for job in at_dr)
         and summary["quarantined"] == 1
         and summary["alerts"] == {"kms_key_not_shared": 1}
+        and replayed == 1
     )
     return summary
 
@@ -206,6 +265,9 @@ def _render_summary(org_rows: list[tuple[str, str, str, int]], summary: dict[str
         ("copy chains started / completed / failed", " / ".join(
             str(summary[key]) for key in ("chains_started", "chains_completed", "chains_failed"))),
         ("recovery points in the DR vault", summary["recovery_points_at_dr"]),
+        ("failed copies replayed after the fix", summary["replayed"]),
+        ("chained resources with a current DR copy (26 h)", "{current} current, {stale} stale"
+            .format(**summary["coverage"])),
         ("alerts published, by diagnosis", ", ".join(
             f"{k} {v}" for k, v in summary["alerts"].items()) or "-"),
     ]  # fmt: skip

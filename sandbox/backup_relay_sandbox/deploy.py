@@ -143,7 +143,7 @@ def create_roles(stack: Deployment) -> None:
     iam = stack.client("iam")
     for logical_id in stack.of_type("AWS::IAM::Role"):
         properties = stack.resolved(logical_id)
-        name = f"{stack.name}-{logical_id}"[:64]
+        name = properties.get("RoleName") or f"{stack.name}-{logical_id}"[:64]
         arn = iam.create_role(
             RoleName=name,
             AssumeRolePolicyDocument=json.dumps(properties["AssumeRolePolicyDocument"]),

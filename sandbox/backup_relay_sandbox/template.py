@@ -101,4 +101,18 @@ def _sub(text: Any, values: Mapping[str, Any]) -> Any:
     return _SUB_VARIABLE.sub(lambda match: str(values[match.group(1)]), text)
 
 
-_INTRINSICS = {"Ref": _ref, "Fn::If": _if, "Fn::GetAtt": _get_att, "Fn::Sub": _sub}
+def _join(argument: Any, values: Mapping[str, Any]) -> Any:
+    delimiter, items = argument
+    items = resolve(items, values)
+    if isinstance(items, str):  # a CommaDelimitedList parameter, as the sandbox holds it
+        items = items.split(",") if items else []
+    return str(delimiter).join(str(item) for item in items)
+
+
+_INTRINSICS = {
+    "Ref": _ref,
+    "Fn::If": _if,
+    "Fn::GetAtt": _get_att,
+    "Fn::Sub": _sub,
+    "Fn::Join": _join,
+}

@@ -17,7 +17,11 @@ from backup_relay_sandbox.night import NIGHT, run_night
 def _ledger_events() -> list[JobEvent]:
     [table] = [t for t in client("dynamodb").list_tables()["TableNames"] if "Ledger" in t]
     items = client("dynamodb").scan(TableName=table)["Items"]
-    return [JobEvent.model_validate_json(i["event"]["S"]) for i in items if "event" in i]
+    return [
+        JobEvent.model_validate_json(i["event"]["S"])
+        for i in items
+        if i["sk"]["S"].startswith("EVENT#")
+    ]
 
 
 def test_a_night_of_events_is_collected_once_each_with_reasons_for_the_rest(moto: None) -> None:
@@ -63,10 +67,12 @@ def test_demo_json_summary_counts_what_it_saw(capsys: pytest.CaptureFixture[str]
     assert summary["ok"] is True
     # every job event AWS Backup emitted (duplicates included) was normalized; the malformed
     # message was quarantined; each database took a chain to DR and every backup reached DR,
-    # but the Aurora cluster whose key is not shared, whose failed copy raised one alert
+    # the Aurora cluster whose key was not shared once its alert was acted on and its copy replayed
     assert summary["normalized"] == summary["events_seen"]
     assert summary["recorded"] + summary["duplicates"] == summary["normalized"]
     assert summary["quarantine_reasons"] == {"not_json": 1}
-    assert (summary["chains_completed"], summary["chains_failed"]) == (7, 0)
-    assert summary["recovery_points_at_dr"] == 9
+    assert (summary["chains_completed"], summary["chains_failed"]) == (8, 0)
+    assert summary["recovery_points_at_dr"] == 10
     assert summary["alerts"] == {"kms_key_not_shared": 1}
+    assert summary["replayed"] == 1
+    assert summary["coverage"] == {"current": 8, "stale": 0}

@@ -24,7 +24,7 @@ from backup_relay.copy_chain.state import (
 )
 from backup_relay.errors import NotFound, Refused, Throttled
 from backup_relay.ingest import IngestResult, QuarantinedMessage
-from backup_relay.models import JobEvent, JobState, moves_job_forward
+from backup_relay.models import JobEvent, JobKind, JobState, moves_job_forward
 from backup_relay.planner import Vault
 from backup_relay.ports import AlertClaim, ChainRecord, CopyRequest, HopRecord, RecoveryPoint
 
@@ -39,6 +39,8 @@ class HopEntry:
     updated_at: datetime
     source_account: str = ""
     destination_region: str = ""
+    source_recovery_point_arn: str | None = None
+    destination_vault_arn: str = ""
 
 
 @dataclass
@@ -52,11 +54,42 @@ class MemoryChainLedger:
     events: dict[str, list[JobEvent]] = field(default_factory=dict)  # copy job id -> events
     started_executions: set[str] = field(default_factory=set)
     released: list[tuple[str, str, str]] = field(default_factory=list)  # account, region, holder
+    plans: dict[str, ChainState] = field(default_factory=dict)  # chain id -> as planned
+    attempts: dict[str, int] = field(default_factory=dict)
+    changed: dict[str, datetime] = field(default_factory=dict)  # chain id -> its state's time
 
     def chain_started(self, chain: ChainState) -> bool:
         if chain.chain_id in self.chains:
             return False
         self.chains[chain.chain_id] = (LedgerState.RUNNING, chain.reason)
+        self.plans[chain.chain_id] = chain.model_copy(deep=True)
+        return True
+
+    def chains_of(self, recovery_point_arn: str) -> list[str]:
+        return [
+            c
+            for c, plan in self.plans.items()
+            if plan.origin_recovery_point_arn == recovery_point_arn
+        ]
+
+    def chain_plan(self, chain_id: str) -> ChainState | None:
+        plan = self.plans.get(chain_id)
+        if plan is None:
+            return None
+        return plan.model_copy(update={"attempt": self.attempts.get(chain_id, 1)})
+
+    def chain_retried(self, chain: ChainState, from_hop: int) -> bool:
+        state, _ = self.chains.get(chain.chain_id, (None, ""))
+        if state is not LedgerState.FAILED or self.attempts.get(chain.chain_id, 1) != (
+            chain.attempt - 1
+        ):
+            return False
+        self.chains[chain.chain_id] = (LedgerState.RUNNING, f"attempt {chain.attempt}")
+        self.attempts[chain.chain_id] = chain.attempt
+        self.started_executions.discard(chain.chain_id)
+        for (chain_id, index), hop in self.hops.items():
+            if chain_id == chain.chain_id and index >= from_hop:
+                hop.state = LedgerState.REPLANNED
         return True
 
     def hops_of(self, chain_id: str) -> list[HopRecord]:
@@ -71,6 +104,8 @@ class MemoryChainLedger:
                 destination_region=hop.destination_region,
                 state=hop.state,
                 status_message=hop.status_message,
+                source_recovery_point_arn=hop.source_recovery_point_arn,
+                destination_vault_arn=hop.destination_vault_arn,
             )
             for (chain, index), hop in sorted(self.hops.items())
             if chain == chain_id
@@ -97,6 +132,7 @@ class MemoryChainLedger:
 
     def chain_ended(self, chain: ChainState, state: LedgerState, reason: str) -> None:
         self.chains[chain.chain_id] = (state, reason)
+        self.changed[chain.chain_id] = self.now
 
     def hop(self, chain: ChainState, state: LedgerState) -> None:
         current = chain.current
@@ -114,6 +150,8 @@ class MemoryChainLedger:
             self.now,
             source_account=current.hop.source_account,
             destination_region=current.hop.destination_region,
+            source_recovery_point_arn=current.recovery_point_arn,
+            destination_vault_arn=current.hop.destination_vault_arn,
         )
         self.history.append((*key, state))
 
@@ -121,14 +159,20 @@ class MemoryChainLedger:
         if chain_id not in self.chains:
             return None
         state, reason = self.chains[chain_id]
-        return ChainRecord(chain_id, state, chain_id in self.started_executions, reason=reason)
+        plan = self.plans.get(chain_id)
+        return ChainRecord(
+            chain_id,
+            state,
+            chain_id in self.started_executions,
+            resource_type=plan.resource_type if plan else "",
+            reason=reason,
+            attempt=self.attempts.get(chain_id, 1),
+            updated_at=self.changed.get(chain_id, self.now).isoformat(),
+        )
 
     def chains_in_state(self, state: LedgerState) -> list[ChainRecord]:
-        return [
-            ChainRecord(chain_id, stored, chain_id in self.started_executions)
-            for chain_id, (stored, _) in self.chains.items()
-            if stored is state
-        ]
+        records = [self.chain(chain_id) for chain_id, (stored, _) in self.chains.items()]
+        return [r for r in records if r is not None and r.state is state]
 
     def hops_in_state(self, state: LedgerState) -> list[HopRecord]:
         return [
@@ -360,3 +404,62 @@ class MemoryDeadLetters:
 
     def send(self, body: str, reason: str) -> None:
         self.dead.append((body, reason))
+
+
+@dataclass
+class MemoryReplayLedger:
+    """The job events replay reads (latest event per copy job) and the replays it records."""
+
+    latest: dict[str, JobEvent] = field(default_factory=dict)  # job id -> its latest event
+    replays: dict[str, str] = field(default_factory=dict)  # failed job id -> new job id
+
+    def add(self, event: JobEvent) -> None:
+        self.latest[event.job_id or ""] = event
+
+    def failed_copy_jobs(self, since: datetime) -> list[JobEvent]:
+        return [
+            e
+            for e in self.latest.values()
+            if e.state in (JobState.FAILED, JobState.ABORTED) and e.time >= since
+        ]
+
+    def completed_copy(
+        self, source_recovery_point_arn: str, destination_vault_arn: str, since: datetime
+    ) -> str | None:
+        for e in self.latest.values():
+            if (
+                e.state is JobState.COMPLETED
+                and e.time >= since
+                and e.source_recovery_point_arn == source_recovery_point_arn
+                and e.destination_vault_arn == destination_vault_arn
+            ):
+                return e.job_id
+        return None
+
+    def replayed(self, job_id: str) -> str | None:
+        return self.replays.get(job_id)
+
+    def jobs_in_state(self, kind: JobKind, state: JobState, since: datetime) -> list[JobEvent]:
+        return [
+            e
+            for e in self.latest.values()
+            if (e.kind, e.state) == (kind, state) and e.time >= since
+        ]
+
+    def record_replay(self, job_id: str, new_job_id: str) -> None:
+        self.replays[job_id] = new_job_id
+
+
+@dataclass
+class FakeMemberCopies:
+    """StartCopyJob in member accounts; `gone` holds source recovery points that no longer
+    exist."""
+
+    started: list[tuple[str, str, CopyRequest]] = field(default_factory=list)
+    gone: set[str] = field(default_factory=set)
+
+    def start_copy_job(self, account: str, region: str, request: CopyRequest) -> str:
+        if request.recovery_point_arn in self.gone:
+            raise NotFound("ResourceNotFoundException", f"{request.recovery_point_arn} not found")
+        self.started.append((account, region, request))
+        return f"member-job-{len(self.started)}"

@@ -57,6 +57,7 @@ def test_handlers_reach_the_library_only_through_the_wiring(path: Path) -> None:
         "backup_relay.observability",
         "backup_relay.copy_chain.steps",  # StepRequest, the state machine's request
         "backup_relay.copy_chain.bring_back",  # BringBackRequest
+        "backup_relay.replay",  # ReplayRequest
     }
 
 

@@ -31,7 +31,16 @@ from tests.support.strategies import deep_json
             "backup_job_aborted.json",
             {"kind": "BACKUP", "status_message": "Backup job was stopped by user."},
         ),
-        ("restore_job_completed.json", {"kind": "RESTORE", "state": "COMPLETED", "size_bytes": 0}),
+        (
+            "restore_job_completed.json",
+            {
+                "kind": "RESTORE",
+                "state": "COMPLETED",
+                "size_bytes": 0,
+                "created_resource_arn": "arn:aws:rds:us-west-2:1112233445566:db:"
+                "testinginstance1a2bcd34-567e-8901-23f4-5g6hijkl7890",
+            },
+        ),
     ],
 )
 def test_normalize_json_prints_the_contract_fields(
@@ -40,7 +49,7 @@ def test_normalize_json_prints_the_contract_fields(
     assert main(["normalize", str(EVENTS_DIR / name), "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed.items() >= expected.items()
-    assert len(printed) == 16
+    assert len(printed) == 17
 
 
 def test_normalize_text_is_readable(capsys: pytest.CaptureFixture[str]) -> None:

@@ -145,6 +145,8 @@ EXPECTED: dict[str, dict[str, Any]] = {
         source_vault_arn=VAULT + "ExampleVault",
         size_bytes=0,
         iam_role_arn=ROLE + "RestoreTestRole",
+        created_resource_arn="arn:aws:rds:us-west-2:1112233445566:db:"
+        "testinginstance1a2bcd34-567e-8901-23f4-5g6hijkl7890",
     ),
     "restore_job_created.json": dict(
         kind="RESTORE",
@@ -193,6 +195,7 @@ OPTIONAL_FIELDS = (
     "destination_vault_arn",
     "size_bytes",
     "iam_role_arn",
+    "created_resource_arn",
 )
 
 
@@ -245,6 +248,7 @@ def test_json_field_names_are_the_contract() -> None:
         "size_bytes",
         "iam_role_arn",
         "event_id",
+        "created_resource_arn",  # added after the first release: new fields go last
     ]
     assert event.model_dump(mode="json")["time"] == "2020-07-15T22:08:04Z"
 

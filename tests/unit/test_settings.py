@@ -15,6 +15,7 @@ from backup_relay.settings import (
     FunctionSettings,
     IngestSettings,
     ReconcileSettings,
+    ReplaySettings,
 )
 from backup_relay_sandbox.template import CENTRAL_TEMPLATE
 from tests.support.world import DR, environment
@@ -26,6 +27,7 @@ FUNCTIONS: dict[str, type[FunctionSettings]] = {
     "BringBackFunction": BringBackSettings,
     "ChainEndedFunction": ChainEnvironment,
     "AlertsFunction": AlertsSettings,
+    "ReplayFunction": ReplaySettings,
 }
 
 

@@ -93,6 +93,9 @@ class JobEvent(BaseModel):
     size_bytes: int | None
     iam_role_arn: str | None
     event_id: str
+    created_resource_arn: str | None = Field(
+        default=None, description="a restore's: the resource it created (COMPLETED)"
+    )
 
     @property
     def is_final(self) -> bool:

@@ -84,6 +84,7 @@ FIELD_PATHS: dict[JobKind, dict[str, str]] = {
         "resource_arn": "$.detail.sourceResourceArn",
         "source_vault_arn": "$.detail.backupVaultArn",
         "source_recovery_point_arn": "$.detail.recoveryPointArn",
+        "created_resource_arn": "$.detail.createdResourceArn",  # on COMPLETED
     },
 }
 
@@ -239,6 +240,7 @@ def _finish(kind: JobKind, fields: Mapping[str, Any], status_message: Any) -> Jo
         size_bytes=_size(fields),
         iam_role_arn=_arn(fields, "iam_role_arn"),
         event_id=_required(fields, "event_id"),
+        created_resource_arn=_arn(fields, "created_resource_arn"),
     )
 
 

@@ -113,9 +113,12 @@ class Hop(BaseModel):
             return HopKind.CROSS_ACCOUNT
         return HopKind.CROSS_REGION if regions else HopKind.SAME_REGION_SAME_ACCOUNT
 
-    def idempotency_token(self, source_recovery_point_arn: str) -> str:
-        """Stable per (recovery point, destination vault): a replayed StartCopyJob is a no-op."""
+    def idempotency_token(self, source_recovery_point_arn: str, attempt: int = 1) -> str:
+        """Stable per (recovery point, destination vault): a retried StartCopyJob is a no-op.
+        A replay's attempt (2, 3, ...) makes a new token, so AWS starts a new copy job."""
         key = f"{source_recovery_point_arn}|{self.destination.arn}"
+        if attempt > 1:
+            key += f"|attempt-{attempt}"
         return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 

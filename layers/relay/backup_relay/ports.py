@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from backup_relay.copy_chain.reconcile import ReconcileReport
     from backup_relay.copy_chain.state import ChainState, LedgerState
     from backup_relay.ingest import IngestResult, QuarantinedMessage
-    from backup_relay.models import JobEvent
+    from backup_relay.models import JobEvent, JobKind, JobState
     from backup_relay.planner import Vault
 
 
@@ -75,6 +75,8 @@ class HopRecord:
     source_vault_arn: str = ""
     destination_vault_arn: str = ""
     status_message: str | None = None  # why it failed, in AWS's words
+    source_recovery_point_arn: str | None = None
+    destination_recovery_point_arn: str | None = None
 
     @property
     def label(self) -> str:
@@ -97,6 +99,8 @@ class ChainRecord:
     origin_recovery_point_arn: str = ""
     destination_vault_arn: str = ""
     reason: str = ""  # how it ended, when it did
+    attempt: int = 1  # its execution runs as execution_name(chain_id, attempt)
+    updated_at: str = ""  # when its state last changed (ISO 8601)
 
 
 @dataclass(frozen=True)
@@ -176,6 +180,19 @@ class ChainLedger(Protocol):
 
     def chain(self, chain_id: str) -> ChainRecord | None: ...
 
+    def chains_of(self, recovery_point_arn: str) -> list[str]:
+        """The ids of the chains that copy this recovery point on."""
+        ...
+
+    def chain_plan(self, chain_id: str) -> ChainState | None:
+        """The chain as it was planned (its route, origin and attempt), to run it again."""
+        ...
+
+    def chain_retried(self, chain: ChainState, from_hop: int) -> bool:
+        """A FAILED chain runs again as `chain.attempt` from `from_hop`; False when it is not
+        FAILED at the attempt before (another replay was first)."""
+        ...
+
     def hops_of(self, chain_id: str) -> Iterable[HopRecord]:
         """Every hop the chain recorded."""
         ...
@@ -234,6 +251,38 @@ class AlertOutbox(Protocol):
     """Where the use cases raise alerts; the alerts function publishes each one once."""
 
     def send(self, alert: Alert) -> None: ...
+
+
+class ReplayLedger(Protocol):
+    """The copy jobs the ledger recorded, and the replays started."""
+
+    def failed_copy_jobs(self, since: datetime) -> Iterable[JobEvent]:
+        """Copy jobs whose latest event since `since` is FAILED or ABORTED."""
+        ...
+
+    def completed_copy(
+        self, source_recovery_point_arn: str, destination_vault_arn: str, since: datetime
+    ) -> str | None:
+        """The id of a copy job that COMPLETED a copy of it into that vault since `since`."""
+        ...
+
+    def replayed(self, job_id: str) -> str | None:
+        """The copy job a replay of `job_id` started, if one did."""
+        ...
+
+    def record_replay(self, job_id: str, new_job_id: str) -> None: ...
+
+
+class JobStates(Protocol):
+    def jobs_in_state(self, kind: JobKind, state: JobState, since: datetime) -> list[JobEvent]:
+        """The latest event of each job of `kind` now in `state`, since `since`."""
+        ...
+
+
+class MemberCopies(Protocol):
+    """Copy jobs in a member account, through the replay role its member stack creates."""
+
+    def start_copy_job(self, account: str, region: str, request: CopyRequest) -> str: ...
 
 
 class AlertClaim(StrEnum):

@@ -138,6 +138,10 @@ class IngestSettings(ChainEnvironment, SourceAccountSettings):
     quarantine_alert_threshold: int = Field(alias="QUARANTINE_ALERT_THRESHOLD", ge=0)
 
 
+class ReplaySettings(ChainEnvironment):
+    member_replay_role_name: str = Field(alias="MEMBER_REPLAY_ROLE_NAME", min_length=1)
+
+
 class AlertsSettings(ChainEnvironment):
     alerts_topic_arn: str = Field(alias="ALERTS_TOPIC_ARN", min_length=1)
     alerts_dead_letter_queue_url: str = Field(alias="ALERTS_DEAD_LETTER_QUEUE_URL", min_length=1)

@@ -17,8 +17,10 @@ from backup_relay.copy_chain.ended import ExecutionEnded
 from backup_relay.copy_chain.reconcile import Reconcile
 from backup_relay.copy_chain.steps import HopSteps
 from backup_relay.copy_chain.triggers import ChainTriggers
+from backup_relay.errors import SettingsError
 from backup_relay.ingest import AccountPolicy, Ingest
 from backup_relay.observability import Telemetry
+from backup_relay.replay import Replay
 from backup_relay.settings import (
     AlertsSettings,
     BringBackSettings,
@@ -26,7 +28,9 @@ from backup_relay.settings import (
     ChainStepsSettings,
     IngestSettings,
     ReconcileSettings,
+    ReplaySettings,
 )
+from backup_relay.status import Coverage, Status
 
 if TYPE_CHECKING:
     from backup_relay.adapters.idempotency import OncePerEvent
@@ -178,6 +182,53 @@ def reconcile() -> Reconcile:
         alerts=_outbox(settings),
         telemetry=Telemetry(),
         **_chain_ports(settings),
+    )
+
+
+def replay(env: Mapping[str, str] | None = None) -> Replay:
+    """`env`: as for bring_back (the CLI passes a deployed stack's)."""
+    return _replay() if env is None else _build_replay(ReplaySettings.load(env))
+
+
+@_once
+def _replay() -> Replay:
+    return _build_replay(ReplaySettings.load())
+
+
+def _build_replay(settings: ReplaySettings) -> Replay:
+    from backup_relay.adapters.backup import MemberReplayCopies
+    from backup_relay.adapters.event_ledger import DynamoEventLedger
+
+    ports = _chain_ports(settings)
+    return Replay(
+        central_vault_name=settings.central_vault_name,
+        central_account=settings.central_account,
+        chains=ports["ledger"],
+        jobs=DynamoEventLedger(settings.ledger_table, settings.ledger_retention),
+        member_copies=MemberReplayCopies(settings.member_replay_role_name),
+        workflow=ports["workflow"],
+    )
+
+
+def status(env: Mapping[str, str]) -> Status:
+    """For the CLI, with a deployed stack's environment."""
+    from backup_relay.adapters.chain_ledger import DynamoChainLedger
+
+    settings = ChainEnvironment.load(env)
+    return Status(DynamoChainLedger(settings.ledger_table, settings.ledger_retention))
+
+
+def coverage(env: Mapping[str, str]) -> Coverage:
+    """For the CLI, with a deployed stack's environment; SettingsError without a DR region."""
+    from backup_relay.adapters.event_ledger import DynamoEventLedger
+
+    settings = ChainEnvironment.load(env)
+    if settings.dr_vault is None:
+        raise SettingsError("the stack has no DrRegion: the copy chain (and its DR vault) is off")
+    return Coverage(
+        jobs=DynamoEventLedger(settings.ledger_table, settings.ledger_retention),
+        dr_vault_arn=settings.dr_vault.arn,
+        chained_types=settings.chained_types,
     )
 
 

@@ -19,11 +19,27 @@ if TYPE_CHECKING:
 @cache
 def client(service: str, region: str | None = None) -> Any:
     import boto3
+
+    return boto3.session.Session().client(service, region_name=region, config=_config())  # type: ignore[call-overload]
+
+
+def _config() -> Any:
     from botocore.config import Config
 
     # "standard" retry mode backs off on throttling (ThrottlingException, LimitExceeded...)
-    config = Config(retries={"mode": "standard", "max_attempts": 5})
-    return boto3.session.Session().client(service, region_name=region, config=config)  # type: ignore[call-overload]
+    return Config(retries={"mode": "standard", "max_attempts": 5})
+
+
+def client_as(credentials: Any, service: str, region: str) -> Any:
+    """A client with assumed-role `credentials` (STS's Credentials), not cached."""
+    import boto3
+
+    session = boto3.session.Session(
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+    return session.client(service, region_name=region, config=_config())  # type: ignore[call-overload]
 
 
 def dynamodb() -> DynamoDBClient:

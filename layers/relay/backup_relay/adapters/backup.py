@@ -14,19 +14,24 @@ from backup_relay.planner import Vault
 from backup_relay.ports import CopyRequest, RecoveryPoint
 
 
+def start_copy_job(backup: Any, request: CopyRequest) -> str:
+    """StartCopyJob with `backup` (a client of the source vault's account and region)."""
+    lifecycle = {"Lifecycle": dict(request.lifecycle)} if request.lifecycle else {}
+    with domain_errors():
+        answer = backup.start_copy_job(
+            RecoveryPointArn=request.recovery_point_arn,
+            SourceBackupVaultName=request.source_vault_name,
+            DestinationBackupVaultArn=request.destination_vault_arn,
+            IamRoleArn=request.iam_role_arn,
+            IdempotencyToken=request.idempotency_token,
+            **lifecycle,
+        )
+    return str(answer["CopyJobId"])
+
+
 class BackupCopyJobs:
     def start_copy_job(self, region: str, request: CopyRequest) -> str:
-        lifecycle = {"Lifecycle": dict(request.lifecycle)} if request.lifecycle else {}
-        with domain_errors():
-            answer = aws.backup(region).start_copy_job(
-                RecoveryPointArn=request.recovery_point_arn,
-                SourceBackupVaultName=request.source_vault_name,
-                DestinationBackupVaultArn=request.destination_vault_arn,
-                IamRoleArn=request.iam_role_arn,
-                IdempotencyToken=request.idempotency_token,
-                **lifecycle,  # type: ignore[arg-type]
-            )
-        return answer["CopyJobId"]
+        return start_copy_job(aws.backup(region), request)
 
     def describe_copy_job(self, region: str, copy_job_id: str) -> CopyJobReport:
         with domain_errors():
@@ -85,3 +90,20 @@ def _recovery_point(point: Mapping[str, Any]) -> RecoveryPoint:
 
 def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+class MemberReplayCopies:
+    """Copy jobs in a member account, as its replay role (member/template.yaml `ReplayRole`,
+    named `<role name>-<region>`), which the central stack's replay principals may assume."""
+
+    def __init__(self, role_name: str) -> None:
+        self.role_name = role_name
+
+    def start_copy_job(self, account: str, region: str, request: CopyRequest) -> str:
+        partition = request.destination_vault_arn.split(":")[1] or "aws"
+        role = f"arn:{partition}:iam::{account}:role/{self.role_name}-{region}"
+        with domain_errors():
+            credentials = aws.client("sts").assume_role(
+                RoleArn=role, RoleSessionName="backup-relay-replay"
+            )["Credentials"]
+        return start_copy_job(aws.client_as(credentials, "backup", region), request)

@@ -19,6 +19,7 @@ from backup_relay.clock import utc_now
 from backup_relay.copy_chain.state import (
     OPEN_HOP_STATES,
     ChainState,
+    HopSpec,
     LedgerState,
     hop_may_become,
 )
@@ -56,6 +57,7 @@ class DynamoChainLedger(DynamoTable):
                 "destination_vault_arn": chain.destination_vault_arn,
                 "hops": _hops_json(chain),
                 "reason": chain.reason,
+                "plan_reason": chain.reason,  # `reason` says how it ended, once it did
                 "started_at": now,
             },
             once=True,
@@ -136,11 +138,89 @@ class DynamoChainLedger(DynamoTable):
         return [_chain_record(item) for item in self._in_index(f"CHAINSTATE#{state}")]
 
     def chain(self, chain_id: str) -> ChainRecord | None:
+        item = self._chain_item(chain_id)
+        return _chain_record(item) if item else None
+
+    def chains_of(self, recovery_point_arn: str) -> list[str]:
+        with domain_errors():
+            items = self.client.query(
+                TableName=self.table_name,
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": {"S": f"RP#{recovery_point_arn}"}},
+            )["Items"]
+        return [item["sk"]["S"].removeprefix("CHAIN#") for item in items]
+
+    def chain_plan(self, chain_id: str) -> ChainState | None:
+        item = self._chain_item(chain_id)
+        if item is None:
+            return None
+        origin = item["origin_recovery_point_arn"]
+        return ChainState(
+            chain_id=chain_id,
+            resource_type=item["resource_type"],
+            origin_recovery_point_arn=origin,
+            recovery_point_arn=origin,
+            destination_vault_arn=item["destination_vault_arn"],
+            hops=[HopSpec.model_validate(hop) for hop in json.loads(item["hops"])],
+            reason=item.get("plan_reason") or item.get("reason", ""),
+            copies=[origin],
+            attempt=int(item.get("attempt", "1")),
+        )
+
+    def chain_retried(self, chain: ChainState, from_hop: int) -> bool:
+        now = _now()
+        previous = chain.attempt - 1
+        reason = f"replayed from hop {from_hop + 1} as attempt {chain.attempt}"
+        retried = conditionally(
+            lambda: self.client.update_item(
+                TableName=self.table_name,
+                Key=_chain_key(chain.chain_id),
+                UpdateExpression="SET #state = :running, gsi1pk = :index, gsi1sk = :now, "
+                "attempt = :attempt, reason = :reason REMOVE execution_started_at, ended_at",
+                ConditionExpression="#state = :failed AND "
+                "(attempt = :previous OR (attribute_not_exists(attempt) AND :previous = :one))",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":running": {"S": LedgerState.RUNNING},
+                    ":failed": {"S": LedgerState.FAILED},
+                    ":index": {"S": f"CHAINSTATE#{LedgerState.RUNNING}"},
+                    ":now": {"S": now},
+                    ":attempt": {"S": str(chain.attempt)},
+                    ":previous": {"S": str(previous)},
+                    ":one": {"S": "1"},
+                    ":reason": {"S": reason},
+                },
+            )
+        )
+        if retried is None:
+            return False
+        for hop in self.hops_of(chain.chain_id):  # the new attempt takes over from the failed hop
+            if hop.index >= from_hop:
+                self._reopen_hop(hop, f"replayed as attempt {chain.attempt}", now)
+        return True
+
+    def _reopen_hop(self, hop: HopRecord, reason: str, now: str) -> None:
+        with domain_errors():
+            self.client.update_item(
+                TableName=self.table_name,
+                Key={"pk": {"S": f"CHAIN#{hop.chain_id}"}, "sk": {"S": f"HOP#{hop.index:02d}"}},
+                UpdateExpression="SET #state = :replanned, gsi1pk = :index, gsi1sk = :now, "
+                "status_message = :reason, updated_at = :now",
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={
+                    ":replanned": {"S": LedgerState.REPLANNED},
+                    ":index": {"S": f"HOPSTATE#{LedgerState.REPLANNED}"},
+                    ":now": {"S": now},
+                    ":reason": {"S": reason},
+                },
+            )
+
+    def _chain_item(self, chain_id: str) -> dict[str, str] | None:
         with domain_errors():
             item = self.client.get_item(
                 TableName=self.table_name, Key=_chain_key(chain_id), ConsistentRead=True
             ).get("Item")
-        return _chain_record({k: v["S"] for k, v in item.items() if "S" in v}) if item else None
+        return {k: v["S"] for k, v in item.items() if "S" in v} if item else None
 
     def _in_index(self, partition: str) -> list[dict[str, str]]:
         """The string attributes of every item under `partition` of the state index."""
@@ -287,6 +367,8 @@ def _hop_record(item: dict[str, str]) -> HopRecord:
         source_vault_arn=item["source_vault_arn"],
         destination_vault_arn=item["destination_vault_arn"],
         status_message=item.get("status_message"),
+        source_recovery_point_arn=item.get("source_recovery_point_arn"),
+        destination_recovery_point_arn=item.get("destination_recovery_point_arn"),
     )
 
 
@@ -299,4 +381,6 @@ def _chain_record(item: dict[str, str]) -> ChainRecord:
         origin_recovery_point_arn=item.get("origin_recovery_point_arn", ""),
         destination_vault_arn=item.get("destination_vault_arn", ""),
         reason=item.get("reason", ""),
+        attempt=int(item.get("attempt", "1")),
+        updated_at=item.get("gsi1sk", ""),
     )

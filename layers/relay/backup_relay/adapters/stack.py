@@ -4,10 +4,36 @@ from __future__ import annotations
 
 from backup_relay.adapters import aws
 from backup_relay.adapters.errors import domain_errors
+from backup_relay.errors import SettingsError
 from backup_relay.ports import DeployedStack
 
 
+def operator_session(region: str | None) -> str:
+    """The region the operator's AWS configuration gives (or `region`); SettingsError naming
+    what is missing, and how to give it, when there is no region or no credentials."""
+    import boto3
+    from botocore.exceptions import ProfileNotFound
+
+    try:
+        session = boto3.session.Session(region_name=region)
+    except ProfileNotFound as missing:
+        profile = missing.kwargs["profile"]
+        message = f"{missing}: fix AWS_PROFILE, or aws configure --profile {profile}"
+        raise SettingsError(message) from None
+    if not session.region_name:
+        raise SettingsError(
+            "no AWS region: pass --region, or set AWS_REGION (or a region in ~/.aws/config)"
+        )
+    if session.get_credentials() is None:
+        raise SettingsError(
+            "no AWS credentials: set AWS_PROFILE (aws configure / aws sso login), or "
+            "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        )
+    return session.region_name
+
+
 def describe_stack(name: str, region: str | None = None) -> DeployedStack:
+    region = operator_session(region)
     cloudformation = aws.cloudformation(region)
     with domain_errors():
         [stack] = cloudformation.describe_stacks(StackName=name)["Stacks"]

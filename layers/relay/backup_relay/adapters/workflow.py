@@ -22,7 +22,7 @@ class StepFunctionsWorkflow:
         try:
             aws.stepfunctions().start_execution(
                 stateMachineArn=self.state_machine_arn,
-                name=chain.chain_id,
+                name=chain.execution_name,
                 input=chain.model_dump_json(exclude_none=True),
             )
         except ClientError as error:

@@ -91,7 +91,7 @@ def next_hop(state: ChainState, waits: WaitPolicy) -> ChainState:
         index=state.hop_index,
         hop=hop,
         recovery_point_arn=state.recovery_point_arn,
-        idempotency_token=hop.as_hop().idempotency_token(state.recovery_point_arn),
+        idempotency_token=hop.as_hop().idempotency_token(state.recovery_point_arn, state.attempt),
         wait_seconds=waits.seconds_for(hop.source_region),
     )
     state.status = ChainStatus.HOP_READY

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from backup_relay.alerts.build import for_failed_chain
 from backup_relay.clock import Clock, utc_now
+from backup_relay.copy_chain.state import chain_of_execution
 from backup_relay.ports import AlertOutbox, ChainEndTelemetry, ChainLedger
 
 #: Execution statuses after which nothing of the chain runs (RUNNING and PENDING_REDRIVE do).
@@ -38,11 +39,16 @@ class ExecutionEnded:
     now: Clock = field(default=utc_now)
 
     def __call__(
-        self, chain_id: str, status: str, execution_arn: str | None = None
+        self, execution: str, status: str, execution_arn: str | None = None
     ) -> ExecutionEndedReport:
+        """`execution`: the execution's name (the chain id, with its attempt from the second)."""
+        chain_id, attempt = chain_of_execution(execution)
         report = ExecutionEndedReport(chain_id=chain_id, status=status)
         if status not in ENDED:
             return report
+        record = self.ledger.chain(chain_id)
+        if record is not None and record.attempt != attempt:
+            return report  # an earlier attempt's late news: a replay runs the chain now
         hops = list(self.ledger.hops_of(chain_id))
         for hop in hops:
             self.ledger.release_slot(hop)

@@ -23,7 +23,7 @@ from backup_relay.clock import Clock, utc_now
 from backup_relay.copy_chain.ended import ENDED, ExecutionEnded
 from backup_relay.copy_chain.outcome import outcome_of
 from backup_relay.copy_chain.resume import resume_waiting_hop
-from backup_relay.copy_chain.state import LedgerState, new_chain
+from backup_relay.copy_chain.state import LedgerState, execution_name, new_chain
 from backup_relay.errors import AwsError
 from backup_relay.ingest import AccountPolicy
 from backup_relay.planner import RouteError, Vault, plan_route
@@ -164,7 +164,7 @@ class Reconcile:
         conditional on RUNNING)."""
         try:
             started = [
-                chain.chain_id
+                execution_name(chain.chain_id, chain.attempt)
                 for chain in self.ledger.chains_in_state(LedgerState.RUNNING)
                 if chain.execution_started
             ]
@@ -173,13 +173,13 @@ class Reconcile:
             report.errors.append(f"listing running chains: {error}")
             return
         ended = ExecutionEnded(self.ledger, self.alerts, self.telemetry, now=self.now)
-        for chain_id in started:
-            if chain_id in running:
+        for name in started:
+            if name in running:
                 continue
             try:
-                status = self.executions.status(chain_id)
+                status = self.executions.status(name)
                 if status is not None and status in ENDED:
-                    ended(chain_id, status)
-                    report.executions_closed.append(f"{chain_id} ({status})")
+                    ended(name, status)
+                    report.executions_closed.append(f"{name} ({status})")
             except AwsError as error:
-                report.errors.append(f"{chain_id}: closing its ended execution: {error}")
+                report.errors.append(f"{name}: closing its ended execution: {error}")

@@ -143,6 +143,11 @@ class ChainState(BaseModel):
     error: HopError | None = None  # why the current hop failed
     origin_completed_at: datetime | None = None  # when the copy that landed the origin completed
     copies: list[str] = []  # every recovery point along the route, the origin first
+    attempt: int = 1  # a replay runs the chain again from its failed hop as attempt 2, 3, ...
+
+    @property
+    def execution_name(self) -> str:
+        return execution_name(self.chain_id, self.attempt)
 
     def running_job_id(self) -> str:
         if self.current is None or not self.current.copy_job_id:
@@ -154,6 +159,21 @@ def chain_id_for(recovery_point_arn: str, destination_vault_arn: str) -> str:
     """Deterministic, and a valid execution name: a duplicate event starts nothing new."""
     digest = hashlib.sha256(f"{recovery_point_arn}|{destination_vault_arn}".encode()).hexdigest()
     return f"chain-{digest[:40]}"
+
+
+#: An attempt's execution name: the chain id, then `-attempt-<n>` from the second (Step Functions
+#: refuses a name used in the last 90 days, and a replay must not be refused).
+_ATTEMPT = "-attempt-"
+
+
+def execution_name(chain_id: str, attempt: int = 1) -> str:
+    return chain_id if attempt <= 1 else f"{chain_id}{_ATTEMPT}{attempt}"
+
+
+def chain_of_execution(name: str) -> tuple[str, int]:
+    """(chain id, attempt) of an execution name."""
+    chain_id, _, attempt = name.partition(_ATTEMPT)
+    return chain_id, int(attempt) if attempt.isdigit() else 1
 
 
 def new_chain(route: Route, recovery_point_arn: str) -> ChainState:

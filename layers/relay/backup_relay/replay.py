@@ -1,0 +1,318 @@
+"""Replay failed copies once their cause is fixed: `backup-relay replay` and `ReplayFunction`.
+
+Two kinds of failure are replayed:
+- a chain hop (central vault -> DR, or a bring-back hop): the chain runs again from that hop as
+  a new attempt (its execution name and the copy job's idempotency token carry the attempt);
+- a member's copy into the central vault (made by its backup plan): a new copy job in the
+  member account, through the replay role its member stack gives the central stack; its
+  completion event then starts the chain as usual.
+
+Safe to run twice: a replayed chain is no longer FAILED, a replayed member copy is recorded
+(`REPLAY#<job id>`), a copy that completed meanwhile is skipped, a source that is gone is
+reported gone. `dry_run` decides the same and changes nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from functools import partial
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from backup_relay.clock import Clock, utc_now
+from backup_relay.copy_chain.state import ChainState, ChainStatus, LedgerState, execution_name
+from backup_relay.diagnosis import Diagnosis, diagnose
+from backup_relay.errors import AwsError, NotFound
+from backup_relay.models import JobEvent
+from backup_relay.planner import Vault
+from backup_relay.ports import (
+    ChainLedger,
+    ChainRecord,
+    CopyRequest,
+    HopRecord,
+    MemberCopies,
+    ReplayLedger,
+    Workflow,
+)
+
+
+class ReplayRequest(BaseModel):
+    """What to replay: every failure since `since` that matches all the given filters."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    job_id: str | None = None
+    chain_id: str | None = None
+    account: str | None = None
+    resource_type: str | None = None
+    category: str | None = None
+    since: str = "24h"  # 24h, 7d, 90m, or an ISO 8601 time
+    dry_run: bool = False
+
+    @field_validator("since")
+    @classmethod
+    def _a_duration_or_a_time(cls, value: str) -> str:
+        since(value, utc_now())  # raises ValueError, naming the forms it takes
+        return value
+
+
+def since(value: str, now: datetime) -> datetime:
+    match = re.fullmatch(r"\s*(\d+)\s*([mhd])\s*", value)
+    if match:
+        units = {"m": "minutes", "h": "hours", "d": "days"}
+        return now - timedelta(**{units[match[2]]: int(match[1])})
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(
+            f"since {value!r}: give a duration (90m, 24h, 7d) or an ISO 8601 time"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=now.tzinfo)
+
+
+class Outcome(StrEnum):
+    REPLAYED = "replayed"
+    WOULD_REPLAY = "would replay"  # a dry run
+    SKIPPED = "skipped"
+    GONE = "gone"
+    FAILED = "failed"  # the replay could not start
+
+
+class ReplayItem(BaseModel):
+    kind: str  # "chain hop" or "member copy"
+    id: str  # the chain id, or the failed copy job's id
+    account: str
+    region: str
+    resource_type: str
+    failed_at: str
+    category: str
+    outcome: Outcome
+    why: str
+    started: str | None = None  # the new execution's name, or the new copy job's id
+
+
+class ReplayReport(BaseModel):
+    items: list[ReplayItem] = []
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(item.outcome is outcome for item in self.items)
+
+    @property
+    def failed(self) -> bool:
+        return self.count(Outcome.FAILED) > 0
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    kind: str
+    id: str
+    job_id: str | None
+    account: str
+    region: str
+    resource_type: str
+    failed_at: str
+    diagnosis: Diagnosis
+
+    def item(self, outcome: Outcome, why: str, started: str | None = None) -> ReplayItem:
+        return ReplayItem(
+            kind=self.kind,
+            id=self.id,
+            account=self.account,
+            region=self.region,
+            resource_type=self.resource_type,
+            failed_at=self.failed_at,
+            category=self.diagnosis.category,
+            outcome=outcome,
+            why=why,
+            started=started,
+        )
+
+
+@dataclass
+class Replay:
+    central_vault_name: str
+    central_account: str
+    chains: ChainLedger
+    jobs: ReplayLedger
+    member_copies: MemberCopies
+    workflow: Workflow
+    now: Clock = field(default=utc_now)
+    _start: datetime = field(init=False, default=datetime.min)
+
+    def __call__(
+        self, request: ReplayRequest, progress: Callable[[int, int], None] | None = None
+    ) -> ReplayReport:
+        start = since(request.since, self.now())
+        self._start = start
+        report = ReplayReport()
+        work: list[Callable[[], ReplayItem]] = []
+        for candidate, (chain, failed) in self._failed_chains(start):
+            if self._selected(candidate, request):
+                work.append(partial(self._chain, candidate, chain, failed, request.dry_run))
+        for candidate, event in self._failed_member_copies(start):
+            if self._selected(candidate, request):
+                work.append(partial(self._member_copy, candidate, event, request.dry_run))
+        for done, replay_one in enumerate(work, start=1):
+            report.items.append(replay_one())
+            if progress is not None:
+                progress(done, len(work))
+        return report
+
+    # ---- what failed -----------------------------------------------------------------------
+
+    def _failed_chains(
+        self, start: datetime
+    ) -> list[tuple[_Candidate, tuple[ChainRecord, HopRecord | None]]]:
+        found = []
+        for chain in self.chains.chains_in_state(LedgerState.FAILED):
+            if chain.updated_at and chain.updated_at < start.isoformat():
+                continue
+            hops = list(self.chains.hops_of(chain.chain_id))
+            failed = next((h for h in hops if h.state == LedgerState.FAILED), None)
+            message = (failed.status_message if failed else None) or chain.reason
+            candidate = _Candidate(
+                kind="chain hop",
+                id=chain.chain_id,
+                job_id=failed.copy_job_id if failed else None,
+                account=failed.source_account if failed else self.central_account,
+                region=failed.source_region if failed else "",
+                resource_type=chain.resource_type,
+                failed_at=chain.updated_at,
+                diagnosis=diagnose(message, resource_type=chain.resource_type, kind="COPY"),
+            )
+            found.append((candidate, (chain, failed)))
+        return found
+
+    def _failed_member_copies(self, start: datetime) -> list[tuple[_Candidate, JobEvent]]:
+        found = []
+        for event in self.jobs.failed_copy_jobs(start):
+            if event.account == self.central_account or not self._into_central(event):
+                continue  # a chain's hop (its chain is replayed), or not a copy we make
+            candidate = _Candidate(
+                kind="member copy",
+                id=event.job_id or "",
+                job_id=event.job_id,
+                account=event.account,
+                region=event.region,
+                resource_type=event.resource_type or "",
+                failed_at=event.time.isoformat(),
+                diagnosis=diagnose(
+                    event.status_message,
+                    resource_type=event.resource_type,
+                    kind="COPY",
+                    state=str(event.state),
+                ),
+            )
+            found.append((candidate, event))
+        return found
+
+    def _into_central(self, event: JobEvent) -> bool:
+        try:
+            vault = Vault.parse(event.destination_vault_arn or "")
+        except ValueError:
+            return False
+        return vault.account == self.central_account and vault.name == self.central_vault_name
+
+    @staticmethod
+    def _selected(candidate: _Candidate, request: ReplayRequest) -> bool:
+        wanted = {
+            request.job_id: candidate.job_id,
+            request.chain_id: candidate.id if candidate.kind == "chain hop" else None,
+            request.account: candidate.account,
+            request.resource_type: candidate.resource_type,
+            request.category: candidate.diagnosis.category,
+        }
+        return all(given is None or given == value for given, value in wanted.items())
+
+    # ---- replaying ---------------------------------------------------------------------------
+
+    def _chain(
+        self, candidate: _Candidate, chain: ChainRecord, failed: HopRecord | None, dry_run: bool
+    ) -> ReplayItem:
+        plan = self.chains.chain_plan(chain.chain_id)
+        if plan is None or failed is None:
+            return candidate.item(Outcome.FAILED, "the ledger holds no plan or failed hop for it")
+        attempt = chain.attempt + 1
+        state = _resumed(plan, failed, attempt)
+        name = execution_name(chain.chain_id, attempt)
+        hop = f"hop {failed.index + 1} of {len(plan.hops)}"
+        done = self.jobs.completed_copy(
+            failed.source_recovery_point_arn or "", failed.destination_vault_arn, self._start
+        )
+        if done:
+            return candidate.item(
+                Outcome.SKIPPED, f"{hop} completed since: copy job {done} made the copy"
+            )
+        if dry_run:
+            return candidate.item(
+                Outcome.WOULD_REPLAY, f"would run {hop} again as attempt {attempt}", name
+            )
+        try:
+            if not self.chains.chain_retried(state, failed.index):
+                return candidate.item(Outcome.SKIPPED, "another replay started it already")
+            self.workflow.start(state)
+            self.chains.execution_started(state)
+        except AwsError as error:
+            return candidate.item(Outcome.FAILED, f"could not start: {error}")
+        return candidate.item(Outcome.REPLAYED, f"{hop} runs again as attempt {attempt}", name)
+
+    def _member_copy(self, candidate: _Candidate, event: JobEvent, dry_run: bool) -> ReplayItem:
+        skipped = self._member_copy_needs_none(candidate, event)
+        if skipped is not None:
+            return skipped
+        if dry_run:
+            return candidate.item(
+                Outcome.WOULD_REPLAY,
+                f"would copy it again in account {event.account} through its replay role",
+            )
+        job_id = event.job_id or ""
+        request = CopyRequest(
+            recovery_point_arn=event.source_recovery_point_arn or "",
+            source_vault_name=Vault.parse(event.source_vault_arn or "").name,
+            destination_vault_arn=event.destination_vault_arn or "",
+            iam_role_arn=event.iam_role_arn or "",
+            idempotency_token=f"replay-{job_id}"[:64],
+            lifecycle={},
+        )
+        try:
+            new_job = self.member_copies.start_copy_job(event.account, event.region, request)
+        except NotFound as gone:
+            return candidate.item(Outcome.GONE, f"its source recovery point is gone: {gone}")
+        except AwsError as error:
+            return candidate.item(Outcome.FAILED, f"could not start: {error}")
+        self.jobs.record_replay(job_id, new_job)
+        return candidate.item(Outcome.REPLAYED, f"copy job {new_job} started", new_job)
+
+    def _member_copy_needs_none(self, candidate: _Candidate, event: JobEvent) -> ReplayItem | None:
+        """Why a member copy needs no replay (or cannot have one), if it does not."""
+        earlier = self.jobs.replayed(event.job_id or "")
+        if earlier:
+            return candidate.item(Outcome.SKIPPED, f"replayed already as copy job {earlier}")
+        source, destination = event.source_recovery_point_arn, event.destination_vault_arn
+        done = self.jobs.completed_copy(source or "", destination or "", self._start)
+        if done:
+            return candidate.item(Outcome.SKIPPED, f"copy job {done} made the copy since")
+        if not (source and event.source_vault_arn and destination and event.iam_role_arn):
+            return candidate.item(Outcome.FAILED, "its event lacks the source, vault or role")
+        return None
+
+
+def _resumed(plan: ChainState, failed: HopRecord, attempt: int) -> ChainState:
+    """The chain as it stood before its failed hop, as attempt `attempt`."""
+    state = plan.model_copy(deep=True)
+    source = failed.source_recovery_point_arn or plan.origin_recovery_point_arn
+    state.attempt = attempt
+    state.hop_index = failed.index
+    state.recovery_point_arn = source
+    state.copies = [*plan.copies[: failed.index], source] if failed.index else [source]
+    state.current = None
+    state.error = None
+    state.status = ChainStatus.NEW
+    return state
+
+
+__all__ = ["Outcome", "Replay", "ReplayItem", "ReplayReport", "ReplayRequest", "since"]

@@ -1,0 +1,152 @@
+"""Replay through the sandbox: the real ReplayFunction, the member stack's replay role, the
+state machine; each failure fixed, then replayed once to COMPLETED."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from backup_relay import wiring
+from backup_relay_sandbox.backup_sim import policies
+from backup_relay_sandbox.cloud import (
+    CENTRAL_ACCOUNT,
+    DR_REGION,
+    MEMBER_ACCOUNTS,
+    REGION,
+    client,
+)
+from backup_relay_sandbox.organization import Organization
+from backup_relay_sandbox.template import MEMBER_TEMPLATE, load_template
+from tests.support.chain import DR, night
+
+MEMBER = MEMBER_ACCOUNTS[0]
+
+
+def _replay(org: Organization, **request: Any) -> dict[str, Any]:
+    report: dict[str, Any] = org.central.functions["ReplayFunction"](request)
+    org.settle()
+    return report
+
+
+def _aurora_whose_key_is_not_shared(org: Organization) -> str:
+    arn = f"arn:aws:rds:{REGION}:{MEMBER}:cluster:ledger"
+    key = org.sim.create_key(MEMBER, REGION, grant_accounts=[])
+    org.sim.register_resource(MEMBER, REGION, "Aurora", arn, key)
+    org.resources[(MEMBER, "Aurora")] = arn
+    return key
+
+
+def test_a_failed_member_copy_is_replayed_once_after_its_key_is_shared(moto: None) -> None:
+    # GIVEN a member's Aurora copy into the central vault that failed: its key is not shared
+    org = Organization.build(members=[MEMBER], resource_types=())
+    key = _aurora_whose_key_is_not_shared(org)
+    night(org, types=("Aurora",))
+    assert org.completed_copies_into(DR) == []
+    # WHEN a dry run looks, then the key is shared with the central account, and it is replayed
+    dry = _replay(org, dry_run=True)
+    assert [i["outcome"] for i in dry["items"]] == ["would replay"]
+    assert org.executions() == []
+    client("kms", REGION, MEMBER).put_key_policy(
+        KeyId=key,
+        PolicyName="default",
+        Policy=json.dumps(policies.shared_key(MEMBER, [CENTRAL_ACCOUNT])),
+    )
+    first = _replay(org)
+    second = _replay(org)
+    # THEN one new copy job ran in the member account, its chain carried it to DR, and the
+    # second replay did nothing new
+    [item] = first["items"]
+    assert (item["kind"], item["outcome"], item["category"]) == (
+        "member copy",
+        "replayed",
+        "kms_key_not_shared",
+    )
+    assert [job.resource.resource_type for job in org.completed_copies_into(DR)] == ["Aurora"]
+    assert [e["status"] for e in org.executions()] == ["SUCCEEDED"]
+    assert [i["outcome"] for i in second["items"]] == ["skipped"]
+
+
+def test_a_failed_chain_hop_is_replayed_as_a_new_attempt_to_completed(moto: None) -> None:
+    # GIVEN an RDS instance whose chain to DR failed: the DR region lacked its option group
+    org = Organization.build(members=[MEMBER], resource_types=())
+    arn = f"arn:aws:rds:{REGION}:{MEMBER}:db:billing"
+    key = org.sim.create_key(MEMBER, REGION, grant_accounts=[CENTRAL_ACCOUNT])
+    org.sim.register_resource(MEMBER, REGION, "RDS", arn, key, option_groups=("APEX",))
+    org.resources[(MEMBER, "RDS")] = arn
+    night(org, types=("RDS",))
+    [failed] = org.executions()
+    assert failed["status"] == "FAILED"
+    # WHEN the option group is added in the DR region and what failed is replayed, twice
+    org.sim.add_option_group(CENTRAL_ACCOUNT, DR_REGION, "APEX")
+    first = _replay(org, category="option_group_missing")
+    second = _replay(org)
+    # THEN the chain ran again as attempt 2 and reached DR; the second replay found nothing
+    [item] = first["items"]
+    assert item["outcome"] == "replayed"
+    assert item["started"] == f"{failed['name']}-attempt-2"
+    statuses = {e["name"]: e["status"] for e in org.executions()}
+    assert statuses == {failed["name"]: "FAILED", item["started"]: "SUCCEEDED"}
+    assert org.chain_record(failed["name"])["state"] == "COMPLETED"  # type: ignore[index]
+    assert len(org.completed_copies_into(DR)) == 1
+    assert second["items"] == []
+
+
+def test_the_member_replay_role_trusts_only_the_central_replay_function_and_named_principals() -> (
+    None
+):
+    role = load_template(MEMBER_TEMPLATE)["Resources"]["ReplayRole"]
+    statements = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    [central, named] = statements
+    assert central["Principal"] == {
+        "AWS": {
+            "Fn::Sub": "arn:${AWS::Partition}:iam::${CentralAccountId}:role/"
+            "${CentralStackName}-replay-${AWS::Region}"
+        }
+    }
+    assert named["Fn::If"][0] == "HasReplayPrincipals"
+    assert named["Fn::If"][1]["Principal"] == {"AWS": {"Ref": "ReplayPrincipalArns"}}
+    [policy] = role["Properties"]["Policies"]
+    actions = sorted(
+        a
+        for s in policy["PolicyDocument"]["Statement"]
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+    )
+    assert actions == ["backup:DescribeCopyJob", "backup:StartCopyJob", "iam:PassRole"]
+
+
+def _env(org: Organization) -> dict[str, str]:
+    """The environment the stack gives its functions (what the CLI rebuilds from the stack)."""
+    return {**org.central.functions["ReplayFunction"].variables, "AWS_REGION": REGION}
+
+
+def test_status_and_coverage_read_back_the_night_and_the_replay(moto: None) -> None:
+    # GIVEN a night where a member's Neptune reached DR and its Aurora did not (key not shared)
+    org = Organization.build(members=[MEMBER], resource_types=("Neptune",))
+    key = _aurora_whose_key_is_not_shared(org)
+    night(org, types=("Neptune", "Aurora"))
+    now = org.sim.now
+    # WHEN coverage is asked (26 h) THEN the Aurora cluster is stale (no DR copy), listed first
+    coverage = wiring.coverage(_env(org))
+    coverage.now = lambda: now
+    report = coverage(timedelta(hours=26))
+    assert [(r.resource_type, r.current) for r in report.resources] == [
+        ("Aurora", False),
+        ("Neptune", True),
+    ]
+    assert report.resources[0].newest_dr_copy is None
+    # AND status shows the one chain COMPLETED with its hop
+    status = wiring.status(_env(org))
+    status.now = lambda: now
+    [chain] = status(now - timedelta(days=1)).chains
+    assert (chain.state, chain.resource_type, chain.attempt) == ("COMPLETED", "Neptune", 1)
+    assert [h.state for h in chain.hops] == ["COMPLETED"]
+    # WHEN the key is shared and the copy replayed THEN every chained resource is current
+    client("kms", REGION, MEMBER).put_key_policy(
+        KeyId=key,
+        PolicyName="default",
+        Policy=json.dumps(policies.shared_key(MEMBER, [CENTRAL_ACCOUNT])),
+    )
+    _replay(org)
+    coverage.now = lambda: org.sim.now
+    assert coverage(timedelta(hours=26)).stale == []

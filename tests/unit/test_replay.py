@@ -1,0 +1,197 @@
+"""Replay: failed chain hops run again as a new attempt, failed member copies are copied again
+through the member's replay role; never twice, never what completed or is gone."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from backup_relay.copy_chain.decisions import chain_for_event
+from backup_relay.copy_chain.state import ChainState, HopError, LedgerState
+from backup_relay.models import JobState
+from backup_relay.replay import Outcome, Replay, ReplayRequest, since
+from backup_relay.settings import ChainStepsSettings
+from tests.support.fakes import FakeMemberCopies, MemoryReplayLedger
+from tests.support.world import CENTRAL, CENTRAL_HOME, DR, MEMBER, NOW, World, copy_event, settings
+
+KMS = "The source snapshot KMS key does not exist, is not enabled or you do not have permissions"
+OPTIONS = "The snapshot requires a target option group with the following options: APEX."
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+def _failed_chain(world: World, cause: str = OPTIONS) -> ChainState:
+    """A chain whose only hop (central vault -> DR) failed with AWS's message."""
+    chain = chain_for_event(copy_event(), settings(ChainStepsSettings).chain, DR)
+    assert chain is not None
+    world.ledger.chain_started(chain)
+    steps = world.hop_steps()
+    copying = steps.start_copy_job(steps.next_hop(chain))
+    error = HopError(error="CopyJobFailed", cause=cause)
+    return steps.hop_failed(copying.model_copy(update={"error": error}))
+
+
+def _replay(world: World, jobs: MemoryReplayLedger, members: FakeMemberCopies) -> Replay:
+    return Replay(
+        central_vault_name=CENTRAL_HOME.name,
+        central_account=CENTRAL,
+        chains=world.ledger,
+        jobs=jobs,
+        member_copies=members,
+        workflow=world.workflow,
+        now=world.clock,
+    )
+
+
+def _failed_member_copy(job_id: str = "copy-1") -> object:
+    return copy_event(
+        job_id=job_id,
+        state=JobState.FAILED,
+        status_message=KMS,
+        iam_role_arn=f"arn:aws:iam::{MEMBER}:role/service-role/AWSBackupDefaultServiceRole",
+    )
+
+
+# ---- a chain hop -------------------------------------------------------------------------------
+
+
+def test_a_failed_hop_runs_again_as_a_new_attempt_once(world: World) -> None:
+    # GIVEN a chain whose hop to DR failed (its option group was missing; now fixed)
+    failed = _failed_chain(world)
+    replay = _replay(world, MemoryReplayLedger(), FakeMemberCopies())
+    # WHEN the operator replays what failed, twice
+    first, second = replay(ReplayRequest()), replay(ReplayRequest())
+    # THEN the first started attempt 2 from the failed hop, with a new execution name and a new
+    # idempotency token; the second found nothing failed
+    [item] = first.items
+    assert (item.kind, item.outcome, item.category) == (
+        "chain hop",
+        Outcome.REPLAYED,
+        "option_group_missing",
+    )
+    assert item.started == f"{failed.chain_id}-attempt-2"
+    [attempt] = world.workflow.started[-1:]
+    assert (attempt.attempt, attempt.hop_index, attempt.status) == (2, 0, "new")
+    steps = world.hop_steps()
+    reopened = steps.next_hop(attempt)
+    assert reopened.current is not None
+    assert failed.current is not None
+    assert reopened.current.idempotency_token != failed.current.idempotency_token
+    assert world.ledger.chains[failed.chain_id][0] is LedgerState.RUNNING
+    assert second.items == []
+
+
+def test_a_dry_run_says_what_it_would_do_and_changes_nothing(world: World) -> None:
+    failed = _failed_chain(world)
+    report = _replay(world, MemoryReplayLedger(), FakeMemberCopies())(ReplayRequest(dry_run=True))
+    [item] = report.items
+    assert item.outcome is Outcome.WOULD_REPLAY
+    assert item.why == "would run hop 1 of 1 again as attempt 2"
+    assert world.ledger.chains[failed.chain_id][0] is LedgerState.FAILED
+    assert len(world.workflow.started) == 0
+
+
+def test_a_hop_whose_copy_completed_meanwhile_is_skipped(world: World) -> None:
+    # GIVEN a failed chain whose copy to DR was made meanwhile (by hand, or a late retry)
+    failed = _failed_chain(world)
+    jobs = MemoryReplayLedger()
+    jobs.add(
+        copy_event(
+            job_id="by-hand",
+            account=CENTRAL,
+            source_recovery_point_arn=failed.recovery_point_arn,
+            destination_vault_arn=DR.arn,
+        )
+    )
+    # WHEN replayed THEN it is skipped, naming the copy job
+    [item] = _replay(world, jobs, FakeMemberCopies())(ReplayRequest()).items
+    assert (item.outcome, item.why) == (
+        Outcome.SKIPPED,
+        "hop 1 of 1 completed since: copy job by-hand made the copy",
+    )
+
+
+# ---- a member's copy ---------------------------------------------------------------------------
+
+
+def test_a_failed_member_copy_is_copied_again_in_its_account_once(world: World) -> None:
+    # GIVEN a member's copy into the central vault that failed (its key was not shared)
+    jobs, members = MemoryReplayLedger(), FakeMemberCopies()
+    jobs.add(_failed_member_copy())  # type: ignore[arg-type]
+    replay = _replay(world, jobs, members)
+    # WHEN replayed twice
+    first, second = replay(ReplayRequest()), replay(ReplayRequest())
+    # THEN one copy job started in the member account, from the same source into the same vault
+    [item] = first.items
+    assert (item.kind, item.outcome, item.category) == (
+        "member copy",
+        Outcome.REPLAYED,
+        "kms_key_not_shared",
+    )
+    [(account, region, request)] = members.started
+    assert (account, region) == (MEMBER, "us-west-2")
+    assert request.destination_vault_arn == CENTRAL_HOME.arn
+    assert request.idempotency_token == "replay-copy-1"
+    [again] = second.items
+    assert (again.outcome, again.why) == (
+        Outcome.SKIPPED,
+        "replayed already as copy job member-job-1",
+    )
+
+
+def test_a_member_copy_whose_source_is_gone_is_reported_gone(world: World) -> None:
+    jobs, members = MemoryReplayLedger(), FakeMemberCopies()
+    event = _failed_member_copy()
+    jobs.add(event)  # type: ignore[arg-type]
+    members.gone.add(event.source_recovery_point_arn)  # type: ignore[attr-defined]
+    [item] = _replay(world, jobs, members)(ReplayRequest()).items
+    assert item.outcome is Outcome.GONE
+    assert jobs.replays == {}
+
+
+# ---- choosing what to replay -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("request_fields", "kinds"),
+    [
+        ({}, ["chain hop", "member copy"]),
+        ({"category": "kms_key_not_shared"}, ["member copy"]),
+        ({"category": "option_group_missing"}, ["chain hop"]),
+        ({"account": MEMBER}, ["member copy"]),
+        ({"job_id": "copy-9"}, ["member copy"]),
+        ({"resource_type": "RDS"}, []),
+        ({"since": "1h"}, []),
+    ],
+)
+def test_the_selection_narrows_what_is_replayed(
+    world: World, request_fields: dict[str, str], kinds: list[str]
+) -> None:
+    _failed_chain(world)
+    jobs = MemoryReplayLedger()
+    jobs.add(_failed_member_copy("copy-9"))  # type: ignore[arg-type]
+    world.advance(timedelta(hours=3))  # the failures are 3 hours old
+    report = _replay(world, jobs, FakeMemberCopies())(ReplayRequest(dry_run=True, **request_fields))
+    assert sorted(item.kind for item in report.items) == kinds
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("24h", NOW - timedelta(hours=24)),
+        ("7d", NOW - timedelta(days=7)),
+        ("90m", NOW - timedelta(minutes=90)),
+        ("2026-11-20T00:00:00+00:00", NOW.replace(day=20, hour=0)),
+    ],
+)
+def test_since_takes_a_duration_or_a_time(given: str, expected: object) -> None:
+    assert since(given, NOW) == expected
+
+
+def test_since_refuses_anything_else_naming_the_forms() -> None:
+    with pytest.raises(ValueError, match=r"give a duration \(90m, 24h, 7d\) or an ISO 8601 time"):
+        ReplayRequest(since="yesterday")
