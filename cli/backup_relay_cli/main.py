@@ -151,6 +151,17 @@ def _parser() -> argparse.ArgumentParser:
     coverage.add_argument("--max-age", default="26h", help="a DR copy older is stale: 26h, 2d")
     _stack_options(coverage, default="backup-relay")
 
+    sandbox = _command(
+        commands, _sandbox, "run the sandbox organization as a local AWS endpoint, or stop it",
+        "backup-relay sandbox up   (then eval the exports it prints; backup-relay sandbox down)",
+    )  # fmt: skip
+    sandbox.add_argument("action", choices=["up", "down"])
+    sandbox.add_argument("--port", type=int, default=5055, help="the endpoint's port (up)")
+    sandbox.add_argument(
+        "--dir", type=Path, default=Path("~/.backup-relay-sandbox"),
+        help="where it keeps its pid and log",
+    )  # fmt: skip
+
     _command(
         commands, _demo, "run the offline sandbox: a simulated night of backups, chained to DR",
         "backup-relay demo --json", json_help="print only a JSON summary",
@@ -354,6 +365,34 @@ def _deployed(stack: str, region: str | None) -> DeployedStack:
             f"cannot read stack {stack}{where} ({error.message}): pass --stack and --region "
             "of the deployed central stack"
         ) from error
+
+
+def _sandbox(args: argparse.Namespace) -> int:
+    from backup_relay_sandbox import server
+
+    directory = args.dir.expanduser()
+    if args.action == "down":
+        stopped = server.stop(directory)
+        print("stopped the sandbox" if stopped else "no sandbox was running", file=sys.stderr)
+        return EXIT_OK
+    if not 1024 <= args.port <= 65535:
+        raise CommandError(f"--port {args.port}: give a port from 1024 to 65535", EXIT_BAD_INPUT)
+    print("starting the sandbox (the night of backups runs first, about 10 s)...", file=sys.stderr)
+    try:
+        env = server.start(args.port, directory)
+    except RuntimeError as failed:
+        raise CommandError(str(failed)) from None
+    if args.json:
+        print(json.dumps({"environment": env, "stack": server.STACK_NAME}, indent=2))
+        return EXIT_OK
+    for name, value in env.items():
+        print(f"export {name}={value}")
+    print(
+        f"# the stack is {server.STACK_NAME!r}; try: backup-relay status, replay --dry-run, "
+        "coverage; stop it with: backup-relay sandbox down",
+        file=sys.stderr,
+    )
+    return EXIT_OK
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -15,6 +15,7 @@ import json
 import os
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, TextIO
 
@@ -53,24 +54,11 @@ def run_demo(out: TextIO | None) -> dict[str, Any]:
     os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"  # EMF lines would drown the timeline
     started = time.perf_counter()
     with mock_aws(config=SANDBOX_MOTO_CONFIG):
-        org = Organization.build(wait_timeout_seconds=5)
-        # AWS Backup delivers events best effort, "every 5 minutes": in batches, now and then
-        # out of order, and EventBridge at least once (twice at once, or again much later)
-        org.sim.faults = Faults(
-            duplicate_share=0.1,
-            batch_every=timedelta(minutes=5),
-            reorder_share=0.1,
-            late_duplicate_share=0.05,
-        )
-        unshared, key = _aurora_whose_key_is_not_shared(org, MEMBER_ACCOUNTS[-1])
-        timeline = Timeline(out, org)
         _print(out, _HEADER.format(central=CENTRAL_ACCOUNT, members=", ".join(MEMBER_ACCOUNTS)))
-        points = {key: org.backup(*key) for key in org.resources}
-        org.settle(on_step=timeline.show_new)
-        for (account, resource_type), point in points.items():
-            org.plan_copy(account, point, DR if resource_type == "EBS" else CENTRAL)
-        client("sqs").send_message(QueueUrl=org.central.ingest_queue.url, MessageBody=MALFORMED)
-        org.settle(on_step=timeline.show_new)
+        timeline = Timeline(out)
+        org = night_with_a_failed_copy(timeline)
+        unshared = org.resources[(MEMBER_ACCOUNTS[-1], "Aurora")]
+        key = org.sim.resources[unshared].kms_key_arn or ""
         alerts = org.alerts()
         _print(out, _render_alerts(alerts))
         replayed = _the_operator_fixes_and_replays(org, out, MEMBER_ACCOUNTS[-1], key, timeline)
@@ -84,6 +72,29 @@ def run_demo(out: TextIO | None) -> dict[str, Any]:
     summary["seconds"] = round(time.perf_counter() - started, 2)
     _print(out, _render_summary(org_rows=summary.pop("rows"), summary=summary))
     return summary
+
+
+def night_with_a_failed_copy(timeline: Timeline | None = None) -> Organization:
+    """Inside an active moto mock: the organization, its night of backups and copies (one
+    member's Aurora copy failing: its key is not shared), with AWS Backup's delivery faults."""
+    org = Organization.build(wait_timeout_seconds=5)
+    # AWS Backup delivers events best effort, "every 5 minutes": in batches, now and then
+    # out of order, and EventBridge at least once (twice at once, or again much later)
+    org.sim.faults = Faults(
+        duplicate_share=0.1,
+        batch_every=timedelta(minutes=5),
+        reorder_share=0.1,
+        late_duplicate_share=0.05,
+    )
+    _aurora_whose_key_is_not_shared(org, MEMBER_ACCOUNTS[-1])
+    show = timeline.start(org) if timeline is not None else (lambda: None)
+    points = {key: org.backup(*key) for key in org.resources}
+    org.settle(on_step=show)
+    for (account, resource_type), point in points.items():
+        org.plan_copy(account, point, DR if resource_type == "EBS" else CENTRAL)
+    client("sqs").send_message(QueueUrl=org.central.ingest_queue.url, MessageBody=MALFORMED)
+    org.settle(on_step=show)
+    return org
 
 
 def _the_operator_fixes_and_replays(
@@ -162,12 +173,16 @@ time   account       job     state      resource      what backup-relay did"""
 class Timeline:
     """Prints the ingest and chain-steps log lines that tell the story, once each."""
 
-    def __init__(self, out: TextIO | None, org: Organization) -> None:
+    def __init__(self, out: TextIO | None) -> None:
         self.out = out
-        self.org = org
         self.seen = len(functions.LOGS)
         self.outcomes: Counter[str] = Counter()
         self.quarantine: Counter[str] = Counter()
+
+    def start(self, org: Organization) -> Callable[[], None]:
+        """From now on (the organization's deployment logs nothing the timeline tells)."""
+        self.seen = len(functions.LOGS)
+        return self.show_new
 
     def show_new(self) -> None:
         lines, self.seen = functions.LOGS[self.seen :], len(functions.LOGS)

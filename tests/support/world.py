@@ -23,6 +23,7 @@ from backup_relay.settings import (
     IngestSettings,
     ReconcileSettings,
 )
+from backup_relay.status import Coverage
 from backup_relay_cli.environment import from_template_defaults
 from tests.support.fakes import (
     FakeCopyJobs,
@@ -123,12 +124,13 @@ class World:
     def hop_steps(self, **env: str) -> HopSteps:
         return HopSteps(settings(ChainStepsSettings, **env), now=self.clock, **self.ports())
 
-    def reconcile(self, **env: str) -> Reconcile:
+    def reconcile(self, coverage: Coverage | None = None, **env: str) -> Reconcile:
         return Reconcile(
             settings(ReconcileSettings, **env),
             executions=self.workflow,
             alerts=self.alerts,
             now=self.clock,
+            coverage=coverage,
             **self.ports(),
         )
 

@@ -3,16 +3,18 @@ reports hops past their SLA — on in-memory ports."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from backup_relay.copy_chain.decisions import chain_for_event
 from backup_relay.copy_chain.state import LedgerState, chain_id_for
 from backup_relay.copy_chain.steps import HopSteps
-from backup_relay.models import JobState
+from backup_relay.models import JobEvent, JobKind, JobState
 from backup_relay.ports import RecoveryPoint
 from backup_relay.settings import ReconcileSettings
+from backup_relay.status import Coverage
+from tests.support.fakes import MemoryReplayLedger
 from tests.support.world import (
     CENTRAL,
     CENTRAL_HOME,
@@ -260,3 +262,40 @@ def test_a_running_execution_and_a_chain_not_yet_started_are_left_alone(world: W
     assert report.executions_closed == []
     assert world.ledger.released == []
     assert world.ledger.chains[running][0] is LedgerState.RUNNING
+
+
+def test_a_resource_that_becomes_stale_raises_one_warning_per_episode(world: World) -> None:
+    # GIVEN a member's Aurora backed up, and its DR copy completed 30 hours ago (limit 26 h)
+    jobs = MemoryReplayLedger()
+    resource = copy_event().resource_arn
+    jobs.add(backup_event(resource, NOW - timedelta(hours=31)))
+    jobs.add(dr_copy(resource, "dr-1", NOW - timedelta(hours=30)))
+    coverage = Coverage(jobs=jobs, dr_vault_arn=DR.arn, chained_types=frozenset({"Aurora"}))
+    coverage.now = world.clock
+    # WHEN reconcile runs twice
+    first, second = world.reconcile(coverage)(), world.reconcile(coverage)()
+    # THEN both report it stale, and raise the same one warning
+    assert first.stale_resources == second.stale_resources == [resource]
+    assert {a.alert_id for a in world.alerts.raised} == {
+        f"stale:{resource}:{(NOW - timedelta(hours=30)).isoformat()}"
+    }
+    # WHEN a new DR copy lands THEN it is current; once that one is old too, a new warning
+    jobs.add(dr_copy(resource, "dr-2", NOW))
+    assert world.reconcile(coverage)().stale_resources == []
+    world.advance(timedelta(hours=27))
+    coverage.now = world.clock
+    assert world.reconcile(coverage)().stale_resources == [resource]
+    assert len({a.alert_id for a in world.alerts.raised}) == 2
+
+
+def backup_event(resource: str | None, at: datetime) -> JobEvent:
+    return copy_event(
+        kind=JobKind.BACKUP, job_id=f"backup-{at.isoformat()}", time=at, resource_arn=resource
+    )
+
+
+def dr_copy(resource: str | None, job_id: str, at: datetime) -> JobEvent:
+    """A chain's COMPLETED copy of `resource` into the DR vault."""
+    return copy_event(
+        job_id=job_id, account=CENTRAL, time=at, resource_arn=resource, destination_vault_arn=DR.arn
+    )

@@ -165,6 +165,7 @@ class Telemetry:
         _count("HopsResumedByReconcile", len(report.hops_resumed))
         _count("HopsPastSla", len(report.hops_past_sla))
         _count("ExecutionsClosedByReconcile", len(report.executions_closed))
+        _count("StaleResources", len(report.stale_resources))
         for hop in report.hops_past_sla:
             logger.error("hop past its SLA", extra={"hop": hop})
         logger.info("reconciled", extra=report.model_dump())

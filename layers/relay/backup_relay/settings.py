@@ -161,6 +161,7 @@ class ChainStepsSettings(ChainEnvironment):
 class ReconcileSettings(ChainEnvironment, SourceAccountSettings):
     lookback_hours: float = Field(alias="RECONCILE_LOOKBACK_HOURS", gt=0)
     hop_sla_hours: float = Field(alias="HOP_SLA_HOURS", gt=0)
+    coverage_max_age_hours: float = Field(alias="COVERAGE_MAX_AGE_HOURS", ge=0)
 
     @property
     def lookback(self) -> timedelta:

@@ -181,6 +181,7 @@ def reconcile() -> Reconcile:
         executions=StepFunctionsWorkflow(settings.state_machine_arn),
         alerts=_outbox(settings),
         telemetry=Telemetry(),
+        coverage=_coverage(settings),
         **_chain_ports(settings),
     )
 
@@ -220,11 +221,17 @@ def status(env: Mapping[str, str]) -> Status:
 
 def coverage(env: Mapping[str, str]) -> Coverage:
     """For the CLI, with a deployed stack's environment; SettingsError without a DR region."""
+    found = _coverage(ChainEnvironment.load(env))
+    if found is None:
+        raise SettingsError("the stack has no DrRegion: the copy chain (and its DR vault) is off")
+    return found
+
+
+def _coverage(settings: ChainEnvironment) -> Coverage | None:
     from backup_relay.adapters.event_ledger import DynamoEventLedger
 
-    settings = ChainEnvironment.load(env)
     if settings.dr_vault is None:
-        raise SettingsError("the stack has no DrRegion: the copy chain (and its DR vault) is off")
+        return None
     return Coverage(
         jobs=DynamoEventLedger(settings.ledger_table, settings.ledger_retention),
         dr_vault_arn=settings.dr_vault.arn,

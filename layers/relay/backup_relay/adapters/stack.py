@@ -11,9 +11,12 @@ from backup_relay.ports import DeployedStack
 def operator_session(region: str | None) -> str:
     """The region the operator's AWS configuration gives (or `region`); SettingsError naming
     what is missing, and how to give it, when there is no region or no credentials."""
+    import os
+
     import boto3
     from botocore.exceptions import ProfileNotFound
 
+    region = region or os.environ.get("AWS_REGION")  # Lambda's name for it; boto3 reads the other
     try:
         session = boto3.session.Session(region_name=region)
     except ProfileNotFound as missing:
@@ -22,13 +25,15 @@ def operator_session(region: str | None) -> str:
         raise SettingsError(message) from None
     if not session.region_name:
         raise SettingsError(
-            "no AWS region: pass --region, or set AWS_REGION (or a region in ~/.aws/config)"
+            "no AWS region: pass --region, or set AWS_DEFAULT_REGION (or a region in ~/.aws/config)"
         )
     if session.get_credentials() is None:
         raise SettingsError(
             "no AWS credentials: set AWS_PROFILE (aws configure / aws sso login), or "
             "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
         )
+    # every client the command makes afterwards works in the stack's region
+    os.environ["AWS_DEFAULT_REGION"] = session.region_name
     return session.region_name
 
 

@@ -13,6 +13,7 @@ from backup_relay.diagnosis import Diagnosis, diagnose
 from backup_relay.models import FAILURE_STATES, JobEvent, JobKind
 from backup_relay.ports import ChainRecord, HopRecord
 from backup_relay.settings import RouteSettings
+from backup_relay.status import ResourceCoverage
 
 _DOCS = "https://docs.aws.amazon.com/aws-backup/latest/devguide"
 #: What a warning means and what to do, by its category.
@@ -33,6 +34,15 @@ WARNINGS: dict[str, tuple[str, str, str]] = {
         "rule and dead-letter queue) and that the relay bus accepts the account "
         "(AllowedSourceAccounts).",
         "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-account.html",
+    ),
+    "dr_copy_stale": (
+        "A chained resource has no recent copy in the DR vault",
+        "Look at its chains (`backup-relay status --recovery-point ...`) and its member's copy "
+        "jobs: a failed copy or chain raised its own alert (fix it, then `backup-relay "
+        "replay`); no copy at all usually means the member's backup plan has no copy rule to "
+        "the central vault, or its backups stopped. Raise CoverageMaxAgeHours if the plan runs "
+        "less often than daily.",
+        "https://docs.aws.amazon.com/aws-backup/latest/devguide/recov-point-create-a-copy.html",
     ),
     "quarantined_events": (
         "Many events were quarantined in one hour",
@@ -196,5 +206,27 @@ def for_quarantine(hour: str, count: int, account: str, region: str, at: datetim
         diagnosis=warning("quarantined_events", message),
         account=account,
         region=region,
+        status_message=message,
+    )
+
+
+def for_stale_resource(resource: ResourceCoverage, max_age_hours: float, at: datetime) -> Alert:
+    newest = resource.newest_dr_copy or "none"
+    message = (
+        f"newest DR copy completed {resource.age_hours} h ago, limit {max_age_hours:g} h"
+        if resource.newest_dr_copy
+        else "no copy in the DR vault"
+    )
+    return Alert(
+        alert_id=f"stale:{resource.resource_arn}:{newest}",
+        severity=Severity.WARNING,
+        kind=AlertKind.DR_COPY_STALE,
+        headline="DR copy stale" if resource.newest_dr_copy else "no DR copy",
+        occurred_at=at,
+        diagnosis=warning("dr_copy_stale", message),
+        account=resource.account,
+        region=resource.region,
+        resource_type=resource.resource_type,
+        resource_arn=resource.resource_arn,
         status_message=message,
     )

@@ -23,6 +23,7 @@ class AlertKind(StrEnum):
     HOP_PAST_SLA = "HOP_PAST_SLA"
     CHAIN_RECOVERED = "CHAIN_RECOVERED"  # reconcile started or resumed what events did not
     QUARANTINE = "QUARANTINE"  # more quarantined messages in an hour than the threshold
+    DR_COPY_STALE = "DR_COPY_STALE"  # a chained resource without a recent DR copy
 
 
 class Alert(BaseModel):

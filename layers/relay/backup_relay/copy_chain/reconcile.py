@@ -15,10 +15,11 @@ run goes on with the others.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from pydantic import BaseModel
 
-from backup_relay.alerts.build import for_hop_past_sla, for_recovered_chain
+from backup_relay.alerts.build import for_hop_past_sla, for_recovered_chain, for_stale_resource
 from backup_relay.clock import Clock, utc_now
 from backup_relay.copy_chain.ended import ENDED, ExecutionEnded
 from backup_relay.copy_chain.outcome import outcome_of
@@ -39,6 +40,7 @@ from backup_relay.ports import (
     Workflow,
 )
 from backup_relay.settings import ReconcileSettings
+from backup_relay.status import Coverage
 
 
 class ReconcileReport(BaseModel):
@@ -46,6 +48,7 @@ class ReconcileReport(BaseModel):
     hops_resumed: list[str] = []
     hops_past_sla: list[str] = []
     executions_closed: list[str] = []  # "<chain id> (<status>)": ended, the ledger said running
+    stale_resources: list[str] = []  # chained resources whose newest DR copy is too old, or none
     skipped: list[str] = []
     errors: list[str] = []  # what AWS refused, one line per recovery point or hop
 
@@ -61,12 +64,14 @@ class Reconcile:
     alerts: AlertOutbox
     telemetry: ReconcileTelemetry
     now: Clock = field(default=utc_now)
+    coverage: Coverage | None = None  # None: no DR vault, or the check is off
 
     def __call__(self) -> ReconcileReport:
         report = ReconcileReport()
         self.start_missing_chains(report)
         self.close_dead_executions(report)
         self.check_running_hops(report)
+        self.check_coverage(report)
         self.telemetry.reconciled(report)
         return report
 
@@ -183,3 +188,17 @@ class Reconcile:
                     report.executions_closed.append(f"{name} ({status})")
             except AwsError as error:
                 report.errors.append(f"{name}: closing its ended execution: {error}")
+
+    def check_coverage(self, report: ReconcileReport) -> None:
+        """A resource that becomes stale raises one warning: its alert id names its newest DR
+        copy, so it is raised again only once it was current and went stale anew."""
+        if self.coverage is None or not self.settings.coverage_max_age_hours:
+            return
+        try:
+            result = self.coverage(timedelta(hours=self.settings.coverage_max_age_hours))
+        except AwsError as error:
+            report.errors.append(f"checking DR coverage: {error}")
+            return
+        for resource in result.stale:
+            report.stale_resources.append(resource.resource_arn)
+            self.alerts.send(for_stale_resource(resource, result.max_age_hours, self.now()))

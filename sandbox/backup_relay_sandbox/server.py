@@ -1,0 +1,185 @@
+"""`backup-relay sandbox up`: the sandbox organization behind a local AWS endpoint.
+
+One background process holds moto (in server mode, on 127.0.0.1) with the AWS Backup simulator
+plugged in, the central and member stacks deployed as `make demo` deploys them, and the demo's
+night already run (its failed copy included, so `replay` has work). The central stack is also
+registered in moto's CloudFormation under its name, with its parameters and outputs, so the
+operator commands find it as they find a deployed stack: `status`, `replay`, `coverage`,
+`bring-back` run unchanged, only AWS_ENDPOINT_URL differs. While it runs, the process keeps
+AWS Backup's virtual time moving whenever there is work (a replay's copy job completes, its
+chain runs on). `backup-relay sandbox down` stops it.
+
+    python -m backup_relay_sandbox.server --port 5055 --dir ~/.backup-relay-sandbox
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from backup_relay_sandbox.cloud import (
+    CENTRAL_ACCOUNT,
+    FAKE_ENVIRONMENT,
+    REGION,
+    SANDBOX_MOTO_CONFIG,
+    client,
+    use_fake_credentials,
+)
+
+STACK_NAME = "backup-relay"
+READY, PID, LOG = "ready.json", "server.pid", "server.log"
+
+
+def environment(port: int) -> dict[str, str]:
+    """What a shell exports to reach the sandbox as if it were AWS."""
+    return {
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
+        "AWS_ACCESS_KEY_ID": FAKE_ENVIRONMENT["AWS_ACCESS_KEY_ID"],
+        "AWS_SECRET_ACCESS_KEY": FAKE_ENVIRONMENT["AWS_SECRET_ACCESS_KEY"],
+        "AWS_REGION": REGION,
+        "AWS_DEFAULT_REGION": REGION,
+    }
+
+
+def serve(port: int, directory: Path) -> None:
+    use_fake_credentials()
+    os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
+    from moto import mock_aws
+    from moto.server import ThreadedMotoServer
+
+    from backup_relay_sandbox.backup_sim import clock
+    from backup_relay_sandbox.demo import night_with_a_failed_copy
+
+    # the night ends about now: the operator commands, in another process, tell the time by
+    # the wall clock, and the night's copies are hours, not days, old
+    clock.START = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=6)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with mock_aws(config=SANDBOX_MOTO_CONFIG):
+        org = night_with_a_failed_copy()
+        _register_stack(org)
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        server.start()
+        (directory / READY).write_text(json.dumps({"port": port, "stack": STACK_NAME}))
+        try:
+            while not stop.wait(1.0):
+                org.settle()  # deliver what arrived, let virtual time pass while work is pending
+        finally:
+            server.stop()
+
+
+def _register_stack(org: Any) -> None:
+    """The central stack, as CloudFormation would describe it: its parameters and outputs."""
+    values = org.central.stack.values
+    template = org.central.stack.template
+    parameters = {name: str(values[name]) for name in template["Parameters"]}
+    outputs = {
+        "LedgerTableName": values["LedgerTable"],
+        "CopyChainStateMachineArn": values["CopyChainStateMachine"],
+        "AlertsQueueUrl": values["AlertsQueue"],
+        "AlertsTopicArn": values["AlertsTopic"],
+        "IngestQueueUrl": values["IngestQueue"],
+        "DeadLetterQueueUrl": values["DeadLetterQueue"],
+    }
+    body = {
+        "Parameters": {name: {"Type": "String"} for name in parameters},
+        "Resources": {"Sandbox": {"Type": "AWS::CloudFormation::WaitConditionHandle"}},
+        "Outputs": {name: {"Value": value} for name, value in outputs.items()},
+    }
+    client("cloudformation", REGION, CENTRAL_ACCOUNT).create_stack(
+        StackName=STACK_NAME,
+        TemplateBody=json.dumps(body),
+        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--dir", type=Path, required=True)
+    args = parser.parse_args(argv)
+    args.dir.mkdir(parents=True, exist_ok=True)
+    serve(args.port, args.dir)
+    return 0
+
+
+# ---- the CLI's side: start it in the background, wait until it is ready, stop it ----------
+
+
+def start(port: int, directory: Path, timeout: float = 120.0) -> dict[str, str]:
+    """Start the server process (detached) and wait until it serves; its environment."""
+    import subprocess
+
+    directory.mkdir(parents=True, exist_ok=True)
+    if running(directory):
+        raise RuntimeError(f"a sandbox already runs (pid {_pid(directory)}): sandbox down first")
+    (directory / READY).unlink(missing_ok=True)
+    with (directory / LOG).open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "backup_relay_sandbox.server", "--port", str(port),
+             "--dir", str(directory)],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )  # fmt: skip
+    (directory / PID).write_text(str(process.pid))
+    deadline = time.monotonic() + timeout
+    while not (directory / READY).exists():
+        if process.poll() is not None:
+            raise RuntimeError(f"the sandbox stopped while starting: see {directory / LOG}")
+        if time.monotonic() > deadline:
+            stop(directory)
+            raise RuntimeError(f"the sandbox did not start in {timeout:g} s: see {directory / LOG}")
+        time.sleep(0.2)
+    return environment(port)
+
+
+def running(directory: Path) -> bool:
+    pid = _pid(directory)
+    if pid is None:
+        return False
+    try:  # reap it if it is our own child that ended (a zombie answers kill 0)
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return False
+    except ChildProcessError:
+        pass
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
+def stop(directory: Path, timeout: float = 20.0) -> bool:
+    """Stop the server process; False when none ran."""
+    pid = _pid(directory)
+    stopped = False
+    if pid is not None and running(directory):
+        os.killpg(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while running(directory) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if running(directory):
+            os.killpg(pid, signal.SIGKILL)
+        stopped = True
+    for name in (PID, READY):
+        (directory / name).unlink(missing_ok=True)
+    return stopped
+
+
+def _pid(directory: Path) -> int | None:
+    try:
+        return int((directory / PID).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+if __name__ == "__main__":
+    sys.exit(main())
