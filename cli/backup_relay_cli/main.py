@@ -121,6 +121,17 @@ def _parser() -> argparse.ArgumentParser:
         help="the job's final state (it decides when there is no message)",
     )  # fmt: skip
 
+    _operator_commands(commands)
+
+    _command(
+        commands, _demo, "run the offline sandbox: a simulated night of backups, chained to DR",
+        "backup-relay demo --json", json_help="print only a JSON summary",
+    )  # fmt: skip
+    return parser
+
+
+def _operator_commands(commands: Any) -> None:
+    """replay, status, coverage and sandbox: what operators run after a deployment."""
     replay = _command(
         commands, _replay, "replay failed copies (chain hops and members' copies) after a fix",
         "backup-relay replay --since 24h --category kms_key_not_shared --dry-run",
@@ -142,6 +153,9 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("--since", default="24h", help="chains changed since: 90m, 24h, 7d, ISO")
     status.add_argument("--chain", help="only this chain")
     status.add_argument("--recovery-point", help="only the chains of this recovery point (ARN)")
+    status.add_argument(
+        "--resource-arn", help="the path one resource's copies took: its jobs and chains"
+    )
     _stack_options(status, default="backup-relay")
 
     coverage = _command(
@@ -155,18 +169,14 @@ def _parser() -> argparse.ArgumentParser:
         commands, _sandbox, "run the sandbox organization as a local AWS endpoint, or stop it",
         "backup-relay sandbox up   (then eval the exports it prints; backup-relay sandbox down)",
     )  # fmt: skip
-    sandbox.add_argument("action", choices=["up", "down"])
+    sandbox.add_argument("action", choices=["up", "down", "advance"])
+    sandbox.add_argument("duration", nargs="?", help="advance: how far (90m, 24h, 7d)")
+    sandbox.add_argument("--no-night", action="store_true", help="up: no night of backups")
     sandbox.add_argument("--port", type=int, default=5055, help="the endpoint's port (up)")
     sandbox.add_argument(
         "--dir", type=Path, default=Path("~/.backup-relay-sandbox"),
         help="where it keeps its pid and log",
     )  # fmt: skip
-
-    _command(
-        commands, _demo, "run the offline sandbox: a simulated night of backups, chained to DR",
-        "backup-relay demo --json", json_help="print only a JSON summary",
-    )  # fmt: skip
-    return parser
 
 
 def _command(
@@ -194,6 +204,9 @@ def _stack_options(command: argparse.ArgumentParser, default: str | None) -> Non
 
 
 def _normalize(args: argparse.Namespace) -> int:
+    if args.file == "-" and sys.stdin.isatty():
+        print("reading an event from standard input (end with Ctrl-D; or pass a file)",
+              file=sys.stderr)  # fmt: skip
     try:  # bytes: normalize_json says when they are not UTF-8
         text = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
     except OSError as error:
@@ -291,7 +304,12 @@ def _status(args: argparse.Namespace) -> int:
 
     start = _since(args.since, "--since")
     env = environment.from_stack(_deployed(args.stack, args.region))
-    report = wiring.status(env)(start, chain_id=args.chain, recovery_point_arn=args.recovery_point)
+    report = wiring.status(env)(
+        start,
+        chain_id=args.chain,
+        recovery_point_arn=args.recovery_point,
+        resource_arn=args.resource_arn,
+    )
     print(report.model_dump_json(indent=2) if args.json else render_status(report))
     return EXIT_OK
 
@@ -371,6 +389,19 @@ def _sandbox(args: argparse.Namespace) -> int:
     from backup_relay_sandbox import server
 
     directory = args.dir.expanduser()
+    if args.action == "advance":
+        if not args.duration:
+            raise CommandError(
+                "advance how far? e.g. backup-relay sandbox advance 6h", EXIT_BAD_INPUT
+            )
+        now = utc_now()
+        by = now - _since(args.duration, "advance")
+        try:
+            server.advance(directory, by)
+        except RuntimeError as failed:
+            raise CommandError(str(failed)) from None
+        print(f"the sandbox's AWS Backup clock moved {args.duration}", file=sys.stderr)
+        return EXIT_OK
     if args.action == "down":
         stopped = server.stop(directory)
         print("stopped the sandbox" if stopped else "no sandbox was running", file=sys.stderr)
@@ -379,7 +410,7 @@ def _sandbox(args: argparse.Namespace) -> int:
         raise CommandError(f"--port {args.port}: give a port from 1024 to 65535", EXIT_BAD_INPUT)
     print("starting the sandbox (the night of backups runs first, about 10 s)...", file=sys.stderr)
     try:
-        env = server.start(args.port, directory)
+        env = server.start(args.port, directory, night=not args.no_night)
     except RuntimeError as failed:
         raise CommandError(str(failed)) from None
     if args.json:

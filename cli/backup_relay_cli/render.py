@@ -93,8 +93,9 @@ def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str
 
 
 def render_status(report: StatusReport) -> str:
+    jobs = _render_jobs(report) if report.jobs else []
     if not report.chains:
-        return "no chain changed in that time"
+        return "\n".join([*jobs, "no chain changed in that time"])
     rows = []
     for chain in report.chains:
         hops = " ".join(f"{h.index + 1}:{h.state}" for h in chain.hops) or "-"
@@ -106,7 +107,18 @@ def render_status(report: StatusReport) -> str:
         f"{report.count(state)} {state}" for state in ("RUNNING", "FAILED", "COMPLETED")
     )
     header = ("state", "chain", "attempt", "type", "age", "hops", "diagnosis")
-    return "\n".join([*_table(header, rows), "", counts])
+    return "\n".join([*jobs, *_table(header, rows), "", counts])
+
+
+def _render_jobs(report: StatusReport) -> list[str]:
+    rows = []
+    for job in report.jobs:
+        where = job.destination_vault_arn or job.created_resource_arn or "-"
+        rows.append((job.time[:16], job.kind, job.state, job.account, job.region,
+                     job.category or "", where.rsplit(":", 1)[-1] if job.destination_vault_arn
+                     else where))  # fmt: skip
+    header = ("time", "job", "state", "account", "region", "diagnosis", "into (vault, or created)")
+    return [*_table(header, rows), ""]
 
 
 def render_coverage(report: CoverageReport) -> str:

@@ -35,7 +35,7 @@ from backup_relay_sandbox.cloud import (
 )
 
 STACK_NAME = "backup-relay"
-READY, PID, LOG = "ready.json", "server.pid", "server.log"
+READY, PID, LOG, ADVANCE = "ready.json", "server.pid", "server.log", "advance"
 
 
 def environment(port: int) -> dict[str, str]:
@@ -49,7 +49,7 @@ def environment(port: int) -> dict[str, str]:
     }
 
 
-def serve(port: int, directory: Path) -> None:
+def serve(port: int, directory: Path, *, night: bool = True) -> None:
     use_fake_credentials()
     os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
     from moto import mock_aws
@@ -57,6 +57,7 @@ def serve(port: int, directory: Path) -> None:
 
     from backup_relay_sandbox.backup_sim import clock
     from backup_relay_sandbox.demo import night_with_a_failed_copy
+    from backup_relay_sandbox.organization import Organization
 
     # the night ends about now: the operator commands, in another process, tell the time by
     # the wall clock, and the night's copies are hours, not days, old
@@ -64,16 +65,32 @@ def serve(port: int, directory: Path) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with mock_aws(config=SANDBOX_MOTO_CONFIG):
-        org = night_with_a_failed_copy()
+        org = night_with_a_failed_copy() if night else Organization.build(wait_timeout_seconds=5)
         _register_stack(org)
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         server.start()
         (directory / READY).write_text(json.dumps({"port": port, "stack": STACK_NAME}))
         try:
-            while not stop.wait(1.0):
+            while not stop.wait(0.5):
+                _advance_if_asked(org, directory / ADVANCE)
                 org.settle()  # deliver what arrived, let virtual time pass while work is pending
         finally:
             server.stop()
+
+
+def _advance_if_asked(org: Any, request: Path) -> None:
+    """`sandbox advance` writes how far to move AWS Backup's virtual clock (seconds); moving it
+    runs what falls due (jobs end, lifecycles expire), then the file goes: the answer."""
+    try:
+        seconds = float(request.read_text())
+    except (OSError, ValueError):
+        return
+    step, left = timedelta(minutes=5), timedelta(seconds=seconds)
+    while left > timedelta(0):
+        org.sim.advance(min(step, left))
+        org.settle()
+        left -= step
+    request.unlink(missing_ok=True)
 
 
 def _register_stack(org: Any) -> None:
@@ -105,16 +122,32 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--dir", type=Path, required=True)
+    parser.add_argument("--no-night", action="store_true", help="an organization, no night")
     args = parser.parse_args(argv)
     args.dir.mkdir(parents=True, exist_ok=True)
-    serve(args.port, args.dir)
+    serve(args.port, args.dir, night=not args.no_night)
     return 0
 
 
 # ---- the CLI's side: start it in the background, wait until it is ready, stop it ----------
 
 
-def start(port: int, directory: Path, timeout: float = 120.0) -> dict[str, str]:
+def advance(directory: Path, by: timedelta, timeout: float = 120.0) -> None:
+    """Move the running sandbox's virtual clock by `by`, and wait until it has."""
+    if not running(directory):
+        raise RuntimeError("no sandbox runs: backup-relay sandbox up first")
+    request = directory / ADVANCE
+    request.write_text(str(by.total_seconds()))
+    deadline = time.monotonic() + timeout
+    while request.exists():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the sandbox did not advance in {timeout:g} s")
+        time.sleep(0.1)
+
+
+def start(
+    port: int, directory: Path, *, night: bool = True, timeout: float = 120.0
+) -> dict[str, str]:
     """Start the server process (detached) and wait until it serves; its environment."""
     import subprocess
 
@@ -125,7 +158,7 @@ def start(port: int, directory: Path, timeout: float = 120.0) -> dict[str, str]:
     with (directory / LOG).open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "backup_relay_sandbox.server", "--port", str(port),
-             "--dir", str(directory)],
+             "--dir", str(directory), *([] if night else ["--no-night"])],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True,
         )  # fmt: skip

@@ -141,6 +141,18 @@ def test_status_and_coverage_read_back_the_night_and_the_replay(moto: None) -> N
     [chain] = status(now - timedelta(days=1)).chains
     assert (chain.state, chain.resource_type, chain.attempt) == ("COMPLETED", "Neptune", 1)
     assert [h.state for h in chain.hops] == ["COMPLETED"]
+    # AND for the Neptune cluster, the path its copies took: backed up, copied to the central
+    # vault, chained to DR
+    neptune = org.resources[(MEMBER, "Neptune")]
+    path = status(now - timedelta(days=1), resource_arn=neptune)
+    assert [
+        (j.kind, j.state, (j.destination_vault_arn or "").rsplit(":", 1)[-1]) for j in path.jobs
+    ] == [
+        ("BACKUP", "COMPLETED", "member-vault"),
+        ("COPY", "COMPLETED", "backup-relay-central"),
+        ("COPY", "COMPLETED", "backup-relay-dr"),
+    ]
+    assert [c.chain_id for c in path.chains] == [chain.chain_id]
     # WHEN the key is shared and the copy replayed THEN every chained resource is current
     client("kms", REGION, MEMBER).put_key_policy(
         KeyId=key,

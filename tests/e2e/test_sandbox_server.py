@@ -53,6 +53,11 @@ def test_the_operator_commands_run_against_the_sandbox_endpoint(
     assert (coverage_code, coverage["stale"]) == (1, 1)
 
 
+def test_the_sandbox_clock_moves_when_asked(sandbox: Path) -> None:
+    assert main(["sandbox", "advance", "2h", "--dir", str(sandbox)]) == 0
+    assert not (sandbox / server.ADVANCE).exists()
+
+
 def test_sandbox_down_leaves_no_process(sandbox: Path) -> None:
     assert server.running(sandbox)
     assert main(["sandbox", "down", "--dir", str(sandbox)]) == 0

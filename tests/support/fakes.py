@@ -26,7 +26,14 @@ from backup_relay.errors import NotFound, Refused, Throttled
 from backup_relay.ingest import IngestResult, QuarantinedMessage
 from backup_relay.models import JobEvent, JobKind, JobState, moves_job_forward
 from backup_relay.planner import Vault
-from backup_relay.ports import AlertClaim, ChainRecord, CopyRequest, HopRecord, RecoveryPoint
+from backup_relay.ports import (
+    AlertClaim,
+    ChainRecord,
+    CopyRequest,
+    HopRecord,
+    ListedCopyJob,
+    RecoveryPoint,
+)
 
 
 @dataclass
@@ -463,3 +470,13 @@ class FakeMemberCopies:
             raise NotFound("ResourceNotFoundException", f"{request.recovery_point_arn} not found")
         self.started.append((account, region, request))
         return f"member-job-{len(self.started)}"
+
+
+@dataclass
+class FakeCentralCopyJobs:
+    """ListCopyJobs in the central account: the failed jobs, by region."""
+
+    failed: dict[str, list[ListedCopyJob]] = field(default_factory=dict)
+
+    def failed_copy_jobs(self, region: str, since: datetime) -> list[ListedCopyJob]:
+        return [job for job in self.failed.get(region, []) if job.created_at >= since]

@@ -13,7 +13,7 @@ from backup_relay.copy_chain.steps import HopSteps
 from backup_relay.models import JobEvent, JobKind, JobState
 from backup_relay.ports import RecoveryPoint
 from backup_relay.settings import ReconcileSettings
-from backup_relay.status import Coverage
+from backup_relay.status import Coverage, Status
 from tests.support.fakes import MemoryReplayLedger
 from tests.support.world import (
     CENTRAL,
@@ -299,3 +299,28 @@ def dr_copy(resource: str | None, job_id: str, at: datetime) -> JobEvent:
     return copy_event(
         job_id=job_id, account=CENTRAL, time=at, resource_arn=resource, destination_vault_arn=DR.arn
     )
+
+
+def test_status_of_a_resource_shows_its_restores_with_what_they_created(world: World) -> None:
+    # GIVEN a resource backed up, then restored into a new cluster
+    jobs = MemoryReplayLedger()
+    resource = copy_event().resource_arn
+    jobs.add(backup_event(resource, NOW - timedelta(hours=5)))
+    restored = (resource or "") + "-restored"
+    jobs.add(
+        copy_event(
+            kind=JobKind.RESTORE,
+            job_id="restore-1",
+            time=NOW - timedelta(hours=1),
+            resource_arn=resource,
+            created_resource_arn=restored,
+        )
+    )
+    # WHEN its status is asked THEN its jobs come oldest first, the restore with what it created
+    report = Status(world.ledger, jobs, now=world.clock)(
+        NOW - timedelta(days=1), resource_arn=resource
+    )
+    assert [(j.kind, j.created_resource_arn) for j in report.jobs] == [
+        ("BACKUP", None),
+        ("RESTORE", restored),
+    ]

@@ -10,9 +10,10 @@ import pytest
 from backup_relay.copy_chain.decisions import chain_for_event
 from backup_relay.copy_chain.state import ChainState, HopError, LedgerState
 from backup_relay.models import JobState
+from backup_relay.ports import ListedCopyJob
 from backup_relay.replay import Outcome, Replay, ReplayRequest, since
 from backup_relay.settings import ChainStepsSettings
-from tests.support.fakes import FakeMemberCopies, MemoryReplayLedger
+from tests.support.fakes import FakeCentralCopyJobs, FakeMemberCopies, MemoryReplayLedger
 from tests.support.world import CENTRAL, CENTRAL_HOME, DR, MEMBER, NOW, World, copy_event, settings
 
 KMS = "The source snapshot KMS key does not exist, is not enabled or you do not have permissions"
@@ -35,7 +36,12 @@ def _failed_chain(world: World, cause: str = OPTIONS) -> ChainState:
     return steps.hop_failed(copying.model_copy(update={"error": error}))
 
 
-def _replay(world: World, jobs: MemoryReplayLedger, members: FakeMemberCopies) -> Replay:
+def _replay(
+    world: World,
+    jobs: MemoryReplayLedger,
+    members: FakeMemberCopies,
+    central: FakeCentralCopyJobs | None = None,
+) -> Replay:
     return Replay(
         central_vault_name=CENTRAL_HOME.name,
         central_account=CENTRAL,
@@ -43,6 +49,8 @@ def _replay(world: World, jobs: MemoryReplayLedger, members: FakeMemberCopies) -
         jobs=jobs,
         member_copies=members,
         workflow=world.workflow,
+        central_copies=central or FakeCentralCopyJobs(),
+        regions=(CENTRAL_HOME.region, DR.region),
         now=world.clock,
     )
 
@@ -195,3 +203,27 @@ def test_since_takes_a_duration_or_a_time(given: str, expected: object) -> None:
 def test_since_refuses_anything_else_naming_the_forms() -> None:
     with pytest.raises(ValueError, match=r"give a duration \(90m, 24h, 7d\) or an ISO 8601 time"):
         ReplayRequest(since="yesterday")
+
+
+def test_a_central_failure_the_ledger_never_heard_of_is_reported(world: World) -> None:
+    # GIVEN a copy job of the central account that FAILED, whose events were lost, and no
+    # chain in the ledger for its recovery point
+    central = FakeCentralCopyJobs(
+        {
+            CENTRAL_HOME.region: [
+                ListedCopyJob("lost-1", "FAILED", "rp-by-hand", DR.arn, "RDS", OPTIONS, NOW)
+            ]
+        }
+    )
+    # WHEN replay looks THEN it reports it, saying what to do, and starts nothing
+    [item] = _replay(world, MemoryReplayLedger(), FakeMemberCopies(), central)(
+        ReplayRequest()
+    ).items
+    assert (item.kind, item.id, item.outcome, item.category) == (
+        "central copy",
+        "lost-1",
+        Outcome.SKIPPED,
+        "option_group_missing",
+    )
+    assert "start-copy-job" in item.why
+    assert world.workflow.started == []

@@ -279,6 +279,25 @@ class JobStates(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class ListedCopyJob:
+    """A copy job as ListCopyJobs gives it."""
+
+    copy_job_id: str
+    state: str
+    source_recovery_point_arn: str
+    destination_vault_arn: str
+    resource_type: str
+    status_message: str | None
+    created_at: datetime
+
+
+class CentralCopyJobs(Protocol):
+    def failed_copy_jobs(self, region: str, since: datetime) -> list[ListedCopyJob]:
+        """This account's copy jobs in `region` created since `since` that FAILED or ABORTED."""
+        ...
+
+
 class MemberCopies(Protocol):
     """Copy jobs in a member account, through the replay role its member stack creates."""
 

@@ -30,10 +30,12 @@ from backup_relay.errors import AwsError, NotFound
 from backup_relay.models import JobEvent
 from backup_relay.planner import Vault
 from backup_relay.ports import (
+    CentralCopyJobs,
     ChainLedger,
     ChainRecord,
     CopyRequest,
     HopRecord,
+    ListedCopyJob,
     MemberCopies,
     ReplayLedger,
     Workflow,
@@ -140,6 +142,8 @@ class Replay:
     jobs: ReplayLedger
     member_copies: MemberCopies
     workflow: Workflow
+    central_copies: CentralCopyJobs
+    regions: tuple[str, ...]  # where this stack's chains run copy jobs (home, DR)
     now: Clock = field(default=utc_now)
     _start: datetime = field(init=False, default=datetime.min)
 
@@ -150,12 +154,17 @@ class Replay:
         self._start = start
         report = ReplayReport()
         work: list[Callable[[], ReplayItem]] = []
-        for candidate, (chain, failed) in self._failed_chains(start):
+        chains = self._failed_chains(start)
+        for candidate, (chain, failed) in chains:
             if self._selected(candidate, request):
                 work.append(partial(self._chain, candidate, chain, failed, request.dry_run))
         for candidate, event in self._failed_member_copies(start):
             if self._selected(candidate, request):
                 work.append(partial(self._member_copy, candidate, event, request.dry_run))
+        known = {c.job_id for c, _ in chains}
+        for candidate, listed in self._lost_central_failures(start, known):
+            if self._selected(candidate, request):
+                work.append(partial(self._lost, candidate, listed))
         for done, replay_one in enumerate(work, start=1):
             report.items.append(replay_one())
             if progress is not None:
@@ -209,6 +218,52 @@ class Replay:
             )
             found.append((candidate, event))
         return found
+
+    def _lost_central_failures(
+        self, start: datetime, known: set[str | None]
+    ) -> list[tuple[_Candidate, ListedCopyJob]]:
+        """Failed copy jobs of this account that no failed chain in the ledger names: their
+        events were lost (or someone ran them by hand)."""
+        found = []
+        for region in self.regions:
+            for job in self.central_copies.failed_copy_jobs(region, start):
+                if job.copy_job_id in known or self._made_since(job):
+                    continue
+                candidate = _Candidate(
+                    kind="central copy",
+                    id=job.copy_job_id,
+                    job_id=job.copy_job_id,
+                    account=self.central_account,
+                    region=region,
+                    resource_type=job.resource_type,
+                    failed_at=job.created_at.isoformat(),
+                    diagnosis=diagnose(
+                        job.status_message, resource_type=job.resource_type, kind="COPY"
+                    ),
+                )
+                found.append((candidate, job))
+        return found
+
+    def _made_since(self, job: ListedCopyJob) -> bool:
+        """A later attempt of its chain (a replay) made the copy."""
+        records = map(self.chains.chain, self.chains.chains_of(job.source_recovery_point_arn))
+        return any(r is not None and r.state == LedgerState.COMPLETED for r in records)
+
+    def _lost(self, candidate: _Candidate, job: ListedCopyJob) -> ReplayItem:
+        chains = self.chains.chains_of(job.source_recovery_point_arn)
+        records = [r for r in map(self.chains.chain, chains) if r is not None]
+        if not records:
+            return candidate.item(
+                Outcome.SKIPPED,
+                "no chain made it (started by hand?): copy it again with aws backup "
+                "start-copy-job once its cause is fixed",
+            )
+        states = ", ".join(f"{r.chain_id} {r.state}" for r in records)
+        return candidate.item(
+            Outcome.SKIPPED,
+            f"its event was lost and its chain ({states}) has not seen it yet: its poll or "
+            "reconcile records it FAILED, then replay runs it again",
+        )
 
     def _into_central(self, event: JobEvent) -> bool:
         try:

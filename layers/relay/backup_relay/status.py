@@ -46,8 +46,26 @@ class ChainView(BaseModel):
     hops: list[HopView]
 
 
+class JobView(BaseModel):
+    """One job of a resource: where data was read from and written to, and how it ended."""
+
+    kind: str
+    job_id: str | None
+    state: str
+    time: str
+    account: str
+    region: str
+    source_vault_arn: str | None
+    destination_vault_arn: str | None
+    destination_recovery_point_arn: str | None
+    created_resource_arn: str | None  # a restore's
+    category: str | None  # a failure's diagnosis
+    status_message: str | None
+
+
 class StatusReport(BaseModel):
     chains: list[ChainView] = []
+    jobs: list[JobView] = []  # with --resource-arn: its backups, copies and restores, oldest first
 
     def count(self, state: str) -> int:
         return sum(chain.state == state for chain in self.chains)
@@ -56,6 +74,7 @@ class StatusReport(BaseModel):
 @dataclass
 class Status:
     ledger: ChainLedger
+    jobs: JobStates
     now: Clock = field(default=utc_now)
 
     def __call__(
@@ -64,7 +83,10 @@ class Status:
         *,
         chain_id: str | None = None,
         recovery_point_arn: str | None = None,
+        resource_arn: str | None = None,
     ) -> StatusReport:
+        if resource_arn is not None:
+            return self._resource(resource_arn, since)
         if chain_id is not None:
             records = [r for r in [self.ledger.chain(chain_id)] if r is not None]
         elif recovery_point_arn is not None:
@@ -78,6 +100,29 @@ class Status:
                 if not record.updated_at or record.updated_at >= since.isoformat()
             ]
         return StatusReport(chains=[self._view(record) for record in records])
+
+    def _resource(self, resource_arn: str, since: datetime) -> StatusReport:
+        """The path its copies took: every job of it since `since` (each job's latest state),
+        and the chains that carried its copies on."""
+        events = [
+            event
+            for kind in JobKind
+            for state in JobState
+            for event in self.jobs.jobs_in_state(kind, state, since)
+            if event.resource_arn == resource_arn
+        ]
+        events.sort(key=lambda event: event.time)
+        chains = {
+            chain_id
+            for event in events
+            if event.kind is JobKind.COPY and event.destination_recovery_point_arn
+            for chain_id in self.ledger.chains_of(event.destination_recovery_point_arn)
+        }
+        records = [r for r in map(self.ledger.chain, sorted(chains)) if r is not None]
+        return StatusReport(
+            chains=[self._view(record) for record in records],
+            jobs=[_job_view(event) for event in events],
+        )
 
     def _view(self, record: ChainRecord) -> ChainView:
         hops = sorted(self.ledger.hops_of(record.chain_id), key=lambda hop: hop.index)
@@ -182,3 +227,30 @@ def _hours_since(moment: str, now: datetime) -> float | None:
     except ValueError:
         return None
     return round((now - then).total_seconds() / 3600, 1)
+
+
+def _job_view(event: JobEvent) -> JobView:
+    failed = event.is_failure
+    return JobView(
+        kind=str(event.kind),
+        job_id=event.job_id,
+        state=str(event.state),
+        time=event.time.isoformat(),
+        account=event.account,
+        region=event.region,
+        source_vault_arn=event.source_vault_arn,
+        destination_vault_arn=event.destination_vault_arn,
+        destination_recovery_point_arn=event.destination_recovery_point_arn,
+        created_resource_arn=event.created_resource_arn,
+        category=(
+            diagnose(
+                event.status_message,
+                resource_type=event.resource_type,
+                kind=str(event.kind),
+                state=str(event.state),
+            ).category
+            if failed
+            else None
+        ),
+        status_message=event.status_message,
+    )

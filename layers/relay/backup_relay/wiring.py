@@ -197,10 +197,11 @@ def _replay() -> Replay:
 
 
 def _build_replay(settings: ReplaySettings) -> Replay:
-    from backup_relay.adapters.backup import MemberReplayCopies
+    from backup_relay.adapters.backup import BackupCopyJobs, MemberReplayCopies
     from backup_relay.adapters.event_ledger import DynamoEventLedger
 
     ports = _chain_ports(settings)
+    regions = tuple(dict.fromkeys(r for r in (settings.home_region, settings.dr_region) if r))
     return Replay(
         central_vault_name=settings.central_vault_name,
         central_account=settings.central_account,
@@ -208,15 +209,21 @@ def _build_replay(settings: ReplaySettings) -> Replay:
         jobs=DynamoEventLedger(settings.ledger_table, settings.ledger_retention),
         member_copies=MemberReplayCopies(settings.member_replay_role_name),
         workflow=ports["workflow"],
+        central_copies=BackupCopyJobs(),
+        regions=regions,
     )
 
 
 def status(env: Mapping[str, str]) -> Status:
     """For the CLI, with a deployed stack's environment."""
     from backup_relay.adapters.chain_ledger import DynamoChainLedger
+    from backup_relay.adapters.event_ledger import DynamoEventLedger
 
     settings = ChainEnvironment.load(env)
-    return Status(DynamoChainLedger(settings.ledger_table, settings.ledger_retention))
+    return Status(
+        DynamoChainLedger(settings.ledger_table, settings.ledger_retention),
+        DynamoEventLedger(settings.ledger_table, settings.ledger_retention),
+    )
 
 
 def coverage(env: Mapping[str, str]) -> Coverage:

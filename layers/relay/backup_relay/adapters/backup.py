@@ -11,7 +11,7 @@ from backup_relay.adapters.errors import domain_errors
 from backup_relay.copy_chain.outcome import CopyJobReport
 from backup_relay.models import JobState
 from backup_relay.planner import Vault
-from backup_relay.ports import CopyRequest, RecoveryPoint
+from backup_relay.ports import CopyRequest, ListedCopyJob, RecoveryPoint
 
 
 def start_copy_job(backup: Any, request: CopyRequest) -> str:
@@ -32,6 +32,15 @@ def start_copy_job(backup: Any, request: CopyRequest) -> str:
 class BackupCopyJobs:
     def start_copy_job(self, region: str, request: CopyRequest) -> str:
         return start_copy_job(aws.backup(region), request)
+
+    def failed_copy_jobs(self, region: str, since: datetime) -> list[ListedCopyJob]:
+        paginator = aws.backup(region).get_paginator("list_copy_jobs")
+        jobs = []
+        with domain_errors():
+            for state in ("FAILED", "ABORTED"):
+                for page in paginator.paginate(ByState=state, ByCreatedAfter=since):  # type: ignore[arg-type]
+                    jobs += [_listed(job) for job in page.get("CopyJobs", [])]
+        return jobs
 
     def describe_copy_job(self, region: str, copy_job_id: str) -> CopyJobReport:
         with domain_errors():
@@ -75,6 +84,18 @@ class BackupRecoveryPoints:
                 RecoveryPointArn=arn,
                 Lifecycle={"DeleteAfterDays": delete_after_days},
             )
+
+
+def _listed(job: Mapping[str, Any]) -> ListedCopyJob:
+    return ListedCopyJob(
+        copy_job_id=job["CopyJobId"],
+        state=job["State"],
+        source_recovery_point_arn=job.get("SourceRecoveryPointArn", ""),
+        destination_vault_arn=job.get("DestinationBackupVaultArn", ""),
+        resource_type=job.get("ResourceType", ""),
+        status_message=job.get("StatusMessage"),
+        created_at=_aware(job["CreationDate"]),
+    )
 
 
 def _recovery_point(point: Mapping[str, Any]) -> RecoveryPoint:
