@@ -49,6 +49,7 @@ typecheck: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/sam validate --lint --region $(REGION) -t template.yaml
 	$(BIN)/sam validate --lint --region $(REGION) -t member/template.yaml
+	$(BIN)/sam validate --lint --region $(REGION) -t vaults/template.yaml
 
 # checkov in a virtualenv of its own: its dependencies would move the project's pins.
 SCAN_VENV := .venv-scan
@@ -60,7 +61,7 @@ $(SCAN_VENV)/.installed:
 
 ## make scan: static security scan of both templates (accepted findings: .checkov.yaml, docs/security.md)
 scan: $(SCAN_VENV)/.installed
-	$(SCAN_VENV)/bin/checkov --config-file .checkov.yaml -f template.yaml -f member/template.yaml 2>/dev/null
+	$(SCAN_VENV)/bin/checkov --config-file .checkov.yaml -f template.yaml -f member/template.yaml -f vaults/template.yaml 2>/dev/null
 
 # The functions run python3.13 on arm64; sam build needs a python3.13 on PATH (pyenv's here).
 build: $(STAMP)

@@ -13,6 +13,7 @@ from samtranslator.yaml_helper import yaml_parse
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CENTRAL_TEMPLATE = REPO_ROOT / "template.yaml"
 MEMBER_TEMPLATE = REPO_ROOT / "member" / "template.yaml"
+VAULTS_TEMPLATE = REPO_ROOT / "vaults" / "template.yaml"
 
 _SUB_VARIABLE = re.compile(r"\$\{([^}!]+)\}")
 
