@@ -26,6 +26,7 @@ from backup_relay_cli import environment
 from backup_relay_cli.render import (
     render_coverage,
     render_diagnosis,
+    render_doctor,
     render_event,
     render_replay,
     render_route,
@@ -131,7 +132,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _operator_commands(commands: Any) -> None:
-    """replay, status, coverage and sandbox: what operators run after a deployment."""
+    """replay, status, coverage, doctor and sandbox: what operators run after a deployment."""
+    doctor = _command(
+        commands, _doctor, "check the copy chain's prerequisites before copies fail (exit 1)",
+        "backup-relay doctor --json",
+    )  # fmt: skip
+    _stack_options(doctor, default="backup-relay")
     replay = _command(
         commands, _replay, "replay failed copies (chain hops and members' copies) after a fix",
         "backup-relay replay --since 24h --category kms_key_not_shared --dry-run",
@@ -325,6 +331,15 @@ def _coverage(args: argparse.Namespace) -> int:
     else:
         print(render_coverage(report))
     return EXIT_FAILED if report.stale else EXIT_OK
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from backup_relay import wiring
+
+    stack = _deployed(args.stack, args.region)
+    report = wiring.doctor(environment.from_stack(stack), stack.parameters["OrganizationId"])()
+    print(report.model_dump_json(indent=2) if args.json else render_doctor(report))
+    return EXIT_FAILED if report.failed else EXIT_OK
 
 
 def _since(value: str, flag: str) -> datetime:

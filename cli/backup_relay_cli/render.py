@@ -6,6 +6,7 @@ import textwrap
 from collections.abc import Sequence
 
 from backup_relay.diagnosis import Diagnosis
+from backup_relay.doctor import DoctorReport
 from backup_relay.models import JobEvent
 from backup_relay.planner import Route
 from backup_relay.replay import Outcome, ReplayReport
@@ -140,3 +141,18 @@ def render_coverage(report: CoverageReport) -> str:
         f"(older than {report.max_age_hours:g} h, or none)"
     )
     return "\n".join([*_table(header, rows), "", summary])
+
+
+def render_doctor(report: DoctorReport) -> str:
+    lines = []
+    for finding in sorted(report.findings, key=lambda f: (f.severity != "fail", f.account)):
+        lines += [
+            f"{finding.severity.upper():<5} {finding.category}  {finding.resource} "
+            f"({finding.account}, {finding.region})",
+            f"      {finding.problem}",
+            f"      fix: {finding.fix}",
+        ]
+    failing = {finding.resource for finding in report.findings}
+    passed = [line for line in report.checked if not any(r in line for r in failing)]
+    lines.append(f"ok    {len(passed)} of {len(report.checked)} checks: " + "; ".join(passed))
+    return "\n".join(lines)

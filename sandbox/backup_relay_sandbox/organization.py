@@ -71,6 +71,25 @@ def current_state(execution_arn: str) -> str | None:
     return None
 
 
+def _backup_role(account: str) -> None:
+    """The role backup plans and the chain pass to AWS Backup (BackupRoleName), as the AWS
+    Backup console creates it on first use."""
+    path, name = BACKUP_ROLE.rsplit("/", 1)
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "backup.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    client("iam", REGION, account).create_role(
+        Path=f"/{path}/", RoleName=name, AssumeRolePolicyDocument=json.dumps(trust)
+    )
+
+
 def _resource_arn(resource_type: str, account: str, region: str, name: str) -> str:
     if resource_type == "RDS":
         return f"arn:aws:rds:{region}:{account}:db:{name}"
@@ -125,6 +144,8 @@ class Organization:
             members={},
         )
         organization.inbox = subscribe_inbox(organization.central)
+        for account in (CENTRAL_ACCOUNT, *members):
+            _backup_role(account)
         for account in members:
             key = sim.create_key(account, REGION, grant_accounts=[CENTRAL_ACCOUNT])
             sim.create_vault(account, REGION, MEMBER_VAULT, sim.create_key(account, REGION))

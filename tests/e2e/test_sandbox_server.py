@@ -46,6 +46,8 @@ def test_the_operator_commands_run_against_the_sandbox_endpoint(
     replay = json.loads(capsys.readouterr().out)
     coverage_code = main(["coverage", "--json"])
     coverage = json.loads(capsys.readouterr().out)
+    assert main(["doctor", "--json"]) == 0  # the central account is configured as it should be
+    assert json.loads(capsys.readouterr().out)["findings"] == []
     # THEN they read the sandbox's night: its chains, the failed copy replay would redo, and the
     # resource whose DR copy is missing (so coverage exits 1)
     assert {chain["state"] for chain in status["chains"]} == {"COMPLETED"}

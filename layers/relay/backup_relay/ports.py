@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from backup_relay.copy_chain.outcome import CopyJobOutcome, CopyJobReport
     from backup_relay.copy_chain.reconcile import ReconcileReport
     from backup_relay.copy_chain.state import ChainState, LedgerState
+    from backup_relay.doctor import CentralFacts
     from backup_relay.ingest import IngestResult, QuarantinedMessage
     from backup_relay.models import JobEvent, JobKind, JobState
     from backup_relay.planner import Vault
@@ -295,6 +296,12 @@ class ListedCopyJob:
 class CentralCopyJobs(Protocol):
     def failed_copy_jobs(self, region: str, since: datetime) -> list[ListedCopyJob]:
         """This account's copy jobs in `region` created since `since` that FAILED or ABORTED."""
+        ...
+
+
+class Prerequisites(Protocol):
+    def central(self) -> CentralFacts:
+        """What the doctor checks in the central account."""
         ...
 
 

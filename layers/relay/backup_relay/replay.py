@@ -118,6 +118,7 @@ class _Candidate:
     resource_type: str
     failed_at: str
     diagnosis: Diagnosis
+    since: datetime  # the window it was found in: a copy made since then makes it whole
 
     def item(self, outcome: Outcome, why: str, started: str | None = None) -> ReplayItem:
         return ReplayItem(
@@ -145,13 +146,11 @@ class Replay:
     central_copies: CentralCopyJobs
     regions: tuple[str, ...]  # where this stack's chains run copy jobs (home, DR)
     now: Clock = field(default=utc_now)
-    _start: datetime = field(init=False, default=datetime.min)
 
     def __call__(
         self, request: ReplayRequest, progress: Callable[[int, int], None] | None = None
     ) -> ReplayReport:
         start = since(request.since, self.now())
-        self._start = start
         report = ReplayReport()
         work: list[Callable[[], ReplayItem]] = []
         chains = self._failed_chains(start)
@@ -191,6 +190,7 @@ class Replay:
                 region=failed.source_region if failed else "",
                 resource_type=chain.resource_type,
                 failed_at=chain.updated_at,
+                since=start,
                 diagnosis=diagnose(message, resource_type=chain.resource_type, kind="COPY"),
             )
             found.append((candidate, (chain, failed)))
@@ -209,6 +209,7 @@ class Replay:
                 region=event.region,
                 resource_type=event.resource_type or "",
                 failed_at=event.time.isoformat(),
+                since=start,
                 diagnosis=diagnose(
                     event.status_message,
                     resource_type=event.resource_type,
@@ -237,6 +238,7 @@ class Replay:
                     region=region,
                     resource_type=job.resource_type,
                     failed_at=job.created_at.isoformat(),
+                    since=start,
                     diagnosis=diagnose(
                         job.status_message, resource_type=job.resource_type, kind="COPY"
                     ),
@@ -296,7 +298,7 @@ class Replay:
         name = execution_name(chain.chain_id, attempt)
         hop = f"hop {failed.index + 1} of {len(plan.hops)}"
         done = self.jobs.completed_copy(
-            failed.source_recovery_point_arn or "", failed.destination_vault_arn, self._start
+            failed.source_recovery_point_arn or "", failed.destination_vault_arn, candidate.since
         )
         if done:
             return candidate.item(
@@ -348,7 +350,7 @@ class Replay:
         if earlier:
             return candidate.item(Outcome.SKIPPED, f"replayed already as copy job {earlier}")
         source, destination = event.source_recovery_point_arn, event.destination_vault_arn
-        done = self.jobs.completed_copy(source or "", destination or "", self._start)
+        done = self.jobs.completed_copy(source or "", destination or "", candidate.since)
         if done:
             return candidate.item(Outcome.SKIPPED, f"copy job {done} made the copy since")
         if not (source and event.source_vault_arn and destination and event.iam_role_arn):

@@ -17,6 +17,7 @@ from backup_relay.copy_chain.ended import ExecutionEnded
 from backup_relay.copy_chain.reconcile import Reconcile
 from backup_relay.copy_chain.steps import HopSteps
 from backup_relay.copy_chain.triggers import ChainTriggers
+from backup_relay.doctor import Doctor
 from backup_relay.errors import SettingsError
 from backup_relay.ingest import AccountPolicy, Ingest
 from backup_relay.observability import Telemetry
@@ -243,6 +244,24 @@ def _coverage(settings: ChainEnvironment) -> Coverage | None:
         jobs=DynamoEventLedger(settings.ledger_table, settings.ledger_retention),
         dr_vault_arn=settings.dr_vault.arn,
         chained_types=settings.chained_types,
+    )
+
+
+def doctor(env: Mapping[str, str], organization_id: str) -> Doctor:
+    """For the CLI, with a deployed stack's environment and its OrganizationId."""
+    from backup_relay.adapters.prerequisites import AwsPrerequisites
+
+    settings = ChainStepsSettings.load(env)
+    vaults = [("central", settings.home_region, settings.central_vault_name)]
+    if settings.dr_vault is not None:
+        vaults.append(("DR", settings.dr_vault.region, settings.dr_vault.name))
+    return Doctor(
+        AwsPrerequisites(
+            account=settings.central_account,
+            organization_id=organization_id,
+            vaults=vaults,
+            backup_role_arn=settings.backup_role_arn,
+        )
     )
 
 
