@@ -142,11 +142,7 @@ def _aurora_whose_key_is_not_shared(org: Organization, account: str) -> tuple[st
     """The night's one misconfiguration: this member's Aurora cluster is encrypted with a
     customer managed key whose policy does not let the central account use it, so its copy
     into the central vault fails (and raises an alert saying so)."""
-    arn = f"arn:aws:rds:{REGION}:{account}:cluster:ledger"
-    key = org.sim.create_key(account, REGION, grant_accounts=[])
-    org.sim.register_resource(account, REGION, "Aurora", arn, key)
-    org.resources[(account, "Aurora")] = arn
-    return arn, key
+    return org.add_resource(account, "Aurora", "ledger", key_shared_with=())
 
 
 def _render_alerts(alerts: list[dict[str, Any]]) -> str:

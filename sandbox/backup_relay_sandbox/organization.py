@@ -158,6 +158,27 @@ class Organization:
                 organization.resources[(account, resource_type)] = arn
         return organization
 
+    def add_resource(
+        self,
+        account: str,
+        resource_type: str,
+        name: str,
+        *,
+        key_shared_with: tuple[str, ...] = (CENTRAL_ACCOUNT,),
+        option_groups: tuple[str, ...] = (),
+    ) -> tuple[str, str]:
+        """A resource of `account` that its plan backs up instead of the one `build` made, on a
+        key of its own shared with `key_shared_with` (none: its copies out of the account fail,
+        "KMS key not shared"), with the RDS options a copy needs in its destination region.
+        Returns its ARN and its key's."""
+        arn = _resource_arn(resource_type, account, REGION, name)
+        key = self.sim.create_key(account, REGION, grant_accounts=key_shared_with)
+        self.sim.register_resource(
+            account, REGION, resource_type, arn, key, option_groups=option_groups
+        )
+        self.resources[(account, resource_type)] = arn
+        return arn, key
+
     # ---- what AWS Backup does on its own (backup plans) ----------------------------------------
 
     def backup(self, account: str, resource_type: str) -> str:

@@ -8,7 +8,7 @@ import json
 from botocore.exceptions import ClientError
 
 from backup_relay.adapters import aws
-from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, REGION
+from backup_relay_sandbox.cloud import MEMBER_ACCOUNTS, REGION
 from backup_relay_sandbox.organization import Organization
 from tests.support.chain import night
 
@@ -18,11 +18,7 @@ MEMBER = MEMBER_ACCOUNTS[0]
 def _aurora_with_a_key_not_shared(org: Organization) -> str:
     """A member's Aurora cluster encrypted with a key whose policy does not let the central
     account use it: its copy into the central vault fails."""
-    arn = f"arn:aws:rds:{REGION}:{MEMBER}:cluster:orders"
-    key = org.sim.create_key(MEMBER, REGION, grant_accounts=[])
-    org.sim.register_resource(MEMBER, REGION, "Aurora", arn, key)
-    org.resources[(MEMBER, "Aurora")] = arn
-    return arn
+    return org.add_resource(MEMBER, "Aurora", "orders", key_shared_with=())[0]
 
 
 def test_a_failed_copy_gives_one_message_with_its_diagnosis_and_attributes(moto: None) -> None:
@@ -82,10 +78,7 @@ def test_an_alert_batch_retried_after_an_error_still_sends_one_message(moto: Non
 def test_a_failed_chain_gives_one_alert_naming_the_hop(moto: None) -> None:
     # GIVEN an RDS instance whose option group the DR region lacks (its hop to DR will fail)
     org = Organization.build(members=[MEMBER], resource_types=())
-    arn = f"arn:aws:rds:{REGION}:{MEMBER}:db:billing"
-    key = org.sim.create_key(MEMBER, REGION, grant_accounts=[CENTRAL_ACCOUNT])
-    org.sim.register_resource(MEMBER, REGION, "RDS", arn, key, option_groups=("APEX",))
-    org.resources[(MEMBER, "RDS")] = arn
+    org.add_resource(MEMBER, "RDS", "billing", option_groups=("APEX",))
     # WHEN the night runs
     night(org, types=("RDS",))
     # THEN one alert says the chain failed, at which hop, and why

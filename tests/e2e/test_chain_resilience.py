@@ -59,10 +59,7 @@ def test_a_failed_hop_is_recorded_even_when_hop_failed_fails_transiently(moto: N
     # GIVEN an RDS instance whose option group the DR region lacks (its hop will fail), and a
     # HopFailed step that fails twice
     org = Organization.build(members=MEMBER_ACCOUNTS[:1], resource_types=())
-    arn = f"arn:aws:rds:{REGION}:{MEMBER}:db:billing"
-    key = org.sim.create_key(MEMBER, REGION, grant_accounts=[CENTRAL_ACCOUNT])
-    org.sim.register_resource(MEMBER, REGION, "RDS", arn, key, option_groups=("APEX",))
-    org.resources[(MEMBER, "RDS")] = arn
+    org.add_resource(MEMBER, "RDS", "billing", option_groups=("APEX",))
     INVOCATION_FAULTS.append(InvocationFault("hop_failed", times=2))
     # WHEN the night runs
     night(org, types=("RDS",))

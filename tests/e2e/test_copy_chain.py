@@ -224,16 +224,7 @@ def test_throttled_and_unavailable_reads_and_lifecycle_updates_are_retried(moto:
 def test_a_failed_hop_ends_the_chain_failed_with_the_copy_jobs_message(moto: None) -> None:
     # GIVEN an RDS instance whose option group the DR region lacks
     org = Organization.build(members=MEMBER_ACCOUNTS[:1], resource_types=())
-    arn = f"arn:aws:rds:{REGION}:{MEMBER}:db:billing"
-    org.sim.register_resource(
-        MEMBER,
-        REGION,
-        "RDS",
-        arn,
-        org.sim.create_key(MEMBER, REGION, grant_accounts=[CENTRAL_ACCOUNT]),
-        option_groups=("APEX",),
-    )
-    org.resources[(MEMBER, "RDS")] = arn
+    org.add_resource(MEMBER, "RDS", "billing", option_groups=("APEX",))
     org.sim.add_option_group(CENTRAL_ACCOUNT, REGION, "APEX")
     # WHEN the night runs
     night(org, types=("RDS",))

@@ -30,11 +30,7 @@ def _replay(org: Organization, **request: Any) -> dict[str, Any]:
 
 
 def _aurora_whose_key_is_not_shared(org: Organization) -> str:
-    arn = f"arn:aws:rds:{REGION}:{MEMBER}:cluster:ledger"
-    key = org.sim.create_key(MEMBER, REGION, grant_accounts=[])
-    org.sim.register_resource(MEMBER, REGION, "Aurora", arn, key)
-    org.resources[(MEMBER, "Aurora")] = arn
-    return key
+    return org.add_resource(MEMBER, "Aurora", "ledger", key_shared_with=())[1]
 
 
 def test_a_failed_member_copy_is_replayed_once_after_its_key_is_shared(moto: None) -> None:
@@ -70,10 +66,7 @@ def test_a_failed_member_copy_is_replayed_once_after_its_key_is_shared(moto: Non
 def test_a_failed_chain_hop_is_replayed_as_a_new_attempt_to_completed(moto: None) -> None:
     # GIVEN an RDS instance whose chain to DR failed: the DR region lacked its option group
     org = Organization.build(members=[MEMBER], resource_types=())
-    arn = f"arn:aws:rds:{REGION}:{MEMBER}:db:billing"
-    key = org.sim.create_key(MEMBER, REGION, grant_accounts=[CENTRAL_ACCOUNT])
-    org.sim.register_resource(MEMBER, REGION, "RDS", arn, key, option_groups=("APEX",))
-    org.resources[(MEMBER, "RDS")] = arn
+    org.add_resource(MEMBER, "RDS", "billing", option_groups=("APEX",))
     night(org, types=("RDS",))
     [failed] = org.executions()
     assert failed["status"] == "FAILED"
