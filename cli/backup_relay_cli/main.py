@@ -138,6 +138,10 @@ def _operator_commands(commands: Any) -> None:
         "backup-relay doctor --json",
     )  # fmt: skip
     _stack_options(doctor, default="backup-relay")
+    doctor.add_argument(
+        "--account", action="append", default=[], metavar="ID",
+        help="a member account to check too (repeat), through its member stack's DoctorRole",
+    )  # fmt: skip
     replay = _command(
         commands, _replay, "replay failed copies (chain hops and members' copies) after a fix",
         "backup-relay replay --since 24h --category kms_key_not_shared --dry-run",
@@ -336,8 +340,14 @@ def _coverage(args: argparse.Namespace) -> int:
 def _doctor(args: argparse.Namespace) -> int:
     from backup_relay import wiring
 
+    bad = [a for a in args.account if not (a.isdigit() and len(a) == 12)]
+    if bad:
+        raise CommandError(f"--account {bad[0]}: give a 12-digit account id", EXIT_BAD_INPUT)
     stack = _deployed(args.stack, args.region)
-    report = wiring.doctor(environment.from_stack(stack), stack.parameters["OrganizationId"])()
+    doctor = wiring.doctor(
+        environment.from_stack(stack), stack.parameters["OrganizationId"], tuple(args.account)
+    )
+    report = doctor()
     print(report.model_dump_json(indent=2) if args.json else render_doctor(report))
     return EXIT_FAILED if report.failed else EXIT_OK
 

@@ -152,7 +152,6 @@ def render_doctor(report: DoctorReport) -> str:
             f"      {finding.problem}",
             f"      fix: {finding.fix}",
         ]
-    failing = {finding.resource for finding in report.findings}
-    passed = [line for line in report.checked if not any(r in line for r in failing)]
-    lines.append(f"ok    {len(passed)} of {len(report.checked)} checks: " + "; ".join(passed))
+    verdict = "failures above" if report.findings else "all passed"
+    lines.append(f"{len(report.checked)} checks run ({verdict}): " + "; ".join(report.checked))
     return "\n".join(lines)

@@ -24,14 +24,16 @@ from moto import mock_aws
 from backup_relay import wiring
 from backup_relay.alerts.message import email_text
 from backup_relay.alerts.model import Alert
+from backup_relay.doctor import DoctorReport
 from backup_relay.replay import Outcome, ReplayReport
 from backup_relay.status import CoverageReport
-from backup_relay_cli.render import render_coverage, render_replay, render_status
+from backup_relay_cli.render import render_coverage, render_doctor, render_replay, render_status
 from backup_relay_sandbox import functions
 from backup_relay_sandbox.backup_sim import Faults, policies
 from backup_relay_sandbox.cloud import (
     CENTRAL_ACCOUNT,
     MEMBER_ACCOUNTS,
+    ORGANIZATION_ID,
     REGION,
     SANDBOX_MOTO_CONFIG,
     client,
@@ -56,7 +58,8 @@ def run_demo(out: TextIO | None) -> dict[str, Any]:
     with mock_aws(config=SANDBOX_MOTO_CONFIG):
         _print(out, _HEADER.format(central=CENTRAL_ACCOUNT, members=", ".join(MEMBER_ACCOUNTS)))
         timeline = Timeline(out)
-        org = night_with_a_failed_copy(timeline)
+        doctor: list[DoctorReport] = []
+        org = night_with_a_failed_copy(timeline, lambda org: doctor.append(_doctor(org, out)))
         unshared = org.resources[(MEMBER_ACCOUNTS[-1], "Aurora")]
         key = org.sim.resources[unshared].kms_key_arn or ""
         alerts = org.alerts()
@@ -68,13 +71,19 @@ def run_demo(out: TextIO | None) -> dict[str, Any]:
             "current": len(coverage.resources) - len(coverage.stale),
             "stale": len(coverage.stale),
         }
-        summary["ok"] = summary["ok"] and not coverage.stale
+        summary["doctor"] = dict(Counter(f.category for f in doctor[0].findings))
+        summary["ok"] = (
+            summary["ok"] and not coverage.stale and summary["doctor"] == summary["alerts"]
+        )
     summary["seconds"] = round(time.perf_counter() - started, 2)
     _print(out, _render_summary(org_rows=summary.pop("rows"), summary=summary))
     return summary
 
 
-def night_with_a_failed_copy(timeline: Timeline | None = None) -> Organization:
+def night_with_a_failed_copy(
+    timeline: Timeline | None = None,
+    before_copies: Callable[[Organization], None] = lambda org: None,
+) -> Organization:
     """Inside an active moto mock: the organization, its night of backups and copies (one
     member's Aurora copy failing: its key is not shared), with AWS Backup's delivery faults."""
     org = Organization.build(wait_timeout_seconds=5)
@@ -90,6 +99,7 @@ def night_with_a_failed_copy(timeline: Timeline | None = None) -> Organization:
     show = timeline.start(org) if timeline is not None else (lambda: None)
     points = {key: org.backup(*key) for key in org.resources}
     org.settle(on_step=show)
+    before_copies(org)  # the backups are in the member vaults; their copies not yet started
     for (account, resource_type), point in points.items():
         org.plan_copy(account, point, DR if resource_type == "EBS" else CENTRAL)
     client("sqs").send_message(QueueUrl=org.central.ingest_queue.url, MessageBody=MALFORMED)
@@ -118,6 +128,15 @@ def _the_operator_fixes_and_replays(
         )
     org.settle(on_step=timeline.show_new)
     return report.count(Outcome.REPLAYED)
+
+
+def _doctor(org: Organization, out: TextIO | None) -> DoctorReport:
+    """`backup-relay doctor --account ...` before the copies run: what will fail, and why."""
+    env = {**org.central.functions["ChainStepsFunction"].variables, "AWS_REGION": REGION}
+    report = wiring.doctor(env, ORGANIZATION_ID, tuple(MEMBER_ACCOUNTS))()
+    accounts = " ".join(f"--account {a}" for a in MEMBER_ACCOUNTS)
+    _print(out, f"\n$ backup-relay doctor {accounts}\n{render_doctor(report)}\n")
+    return report
 
 
 def _status_and_coverage(org: Organization, out: TextIO | None) -> CoverageReport:
@@ -276,6 +295,8 @@ def _render_summary(org_rows: list[tuple[str, str, str, int]], summary: dict[str
         ("copy chains started / completed / failed", " / ".join(
             str(summary[key]) for key in ("chains_started", "chains_completed", "chains_failed"))),
         ("recovery points in the DR vault", summary["recovery_points_at_dr"]),
+        ("doctor's findings before the copies, by category", ", ".join(
+            f"{k} {v}" for k, v in summary["doctor"].items()) or "-"),
         ("failed copies replayed after the fix", summary["replayed"]),
         ("chained resources with a current DR copy (26 h)", "{current} current, {stale} stale"
             .format(**summary["coverage"])),

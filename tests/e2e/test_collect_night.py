@@ -76,3 +76,5 @@ def test_demo_json_summary_counts_what_it_saw(capsys: pytest.CaptureFixture[str]
     assert summary["alerts"] == {"kms_key_not_shared": 1}
     assert summary["replayed"] == 1
     assert summary["coverage"] == {"current": 8, "stale": 0}
+    # AND the doctor, before the copies ran, found the key in the category the alert gave
+    assert summary["doctor"] == summary["alerts"] == {"kms_key_not_shared": 1}

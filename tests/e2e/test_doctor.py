@@ -61,3 +61,28 @@ def test_a_vault_on_the_aws_managed_key_is_found(moto: None) -> None:
     # THEN the doctor says its key must be customer managed
     [finding] = _doctor(org).findings
     assert (finding.category, finding.region) == ("default_vault_key", DR_REGION)
+
+
+def test_a_member_key_the_central_account_may_not_use_is_found_before_its_copy(
+    moto: None,
+) -> None:
+    # GIVEN a member whose Aurora cluster is on a key not shared with the central account, and
+    # whose Neptune cluster is on the AWS managed aws/rds key, both backed up, not yet copied
+    member = MEMBER_ACCOUNTS[0]
+    org = Organization.build(members=[member], resource_types=("RDS",))
+    _, key = org.add_resource(member, "Aurora", "ledger", key_shared_with=())
+    managed = org.sim.create_key(member, REGION, aws_managed_alias="aws/rds")
+    neptune = f"arn:aws:rds:{REGION}:{member}:cluster:graph"
+    org.sim.register_resource(member, REGION, "Neptune", neptune, managed)
+    org.resources[(member, "Neptune")] = neptune
+    for account, resource_type in list(org.resources):
+        org.backup(account, resource_type)
+    org.settle()
+    # WHEN the doctor checks the member through its DoctorRole
+    env = {**org.central.functions["ChainStepsFunction"].variables, "AWS_REGION": REGION}
+    report = wiring.doctor(env, ORGANIZATION_ID, (member,))()
+    # THEN each key is one finding, in the category the copy's alert would give
+    found = {(f.category, f.resource) for f in report.findings}
+    assert found == {("kms_key_not_shared", key), ("aws_managed_key", managed)}
+    [not_shared] = [f for f in report.findings if f.category == "kms_key_not_shared"]
+    assert f"arn:aws:iam::{CENTRAL_ACCOUNT}:role/aws-service-role/" in not_shared.fix

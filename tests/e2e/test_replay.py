@@ -155,3 +155,23 @@ def test_status_and_coverage_read_back_the_night_and_the_replay(moto: None) -> N
     _replay(org)
     coverage.now = lambda: org.sim.now
     assert coverage(timedelta(hours=26)).stale == []
+
+
+def test_the_member_doctor_role_only_reads_and_trusts_only_the_central_account() -> None:
+    role = load_template(MEMBER_TEMPLATE)["Resources"]["DoctorRole"]
+    [trust] = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"]["AWS"]["Fn::If"][1:] == [
+        {"Ref": "DoctorPrincipalArns"},
+        {"Fn::Sub": "arn:${AWS::Partition}:iam::${CentralAccountId}:root"},
+    ]
+    [policy] = role["Properties"]["Policies"]
+    actions = {
+        a for s in policy["PolicyDocument"]["Statement"] for a in s["Action"]
+    }  # every one a read
+    assert actions == {
+        "backup:ListBackupVaults",
+        "backup:ListRecoveryPointsByBackupVault",
+        "kms:DescribeKey",
+        "kms:GetKeyPolicy",
+        "kms:ListAliases",
+    }

@@ -7,7 +7,15 @@ import json
 import pytest
 
 from backup_relay.diagnosis import CATEGORIES
-from backup_relay.doctor import RULES, CentralFacts, VaultFacts, _allows_copy_into
+from backup_relay.doctor import (
+    RULES,
+    CentralFacts,
+    MemberFacts,
+    RecoveryPointKey,
+    VaultFacts,
+    _allows_copy_into,
+    member_keys_usable,
+)
 
 ORG = "o-a1b2c3d4e5"
 
@@ -97,3 +105,39 @@ def test_what_counts_as_letting_the_organization_copy_in(
 @pytest.mark.parametrize("policy", [None, "", "not json", json.dumps({"Statement": "x"})])
 def test_a_missing_or_unreadable_policy_lets_no_one_in(policy: str | None) -> None:
     assert _allows_copy_into(policy, ORG) is False
+
+
+def _member(policy: dict[str, object], managed: bool = False) -> MemberFacts:
+    point = RecoveryPointKey(
+        arn="arn:aws:rds:us-west-2:222222222222:cluster-snapshot:awsbackup:job-1",
+        resource_type="Aurora",
+        key_arn="arn:aws:kms:us-west-2:222222222222:key/k",
+        key_aws_managed=managed,
+        key_policy=json.dumps({"Statement": [{"Effect": "Allow", "Resource": "*"} | policy]}),
+    )
+    return MemberFacts(account="222222222222", region="us-west-2", recovery_points=[point, point])
+
+
+@pytest.mark.parametrize(
+    ("policy", "managed", "found"),
+    [
+        ({"Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*"}, False, []),
+        (
+            {"Principal": {"AWS": ["arn:aws:iam::123456789012:role/x"]}, "Action": ["kms:Decrypt"]},
+            False,
+            [],
+        ),
+        (
+            {"Principal": {"AWS": "arn:aws:iam::222222222222:root"}, "Action": "kms:*"},
+            False,
+            ["kms_key_not_shared"],
+        ),
+        ({"Principal": {"AWS": "*"}, "Action": "kms:DescribeKey"}, False, ["kms_key_not_shared"]),
+        ({"Principal": {"AWS": "*"}, "Action": "kms:*"}, True, ["aws_managed_key"]),
+    ],
+)
+def test_a_member_key_is_one_finding_when_the_central_account_may_not_use_it(
+    policy: dict[str, object], managed: bool, found: list[str]
+) -> None:
+    findings = list(member_keys_usable(_member(policy, managed), "123456789012"))
+    assert [f.category for f in findings] == found  # one per key, not per recovery point

@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from backup_relay.ports import Prerequisites
+from backup_relay.ports import MemberPrerequisites, Prerequisites
 
 SERVICE_ROLE = "AWSServiceRoleForBackup"
 
@@ -41,6 +41,22 @@ class CentralFacts(BaseModel):
     backup_role_arn: str
     backup_role_exists: bool
     backup_role_trusts_backup: bool
+
+
+class RecoveryPointKey(BaseModel):
+    """A member's recovery point of a chained type, and the key it is encrypted with."""
+
+    arn: str
+    resource_type: str
+    key_arn: str
+    key_aws_managed: bool
+    key_policy: str  # JSON
+
+
+class MemberFacts(BaseModel):
+    account: str
+    region: str
+    recovery_points: list[RecoveryPointKey]
 
 
 class Finding(BaseModel):
@@ -150,6 +166,44 @@ def backup_role_ready(facts: CentralFacts) -> Iterable[Finding]:
         )
 
 
+def member_keys_usable(member: MemberFacts, central_account: str) -> Iterable[Finding]:
+    """One finding per key (not per recovery point): the fix is the key's."""
+    by_key: dict[str, list[RecoveryPointKey]] = {}
+    for point in member.recovery_points:
+        if point.key_aws_managed or not _lets_account_use(point.key_policy, central_account):
+            by_key.setdefault(point.key_arn, []).append(point)
+    for key_arn, points in by_key.items():
+        types = ", ".join(sorted({p.resource_type for p in points}))
+        if points[0].key_aws_managed:
+            yield Finding(
+                severity="fail",
+                category="aws_managed_key",
+                account=member.account,
+                region=member.region,
+                resource=key_arn,
+                problem=f"{len(points)} {types} recovery point(s) are encrypted with an AWS "
+                "managed key, whose policy cannot let the central account use it",
+                fix="encrypt the resources with a customer managed key shared with account "
+                f"{central_account}, and back them up again",
+            )
+        else:
+            yield Finding(
+                severity="fail",
+                category="kms_key_not_shared",
+                account=member.account,
+                region=member.region,
+                resource=key_arn,
+                problem=f"{len(points)} {types} recovery point(s) are encrypted with a key "
+                f"whose policy does not let account {central_account} use it: their copies "
+                "into the central vault will fail",
+                fix="add to its key policy a statement allowing arn:aws:iam::"
+                f"{central_account}:role/aws-service-role/backup.amazonaws.com/"
+                "AWSServiceRoleForBackup kms:Encrypt, kms:Decrypt, kms:ReEncrypt*, "
+                "kms:GenerateDataKey* and kms:DescribeKey, and kms:CreateGrant, kms:ListGrants "
+                'and kms:RevokeGrant under "kms:GrantIsForAWSResource": "true"',
+            )
+
+
 #: Every rule, in the order its findings are listed.
 RULES: tuple[Rule, ...] = (
     vaults_exist,
@@ -163,6 +217,9 @@ RULES: tuple[Rule, ...] = (
 @dataclass
 class Doctor:
     prerequisites: Prerequisites
+    members: MemberPrerequisites | None = None  # through each member stack's DoctorRole
+    member_accounts: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()  # where members' recovery points are checked
 
     def __call__(self) -> DoctorReport:
         facts = self.prerequisites.central()
@@ -172,30 +229,53 @@ class Doctor:
         )
         for rule in RULES:
             report.findings.extend(rule(facts))
+        members = self.members
+        for account in self.member_accounts if members is not None else ():
+            for region in self.regions:
+                member = members.member(account, region)  # type: ignore[union-attr]
+                report.checked.append(
+                    f"member {account} {region}: keys of {len(member.recovery_points)} "
+                    "recovery points"
+                )
+                report.findings.extend(member_keys_usable(member, facts.account))
         return report
 
 
 def _allows_copy_into(policy: str | None, organization_id: str) -> bool:
     """Does an Allow statement grant backup:CopyIntoBackupVault to the organization (or to
     everyone)? Accounts named one by one are not the organization: they do not count."""
-    if not policy:
-        return False
-    try:
-        statements = json.loads(policy).get("Statement", [])
-    except (ValueError, AttributeError):
-        return False
-    for statement in statements if isinstance(statements, list) else [statements]:
-        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
-            continue
-        actions = _as_list(statement.get("Action"))
-        if not any(a in ("backup:CopyIntoBackupVault", "backup:*", "*") for a in actions):
-            continue
+    for statement in _allows(policy, ("backup:CopyIntoBackupVault", "backup:*", "*")):
         if statement.get("Principal") not in ("*", {"AWS": "*"}):
             continue
         org = (statement.get("Condition") or {}).get("StringEquals", {}).get("aws:PrincipalOrgID")
         if org in (None, organization_id) or organization_id in _as_list(org):
             return True
     return False
+
+
+def _lets_account_use(policy: str, account: str) -> bool:
+    """Does an Allow statement grant kms:Decrypt to the account, a role of it, or everyone?"""
+    for statement in _allows(policy, ("kms:Decrypt", "kms:*", "*")):
+        principal = statement.get("Principal")
+        principals = _as_list(principal.get("AWS") if isinstance(principal, dict) else principal)
+        if any(p in ("*", account) or f":{account}:" in str(p) for p in principals):
+            return True
+    return False
+
+
+def _allows(policy: str | None, actions: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The policy's Allow statements that name one of `actions`."""
+    try:
+        statements = json.loads(policy or "").get("Statement", [])
+    except (ValueError, AttributeError):
+        return []
+    return [
+        statement
+        for statement in (statements if isinstance(statements, list) else [statements])
+        if isinstance(statement, dict)
+        and statement.get("Effect") == "Allow"
+        and any(action in actions for action in _as_list(statement.get("Action")))
+    ]
 
 
 def _as_list(value: Any) -> list[Any]:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from backup_relay.copy_chain.outcome import CopyJobOutcome, CopyJobReport
     from backup_relay.copy_chain.reconcile import ReconcileReport
     from backup_relay.copy_chain.state import ChainState, LedgerState
-    from backup_relay.doctor import CentralFacts
+    from backup_relay.doctor import CentralFacts, MemberFacts
     from backup_relay.ingest import IngestResult, QuarantinedMessage
     from backup_relay.models import JobEvent, JobKind, JobState
     from backup_relay.planner import Vault
@@ -302,6 +302,12 @@ class CentralCopyJobs(Protocol):
 class Prerequisites(Protocol):
     def central(self) -> CentralFacts:
         """What the doctor checks in the central account."""
+        ...
+
+
+class MemberPrerequisites(Protocol):
+    def member(self, account: str, region: str) -> MemberFacts:
+        """What the doctor checks in a member account (through its member stack's DoctorRole)."""
         ...
 
 

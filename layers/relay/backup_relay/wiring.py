@@ -247,9 +247,15 @@ def _coverage(settings: ChainEnvironment) -> Coverage | None:
     )
 
 
-def doctor(env: Mapping[str, str], organization_id: str) -> Doctor:
-    """For the CLI, with a deployed stack's environment and its OrganizationId."""
-    from backup_relay.adapters.prerequisites import AwsPrerequisites
+def doctor(
+    env: Mapping[str, str],
+    organization_id: str,
+    member_accounts: tuple[str, ...] = (),
+    doctor_role_name: str = "backup-relay-doctor",
+) -> Doctor:
+    """For the CLI, with a deployed stack's environment and its OrganizationId; the member
+    accounts are checked through their member stack's DoctorRole."""
+    from backup_relay.adapters.prerequisites import AwsMemberPrerequisites, AwsPrerequisites
 
     settings = ChainStepsSettings.load(env)
     vaults = [("central", settings.home_region, settings.central_vault_name)]
@@ -261,7 +267,12 @@ def doctor(env: Mapping[str, str], organization_id: str) -> Doctor:
             organization_id=organization_id,
             vaults=vaults,
             backup_role_arn=settings.backup_role_arn,
-        )
+        ),
+        members=AwsMemberPrerequisites(
+            doctor_role_name, settings.central_account, settings.chained_types
+        ),
+        member_accounts=member_accounts,
+        regions=(settings.home_region,),
     )
 
 

@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 
 from backup_relay.adapters import aws
 from backup_relay.adapters.errors import code_of, domain_errors, translated
-from backup_relay.doctor import CentralFacts, VaultFacts
+from backup_relay.doctor import CentralFacts, MemberFacts, RecoveryPointKey, VaultFacts
 
 _MISSING = {"ResourceNotFoundException", "NoSuchEntity", "NotFoundException"}
 
@@ -46,7 +46,7 @@ class AwsPrerequisites:
             region=region,
             exists=True,
             key_arn=key_arn,
-            key_aws_managed=bool(key_arn) and _aws_managed(key_arn, region),
+            key_aws_managed=bool(key_arn) and _aws_managed(aws.client("kms", region), key_arn),
             access_policy=policy.get("Policy") if policy else None,
         )
 
@@ -76,8 +76,53 @@ class AwsPrerequisites:
         }
 
 
-def _aws_managed(key_arn: str, region: str) -> bool:
-    kms = aws.client("kms", region)
+@dataclass
+class AwsMemberPrerequisites:
+    """A member account, as its member stack's DoctorRole (`<role name>-<region>`) sees it."""
+
+    role_name: str
+    central_account: str
+    chained_types: frozenset[str]
+
+    def member(self, account: str, region: str) -> MemberFacts:
+        with domain_errors():
+            credentials = aws.client("sts").assume_role(
+                RoleArn=f"arn:aws:iam::{account}:role/{self.role_name}-{region}",
+                RoleSessionName="backup-relay-doctor",
+            )["Credentials"]
+        backup = aws.client_as(credentials, "backup", region)
+        kms = aws.client_as(credentials, "kms", region)
+        points: list[RecoveryPointKey] = []
+        keys: dict[str, tuple[bool, str]] = {}
+        vaults = backup.get_paginator("list_backup_vaults")
+        points_of = backup.get_paginator("list_recovery_points_by_backup_vault")
+        with domain_errors():
+            for vault in (v for page in vaults.paginate() for v in page["BackupVaultList"]):
+                pages = points_of.paginate(BackupVaultName=vault["BackupVaultName"])
+                for point in (p for page in pages for p in page.get("RecoveryPoints", [])):
+                    key_arn = point.get("EncryptionKeyArn")
+                    if point.get("ResourceType") not in self.chained_types or not key_arn:
+                        continue
+                    if key_arn not in keys:
+                        keys[key_arn] = (
+                            _aws_managed(kms, key_arn),
+                            kms.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"],
+                        )
+                    managed, policy = keys[key_arn]
+                    points.append(
+                        RecoveryPointKey(
+                            arn=point["RecoveryPointArn"],
+                            resource_type=point["ResourceType"],
+                            key_arn=key_arn,
+                            key_aws_managed=managed,
+                            key_policy=policy,
+                        )
+                    )
+        return MemberFacts(account=account, region=region, recovery_points=points)
+
+
+def _aws_managed(kms: Any, key_arn: str) -> bool:
+    """AWS manages it (aws/rds, aws/backup, ...): its policy cannot be changed."""
     with domain_errors():
         key = kms.describe_key(KeyId=key_arn)["KeyMetadata"]
         aliases = kms.list_aliases(KeyId=key["KeyId"]).get("Aliases", [])
