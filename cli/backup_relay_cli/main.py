@@ -344,9 +344,7 @@ def _doctor(args: argparse.Namespace) -> int:
     if bad:
         raise CommandError(f"--account {bad[0]}: give a 12-digit account id", EXIT_BAD_INPUT)
     stack = _deployed(args.stack, args.region)
-    doctor = wiring.doctor(
-        environment.from_stack(stack), stack.parameters["OrganizationId"], tuple(args.account)
-    )
+    doctor = wiring.doctor(environment.from_stack(stack), tuple(args.account))
     report = doctor()
     print(report.model_dump_json(indent=2) if args.json else render_doctor(report))
     return EXIT_FAILED if report.failed else EXIT_OK

@@ -33,7 +33,6 @@ from backup_relay_sandbox.backup_sim import Faults, policies
 from backup_relay_sandbox.cloud import (
     CENTRAL_ACCOUNT,
     MEMBER_ACCOUNTS,
-    ORGANIZATION_ID,
     REGION,
     SANDBOX_MOTO_CONFIG,
     client,
@@ -132,8 +131,8 @@ def _the_operator_fixes_and_replays(
 
 def _doctor(org: Organization, out: TextIO | None) -> DoctorReport:
     """`backup-relay doctor --account ...` before the copies run: what will fail, and why."""
-    env = {**org.central.functions["ChainStepsFunction"].variables, "AWS_REGION": REGION}
-    report = wiring.doctor(env, ORGANIZATION_ID, tuple(MEMBER_ACCOUNTS))()
+    env = {**org.central.functions["DoctorFunction"].variables, "AWS_REGION": REGION}
+    report = wiring.doctor(env, tuple(MEMBER_ACCOUNTS))()
     accounts = " ".join(f"--account {a}" for a in MEMBER_ACCOUNTS)
     _print(out, f"\n$ backup-relay doctor {accounts}\n{render_doctor(report)}\n")
     return report

@@ -17,8 +17,8 @@ from backup_relay_sandbox.organization import BACKUP_ROLE, CENTRAL_VAULT, DR_VAU
 
 
 def _doctor(org: Organization) -> DoctorReport:
-    env = {**org.central.functions["ChainStepsFunction"].variables, "AWS_REGION": REGION}
-    return wiring.doctor(env, ORGANIZATION_ID)()
+    env = {**org.central.functions["DoctorFunction"].variables, "AWS_REGION": REGION}
+    return wiring.doctor(env)()
 
 
 def test_a_correctly_configured_organization_has_no_finding(moto: None) -> None:
@@ -79,10 +79,29 @@ def test_a_member_key_the_central_account_may_not_use_is_found_before_its_copy(
         org.backup(account, resource_type)
     org.settle()
     # WHEN the doctor checks the member through its DoctorRole
-    env = {**org.central.functions["ChainStepsFunction"].variables, "AWS_REGION": REGION}
-    report = wiring.doctor(env, ORGANIZATION_ID, (member,))()
+    env = {**org.central.functions["DoctorFunction"].variables, "AWS_REGION": REGION}
+    report = wiring.doctor(env, (member,))()
     # THEN each key is one finding, in the category the copy's alert would give
     found = {(f.category, f.resource) for f in report.findings}
     assert found == {("kms_key_not_shared", key), ("aws_managed_key", managed)}
     [not_shared] = [f for f in report.findings if f.category == "kms_key_not_shared"]
     assert f"arn:aws:iam::{CENTRAL_ACCOUNT}:role/aws-service-role/" in not_shared.fix
+
+
+def test_the_scheduled_doctor_alerts_once_per_finding(moto: None) -> None:
+    # GIVEN a member (in AllowedSourceAccounts) whose Aurora is backed up on a key not shared
+    member = MEMBER_ACCOUNTS[0]
+    org = Organization.build(members=[member], resource_types=(), AllowedSourceAccounts=member)
+    org.add_resource(member, "Aurora", "ledger", key_shared_with=())
+    org.backup(member, "Aurora")
+    org.settle()
+    # WHEN the scheduled DoctorFunction runs twice
+    for _ in range(2):
+        report = org.central.functions["DoctorFunction"]({})
+        org.deliver()
+    # THEN the finding raised one alert, however many runs saw it
+    assert [f["category"] for f in report["findings"]] == ["kms_key_not_shared"]
+    alerts = org.alerts()
+    assert [(a["attributes"]["kind"], a["attributes"]["category"]) for a in alerts] == [
+        ("PREREQUISITE", "kms_key_not_shared")
+    ]

@@ -92,6 +92,7 @@ def test_every_call_a_function_makes_is_in_its_policy(moto: None) -> None:
     )
     org.settle()
     org.central.functions["ReplayFunction"]({"since": "30d"})
+    org.central.functions["DoctorFunction"]({})
     execution = org.executions()[0]
     org.central.functions["ChainEndedFunction"](
         {"detail": {"name": execution["name"], "status": "FAILED"}}
@@ -116,4 +117,5 @@ def test_every_call_a_function_makes_is_in_its_policy(moto: None) -> None:
     # THEN every function made calls, and its policy allows each of them
     assert set(made) >= {"IngestFunction", "ChainStepsFunction", "ReconcileFunction"}
     assert {"BringBackFunction", "ChainEndedFunction", "ReplayFunction"} <= set(made)
+    assert "DoctorFunction" in made
     assert {function: actions for function, actions in missing.items() if actions} == {}

@@ -187,8 +187,8 @@ def test_copy_jobs_start_only_from_this_accounts_recovery_points() -> None:
 
 def test_the_reconcile_schedule_is_run_by_a_role_only_this_accounts_scheduler_assumes() -> None:
     [event] = _resource("ReconcileFunction")["Properties"]["Events"].values()
-    assert event["Properties"]["RoleArn"] == {"Fn::GetAtt": ["ReconcileScheduleRole", "Arn"]}
-    role = _resource("ReconcileScheduleRole")["Properties"]
+    assert event["Properties"]["RoleArn"] == {"Fn::GetAtt": ["SchedulerRole", "Arn"]}
+    role = _resource("SchedulerRole")["Properties"]
     [trust] = role["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
     assert trust["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
@@ -196,7 +196,7 @@ def test_the_reconcile_schedule_is_run_by_a_role_only_this_accounts_scheduler_as
     [grant] = policy["PolicyDocument"]["Statement"]
     assert (grant["Action"], grant["Resource"]) == (
         "lambda:InvokeFunction",
-        {"Fn::GetAtt": ["ReconcileFunction", "Arn"]},
+        [{"Fn::GetAtt": ["ReconcileFunction", "Arn"]}, {"Fn::GetAtt": ["DoctorFunction", "Arn"]}],
     )
 
 

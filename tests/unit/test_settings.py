@@ -12,6 +12,7 @@ from backup_relay.settings import (
     BringBackSettings,
     ChainEnvironment,
     ChainStepsSettings,
+    DoctorSettings,
     FunctionSettings,
     IngestSettings,
     ReconcileSettings,
@@ -28,6 +29,7 @@ FUNCTIONS: dict[str, type[FunctionSettings]] = {
     "ChainEndedFunction": ChainEnvironment,
     "AlertsFunction": AlertsSettings,
     "ReplayFunction": ReplaySettings,
+    "DoctorFunction": DoctorSettings,
 }
 
 

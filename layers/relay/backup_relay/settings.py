@@ -142,6 +142,12 @@ class ReplaySettings(ChainEnvironment):
     member_replay_role_name: str = Field(alias="MEMBER_REPLAY_ROLE_NAME", min_length=1)
 
 
+class DoctorSettings(ChainEnvironment, SourceAccountSettings):
+    backup_role_arn: str = Field(alias="BACKUP_ROLE_ARN", min_length=1)
+    organization_id: str = Field(alias="ORGANIZATION_ID", min_length=1)
+    member_doctor_role_name: str = Field(alias="MEMBER_DOCTOR_ROLE_NAME", min_length=1)
+
+
 class AlertsSettings(ChainEnvironment):
     alerts_topic_arn: str = Field(alias="ALERTS_TOPIC_ARN", min_length=1)
     alerts_dead_letter_queue_url: str = Field(alias="ALERTS_DEAD_LETTER_QUEUE_URL", min_length=1)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, TypedDict, TypeVar
 
+from backup_relay.alerts.on_doctor import DoctorAlerts
 from backup_relay.alerts.on_ingest import IngestAlerts
 from backup_relay.alerts.publish import DeliverAlert, PublishAlert
 from backup_relay.copy_chain.bring_back import BringBack
@@ -27,6 +28,7 @@ from backup_relay.settings import (
     BringBackSettings,
     ChainEnvironment,
     ChainStepsSettings,
+    DoctorSettings,
     IngestSettings,
     ReconcileSettings,
     ReplaySettings,
@@ -247,33 +249,35 @@ def _coverage(settings: ChainEnvironment) -> Coverage | None:
     )
 
 
-def doctor(
-    env: Mapping[str, str],
-    organization_id: str,
-    member_accounts: tuple[str, ...] = (),
-    doctor_role_name: str = "backup-relay-doctor",
-) -> Doctor:
-    """For the CLI, with a deployed stack's environment and its OrganizationId; the member
-    accounts are checked through their member stack's DoctorRole."""
+def doctor(env: Mapping[str, str] | None = None, member_accounts: tuple[str, ...] = ()) -> Doctor:
+    """`env`: a deployed stack's (the CLI), or this process's (the scheduled DoctorFunction,
+    which checks the members of AllowedSourceAccounts). Members are checked through their
+    member stack's DoctorRole."""
     from backup_relay.adapters.prerequisites import AwsMemberPrerequisites, AwsPrerequisites
 
-    settings = ChainStepsSettings.load(env)
+    settings = DoctorSettings.load(env)
     vaults = [("central", settings.home_region, settings.central_vault_name)]
     if settings.dr_vault is not None:
         vaults.append(("DR", settings.dr_vault.region, settings.dr_vault.name))
     return Doctor(
         AwsPrerequisites(
             account=settings.central_account,
-            organization_id=organization_id,
+            organization_id=settings.organization_id,
             vaults=vaults,
             backup_role_arn=settings.backup_role_arn,
         ),
         members=AwsMemberPrerequisites(
-            doctor_role_name, settings.central_account, settings.chained_types
+            settings.member_doctor_role_name, settings.central_account, settings.chained_types
         ),
-        member_accounts=member_accounts,
+        member_accounts=member_accounts or tuple(sorted(settings.allowed_source_accounts)),
         regions=(settings.home_region,),
     )
+
+
+@_once
+def doctor_alerts() -> DoctorAlerts:
+    settings = DoctorSettings.load()
+    return DoctorAlerts(doctor=doctor(), outbox=_outbox(settings))
 
 
 def bring_back(env: Mapping[str, str] | None = None) -> BringBack:

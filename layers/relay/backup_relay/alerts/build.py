@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from backup_relay.alerts.model import Alert, AlertKind, Severity
-from backup_relay.diagnosis import Diagnosis, diagnose
+from backup_relay.diagnosis import CATALOGUE, UNKNOWN, Diagnosis, diagnose
+from backup_relay.doctor import Finding
 from backup_relay.models import FAILURE_STATES, JobEvent, JobKind
 from backup_relay.ports import ChainRecord, HopRecord
 from backup_relay.settings import RouteSettings
@@ -229,4 +230,29 @@ def for_stale_resource(resource: ResourceCoverage, max_age_hours: float, at: dat
         resource_type=resource.resource_type,
         resource_arn=resource.resource_arn,
         status_message=message,
+    )
+
+
+def for_finding(finding: Finding, at: datetime) -> Alert:
+    """The doctor's finding: one alert per finding (its id names the check and the resource),
+    however many runs see it."""
+    docs = next((e.docs for e in CATALOGUE if e.category == finding.category), UNKNOWN.docs)
+    return Alert(
+        alert_id=f"doctor:{finding.category}:{finding.account}:{finding.resource}",
+        severity=Severity.ERROR if finding.severity == "fail" else Severity.WARNING,
+        kind=AlertKind.PREREQUISITE,
+        headline=f"prerequisite missing: {finding.category}",
+        occurred_at=at,
+        diagnosis=Diagnosis(
+            category=finding.category,
+            title=finding.problem,
+            remediation=finding.fix,
+            retryable=True,
+            docs=docs,
+            message=finding.problem,
+        ),
+        account=finding.account,
+        region=None if finding.region == "-" else finding.region,
+        resource_arn=finding.resource,
+        status_message=finding.problem,
     )

@@ -24,6 +24,7 @@ class AlertKind(StrEnum):
     CHAIN_RECOVERED = "CHAIN_RECOVERED"  # reconcile started or resumed what events did not
     QUARANTINE = "QUARANTINE"  # more quarantined messages in an hour than the threshold
     DR_COPY_STALE = "DR_COPY_STALE"  # a chained resource without a recent DR copy
+    PREREQUISITE = "PREREQUISITE"  # the doctor found what will make copies fail
 
 
 class Alert(BaseModel):
