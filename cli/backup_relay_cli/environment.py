@@ -29,5 +29,7 @@ def from_stack(stack: DeployedStack) -> dict[str, str]:
         "LEDGER_TABLE": stack.outputs.get("LedgerTableName", ""),
         "STATE_MACHINE_ARN": stack.outputs.get("CopyChainStateMachineArn", ""),
         "ALERTS_QUEUE_URL": stack.outputs.get("AlertsQueueUrl", ""),
+        "EVENT_BUS_NAME": stack.outputs.get("EventBusArn", "").rsplit("/", 1)[-1],
+        "INGEST_QUEUE_ARN": stack.outputs.get("IngestQueueArn", ""),
         "BACKUP_ROLE_ARN": f"arn:{stack.partition}:iam::{stack.account}:role/{role}",
     }

@@ -137,7 +137,14 @@ def _operator_commands(commands: Any) -> None:
         commands, _doctor, "check the copy chain's prerequisites before copies fail (exit 1)",
         "backup-relay doctor --json",
     )  # fmt: skip
-    _stack_options(doctor, default="backup-relay")
+    doctor.add_argument(
+        "--stack", default="backup-relay", help="the deployed central stack to read settings from"
+    )
+    doctor.add_argument(
+        "--region", action="append", default=[], metavar="R",
+        help="a region whose central stack and members to check (repeat; default: your AWS "
+        "configuration's)",
+    )  # fmt: skip
     doctor.add_argument(
         "--account", action="append", default=[], metavar="ID",
         help="a member account to check too (repeat), through its member stack's DoctorRole",
@@ -339,15 +346,24 @@ def _coverage(args: argparse.Namespace) -> int:
 
 def _doctor(args: argparse.Namespace) -> int:
     from backup_relay import wiring
+    from backup_relay.doctor import DoctorReport
 
     bad = [a for a in args.account if not (a.isdigit() and len(a) == 12)]
     if bad:
         raise CommandError(f"--account {bad[0]}: give a 12-digit account id", EXIT_BAD_INPUT)
-    stack = _deployed(args.stack, args.region)
-    doctor = wiring.doctor(environment.from_stack(stack), tuple(args.account))
-    report = doctor()
+    report = DoctorReport()
+    for region in args.region or [None]:  # each region's central stack, and its members there
+        stack = _deployed(args.stack, region)
+        doctor = wiring.doctor(environment.from_stack(stack), tuple(args.account), (stack.region,))
+        report.merge(doctor(progress=None if args.json else _doctor_progress))
     print(report.model_dump_json(indent=2) if args.json else render_doctor(report))
     return EXIT_FAILED if report.failed else EXIT_OK
+
+
+def _doctor_progress(done: int, total: int, what: str) -> None:
+    if total > 1:
+        end = "\n" if done == total else ""
+        print(f"\rchecking {done}/{total}: {what:<48}", end=end, file=sys.stderr, flush=True)
 
 
 def _since(value: str, flag: str) -> datetime:

@@ -144,14 +144,23 @@ def render_coverage(report: CoverageReport) -> str:
 
 
 def render_doctor(report: DoctorReport) -> str:
+    """By account and region, failures first; a group's passed checks collapse to a count."""
     lines = []
-    for finding in sorted(report.findings, key=lambda f: (f.severity != "fail", f.account)):
-        lines += [
-            f"{finding.severity.upper():<5} {finding.category}  {finding.resource} "
-            f"({finding.account}, {finding.region})",
-            f"      {finding.problem}",
-            f"      fix: {finding.fix}",
-        ]
-    verdict = "failures above" if report.findings else "all passed"
-    lines.append(f"{len(report.checked)} checks run ({verdict}): " + "; ".join(report.checked))
+    for (account, region), findings, checks in report.groups():
+        severities = {f.severity for f in findings}
+        verdict = "FAIL" if "fail" in severities else "WARN" if severities else "ok"
+        where = "global" if region == "-" else region
+        counted = f"{len(checks)} check{'' if len(checks) == 1 else 's'}"
+        lines.append(f"{verdict:<4}  {account}  {where}  ({counted})")
+        for finding in findings:
+            lines += [
+                f"  {finding.severity.upper():<4}  {finding.category}  {finding.resource}",
+                f"        {finding.problem}",
+                f"        fix: {finding.fix}",
+            ]
+    lines += [f"skipped: {what}" for what in report.skipped]
+    fails = sum(f.severity == "fail" for f in report.findings)
+    warns = len(report.findings) - fails
+    verdict = "all passed" if not report.findings else f"{fails} failed, {warns} warnings"
+    lines.append(f"{len(report.checked)} checks: {verdict}")
     return "\n".join(lines)

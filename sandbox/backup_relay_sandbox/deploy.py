@@ -183,6 +183,71 @@ def create_keys(stack: Deployment) -> None:
         stack.values |= {logical_id: key["KeyId"], f"{logical_id}.Arn": key["Arn"]}
 
 
+def create_backup_vaults(stack: Deployment) -> dict[str, str]:
+    """Vaults on their keys, with their access policies and vault locks (AWS Backup's API:
+    the simulator answers the calls moto lacks)."""
+    backup = stack.client("backup")
+    vaults: dict[str, str] = {}
+    for logical_id in stack.of_type("AWS::Backup::BackupVault"):
+        properties = stack.resolved(logical_id)
+        name = properties["BackupVaultName"]
+        arn = backup.create_backup_vault(
+            BackupVaultName=name, EncryptionKeyArn=properties["EncryptionKeyArn"]
+        )["BackupVaultArn"]
+        if "AccessPolicy" in properties:
+            backup.put_backup_vault_access_policy(
+                BackupVaultName=name, Policy=json.dumps(properties["AccessPolicy"])
+            )
+        if lock := properties.get("LockConfiguration"):
+            backup.put_backup_vault_lock_configuration(
+                BackupVaultName=name,
+                **{key: int(value) for key, value in lock.items()},
+            )
+        vaults[logical_id] = arn
+        stack.values |= {
+            logical_id: name,
+            f"{logical_id}.BackupVaultName": name,
+            f"{logical_id}.BackupVaultArn": arn,
+        }
+    return vaults
+
+
+def create_backup_plans(stack: Deployment) -> dict[str, str]:
+    """Plans (their rules, copy actions and lifecycles) and their selections."""
+    backup = stack.client("backup")
+    plans: dict[str, str] = {}
+    for logical_id in stack.of_type("AWS::Backup::BackupPlan"):
+        plan = stack.resolved(logical_id)["BackupPlan"]
+        rules = [
+            {
+                "RuleName": rule["RuleName"],
+                "TargetBackupVaultName": rule["TargetBackupVault"],
+                "ScheduleExpression": rule["ScheduleExpression"],
+                "Lifecycle": _numbers(rule.get("Lifecycle", {})),
+                "CopyActions": [
+                    {**action, "Lifecycle": _numbers(action.get("Lifecycle", {}))}
+                    for action in rule.get("CopyActions", [])
+                ],
+            }
+            for rule in plan["BackupPlanRule"]
+        ]
+        plan_id = backup.create_backup_plan(
+            BackupPlan={"BackupPlanName": plan["BackupPlanName"], "Rules": rules}
+        )["BackupPlanId"]
+        plans[logical_id] = plan_id
+        stack.values[logical_id] = plan_id
+    for logical_id in stack.of_type("AWS::Backup::BackupSelection"):
+        properties = stack.resolved(logical_id)
+        backup.create_backup_selection(
+            BackupPlanId=properties["BackupPlanId"], BackupSelection=properties["BackupSelection"]
+        )
+    return plans
+
+
+def _numbers(lifecycle: Mapping[str, Any]) -> dict[str, int]:
+    return {key: int(value) for key, value in lifecycle.items()}
+
+
 def create_topics(stack: Deployment) -> dict[str, str]:
     """Topics with their attributes and policies, and the subscriptions the template makes."""
     sns = stack.client("sns")

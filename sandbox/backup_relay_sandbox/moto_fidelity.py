@@ -1,4 +1,4 @@
-"""Small, documented corrections where moto's EventBridge differs from AWS (see docs/testing.md).
+"""Small, documented corrections where moto differs from AWS (see docs/testing.md).
 
 Each patch is idempotent and only makes moto behave as AWS documents; none changes what our code
 under test sees beyond that.
@@ -27,6 +27,9 @@ def apply() -> None:
         ("whole-events-without-transformer", _whole_events_without_transformer),
         ("task-failure-cause", _keep_task_failure_cause),
         ("atomic-conditional-writes", _atomic_conditional_writes),
+        ("documentdb-clusters", _documentdb_clusters),
+        ("backup-delegated-administrator", _backup_delegated_administrator),
+        ("no-option-groups", _no_option_groups),
     ):
         if name not in _applied:
             patch()
@@ -136,3 +139,54 @@ def _atomic_conditional_writes() -> None:
                 return _original(self, *args, **kwargs)
 
         setattr(backend, name, locked)
+
+
+def _documentdb_clusters() -> None:
+    """DocumentDB's API is RDS's (its clients call rds.amazonaws.com); moto's RDS refuses the
+    engine "docdb". https://docs.aws.amazon.com/documentdb/latest/developerguide/API_CreateDBCluster.html"""
+    from moto.rds import models as rds_models
+    from moto.rds import utils as rds_utils
+
+    engines: Any = rds_utils.ClusterEngine
+    known = engines.list_cluster_engines()
+    engines.list_cluster_engines = classmethod(lambda cls: sorted({*known, "docdb"}))
+    cluster: Any = rds_models.DBCluster
+    own = {"default_engine_version": "5.0.0", "default_port": 27017}
+    for name in ("default_engine_version", "default_port", "default_allocated_storage"):
+        original = getattr(cluster, name)
+
+        def default(
+            engine: str, *rest: Any, _name: str = name, _original: Any = original, **named: Any
+        ) -> Any:
+            if engine != "docdb":
+                return _original(engine, *rest, **named)
+            return own[_name] if _name in own else _original("aurora-postgresql", *rest, **named)
+
+        setattr(cluster, name, staticmethod(default))
+
+
+def _backup_delegated_administrator() -> None:
+    """AWS Backup supports a delegated administrator; moto's list of services does not have it.
+    https://docs.aws.amazon.com/organizations/latest/userguide/services-that-can-integrate-backup.html"""
+    from moto.organizations.models import FakeDelegatedAdministrator
+
+    services: Any = FakeDelegatedAdministrator.SUPPORTED_SERVICES
+    if "backup.amazonaws.com" not in services:
+        services.append("backup.amazonaws.com")
+
+
+def _no_option_groups() -> None:
+    """DescribeOptionGroups without a name lists what there is, possibly nothing; moto raises
+    a KeyError when the request names none."""
+    from moto.rds.models import RDSBackend
+
+    backend: Any = RDSBackend
+    original = backend.describe_option_groups
+
+    def describe(self: Any, option_group_kwargs: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        if not option_group_kwargs.get("option_group_name") and not self.option_groups:
+            return []
+        query = {"option_group_name": None, **option_group_kwargs}
+        return original(self, query, *args, **kwargs)
+
+    backend.describe_option_groups = describe

@@ -32,12 +32,14 @@ from backup_relay_sandbox.cloud import (
     CENTRAL_ACCOUNT,
     DR_REGION,
     MEMBER_ACCOUNTS,
+    ORGANIZATION_ID,
     REGION,
     client,
     reset,
 )
+from backup_relay_sandbox.databases import create_database, create_organization
 from backup_relay_sandbox.event_source import drain
-from backup_relay_sandbox.member import MemberStack, deploy_member
+from backup_relay_sandbox.member import MemberStack, deploy_member, deploy_vaults
 from backup_relay_sandbox.status_events import announce_ended, rule_pattern
 
 CENTRAL_VAULT = "backup-relay-central"
@@ -125,11 +127,9 @@ class Organization:
         # the years before single-action copies: RDS-family types must be copied in two hops
         sim.settings.single_action_copy_types.clear()
         members = tuple(members)
-        # central keys are shared with the members: a bring-back copies out of these vaults
-        for region, name in ((REGION, CENTRAL_VAULT), (DR_REGION, DR_VAULT)):
-            key = sim.create_key(CENTRAL_ACCOUNT, region, grant_accounts=members)
-            sim.create_vault(CENTRAL_ACCOUNT, region, name, key)
-            sim.allow_copy_into(CENTRAL_ACCOUNT, region, name)
+        create_organization(CENTRAL_ACCOUNT, ORGANIZATION_ID, members, backup_policies=True)
+        for region in (REGION, DR_REGION):  # the vaults stack, in the region and the DR region
+            deploy_vaults(region)
         organization = cls(
             sim=sim,
             central=deploy_central(
@@ -148,14 +148,13 @@ class Organization:
             _backup_role(account)
         for account in members:
             key = sim.create_key(account, REGION, grant_accounts=[CENTRAL_ACCOUNT])
-            sim.create_vault(account, REGION, MEMBER_VAULT, sim.create_key(account, REGION))
-            sim.allow_copy_into(account, REGION, MEMBER_VAULT, from_accounts=[CENTRAL_ACCOUNT])
-            organization.members[account] = deploy_member(account)
+            # its vault and its plan, copying into the central vault: the member stack's
+            organization.members[account] = deploy_member(account, with_backup_plan=MEMBER_VAULT)
             for resource_type in resource_types:
                 name = f"{resource_type.lower()}-{account[-4:]}"
-                arn = _resource_arn(resource_type, account, REGION, name)
-                sim.register_resource(account, REGION, resource_type, arn, key)
-                organization.resources[(account, resource_type)] = arn
+                organization._register(
+                    account, resource_type, name, key, tags={"backup": "enabled"}
+                )
         return organization
 
     def add_resource(
@@ -166,18 +165,39 @@ class Organization:
         *,
         key_shared_with: tuple[str, ...] = (CENTRAL_ACCOUNT,),
         option_groups: tuple[str, ...] = (),
+        tags: dict[str, str] | None = None,
     ) -> tuple[str, str]:
         """A resource of `account` that its plan backs up instead of the one `build` made, on a
         key of its own shared with `key_shared_with` (none: its copies out of the account fail,
-        "KMS key not shared"), with the RDS options a copy needs in its destination region.
-        Returns its ARN and its key's."""
-        arn = _resource_arn(resource_type, account, REGION, name)
+        "KMS key not shared"), with the RDS options a copy needs in its destination region,
+        tagged `tags` (default: backup=enabled). Returns its ARN and its key's."""
+        tags = {"backup": "enabled"} if tags is None else tags
         key = self.sim.create_key(account, REGION, grant_accounts=key_shared_with)
+        arn = self._register(
+            account, resource_type, name, key, tags=tags, option_groups=option_groups
+        )
+        return arn, key
+
+    def _register(
+        self,
+        account: str,
+        resource_type: str,
+        name: str,
+        key: str,
+        *,
+        tags: dict[str, str],
+        option_groups: tuple[str, ...] = (),
+    ) -> str:
+        """The resource in moto's RDS (for a database: what the doctor reads) and in AWS
+        Backup (what its plan backs up)."""
+        arn = create_database(
+            account, REGION, resource_type, name, key_arn=key, tags=tags, options=option_groups
+        ) or _resource_arn(resource_type, account, REGION, name)
         self.sim.register_resource(
             account, REGION, resource_type, arn, key, option_groups=option_groups
         )
         self.resources[(account, resource_type)] = arn
-        return arn, key
+        return arn
 
     # ---- what AWS Backup does on its own (backup plans) ----------------------------------------
 

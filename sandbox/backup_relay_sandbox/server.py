@@ -33,6 +33,7 @@ from backup_relay_sandbox.cloud import (
     client,
     use_fake_credentials,
 )
+from backup_relay_sandbox.template import resolve
 
 STACK_NAME = "backup-relay"
 READY, PID, LOG, ADVANCE = "ready.json", "server.pid", "server.log", "advance"
@@ -98,14 +99,12 @@ def _register_stack(org: Any) -> None:
     values = org.central.stack.values
     template = org.central.stack.template
     parameters = {name: str(values[name]) for name in template["Parameters"]}
-    outputs = {
-        "LedgerTableName": values["LedgerTable"],
-        "CopyChainStateMachineArn": values["CopyChainStateMachine"],
-        "AlertsQueueUrl": values["AlertsQueue"],
-        "AlertsTopicArn": values["AlertsTopic"],
-        "IngestQueueUrl": values["IngestQueue"],
-        "DeadLetterQueueUrl": values["DeadLetterQueue"],
-    }
+    outputs = {}
+    for name, output in template.get("Outputs", {}).items():
+        try:  # those of resources the sandbox does not create (a dashboard) are left out
+            outputs[name] = str(resolve(output["Value"], values))
+        except KeyError:
+            continue
     body = {
         "Parameters": {name: {"Type": "String"} for name in parameters},
         "Resources": {"Sandbox": {"Type": "AWS::CloudFormation::WaitConditionHandle"}},

@@ -166,12 +166,27 @@ def test_the_member_doctor_role_only_reads_and_trusts_only_the_central_account()
     ]
     [policy] = role["Properties"]["Policies"]
     actions = {
-        a for s in policy["PolicyDocument"]["Statement"] for a in s["Action"]
+        a for s in policy["PolicyDocument"]["Statement"] for a in _as_list(s["Action"])
     }  # every one a read
+    assert all(a.split(":")[1].startswith(("List", "Get", "Describe")) for a in actions)
     assert actions == {
         "backup:ListBackupVaults",
         "backup:ListRecoveryPointsByBackupVault",
+        "backup:ListBackupPlans",
+        "backup:GetBackupPlan",
+        "backup:DescribeRegionSettings",
         "kms:DescribeKey",
         "kms:GetKeyPolicy",
         "kms:ListAliases",
+        "events:ListRules",
+        "events:ListTargetsByRule",
+        "iam:GetRole",
+        "rds:DescribeDBInstances",
+        "rds:DescribeDBClusters",
+        "rds:DescribeOptionGroups",
+        "dynamodb:ListTables",
     }
+
+
+def _as_list(value: object) -> list[object]:
+    return value if isinstance(value, list) else [value]

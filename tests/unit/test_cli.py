@@ -282,3 +282,57 @@ def test_diagnose_with_an_unknown_kind_exits_2(capsys: pytest.CaptureFixture[str
         main(["diagnose", "x", "--kind", "SCAN"])
     assert exited.value.code == 2
     assert "--kind" in capsys.readouterr().err
+
+
+def test_doctor_with_a_bad_account_exits_2_saying_what_to_pass(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["doctor", "--account", "2222"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "backup-relay: --account 2222: give a 12-digit account id"
+    )
+
+
+def test_the_doctor_table_puts_failures_first_and_collapses_what_passed() -> None:
+    from backup_relay.doctor import Check, DoctorReport, Finding
+    from backup_relay_cli.render import render_doctor
+
+    # GIVEN checks in two places, one of them failing
+    report = DoctorReport(
+        checked=[
+            Check(account="123456789012", region="-", what="cross-account backup"),
+            Check(account="222222222222", region="us-west-2", what="forwarding rule"),
+            Check(account="222222222222", region="us-west-2", what="backup plans"),
+        ],
+        skipped=["backup policies: not readable"],
+    )
+    report.add(
+        [
+            Finding(
+                severity="fail",
+                category="forwarding",
+                account="222222222222",
+                region="us-west-2",
+                resource="default event bus of 222222222222",
+                problem="the forwarding rule ForwardRule is disabled",
+                fix="deploy the member stack",
+            )
+        ]
+    )
+    # WHEN it is printed for people
+    lines = render_doctor(report).splitlines()
+    # THEN the failing group comes first with its fix, what passed is one line, then the verdict
+    assert lines[0] == "FAIL  222222222222  us-west-2  (2 checks)"
+    assert lines[1].split() == [
+        "FAIL",
+        "forwarding",
+        "default",
+        "event",
+        "bus",
+        "of",
+        "222222222222",
+    ]
+    assert lines[3].strip() == "fix: deploy the member stack"
+    assert lines[4] == "ok    123456789012  global  (1 check)"
+    assert lines[5] == "skipped: backup policies: not readable"
+    assert lines[-1] == "3 checks: 1 failed, 0 warnings"

@@ -300,6 +300,8 @@ class CentralCopyJobs(Protocol):
 
 
 class Prerequisites(Protocol):
+    account: str
+
     def central(self) -> CentralFacts:
         """What the doctor checks in the central account."""
         ...

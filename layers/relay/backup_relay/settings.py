@@ -146,6 +146,9 @@ class DoctorSettings(ChainEnvironment, SourceAccountSettings):
     backup_role_arn: str = Field(alias="BACKUP_ROLE_ARN", min_length=1)
     organization_id: str = Field(alias="ORGANIZATION_ID", min_length=1)
     member_doctor_role_name: str = Field(alias="MEMBER_DOCTOR_ROLE_NAME", min_length=1)
+    intermediate_retention_days: int = Field(alias="INTERMEDIATE_RETENTION_DAYS", ge=0)
+    event_bus_name: str = Field(alias="EVENT_BUS_NAME", min_length=1)
+    ingest_queue_arn: str = Field(alias="INGEST_QUEUE_ARN", min_length=1)
 
 
 class AlertsSettings(ChainEnvironment):

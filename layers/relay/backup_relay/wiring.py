@@ -249,7 +249,11 @@ def _coverage(settings: ChainEnvironment) -> Coverage | None:
     )
 
 
-def doctor(env: Mapping[str, str] | None = None, member_accounts: tuple[str, ...] = ()) -> Doctor:
+def doctor(
+    env: Mapping[str, str] | None = None,
+    member_accounts: tuple[str, ...] = (),
+    regions: tuple[str, ...] = (),
+) -> Doctor:
     """`env`: a deployed stack's (the CLI), or this process's (the scheduled DoctorFunction,
     which checks the members of AllowedSourceAccounts). Members are checked through their
     member stack's DoctorRole."""
@@ -265,12 +269,21 @@ def doctor(env: Mapping[str, str] | None = None, member_accounts: tuple[str, ...
             organization_id=settings.organization_id,
             vaults=vaults,
             backup_role_arn=settings.backup_role_arn,
+            intermediate_retention_days=settings.intermediate_retention_days,
+            dr_retention_days=settings.dr_retention_days,
+            single_action=bool(settings.single_action_types),
+            bus_name=settings.event_bus_name,
+            ingest_queue_arn=settings.ingest_queue_arn,
+            dr_region=settings.dr_region or None,
         ),
         members=AwsMemberPrerequisites(
-            settings.member_doctor_role_name, settings.central_account, settings.chained_types
+            settings.member_doctor_role_name,
+            settings.central_account,
+            settings.chained_types,
+            central_bus_name=settings.event_bus_name,
         ),
         member_accounts=member_accounts or tuple(sorted(settings.allowed_source_accounts)),
-        regions=(settings.home_region,),
+        regions=regions or (settings.home_region,),
     )
 
 

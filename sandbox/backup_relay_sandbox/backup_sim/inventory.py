@@ -28,12 +28,11 @@ class Inventory:
         self.retention = Retention(context, self._remove)
         self.resources: dict[str, Resource] = {}
         self.recovery_points: dict[str, RecoveryPoint] = {}
-        self.options: dict[tuple[str, str], set[str]] = {}  # (account, region) -> RDS options
 
     # -- resources ------------------------------------------------------------------------------
 
     def options_in(self, account: str, region: str) -> frozenset[str]:
-        return frozenset(self.options.get((account, region), set()))
+        return moto_state.rds_options(account, region)
 
     def resource_to_back_up(self, account: str, region: str, resource_arn: str) -> Resource:
         resource = self.resources.get(resource_arn)

@@ -30,6 +30,7 @@ from backup_relay_sandbox.backup_sim.errors import (
     UNAVAILABLE,
     BackupApiError,
     invalid_parameter,
+    not_found,
 )
 from backup_relay_sandbox.backup_sim.jobs import JobRequest, JobT
 from backup_relay_sandbox.backup_sim.model import BackupJob, CopyJob, Job, RecoveryPoint
@@ -346,9 +347,55 @@ def update_global_settings(call: Call, sim: Simulator) -> object:
 def describe_region_settings(call: Call, sim: Simulator) -> object:
     return {
         "ResourceTypeOptInPreference": dict(sim.settings.resource_type_opt_in),
-        # DynamoDB advanced features and EFS full management are taken to be on
-        "ResourceTypeManagementPreference": {"DynamoDB": True, "EFS": True},
+        "ResourceTypeManagementPreference": sim.region_settings(call.account, call.region),
     }
+
+
+def update_region_settings(call: Call, sim: Simulator) -> object:
+    management = call.body.get("ResourceTypeManagementPreference") or {}
+    sim.update_region_settings(call.account, call.region, management)
+    return None
+
+
+# -- backup selections (moto keeps plans, not their selections) -----------------------------------
+
+
+def _plan_id(call: Call) -> str:
+    """moto's plan route captures "<plan id>/selections/<selection id>" as one name."""
+    return str(call.uri.get("name", "")).split("/", 1)[0]
+
+
+def create_backup_selection(call: Call, sim: Simulator) -> object:
+    plan_id = _plan_id(call)
+    selection = call.body.get("BackupSelection") or {}
+    selection_id = sim.create_selection(call.account, call.region, plan_id, selection)
+    return {"SelectionId": selection_id, "BackupPlanId": plan_id}
+
+
+def list_backup_selections(call: Call, sim: Simulator) -> object:
+    plan_id = _plan_id(call)
+    selections = sim.selections.get((call.account, call.region, plan_id), [])
+    return {
+        "BackupSelectionsList": [
+            {
+                "SelectionId": s["SelectionId"],
+                "SelectionName": s.get("SelectionName"),
+                "BackupPlanId": plan_id,
+                "IamRoleArn": s.get("IamRoleArn"),
+            }
+            for s in selections
+        ]
+    }
+
+
+def get_backup_selection(call: Call, sim: Simulator) -> object:
+    plan_id = _plan_id(call)
+    selection_id = str(call.uri.get("name", "")).rstrip("/").rsplit("/", 1)[-1]
+    for selection in sim.selections.get((call.account, call.region, plan_id), []):
+        if selection["SelectionId"] == selection_id:
+            body = {k: v for k, v in selection.items() if k != "SelectionId"}
+            return {"BackupSelection": body, "SelectionId": selection_id, "BackupPlanId": plan_id}
+    raise not_found(f"Selection {selection_id} of plan {plan_id} not found.")
 
 
 # -- plumbing -------------------------------------------------------------------------------------
@@ -396,6 +443,10 @@ OPERATIONS: tuple[Operation, ...] = (
     describe_global_settings,
     update_global_settings,
     describe_region_settings,
+    update_region_settings,
+    create_backup_selection,
+    list_backup_selections,
+    get_backup_selection,
 )
 
 _installed: list[bool] = []

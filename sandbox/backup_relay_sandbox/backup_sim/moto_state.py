@@ -1,4 +1,5 @@
-"""The simulator's window on moto's own state: backup vaults and KMS keys (moto is untyped)."""
+"""The simulator's window on moto's own state: backup vaults, KMS keys and RDS option groups
+(moto is untyped)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from moto.backup.models import backup_backends
 from moto.kms import models as kms_models
 from moto.kms.models import kms_backends
+from moto.rds.models import rds_backends
 
 DEFAULT_VAULT_KEY_ALIAS = "alias/aws/backup"
 _kms: Any = kms_models  # patched below; moto's types describe its calls, not patches
@@ -24,6 +26,32 @@ def vault_by_arn(arn: str) -> Any | None:
     if len(parts) < 6 or parts[2] != "backup" or not parts[5].startswith("backup-vault:"):
         return None
     return vault(parts[4], parts[3], parts[5].removeprefix("backup-vault:"))
+
+
+#: The engine of the sandbox's RDS instances with options (a cross-region copy needs them in the
+#: destination region, in an option group of the same engine and major version).
+OPTIONS_ENGINE = ("oracle-ee", "19")
+
+
+def rds_options(account: str, region: str) -> frozenset[str]:
+    """Every option of the account's option groups in the region, as RDS holds them."""
+    groups = rds_backends[account][region].option_groups.values()
+    return frozenset(option["OptionName"] for group in groups for option in group.options)
+
+
+def create_option_group(account: str, region: str, name: str, options: tuple[str, ...]) -> str:
+    backend: Any = rds_backends[account][region]
+    engine, version = OPTIONS_ENGINE
+    group = backend.create_option_group(
+        {
+            "option_group_name": name,
+            "engine_name": engine,
+            "major_engine_version": version,
+            "option_group_description": "options a cross-region copy needs",
+        }
+    )
+    group.add_options([{"OptionName": option} for option in options])
+    return str(group.name)
 
 
 def vault_arn(account: str, region: str, name: str) -> str:

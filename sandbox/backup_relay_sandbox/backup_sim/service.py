@@ -41,6 +41,8 @@ class Simulator(Context):
     def __init__(self, seed: int = 0) -> None:
         super().__init__(seed)
         self._inventory = Inventory(self)
+        self.management: dict[tuple[str, str], dict[str, bool]] = {}
+        self.selections: dict[tuple[str, str, str], list[dict[str, object]]] = {}
         self._emitter = Emitter(self)
         self._lifecycle = JobLifecycle(self, self._inventory, self._emitter)
         self._jobs = Jobs(self, self._inventory, self._lifecycle)
@@ -57,10 +59,6 @@ class Simulator(Context):
     @property
     def recovery_points(self) -> dict[str, RecoveryPoint]:
         return self._inventory.recovery_points
-
-    @property
-    def options(self) -> dict[tuple[str, str], set[str]]:
-        return self._inventory.options
 
     @property
     def backup_jobs(self) -> dict[str, BackupJob]:
@@ -149,9 +147,10 @@ class Simulator(Context):
         self.resources[resource_arn] = resource
         return resource
 
-    def add_option_group(self, account: str, region: str, *options: str) -> None:
-        """Make an option group with `options` available in `account`/`region`."""
-        self.options.setdefault((account, region), set()).update(options)
+    def add_option_group(self, account: str, region: str, *options: str) -> str:
+        """An RDS option group with `options` in `account`/`region` (in moto's RDS); its name."""
+        name = f"backup-relay-options-{len(moto_state.rds_options(account, region))}"
+        return moto_state.create_option_group(account, region, name, options)
 
     def put_recovery_point(
         self,
@@ -242,6 +241,25 @@ class Simulator(Context):
 
     def delete_vault_access_policy(self, account: str, region: str, name: str) -> None:
         accounts.delete_access_policy(account, region, name)
+
+    def region_settings(self, account: str, region: str) -> dict[str, bool]:
+        """ResourceTypeManagementPreference: DynamoDB's advanced features and EFS's full
+        management, on unless the account turned them off."""
+        return {"DynamoDB": True, "EFS": True} | self.management.get((account, region), {})
+
+    def update_region_settings(
+        self, account: str, region: str, management: Mapping[str, bool]
+    ) -> None:
+        self.management.setdefault((account, region), {}).update(management)
+
+    def create_selection(
+        self, account: str, region: str, plan_id: str, selection: Mapping[str, object]
+    ) -> str:
+        """A backup plan's resource selection (moto keeps plans but not their selections)."""
+        selections = self.selections.setdefault((account, region, plan_id), [])
+        selection_id = f"{plan_id[:8]}-selection-{len(selections) + 1}"
+        selections.append({"SelectionId": selection_id, **selection})
+        return selection_id
 
     def global_settings(self, account: str) -> dict[str, str]:
         return accounts.global_settings(self.settings, account)

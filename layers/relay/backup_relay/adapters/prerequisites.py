@@ -1,17 +1,45 @@
-"""The facts the doctor checks, read from the central account (vaults, keys, settings, role)."""
+"""The facts the doctor checks: read from the central account (vaults, keys, the organization,
+the stack's bus) and from each member through its member stack's DoctorRole."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EndpointConnectionError
 
 from backup_relay.adapters import aws
 from backup_relay.adapters.errors import code_of, domain_errors, translated
-from backup_relay.doctor import CentralFacts, MemberFacts, RecoveryPointKey, VaultFacts
+from backup_relay.doctor import (
+    BusRuleFacts,
+    CentralFacts,
+    MemberFacts,
+    MemberResource,
+    OptionGroupFacts,
+    OrganizationFacts,
+    PlanCopy,
+    RecoveryPointKey,
+    StackFacts,
+    VaultFacts,
+)
+
+T = TypeVar("T")
 
 _MISSING = {"ResourceNotFoundException", "NoSuchEntity", "NotFoundException"}
+#: What Organizations answers an account that may not read a setting (a member, an account
+#: outside any organization, a service it does not know).
+_UNREADABLE = {
+    "AccessDeniedException",
+    "AccessDenied",
+    "AWSOrganizationsNotInUseException",
+    "InvalidInputException",
+}
+#: Regions that do not answer (not opted in, or no such region).
+_UNREACHABLE = {"UnrecognizedClientException", "InvalidClientTokenId", "AuthFailure"}
+#: RDS engines, as the chain's resource types.
+_CLUSTER_TYPES = {"docdb": "DocumentDB", "neptune": "Neptune"}
 
 
 @dataclass
@@ -20,6 +48,12 @@ class AwsPrerequisites:
     organization_id: str
     vaults: list[tuple[str, str, str]]  # (role, region, name)
     backup_role_arn: str
+    intermediate_retention_days: int = 0
+    dr_retention_days: int = 0
+    single_action: bool = False
+    bus_name: str | None = None
+    ingest_queue_arn: str = ""
+    dr_region: str | None = None
 
     def central(self) -> CentralFacts:
         return CentralFacts(
@@ -28,26 +62,44 @@ class AwsPrerequisites:
             vaults=[self._vault(role, region, name) for role, region, name in self.vaults],
             cross_account_backup=self._cross_account_backup(),
             backup_role_arn=self.backup_role_arn,
+            intermediate_retention_days=self.intermediate_retention_days,
+            dr_retention_days=self.dr_retention_days,
+            single_action=self.single_action,
+            organization=_organization(),
+            stack=self._stack(),
+            dr_region=self.dr_region,
+            dr_option_groups=_option_groups(aws.client("rds", self.dr_region))
+            if self.dr_region
+            else None,
             **self._backup_role(),
         )
 
     def _vault(self, role: str, region: str, name: str) -> VaultFacts:
         arn = f"arn:aws:backup:{region}:{self.account}:backup-vault:{name}"
+        where = {"role": role, "arn": arn, "account": self.account, "region": region}
         backup = aws.backup(region)
-        vault = _or_none(lambda: backup.describe_backup_vault(BackupVaultName=name))
+        try:
+            vault = _or_none(lambda: backup.describe_backup_vault(BackupVaultName=name))
+        except (ClientError, EndpointConnectionError) as error:
+            if isinstance(error, ClientError) and code_of(error) not in _UNREACHABLE:
+                raise translated(error) from error
+            return VaultFacts(**where, exists=False, unreachable=str(error))
         if vault is None:
-            return VaultFacts(role=role, arn=arn, account=self.account, region=region, exists=False)
+            return VaultFacts(**where, exists=False)
         key_arn = vault.get("EncryptionKeyArn")
         policy = _or_none(lambda: backup.get_backup_vault_access_policy(BackupVaultName=name))
+        kms = aws.client("kms", region)
+        managed, state, key_policy = _key(kms, key_arn) if key_arn else (False, None, None)
         return VaultFacts(
-            role=role,
-            arn=vault.get("BackupVaultArn", arn),
-            account=self.account,
-            region=region,
+            **(where | {"arn": vault.get("BackupVaultArn", arn)}),
             exists=True,
             key_arn=key_arn,
-            key_aws_managed=bool(key_arn) and _aws_managed(aws.client("kms", region), key_arn),
+            key_aws_managed=managed,
+            key_state=state,
+            key_policy=key_policy,
             access_policy=policy.get("Policy") if policy else None,
+            lock_min_retention_days=vault.get("MinRetentionDays") if vault.get("Locked") else None,
+            lock_max_retention_days=vault.get("MaxRetentionDays") if vault.get("Locked") else None,
         )
 
     def _cross_account_backup(self) -> bool | None:
@@ -64,9 +116,11 @@ class AwsPrerequisites:
         if role is None:
             return {"backup_role_exists": False, "backup_role_trusts_backup": False}
         trust = role["Role"].get("AssumeRolePolicyDocument") or {}
+        if isinstance(trust, str):
+            trust = json.loads(trust)
         trusted = [
             service
-            for statement in trust.get("Statement", [])
+            for statement in _as_list(trust.get("Statement"))
             if statement.get("Effect") == "Allow"
             for service in _as_list((statement.get("Principal") or {}).get("Service"))
         ]
@@ -74,6 +128,24 @@ class AwsPrerequisites:
             "backup_role_exists": True,
             "backup_role_trusts_backup": "backup.amazonaws.com" in trusted,
         }
+
+    def _stack(self) -> StackFacts | None:
+        if not self.bus_name:
+            return None
+        events = aws.client("events")
+        bus = _or_none(lambda: events.describe_event_bus(Name=self.bus_name))
+        rules = [
+            rule
+            for rule in (_rules(events, self.bus_name) if bus else [])
+            if self.ingest_queue_arn in rule.targets
+        ]
+        return StackFacts(
+            bus_name=self.bus_name,
+            bus_exists=bus is not None,
+            bus_policy=bus.get("Policy") if bus else None,
+            ingest_queue_arn=self.ingest_queue_arn,
+            rules=rules,
+        )
 
 
 @dataclass
@@ -83,6 +155,7 @@ class AwsMemberPrerequisites:
     role_name: str
     central_account: str
     chained_types: frozenset[str]
+    central_bus_name: str | None = None  # its forwarding rule targets this bus
 
     def member(self, account: str, region: str) -> MemberFacts:
         with domain_errors():
@@ -90,52 +163,252 @@ class AwsMemberPrerequisites:
                 RoleArn=f"arn:aws:iam::{account}:role/{self.role_name}-{region}",
                 RoleSessionName="backup-relay-doctor",
             )["Credentials"]
-        backup = aws.client_as(credentials, "backup", region)
-        kms = aws.client_as(credentials, "kms", region)
-        points: list[RecoveryPointKey] = []
-        keys: dict[str, tuple[bool, str]] = {}
-        vaults = backup.get_paginator("list_backup_vaults")
-        points_of = backup.get_paginator("list_recovery_points_by_backup_vault")
+
+        def client(service: str) -> Any:
+            return aws.client_as(credentials, service, region)
+
+        backup = client("backup")
         with domain_errors():
-            for vault in (v for page in vaults.paginate() for v in page["BackupVaultList"]):
-                pages = points_of.paginate(BackupVaultName=vault["BackupVaultName"])
-                for point in (p for page in pages for p in page.get("RecoveryPoints", [])):
-                    key_arn = point.get("EncryptionKeyArn")
-                    if point.get("ResourceType") not in self.chained_types or not key_arn:
-                        continue
-                    if key_arn not in keys:
-                        keys[key_arn] = (
-                            _aws_managed(kms, key_arn),
-                            kms.get_key_policy(KeyId=key_arn, PolicyName="default")["Policy"],
-                        )
-                    managed, policy = keys[key_arn]
-                    points.append(
-                        RecoveryPointKey(
-                            arn=point["RecoveryPointArn"],
-                            resource_type=point["ResourceType"],
-                            key_arn=key_arn,
-                            key_aws_managed=managed,
-                            key_policy=policy,
-                        )
+            return MemberFacts(
+                account=account,
+                region=region,
+                recovery_points=self._recovery_points(backup, client("kms")),
+                resources=_resources(client("rds"), self.chained_types),
+                plan_copies=_plan_copies(backup),
+                forwarding_rules=self._forwarding(client("events"), client("iam"), region),
+                dynamodb_tables=sum(
+                    len(page.get("TableNames", []))
+                    for page in client("dynamodb").get_paginator("list_tables").paginate()
+                ),
+                dynamodb_advanced_features=_dynamodb_advanced_features(backup),
+            )
+
+    def _recovery_points(self, backup: Any, kms: Any) -> list[RecoveryPointKey]:
+        points: list[RecoveryPointKey] = []
+        keys: dict[str, tuple[bool, str | None, str | None]] = {}
+        for vault in _pages(backup, "list_backup_vaults", "BackupVaultList"):
+            listed = _pages(
+                backup,
+                "list_recovery_points_by_backup_vault",
+                "RecoveryPoints",
+                BackupVaultName=vault["BackupVaultName"],
+            )
+            for point in listed:
+                key_arn = point.get("EncryptionKeyArn")
+                if point.get("ResourceType") not in self.chained_types or not key_arn:
+                    continue
+                if key_arn not in keys:
+                    keys[key_arn] = _key(kms, key_arn)
+                managed, state, policy = keys[key_arn]
+                points.append(
+                    RecoveryPointKey(
+                        arn=point["RecoveryPointArn"],
+                        resource_type=point["ResourceType"],
+                        key_arn=key_arn,
+                        key_aws_managed=managed,
+                        key_policy=policy or "{}",
+                        key_state=state or "Enabled",
                     )
-        return MemberFacts(account=account, region=region, recovery_points=points)
+                )
+        return points
+
+    def _forwarding(self, events: Any, iam: Any, region: str) -> list[BusRuleFacts] | None:
+        if not self.central_bus_name:
+            return None
+        bus = f"arn:aws:events:{region}:{self.central_account}:event-bus/{self.central_bus_name}"
+        forwarding = [rule for rule in _rules(events, "default") if bus in rule.targets]
+        for rule in forwarding:
+            rule.missing_roles = [
+                role for role in rule.missing_roles if not _role_exists(iam, role)
+            ]
+        return forwarding
 
 
-def _aws_managed(kms: Any, key_arn: str) -> bool:
-    """AWS manages it (aws/rds, aws/backup, ...): its policy cannot be changed."""
+def _role_exists(iam: Any, role_arn: str) -> bool:
+    name = role_arn.rsplit("/", 1)[-1]
+    return _or_none(lambda: iam.get_role(RoleName=name)) is not None
+
+
+def _organization() -> OrganizationFacts:
+    organizations = aws.client("organizations")
+    described: dict[str, Any] | None = _readable(
+        lambda: organizations.describe_organization()["Organization"]
+    )
+    accounts = _readable(
+        lambda: [a["Id"] for a in _pages(organizations, "list_accounts", "Accounts")]
+    )
+    services = _readable(
+        lambda: [
+            s["ServicePrincipal"]
+            for s in _pages(
+                organizations,
+                "list_aws_service_access_for_organization",
+                "EnabledServicePrincipals",
+            )
+        ]
+    )
+    admins = _readable(
+        lambda: [
+            a["Id"]
+            for a in _pages(
+                organizations,
+                "list_delegated_administrators",
+                "DelegatedAdministrators",
+                ServicePrincipal="backup.amazonaws.com",
+            )
+        ]
+    )
+    roots = _readable(lambda: list(_pages(organizations, "list_roots", "Roots")))
+    return OrganizationFacts(
+        organization_id=described["Id"] if described else None,
+        management_account=described.get("MasterAccountId") if described else None,
+        accounts=accounts,
+        backup_trusted_access=None if services is None else "backup.amazonaws.com" in services,
+        delegated_administrators=admins,
+        backup_policies_enabled=None
+        if not roots
+        else any(
+            t.get("Type") == "BACKUP_POLICY" and t.get("Status") == "ENABLED"
+            for root in roots
+            for t in root.get("PolicyTypes", [])
+        ),
+    )
+
+
+def _rules(events: Any, bus: str) -> list[BusRuleFacts]:
+    """The bus's rules with their targets (and the roles targets use, as `missing_roles` until
+    the caller checks them)."""
+    found: list[BusRuleFacts] = []
+    for rule in _pages(events, "list_rules", "Rules", EventBusName=bus):
+        targets = list(
+            _pages(events, "list_targets_by_rule", "Targets", Rule=rule["Name"], EventBusName=bus)
+        )
+        pattern = json.loads(rule.get("EventPattern") or "{}")
+        found.append(
+            BusRuleFacts(
+                name=rule["Name"],
+                enabled=rule.get("State") == "ENABLED",
+                sources=[str(s) for s in _as_list(pattern.get("source"))],
+                targets=[t["Arn"] for t in targets],
+                missing_roles=[t["RoleArn"] for t in targets if t.get("RoleArn")],
+            )
+        )
+    return found
+
+
+def _resources(rds: Any, chained_types: frozenset[str]) -> list[MemberResource]:
+    """The member's databases of chained types: RDS instances outside clusters, Aurora,
+    DocumentDB and Neptune clusters, and RDS Multi-AZ clusters (which AWS Backup cannot copy)."""
+    found: list[MemberResource] = []
+    for cluster in _pages(rds, "describe_db_clusters", "DBClusters"):
+        engine = cluster.get("Engine", "")
+        resource_type = _CLUSTER_TYPES.get(
+            engine, "Aurora" if engine.startswith("aurora") else "RDS"
+        )
+        found.append(
+            MemberResource(
+                arn=cluster["DBClusterArn"],
+                resource_type=resource_type,
+                tags=_tags(cluster),
+                multi_az_cluster=resource_type == "RDS",
+            )
+        )
+    for instance in _pages(rds, "describe_db_instances", "DBInstances"):
+        if instance.get("DBClusterIdentifier"):
+            continue  # a member of a cluster: the cluster is backed up
+        found.append(
+            MemberResource(
+                arn=instance["DBInstanceArn"],
+                resource_type="RDS",
+                tags=_tags(instance),
+                option_group=_option_group_of(rds, instance),
+            )
+        )
+    return [r for r in found if r.resource_type in chained_types]
+
+
+def _option_group_of(rds: Any, instance: dict[str, Any]) -> OptionGroupFacts | None:
+    names = [m["OptionGroupName"] for m in instance.get("OptionGroupMemberships", [])]
+    custom = [name for name in names if not name.startswith("default:")]
+    if not custom:
+        return None
+    groups = _option_groups(rds, OptionGroupName=custom[0])
+    return groups[0] if groups and groups[0].options else None
+
+
+def _option_groups(rds: Any, **query: str) -> list[OptionGroupFacts]:
+    return [
+        OptionGroupFacts(
+            name=group["OptionGroupName"],
+            engine=group.get("EngineName", ""),
+            major_version=group.get("MajorEngineVersion", ""),
+            options=[o["OptionName"] for o in group.get("Options", [])],
+        )
+        for group in _pages(rds, "describe_option_groups", "OptionGroupsList", **query)
+    ]
+
+
+def _plan_copies(backup: Any) -> list[PlanCopy]:
+    copies: list[PlanCopy] = []
+    for listed in _pages(backup, "list_backup_plans", "BackupPlansList"):
+        plan = backup.get_backup_plan(BackupPlanId=listed["BackupPlanId"])["BackupPlan"]
+        for plan_rule in plan.get("Rules", []):
+            copies.extend(
+                PlanCopy(
+                    plan=plan.get("BackupPlanName", listed["BackupPlanId"]),
+                    rule=plan_rule.get("RuleName", ""),
+                    destination_vault_arn=action["DestinationBackupVaultArn"],
+                )
+                for action in plan_rule.get("CopyActions") or []
+            )
+    return copies
+
+
+def _dynamodb_advanced_features(backup: Any) -> bool | None:
+    settings = _readable(backup.describe_region_settings)
+    if settings is None:
+        return None
+    value = (settings.get("ResourceTypeManagementPreference") or {}).get("DynamoDB")
+    return None if value is None else bool(value)
+
+
+def _key(kms: Any, key_arn: str) -> tuple[bool, str | None, str | None]:
+    """(AWS manages it, its state, its policy). AWS manages aws/rds, aws/backup, ...: their
+    policies cannot be changed."""
     with domain_errors():
         key = kms.describe_key(KeyId=key_arn)["KeyMetadata"]
         aliases = kms.list_aliases(KeyId=key["KeyId"]).get("Aliases", [])
-    managed_alias = any(a.get("AliasName", "").startswith("alias/aws/") for a in aliases)
-    return key.get("KeyManager") == "AWS" or managed_alias
+        managed_alias = any(a.get("AliasName", "").startswith("alias/aws/") for a in aliases)
+        managed = key.get("KeyManager") == "AWS" or managed_alias
+        policy = None if managed else kms.get_key_policy(KeyId=key_arn, PolicyName="default")
+    return managed, key.get("KeyState"), policy["Policy"] if policy else None
 
 
-def _or_none(call: Any) -> Any:
+def _tags(described: dict[str, Any]) -> dict[str, str]:
+    return {t["Key"]: t["Value"] for t in described.get("TagList") or []}
+
+
+def _pages(client: Any, operation: str, key: str, **query: Any) -> Iterator[dict[str, Any]]:
+    for page in client.get_paginator(operation).paginate(**query):
+        yield from page.get(key) or []
+
+
+def _or_none(call: Callable[[], T]) -> T | None:
     """The answer, or None when the thing does not exist."""
     try:
         return call()
     except ClientError as error:
         if code_of(error) in _MISSING:
+            return None
+        raise translated(error) from error
+
+
+def _readable(call: Callable[[], T]) -> T | None:
+    """The answer, or None when this account may not read it."""
+    try:
+        return call()
+    except ClientError as error:
+        if code_of(error) in _UNREADABLE:
             return None
         raise translated(error) from error
 

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from backup_relay.alerts.model import Alert, AlertKind, Severity
 from backup_relay.diagnosis import CATALOGUE, UNKNOWN, Diagnosis, diagnose
-from backup_relay.doctor import Finding
+from backup_relay.doctor import Finding, docs_for
 from backup_relay.models import FAILURE_STATES, JobEvent, JobKind
 from backup_relay.ports import ChainRecord, HopRecord
 from backup_relay.settings import RouteSettings
@@ -236,7 +236,8 @@ def for_stale_resource(resource: ResourceCoverage, max_age_hours: float, at: dat
 def for_finding(finding: Finding, at: datetime) -> Alert:
     """The doctor's finding: one alert per finding (its id names the check and the resource),
     however many runs see it."""
-    docs = next((e.docs for e in CATALOGUE if e.category == finding.category), UNKNOWN.docs)
+    catalogued = next((e.docs for e in CATALOGUE if e.category == finding.category), None)
+    docs = catalogued or docs_for(finding.category) or UNKNOWN.docs
     return Alert(
         alert_id=f"doctor:{finding.category}:{finding.account}:{finding.resource}",
         severity=Severity.ERROR if finding.severity == "fail" else Severity.WARNING,

@@ -1,0 +1,121 @@
+"""What the doctor checks: facts that adapters gather (adapters/prerequisites.py) and rules read.
+
+A fact the caller may not read is None, never a guess: the rules then check nothing about it
+and the report says it was skipped.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel
+
+
+class VaultFacts(BaseModel):
+    role: str  # "central" or "DR"
+    arn: str
+    account: str
+    region: str
+    exists: bool
+    unreachable: str | None = None  # why the region could not be asked (not opted in, ...)
+    key_arn: str | None = None
+    key_aws_managed: bool = False
+    key_state: str | None = None  # KMS KeyState: Enabled, Disabled, PendingDeletion, ...
+    key_policy: str | None = None  # JSON; None for an AWS managed key or when unreadable
+    access_policy: str | None = None  # JSON, None when the vault has none
+    lock_min_retention_days: int | None = None  # vault lock; None: not locked, or no minimum
+    lock_max_retention_days: int | None = None
+
+
+class OrganizationFacts(BaseModel):
+    """As the central account sees it. Only the management account (or a delegated
+    administrator) may read most of it: what it may not read stays None."""
+
+    organization_id: str | None = None
+    management_account: str | None = None
+    accounts: list[str] | None = None
+    backup_trusted_access: bool | None = None  # AWS Backup's trusted access in Organizations
+    delegated_administrators: list[str] | None = None  # of backup.amazonaws.com
+    backup_policies_enabled: bool | None = None  # the BACKUP_POLICY type on the root
+
+
+class BusRuleFacts(BaseModel):
+    """An EventBridge rule: on the central bus (ingest), or a member's forwarding rule."""
+
+    name: str
+    enabled: bool
+    sources: list[str]  # its pattern's "source" values
+    targets: list[str]  # target ARNs
+    missing_roles: list[str] = []  # target roles that do not exist
+
+
+class StackFacts(BaseModel):
+    """The central stack's collection path."""
+
+    bus_name: str
+    bus_exists: bool
+    bus_policy: str | None  # JSON
+    ingest_queue_arn: str
+    rules: list[BusRuleFacts]  # the bus's rules that target the ingest queue
+
+
+class OptionGroupFacts(BaseModel):
+    name: str
+    engine: str
+    major_version: str
+    options: list[str]
+
+
+class CentralFacts(BaseModel):
+    account: str
+    organization_id: str  # the stack's OrganizationId
+    vaults: list[VaultFacts]
+    cross_account_backup: bool | None  # None: the account may not read it
+    backup_role_arn: str
+    backup_role_exists: bool
+    backup_role_trusts_backup: bool
+    intermediate_retention_days: int = 0  # 0: the chain leaves central copies' lifecycle alone
+    dr_retention_days: int = 0  # 0: DR copies are kept until deleted
+    single_action: bool = False  # SingleActionResourceTypes set: members copy straight to DR
+    organization: OrganizationFacts = OrganizationFacts()
+    stack: StackFacts | None = None
+    dr_region: str | None = None
+    dr_option_groups: list[OptionGroupFacts] | None = None  # None: no DR region, or unreadable
+
+
+class RecoveryPointKey(BaseModel):
+    """A member's recovery point of a chained type, and the key it is encrypted with."""
+
+    arn: str
+    resource_type: str
+    key_arn: str
+    key_aws_managed: bool
+    key_policy: str  # JSON
+    key_state: str = "Enabled"
+
+
+class MemberResource(BaseModel):
+    """A member's database of a chained type, as RDS describes it."""
+
+    arn: str
+    resource_type: str  # RDS, Aurora, DocumentDB, Neptune
+    tags: dict[str, str] = {}
+    multi_az_cluster: bool = False  # an RDS Multi-AZ DB cluster: AWS Backup copies none
+    option_group: OptionGroupFacts | None = None  # an RDS instance's, when it has options
+
+
+class PlanCopy(BaseModel):
+    """A copy action of a member's backup plan (its own, or one a backup policy made)."""
+
+    plan: str
+    rule: str
+    destination_vault_arn: str
+
+
+class MemberFacts(BaseModel):
+    account: str
+    region: str
+    recovery_points: list[RecoveryPointKey]
+    resources: list[MemberResource] | None = None  # None: not read
+    plan_copies: list[PlanCopy] | None = None
+    forwarding_rules: list[BusRuleFacts] | None = None  # rules targeting the central bus
+    dynamodb_tables: int = 0
+    dynamodb_advanced_features: bool | None = None

@@ -1,0 +1,260 @@
+"""Rules over a member account (as its member stack's DoctorRole sees it) and the central
+account together: the member's keys, plans, forwarding, databases and settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from backup_relay.doctor.facts import (
+    CentralFacts,
+    MemberFacts,
+    OptionGroupFacts,
+    RecoveryPointKey,
+)
+from backup_relay.doctor.policy import lets_account_use
+from backup_relay.doctor.report import Finding
+from backup_relay.doctor.rules import KEY_STATEMENTS_FIX, rule, service_role
+
+#: The tagging convention: backup=enabled selects, disabled opts out, custom keeps its own.
+BACKUP_TAG = "backup"
+
+
+def central_vault_arn(central: CentralFacts, region: str) -> str:
+    name = next(v.arn.rsplit(":", 1)[-1] for v in central.vaults if v.role == "central")
+    return f"arn:aws:backup:{region}:{central.account}:backup-vault:{name}"
+
+
+def _finding(member: MemberFacts, category: str, resource: str, problem: str, fix: str) -> Finding:
+    return Finding(
+        severity="fail",
+        category=category,
+        account=member.account,
+        region=member.region,
+        resource=resource,
+        problem=problem,
+        fix=fix,
+    )
+
+
+@rule("aws_managed_key", "kms_key_not_shared", "key_disabled")
+def member_keys_usable(member: MemberFacts, central: CentralFacts) -> Iterable[Finding]:
+    """One finding per key (not per recovery point): the fix is the key's."""
+    by_key: dict[str, list[RecoveryPointKey]] = {}
+    for point in member.recovery_points:
+        shared = lets_account_use(point.key_policy, central.account)
+        if point.key_aws_managed or not shared or point.key_state != "Enabled":
+            by_key.setdefault(point.key_arn, []).append(point)
+    for key_arn, points in by_key.items():
+        types = ", ".join(sorted({p.resource_type for p in points}))
+        counted = f"{len(points)} {types} recovery point(s)"
+        if points[0].key_aws_managed:
+            yield _finding(
+                member,
+                "aws_managed_key",
+                key_arn,
+                f"{counted} are encrypted with an AWS managed key, whose policy cannot let the "
+                "central account use it",
+                "encrypt the resources with a customer managed key shared with account "
+                f"{central.account}, and back them up again",
+            )
+        elif points[0].key_state != "Enabled":
+            yield _finding(
+                member,
+                "key_disabled",
+                key_arn,
+                f"{counted} are encrypted with a key that is {points[0].key_state}: they "
+                "cannot be copied, or restored",
+                f"in account {member.account}: aws kms cancel-key-deletion / enable-key "
+                f"--key-id {key_arn}",
+            )
+        else:
+            yield _finding(
+                member,
+                "kms_key_not_shared",
+                key_arn,
+                f"{counted} are encrypted with a key whose policy does not let account "
+                f"{central.account} use it: their copies into the central vault will fail",
+                "add to its key policy "
+                + KEY_STATEMENTS_FIX.format(principal=service_role(central.account)),
+            )
+
+
+@rule("not_same_organization")
+def member_in_the_organization(member: MemberFacts, central: CentralFacts) -> Iterable[Finding]:
+    accounts = central.organization.accounts
+    if accounts is not None and member.account not in accounts:
+        yield _finding(
+            member,
+            "not_same_organization",
+            f"account {member.account}",
+            f"account {member.account} is not in organization {central.organization_id}: "
+            "AWS Backup refuses its copies into the central vault",
+            f"invite it into the organization from account "
+            f"{central.organization.management_account or 'the management account'}, or remove "
+            "it from AllowedSourceAccounts",
+        )
+
+
+@rule("member_plan")
+def member_copies_into_the_central_vault(
+    member: MemberFacts, central: CentralFacts
+) -> Iterable[Finding]:
+    if member.plan_copies is None:
+        return
+    vault = central_vault_arn(central, member.region)
+    if not any(copy.destination_vault_arn == vault for copy in member.plan_copies):
+        yield _finding(
+            member,
+            "member_plan",
+            vault,
+            "no backup plan of the member (its own or a backup policy's) copies into the "
+            f"central vault of {member.region}: its databases never reach the chain",
+            "deploy the member stack with CreateBackupPlan=true (a plan selecting backup=enabled "
+            f"that copies to {vault}), or add that copy action to the organization's backup "
+            "policy",
+        )
+
+
+@rule("forwarding")
+def member_forwards_its_events(member: MemberFacts, central: CentralFacts) -> Iterable[Finding]:
+    rules = member.forwarding_rules
+    if rules is None:
+        return
+    forwarding = [r for r in rules if r.enabled and "aws.backup" in r.sources]
+    ready = [r for r in forwarding if not r.missing_roles]
+    if ready:
+        return
+    if forwarding:
+        missing = sorted({role for r in forwarding for role in r.missing_roles})
+        problem = f"the forwarding rule's role {', '.join(missing)} does not exist"
+    elif rules:
+        problem = f"the forwarding rule {rules[0].name} is disabled"
+    else:
+        problem = "no rule of the default bus forwards aws.backup events to the central bus"
+    yield _finding(
+        member,
+        "forwarding",
+        f"default event bus of {member.account}",
+        f"{problem}: the chain never hears of this account's backups and copies",
+        "deploy (or update) the member stack in this account and region "
+        "(member/template.yaml, usually through the StackSet)",
+    )
+
+
+@rule("tagging")
+def databases_follow_the_tagging_convention(
+    member: MemberFacts, central: CentralFacts
+) -> Iterable[Finding]:
+    """A warning per kind of gap (untagged, custom), naming the databases."""
+    chained = member.resources or []  # the adapter reads the chained types only
+    untagged = [r for r in chained if BACKUP_TAG not in r.tags]
+    custom = [r for r in chained if r.tags.get(BACKUP_TAG) == "custom"]
+    for gap, found, fix in (
+        (
+            "are not tagged backup=enabled, disabled or custom",
+            untagged,
+            "tag each backup=enabled (copied by the chain) or backup=disabled (no backup wanted)",
+        ),
+        (
+            "are tagged backup=custom",
+            custom,
+            "confirm each team keeps a copy outside the account, or tag backup=enabled",
+        ),
+    ):
+        if found:
+            yield Finding(
+                severity="warn",
+                category="tagging",
+                account=member.account,
+                region=member.region,
+                resource=f"databases that {gap.split(' ', 1)[1]}",
+                problem=f"{len(found)} database(s) {gap}: they have no copy outside account "
+                f"{member.account}: {', '.join(r.arn for r in found)}",
+                fix=fix,
+            )
+
+
+@rule("unsupported_copy_route")
+def no_multi_az_clusters_selected(member: MemberFacts, central: CentralFacts) -> Iterable[Finding]:
+    for resource in member.resources or []:
+        if resource.multi_az_cluster and resource.tags.get(BACKUP_TAG) == "enabled":
+            yield _finding(
+                member,
+                "unsupported_copy_route",
+                resource.arn,
+                "an RDS Multi-AZ DB cluster is tagged backup=enabled, but AWS Backup copies no "
+                "Multi-AZ cluster snapshot: its copies will fail",
+                "keep its DR by other means (a cross-region read replica) and tag it backup=custom",
+            )
+
+
+@rule("dynamodb_advanced_features")
+def dynamodb_copies_can_cross_accounts(
+    member: MemberFacts, central: CentralFacts
+) -> Iterable[Finding]:
+    copies_out = any(
+        copy.destination_vault_arn.split(":")[4] != member.account
+        for copy in member.plan_copies or []
+    )
+    if member.dynamodb_tables and member.dynamodb_advanced_features is False and copies_out:
+        yield _finding(
+            member,
+            "dynamodb_advanced_features",
+            f"AWS Backup region settings of {member.account}",
+            f"{member.dynamodb_tables} DynamoDB table(s), and a plan copying to another account, "
+            "but AWS Backup's advanced features for DynamoDB are off: those copies fail",
+            "aws backup update-region-settings --resource-type-management-preference "
+            "DynamoDB=true, in this account and region (under backup policies, the management "
+            "account's setting overrides the members')",
+        )
+
+
+@rule("option_group_missing")
+def dr_region_has_the_option_groups(
+    central: CentralFacts, members: Sequence[MemberFacts]
+) -> Iterable[Finding]:
+    """An RDS instance's options must exist in an option group of its engine and major version
+    in the DR region, or its cross-region hop fails."""
+    if central.dr_region is None or central.dr_option_groups is None:
+        return
+    needed: dict[tuple[str, str, tuple[str, ...]], list[str]] = {}
+    for member in members:
+        for resource in member.resources or []:
+            group = resource.option_group
+            if group and group.options and resource.tags.get(BACKUP_TAG) == "enabled":
+                key = (group.engine, group.major_version, tuple(sorted(group.options)))
+                needed.setdefault(key, []).append(resource.arn)
+    for (engine, version, options), arns in needed.items():
+        if not any(_has(g, engine, version, options) for g in central.dr_option_groups):
+            yield Finding(
+                severity="fail",
+                category="option_group_missing",
+                account=central.account,
+                region=central.dr_region,
+                resource=f"option group for {engine} {version} with {', '.join(options)}",
+                problem=f"no option group of {engine} {version} in {central.dr_region} has "
+                f"{', '.join(options)}: the DR hop of {len(arns)} database(s) will fail "
+                f"({', '.join(arns[:3])}{', ...' if len(arns) > 3 else ''})",
+                fix=f"in account {central.account}, region {central.dr_region}: aws rds "
+                f"create-option-group --engine-name {engine} --major-engine-version {version} "
+                "--option-group-name backup-relay-dr-... then add-option-to-option-group "
+                f"with {', '.join(options)}",
+            )
+
+
+def _has(group: OptionGroupFacts, engine: str, version: str, options: tuple[str, ...]) -> bool:
+    return (group.engine, group.major_version) == (engine, version) and set(options) <= set(
+        group.options
+    )
+
+
+#: A member's rules, in the order their findings are listed.
+MEMBER_RULES = (
+    member_in_the_organization,
+    member_keys_usable,
+    member_copies_into_the_central_vault,
+    member_forwards_its_events,
+    databases_follow_the_tagging_convention,
+    no_multi_az_clusters_selected,
+    dynamodb_copies_can_cross_accounts,
+)

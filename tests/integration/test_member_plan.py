@@ -1,0 +1,78 @@
+"""The member stack's optional vault and backup plan (CreateBackupPlan), as the template
+declares them: for organizations without backup policies."""
+
+from __future__ import annotations
+
+import pytest
+
+from backup_relay_sandbox.deploy import Deployment
+from backup_relay_sandbox.template import MEMBER_TEMPLATE, load_template
+
+PLAN_RESOURCES = {"MemberVaultKey", "MemberVault", "MemberBackupPlan", "MemberBackupSelection"}
+
+
+def _member(**parameters: str) -> Deployment:
+    stack = Deployment.of(
+        "backup-relay-member",
+        load_template(MEMBER_TEMPLATE),
+        account="222222222222",
+        region="eu-west-1",
+        parameters={"CentralAccountId": "123456789012", **parameters},
+    )
+    stack.values |= {
+        "MemberVault": "backup-relay-member",
+        "MemberVaultKey.Arn": "arn:aws:kms:eu-west-1:222222222222:key/k",
+        "MemberBackupPlan": "plan-id",
+    }
+    return stack
+
+
+def _created(stack: Deployment) -> set[str]:
+    types = {"AWS::KMS::Key", "AWS::Backup::BackupVault", "AWS::Backup::BackupPlan"}
+    return {lid for t in (*types, "AWS::Backup::BackupSelection") for lid in stack.of_type(t)}
+
+
+def test_no_vault_and_no_plan_by_default() -> None:
+    assert _created(_member()) == set()
+
+
+@pytest.fixture
+def with_plan() -> Deployment:
+    return _member(CreateBackupPlan="true", CentralVaultName="central")
+
+
+def test_the_plan_copies_into_the_central_vault_of_the_same_region(with_plan: Deployment) -> None:
+    # GIVEN CreateBackupPlan=true
+    assert _created(with_plan) == PLAN_RESOURCES
+    # THEN its one rule backs up into the member's vault and copies to the central vault here
+    [rule] = with_plan.resolved("MemberBackupPlan")["BackupPlan"]["BackupPlanRule"]
+    assert rule["TargetBackupVault"] == "backup-relay-member"
+    [copy] = rule["CopyActions"]
+    assert copy["DestinationBackupVaultArn"] == (
+        "arn:aws:backup:eu-west-1:123456789012:backup-vault:central"
+    )
+
+
+def test_the_plan_selects_what_is_tagged_backup_enabled(with_plan: Deployment) -> None:
+    selection = with_plan.resolved("MemberBackupSelection")["BackupSelection"]
+    assert selection["ListOfTags"] == [
+        {"ConditionType": "STRINGEQUALS", "ConditionKey": "backup", "ConditionValue": "enabled"}
+    ]
+    assert selection["IamRoleArn"].endswith(":role/service-role/AWSBackupDefaultServiceRole")
+
+
+def test_the_vault_key_is_customer_managed_and_shared_with_the_central_account(
+    with_plan: Deployment,
+) -> None:
+    policy = with_plan.resolved("MemberVaultKey")["KeyPolicy"]
+    shared = [
+        s for s in policy["Statement"]
+        if s["Principal"]["AWS"] == "arn:aws:iam::123456789012:root"
+    ]  # fmt: skip
+    assert {a for s in shared for a in s["Action"]} >= {"kms:Decrypt", "kms:CreateGrant"}
+    [grants] = [s for s in shared if "kms:CreateGrant" in s["Action"]]
+    assert grants["Condition"] == {"Bool": {"kms:GrantIsForAWSResource": "true"}}
+    # AND the vault lets the central account bring copies back into it
+    [statement] = with_plan.resolved("MemberVault")["AccessPolicy"]["Statement"]
+    assert statement["Action"] == "backup:CopyIntoBackupVault"
+    assert statement["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
