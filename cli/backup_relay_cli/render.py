@@ -127,18 +127,20 @@ def render_coverage(report: CoverageReport) -> str:
         return "no resource of a chained type backed up in the ledger's window"
     rows = [
         (
-            "current" if r.current else "STALE",
+            "pending" if r.pending else "current" if r.current else "STALE",
             r.account,
             r.resource_type,
             f"{r.age_hours:.1f}h" if r.age_hours is not None else "no DR copy",
-            r.resource_arn,
+            r.resource_arn
+            + ("  (event lost; found in the DR vault)" if r.verified_in_vault else ""),
         )
         for r in report.resources
     ]
     header = ("", "account", "type", "DR copy age", "resource")
     summary = (
         f"{len(report.resources) - len(report.stale)} current, {len(report.stale)} stale "
-        f"(older than {report.max_age_hours:g} h, or none)"
+        f"(older than {report.max_age_hours:g} h, or none); pending: first backed up less than "
+        f"{report.max_age_hours:g} h ago, no DR copy yet"
     )
     return "\n".join([*_table(header, rows), "", summary])
 

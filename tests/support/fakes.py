@@ -286,7 +286,11 @@ class FakeRecoveryPoints:
         return self.points[(vault, arn)]
 
     def in_vault(
-        self, vault: Vault, created_after: datetime, resource_type: str | None = None
+        self,
+        vault: Vault,
+        created_after: datetime,
+        resource_type: str | None = None,
+        resource_arn: str | None = None,
     ) -> Iterable[RecoveryPoint]:
         return [
             point
@@ -294,6 +298,7 @@ class FakeRecoveryPoints:
             if where == vault
             and point.created_at > created_after
             and resource_type in (None, point.resource_type)
+            and resource_arn in (None, point.resource_arn)
         ]
 
     def set_retention(self, vault: Vault, arn: str, delete_after_days: int) -> None:

@@ -14,7 +14,7 @@ from backup_relay.models import JobEvent, JobKind, JobState
 from backup_relay.ports import RecoveryPoint
 from backup_relay.settings import ReconcileSettings
 from backup_relay.status import Coverage, Status
-from tests.support.fakes import MemoryReplayLedger
+from tests.support.fakes import FakeRecoveryPoints, MemoryReplayLedger
 from tests.support.world import (
     CENTRAL,
     CENTRAL_HOME,
@@ -286,6 +286,76 @@ def test_a_resource_that_becomes_stale_raises_one_warning_per_episode(world: Wor
     coverage.now = world.clock
     assert world.reconcile(coverage)().stale_resources == [resource]
     assert len({a.alert_id for a in world.alerts.raised}) == 2
+
+
+def test_a_resource_first_backed_up_within_the_maximum_age_is_pending_not_stale(
+    world: World,
+) -> None:
+    # GIVEN a first backup 2 hours ago, whose chain has not reached DR yet (limit 26 h)
+    jobs = MemoryReplayLedger()
+    resource = copy_event().resource_arn
+    jobs.add(backup_event(resource, NOW - timedelta(hours=2)))
+    coverage = Coverage(jobs=jobs, dr_vault_arn=DR.arn, chained_types=frozenset({"Aurora"}))
+    coverage.now = world.clock
+    # WHEN reconcile runs THEN nothing is stale and nothing raised
+    assert world.reconcile(coverage)().stale_resources == []
+    assert world.alerts.raised == []
+    [found] = coverage(timedelta(hours=26)).resources
+    assert (found.current, found.pending) == (True, True)
+    # WHEN it is still without a DR copy a day later THEN it is stale
+    world.advance(timedelta(hours=25))
+    coverage.now = world.clock
+    assert world.reconcile(coverage)().stale_resources == [resource]
+
+
+def test_a_resource_whose_copy_failed_is_stale_at_once(world: World) -> None:
+    # GIVEN a first backup 2 hours ago whose copy into the central vault FAILED
+    jobs = MemoryReplayLedger()
+    resource = copy_event().resource_arn
+    jobs.add(backup_event(resource, NOW - timedelta(hours=2)))
+    jobs.add(
+        copy_event(
+            job_id="failed-1",
+            state=JobState.FAILED,
+            time=NOW - timedelta(hours=1),
+            resource_arn=resource,
+        )
+    )
+    coverage = Coverage(jobs=jobs, dr_vault_arn=DR.arn, chained_types=frozenset({"Aurora"}))
+    coverage.now = world.clock
+    # THEN it is stale, not pending: its first night's copy will not come by itself
+    [found] = coverage(timedelta(hours=26)).resources
+    assert (found.current, found.pending) == (False, False)
+
+
+def test_a_dr_copy_whose_event_was_lost_is_found_in_the_dr_vault(world: World) -> None:
+    # GIVEN an Aurora backed up 3 hours ago whose DR copy's COMPLETED event AWS never delivered
+    # (its hop completed by polling), and an older one 40 hours ago that never reached DR
+    jobs = MemoryReplayLedger()
+    resource = copy_event().resource_arn
+    jobs.add(backup_event(resource, NOW - timedelta(hours=40)))
+    jobs.add(backup_event(resource, NOW - timedelta(hours=3)))
+    points = FakeRecoveryPoints()
+    points.add(
+        DR,
+        RecoveryPoint(
+            arn="arn:aws:backup:us-east-1:111111111111:recovery-point:dr-1",
+            resource_type="Aurora",
+            status="COMPLETED",
+            created_at=NOW - timedelta(hours=3),  # a copy keeps its source's creation date
+            source_vault_arn="central",
+            resource_arn=resource,
+        ),
+    )
+    coverage = Coverage(
+        jobs=jobs, dr_vault_arn=DR.arn, chained_types=frozenset({"Aurora"}), dr_points=points
+    )
+    coverage.now = world.clock
+    # WHEN reconcile checks coverage THEN the DR vault's copy makes it current, without a warning
+    assert world.reconcile(coverage)().stale_resources == []
+    assert world.alerts.raised == []
+    [found] = coverage(timedelta(hours=26)).resources
+    assert (found.current, found.verified_in_vault, found.age_hours) == (True, True, 3.0)
 
 
 def backup_event(resource: str | None, at: datetime) -> JobEvent:

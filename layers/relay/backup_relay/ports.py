@@ -54,6 +54,7 @@ class RecoveryPoint:
     created_at: datetime  # a copy keeps its source's creation date
     source_vault_arn: str | None  # set on a copy: the vault it was copied from
     delete_after_days: int | None = None  # its Lifecycle, counted from created_at
+    resource_arn: str | None = None  # what was backed up (a copy keeps its source's)
 
     @property
     def is_whole(self) -> bool:
@@ -131,10 +132,14 @@ class RecoveryPoints(Protocol):
     def describe(self, vault: Vault, arn: str) -> RecoveryPoint: ...
 
     def in_vault(
-        self, vault: Vault, created_after: datetime, resource_type: str | None = None
+        self,
+        vault: Vault,
+        created_after: datetime,
+        resource_type: str | None = None,
+        resource_arn: str | None = None,
     ) -> Iterable[RecoveryPoint]:
-        """The vault's recovery points (of `resource_type`, if given) whose CreationDate is after
-        `created_after` (for a copy, its source's creation date)."""
+        """The vault's recovery points (of `resource_type`, of `resource_arn`, if given) whose
+        CreationDate is after `created_after` (for a copy, its source's creation date)."""
         ...
 
     def set_retention(self, vault: Vault, arn: str, delete_after_days: int) -> None: ...

@@ -242,10 +242,13 @@ def _coverage(settings: ChainEnvironment) -> Coverage | None:
 
     if settings.dr_vault is None:
         return None
+    from backup_relay.adapters.backup import BackupRecoveryPoints
+
     return Coverage(
         jobs=DynamoEventLedger(settings.ledger_table, settings.ledger_retention),
         dr_vault_arn=settings.dr_vault.arn,
         chained_types=settings.chained_types,
+        dr_points=BackupRecoveryPoints(),
     )
 
 

@@ -62,10 +62,16 @@ class BackupRecoveryPoints:
         return _recovery_point(answer)
 
     def in_vault(
-        self, vault: Vault, created_after: datetime, resource_type: str | None = None
+        self,
+        vault: Vault,
+        created_after: datetime,
+        resource_type: str | None = None,
+        resource_arn: str | None = None,
     ) -> list[RecoveryPoint]:
         paginator = aws.backup(vault.region).get_paginator("list_recovery_points_by_backup_vault")
         of_type = {"ByResourceType": resource_type} if resource_type else {}
+        if resource_arn:
+            of_type["ByResourceArn"] = resource_arn
         pages = paginator.paginate(
             BackupVaultName=vault.name,
             ByCreatedAfter=created_after,
@@ -106,6 +112,7 @@ def _recovery_point(point: Mapping[str, Any]) -> RecoveryPoint:
         created_at=_aware(point["CreationDate"]),
         source_vault_arn=point.get("SourceBackupVaultArn"),
         delete_after_days=point.get("Lifecycle", {}).get("DeleteAfterDays"),
+        resource_arn=point.get("ResourceArn"),
     )
 
 
