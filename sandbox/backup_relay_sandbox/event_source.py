@@ -16,6 +16,11 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 from backup_relay_sandbox.central import Queue
 
 
+class LambdaCrash(Exception):
+    """The function's process died mid-invocation (out of memory, killed): no response; the
+    mapping returns the whole batch to the queue, even the records it had handled."""
+
+
 @dataclass
 class DrainReport:
     invocations: int = 0
@@ -48,8 +53,8 @@ def drain(
             break
         try:
             response = invoke({"Records": [_record(m, queue, region) for m in messages]})
-        except BatchProcessingError:  # every record failed: Powertools fails the invocation,
-            response = {  # and the mapping returns the whole batch to the queue
+        except (BatchProcessingError, LambdaCrash):  # every record failed (Powertools fails
+            response = {  # the invocation) or it crashed: the mapping returns the whole batch
                 "batchItemFailures": [{"itemIdentifier": m["MessageId"]} for m in messages]
             }
         report.invocations += 1

@@ -8,6 +8,7 @@ Lambda prints them; pytest captures them, the demo turns them off.)
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -45,6 +46,9 @@ class InvocationFault:
     times: int = 1
     error: str | None = "ServiceException"
     function_error: str = "Lambda.Unknown"
+    #: With `error=None`: run the handler first (its calls to AWS happen), then fail as a
+    #: timeout does after the work was done (`function_error="Sandbox.Timedout"`).
+    after_running: bool = False
 
 
 #: Faults injected into invocations (tests append; `clear_faults()` empties).
@@ -165,6 +169,9 @@ def _invoke(  # noqa: PLR0917  (moto's signature)
             error = JsonRESTError(fault.error, f"sandbox: injected {fault.error}")
             error.code = 500
             raise error
+        if fault.after_running:
+            with contextlib.suppress(Exception):
+                function(payload)
         response_headers["x-amz-function-error"] = "Unhandled"
         return json.dumps(
             {"errorType": fault.function_error, "errorMessage": "sandbox: injected failure"}

@@ -30,6 +30,7 @@ def apply() -> None:
         ("documentdb-clusters", _documentdb_clusters),
         ("backup-delegated-administrator", _backup_delegated_administrator),
         ("no-option-groups", _no_option_groups),
+        ("stop-is-immediate", _stop_is_immediate),
     ):
         if name not in _applied:
             patch()
@@ -190,3 +191,27 @@ def _no_option_groups() -> None:
         return original(self, query, *args, **kwargs)
 
     backend.describe_option_groups = describe
+
+
+def _stop_is_immediate() -> None:
+    """StopExecution ends an execution ABORTED at once. moto's interpreter notices the stop
+    only when the task it waits on returns, and an error that task then raises could end the
+    execution FAILED: keep ABORTED, from the moment of the stop."""
+    from moto.stepfunctions.parser.api import ExecutionStatus
+    from moto.stepfunctions.parser.backend import execution as parser_execution
+
+    run: Any = parser_execution.Execution
+    communication: Any = parser_execution.BaseExecutionWorkerCommunication
+    stop, reflect = run.stop, communication._reflect_execution_status
+
+    def stopped(self: Any, stop_date: Any, error: Any, cause: Any) -> None:
+        stop(self, stop_date, error, cause)
+        self.exec_status, self.stop_date = ExecutionStatus.ABORTED, stop_date
+
+    def reflected(self: Any) -> None:
+        if self.execution.exec_status == ExecutionStatus.ABORTED:
+            return
+        reflect(self)
+
+    run.stop = stopped
+    communication._reflect_execution_status = reflected

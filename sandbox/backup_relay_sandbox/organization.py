@@ -20,6 +20,7 @@ from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
 from backup_relay_sandbox import functions
 from backup_relay_sandbox.backup_sim import CreatedBy, Simulator, simulator
+from backup_relay_sandbox.backup_sim.faults import Delivery
 from backup_relay_sandbox.backup_sim.model import CopyJob, JobState
 from backup_relay_sandbox.central import (
     CentralStack,
@@ -353,3 +354,17 @@ class Organization:
     def hops(self, chain_id: str) -> list[dict[str, Any]]:
         record = self.chain_record(chain_id)
         return json.loads(record["hops"]) if record else []
+
+
+def lose_the_chains_completions(org: Organization) -> None:
+    """AWS never delivers the COMPLETED events of the chain's own copy jobs (its waits time out
+    and its hops poll)."""
+    deliver = org.sim.faults.delivery
+
+    def delivery(job_id: str, state: str) -> Delivery:
+        job = org.sim.copy_jobs.get(job_id)
+        if job is not None and job.account == CENTRAL_ACCOUNT and state == "COMPLETED":
+            return Delivery.LOSE
+        return deliver(job_id, state)
+
+    org.sim.faults.delivery = delivery  # type: ignore[method-assign]

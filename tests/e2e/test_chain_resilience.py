@@ -3,16 +3,18 @@ step fails for good: Lambda service errors and crashes injected into the real st
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, DR_REGION, MEMBER_ACCOUNTS, REGION, client
-from backup_relay_sandbox.emit import as_member_event, emit
+from backup_relay_sandbox.emit import emit
 from backup_relay_sandbox.functions import INVOCATION_FAULTS, InvocationFault
 from backup_relay_sandbox.organization import Organization
-from backup_relay_sandbox.template import REPO_ROOT
-from tests.support.chain import CENTRAL, lose_the_chains_completions, night
+from tests.support.chain import (
+    CENTRAL,
+    forged_completed_copy,
+    lose_the_chains_completions,
+    night,
+)
 
 MEMBER = MEMBER_ACCOUNTS[0]
 
@@ -121,14 +123,9 @@ def _closed_as_failed(org: Organization, chain_id: str, status: str) -> bool:
 
 
 def _let_moto_see_the_stop(org: Organization, execution: dict[str, str]) -> None:
-    """moto's interpreter notices a stop only when the callback its execution waits for
-    returns (AWS ends the execution at once): wake it with the waiting hop's token."""
-    hop = org.ledger_item(f"CHAIN#{execution['name']}", "HOP#00")
-    assert hop is not None
-    wait = org.ledger_item(f"COPYJOB#{hop['copy_job_id']}", "WAIT")
-    assert wait is not None
+    """Until Step Functions describes the execution as ended (moto_fidelity makes a stop
+    immediate, as in AWS)."""
     sfn = client("stepfunctions")
-    sfn.send_task_success(taskToken=wait["task_token"], output="{}")
     arn = execution["executionArn"]
     org.wait_for(lambda: sfn.describe_execution(executionArn=arn)["status"] != "RUNNING")
 
@@ -176,13 +173,7 @@ def test_a_forged_completed_copy_starts_and_completes_nothing(moto: None) -> Non
     # GIVEN a member account that puts a COMPLETED copy event of its own making: a recovery point
     # "landed" in the central vault that AWS Backup never made
     org = Organization.build(members=MEMBER_ACCOUNTS[:1], resource_types=("Aurora",))
-    documented = json.loads((REPO_ROOT / "events" / "copy_job_completed.json").read_text())
-    forged = as_member_event(documented, account=MEMBER, region=REGION, time=org.sim.now)
-    forged["detail"] |= {
-        "resourceType": "Aurora",
-        "destinationBackupVaultArn": CENTRAL,
-        "destinationRecoveryPointArn": CENTRAL.replace(":backup-vault:", ":recovery-point:x"),
-    }
+    forged = forged_completed_copy(org, MEMBER)
     # WHEN it travels the real path: the member's bus, the relay bus, ingest
     emit(forged, account=MEMBER, region=REGION)
     org.deliver()

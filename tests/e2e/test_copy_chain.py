@@ -11,7 +11,7 @@ import pytest
 from backup_relay.copy_chain.decisions import FEATURE_NOT_SUPPORTED
 from backup_relay.copy_chain.state import chain_id_for
 from backup_relay_sandbox.backup_sim import EmittedEvent, Faults, RefusedBy
-from backup_relay_sandbox.backup_sim.model import CopyJob, JobState
+from backup_relay_sandbox.backup_sim.model import JobState
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, REGION
 from backup_relay_sandbox.organization import (
     CENTRAL_VAULT,
@@ -22,23 +22,11 @@ from backup_relay_sandbox.organization import (
     Organization,
     vault_arn,
 )
-from tests.support.chain import landed_in_central, lose_the_chains_completions, night
+from tests.support.chain import landed_in_central, lose_the_chains_completions, max_overlap, night
 from tests.support.lambda_events import ledger_items
 
 CENTRAL, DR = CENTRAL_VAULT_ARN, DR_VAULT_ARN
 MEMBER = MEMBER_ACCOUNTS[0]
-
-
-def _max_overlap(jobs: list[CopyJob]) -> int:
-    edges: list[tuple[datetime, int]] = []
-    for job in jobs:
-        assert job.completion is not None
-        edges += [(job.creation, 1), (job.completion, -1)]
-    running = peak = 0
-    for _, change in sorted(edges, key=lambda edge: (edge[0], edge[1])):
-        running += change
-        peak = max(peak, running)
-    return peak
 
 
 def test_databases_from_two_members_reach_dr_in_two_hops_and_ebs_in_one(moto: None) -> None:
@@ -179,7 +167,7 @@ def test_the_concurrency_cap_is_never_exceeded(moto: None) -> None:
     chained = [job for job in org.copy_jobs(to_vault=DR) if job.account == CENTRAL_ACCOUNT]
     assert len(chained) == 8
     assert all(job.state is JobState.COMPLETED for job in chained)
-    assert _max_overlap(chained) <= 2
+    assert max_overlap(chained) <= 2
 
 
 def test_throttled_start_copy_job_calls_are_retried_until_every_chain_completes(

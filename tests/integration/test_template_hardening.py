@@ -146,7 +146,9 @@ def test_the_ingest_queue_gives_a_batch_time_to_finish_and_bounds_its_concurrenc
         "Timeout", TEMPLATE["Globals"]["Function"]["Timeout"]
     )
     visibility = _resource("IngestQueue")["Properties"]["VisibilityTimeout"]
-    assert visibility >= 6 * timeout + mapping["MaximumBatchingWindowInSeconds"]
+    assert mapping["MaximumBatchingWindowInSeconds"] == {"Ref": "IngestBatchingWindowSeconds"}
+    window = TEMPLATE["Parameters"]["IngestBatchingWindowSeconds"]["MaxValue"]  # at its longest
+    assert visibility >= 6 * timeout + window
     assert mapping["ScalingConfig"] == {"MaximumConcurrency": {"Ref": "IngestMaxConcurrency"}}
 
 

@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
-from backup_relay_sandbox.backup_sim.faults import Delivery
+import json
+from datetime import datetime
+from typing import Any
+
 from backup_relay_sandbox.backup_sim.model import CopyJob
-from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT
+from backup_relay_sandbox.cloud import REGION
+from backup_relay_sandbox.emit import as_member_event
 from backup_relay_sandbox.organization import (
     CENTRAL_VAULT_ARN,
     DATABASE_TYPES,
     DR_VAULT_ARN,
     Organization,
+    lose_the_chains_completions,
 )
+from backup_relay_sandbox.template import REPO_ROOT
+
+__all__ = [
+    "CENTRAL",
+    "DR",
+    "forged_completed_copy",
+    "landed_in_central",
+    "lose_the_chains_completions",
+    "max_overlap",
+    "night",
+]
 
 CENTRAL, DR = CENTRAL_VAULT_ARN, DR_VAULT_ARN
 
@@ -30,14 +46,27 @@ def landed_in_central(org: Organization) -> list[CopyJob]:
     return org.completed_copies_into(CENTRAL)
 
 
-def lose_the_chains_completions(org: Organization) -> None:
-    """AWS never delivers the COMPLETED events of the chain's own copy jobs."""
-    deliver = org.sim.faults.delivery
+def max_overlap(jobs: list[CopyJob]) -> int:
+    """The most copy jobs running at once."""
+    edges: list[tuple[datetime, int]] = []
+    for job in jobs:
+        assert job.completion is not None
+        edges += [(job.creation, 1), (job.completion, -1)]
+    running = peak = 0
+    for _, change in sorted(edges, key=lambda edge: (edge[0], edge[1])):
+        running += change
+        peak = max(peak, running)
+    return peak
 
-    def delivery(job_id: str, state: str) -> Delivery:
-        job = org.sim.copy_jobs.get(job_id)
-        if job is not None and job.account == CENTRAL_ACCOUNT and state == "COMPLETED":
-            return Delivery.LOSE
-        return deliver(job_id, state)
 
-    org.sim.faults.delivery = delivery  # type: ignore[method-assign]
+def forged_completed_copy(org: Organization, member: str) -> dict[str, Any]:
+    """A COMPLETED copy event of a member's own making: an Aurora recovery point "landed" in the
+    central vault that AWS Backup never made."""
+    documented = json.loads((REPO_ROOT / "events" / "copy_job_completed.json").read_text())
+    forged = as_member_event(documented, account=member, region=REGION, time=org.sim.now)
+    forged["detail"] |= {
+        "resourceType": "Aurora",
+        "destinationBackupVaultArn": CENTRAL,
+        "destinationRecoveryPointArn": CENTRAL.replace(":backup-vault:", ":recovery-point:x"),
+    }
+    return forged

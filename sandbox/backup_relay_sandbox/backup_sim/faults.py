@@ -2,8 +2,9 @@
 events, slow jobs.
 
 Every choice is deterministic: shares are drawn from generators seeded with `seed`, one draw
-per StartCopyJob call or per event (and, only when a timing fault is on, a second generator's
-draws for the event's timing), so a scenario replays identically.
+per event (and, only when a timing fault is on, a second generator's draws for the event's
+timing); a StartCopyJob call's draw depends on the seed and the call's number only. A scenario
+replays identically.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ class Faults:
     api_unavailable_share: dict[str, float] = field(default_factory=dict)
 
     start_copy_job_calls: int = field(default=0, init=False)
+    start_copy_job_throttled: int = field(default=0, init=False)
     _rng: random.Random = field(init=False, repr=False)
     _timing: random.Random = field(init=False, repr=False)
     _api_calls: dict[tuple[str, str], int] = field(default_factory=dict, init=False, repr=False)
@@ -88,10 +90,14 @@ class Faults:
         return None
 
     def throttles_next_call(self) -> bool:
-        """Count a StartCopyJob call; should it be rejected?"""
+        """Count a StartCopyJob call; should it be rejected? The nth call's draw depends on the
+        seed and n only, not on the other draws: Step Functions' threads interleave calls and
+        event deliveries differently from run to run."""
         self.start_copy_job_calls += 1
-        draw = self._rng.random()
-        return self.start_copy_job_calls in self.throttle_calls or draw < self.throttle_share
+        draw = random.Random(f"start-copy-job-{self.seed}-{self.start_copy_job_calls}").random()
+        throttled = self.start_copy_job_calls in self.throttle_calls or draw < self.throttle_share
+        self.start_copy_job_throttled += throttled
+        return throttled
 
     def delivery(self, job_id: str, state: str) -> Delivery:
         draw = self._rng.random()

@@ -36,8 +36,13 @@ from backup_relay_sandbox.backup_sim.jobs import JobRequest, JobT
 from backup_relay_sandbox.backup_sim.model import BackupJob, CopyJob, Job, RecoveryPoint
 from backup_relay_sandbox.backup_sim.service import Simulator
 
+#: "/?$" matches in-process; moto's server (werkzeug) drops "/?", so the routes botocore calls
+#: with a trailing slash ("/backup-vaults/{name}/recovery-points/") have a "/$" twin.
 ROUTES = (
     "{0}/backup-jobs/?$",
+    "{0}/backup-jobs/$",
+    "{0}/copy-jobs/$",
+    "{0}/backup-vaults/(?P<name>[^/]+)/recovery-points/$",
     "{0}/backup-jobs/(?P<backup_job_id>[^/]+)$",
     "{0}/copy-jobs/?$",
     "{0}/copy-jobs/(?P<copy_job_id>[^/]+)$",
