@@ -79,10 +79,14 @@ asl: node_modules/.installed
 pytest: $(STAMP)
 	$(BIN)/pytest
 
-bench: $(STAMP)
+## make bench: every figure of bench/README.md, with the polling baseline beside ours (~10 min)
+bench: $(STAMP) build
 	$(BIN)/python bench/normalize_throughput.py
 	$(BIN)/python bench/cold_start_imports.py
+	$(BIN)/python bench/layer_size.py
+	$(BIN)/python bench/hop_latency.py
 	$(BIN)/python bench/chain_cost.py
+	$(BIN)/python bench/ingest_throughput.py
 	$(BIN)/python bench/reconcile_at_scale.py
 
 clean:

@@ -32,6 +32,7 @@ DEFAULTS: dict[str, str | None] = {
     "AlertEmail": "",
     "QuarantineAlertThreshold": "10",
     "IngestMaxConcurrency": "10",
+    "IngestBatchingWindowSeconds": "0",
     "ChainStepsReservedConcurrency": "20",
     "EventArchiveRetentionDays": "30",
 }
