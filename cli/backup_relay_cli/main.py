@@ -346,7 +346,7 @@ def _coverage(args: argparse.Namespace) -> int:
 
 def _doctor(args: argparse.Namespace) -> int:
     from backup_relay import wiring
-    from backup_relay.doctor import DoctorReport
+    from backup_relay.doctor.report import DoctorReport
 
     bad = [a for a in args.account if not (a.isdigit() and len(a) == 12)]
     if bad:

@@ -6,7 +6,7 @@ import textwrap
 from collections.abc import Sequence
 
 from backup_relay.diagnosis import Diagnosis
-from backup_relay.doctor import DoctorReport
+from backup_relay.doctor.report import DoctorReport
 from backup_relay.models import JobEvent
 from backup_relay.planner import Route
 from backup_relay.replay import Outcome, ReplayReport

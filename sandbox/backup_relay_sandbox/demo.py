@@ -24,7 +24,7 @@ from moto import mock_aws
 from backup_relay import wiring
 from backup_relay.alerts.message import email_text
 from backup_relay.alerts.model import Alert
-from backup_relay.doctor import DoctorReport
+from backup_relay.doctor.report import DoctorReport
 from backup_relay.replay import Outcome, ReplayReport
 from backup_relay.status import CoverageReport
 from backup_relay_cli.render import render_coverage, render_doctor, render_replay, render_status

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from backup_relay import wiring
-from backup_relay.doctor import DoctorReport
+from backup_relay.doctor.report import DoctorReport
 from backup_relay_sandbox.cloud import (
     CENTRAL_ACCOUNT,
     DR_REGION,

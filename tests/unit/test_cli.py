@@ -294,7 +294,7 @@ def test_doctor_with_a_bad_account_exits_2_saying_what_to_pass(
 
 
 def test_the_doctor_table_puts_failures_first_and_collapses_what_passed() -> None:
-    from backup_relay.doctor import Check, DoctorReport, Finding
+    from backup_relay.doctor.report import Check, DoctorReport, Finding
     from backup_relay_cli.render import render_doctor
 
     # GIVEN checks in two places, one of them failing

@@ -7,16 +7,10 @@ import json
 import pytest
 
 from backup_relay.diagnosis import CATEGORIES
-from backup_relay.doctor import (
-    ALL_RULES,
-    CENTRAL_RULES,
-    NOT_CHECKABLE,
-    SETUP_CATEGORIES,
+from backup_relay.doctor.central import CENTRAL_RULES
+from backup_relay.doctor.facts import (
     BusRuleFacts,
     CentralFacts,
-    Check,
-    DoctorReport,
-    Finding,
     MemberFacts,
     MemberResource,
     OptionGroupFacts,
@@ -25,7 +19,6 @@ from backup_relay.doctor import (
     RecoveryPointKey,
     StackFacts,
     VaultFacts,
-    categories_of,
 )
 from backup_relay.doctor.members import (
     MEMBER_RULES,
@@ -33,6 +26,14 @@ from backup_relay.doctor.members import (
     member_keys_usable,
 )
 from backup_relay.doctor.policy import allows_copy_into
+from backup_relay.doctor.report import (
+    NOT_CHECKABLE,
+    SETUP_CATEGORIES,
+    Check,
+    DoctorReport,
+    Finding,
+)
+from backup_relay.doctor.rules import ALL_RULES, categories_of
 
 ORG = "o-a1b2c3d4e5"
 

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from backup_relay.copy_chain.outcome import CopyJobOutcome, CopyJobReport
     from backup_relay.copy_chain.reconcile import ReconcileReport
     from backup_relay.copy_chain.state import ChainState, LedgerState
-    from backup_relay.doctor import CentralFacts, MemberFacts
+    from backup_relay.doctor.facts import CentralFacts, MemberFacts
     from backup_relay.ingest import IngestResult, QuarantinedMessage
     from backup_relay.models import JobEvent, JobKind, JobState
     from backup_relay.planner import Vault

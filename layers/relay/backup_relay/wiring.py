@@ -10,7 +10,6 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, TypedDict, TypeVar
 
-from backup_relay.alerts.on_doctor import DoctorAlerts
 from backup_relay.alerts.on_ingest import IngestAlerts
 from backup_relay.alerts.publish import DeliverAlert, PublishAlert
 from backup_relay.copy_chain.bring_back import BringBack
@@ -18,7 +17,6 @@ from backup_relay.copy_chain.ended import ExecutionEnded
 from backup_relay.copy_chain.reconcile import Reconcile
 from backup_relay.copy_chain.steps import HopSteps
 from backup_relay.copy_chain.triggers import ChainTriggers
-from backup_relay.doctor import Doctor
 from backup_relay.errors import SettingsError
 from backup_relay.ingest import AccountPolicy, Ingest
 from backup_relay.observability import Telemetry
@@ -37,6 +35,8 @@ from backup_relay.status import Coverage, Status
 
 if TYPE_CHECKING:
     from backup_relay.adapters.idempotency import OncePerEvent
+    from backup_relay.alerts.on_doctor import DoctorAlerts
+    from backup_relay.doctor.checkup import Doctor
     from backup_relay.ports import (
         AlertOutbox,
         ChainLedger,
@@ -261,6 +261,7 @@ def doctor(
     which checks the members of AllowedSourceAccounts). Members are checked through their
     member stack's DoctorRole."""
     from backup_relay.adapters.prerequisites import AwsMemberPrerequisites, AwsPrerequisites
+    from backup_relay.doctor.checkup import Doctor  # only the doctor's callers load its rules
 
     settings = DoctorSettings.load(env)
     vaults = [("central", settings.home_region, settings.central_vault_name)]
@@ -292,6 +293,8 @@ def doctor(
 
 @_once
 def doctor_alerts() -> DoctorAlerts:
+    from backup_relay.alerts.on_doctor import DoctorAlerts
+
     settings = DoctorSettings.load()
     return DoctorAlerts(doctor=doctor(), outbox=_outbox(settings))
 

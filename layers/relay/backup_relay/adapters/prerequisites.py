@@ -12,7 +12,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 
 from backup_relay.adapters import aws
 from backup_relay.adapters.errors import code_of, domain_errors, translated
-from backup_relay.doctor import (
+from backup_relay.doctor.facts import (
     BusRuleFacts,
     CentralFacts,
     MemberFacts,
@@ -24,6 +24,7 @@ from backup_relay.doctor import (
     StackFacts,
     VaultFacts,
 )
+from backup_relay.doctor.policy import as_list
 
 T = TypeVar("T")
 
@@ -120,9 +121,9 @@ class AwsPrerequisites:
             trust = json.loads(trust)
         trusted = [
             service
-            for statement in _as_list(trust.get("Statement"))
+            for statement in as_list(trust.get("Statement"))
             if statement.get("Effect") == "Allow"
-            for service in _as_list((statement.get("Principal") or {}).get("Service"))
+            for service in as_list((statement.get("Principal") or {}).get("Service"))
         ]
         return {
             "backup_role_exists": True,
@@ -288,7 +289,7 @@ def _rules(events: Any, bus: str) -> list[BusRuleFacts]:
             BusRuleFacts(
                 name=rule["Name"],
                 enabled=rule.get("State") == "ENABLED",
-                sources=[str(s) for s in _as_list(pattern.get("source"))],
+                sources=[str(s) for s in as_list(pattern.get("source"))],
                 targets=[t["Arn"] for t in targets],
                 missing_roles=[t["RoleArn"] for t in targets if t.get("RoleArn")],
             )
@@ -411,9 +412,3 @@ def _readable(call: Callable[[], T]) -> T | None:
         if code_of(error) in _UNREADABLE:
             return None
         raise translated(error) from error
-
-
-def _as_list(value: Any) -> list[Any]:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]

@@ -7,10 +7,11 @@ not AWS failures, from WARNINGS below.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from backup_relay.alerts.model import Alert, AlertKind, Severity
 from backup_relay.diagnosis import CATALOGUE, UNKNOWN, Diagnosis, diagnose
-from backup_relay.doctor import Finding, docs_for
+from backup_relay.doctor.report import Finding, docs_for
 from backup_relay.models import FAILURE_STATES, JobEvent, JobKind
 from backup_relay.ports import ChainRecord, HopRecord
 from backup_relay.settings import RouteSettings
@@ -157,22 +158,43 @@ def for_failed_chain(
     )
 
 
+def _warning(  # noqa: PLR0917  (what every warning has, in the Alert's order)
+    alert_id: str,
+    kind: AlertKind,
+    headline: str,
+    at: datetime,
+    category: str,
+    message: str,
+    **where: Any,
+) -> Alert:
+    """A warning (WARNINGS' category): its message is its diagnosis's and its status."""
+    return Alert(
+        alert_id=alert_id,
+        severity=Severity.WARNING,
+        kind=kind,
+        headline=headline,
+        occurred_at=at,
+        diagnosis=warning(category, message),
+        status_message=message,
+        **where,
+    )
+
+
 def for_hop_past_sla(hop: HopRecord, job_state: str, sla_hours: float, at: datetime) -> Alert:
     since = hop.updated_at.isoformat(timespec="minutes")
     message = f"copy job {hop.copy_job_id} {job_state} since {since}, past {sla_hours:g} h"
-    return Alert(
-        alert_id=f"sla:{hop.chain_id}:{hop.index}",
-        severity=Severity.WARNING,
-        kind=AlertKind.HOP_PAST_SLA,
-        headline=f"copy hop past its {sla_hours:g} h SLA",
-        occurred_at=at,
-        diagnosis=warning("hop_past_sla", message),
+    return _warning(
+        f"sla:{hop.chain_id}:{hop.index}",
+        AlertKind.HOP_PAST_SLA,
+        f"copy hop past its {sla_hours:g} h SLA",
+        at,
+        "hop_past_sla",
+        message,
         account=hop.source_account or None,
         region=hop.source_region,
         job_id=hop.copy_job_id,
         chain_id=hop.chain_id,
         hop=f"hop {hop.index + 1}",
-        status_message=message,
     )
 
 
@@ -184,30 +206,28 @@ def for_recovered_chain(chain_id: str, hop_index: int | None, at: datetime) -> A
     )
     suffix = "started" if hop_index is None else f"resumed-{hop_index}"
     message = f"reconcile {what}: {chain_id}"
-    return Alert(
-        alert_id=f"recovered:{chain_id}:{suffix}",
-        severity=Severity.WARNING,
-        kind=AlertKind.CHAIN_RECOVERED,
-        headline=f"reconcile {what}",
-        occurred_at=at,
-        diagnosis=warning("chain_recovered", message),
+    return _warning(
+        f"recovered:{chain_id}:{suffix}",
+        AlertKind.CHAIN_RECOVERED,
+        f"reconcile {what}",
+        at,
+        "chain_recovered",
+        message,
         chain_id=chain_id,
-        status_message=message,
     )
 
 
 def for_quarantine(hour: str, count: int, account: str, region: str, at: datetime) -> Alert:
     message = f"{count} messages quarantined in the hour from {hour}:00 UTC"
-    return Alert(
-        alert_id=f"quarantine:{hour}",
-        severity=Severity.WARNING,
-        kind=AlertKind.QUARANTINE,
-        headline=f"{count} events quarantined in an hour",
-        occurred_at=at,
-        diagnosis=warning("quarantined_events", message),
+    return _warning(
+        f"quarantine:{hour}",
+        AlertKind.QUARANTINE,
+        f"{count} events quarantined in an hour",
+        at,
+        "quarantined_events",
+        message,
         account=account,
         region=region,
-        status_message=message,
     )
 
 
@@ -218,18 +238,17 @@ def for_stale_resource(resource: ResourceCoverage, max_age_hours: float, at: dat
         if resource.newest_dr_copy
         else "no copy in the DR vault"
     )
-    return Alert(
-        alert_id=f"stale:{resource.resource_arn}:{newest}",
-        severity=Severity.WARNING,
-        kind=AlertKind.DR_COPY_STALE,
-        headline="DR copy stale" if resource.newest_dr_copy else "no DR copy",
-        occurred_at=at,
-        diagnosis=warning("dr_copy_stale", message),
+    return _warning(
+        f"stale:{resource.resource_arn}:{newest}",
+        AlertKind.DR_COPY_STALE,
+        "DR copy stale" if resource.newest_dr_copy else "no DR copy",
+        at,
+        "dr_copy_stale",
+        message,
         account=resource.account,
         region=resource.region,
         resource_type=resource.resource_type,
         resource_arn=resource.resource_arn,
-        status_message=message,
     )
 
 

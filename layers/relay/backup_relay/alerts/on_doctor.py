@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from backup_relay.alerts.build import for_finding
 from backup_relay.clock import Clock, utc_now
-from backup_relay.doctor import Doctor, DoctorReport
+from backup_relay.doctor.checkup import Doctor
+from backup_relay.doctor.report import DoctorReport
 from backup_relay.ports import AlertOutbox
 
 

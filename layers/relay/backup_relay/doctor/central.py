@@ -6,24 +6,33 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+from backup_relay.diagnosis import KEY_STATEMENTS
 from backup_relay.doctor.facts import CentralFacts, VaultFacts
 from backup_relay.doctor.policy import (
     allows_copy_into,
     allows_organization,
-    as_list,
     lets_organization_use,
+    open_to_anyone,
 )
-from backup_relay.doctor.report import Finding
-from backup_relay.doctor.rules import KEY_STATEMENTS_FIX, rule
+from backup_relay.doctor.report import Finding, Severity
+from backup_relay.doctor.rules import rule
 
 
-def _vault_finding(vault: VaultFacts, category: str, problem: str, fix: str) -> Finding:
+def _vault_finding(
+    vault: VaultFacts,
+    category: str,
+    problem: str,
+    fix: str,
+    *,
+    resource: str | None = None,
+    severity: Severity = "fail",
+) -> Finding:
     return Finding(
-        severity="fail",
+        severity=severity,
         category=category,
         account=vault.account,
         region=vault.region,
-        resource=vault.arn,
+        resource=resource or vault.arn,
         problem=problem,
         fix=fix,
     )
@@ -92,15 +101,16 @@ def vault_keys_usable(facts: CentralFacts) -> Iterable[Finding]:
                 '"arn:aws:iam::*:role/aws-service-role/backup.amazonaws.com/'
                 'AWSServiceRoleForBackup"}'
             )
-            finding = _vault_finding(
+            yield _vault_finding(
                 vault,
                 "kms_key_not_shared",
                 f"the {vault.role} vault's key does not let the organization's "
                 "AWSServiceRoleForBackup use it: bringing a copy back to a member account fails",
-                f"add to the key policy of {vault.key_arn} "
-                + KEY_STATEMENTS_FIX.format(principal=principal),
+                f"add to the key policy of {vault.key_arn} statements allowing the principal "
+                f"{principal} {KEY_STATEMENTS}",
+                resource=vault.key_arn,
+                severity="warn",
             )
-            yield finding.model_copy(update={"resource": vault.key_arn, "severity": "warn"})
 
 
 @rule("vault_access_policy")
@@ -298,7 +308,7 @@ def stack_collects_the_organizations_events(facts: CentralFacts) -> Iterable[Fin
             "deploy the central stack again (its EventBusPolicy allows events:PutEvents under "
             f'"aws:PrincipalOrgID": "{facts.organization_id}")',
         )
-    elif _open_to_anyone(stack.bus_policy):
+    elif open_to_anyone(stack.bus_policy):
         yield fail(
             "bus_policy",
             bus_arn,
@@ -321,21 +331,6 @@ def stack_collects_the_organizations_events(facts: CentralFacts) -> Iterable[Fin
             f"no enabled rule on {stack.bus_name} sends aws.backup events to the ingest queue",
             "deploy the central stack again: its rules target the ingest queue",
         )
-
-
-def _open_to_anyone(policy: str | None) -> bool:
-    """An Allow of events:PutEvents to "*" without any condition."""
-    try:
-        statements = as_list(json.loads(policy or "{}").get("Statement"))
-    except (ValueError, AttributeError):
-        return False
-    return any(
-        s.get("Effect") == "Allow"
-        and s.get("Principal") in ("*", {"AWS": "*"})
-        and not s.get("Condition")
-        for s in statements
-        if isinstance(s, dict)
-    )
 
 
 #: The central account's rules, in the order their findings are listed.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from backup_relay.diagnosis import KEY_STATEMENTS, SERVICE_ROLE
 from backup_relay.doctor.facts import (
     CentralFacts,
     MemberFacts,
@@ -12,8 +13,8 @@ from backup_relay.doctor.facts import (
     RecoveryPointKey,
 )
 from backup_relay.doctor.policy import lets_account_use
-from backup_relay.doctor.report import Finding
-from backup_relay.doctor.rules import KEY_STATEMENTS_FIX, rule, service_role
+from backup_relay.doctor.report import Finding, Severity
+from backup_relay.doctor.rules import rule
 
 #: The tagging convention: backup=enabled selects, disabled opts out, custom keeps its own.
 BACKUP_TAG = "backup"
@@ -24,9 +25,16 @@ def central_vault_arn(central: CentralFacts, region: str) -> str:
     return f"arn:aws:backup:{region}:{central.account}:backup-vault:{name}"
 
 
-def _finding(member: MemberFacts, category: str, resource: str, problem: str, fix: str) -> Finding:
+def _finding(  # noqa: PLR0917  (a finding's fields, in their order)
+    member: MemberFacts,
+    category: str,
+    resource: str,
+    problem: str,
+    fix: str,
+    severity: Severity = "fail",
+) -> Finding:
     return Finding(
-        severity="fail",
+        severity=severity,
         category=category,
         account=member.account,
         region=member.region,
@@ -74,8 +82,8 @@ def member_keys_usable(member: MemberFacts, central: CentralFacts) -> Iterable[F
                 key_arn,
                 f"{counted} are encrypted with a key whose policy does not let account "
                 f"{central.account} use it: their copies into the central vault will fail",
-                "add to its key policy "
-                + KEY_STATEMENTS_FIX.format(principal=service_role(central.account)),
+                "add to its key policy a statement allowing the principal "
+                f"{SERVICE_ROLE.format(destination_account=central.account)} {KEY_STATEMENTS}",
             )
 
 
@@ -162,15 +170,14 @@ def databases_follow_the_tagging_convention(
         ),
     ):
         if found:
-            yield Finding(
-                severity="warn",
-                category="tagging",
-                account=member.account,
-                region=member.region,
-                resource=f"databases that {gap.split(' ', 1)[1]}",
-                problem=f"{len(found)} database(s) {gap}: they have no copy outside account "
+            yield _finding(
+                member,
+                "tagging",
+                f"databases that {gap.split(' ', 1)[1]}",
+                f"{len(found)} database(s) {gap}: they have no copy outside account "
                 f"{member.account}: {', '.join(r.arn for r in found)}",
-                fix=fix,
+                fix,
+                severity="warn",
             )
 
 

@@ -53,16 +53,30 @@ def lets_organization_use(policy: str | None, organization_id: str) -> bool:
 
 def allows(policy: str | None, actions: tuple[str, ...]) -> list[dict[str, Any]]:
     """The policy's Allow statements that name one of `actions`."""
+    return [
+        statement
+        for statement in _allow_statements(policy)
+        if any(action in actions for action in as_list(statement.get("Action")))
+    ]
+
+
+def open_to_anyone(policy: str | None) -> bool:
+    """An Allow to every AWS principal without any condition."""
+    return any(
+        s.get("Principal") in ("*", {"AWS": "*"}) and not s.get("Condition")
+        for s in _allow_statements(policy)
+    )
+
+
+def _allow_statements(policy: str | None) -> list[dict[str, Any]]:
     try:
         statements = json.loads(policy or "").get("Statement", [])
     except (ValueError, AttributeError):
         return []
     return [
         statement
-        for statement in (statements if isinstance(statements, list) else [statements])
-        if isinstance(statement, dict)
-        and statement.get("Effect") == "Allow"
-        and any(action in actions for action in as_list(statement.get("Action")))
+        for statement in as_list(statements)
+        if isinstance(statement, dict) and statement.get("Effect") == "Allow"
     ]
 
 

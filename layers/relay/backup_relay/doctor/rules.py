@@ -26,16 +26,3 @@ def rule(*categories: str) -> Callable[[F], F]:
 def categories_of(function: Any) -> frozenset[str]:
     found: frozenset[str] = function.categories
     return found
-
-
-def service_role(account: str) -> str:
-    return (
-        f"arn:aws:iam::{account}:role/aws-service-role/backup.amazonaws.com/AWSServiceRoleForBackup"
-    )
-
-
-KEY_STATEMENTS_FIX = (
-    "the two statements of AWS's cross-account copy guidance: allow {principal} kms:Encrypt, "
-    "kms:Decrypt, kms:ReEncrypt*, kms:GenerateDataKey* and kms:DescribeKey; and kms:CreateGrant, "
-    'kms:ListGrants and kms:RevokeGrant under "Bool": {{"kms:GrantIsForAWSResource": "true"}}'
-)

@@ -1,0 +1,111 @@
+"""The checkup: gather the facts (the central account, then each member and region), apply
+every rule, and report what was checked, what was skipped and what was found."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from backup_relay.doctor.central import CENTRAL_RULES
+from backup_relay.doctor.facts import CentralFacts, MemberFacts
+from backup_relay.doctor.members import MEMBER_RULES, dr_region_has_the_option_groups
+from backup_relay.doctor.report import DoctorReport, Finding
+from backup_relay.errors import AwsError
+from backup_relay.ports import MemberPrerequisites, Prerequisites
+
+Progress = Callable[[int, int, str], None]  # (done, total, what is being checked)
+
+
+@dataclass
+class Doctor:
+    prerequisites: Prerequisites
+    members: MemberPrerequisites | None = None  # through each member stack's DoctorRole
+    member_accounts: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()  # where members are checked
+
+    def __call__(self, progress: Progress | None = None) -> DoctorReport:
+        progress = progress or (lambda done, total, what: None)
+        total = 1 + (len(self.member_accounts) * len(self.regions) if self.members else 0)
+        progress(0, total, f"central account {self.prerequisites.account}")
+        facts = self.prerequisites.central()
+        report = DoctorReport()
+        self._check_central(facts, report)
+        for rule in CENTRAL_RULES:
+            report.add(rule(facts))
+        members: list[MemberFacts] = []
+        done = 1
+        for account in self.member_accounts if self.members is not None else ():
+            for region in self.regions:
+                progress(done, total, f"member {account} {region}")
+                done += 1
+                try:
+                    member = self.members.member(account, region)  # type: ignore[union-attr]
+                except AwsError as error:
+                    report.add([_unreachable(account, region, error)])
+                    continue
+                members.append(member)
+                self._check_member(member, report)
+                for member_rule in MEMBER_RULES:
+                    report.add(member_rule(member, facts))
+        report.add(dr_region_has_the_option_groups(facts, members))
+        progress(total, total, "done")
+        return report
+
+    @staticmethod
+    def _check_central(facts: CentralFacts, report: DoctorReport) -> None:
+        for vault in facts.vaults:
+            report.check(
+                vault.account, vault.region, f"{vault.role} vault {vault.arn}: exists, key, policy"
+            )
+        report.check(facts.account, "-", "backup role " + facts.backup_role_arn)
+        org = facts.organization
+        readable = {
+            "cross-account backup": facts.cross_account_backup,
+            "organization membership": org.organization_id,
+            "AWS Backup trusted access": org.backup_trusted_access,
+            "backup policies": org.backup_policies_enabled,
+            "delegated administrator": org.delegated_administrators,
+        }
+        for what, value in readable.items():
+            if value is None:
+                report.skipped.append(
+                    f"{what}: not readable from account {facts.account} (only the management "
+                    "account or AWS Backup's delegated administrator may read it)"
+                )
+            else:
+                report.check(facts.account, "-", what)
+        if facts.stack is not None:
+            report.check(facts.account, "-", f"event bus {facts.stack.bus_name}: policy, rules")
+        if facts.dr_region and facts.dr_option_groups is not None:
+            report.check(facts.account, facts.dr_region, "RDS option groups for the DR hop")
+
+    @staticmethod
+    def _check_member(member: MemberFacts, report: DoctorReport) -> None:
+        report.check(
+            member.account,
+            member.region,
+            f"keys of {len(member.recovery_points)} recovery points",
+        )
+        optional = {
+            "backup plans' copy actions": member.plan_copies,
+            "forwarding rule": member.forwarding_rules,
+            "databases' backup tags": member.resources,
+        }
+        for what, value in optional.items():
+            if value is not None:
+                report.check(member.account, member.region, what)
+        if member.dynamodb_advanced_features is not None:
+            report.check(member.account, member.region, "DynamoDB advanced features")
+
+
+def _unreachable(account: str, region: str, error: AwsError) -> Finding:
+    return Finding(
+        severity="fail",
+        category="iam_role_permissions",
+        account=account,
+        region=region,
+        resource="member stack's DoctorRole",
+        problem=f"could not check the member account: {error}",
+        fix="deploy the member stack in this account and region (its DoctorRole trusts the "
+        "central account's doctor principals), or leave the account out of --account",
+    )
