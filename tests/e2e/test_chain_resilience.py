@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from backup_relay.copy_chain.quotas import CLUSTER_SNAPSHOTS, slot_key
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, DR_REGION, MEMBER_ACCOUNTS, REGION, client
 from backup_relay_sandbox.emit import emit
 from backup_relay_sandbox.functions import INVOCATION_FAULTS, InvocationFault
@@ -86,7 +87,7 @@ def test_a_step_that_fails_for_good_still_records_the_chain_failed(moto: None) -
 
 
 def _slot_holders(org: Organization) -> set[str]:
-    slot = org.ledger_item(f"SLOT#{CENTRAL_ACCOUNT}#{DR_REGION}", "SLOT")
+    slot = org.ledger_item(slot_key(CENTRAL_ACCOUNT, DR_REGION, CLUSTER_SNAPSHOTS), "SLOT")
     holders = slot.get("holders") if slot else None
     return set(holders) if holders else set()
 

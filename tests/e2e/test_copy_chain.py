@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from backup_relay.copy_chain.decisions import FEATURE_NOT_SUPPORTED
+from backup_relay.copy_chain.quotas import CLUSTER_SNAPSHOTS, DB_SNAPSHOTS, quota_group
 from backup_relay.copy_chain.state import chain_id_for
 from backup_relay_sandbox.backup_sim import EmittedEvent, Faults, RefusedBy
 from backup_relay_sandbox.backup_sim.model import JobState
@@ -159,15 +160,36 @@ def test_a_lost_completion_event_is_recovered_by_polling(moto: None) -> None:
 
 
 def test_the_concurrency_cap_is_never_exceeded(moto: None) -> None:
-    # GIVEN at most 2 concurrent copies per account and destination region, and 8 chains
+    # GIVEN at most 2 concurrent copies per account, destination region and quota group, and
+    # 8 chains (2 members x RDS, Aurora, DocumentDB, Neptune)
     org = Organization.build(MaxConcurrentCopies="2")
     # WHEN the night runs
     night(org)
-    # THEN all 8 chains completed, never more than 2 of their copy jobs at once
+    # THEN all 8 chains completed, never more than 2 copy jobs of one quota group at once
     chained = [job for job in org.copy_jobs(to_vault=DR) if job.account == CENTRAL_ACCOUNT]
     assert len(chained) == 8
     assert all(job.state is JobState.COMPLETED for job in chained)
-    assert max_overlap(chained) <= 2
+    by_group = {
+        group: [job for job in chained if quota_group(job.resource.resource_type) is group]
+        for group in (DB_SNAPSHOTS, CLUSTER_SNAPSHOTS)
+    }
+    assert [len(jobs) for jobs in by_group.values()] == [2, 6]
+    assert all(max_overlap(jobs) <= 2 for jobs in by_group.values())
+    # AND the cluster snapshot group did use its 2 (the cap binds, it is not idle)
+    assert max_overlap(by_group[CLUSTER_SNAPSHOTS]) == 2
+
+
+def test_by_default_cluster_snapshot_copies_stay_within_awss_quota(moto: None) -> None:
+    # GIVEN the default MaxConcurrentCopies (AWS's quotas alone), and more Aurora, DocumentDB
+    # and Neptune chains than their shared slot admits (2 members x 3 engines = 6 > 5)
+    org = Organization.build()
+    # WHEN the night runs
+    night(org, types=("Aurora", "DocumentDB", "Neptune"))
+    # THEN all 6 completed, never more of their copies at once than the cluster snapshots' cap
+    chained = [job for job in org.copy_jobs(to_vault=DR) if job.account == CENTRAL_ACCOUNT]
+    assert len(chained) == 6
+    assert all(job.state is JobState.COMPLETED for job in chained)
+    assert max_overlap(chained) <= CLUSTER_SNAPSHOTS.cap
 
 
 def test_throttled_start_copy_job_calls_are_retried_until_every_chain_completes(

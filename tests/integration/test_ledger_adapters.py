@@ -17,7 +17,7 @@ from backup_relay.settings import ChainStepsSettings
 from backup_relay_sandbox.central import CentralStack
 from backup_relay_sandbox.cloud import client
 from tests.support.events import documented
-from tests.support.world import DR, copy_event, settings
+from tests.support.world import AWS_QUOTAS, DR, copy_event, settings
 
 
 def test_a_copy_jobs_final_event_is_found_beside_its_state_item(central: CentralStack) -> None:
@@ -45,7 +45,7 @@ def test_a_hop_recorded_completed_stays_completed(central: CentralStack) -> None
     step_settings = settings(ChainStepsSettings)
     chain = chain_for_event(copy_event(), step_settings.chain, DR)
     assert chain is not None
-    opened = next_hop(chain, WaitPolicy("us-west-2", 60))
+    opened = next_hop(chain, WaitPolicy("us-west-2", 60), AWS_QUOTAS)
     chains.hop(opened, LedgerState.COMPLETED)
     # WHEN a late or retried step records it STARTED, then RUNNING
     chains.hop(opened, LedgerState.STARTED)
@@ -54,6 +54,33 @@ def test_a_hop_recorded_completed_stays_completed(central: CentralStack) -> None
     [record] = chains.hops_in_state(LedgerState.COMPLETED)
     assert (record.chain_id, record.index) == (chain.chain_id, 0)
     assert list(chains.hops_in_state(LedgerState.RUNNING)) == []
+
+
+def test_the_ledger_frees_the_slot_the_hop_took(central: CentralStack) -> None:
+    # GIVEN a hop recorded RUNNING, holding the slot NextHop named (as TakeSlot takes it)
+    aws.reset()
+    table = central.tables["LedgerTable"]
+    chains = DynamoChainLedger(table)
+    chain = chain_for_event(copy_event(), settings(ChainStepsSettings).chain, DR)
+    assert chain is not None
+    opened = next_hop(chain, WaitPolicy("us-west-2", 60), AWS_QUOTAS)
+    assert opened.current is not None
+    assert opened.current.slot
+    chains.hop(opened, LedgerState.RUNNING)
+    holder = f"{chain.chain_id}#0"
+    key = {"pk": {"S": opened.current.slot}, "sk": {"S": "SLOT"}}
+    client("dynamodb").update_item(
+        TableName=table,
+        Key=key,
+        UpdateExpression="ADD holders :me",
+        ExpressionAttributeValues={":me": {"SS": [holder, "other-chain#1"]}},
+    )
+    # WHEN its execution ended outside its steps and the ledger frees its hops
+    [hop] = chains.hops_of(chain.chain_id)
+    chains.release_slot(hop)
+    # THEN the hop left that slot, and the other holder kept its place
+    item = client("dynamodb").get_item(TableName=table, Key=key)["Item"]
+    assert item["holders"]["SS"] == ["other-chain#1"]
 
 
 def test_what_the_ledger_writes_expires_after_the_retention_it_is_given(

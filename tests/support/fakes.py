@@ -48,6 +48,7 @@ class HopEntry:
     destination_region: str = ""
     source_recovery_point_arn: str | None = None
     destination_vault_arn: str = ""
+    slot: str = ""
 
 
 @dataclass
@@ -60,7 +61,7 @@ class MemoryChainLedger:
     claimed: set[str] = field(default_factory=set)
     events: dict[str, list[JobEvent]] = field(default_factory=dict)  # copy job id -> events
     started_executions: set[str] = field(default_factory=set)
-    released: list[tuple[str, str, str]] = field(default_factory=list)  # account, region, holder
+    released: list[tuple[str, str]] = field(default_factory=list)  # slot, holder
     plans: dict[str, ChainState] = field(default_factory=dict)  # chain id -> as planned
     attempts: dict[str, int] = field(default_factory=dict)
     changed: dict[str, datetime] = field(default_factory=dict)  # chain id -> its state's time
@@ -113,13 +114,14 @@ class MemoryChainLedger:
                 status_message=hop.status_message,
                 source_recovery_point_arn=hop.source_recovery_point_arn,
                 destination_vault_arn=hop.destination_vault_arn,
+                slot=hop.slot,
             )
             for (chain, index), hop in sorted(self.hops.items())
             if chain == chain_id
         ]
 
     def release_slot(self, hop: HopRecord) -> None:
-        self.released.append((hop.source_account, hop.destination_region, hop.slot_holder))
+        self.released.append((hop.slot, hop.slot_holder))
 
     def chain_died(self, chain_id: str, reason: str) -> bool:
         for (chain, _), hop in self.hops.items():
@@ -159,6 +161,7 @@ class MemoryChainLedger:
             destination_region=current.hop.destination_region,
             source_recovery_point_arn=current.recovery_point_arn,
             destination_vault_arn=current.hop.destination_vault_arn,
+            slot=current.slot or "",
         )
         self.history.append((*key, state))
 

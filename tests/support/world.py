@@ -44,6 +44,8 @@ DR = Vault(account=CENTRAL, region=DR_REGION, name="dr")
 MEMBER_VAULT = Vault(account=MEMBER, region=HOME, name="member")
 LANDED_RP = f"arn:aws:rds:{HOME}:{CENTRAL}:cluster-snapshot:awsbackup:job-landed"
 BACKUP_ROLE = f"arn:aws:iam::{CENTRAL}:role/service-role/AWSBackupDefaultServiceRole"
+#: MaxConcurrentCopies 0: a hop's slot is capped by AWS's quota for its type alone.
+AWS_QUOTAS = 0
 
 
 def environment(**overrides: str) -> dict[str, str]:

@@ -28,6 +28,7 @@ from backup_relay.models import JobKind, JobState
 from backup_relay.planner import plan_route
 from backup_relay.settings import ChainStepsSettings
 from tests.support.world import (
+    AWS_QUOTAS,
     CENTRAL,
     CENTRAL_HOME,
     DR,
@@ -90,18 +91,18 @@ def _completed(chain: ChainState, destination_rp: str) -> ChainState:
 def test_next_hop_walks_the_hops_then_finishes() -> None:
     # GIVEN a two-hop bring-back chain
     # WHEN its first hop opens
-    chain = next_hop(_bring_back_chain(), WAITS)
+    chain = next_hop(_bring_back_chain(), WAITS, AWS_QUOTAS)
     # THEN it is ready, with a deterministic idempotency token
     assert chain.status is ChainStatus.HOP_READY
     assert chain.current is not None
     assert (chain.current.index, chain.current.recovery_point_arn) == (0, "rp-at-dr")
-    assert next_hop(_bring_back_chain(), WAITS).current == chain.current
+    assert next_hop(_bring_back_chain(), WAITS, AWS_QUOTAS).current == chain.current
     # WHEN it completes THEN the second hop starts from the first hop's copy
-    chain = next_hop(_completed(chain, "rp-central"), WAITS)
+    chain = next_hop(_completed(chain, "rp-central"), WAITS, AWS_QUOTAS)
     assert chain.current is not None
     assert (chain.current.index, chain.current.recovery_point_arn) == (1, "rp-central")
     # WHEN the last hop completes THEN the chain is done, every copy listed
-    done = next_hop(_completed(chain, "rp-member"), WAITS)
+    done = next_hop(_completed(chain, "rp-member"), WAITS, AWS_QUOTAS)
     assert done.status is ChainStatus.COMPLETED
     assert done.current is None
     assert done.copies == ["rp-at-dr", "rp-central", "rp-member"]
@@ -109,23 +110,23 @@ def test_next_hop_walks_the_hops_then_finishes() -> None:
 
 def test_next_hop_refuses_to_skip_an_unfinished_hop() -> None:
     # GIVEN an open hop without a result, and one that failed
-    chain = next_hop(_bring_back_chain(), WAITS)
+    chain = next_hop(_bring_back_chain(), WAITS, AWS_QUOTAS)
     failed = chain.model_copy(deep=True)
     assert failed.current is not None
     failed.current.result = CopyJobOutcome(state="FAILED", copy_job_id="j", status_message="no")
     # THEN neither moves on
     for unfinished in (chain, failed):
         with pytest.raises(InvalidChainState, match="has not completed"):
-            next_hop(unfinished, WAITS)
+            next_hop(unfinished, WAITS, AWS_QUOTAS)
 
 
 def test_a_hop_in_the_home_region_waits_for_its_event_one_elsewhere_polls() -> None:
     # GIVEN a bring-back: hop 1 starts in the DR region, hop 2 in the stack's home region
-    chain = next_hop(_bring_back_chain(), WAITS)
+    chain = next_hop(_bring_back_chain(), WAITS, AWS_QUOTAS)
     assert chain.current is not None
     # THEN hop 1 (its events never reach this region) polls; hop 2 waits for its event
     assert chain.current.wait_seconds == POLL_SECONDS
-    second = next_hop(_completed(chain, "rp-central"), WAITS)
+    second = next_hop(_completed(chain, "rp-central"), WAITS, AWS_QUOTAS)
     assert second.current is not None
     assert second.current.wait_seconds == WAITS.event_wait_seconds
     # AND a short wait is never lengthened by polling
@@ -182,7 +183,9 @@ def test_an_event_and_describe_copy_job_give_the_same_outcome() -> None:
 def test_a_refused_single_action_copy_is_replanned_as_two_hops() -> None:
     # GIVEN a bring-back planned as one single-action hop
     single = replace(SETTINGS, single_action_types=frozenset({"Aurora"}))
-    chain = next_hop(new_chain(plan_route("Aurora", DR, MEMBER_VAULT, single), "rp-at-dr"), WAITS)
+    chain = next_hop(
+        new_chain(plan_route("Aurora", DR, MEMBER_VAULT, single), "rp-at-dr"), WAITS, AWS_QUOTAS
+    )
     assert len(chain.hops) == 1
     # WHEN AWS refuses it
     cause = (
@@ -198,13 +201,17 @@ def test_a_refused_single_action_copy_is_replanned_as_two_hops() -> None:
     assert FEATURE_NOT_SUPPORTED in replanned.reason
     # AND any other failure, or a refused two-hop chain, is not re-planned
     assert replan_after_refusal(chain, "Access Denied trying to call AWS Backup", single) is None
-    two_hops = next_hop(_bring_back_chain(), WAITS)
+    two_hops = next_hop(_bring_back_chain(), WAITS, AWS_QUOTAS)
     assert replan_after_refusal(two_hops, cause, SETTINGS) is None
 
 
 def test_intermediate_copies_are_the_ones_left_in_central_vaults() -> None:
     # GIVEN a finished bring-back: DR -> central (member's region) -> member
-    chain = next_hop(_completed(next_hop(_bring_back_chain(), WAITS), "rp-central"), WAITS)
-    done = next_hop(_completed(chain, "rp-member"), WAITS)
+    chain = next_hop(
+        _completed(next_hop(_bring_back_chain(), WAITS, AWS_QUOTAS), "rp-central"),
+        WAITS,
+        AWS_QUOTAS,
+    )
+    done = next_hop(_completed(chain, "rp-member"), WAITS, AWS_QUOTAS)
     # THEN only the copy in the central vault is intermediate (not the DR origin, not the last)
     assert intermediate_copies(done, SETTINGS) == [("rp-central", CENTRAL_HOME)]

@@ -8,7 +8,7 @@ from backup_relay.copy_chain.decisions import chain_for_event
 from backup_relay.copy_chain.ended import ExecutionEnded
 from backup_relay.copy_chain.state import ChainState, HopError, LedgerState
 from backup_relay.settings import ChainStepsSettings
-from tests.support.world import DR, World, copy_event, settings
+from tests.support.world import AWS_QUOTAS, DR, World, copy_event, settings
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def _copying(world: World) -> ChainState:
     assert chain is not None
     world.ledger.chain_started(chain)
     steps = world.hop_steps()
-    return steps.start_copy_job(steps.next_hop(chain))
+    return steps.start_copy_job(steps.next_hop(chain, AWS_QUOTAS))
 
 
 def _ended(world: World) -> ExecutionEnded:
@@ -39,10 +39,9 @@ def test_an_execution_stopped_mid_hop_frees_its_slot_and_is_recorded_failed(
     chain = _copying(world)
     # WHEN its execution ends outside the chain's steps
     report = _ended(world)(chain.chain_id, status)
-    # THEN its hop left its slot, and the ledger says the chain and the hop FAILED, and why
-    assert world.ledger.released == [
-        (chain.hops[0].source_account, chain.hops[0].destination_region, f"{chain.chain_id}#0")
-    ]
+    # THEN its hop left the slot it took, and the ledger says the chain and the hop FAILED, and why
+    assert chain.current is not None
+    assert world.ledger.released == [(chain.current.slot, f"{chain.chain_id}#0")]
     assert world.ledger.chains[chain.chain_id] == (
         LedgerState.FAILED,
         f"execution {status}: ended outside the chain's steps",

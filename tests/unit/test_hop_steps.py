@@ -17,6 +17,7 @@ from backup_relay.planner import plan_route
 from backup_relay.ports import RecoveryPoint
 from backup_relay.settings import ChainStepsSettings
 from tests.support.world import (
+    AWS_QUOTAS,
     BACKUP_ROLE,
     CENTRAL_HOME,
     DR,
@@ -50,7 +51,7 @@ def _bring_back(**env: str) -> ChainState:
 
 
 def _started(steps: HopSteps, chain: ChainState) -> ChainState:
-    return steps.start_copy_job(steps.next_hop(chain))
+    return steps.start_copy_job(steps.next_hop(chain, AWS_QUOTAS))
 
 
 def _hop_done(steps: HopSteps, chain: ChainState, destination_rp: str) -> ChainState:
@@ -72,7 +73,7 @@ def test_next_hop_opens_the_first_hop_and_records_it_starting(world: World) -> N
     # GIVEN a new chain
     chain = _landed_chain()
     # WHEN the state machine asks for the next hop
-    opened = world.hop_steps().next_hop(chain)
+    opened = world.hop_steps().next_hop(chain, AWS_QUOTAS)
     # THEN the first hop is ready, waiting the stack's CopyWaitTimeoutSeconds for its event
     assert opened.status is ChainStatus.HOP_READY
     assert opened.current is not None
@@ -87,7 +88,7 @@ def test_the_last_hop_completing_completes_the_chain(world: World) -> None:
     started = _started(steps, _landed_chain())
     world.advance(timedelta(hours=2))
     # WHEN the hop's outcome comes back and the state machine asks for the next hop
-    done = steps.next_hop(_hop_done(steps, started, "rp-at-dr"))
+    done = steps.next_hop(_hop_done(steps, started, "rp-at-dr"), AWS_QUOTAS)
     # THEN the chain is complete, in the state and the ledger, with the hop's duration measured
     assert done.status is ChainStatus.COMPLETED
     assert world.ledger.chains[done.chain_id][0] is LedgerState.COMPLETED
@@ -105,7 +106,7 @@ def test_a_hop_that_has_not_completed_is_neither_passed_nor_recorded(world: Worl
     started = _started(steps, _landed_chain())
     # WHEN NextHop is asked for it THEN it refuses, and the ledger does not call it COMPLETED
     with pytest.raises(InvalidChainState):
-        steps.next_hop(started)
+        steps.next_hop(started, AWS_QUOTAS)
     assert world.ledger.hops[(started.chain_id, 0)].state is LedgerState.STARTED
 
 
@@ -128,7 +129,7 @@ def test_intermediate_copies_are_shortened_only_after_the_last_hop_when_asked(
     assert world.recovery_points.retention == []
     # WHEN hop 2 completes THEN only the copy left in the central vault is shortened, to 3 more
     # days from now: DeleteAfterDays counts from the creation date the copy kept (3 + 3)
-    steps.next_hop(_hop_done(steps, second, "rp-member"))
+    steps.next_hop(_hop_done(steps, second, "rp-member"), AWS_QUOTAS)
     assert world.recovery_points.retention == [(CENTRAL_HOME, "rp-central", 6)]
 
 
@@ -146,7 +147,7 @@ def test_an_intermediate_copy_is_never_kept_longer_than_its_lifecycle_says(
     first = _started(steps, _bring_back())
     second = _started(steps, _hop_done(steps, first, "rp-c"))
     # WHEN the chain completes
-    steps.next_hop(_hop_done(steps, second, "rp-member"))
+    steps.next_hop(_hop_done(steps, second, "rp-member"), AWS_QUOTAS)
     # THEN a sooner end is kept as it is; "forever" is shortened to 2 + 3 days
     assert world.recovery_points.retention == expected
 
@@ -172,9 +173,9 @@ def test_a_throttled_retention_update_retries_next_hop_before_anything_is_record
     monkeypatch.setattr(world.recovery_points, "set_retention", throttled_once)
     # WHEN NextHop fails with Throttled, and the state machine retries it
     with pytest.raises(Throttled):
-        steps.next_hop(done)
+        steps.next_hop(done, AWS_QUOTAS)
     assert world.ledger.hops[(done.chain_id, 1)].state is LedgerState.STARTED
-    steps.next_hop(done)
+    steps.next_hop(done, AWS_QUOTAS)
     # THEN the hop was recorded COMPLETED, and counted, once
     assert [name for name in world.telemetry.names() if name == "hop_completed"] == [
         "hop_completed"
@@ -192,7 +193,7 @@ def test_an_intermediate_copy_already_deleted_is_skipped(world: World, status: s
     first = _started(steps, _bring_back())
     second = _started(steps, _hop_done(steps, first, "rp-gone"))
     # WHEN the chain completes THEN it completes, and nothing is shortened
-    done = steps.next_hop(_hop_done(steps, second, "rp-member"))
+    done = steps.next_hop(_hop_done(steps, second, "rp-member"), AWS_QUOTAS)
     assert done.status is ChainStatus.COMPLETED
     assert world.recovery_points.retention == []
 
@@ -203,7 +204,7 @@ def test_an_intermediate_copy_already_deleted_is_skipped(world: World, status: s
 def test_start_copy_job_runs_in_the_hops_source_region_with_its_token(world: World) -> None:
     # GIVEN a bring-back's first hop (it starts in the DR region)
     steps = world.hop_steps(DR_DELETE_AFTER_DAYS="35")
-    opened = steps.next_hop(_bring_back(DR_DELETE_AFTER_DAYS="35"))
+    opened = steps.next_hop(_bring_back(DR_DELETE_AFTER_DAYS="35"), AWS_QUOTAS)
     assert opened.current is not None
     # WHEN it starts
     started = steps.start_copy_job(opened)
@@ -247,7 +248,7 @@ def test_a_throttled_start_is_left_to_the_state_machine_to_retry(world: World) -
     # GIVEN AWS Backup throttles StartCopyJob
     world.copy_jobs.throttles = 1
     steps = world.hop_steps()
-    opened = steps.next_hop(_landed_chain())
+    opened = steps.next_hop(_landed_chain(), AWS_QUOTAS)
     # WHEN the hop starts THEN Throttled leaves the step (its Retry backs off and tries again)
     with pytest.raises(Throttled):
         steps.start_copy_job(opened)
@@ -287,7 +288,7 @@ def test_await_resumes_at_once_when_the_final_event_came_first(world: World) -> 
 
 
 def test_await_without_a_running_job_is_refused(world: World) -> None:
-    opened = world.hop_steps().next_hop(_landed_chain())
+    opened = world.hop_steps().next_hop(_landed_chain(), AWS_QUOTAS)
     with pytest.raises(InvalidChainState, match="no copy job"):
         world.hop_steps().await_copy_job(opened, "token-1")
 
@@ -343,7 +344,7 @@ def test_a_final_event_after_the_poll_fallback_changes_nothing(world: World) -> 
     steps.await_copy_job(started, "token-1")
     world.copy_jobs.finish("job-1", JobState.COMPLETED, destination_recovery_point_arn="rp-dr")
     checked = steps.check_copy_job(started)
-    moved = steps.next_hop(checked)
+    moved = steps.next_hop(checked, AWS_QUOTAS)
     # WHEN the job's COMPLETED event arrives late, twice
     late = copy_event(
         job_id="job-1",
@@ -364,7 +365,7 @@ def test_a_hop_record_never_moves_backwards(world: World) -> None:
     # GIVEN a hop the ledger shows COMPLETED
     steps = world.hop_steps()
     started = _started(steps, _landed_chain())
-    steps.next_hop(_hop_done(steps, started, "rp-dr"))
+    steps.next_hop(_hop_done(steps, started, "rp-dr"), AWS_QUOTAS)
     # WHEN a retried step records it STARTED or RUNNING again
     world.ledger.hop(started, LedgerState.STARTED)
     world.ledger.hop(started, LedgerState.RUNNING)
@@ -392,7 +393,7 @@ def test_a_failed_hop_ends_the_chain_failed_with_its_cause(world: World) -> None
 
 
 def test_a_hop_that_failed_without_a_cause_still_ends_with_one(world: World) -> None:
-    opened = world.hop_steps().next_hop(_landed_chain())
+    opened = world.hop_steps().next_hop(_landed_chain(), AWS_QUOTAS)
     failed = world.hop_steps().hop_failed(opened)
     assert failed.error == HopError(error="HopFailed", cause="unknown failure")
 
@@ -411,7 +412,7 @@ def test_a_refused_single_action_copy_goes_on_in_two_hops(world: World) -> None:
     assert replanned.status is ChainStatus.REPLANNED
     assert world.ledger.hops[(started.chain_id, 0)].state is LedgerState.REPLANNED
     assert world.ledger.chains == {}  # not ended
-    reopened = steps.next_hop(replanned)
+    reopened = steps.next_hop(replanned, AWS_QUOTAS)
     assert [hop.kind for hop in reopened.hops] == ["cross-region", "cross-account"]
     assert reopened.status is ChainStatus.HOP_READY
 
@@ -420,22 +421,37 @@ def test_a_refused_single_action_copy_goes_on_in_two_hops(world: World) -> None:
 
 
 def test_run_hands_the_state_machine_json_and_the_wait_nothing(world: World) -> None:
-    # GIVEN the state machine's request for next_hop, as JSON
+    # GIVEN the state machine's request for next_hop, as JSON, with the stack's
+    # MaxConcurrentCopies as the definition substitutes it (a string)
     steps = world.hop_steps()
     request = StepRequest.model_validate(
-        {"action": "next_hop", "chain": _landed_chain().model_dump(mode="json")}
+        {
+            "action": "next_hop",
+            "chain": _landed_chain().model_dump(mode="json"),
+            "max_concurrent_copies": "3",
+        }
     )
     # WHEN the step runs THEN it answers with the chain as JSON, its status for the Choice states
     answer = steps.run(request)
     assert answer is not None
     assert answer["status"] == "hop_ready"
-    assert ChainState.model_validate(answer).current is not None
+    opened = ChainState.model_validate(answer).current
+    assert opened is not None
+    assert opened.slot_cap == 3  # the operator's cap, under AWS's quota for the type
     # AND the wait step answers nothing (the callback does), and needs its token
     started = steps.start_copy_job(ChainState.model_validate(answer))
     wait = StepRequest(action="await_copy_job", chain=started, task_token="t")
     assert steps.run(wait) is None
     with pytest.raises(InvalidChainState, match="task token"):
         steps.run(StepRequest(action="await_copy_job", chain=started))
+
+
+def test_next_hop_is_refused_without_the_stacks_cap() -> None:
+    # GIVEN a request for next_hop that does not say the stack's MaxConcurrentCopies
+    request = {"action": "next_hop", "chain": _landed_chain().model_dump(mode="json")}
+    # WHEN it is read THEN it is refused, rather than a slot opened without its cap
+    with pytest.raises(ValueError, match="max_concurrent_copies"):
+        StepRequest.model_validate(request)
 
 
 def test_a_landed_rp_is_the_origin_of_the_chain() -> None:

@@ -16,6 +16,7 @@ from backup_relay.settings import ReconcileSettings
 from backup_relay.status import Coverage, Status
 from tests.support.fakes import FakeRecoveryPoints, MemoryReplayLedger
 from tests.support.world import (
+    AWS_QUOTAS,
     CENTRAL,
     CENTRAL_HOME,
     DR,
@@ -159,7 +160,7 @@ def _running_hop(world: World, steps: HopSteps, job_state: JobState, **details: 
     """A hop waiting for its copy job, whose event never came; the job is now `job_state`."""
     landed = copy_event(destination_recovery_point_arn=f"rp-{job_state}")
     world.triggers().on_event(world.land(landed))
-    chain = steps.start_copy_job(steps.next_hop(world.workflow.started[-1]))
+    chain = steps.start_copy_job(steps.next_hop(world.workflow.started[-1], AWS_QUOTAS))
     steps.await_copy_job(chain, f"token-{job_state}")
     world.copy_jobs.finish(chain.running_job_id(), job_state, **details)
     return chain.chain_id
@@ -224,7 +225,7 @@ def _copying_chain(world: World) -> str:
     world.workflow.start(chain)
     world.ledger.execution_started(chain)
     steps = world.hop_steps()
-    steps.start_copy_job(steps.next_hop(chain))
+    steps.start_copy_job(steps.next_hop(chain, AWS_QUOTAS))
     return chain.chain_id
 
 
@@ -241,7 +242,7 @@ def test_a_chain_whose_execution_ended_unseen_is_closed_and_its_slot_freed(
     # THEN the first run freed the hop's slot and recorded the chain and its hop FAILED, and why;
     # the second found nothing left to close
     assert first.executions_closed == [f"{chain_id} ({status})"]
-    assert [holder for _, _, holder in world.ledger.released] == [f"{chain_id}#0"]
+    assert [holder for _, holder in world.ledger.released] == [f"{chain_id}#0"]
     assert world.ledger.chains[chain_id] == (
         LedgerState.FAILED,
         f"execution {status}: ended outside the chain's steps",

@@ -14,7 +14,17 @@ from backup_relay.ports import ListedCopyJob
 from backup_relay.replay import Outcome, Replay, ReplayRequest, since
 from backup_relay.settings import ChainStepsSettings
 from tests.support.fakes import FakeCentralCopyJobs, FakeMemberCopies, MemoryReplayLedger
-from tests.support.world import CENTRAL, CENTRAL_HOME, DR, MEMBER, NOW, World, copy_event, settings
+from tests.support.world import (
+    AWS_QUOTAS,
+    CENTRAL,
+    CENTRAL_HOME,
+    DR,
+    MEMBER,
+    NOW,
+    World,
+    copy_event,
+    settings,
+)
 
 KMS = "The source snapshot KMS key does not exist, is not enabled or you do not have permissions"
 OPTIONS = "The snapshot requires a target option group with the following options: APEX."
@@ -31,7 +41,7 @@ def _failed_chain(world: World, cause: str = OPTIONS) -> ChainState:
     assert chain is not None
     world.ledger.chain_started(chain)
     steps = world.hop_steps()
-    copying = steps.start_copy_job(steps.next_hop(chain))
+    copying = steps.start_copy_job(steps.next_hop(chain, AWS_QUOTAS))
     error = HopError(error="CopyJobFailed", cause=cause)
     return steps.hop_failed(copying.model_copy(update={"error": error}))
 
@@ -85,7 +95,7 @@ def test_a_failed_hop_runs_again_as_a_new_attempt_once(world: World) -> None:
     [attempt] = world.workflow.started[-1:]
     assert (attempt.attempt, attempt.hop_index, attempt.status) == (2, 0, "new")
     steps = world.hop_steps()
-    reopened = steps.next_hop(attempt)
+    reopened = steps.next_hop(attempt, AWS_QUOTAS)
     assert reopened.current is not None
     assert failed.current is not None
     assert reopened.current.idempotency_token != failed.current.idempotency_token

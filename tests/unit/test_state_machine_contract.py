@@ -13,15 +13,15 @@ from typing import Any
 
 import pytest
 
-from backup_relay.adapters.chain_ledger import SLOT_KEY
 from backup_relay.copy_chain.decisions import WaitPolicy, next_hop
 from backup_relay.copy_chain.outcome import CopyJobOutcome
+from backup_relay.copy_chain.quotas import CLUSTER_SNAPSHOTS, slot_key
 from backup_relay.copy_chain.state import ChainState, ChainStatus, HopError, LedgerState, new_chain
 from backup_relay.errors import Throttled
 from backup_relay.planner import plan_route
 from backup_relay.ports import HopRecord
 from backup_relay.settings import ChainStepsSettings
-from tests.support.world import DR, MEMBER_VAULT, settings
+from tests.support.world import AWS_QUOTAS, DR, MEMBER_VAULT, settings
 
 ASL = json.loads(
     (Path(__file__).resolve().parents[2] / "statemachines" / "copy_chain.asl.json").read_text()
@@ -63,6 +63,7 @@ def _full_state() -> dict[str, Any]:
     chain = next_hop(
         new_chain(plan_route("Aurora", DR, MEMBER_VAULT, settings(ChainStepsSettings).chain), "rp"),
         WaitPolicy("us-west-2", 60),
+        AWS_QUOTAS,
     )
     assert chain.current is not None
     chain.current.copy_job_id = "job"
@@ -165,17 +166,40 @@ def test_record_chain_failed_writes_the_chain_record_as_the_ledger_does() -> Non
     assert STATES["RecordChainFailed"]["Next"] == "ChainFailed"
 
 
-def test_the_slot_the_ledger_frees_is_the_one_take_slot_takes() -> None:
-    # (a chain that ended outside its steps is freed by the ledger, not by FreeSlot)
+def test_take_and_free_name_the_slot_and_cap_next_hop_set_on_the_hop() -> None:
+    # GIVEN the definition's slot states, and a hop as NextHop opens it
     take = STATES["TakeSlot"]["Parameters"]
-    assert take["Key"]["pk"]["S.$"] == (
-        "States.Format('SLOT#{}#{}', $.current.hop.source_account, "
-        "$.current.hop.destination_region)"
-    )
-    assert SLOT_KEY == "SLOT#{}#{}"
+    hop = _full_state()["current"]
+    # THEN each takes or frees the slot the hop names, not one it builds itself
+    for name in ("TakeSlot", "FreeSlot", "FreeSlotAfterFailure"):
+        assert STATES[name]["Parameters"]["Key"] == {
+            "pk": {"S.$": "$.current.slot"},
+            "sk": {"S": "SLOT"},
+        }
+    # AND the take is capped by the hop's cap (AWS's quota for its type, under the stack's)
+    assert take["ExpressionAttributeValues"][":max"] == {
+        "N.$": "States.Format('{}', $.current.slot_cap)"
+    }
+    assert "size(holders) < :max" in take["ConditionExpression"]
+    # AND the hop names its account, destination region and quota group (an Aurora bring-back
+    # from the DR vault: the central account, into the member's region)
+    assert hop["slot"] == slot_key(DR.account, MEMBER_VAULT.region, CLUSTER_SNAPSHOTS)
+    assert hop["slot_cap"] == CLUSTER_SNAPSHOTS.cap
+
+
+def test_next_hop_is_given_the_stacks_cap_from_the_template() -> None:
+    # (the one deployment setting the definition passes on: the function does not have it)
+    payload = STATES["NextHop"]["Parameters"]["Payload"]
+    assert payload["max_concurrent_copies"] == "${MaxConcurrentCopies}"
+
+
+def test_the_slot_the_ledger_frees_is_the_one_take_slot_takes() -> None:
+    # (a chain that ended outside its steps is freed by the ledger, not by FreeSlot: the hop's
+    # record keeps the slot NextHop set, and the holder is the one TakeSlot formats)
+    take = STATES["TakeSlot"]["Parameters"]
     holder = take["ExpressionAttributeValues"][":me_s"]["S.$"]
     assert holder == "States.Format('{}#{}', $.chain_id, $.current.index)"
-    hop = HopRecord("chain-1", 2, None, "us-west-2", datetime.now(UTC))
+    hop = HopRecord("chain-1", 2, None, "us-west-2", datetime.now(UTC), slot="SLOT#1#r#g")
     assert hop.slot_holder == "chain-1#2"
 
 

@@ -4,7 +4,7 @@ chain            pk CHAIN#<chain id>            sk CHAIN       gsi1pk CHAINSTATE
 hop              pk CHAIN#<chain id>            sk HOP#<nn>    gsi1pk HOPSTATE#<state>
 by recovery pt   pk RP#<recovery point arn>     sk CHAIN#<chain id>
 waiting hop      pk COPYJOB#<copy job id>       sk WAIT
-concurrency slot pk SLOT#<account>#<region>     sk SLOT        holders {<chain id>#<hop index>}
+concurrency slot pk SLOT#<account>#<region>#<quota group>  sk SLOT  holders {<chain id>#<hop index>}
 (The state machine takes and frees slots; a chain that ended outside its steps is freed here.)
 """
 
@@ -26,8 +26,9 @@ from backup_relay.copy_chain.state import (
 from backup_relay.models import JobEvent
 from backup_relay.ports import ChainRecord, HopRecord
 
-#: The slot item's key, as the state machine's TakeSlot and FreeSlot format it.
-SLOT_KEY = "SLOT#{}#{}"
+#: The slot key of a hop recorded before slots were per quota group (its record has no `slot`;
+#: a hop's slot is `copy_chain.quotas.slot_for`'s, which NextHop sets and the hop record keeps).
+LEGACY_SLOT_KEY = "SLOT#{}#{}"
 
 
 def _chain_key(chain_id: str) -> dict[str, dict[str, str]]:
@@ -126,6 +127,7 @@ class DynamoChainLedger(DynamoTable):
                     current.result.destination_recovery_point_arn if current.result else None
                 ),
                 "status_message": chain.error.cause if chain.error else None,
+                "slot": current.slot,
                 "updated_at": now,
             },
             lambda stored: hop_may_become(LedgerState(stored) if stored else None, state),
@@ -254,7 +256,10 @@ class DynamoChainLedger(DynamoTable):
             lambda: self.client.update_item(
                 TableName=self.table_name,
                 Key={
-                    "pk": {"S": SLOT_KEY.format(hop.source_account, hop.destination_region)},
+                    "pk": {
+                        "S": hop.slot
+                        or LEGACY_SLOT_KEY.format(hop.source_account, hop.destination_region)
+                    },
                     "sk": {"S": "SLOT"},
                 },
                 UpdateExpression="DELETE holders :me",
@@ -369,6 +374,7 @@ def _hop_record(item: dict[str, str]) -> HopRecord:
         status_message=item.get("status_message"),
         source_recovery_point_arn=item.get("source_recovery_point_arn"),
         destination_recovery_point_arn=item.get("destination_recovery_point_arn"),
+        slot=item.get("slot", ""),
     )
 
 

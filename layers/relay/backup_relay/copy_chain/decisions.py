@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from backup_relay.copy_chain.quotas import slot_for
 from backup_relay.copy_chain.state import ChainState, ChainStatus, CurrentHop, HopSpec, new_chain
 from backup_relay.errors import InvalidChainState
 from backup_relay.models import JobEvent, JobKind, JobState
@@ -69,8 +70,10 @@ def chain_for_event(event: JobEvent, settings: ChainSettings, dr: Vault) -> Chai
     return chain
 
 
-def next_hop(state: ChainState, waits: WaitPolicy) -> ChainState:
-    """Close the hop that just completed (if any), then open the next one or finish."""
+def next_hop(state: ChainState, waits: WaitPolicy, max_concurrent_copies: int) -> ChainState:
+    """Close the hop that just completed (if any), then open the next one or finish.
+    `max_concurrent_copies`: the stack's MaxConcurrentCopies (0: AWS's quota alone), which
+    caps the slot the hop takes (`quotas.slot_for`)."""
     state = state.model_copy(deep=True)
     if state.current is not None:
         result = state.current.result
@@ -87,12 +90,17 @@ def next_hop(state: ChainState, waits: WaitPolicy) -> ChainState:
         state.status = ChainStatus.COMPLETED
         return state
     hop = state.hops[state.hop_index]
+    slot = slot_for(
+        state.resource_type, hop.source_account, hop.destination_region, max_concurrent_copies
+    )
     state.current = CurrentHop(
         index=state.hop_index,
         hop=hop,
         recovery_point_arn=state.recovery_point_arn,
         idempotency_token=hop.as_hop().idempotency_token(state.recovery_point_arn, state.attempt),
         wait_seconds=waits.seconds_for(hop.source_region),
+        slot=slot.key,
+        slot_cap=slot.cap,
     )
     state.status = ChainStatus.HOP_READY
     return state

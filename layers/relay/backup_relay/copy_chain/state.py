@@ -2,8 +2,8 @@
 
 Every step returns the whole `ChainState`. The state machine reads three things in it and
 nothing else: `status` (its Choice states), `current.wait_seconds` (how long WaitForCopyJob
-waits for the copy job's event) and the hop's `source_account`, `destination_region`, with
-`chain_id` and `current.index` (the concurrency slot's key and holder, built in the ASL).
+waits for the copy job's event) and `current.slot`, `current.slot_cap`, with `chain_id` and
+`current.index` (the concurrency slot's key, its cap and the holder: `copy_chain/quotas.py`).
 Deployment settings (home region, waits) stay in the functions' environment.
 """
 
@@ -122,6 +122,10 @@ class CurrentHop(BaseModel):
     recovery_point_arn: str
     idempotency_token: str
     wait_seconds: int  # for the copy job's event, before CheckCopyJob asks DescribeCopyJob
+    # the concurrency slot TakeSlot and FreeSlot name, and how many hops may hold it at once
+    # (None: a hop opened before slots were per quota group, copy_chain/quotas.py)
+    slot: str | None = None
+    slot_cap: int | None = None
     copy_job_id: str | None = None  # once StartCopyJob answered
     started_at: datetime | None = None  # when StartCopyJob answered (hop duration)
     result: CopyJobOutcome | None = None  # how the copy job ended

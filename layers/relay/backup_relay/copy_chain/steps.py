@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, model_validator
 
 from backup_relay.clock import Clock, utc_now
 from backup_relay.copy_chain.decisions import (
@@ -38,6 +38,15 @@ class StepRequest(BaseModel):
     action: Action
     chain: ChainState
     task_token: str | None = None  # await_copy_job only
+    # next_hop only: the stack's MaxConcurrentCopies, which the definition is given
+    # (DefinitionSubstitutions) and passes on, as the function is not
+    max_concurrent_copies: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _next_hop_knows_the_cap(self) -> StepRequest:
+        if self.action == "next_hop" and self.max_concurrent_copies is None:
+            raise ValueError("next_hop needs max_concurrent_copies")
+        return self
 
 
 @dataclass
@@ -60,7 +69,8 @@ class HopSteps:
                 self.await_copy_job(chain, request.task_token)
                 return None
             case "next_hop":
-                chain = self.next_hop(chain)
+                assert request.max_concurrent_copies is not None  # the request checked it
+                chain = self.next_hop(chain, request.max_concurrent_copies)
             case "start_copy_job":
                 chain = self.start_copy_job(chain)
             case "check_copy_job":
@@ -69,9 +79,11 @@ class HopSteps:
                 chain = self.hop_failed(chain)
         return chain.model_dump(mode="json", exclude_none=True)
 
-    def next_hop(self, chain: ChainState) -> ChainState:
-        """Record the hop that just completed, then open the next one or finish the chain."""
-        moved = next_hop(chain, self.settings.waits)  # refuses to pass a hop not COMPLETED
+    def next_hop(self, chain: ChainState, max_concurrent_copies: int) -> ChainState:
+        """Record the hop that just completed, then open the next one or finish the chain.
+        `max_concurrent_copies`: the stack's MaxConcurrentCopies, for the next hop's slot."""
+        # refuses to pass a hop not COMPLETED
+        moved = next_hop(chain, self.settings.waits, max_concurrent_copies)
         if moved.status is ChainStatus.COMPLETED:
             # first, as it calls AWS: a throttle retries the step before anything is recorded
             self._shorten_intermediate_retention(moved)

@@ -1,0 +1,131 @@
+"""How many copies AWS lets an account run at once into one region, per resource type: the
+copy chain's concurrency slots.
+
+Every hop of a chain is a copy job of one account (its source vault's) into one region, and the
+databases' own snapshot-copy quotas, not AWS Backup's, bind the chained types: AWS Backup's
+quota "only appl[ies] to resource types fully managed by AWS Backup", and RDS, Aurora,
+DocumentDB and Neptune are not. Each number below is AWS's, written here once, with where AWS
+says it; docs/copy-chain.md ("Concurrency") quotes them.
+
+A hop takes a slot per (source account, destination region, quota group). AWS documents neither
+whether RDS counts DB snapshot copies and DB cluster snapshot copies together, nor whether
+DocumentDB and Neptune (which use "operational technology that is shared with Amazon RDS")
+count with Aurora. So the groups assume the worst of each (INFERRED): the three cluster-snapshot
+engines share one counter of their lowest quota, and RDS's DB snapshots get what is left of
+RDS's quota after it, so the four together never pass RDS's either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class CopyQuota:
+    """AWS's documented limit on copies in progress at once, per account and destination region."""
+
+    limit: int
+    quote: str  # AWS's words
+    url: str
+
+
+RDS_DB_SNAPSHOT_COPIES = CopyQuota(
+    20,
+    "You can have up to 20 snapshot copy requests in progress to a single destination Region "
+    "per account.",
+    "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_CopySnapshot.html",
+)
+AURORA_CLUSTER_SNAPSHOT_COPIES = CopyQuota(
+    5,
+    "You can have up to five snapshot copy requests in progress to a single destination Region "
+    "per account.",
+    "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-copy-snapshot.html",
+)
+DOCUMENTDB_CLUSTER_SNAPSHOT_COPIES = CopyQuota(
+    5,
+    "You can have up to five snapshot copy requests in progress to a single destination Region "
+    "per account.",
+    "https://docs.aws.amazon.com/documentdb/latest/developerguide/"
+    "backup_restore-copy_cluster_snapshot.html",
+)
+NEPTUNE_CLUSTER_SNAPSHOT_COPIES = CopyQuota(
+    5,
+    "You can have up to five snapshot copy requests in progress to a single Region per account.",
+    "https://docs.aws.amazon.com/neptune/latest/userguide/backup-restore-copy-snapshot.html",
+)
+AWS_BACKUP_COPY_JOBS = CopyQuota(
+    100,
+    "Concurrent cross-Region or in-Region copy jobs per account in destination Region: 100 "
+    "(Limit only apply to resource types fully managed by AWS Backup.)",
+    "https://docs.aws.amazon.com/aws-backup/latest/devguide/aws-backup-limits.html",
+)
+
+
+@dataclass(frozen=True)
+class QuotaGroup:
+    """Resource types whose copies one slot counts together, and how many it lets run."""
+
+    name: str  # the last part of the slot's key
+    resource_types: frozenset[str]  # empty: every type no other group names
+    cap: int
+    why: str
+
+
+_CLUSTER_QUOTAS = (
+    AURORA_CLUSTER_SNAPSHOT_COPIES,
+    DOCUMENTDB_CLUSTER_SNAPSHOT_COPIES,
+    NEPTUNE_CLUSTER_SNAPSHOT_COPIES,
+)
+_CLUSTER_CAP = min(quota.limit for quota in _CLUSTER_QUOTAS)
+
+CLUSTER_SNAPSHOTS = QuotaGroup(
+    "cluster-snapshot",
+    frozenset({"Aurora", "DocumentDB", "Neptune"}),
+    _CLUSTER_CAP,
+    "each engine's quota; one counter for the three, as they may share it (INFERRED)",
+)
+DB_SNAPSHOTS = QuotaGroup(
+    "db-snapshot",
+    frozenset({"RDS"}),
+    RDS_DB_SNAPSHOT_COPIES.limit - _CLUSTER_CAP,
+    "RDS's quota less the cluster snapshots' cap, as they may count together (INFERRED)",
+)
+FULLY_MANAGED = QuotaGroup(
+    "backup",
+    frozenset(),
+    AWS_BACKUP_COPY_JOBS.limit,
+    "AWS Backup's quota for the types it fully manages",
+)
+GROUPS = (DB_SNAPSHOTS, CLUSTER_SNAPSHOTS, FULLY_MANAGED)
+
+
+def quota_group(resource_type: str) -> QuotaGroup:
+    for group in GROUPS:
+        if resource_type in group.resource_types:
+            return group
+    return FULLY_MANAGED
+
+
+@dataclass(frozen=True)
+class Slot:
+    """The concurrency slot a hop takes: the ledger item's key, and how many may hold it."""
+
+    key: str
+    cap: int
+
+
+def slot_key(source_account: str, destination_region: str, group: QuotaGroup) -> str:
+    return f"SLOT#{source_account}#{destination_region}#{group.name}"
+
+
+def slot_for(
+    resource_type: str, source_account: str, destination_region: str, max_concurrent_copies: int
+) -> Slot:
+    """The slot of a hop of `resource_type` out of `source_account` into `destination_region`.
+    `max_concurrent_copies` is the stack's MaxConcurrentCopies: an operator's lower cap, 0 for
+    AWS's quota alone; it never raises a cap above AWS's."""
+    if max_concurrent_copies < 0:
+        raise ValueError(f"MaxConcurrentCopies must be 0 or more, not {max_concurrent_copies}")
+    group = quota_group(resource_type)
+    cap = min(group.cap, max_concurrent_copies) if max_concurrent_copies else group.cap
+    return Slot(slot_key(source_account, destination_region, group), cap)
