@@ -1,5 +1,6 @@
-"""Write template.yaml's alarms section: every function's errors and throttles, every
-dead-letter queue's depth, the copy chain's failed and timed-out executions, hops past SLA.
+"""Write template.yaml's alarms section: every function's errors and throttles (but those in
+NOT_ALARMED), every dead-letter queue's depth, the copy chain's failed and timed-out executions,
+hops past SLA (on the dimensions the functions publish: observability.metric_dimensions).
 
 Each alarm notifies the Alerts topic. The functions and queues come from the template itself, so
 a function added to it gets its alarms with `make generate` (and a test fails until it does).
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from samtranslator.yaml_helper import yaml_parse
 
+from backup_relay.observability import NAMESPACE, metric_dimensions
 from scripts import generated_section
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,8 +32,7 @@ ALARM = """\
       Namespace: {namespace}
       MetricName: {metric}
       Dimensions:
-        - Name: {dimension}
-          Value: {value}
+{dimensions}
       Statistic: {statistic}
       Period: 300
       EvaluationPeriods: 1
@@ -41,6 +42,22 @@ ALARM = """\
       AlarmActions: [!Ref AlertsTopic]
 
 """
+DIMENSION = """\
+        - Name: {name}
+          Value: {value}"""
+
+#: The stack's name as the template writes it (what Globals gives the functions as STACK_NAME).
+STACK_NAME = "!Ref AWS::StackName"
+#: Each function's alarms: its AWS/Lambda metric and what it means.
+FUNCTION_ALARMS = {"Errors": "failed", "Throttles": "was throttled"}
+#: A function's alarm left out (function, metric), and why: the design expects what it sees.
+NOT_ALARMED = {
+    ("ChainStepsFunction", "Throttles"): "capped on purpose; the state machine retries throttles",
+}
+
+
+def _dimensions(dimensions: dict[str, str]) -> str:
+    return "\n".join(DIMENSION.format(name=n, value=v) for n, v in dimensions.items())
 
 
 def _of_type(resources: dict[str, dict[str, object]], type_name: str) -> list[str]:
@@ -53,15 +70,16 @@ def render(template_text: str) -> str:
     resources = yaml_parse(by_hand)["Resources"]
     alarms = []
     for function in _of_type(resources, "AWS::Serverless::Function"):
-        for metric, what in (("Errors", "failed"), ("Throttles", "was throttled")):
+        for metric, what in FUNCTION_ALARMS.items():
+            if (function, metric) in NOT_ALARMED:
+                continue
             alarms.append(
                 ALARM.format(
                     logical_id=f"{function}{metric}Alarm",
                     description=f"{function} {what} in the last 5 minutes: its logs say why",
                     namespace="AWS/Lambda",
                     metric=metric,
-                    dimension="FunctionName",
-                    value=f"!Ref {function}",
+                    dimensions=_dimensions({"FunctionName": f"!Ref {function}"}),
                     statistic="Sum",
                 )
             )
@@ -74,8 +92,7 @@ def render(template_text: str) -> str:
                     "and redrive them",
                     namespace="AWS/SQS",
                     metric="ApproximateNumberOfMessagesVisible",
-                    dimension="QueueName",
-                    value=f"!GetAtt {queue}.QueueName",
+                    dimensions=_dimensions({"QueueName": f"!GetAtt {queue}.QueueName"}),
                     statistic="Maximum",
                 )
             )
@@ -87,8 +104,7 @@ def render(template_text: str) -> str:
                     description=f"Copy chains {what}: each failed chain also raises its own alert",
                     namespace="AWS/States",
                     metric=metric,
-                    dimension="StateMachineArn",
-                    value=f"!Ref {machine}",
+                    dimensions=_dimensions({"StateMachineArn": f"!Ref {machine}"}),
                     statistic="Sum",
                 )
             )
@@ -96,10 +112,9 @@ def render(template_text: str) -> str:
         ALARM.format(
             logical_id="HopsPastSlaAlarm",
             description="Copy hops ran past HopSlaHours (reconcile's HopsPastSla metric)",
-            namespace="BackupRelay",
+            namespace=NAMESPACE,
             metric="HopsPastSla",
-            dimension="service",
-            value="backup-relay",
+            dimensions=_dimensions(metric_dimensions(STACK_NAME)),
             statistic="Sum",
         )
     )

@@ -1,13 +1,14 @@
 """Logs, metrics and traces: the one place that writes them (POWERTOOLS_* environment).
 
 Use cases report what happened through the telemetry ports (ports.py); `Telemetry` below turns
-that into metrics (namespace BackupRelay) and log lines. Every metric name and log message of
-the functions is in this module.
+that into metrics (namespace BackupRelay, dimensions `metric_dimensions`) and log lines. Every
+metric name and log message of the functions is in this module.
 """
 
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -25,9 +26,24 @@ if TYPE_CHECKING:
 
 SERVICE = "backup-relay"
 NAMESPACE = "BackupRelay"
+#: The variable naming the function's stack (template.yaml's Globals: !Ref AWS::StackName).
+STACK_NAME_VARIABLE = "STACK_NAME"
+
+
+def metric_dimensions(stack: str | None) -> dict[str, str]:
+    """The dimensions every metric carries: the service and the stack's name, so that two stacks
+    in one account and region (`backup-relay`, `backup-relay-dev`) publish, chart and alarm on
+    metrics of their own. Without a stack (tests, the CLI: nothing ships their metrics to
+    CloudWatch) there is no stack dimension: CloudWatch takes no empty value and a made-up one
+    would name a stack that does not exist. (A metric's identity is its exact set of dimensions:
+    alarms and the dashboard name both; template.yaml gives every function STACK_NAME.)"""
+    return {"service": SERVICE} | ({"stack": stack} if stack else {})
+
 
 logger = Logger(service=SERVICE)
 metrics = Metrics(service=SERVICE, namespace=NAMESPACE)
+# Defaults outlive each invocation's flush (log_metrics' clear_metrics sets them again).
+metrics.set_default_dimensions(**metric_dimensions(os.environ.get(STACK_NAME_VARIABLE)))
 
 Event = TypeVar("Event")
 Result = TypeVar("Result")
@@ -188,4 +204,13 @@ def append_keys(**keys: Any) -> None:
     logger.append_keys(**keys)
 
 
-__all__ = ["NAMESPACE", "SERVICE", "Telemetry", "append_keys", "logger", "observed"]
+__all__ = [
+    "NAMESPACE",
+    "SERVICE",
+    "STACK_NAME_VARIABLE",
+    "Telemetry",
+    "append_keys",
+    "logger",
+    "metric_dimensions",
+    "observed",
+]
