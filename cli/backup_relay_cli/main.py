@@ -28,6 +28,7 @@ from backup_relay_cli.render import (
     render_diagnosis,
     render_doctor,
     render_event,
+    render_preflight,
     render_replay,
     render_route,
     render_status,
@@ -135,11 +136,31 @@ def _operator_commands(commands: Any) -> None:
     """replay, status, coverage, doctor and sandbox: what operators run after a deployment."""
     doctor = _command(
         commands, _doctor, "check the copy chain's prerequisites before copies fail (exit 1)",
-        "backup-relay doctor --json",
+        "backup-relay doctor --json   |   before sam deploy: backup-relay doctor --preflight "
+        "--config-env prod",
     )  # fmt: skip
     doctor.add_argument(
-        "--stack", default="backup-relay", help="the deployed central stack to read settings from"
-    )
+        "--stack", help="the central stack: the deployed one to read settings from (default "
+        "backup-relay); with --preflight, the one to deploy (default: samconfig's stack_name)",
+    )  # fmt: skip
+    doctor.add_argument(
+        "--preflight", action="store_true",
+        help="before sam deploy: what deploying the central stack needs, in this account and "
+        "region (read-only; the stack need not exist)",
+    )  # fmt: skip
+    doctor.add_argument(
+        "--config-env", metavar="ENV",
+        help="--preflight: the samconfig.toml environment sam deploy will use (default: "
+        "'default', when the file exists)",
+    )  # fmt: skip
+    doctor.add_argument(
+        "--config-file", type=Path, default=Path("samconfig.toml"), metavar="FILE",
+        help="--preflight: the SAM configuration file (default: ./samconfig.toml)",
+    )  # fmt: skip
+    doctor.add_argument(
+        "--parameter-overrides", nargs="+", default=[], metavar="KEY=VALUE",
+        help="--preflight: as sam deploy's, replacing samconfig's whole list",
+    )  # fmt: skip
     doctor.add_argument(
         "--region", action="append", default=[], metavar="R",
         help="a region whose central stack and members to check (repeat; default: your AWS "
@@ -348,16 +369,75 @@ def _doctor(args: argparse.Namespace) -> int:
     from backup_relay import wiring
     from backup_relay.doctor.report import DoctorReport
 
+    if args.preflight:
+        return _preflight(args)
+    only_preflight = [
+        flag
+        for flag, given in (
+            ("--config-env", args.config_env),
+            ("--parameter-overrides", args.parameter_overrides),
+        )
+        if given
+    ]
+    if only_preflight:
+        raise CommandError(
+            f"{only_preflight[0]} is for --preflight: add --preflight, or leave it out",
+            EXIT_BAD_INPUT,
+        )
     bad = [a for a in args.account if not (a.isdigit() and len(a) == 12)]
     if bad:
         raise CommandError(f"--account {bad[0]}: give a 12-digit account id", EXIT_BAD_INPUT)
     report = DoctorReport()
     for region in args.region or [None]:  # each region's central stack, and its members there
-        stack = _deployed(args.stack, region)
+        stack = _deployed(args.stack or "backup-relay", region)
         doctor = wiring.doctor(environment.from_stack(stack), tuple(args.account), (stack.region,))
         report.merge(doctor(progress=None if args.json else _doctor_progress))
     print(report.model_dump_json(indent=2) if args.json else render_doctor(report))
     return EXIT_FAILED if report.failed else EXIT_OK
+
+
+def _preflight(args: argparse.Namespace) -> int:
+    """doctor --preflight: the plan samconfig.toml and the flags make, checked."""
+    from backup_relay import wiring
+    from backup_relay_cli import samconfig
+
+    if args.account:
+        raise CommandError(
+            "--preflight checks the central account you deploy from: leave out --account "
+            "(check members with doctor once the stacks are deployed)",
+            EXIT_BAD_INPUT,
+        )
+    if len(args.region) > 1:
+        raise CommandError(
+            "--preflight checks one region: run it once per --region you deploy to",
+            EXIT_BAD_INPUT,
+        )
+    try:
+        config = samconfig.DeployConfig()
+        if args.config_env or args.config_file.exists():
+            config = samconfig.read(args.config_file, args.config_env or "default")
+        overrides = samconfig.overrides(args.parameter_overrides, "--parameter-overrides")
+    except samconfig.ConfigError as error:
+        raise CommandError(str(error), EXIT_BAD_INPUT) from None
+    region = (args.region or [None])[0] or config.region or _default_region()
+    if not region:
+        raise CommandError(
+            "no region: pass --region (or set region in samconfig.toml, or AWS_REGION)",
+            EXIT_BAD_INPUT,
+        )
+    plan = samconfig.plan(config, stack_name=args.stack, region=region, overrides=overrides)
+    if not args.json:
+        print(f"preflight of stack {plan.stack_name} in {region} ({plan.source})...",
+              file=sys.stderr)  # fmt: skip
+    report = wiring.preflight()(plan)
+    print(report.model_dump_json(indent=2) if args.json else render_preflight(report))
+    return EXIT_FAILED if report.failed else EXIT_OK
+
+
+def _default_region() -> str | None:
+    import os
+
+    return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
 
 
 def _doctor_progress(done: int, total: int, what: str) -> None:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from backup_relay.diagnosis import Diagnosis
 from backup_relay.doctor.report import DoctorReport
+
+if TYPE_CHECKING:
+    from backup_relay.doctor.preflight import PreflightReport
 from backup_relay.models import JobEvent
 from backup_relay.planner import Route
 from backup_relay.replay import Outcome, ReplayReport
@@ -159,6 +163,7 @@ def render_doctor(report: DoctorReport) -> str:
                 f"  {finding.severity.upper():<4}  {finding.category}  {finding.resource}",
                 f"        {finding.problem}",
                 f"        fix: {finding.fix}",
+                *([f"        docs: {finding.docs}"] if finding.docs else []),
             ]
     lines += [f"skipped: {what}" for what in report.skipped]
     fails = sum(f.severity == "fail" for f in report.findings)
@@ -166,3 +171,22 @@ def render_doctor(report: DoctorReport) -> str:
     verdict = "all passed" if not report.findings else f"{fails} failed, {warns} warnings"
     lines.append(f"{len(report.checked)} checks: {verdict}")
     return "\n".join(lines)
+
+
+def render_preflight(report: PreflightReport) -> str:
+    """The names the stack would create (length against AWS's limit), then the doctor's
+    report of the checks."""
+    rows = [
+        ("ok" if n.fits else "TOO LONG" if n.valid_characters else "INVALID", n.what,
+         f"{n.length}/{n.limit}", n.name)
+        for n in report.names
+    ]  # fmt: skip
+    return "\n".join(
+        [
+            f"stack {report.stack_name} in {report.region}, parameters from {report.source}",
+            "",
+            *_table(("", "physical name", "length", "name"), rows),
+            "",
+            render_doctor(report),
+        ]
+    )

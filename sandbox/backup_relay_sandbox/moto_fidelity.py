@@ -7,6 +7,8 @@ under test sees beyond that.
 from __future__ import annotations
 
 import copy
+import json
+import os
 import threading
 from datetime import datetime
 from typing import Any
@@ -31,6 +33,7 @@ def apply() -> None:
         ("backup-delegated-administrator", _backup_delegated_administrator),
         ("no-option-groups", _no_option_groups),
         ("stop-is-immediate", _stop_is_immediate),
+        ("lambda-account-settings", _lambda_account_settings),
     ):
         if name not in _applied:
             patch()
@@ -215,3 +218,39 @@ def _stop_is_immediate() -> None:
 
     run.stop = stopped
     communication._reflect_execution_status = reflected
+
+
+#: Lambda's default concurrency quota per account and region (new accounts start lower).
+#: https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+DEFAULT_CONCURRENCY_QUOTA = 1000
+
+
+def _lambda_account_settings() -> None:
+    """GetAccountSettings: moto 5.2.5 answers 404. It answers here with the quota moto itself
+    enforces on PutFunctionConcurrency (MOTO_LAMBDA_CONCURRENCY_QUOTA, else AWS's default of
+    1,000) and, unreserved, that quota less the reservations of the account's functions in the
+    region. https://docs.aws.amazon.com/lambda/latest/api/API_GetAccountSettings.html"""
+    from moto.awslambda import urls
+    from moto.awslambda.responses import LambdaResponse
+
+    handler: Any = LambdaResponse
+
+    def get_account_settings(self: Any) -> Any:
+        quota = int(os.environ.get("MOTO_LAMBDA_CONCURRENCY_QUOTA", DEFAULT_CONCURRENCY_QUOTA))
+        reserved = sum(
+            int(function.reserved_concurrency or 0) for function in self.backend.list_functions()
+        )
+        limit = {
+            "TotalCodeSize": 80530636800,
+            "CodeSizeUnzipped": 262144000,
+            "CodeSizeZipped": 52428800,
+            "ConcurrentExecutions": quota,
+            "UnreservedConcurrentExecutions": quota - reserved,
+        }
+        usage = {"TotalCodeSize": 0, "FunctionCount": len(self.backend.list_functions())}
+        return 200, {}, json.dumps({"AccountLimit": limit, "AccountUsage": usage})
+
+    handler.get_account_settings = get_account_settings
+    urls.url_paths.setdefault(
+        r"{0}/(?P<api_version>[^/]+)/account-settings/?$", LambdaResponse.dispatch
+    )

@@ -110,11 +110,18 @@ def _dr_key_pending_deletion(org: Organization) -> None:
     kms.schedule_key_deletion(KeyId=key)
 
 
-def _dr_vault_locked_below_forever(org: Organization) -> None:
-    # DrRetentionDays is 0 (keep DR copies): a lock with a maximum refuses them
+def _dr_vault_locked_above_the_dr_retention(org: Organization) -> None:
+    # DrRetentionDays is 35: a lock whose minimum is longer refuses the DR copies
     client("backup", DR_REGION).put_backup_vault_lock_configuration(
-        BackupVaultName=DR_VAULT, MaxRetentionDays=365
+        BackupVaultName=DR_VAULT, MinRetentionDays=60
     )
+
+
+def _forwarded_events_dead_lettered(org: Organization) -> None:
+    # the forwarding rule gave up on an event (the central bus refused it): it waits in the
+    # member's forward dead-letter queue
+    queue = org.members[MEMBER].dead_letter_queue
+    client("sqs", REGION, MEMBER).send_message(QueueUrl=queue.url, MessageBody="{}")
 
 
 def _trusted_access_off(org: Organization) -> None:
@@ -135,7 +142,7 @@ def _ingest_rules_disabled(org: Organization) -> None:
     events = client("events")
     for rule, bus in org.central.rules.items():
         if bus == org.central.bus_name:
-            events.disable_rule(Name=rule, EventBusName=bus)
+            events.disable_rule(Name=org.central.stack.names[rule], EventBusName=bus)
 
 
 def _member_plan_deleted(org: Organization) -> None:
@@ -145,7 +152,8 @@ def _member_plan_deleted(org: Organization) -> None:
 
 
 def _forwarding_disabled(org: Organization) -> None:
-    client("events", REGION, MEMBER).disable_rule(Name="ForwardRule")
+    member = org.members[MEMBER].stack
+    client("events", REGION, MEMBER).disable_rule(Name=member.names["ForwardRule"])
 
 
 def _forwarding_role_deleted(org: Organization) -> None:
@@ -199,7 +207,7 @@ def _rds_options_missing_in_dr(org: Organization) -> None:
     [
         (_dr_key_pending_deletion, "key_disabled", "fail", CENTRAL_ACCOUNT, DR_REGION),
         (
-            _dr_vault_locked_below_forever,
+            _dr_vault_locked_above_the_dr_retention,
             "vault_lock_retention",
             "fail",
             CENTRAL_ACCOUNT,
@@ -212,6 +220,7 @@ def _rds_options_missing_in_dr(org: Organization) -> None:
         (_member_plan_deleted, "member_plan", "fail", MEMBER, REGION),
         (_forwarding_disabled, "forwarding", "fail", MEMBER, REGION),
         (_forwarding_role_deleted, "forwarding", "fail", MEMBER, REGION),
+        (_forwarded_events_dead_lettered, "forward_dead_letters", "fail", MEMBER, REGION),
         (_untagged_database, "tagging", "warn", MEMBER, REGION),
         (_database_kept_by_its_team, "tagging", "warn", MEMBER, REGION),
         (_multi_az_cluster_selected, "unsupported_copy_route", "fail", MEMBER, REGION),

@@ -26,6 +26,7 @@ from backup_relay.doctor.members import (
     member_keys_usable,
 )
 from backup_relay.doctor.policy import allows_copy_into
+from backup_relay.doctor.preflight import PREFLIGHT_RULES
 from backup_relay.doctor.report import (
     NOT_CHECKABLE,
     SETUP_CATEGORIES,
@@ -162,7 +163,9 @@ def test_a_member_key_is_one_finding_when_the_central_account_may_not_use_it(
 
 
 def test_every_checkable_catalogue_category_has_a_doctor_rule() -> None:
-    # GIVEN the categories the rules can report, and those no prerequisite check can see
+    # GIVEN the categories the rules can report (the preflight's too), and those no
+    # prerequisite check can see
+    assert set(PREFLIGHT_RULES) <= set(ALL_RULES.values())
     covered = {category for rule in ALL_RULES.values() for category in categories_of(rule)}
     # THEN every catalogue category is one or the other, never both
     assert set(CATEGORIES) <= covered | set(NOT_CHECKABLE)
@@ -249,6 +252,21 @@ def _database(tags: dict[str, str], **changes: object) -> MemberResource:
                 ]
             },
             ["forwarding"],
+        ),
+        (
+            {
+                "forwarding_rules": [
+                    BusRuleFacts(
+                        name="f",
+                        enabled=True,
+                        sources=["aws.backup"],
+                        targets=["b"],
+                        dead_letter_queues=["arn:aws:sqs:us-west-2:222222222222:dlq"],
+                        dead_letters=3,
+                    )
+                ]
+            },
+            ["forward_dead_letters"],
         ),
         ({"resources": [_database({})]}, ["tagging"]),
         ({"resources": [_database({"backup": "custom"})]}, ["tagging"]),

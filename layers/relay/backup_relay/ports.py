@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from backup_relay.copy_chain.outcome import CopyJobOutcome, CopyJobReport
     from backup_relay.copy_chain.reconcile import ReconcileReport
     from backup_relay.copy_chain.state import ChainState, LedgerState
-    from backup_relay.doctor.facts import CentralFacts, MemberFacts
+    from backup_relay.doctor.facts import CentralFacts, MemberFacts, PreflightFacts, StackPlan
     from backup_relay.ingest import IngestResult, QuarantinedMessage
     from backup_relay.models import JobEvent, JobKind, JobState
     from backup_relay.planner import Vault
@@ -79,6 +79,7 @@ class HopRecord:
     status_message: str | None = None  # why it failed, in AWS's words
     source_recovery_point_arn: str | None = None
     destination_recovery_point_arn: str | None = None
+    slot: str = ""  # the concurrency slot's key (CurrentHop.slot); empty for an older record
 
     @property
     def label(self) -> str:
@@ -315,6 +316,13 @@ class Prerequisites(Protocol):
 class MemberPrerequisites(Protocol):
     def member(self, account: str, region: str) -> MemberFacts:
         """What the doctor checks in a member account (through its member stack's DoctorRole)."""
+        ...
+
+
+class PreflightPrerequisites(Protocol):
+    def preflight(self, plan: StackPlan) -> PreflightFacts:
+        """What `sam deploy` of the central stack needs in the caller's account and the plan's
+        region (doctor --preflight), read with read-only calls."""
         ...
 
 

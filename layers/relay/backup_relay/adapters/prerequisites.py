@@ -5,30 +5,42 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from backup_relay.adapters import aws
 from backup_relay.adapters.errors import code_of, domain_errors, translated
+from backup_relay.clock import Clock, utc_now
 from backup_relay.doctor.facts import (
+    RESERVING_FUNCTION,
     BusRuleFacts,
     CentralFacts,
+    LambdaConcurrency,
     MemberFacts,
     MemberResource,
     OptionGroupFacts,
     OrganizationFacts,
     PlanCopy,
+    PreflightFacts,
     RecoveryPointKey,
     StackFacts,
+    StackPlan,
     VaultFacts,
 )
 from backup_relay.doctor.policy import as_list
 
 T = TypeVar("T")
 
-_MISSING = {"ResourceNotFoundException", "NoSuchEntity", "NotFoundException"}
+_MISSING = {
+    "ResourceNotFoundException",
+    "NoSuchEntity",
+    "NotFoundException",
+    "AWS.SimpleQueueService.NonExistentQueue",
+    "QueueDoesNotExist",
+}
 #: What Organizations answers an account that may not read a setting (a member, an account
 #: outside any organization, a service it does not know).
 _UNREADABLE = {
@@ -41,6 +53,11 @@ _UNREADABLE = {
 _UNREACHABLE = {"UnrecognizedClientException", "InvalidClientTokenId", "AuthFailure"}
 #: RDS engines, as the chain's resource types.
 _CLUSTER_TYPES = {"docdb": "DocumentDB", "neptune": "Neptune"}
+#: How far back the doctor reads a member's recovery points (their keys predict the next
+#: night's copies). 35 days holds the newest recovery point of every resource backed up at least
+#: monthly (a monthly rule's last one is at most 31 days old), as coverage's window does; older
+#: ones the chain no longer copies, and listing them all ran past the DoctorFunction's timeout.
+RECOVERY_POINT_LOOKBACK = timedelta(days=35)
 
 
 @dataclass
@@ -51,7 +68,6 @@ class AwsPrerequisites:
     backup_role_arn: str
     intermediate_retention_days: int = 0
     dr_retention_days: int = 0
-    single_action: bool = False
     bus_name: str | None = None
     ingest_queue_arn: str = ""
     dr_region: str | None = None
@@ -61,18 +77,17 @@ class AwsPrerequisites:
             account=self.account,
             organization_id=self.organization_id,
             vaults=[self._vault(role, region, name) for role, region, name in self.vaults],
-            cross_account_backup=self._cross_account_backup(),
+            cross_account_backup=_cross_account_backup(),
             backup_role_arn=self.backup_role_arn,
             intermediate_retention_days=self.intermediate_retention_days,
             dr_retention_days=self.dr_retention_days,
-            single_action=self.single_action,
             organization=_organization(),
             stack=self._stack(),
             dr_region=self.dr_region,
             dr_option_groups=_option_groups(aws.client("rds", self.dr_region))
             if self.dr_region
             else None,
-            **self._backup_role(),
+            **_backup_role(self.backup_role_arn),
         )
 
     def _vault(self, role: str, region: str, name: str) -> VaultFacts:
@@ -103,33 +118,6 @@ class AwsPrerequisites:
             lock_max_retention_days=vault.get("MaxRetentionDays") if vault.get("Locked") else None,
         )
 
-    def _cross_account_backup(self) -> bool | None:
-        try:
-            settings = aws.backup().describe_global_settings()["GlobalSettings"]
-        except ClientError:
-            return None  # only the management account (or a delegated one) may read it
-        value = settings.get("isCrossAccountBackupEnabled")
-        return None if value is None else str(value).lower() == "true"
-
-    def _backup_role(self) -> dict[str, bool]:
-        name = self.backup_role_arn.rsplit("/", 1)[-1]
-        role = _or_none(lambda: aws.client("iam").get_role(RoleName=name))
-        if role is None:
-            return {"backup_role_exists": False, "backup_role_trusts_backup": False}
-        trust = role["Role"].get("AssumeRolePolicyDocument") or {}
-        if isinstance(trust, str):
-            trust = json.loads(trust)
-        trusted = [
-            service
-            for statement in as_list(trust.get("Statement"))
-            if statement.get("Effect") == "Allow"
-            for service in as_list((statement.get("Principal") or {}).get("Service"))
-        ]
-        return {
-            "backup_role_exists": True,
-            "backup_role_trusts_backup": "backup.amazonaws.com" in trusted,
-        }
-
     def _stack(self) -> StackFacts | None:
         if not self.bus_name:
             return None
@@ -157,6 +145,8 @@ class AwsMemberPrerequisites:
     central_account: str
     chained_types: frozenset[str]
     central_bus_name: str | None = None  # its forwarding rule targets this bus
+    lookback: timedelta = RECOVERY_POINT_LOOKBACK  # recovery points created since
+    now: Clock = field(default=utc_now)
 
     def member(self, account: str, region: str) -> MemberFacts:
         with domain_errors():
@@ -176,7 +166,9 @@ class AwsMemberPrerequisites:
                 recovery_points=self._recovery_points(backup, client("kms")),
                 resources=_resources(client("rds"), self.chained_types),
                 plan_copies=_plan_copies(backup),
-                forwarding_rules=self._forwarding(client("events"), client("iam"), region),
+                forwarding_rules=self._forwarding(
+                    client("events"), client("iam"), client("sqs"), region
+                ),
                 dynamodb_tables=sum(
                     len(page.get("TableNames", []))
                     for page in client("dynamodb").get_paginator("list_tables").paginate()
@@ -185,14 +177,23 @@ class AwsMemberPrerequisites:
             )
 
     def _recovery_points(self, backup: Any, kms: Any) -> list[RecoveryPointKey]:
+        """The chained types' recovery points of the lookback, filtered by AWS (one type a
+        call: ByResourceType takes one), not every recovery point of every vault."""
         points: list[RecoveryPointKey] = []
         keys: dict[str, tuple[bool, str | None, str | None]] = {}
+        since = self.now() - self.lookback
         for vault in _pages(backup, "list_backup_vaults", "BackupVaultList"):
-            listed = _pages(
-                backup,
-                "list_recovery_points_by_backup_vault",
-                "RecoveryPoints",
-                BackupVaultName=vault["BackupVaultName"],
+            listed = (
+                point
+                for resource_type in sorted(self.chained_types)
+                for point in _pages(
+                    backup,
+                    "list_recovery_points_by_backup_vault",
+                    "RecoveryPoints",
+                    BackupVaultName=vault["BackupVaultName"],
+                    ByResourceType=resource_type,
+                    ByCreatedAfter=since,
+                )
             )
             for point in listed:
                 key_arn = point.get("EncryptionKeyArn")
@@ -213,7 +214,9 @@ class AwsMemberPrerequisites:
                 )
         return points
 
-    def _forwarding(self, events: Any, iam: Any, region: str) -> list[BusRuleFacts] | None:
+    def _forwarding(
+        self, events: Any, iam: Any, sqs: Any, region: str
+    ) -> list[BusRuleFacts] | None:
         if not self.central_bus_name:
             return None
         bus = f"arn:aws:events:{region}:{self.central_account}:event-bus/{self.central_bus_name}"
@@ -222,7 +225,117 @@ class AwsMemberPrerequisites:
             rule.missing_roles = [
                 role for role in rule.missing_roles if not _role_exists(iam, role)
             ]
+            rule.dead_letters = _dead_letters(sqs, rule.dead_letter_queues)
         return forwarding
+
+
+def _cross_account_backup(region: str | None = None) -> bool | None:
+    try:
+        settings = aws.backup(region).describe_global_settings()["GlobalSettings"]
+    except ClientError:
+        return None  # only the management account (or a delegated one) may read it
+    value = settings.get("isCrossAccountBackupEnabled")
+    return None if value is None else str(value).lower() == "true"
+
+
+def _backup_role(role_arn: str) -> dict[str, bool]:
+    name = role_arn.rsplit("/", 1)[-1]
+    role = _or_none(lambda: aws.client("iam").get_role(RoleName=name))
+    if role is None:
+        return {"backup_role_exists": False, "backup_role_trusts_backup": False}
+    trust = role["Role"].get("AssumeRolePolicyDocument") or {}
+    if isinstance(trust, str):
+        trust = json.loads(trust)
+    trusted = [
+        service
+        for statement in as_list(trust.get("Statement"))
+        if statement.get("Effect") == "Allow"
+        for service in as_list((statement.get("Principal") or {}).get("Service"))
+    ]
+    return {
+        "backup_role_exists": True,
+        "backup_role_trusts_backup": "backup.amazonaws.com" in trusted,
+    }
+
+
+@dataclass
+class AwsPreflight:
+    """The caller's account, in the plan's region, before `sam deploy` (doctor --preflight):
+    read-only calls only."""
+
+    def preflight(self, plan: StackPlan) -> PreflightFacts:
+        with domain_errors():
+            identity = aws.client("sts", plan.region).get_caller_identity()
+        account, partition = identity["Account"], identity["Arn"].split(":")[1]
+        role = plan.parameters.get("BackupRoleName", "")
+        role_arn = f"arn:{partition}:iam::{account}:role/{role}" if role else ""
+        absent = {"backup_role_exists": False, "backup_role_trusts_backup": False}
+        central = CentralFacts(
+            account=account,
+            organization_id=plan.parameters.get("OrganizationId", ""),
+            vaults=[],
+            cross_account_backup=_cross_account_backup(plan.region),
+            backup_role_arn=role_arn,
+            organization=_organization(),
+            **(_backup_role(role_arn) if role else absent),
+        )
+        return PreflightFacts(
+            plan=plan,
+            central=central,
+            lambda_concurrency=_lambda_concurrency(plan.region, plan.stack_name),
+        )
+
+
+def _lambda_concurrency(region: str, stack_name: str) -> LambdaConcurrency | None:
+    lambda_ = aws.client("lambda", region)
+    try:
+        limit = lambda_.get_account_settings()["AccountLimit"]
+    except ClientError as error:
+        if code_of(error) in _UNREADABLE:
+            return None
+        raise translated(error) from error
+    return LambdaConcurrency(
+        limit=limit["ConcurrentExecutions"],
+        unreserved=limit["UnreservedConcurrentExecutions"],
+        stack_reserves=_stack_reserves(lambda_, region, stack_name),
+    )
+
+
+def _stack_reserves(lambda_: Any, region: str, stack_name: str) -> int:
+    """What the deployed stack's function reserves now: 0 before the first deploy."""
+    try:
+        resource = aws.cloudformation(region).describe_stack_resource(
+            StackName=stack_name, LogicalResourceId=RESERVING_FUNCTION
+        )["StackResourceDetail"]
+    except ClientError as error:
+        if code_of(error) == "ValidationError":  # no such stack, or no such resource in it
+            return 0
+        raise translated(error) from error
+    function = resource.get("PhysicalResourceId")
+    found = _or_none(lambda: lambda_.get_function_concurrency(FunctionName=function))
+    return int((found or {}).get("ReservedConcurrentExecutions") or 0) if function else 0
+
+
+def _dead_letters(sqs: Any, queue_arns: list[str]) -> int | None:
+    """Messages waiting in these queues (the member's forward dead-letter queue: events that
+    never reached the central bus); None when one cannot be read."""
+    waiting = 0
+    for arn in queue_arns:
+        _, _, _, _, account, name = arn.split(":", 5)
+
+        def attributes(name: str = name, account: str = account) -> dict[str, str]:
+            url = sqs.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)["QueueUrl"]
+            answer: dict[str, str] = sqs.get_queue_attributes(
+                QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
+            )["Attributes"]
+            return answer
+
+        # a member stack from before its DoctorRole could read the queue: not read, no finding
+        read = _readable(lambda: _or_none(attributes))
+        if read is None:
+            return None
+        waiting += int(read["ApproximateNumberOfMessages"])
+    return waiting
 
 
 def _role_exists(iam: Any, role_arn: str) -> bool:
@@ -292,6 +405,11 @@ def _rules(events: Any, bus: str) -> list[BusRuleFacts]:
                 sources=[str(s) for s in as_list(pattern.get("source"))],
                 targets=[t["Arn"] for t in targets],
                 missing_roles=[t["RoleArn"] for t in targets if t.get("RoleArn")],
+                dead_letter_queues=[
+                    t["DeadLetterConfig"]["Arn"]
+                    for t in targets
+                    if t.get("DeadLetterConfig", {}).get("Arn")
+                ],
             )
         )
     return found

@@ -115,9 +115,11 @@ def vault_keys_usable(facts: CentralFacts) -> Iterable[Finding]:
 
 @rule("vault_access_policy")
 def vaults_let_the_organization_copy_in(facts: CentralFacts) -> Iterable[Finding]:
+    # Only CopyIntoBackupVault: AWS rejects cross-account access to a vault for any other action
+    # whatever its policy says; CopyFromBackupVault is authorized on the source recovery point,
+    # in the source account (https://docs.aws.amazon.com/aws-backup/latest/devguide/
+    # create-a-vault-access-policy.html), single-action copies included.
     actions = ["backup:CopyIntoBackupVault"]
-    if facts.single_action:
-        actions.append("backup:CopyFromBackupVault")
     for vault in facts.vaults:
         if not vault.exists:
             continue
@@ -204,10 +206,12 @@ def backup_role_ready(facts: CentralFacts) -> Iterable[Finding]:
             region="-",
             resource=facts.backup_role_arn,
             problem=f"the role the chain passes to AWS Backup {problem}",
-            fix="create it trusting backup.amazonaws.com with the managed policies "
-            "AWSBackupServiceRolePolicyForBackup and AWSBackupServiceRolePolicyForRestores "
-            "(the console creates AWSBackupDefaultServiceRole on first use only), or set the "
-            "stack's BackupRoleName to one that exists",
+            fix="leave the stack's BackupRoleName empty (the stack then creates its own backup "
+            "role), set it to a role that exists, or create this one trusting "
+            "backup.amazonaws.com with the managed policies AWSBackupServiceRolePolicyForBackup "
+            "and AWSBackupServiceRolePolicyForRestores. AWSBackupDefaultServiceRole exists only "
+            "in accounts where someone has used the AWS Backup console (it creates the role on "
+            "first use)",
         )
 
 

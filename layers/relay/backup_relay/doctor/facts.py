@@ -45,6 +45,8 @@ class BusRuleFacts(BaseModel):
     sources: list[str]  # its pattern's "source" values
     targets: list[str]  # target ARNs
     missing_roles: list[str] = []  # target roles that do not exist
+    dead_letter_queues: list[str] = []  # its targets' dead-letter queue ARNs
+    dead_letters: int | None = None  # messages waiting in them (a member's; None: not read)
 
 
 class StackFacts(BaseModel):
@@ -74,7 +76,6 @@ class CentralFacts(BaseModel):
     backup_role_trusts_backup: bool
     intermediate_retention_days: int = 0  # 0: the chain leaves central copies' lifecycle alone
     dr_retention_days: int = 0  # 0: DR copies are kept until deleted
-    single_action: bool = False  # SingleActionResourceTypes set: members copy straight to DR
     organization: OrganizationFacts = OrganizationFacts()
     stack: StackFacts | None = None
     dr_region: str | None = None
@@ -119,3 +120,36 @@ class MemberFacts(BaseModel):
     forwarding_rules: list[BusRuleFacts] | None = None  # rules targeting the central bus
     dynamodb_tables: int = 0
     dynamodb_advanced_features: bool | None = None
+
+
+class StackPlan(BaseModel):
+    """What `sam deploy` is about to create (doctor --preflight): the central stack's name,
+    region and parameters, the template's defaults overridden by the deploy's."""
+
+    stack_name: str
+    region: str
+    parameters: dict[str, str]  # every parameter that has a value
+    missing: list[str] = []  # required parameters without a value
+    unknown: list[str] = []  # overrides the template does not declare
+    source: str = "template defaults"  # where the overrides came from: "samconfig.toml [prod]"
+
+
+#: The central stack's function whose concurrency ChainStepsReservedConcurrency reserves.
+RESERVING_FUNCTION = "ChainStepsFunction"
+
+
+class LambdaConcurrency(BaseModel):
+    """lambda:GetAccountSettings' AccountLimit in the stack's region."""
+
+    limit: int  # ConcurrentExecutions: the account's quota
+    unreserved: int  # UnreservedConcurrentExecutions
+    stack_reserves: int = 0  # what the deployed stack's function reserves now (an update frees it)
+
+
+class PreflightFacts(BaseModel):
+    plan: StackPlan
+    #: The account as the doctor reads it: its organization, cross-account backup, and the
+    #: backup role BackupRoleName names (none when it is empty: the stack creates one). No
+    #: vaults, no stack: they are not what `sam deploy` needs.
+    central: CentralFacts
+    lambda_concurrency: LambdaConcurrency | None  # None: the caller may not read it

@@ -149,6 +149,28 @@ def member_forwards_its_events(member: MemberFacts, central: CentralFacts) -> It
     )
 
 
+@rule("forward_dead_letters")
+def forwarded_events_reached_the_central_bus(
+    member: MemberFacts, central: CentralFacts
+) -> Iterable[Finding]:
+    """AWS documents CloudWatch alarm actions on a topic of the alarm's own account only, so the
+    member's dead-letter queue is read here, through its DoctorRole, not by an alarm."""
+    waiting = sum(r.dead_letters or 0 for r in member.forwarding_rules or [])
+    if waiting:
+        queues = sorted({q for r in member.forwarding_rules or [] for q in r.dead_letter_queues})
+        yield _finding(
+            member,
+            "forward_dead_letters",
+            ", ".join(queues),
+            f"{waiting} AWS Backup event(s) of this account never reached the central bus (the "
+            "forwarding rule gave up on them): jobs they report were not chained or alerted",
+            "fix what refused them (the central bus policy must allow this account's "
+            "organization; the forward role must exist and allow events:PutEvents on the central "
+            "bus), then send the queue's messages' events again with `aws events put-events` and "
+            "run `backup-relay replay --since 14d` for the copies they would have started",
+        )
+
+
 @rule("tagging")
 def databases_follow_the_tagging_convention(
     member: MemberFacts, central: CentralFacts
@@ -261,6 +283,7 @@ MEMBER_RULES = (
     member_keys_usable,
     member_copies_into_the_central_vault,
     member_forwards_its_events,
+    forwarded_events_reached_the_central_bus,
     databases_follow_the_tagging_convention,
     no_multi_az_clusters_selected,
     dynamodb_copies_can_cross_accounts,

@@ -46,6 +46,11 @@ SETUP_CATEGORIES: dict[str, tuple[str, str]] = {
         "The member account does not forward AWS Backup's events to the central bus",
         f"{_EVENTS}/eb-cross-account.html",
     ),
+    "forward_dead_letters": (
+        "Events of the member account did not reach the central bus: they wait in its forward "
+        "dead-letter queue",
+        f"{_EVENTS}/eb-rule-dlq.html",
+    ),
     "tagging": (
         "Databases outside the tagging convention have no copy outside their account",
         f"{_GUIDE}/assigning-resources.html",
@@ -53,6 +58,19 @@ SETUP_CATEGORIES: dict[str, tuple[str, str]] = {
     "dynamodb_advanced_features": (
         "DynamoDB tables cannot be copied across accounts without advanced backup features",
         f"{_GUIDE}/advanced-ddb-backup.html",
+    ),
+    # the preflight's (doctor --preflight): what `sam deploy` of the central stack needs
+    "lambda_concurrency": (
+        "The account's Lambda concurrency cannot spare what the stack reserves",
+        "https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html",
+    ),
+    "stack_parameters": (
+        "A parameter the deploy would pass is missing, unknown or out of range",
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html",
+    ),
+    "physical_names": (
+        "The stack's name, or a name it gives a resource, breaks AWS's rules for that name",
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html",
     ),
 }
 
@@ -78,6 +96,7 @@ class Finding(BaseModel):
     resource: str
     problem: str
     fix: str
+    docs: str | None = None  # AWS's page on this finding, when it is not its category's
 
 
 class Check(BaseModel):
