@@ -13,7 +13,7 @@ from typing import Any
 from backup_relay_sandbox import deploy, moto_fidelity
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, ORGANIZATION_ID, REGION, client
 from backup_relay_sandbox.deploy import Deployment, Queue
-from backup_relay_sandbox.functions import Function, deploy_functions
+from backup_relay_sandbox.functions import Function, deploy_functions, set_environments
 from backup_relay_sandbox.template import CENTRAL_TEMPLATE, load_template
 
 __all__ = ["CentralStack", "Queue", "deploy_central", "received_alerts", "subscribe_inbox"]
@@ -70,9 +70,16 @@ def deploy_central(
     deploy.apply_bus_policies(stack)
     rules = deploy.create_rules(stack)
     deploy.apply_queue_policies(stack)
-    functions = deploy_functions(stack)
+    # in CloudFormation's order: roles (their policies name what comes later), log groups
+    # (each function's LoggingConfig names its own), functions, the state machine that
+    # invokes one, then what names the state machine (environments, policies)
+    deploy.create_roles(stack, with_policies=False)
     deploy.create_log_groups(stack)
+    functions = deploy_functions(stack)
+    deploy.create_log_groups(stack)  # those named after a function
     machines = deploy.create_state_machines(stack)
+    set_environments(stack, functions)
+    deploy.put_role_policies(stack)
     return CentralStack(
         stack=stack,
         bus_name=stack.values["EventBus"],

@@ -7,7 +7,9 @@ visible to the executing interpreter (docs/testing.md).
 
 from __future__ import annotations
 
+import hashlib
 import json
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +23,53 @@ from backup_relay_sandbox.template import (
     resolve,
     resources_of_type,
 )
+
+#: How long a name CloudFormation may generate for each type (the type's own limit).
+NAME_LIMITS = {
+    "AWS::IAM::Role": 64,
+    "AWS::SQS::Queue": 80,
+    "AWS::Lambda::Function": 64,
+    "AWS::Serverless::Function": 64,
+    "AWS::StepFunctions::StateMachine": 80,
+    "AWS::Serverless::StateMachine": 80,
+    "AWS::DynamoDB::Table": 255,
+    "AWS::SNS::Topic": 256,
+    "AWS::Events::Rule": 64,
+    "AWS::Logs::LogGroup": 512,
+}
+#: The room CloudFormation keeps for the random suffix, and the suffix itself: 13 uppercase
+#: letters and digits; Lambda functions now get 12 of mixed case (INFERRED, docs/testing.md).
+_SUFFIX_ROOM = 13
+_SUFFIXES = {
+    "AWS::Lambda::Function": (12, string.ascii_letters + string.digits),
+    "AWS::Serverless::Function": (12, string.ascii_letters + string.digits),
+}
+_SUFFIX = (13, string.ascii_uppercase + string.digits)
+
+
+def generated_name(
+    stack_name: str, logical_id: str, limit: int, *, seed: str = "", type_name: str = ""
+) -> str:
+    """The physical name CloudFormation gives a resource the template leaves unnamed:
+    `<stack name>-<logical id>-<random suffix>`, within the type's length limit `limit`.
+
+    AWS documents the shape (the "Name type" page, aws-properties-name.html: "CloudFormation
+    generates a unique physical ID to name a resource", e.g. stack123123123123-s3bucket-...),
+    not the truncation. INFERRED from names AWS generated (docs/testing.md): 13 characters are
+    kept for the suffix; when stack name and logical id do not fit in the rest, the logical id
+    keeps at least half of it and the stack name takes what is left. The suffix is derived from
+    `seed`, the stack name and the logical id, so a run is reproducible."""
+    length, alphabet = _SUFFIXES.get(type_name, _SUFFIX)
+    digest = int.from_bytes(hashlib.sha256(f"{seed}|{stack_name}|{logical_id}".encode()).digest())
+    suffix = ""
+    for _ in range(length):
+        digest, index = divmod(digest, len(alphabet))
+        suffix += alphabet[index]
+    room = limit - _SUFFIX_ROOM - 2
+    if len(stack_name) + len(logical_id) > room:
+        logical_id = logical_id[: max(room - len(stack_name), room // 2)]
+        stack_name = stack_name[: room - len(logical_id)]
+    return f"{stack_name}-{logical_id}-{suffix}"
 
 
 @dataclass(frozen=True)
@@ -38,6 +87,8 @@ class Deployment:
     region: str
     template: Mapping[str, Any]
     values: dict[str, Any] = field(default_factory=dict)
+    #: The physical name of each resource created (logical id -> name), as AWS named it.
+    names: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(
@@ -63,11 +114,31 @@ class Deployment:
     def client(self, service: str) -> Any:
         return client(service, self.region, self.account)
 
-    def resolved(self, logical_id: str) -> dict[str, Any]:
-        properties: dict[str, Any] = resolve(
-            self.template["Resources"][logical_id].get("Properties", {}), self.values
+    def name_of(self, logical_id: str, given: str | None = None) -> str:
+        """`given` (the template's name property, resolved), else the name CloudFormation
+        generates for this stack's resource (`generated_name`)."""
+        if given:
+            self.names[logical_id] = given
+            return given
+        resource = self.template["Resources"].get(logical_id, {})
+        type_name = resource.get("Type", "AWS::IAM::Role")  # the sandbox's own: SAM's roles
+        name = generated_name(
+            self.name,
+            logical_id,
+            NAME_LIMITS[type_name],
+            seed=f"{self.account}:{self.region}",
+            type_name=type_name,
         )
-        return properties
+        self.names[logical_id] = name
+        return name
+
+    def resolved(self, logical_id: str, *, only: tuple[str, ...] = ()) -> dict[str, Any]:
+        """The resource's properties resolved (`only` those, when given)."""
+        properties = self.template["Resources"][logical_id].get("Properties", {})
+        if only:
+            properties = {key: properties[key] for key in only if key in properties}
+        resolved: dict[str, Any] = resolve(properties, self.values)
+        return resolved
 
     def of_type(self, type_name: str) -> list[str]:
         """The resources of that type the stack creates (their Condition, if any, holds)."""
@@ -87,10 +158,10 @@ def create_queues(stack: Deployment) -> dict[str, Queue]:
         key=lambda lid: "RedrivePolicy" in stack.template["Resources"][lid].get("Properties", {}),
     )
     for logical_id in ordered:
-        attributes = {k: _attribute(v) for k, v in stack.resolved(logical_id).items()}
-        url = sqs.create_queue(QueueName=f"{stack.name}-{logical_id}", Attributes=attributes)[
-            "QueueUrl"
-        ]
+        properties = stack.resolved(logical_id)
+        name = stack.name_of(logical_id, properties.pop("QueueName", None))
+        attributes = {k: _attribute(v) for k, v in properties.items()}
+        url = sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
         arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
             "QueueArn"
         ]
@@ -118,7 +189,7 @@ def create_tables(stack: Deployment) -> dict[str, str]:
     tables: dict[str, str] = {}
     for logical_id in stack.of_type("AWS::DynamoDB::Table"):
         properties = stack.resolved(logical_id)
-        name = f"{stack.name}-{logical_id}"
+        name = stack.name_of(logical_id, properties.get("TableName"))
         optional = {
             key: properties[key] for key in ("GlobalSecondaryIndexes",) if key in properties
         }
@@ -139,31 +210,52 @@ def create_tables(stack: Deployment) -> dict[str, str]:
     return tables
 
 
-def create_roles(stack: Deployment) -> None:
+def create_roles(stack: Deployment, *, with_policies: bool = True) -> None:
+    """Each role with its name (RoleName, or the one CloudFormation generates), its Path (which
+    its ARN includes: `role/<path><name>`), trust and inline policies. `with_policies=False`
+    leaves the policies to `put_role_policies`: they may name resources created later."""
     iam = stack.client("iam")
     for logical_id in stack.of_type("AWS::IAM::Role"):
-        properties = stack.resolved(logical_id)
-        name = properties.get("RoleName") or f"{stack.name}-{logical_id}"[:64]
+        properties = stack.resolved(
+            logical_id, only=("RoleName", "Path", "Description", "AssumeRolePolicyDocument")
+        )
+        name = stack.name_of(logical_id, properties.get("RoleName"))
         arn = iam.create_role(
             RoleName=name,
+            Path=properties.get("Path", "/"),
             AssumeRolePolicyDocument=json.dumps(properties["AssumeRolePolicyDocument"]),
             Description=properties.get("Description", ""),
         )["Role"]["Arn"]
-        for policy in properties.get("Policies", []):
+        stack.values |= {logical_id: name, f"{logical_id}.Arn": arn}
+    if with_policies:
+        put_role_policies(stack)
+
+
+def put_role_policies(stack: Deployment) -> None:
+    """The roles' inline policies (their ManagedPolicyArns are AWS's own: not created)."""
+    iam = stack.client("iam")
+    for logical_id in stack.of_type("AWS::IAM::Role"):
+        for policy in stack.resolved(logical_id, only=("Policies",)).get("Policies", []):
             iam.put_role_policy(
-                RoleName=name,
+                RoleName=stack.names[logical_id],
                 PolicyName=policy["PolicyName"],
                 PolicyDocument=json.dumps(policy["PolicyDocument"]),
             )
-        stack.values |= {logical_id: name, f"{logical_id}.Arn": arn}
 
 
 def create_log_groups(stack: Deployment) -> None:
-    """With their retention; after the functions, whose names theirs take."""
+    """With their retention: those whose names are known now (a function's LoggingConfig names
+    its log group, created first); call it again once the functions exist for those named after
+    a function (`/aws/lambda/${Function}`)."""
     logs = stack.client("logs")
     for logical_id in stack.of_type("AWS::Logs::LogGroup"):
-        properties = stack.resolved(logical_id)
-        name = properties["LogGroupName"]
+        if logical_id in stack.names:
+            continue
+        try:
+            properties = stack.resolved(logical_id)
+        except KeyError:  # names a resource not created yet
+            continue
+        name = stack.name_of(logical_id, properties.get("LogGroupName"))
         logs.create_log_group(logGroupName=name)
         logs.put_retention_policy(
             logGroupName=name, retentionInDays=int(properties["RetentionInDays"])
@@ -257,9 +349,10 @@ def create_topics(stack: Deployment) -> dict[str, str]:
         attributes = {
             k: str(properties[k]) for k in ("DisplayName", "KmsMasterKeyId") if k in properties
         }
-        arn = sns.create_topic(Name=properties["TopicName"], Attributes=attributes)["TopicArn"]
+        name = stack.name_of(logical_id, properties.get("TopicName"))
+        arn = sns.create_topic(Name=name, Attributes=attributes)["TopicArn"]
         topics[logical_id] = arn
-        stack.values |= {logical_id: arn, f"{logical_id}.TopicName": properties["TopicName"]}
+        stack.values |= {logical_id: arn, f"{logical_id}.TopicName": name}
     for logical_id in stack.of_type("AWS::SNS::TopicPolicy"):
         properties = stack.resolved(logical_id)
         for arn in properties["Topics"]:
@@ -298,20 +391,22 @@ def apply_bus_policies(stack: Deployment) -> None:
 
 
 def create_rules(stack: Deployment) -> dict[str, str]:
-    """Rules with their patterns and targets (InputTransformer, RetryPolicy, DLQ, RoleArn)."""
+    """Rules with their patterns and targets (InputTransformer, RetryPolicy, DLQ, RoleArn),
+    named as CloudFormation names them: Name, or a generated name (`stack.names`)."""
     events = stack.client("events")
     rules: dict[str, str] = {}
     for logical_id in stack.of_type("AWS::Events::Rule"):
         properties = stack.resolved(logical_id)
         bus = properties.get("EventBusName", "default")
+        name = stack.name_of(logical_id, properties.get("Name"))
         arn = events.put_rule(
-            Name=logical_id,
+            Name=name,
             EventBusName=bus,
             EventPattern=json.dumps(properties["EventPattern"]),
             State=properties.get("State", "ENABLED"),
             Description=properties.get("Description", ""),
         )["RuleArn"]
-        events.put_targets(Rule=logical_id, EventBusName=bus, Targets=properties["Targets"])
+        events.put_targets(Rule=name, EventBusName=bus, Targets=properties["Targets"])
         rules[logical_id] = bus
         stack.values[f"{logical_id}.Arn"] = arn
     return rules
@@ -339,17 +434,20 @@ def create_state_machines(stack: Deployment, *, retry_seconds: float | None = 1)
             definition = definition.replace("${" + name + "}", str(value))
         if retry_seconds is not None:
             definition = json.dumps(_compress_retries(json.loads(definition), retry_seconds))
-        role = service_role(stack, f"{stack.name}-{logical_id}", "states.amazonaws.com")
+        role = properties.get("Role") or service_role(
+            stack, stack.name_of(f"{logical_id}Role"), "states.amazonaws.com"
+        )  # SAM's generated <LogicalId>Role, which CloudFormation names
+        name = stack.name_of(logical_id, properties.get("Name"))
         logging = properties.get("Logging")
         arn = sfn.create_state_machine(
-            name=properties["Name"],
+            name=name,
             definition=definition,
             roleArn=role,
             type=properties.get("Type", "STANDARD"),
             **({"loggingConfiguration": _logging(logging)} if logging else {}),
         )["stateMachineArn"]
         machines[logical_id] = arn
-        stack.values |= {logical_id: arn, f"{logical_id}.Name": properties["Name"]}
+        stack.values |= {logical_id: arn, f"{logical_id}.Name": name}
     return machines
 
 
@@ -382,8 +480,9 @@ def _compress(retrier: dict[str, Any], seconds: float) -> dict[str, Any]:
     return compressed
 
 
-def service_role(stack: Deployment, name: str, service: str) -> str:
-    """A role `service` may assume (the sandbox grants no policies: moto does not enforce them)."""
+def service_role(stack: Deployment, name: str, service: str, *, path: str = "/") -> str:
+    """A role `service` may assume, named `name` (`stack.name_of` gives CloudFormation's name
+    for a role SAM generates); the sandbox grants it no policies: moto enforces none."""
     trust = {
         "Version": "2012-10-17",
         "Statement": [
@@ -391,6 +490,6 @@ def service_role(stack: Deployment, name: str, service: str) -> str:
         ],
     }
     role = stack.client("iam").create_role(
-        RoleName=name[:64], AssumeRolePolicyDocument=json.dumps(trust)
+        RoleName=name, Path=path, AssumeRolePolicyDocument=json.dumps(trust)
     )
     return str(role["Role"]["Arn"])

@@ -89,31 +89,52 @@ class _LogSink(io.TextIOBase):
 
 
 def deploy_functions(stack: Deployment) -> dict[str, Function]:
-    """Create each AWS::Serverless::Function in moto and route its invocations in-process; they
-    tell the time by AWS Backup's virtual clock (virtual_time.py)."""
+    """Create each AWS::Serverless::Function in moto, named as CloudFormation names it, with its
+    role (its `Role`, else the `<LogicalId>Role` SAM generates), and route its invocations
+    in-process; they tell the time by AWS Backup's virtual clock (virtual_time.py). Their
+    environments may name resources created after them (the state machine that invokes one):
+    `set_environments` gives them once those exist."""
     install()
     virtual_time.bind(simulator())
     lambda_ = stack.client("lambda")
-    role = service_role(stack, f"{stack.name}-functions", "lambda.amazonaws.com")
     created: dict[str, Function] = {}
     for logical_id in stack.of_type("AWS::Serverless::Function"):
-        name = f"{stack.name}-{logical_id}"
+        properties = stack.resolved(
+            logical_id, only=("FunctionName", "Role", "RolePath", "Handler", "LoggingConfig")
+        )
+        name = stack.name_of(logical_id, properties.get("FunctionName"))
+        role = properties.get("Role") or service_role(
+            stack,
+            stack.name_of(f"{logical_id}Role"),
+            "lambda.amazonaws.com",
+            path=properties.get("RolePath", "/"),
+        )
+        stack.values[f"{logical_id}Role.Arn"] = role
         arn = lambda_.create_function(
             FunctionName=name,
             Runtime="python3.13",
             Role=role,
-            Handler=stack.template["Resources"][logical_id]["Properties"]["Handler"],
+            Handler=properties["Handler"],
             Code={"ZipFile": _empty_zip()},
+            **(
+                {"LoggingConfig": properties["LoggingConfig"]}
+                if "LoggingConfig" in properties
+                else {}
+            ),
         )["FunctionArn"]
         stack.values |= {logical_id: name, f"{logical_id}.Arn": arn}
         created[logical_id] = Function(name, arn, load_handler(logical_id), logical_id)
-    for logical_id, function in created.items():  # environments may name other functions
+        _ROUTES[name] = _ROUTES[arn] = created[logical_id]
+    return created
+
+
+def set_environments(stack: Deployment, functions: dict[str, Function]) -> None:
+    """Each function's template environment (Globals and its own), resolved."""
+    for logical_id, function in functions.items():
         function.variables = function_environment(stack, logical_id)
-        _ROUTES[function.name] = _ROUTES[function.arn] = function
         # One process runs every function, some in Step Functions' threads at once: each gets
         # its template environment by setting them all (no two define a variable differently).
         os.environ.update(function.variables)
-    return created
 
 
 def function_environment(stack: Deployment, logical_id: str) -> dict[str, str]:

@@ -3,12 +3,25 @@ vaults/template.yaml (the central and DR vaults) into the central account."""
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from dataclasses import dataclass
 
 from backup_relay_sandbox import deploy
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, DR_REGION, ORGANIZATION_ID, REGION
 from backup_relay_sandbox.deploy import Deployment, Queue
 from backup_relay_sandbox.template import MEMBER_TEMPLATE, VAULTS_TEMPLATE, load_template
+
+#: The StackSet member/template.yaml is deployed with (its header's create-stack-set command).
+STACK_SET_NAME = "backup-relay-member"
+
+
+def stack_instance_name(stack_set_name: str, account: str, region: str) -> str:
+    """The name of a service-managed StackSet's stack in `account` and `region`:
+    `StackSet-<stack set name>-<uuid>` (INFERRED from public stack and role names, see
+    docs/testing.md). The uuid is derived from the account and region: runs are reproducible."""
+    digest = hashlib.sha256(f"{stack_set_name}|{account}|{region}".encode()).digest()
+    return f"StackSet-{stack_set_name}-{uuid.UUID(bytes=digest[:16], version=4)}"
 
 
 @dataclass
@@ -32,7 +45,7 @@ def deploy_member(
     """`with_backup_plan`: the vault name of CreateBackupPlan (None: no vault, no plan)."""
     plan = {"CreateBackupPlan": "true", "MemberVaultName": with_backup_plan or ""}
     stack = Deployment.of(
-        "backup-relay-member",
+        stack_instance_name(STACK_SET_NAME, account, region),
         load_template(MEMBER_TEMPLATE),
         account=account,
         region=region,
@@ -42,13 +55,14 @@ def deploy_member(
             **(plan if with_backup_plan else {}),
         },
     )
+    deploy.create_roles(stack, with_policies=False)  # the plan's selection names its role
     deploy.create_keys(stack)
     deploy.create_backup_vaults(stack)
     deploy.create_backup_plans(stack)
-    deploy.create_roles(stack)
     queues = deploy.create_queues(stack)
     deploy.create_rules(stack)
     deploy.apply_queue_policies(stack)
+    deploy.put_role_policies(stack)  # the DoctorRole's names the dead-letter queue
     return MemberStack(stack, queues["ForwardDeadLetterQueue"])
 
 

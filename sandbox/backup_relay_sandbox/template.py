@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+import os
 import re
 from collections.abc import Mapping
 from functools import cache
@@ -110,10 +112,52 @@ def _join(argument: Any, values: Mapping[str, Any]) -> Any:
     return str(delimiter).join(str(item) for item in items)
 
 
+def _split(argument: Any, values: Mapping[str, Any]) -> Any:
+    delimiter, source = argument
+    return str(resolve(source, values)).split(str(delimiter))
+
+
+def _select(argument: Any, values: Mapping[str, Any]) -> Any:
+    index, items = argument
+    return resolve(items, values)[int(resolve(index, values))]
+
+
 _INTRINSICS = {
     "Ref": _ref,
     "Fn::If": _if,
     "Fn::GetAtt": _get_att,
     "Fn::Sub": _sub,
     "Fn::Join": _join,
+    "Fn::Split": _split,
+    "Fn::Select": _select,
 }
+
+
+class _NoManagedPolicyNames:
+    """The templates name managed policies by ARN only: the translator needs no IAM lookup."""
+
+    def load(self) -> dict[str, str]:
+        return {}
+
+
+def transformed(path: Path = CENTRAL_TEMPLATE, region: str = "us-east-1") -> dict[str, Any]:
+    """The CloudFormation template `sam deploy` hands CloudFormation: the SAM transform applied
+    offline to the template as `sam package` leaves it (code and definitions in S3)."""
+    from samtranslator.translator.transform import transform
+
+    template = copy.deepcopy(load_template(path))
+    for resource in template["Resources"].values():
+        properties = resource.get("Properties", {})
+        for key in ("CodeUri", "ContentUri", "DefinitionUri"):
+            if isinstance(properties.get(key), str):
+                properties[key] = f"s3://sam-artifacts/{properties[key].strip('/')}"
+    previous = os.environ.get("AWS_DEFAULT_REGION")
+    os.environ["AWS_DEFAULT_REGION"] = region  # the translator's pseudo parameters need one
+    try:
+        result: dict[str, Any] = transform(template, {}, _NoManagedPolicyNames())
+    finally:
+        if previous is None:
+            del os.environ["AWS_DEFAULT_REGION"]
+        else:
+            os.environ["AWS_DEFAULT_REGION"] = previous
+    return result

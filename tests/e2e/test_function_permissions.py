@@ -1,14 +1,17 @@
-"""Every AWS call a function makes in the sandbox is allowed by its policy in template.yaml:
+"""Every AWS call a function makes in the sandbox is allowed by its policy in template.yaml, and
+every call made with a member role's credentials by that role's policy in member/template.yaml:
 moto enforces no IAM, so a missing action would pass every other test and fail in AWS."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from fnmatch import fnmatchcase
 from typing import Any
 
 from backup_relay_sandbox import api_calls
-from backup_relay_sandbox.cloud import MEMBER_ACCOUNTS, REGION
+from backup_relay_sandbox.backup_sim import policies
+from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, REGION, client
 from backup_relay_sandbox.organization import MEMBER_VAULT, Organization
 from backup_relay_sandbox.template import CENTRAL_TEMPLATE, load_template, resolve
 from tests.support.chain import DR, landed_in_central, lose_the_chains_completions, night
@@ -119,3 +122,77 @@ def test_every_call_a_function_makes_is_in_its_policy(moto: None) -> None:
     assert {"BringBackFunction", "ChainEndedFunction", "ReplayFunction"} <= set(made)
     assert "DoctorFunction" in made
     assert {function: actions for function, actions in missing.items() if actions} == {}
+
+
+def _role_statements(role: dict[str, Any], values: dict[str, Any]) -> list[dict[str, Any]]:
+    """A role's Allow statements, resolved as the sandbox deployed its stack (conditional
+    statements as its conditions hold)."""
+    return [
+        statement
+        for policy in resolve(role["Properties"].get("Policies", []), values)
+        for statement in policy["PolicyDocument"]["Statement"]
+        if statement["Effect"] == "Allow"
+    ]
+
+
+def _role_allows(statement: dict[str, Any], action: str, resource: str | None) -> bool:
+    """Does it allow `action` on `resource` (an ARN, None when IAM scopes the call to none)?
+    Its Condition is not evaluated (the test's calls meet the template's conditions)."""
+    if not any(fnmatchcase(action, pattern) for pattern in _as_list(statement["Action"])):
+        return False
+    return resource is None or any(
+        fnmatchcase(resource, pattern) for pattern in _as_list(statement["Resource"])
+    )
+
+
+def test_every_call_made_as_a_member_role_is_in_that_roles_policy(moto: None) -> None:
+    # GIVEN a member (its stack deployed as a StackSet instance, its roles named as AWS names
+    # them; the scheduled doctor checks it) whose Aurora copy into the central vault failed,
+    # its key not shared, then shared
+    api_calls.clear()
+    org = Organization.build(
+        members=MEMBER_ACCOUNTS[:1], resource_types=(), AllowedSourceAccounts=MEMBER_ACCOUNTS[0]
+    )
+    member = org.members[MEMBER_ACCOUNTS[0]].stack
+    assert member.name.startswith("StackSet-backup-relay-member-")
+    key = org.add_resource(member.account, "Aurora", "ledger", key_shared_with=())[1]
+    night(org, types=("Aurora",))
+    client("kms", REGION, member.account).put_key_policy(
+        KeyId=key,
+        PolicyName="default",
+        Policy=json.dumps(policies.shared_key(member.account, [CENTRAL_ACCOUNT])),
+    )
+    # WHEN the central replay copies it again as the member's ReplayRole, and the central doctor
+    # reads the member as its DoctorRole
+    replayed = org.central.functions["ReplayFunction"]({})
+    org.settle()
+    org.central.functions["DoctorFunction"]({})
+    # THEN the calls made with those roles' credentials were recorded against the roles (the
+    # functions made only their own), each on the resource IAM authorizes it on ...
+    assert [item["outcome"] for item in replayed["items"]] == ["replayed"]
+    roles = {member.values[f"{lid}.Arn"]: lid for lid in member.of_type("AWS::IAM::Role")}
+    made: dict[str, set[tuple[str, str | None]]] = defaultdict(set)
+    for role, action, resource in api_calls.ROLE_CALLS:
+        made[roles[role]].add((action, resource))
+    assert set(made) == {"ReplayRole", "DoctorRole"}
+    assert ("iam:GetRole", member.values["ForwardRole.Arn"]) in made["DoctorRole"]
+    assert {action for action, _ in made["ReplayRole"]} >= {"backup:StartCopyJob", "iam:PassRole"}
+    assert not {
+        (function, action)
+        for function, action, resource in api_calls.CALLS
+        if resource and f":{member.account}:" in resource and action != "sts:AssumeRole"
+    }
+    # AND the member template's policy of each role allows every one of them
+    resources = member.template["Resources"]
+    missing = {
+        role: sorted(
+            f"{action} on {resource or 'its resource'}"
+            for action, resource in calls
+            if not any(
+                _role_allows(statement, action, resource)
+                for statement in _role_statements(resources[role], member.values)
+            )
+        )
+        for role, calls in made.items()
+    }
+    assert {role: actions for role, actions in missing.items() if actions} == {}

@@ -46,7 +46,8 @@ def test_member_job_events_are_forwarded_whole_to_the_central_ledger(
 def test_the_member_rule_targets_the_central_bus_with_its_role(central: CentralStack) -> None:
     member = deploy_member(MEMBER_ACCOUNTS[0])
     events = client("events", REGION, member.account)
-    [target] = events.list_targets_by_rule(Rule="ForwardRule")["Targets"]
+    rule = member.stack.names["ForwardRule"]
+    [target] = events.list_targets_by_rule(Rule=rule)["Targets"]
     assert target["Arn"] == f"arn:aws:events:{REGION}:123456789012:event-bus/backup-relay"
     assert target["RoleArn"] == member.stack.values["ForwardRole.Arn"]
     assert target["DeadLetterConfig"]["Arn"] == member.dead_letter_queue.arn

@@ -25,6 +25,9 @@ class ArnFormat(StrEnum):
     EC2_IMAGE = "arn:aws:ec2:{region}::image/ami-{hex17}"
     FSX_BACKUP = "arn:aws:fsx:{region}:{account}:backup/backup-{hex17}"
     BACKUP = "arn:aws:backup:{region}:{account}:recovery-point:{uuid}"
+    # In the table, not simulated: DynamoDB without advanced features, Redshift
+    DYNAMODB_BACKUP = "arn:aws:dynamodb:{region}:{account}:table/orders/backup/{uuid}"
+    REDSHIFT_SNAPSHOT = "arn:aws:redshift:{region}:{account}:snapshot:dw/awsbackup:job-{uuid}"
 
 
 #: Resource type (as AWS names it) -> recovery point ARN format. "Resources that support full
