@@ -17,7 +17,7 @@ from backup_relay_sandbox.cloud import (
     client,
 )
 from backup_relay_sandbox.organization import Organization
-from backup_relay_sandbox.template import MEMBER_TEMPLATE, load_template
+from backup_relay_sandbox.template import MEMBER_TEMPLATE, load_template, resolve
 from tests.support.chain import DR, night
 
 MEMBER = MEMBER_ACCOUNTS[0]
@@ -88,17 +88,30 @@ def test_a_failed_chain_hop_is_replayed_as_a_new_attempt_to_completed(moto: None
 def test_the_member_replay_role_trusts_only_the_central_replay_function_and_named_principals() -> (
     None
 ):
+    # GIVEN the member stack's replay role, deployed with operators' roles named and without
     role = load_template(MEMBER_TEMPLATE)["Resources"]["ReplayRole"]
-    statements = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
-    [central, named] = statements
-    assert central["Principal"] == {
-        "AWS": {
-            "Fn::Sub": "arn:${AWS::Partition}:iam::${CentralAccountId}:role/"
-            "${CentralStackName}-replay-${AWS::Region}"
+    [trust] = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    central = "arn:aws:iam::123456789012:role/backup-relay/backup-relay/*"
+    operator = "arn:aws:iam::123456789012:role/operators/oncall"
+
+    def trusted(**parameters: str) -> Any:
+        values = {
+            "AWS::Partition": "aws",
+            "AWS::Region": REGION,
+            "CentralAccountId": "123456789012",
+            "CentralStackName": "backup-relay",
+            **parameters,
         }
+        values["Condition:HasReplayPrincipals"] = bool(parameters.get("ReplayPrincipalArns"))
+        return resolve(trust["Condition"]["ArnLike"]["aws:PrincipalArn"], values)
+
+    # THEN the principal is the central account, and the condition names its replay function's
+    # roles (under the central stack's path) and the operators' roles, nothing else
+    assert trust["Principal"] == {
+        "AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${CentralAccountId}:root"}
     }
-    assert named["Fn::If"][0] == "HasReplayPrincipals"
-    assert named["Fn::If"][1]["Principal"] == {"AWS": {"Ref": "ReplayPrincipalArns"}}
+    assert trusted() == central
+    assert trusted(ReplayPrincipalArns=operator) == [central, operator]
     [policy] = role["Properties"]["Policies"]
     actions = sorted(
         a
@@ -160,10 +173,14 @@ def test_status_and_coverage_read_back_the_night_and_the_replay(moto: None) -> N
 def test_the_member_doctor_role_only_reads_and_trusts_only_the_central_account() -> None:
     role = load_template(MEMBER_TEMPLATE)["Resources"]["DoctorRole"]
     [trust] = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
-    assert trust["Principal"]["AWS"]["Fn::If"][1:] == [
-        {"Ref": "DoctorPrincipalArns"},
-        {"Fn::Sub": "arn:${AWS::Partition}:iam::${CentralAccountId}:root"},
-    ]
+    # the central account; with DoctorPrincipalArns, only those roles and the central doctor
+    # function's (its path), by condition: a principal IAM checks when the policy is saved
+    assert trust["Principal"]["AWS"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:iam::${CentralAccountId}:root"
+    }
+    assert trust["Condition"]["Fn::If"][0] == "HasDoctorPrincipals"
+    assert trust["Condition"]["Fn::If"][2] == {"Ref": "AWS::NoValue"}
+    assert "/backup-relay/${CentralStackName}/*" in str(trust["Condition"]["Fn::If"][1])
     [policy] = role["Properties"]["Policies"]
     actions = {
         a for s in policy["PolicyDocument"]["Statement"] for a in _as_list(s["Action"])
@@ -185,6 +202,8 @@ def test_the_member_doctor_role_only_reads_and_trusts_only_the_central_account()
         "rds:DescribeDBClusters",
         "rds:DescribeOptionGroups",
         "dynamodb:ListTables",
+        "sqs:GetQueueUrl",  # the forward dead-letter queue
+        "sqs:GetQueueAttributes",
     }
 
 

@@ -23,6 +23,7 @@ def _member(**parameters: str) -> Deployment:
         "MemberVault": "backup-relay-member",
         "MemberVaultKey.Arn": "arn:aws:kms:eu-west-1:222222222222:key/k",
         "MemberBackupPlan": "plan-id",
+        "BackupRole.Arn": "arn:aws:iam::222222222222:role/backup-relay/StackSet-b-BackupRole-X",
     }
     return stack
 
@@ -58,7 +59,20 @@ def test_the_plan_selects_what_is_tagged_backup_enabled(with_plan: Deployment) -
     assert selection["ListOfTags"] == [
         {"ConditionType": "STRINGEQUALS", "ConditionKey": "backup", "ConditionValue": "enabled"}
     ]
-    assert selection["IamRoleArn"].endswith(":role/service-role/AWSBackupDefaultServiceRole")
+    # AND it runs as the role the stack creates: AWSBackupDefaultServiceRole exists only where
+    # someone used the AWS Backup console, and CreateBackupSelection refuses a missing role
+    assert selection["IamRoleArn"] == with_plan.values["BackupRole.Arn"]
+    role = with_plan.resolved("BackupRole")
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
+        "Service": "backup.amazonaws.com"
+    }
+    policies = {arn.rsplit("/", 1)[-1] for arn in role["ManagedPolicyArns"]}
+    assert policies >= {
+        "AWSBackupServiceRolePolicyForBackup",
+        "AWSBackupServiceRolePolicyForRestores",
+        "AWSBackupServiceRolePolicyForS3Backup",  # tagged S3 buckets back up too
+        "AWSBackupServiceRolePolicyForS3Restore",
+    }
 
 
 def test_the_vault_key_is_customer_managed_and_shared_with_the_central_account(
@@ -73,6 +87,12 @@ def test_the_vault_key_is_customer_managed_and_shared_with_the_central_account(
     [grants] = [s for s in shared if "kms:CreateGrant" in s["Action"]]
     assert grants["Condition"] == {"Bool": {"kms:GrantIsForAWSResource": "true"}}
     # AND the vault lets the central account bring copies back into it
-    [statement] = with_plan.resolved("MemberVault")["AccessPolicy"]["Statement"]
+    [statement, bound] = with_plan.resolved("MemberVault")["AccessPolicy"]["Statement"]
     assert statement["Action"] == "backup:CopyIntoBackupVault"
     assert statement["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
+    # AND copies out of it go only to the central account's vaults or this account's own
+    assert (bound["Effect"], bound["Action"]) == ("Deny", "backup:CopyFromBackupVault")
+    assert bound["Condition"]["ForAnyValue:ArnNotLike"]["backup:CopyTargets"] == [
+        "arn:aws:backup:*:123456789012:backup-vault:*",
+        f"arn:aws:backup:*:{with_plan.account}:backup-vault:*",
+    ]

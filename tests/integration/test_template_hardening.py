@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from fnmatch import fnmatchcase
 from typing import Any
 
+from backup_relay.copy_chain.quotas import slot_for
 from backup_relay_sandbox.template import (
     CENTRAL_TEMPLATE,
     MEMBER_TEMPLATE,
@@ -129,9 +130,13 @@ def _resource(logical_id: str) -> dict[str, Any]:
 def test_queues_and_the_ledger_outlive_the_stack_and_the_dead_letters_outlive_their_source() -> (
     None
 ):
-    for logical_id in ("IngestQueue", "DeadLetterQueue", "LedgerTable"):
-        assert _resource(logical_id)["DeletionPolicy"] == "Retain"
+    # the queues are kept unless the stack's first deploy fails (they hold nothing yet):
+    # RetainExceptOnCreate (CloudFormation's DeletionPolicy attribute)
+    for logical_id in ("IngestQueue", "DeadLetterQueue", "AlertsQueue", "AlertsDeadLetterQueue"):
+        assert _resource(logical_id)["DeletionPolicy"] == "RetainExceptOnCreate"
         assert _resource(logical_id)["UpdateReplacePolicy"] == "Retain"
+    assert _resource("LedgerTable")["DeletionPolicy"] == "Retain"
+    assert _resource("LedgerTable")["UpdateReplacePolicy"] == "Retain"
     assert _resource("LedgerTable")["Properties"]["DeletionProtectionEnabled"] is True
     source = _resource("IngestQueue")["Properties"]["MessageRetentionPeriod"]
     dead = _resource("DeadLetterQueue")["Properties"]["MessageRetentionPeriod"]
@@ -167,8 +172,7 @@ def test_an_execution_that_ends_outside_its_steps_reaches_the_chain_ended_functi
     assert pattern["source"] == ["aws.states"]
     assert pattern["detail-type"] == ["Step Functions Execution Status Change"]
     assert set(pattern["detail"]["status"]) == {"FAILED", "TIMED_OUT", "ABORTED"}
-    [machine] = pattern["detail"]["stateMachineArn"]
-    assert str(machine["Fn::Sub"]).endswith(":stateMachine:${AWS::StackName}-copy-chain")
+    assert pattern["detail"]["stateMachineArn"] == [{"Ref": "CopyChainStateMachine"}]
 
 
 def test_copy_jobs_start_only_from_this_accounts_recovery_points() -> None:
@@ -223,9 +227,11 @@ def test_the_state_machine_writes_only_slot_and_chain_items() -> None:
     [table] = [s for s in statements if any(a.startswith("dynamodb:") for a in _actions(s))]
     patterns = table["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
     # THEN every key its DynamoDB tasks write falls under it (TakeSlot, FreeSlot*,
-    # RecordChainFailed)
-    keys = _asl_partition_keys()
-    assert len(keys) == 4
+    # RecordChainFailed); the slots' as the library names them for a hop ($.current.slot)
+    written = _asl_partition_keys()
+    assert len(written) == 4
+    slots = [slot_for(t, "222222222222", "us-west-2", 0).key for t in ("RDS", "Aurora", "EBS")]
+    keys = [k for k in written if k != "$.current.slot"] + slots
     prefixes = [re.match(r"(?:States\.Format\(')?([A-Z]+#)", key) for key in keys]
     assert all(
         prefix and any(fnmatchcase(prefix[1] + "x", p) for p in patterns) for prefix in prefixes
@@ -264,7 +270,9 @@ def test_every_queue_refuses_requests_without_tls() -> None:
         assert denied == queues
 
 
-def test_chain_steps_reserve_their_concurrency_unless_told_not_to() -> None:
+def test_chain_steps_reserve_their_concurrency_only_when_told_to() -> None:
+    # (a reservation must leave Lambda's 100 unreserved executions: tests/integration/
+    # test_deploy_rules.py holds the default to what any account can take)
     reserved = _resource("ChainStepsFunction")["Properties"]["ReservedConcurrentExecutions"]
     assert reserved == {
         "Fn::If": [
@@ -273,4 +281,4 @@ def test_chain_steps_reserve_their_concurrency_unless_told_not_to() -> None:
             {"Ref": "AWS::NoValue"},
         ]
     }
-    assert TEMPLATE["Parameters"]["ChainStepsReservedConcurrency"]["Default"] > 0
+    assert TEMPLATE["Parameters"]["ChainStepsReservedConcurrency"]["Default"] == 0

@@ -38,20 +38,22 @@ def test_the_key_lets_the_organizations_backup_service_role_copy_with_it() -> No
     assert key["DeletionPolicy"] == "Retain"
 
 
-def test_the_vaults_take_copies_from_the_organization_only() -> None:
+def test_the_vaults_take_copies_from_the_organizations_backup_roles_only() -> None:
     for vault in ("CentralVault", "DrVault"):
         properties = RESOURCES[vault]["Properties"]
         assert properties["EncryptionKeyArn"] == {"Fn::GetAtt": ["VaultKey", "Arn"]}
-        [copy_in, copy_from] = properties["AccessPolicy"]["Statement"]
-        assert (copy_in["Action"], copy_in["Condition"]) == (
-            "backup:CopyIntoBackupVault",
-            {"StringEquals": ORGANIZATION},
-        )
-        # CopyFromBackupVault only where the operator enables single-action copies
-        assert copy_from["Fn::If"][0] == "AllowsSingleAction"
-        assert copy_from["Fn::If"][1]["Action"] == "backup:CopyFromBackupVault"
+        # only CopyIntoBackupVault: AWS rejects cross-account access to a vault for any other
+        # action, whatever its policy says (Vault access policies, AWS Backup developer guide)
+        [copy_in] = properties["AccessPolicy"]["Statement"]
+        assert copy_in["Action"] == "backup:CopyIntoBackupVault"
+        assert copy_in["Condition"]["StringEquals"] == ORGANIZATION
+        assert "CopyRoleNames" in str(copy_in["Condition"]["ArnLike"]["aws:PrincipalArn"])
         assert RESOURCES[vault]["DeletionPolicy"] == "Retain"
     assert RESOURCES["DrVault"]["Condition"] == "InTheDrRegion"
+    # AND by default those roles are AWS Backup's default one and the ones backup-relay creates
+    assert VAULTS["Parameters"]["CopyRoleNames"]["Default"] == (
+        "service-role/AWSBackupDefaultServiceRole,backup-relay/*"
+    )
 
 
 def test_vault_lock_is_optional_and_compliance_has_its_grace_period() -> None:

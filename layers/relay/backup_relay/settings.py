@@ -118,7 +118,6 @@ class ChainEnvironment(RouteSettings):
 
     ledger_table: str = Field(alias="LEDGER_TABLE", min_length=1)
     ledger_retention_days: int = Field(alias="LEDGER_RETENTION_DAYS", ge=1)
-    state_machine_arn: str = Field(alias="STATE_MACHINE_ARN", min_length=1)
     alerts_queue_url: str = Field(alias="ALERTS_QUEUE_URL", min_length=1)
     home_region: str = Field(alias="AWS_REGION", min_length=1)  # set by Lambda
 
@@ -127,18 +126,26 @@ class ChainEnvironment(RouteSettings):
         return timedelta(days=self.ledger_retention_days)
 
 
+class StartsChains(FunctionSettings):
+    """Functions that start copy-chain executions. The template gives only them the state
+    machine's ARN (`!Ref`): chain-steps, which the state machine invokes, cannot reference it
+    (a cycle), and needs it not: it only resumes tasks by their token."""
+
+    state_machine_arn: str = Field(alias="STATE_MACHINE_ARN", min_length=1)
+
+
 class SourceAccountSettings(FunctionSettings):
     """Which member accounts the relay serves (AllowedSourceAccounts; empty: the organization)."""
 
     allowed_source_accounts: Names = Field(alias="ALLOWED_SOURCE_ACCOUNTS")
 
 
-class IngestSettings(ChainEnvironment, SourceAccountSettings):
+class IngestSettings(ChainEnvironment, SourceAccountSettings, StartsChains):
     idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE", min_length=1)
     quarantine_alert_threshold: int = Field(alias="QUARANTINE_ALERT_THRESHOLD", ge=0)
 
 
-class ReplaySettings(ChainEnvironment):
+class ReplaySettings(ChainEnvironment, StartsChains):
     member_replay_role_name: str = Field(alias="MEMBER_REPLAY_ROLE_NAME", min_length=1)
 
 
@@ -167,7 +174,7 @@ class ChainStepsSettings(ChainEnvironment):
         return WaitPolicy(self.home_region, self.copy_wait_timeout_seconds)
 
 
-class ReconcileSettings(ChainEnvironment, SourceAccountSettings):
+class ReconcileSettings(ChainEnvironment, SourceAccountSettings, StartsChains):
     lookback_hours: float = Field(alias="RECONCILE_LOOKBACK_HOURS", gt=0)
     hop_sla_hours: float = Field(alias="HOP_SLA_HOURS", gt=0)
     coverage_max_age_hours: float = Field(alias="COVERAGE_MAX_AGE_HOURS", ge=0)
@@ -192,7 +199,7 @@ class ReconcileSettings(ChainEnvironment, SourceAccountSettings):
         return timedelta(hours=self.hop_sla_hours)
 
 
-class BringBackSettings(ChainEnvironment, SourceAccountSettings):
+class BringBackSettings(ChainEnvironment, SourceAccountSettings, StartsChains):
     """Where a DR copy may be brought back: BringBackTargets, entries ACCOUNT (any of its
     vaults) or ACCOUNT:VAULT; empty, the accounts the relay serves (AllowedSourceAccounts)."""
 

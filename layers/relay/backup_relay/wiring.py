@@ -30,6 +30,7 @@ from backup_relay.settings import (
     IngestSettings,
     ReconcileSettings,
     ReplaySettings,
+    StartsChains,
 )
 from backup_relay.status import Coverage, Status
 
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
     from backup_relay.adapters.idempotency import OncePerEvent
     from backup_relay.alerts.on_doctor import DoctorAlerts
     from backup_relay.doctor.checkup import Doctor
+    from backup_relay.doctor.preflight import Preflight
     from backup_relay.ports import (
         AlertOutbox,
         ChainLedger,
@@ -142,7 +144,9 @@ def _chain_ports(settings: ChainEnvironment) -> _ChainPorts:
 
     return {
         "ledger": DynamoChainLedger(settings.ledger_table, settings.ledger_retention),
-        "workflow": StepFunctionsWorkflow(settings.state_machine_arn),
+        "workflow": StepFunctionsWorkflow(
+            settings.state_machine_arn if isinstance(settings, StartsChains) else None
+        ),
         "copy_jobs": BackupCopyJobs(),
         "recovery_points": BackupRecoveryPoints(),
     }
@@ -275,7 +279,6 @@ def doctor(
             backup_role_arn=settings.backup_role_arn,
             intermediate_retention_days=settings.intermediate_retention_days,
             dr_retention_days=settings.dr_retention_days,
-            single_action=bool(settings.single_action_types),
             bus_name=settings.event_bus_name,
             ingest_queue_arn=settings.ingest_queue_arn,
             dr_region=settings.dr_region or None,
@@ -289,6 +292,15 @@ def doctor(
         member_accounts=member_accounts or tuple(sorted(settings.allowed_source_accounts)),
         regions=regions or (settings.home_region,),
     )
+
+
+def preflight() -> Preflight:
+    """`doctor --preflight`: what `sam deploy` of the central stack needs, in the caller's
+    account, before the stack exists."""
+    from backup_relay.adapters.prerequisites import AwsPreflight
+    from backup_relay.doctor.preflight import Preflight
+
+    return Preflight(AwsPreflight())
 
 
 @_once

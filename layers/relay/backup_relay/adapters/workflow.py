@@ -13,8 +13,16 @@ _ALREADY_CLOSED = {"TaskDoesNotExist", "TaskTimedOut", "InvalidToken"}
 
 
 class StepFunctionsWorkflow:
-    def __init__(self, state_machine_arn: str) -> None:
-        self.state_machine_arn = state_machine_arn
+    """`state_machine_arn` None: a function that only resumes hops (chain-steps)."""
+
+    def __init__(self, state_machine_arn: str | None) -> None:
+        self._state_machine_arn = state_machine_arn
+
+    @property
+    def state_machine_arn(self) -> str:
+        if self._state_machine_arn is None:
+            raise RuntimeError("this function has no STATE_MACHINE_ARN: it starts no chain")
+        return self._state_machine_arn
 
     def start(self, chain: ChainState) -> bool:
         """False when an execution of that name exists with another input. (With the same
