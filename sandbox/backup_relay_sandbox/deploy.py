@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import string
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -107,6 +108,9 @@ class Deployment:
             "AWS::Region": region,
             "AWS::Partition": "aws",
             "AWS::StackName": name,
+            # unique to this stack: a new instance of a StackSet in an account gets a new one
+            "AWS::StackId": f"arn:aws:cloudformation:{region}:{account}:stack/{name}/"
+            + str(uuid.uuid5(uuid.NAMESPACE_URL, f"{account}/{region}/{name}")),
         }
         evaluate_conditions(template, values)
         return cls(name, account, region, template, values)

@@ -622,3 +622,29 @@ def test_the_preflights_table_of_names_is_the_names_the_templates_give() -> None
     for name in built:
         assert name.name in given, name.what
         assert name.limit == NAME_LIMITS[given[name.name]][1], name.what
+
+
+def test_a_stackset_instance_retains_nothing_its_successor_would_collide_with() -> None:
+    # GIVEN the member stack (a service-managed StackSet: an account that leaves its OU loses the
+    # instance, one that re-joins gets a new one, named StackSet-<set>-<new uuid>) with defaults
+    template = templates()["member/template.yaml"]
+    plan = {"CreateBackupPlan": "true"}
+    first = deployed(
+        "member/template.yaml", stack="StackSet-backup-relay-member-1a2b", parameters=plan
+    )
+    second = deployed(
+        "member/template.yaml", stack="StackSet-backup-relay-member-3c4d", parameters=plan
+    )
+    first["AWS::StackId"] = first["AWS::StackId"].replace("/0", "/0d3b6a3e-1c2f-4b8a-9b4e")
+    second["AWS::StackId"] = second["AWS::StackId"].replace("/0", "/7f00aa11-1c2f-4b8a-9b4e")
+    # THEN what the first retains (DeletionPolicy Retain) is not named as the second names it:
+    # CloudFormation would fail the new instance on AlreadyExists
+    retained = {
+        lid for lid, r in template["Resources"].items() if r.get("DeletionPolicy") == "Retain"
+    }
+    before = {
+        k: v for k, v in physical_names("member/template.yaml", first).items() if k[1] in retained
+    }
+    after = physical_names("member/template.yaml", second)
+    assert before
+    assert {k: v for k, v in before.items() if after.get(k) == v} == {}

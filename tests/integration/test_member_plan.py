@@ -11,9 +11,9 @@ from backup_relay_sandbox.template import MEMBER_TEMPLATE, load_template
 PLAN_RESOURCES = {"MemberVaultKey", "MemberVault", "MemberBackupPlan", "MemberBackupSelection"}
 
 
-def _member(**parameters: str) -> Deployment:
+def _member(stack_name: str = "backup-relay-member", **parameters: str) -> Deployment:
     stack = Deployment.of(
-        "backup-relay-member",
+        stack_name,
         load_template(MEMBER_TEMPLATE),
         account="222222222222",
         region="eu-west-1",
@@ -96,3 +96,16 @@ def test_the_vault_key_is_customer_managed_and_shared_with_the_central_account(
         "arn:aws:backup:*:123456789012:backup-vault:*",
         f"arn:aws:backup:*:{with_plan.account}:backup-vault:*",
     ]
+
+
+def test_the_vault_is_named_after_the_stack_instance_unless_named() -> None:
+    # GIVEN two instances of the member stack in one account (it left the OU and re-joined)
+    first = _member(CreateBackupPlan="true")
+    again = _member("StackSet-backup-relay-member-again", CreateBackupPlan="true")
+    # THEN each names its vault after its own stack id: the retained one does not collide
+    names = [s.resolved("MemberVault")["BackupVaultName"] for s in (first, again)]
+    assert all(n.startswith("backup-relay-member-") and len(n) == 28 for n in names)
+    assert names[0] != names[1]
+    # AND a name the operator gives is used as is
+    named = _member(CreateBackupPlan="true", MemberVaultName="vault")
+    assert named.resolved("MemberVault")["BackupVaultName"] == "vault"
