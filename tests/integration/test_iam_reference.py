@@ -434,6 +434,8 @@ class _Values(Mapping[str, Any]):
             "AWS::Region": REGION,
             "AWS::Partition": PARTITION,
             "AWS::StackName": stack.name,
+            "AWS::StackId": f"arn:{PARTITION}:cloudformation:{REGION}:{stack.account}:stack/"
+            f"{stack.name}/0d3b6a3e-1c2f-4b8a-9b4e-3f1e2d5c6a7b",
             "AWS::URLSuffix": "amazonaws.com",
         }
         evaluate_conditions(stack.template, self.scalars)
