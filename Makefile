@@ -9,7 +9,7 @@ REGION ?= us-east-1
 export SAM_CLI_TELEMETRY := 0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint format generate typecheck validate scan build asl pytest bench clean
+.PHONY: demo test unit lint format generate typecheck validate scan build asl pytest bench clean
 
 ## make demo: the offline sandbox on its embedded night of events (no AWS account needed)
 demo: $(STAMP)
@@ -76,8 +76,13 @@ asl: node_modules/.installed
 	if (( $${#files[@]} == 0 )); then echo "asl: no state machines in statemachines/ yet"; fi; \
 	for f in "$${files[@]}"; do npx --no-install asl-validator --no-arn-check --json-path "$$f"; done
 
+# one worker per core, each test module on one worker (the sandbox's modules share fixtures)
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
+
+## make unit: the pure unit tests only (no moto, no subprocess, no network), in seconds
+unit: $(STAMP)
+	$(BIN)/pytest tests/unit -q
 
 ## make bench: every figure of bench/README.md, with the polling baseline beside ours (~10 min)
 bench: $(STAMP) build
