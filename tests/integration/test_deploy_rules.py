@@ -648,3 +648,23 @@ def test_a_stackset_instance_retains_nothing_its_successor_would_collide_with() 
     after = physical_names("member/template.yaml", second)
     assert before
     assert {k: v for k, v in before.items() if after.get(k) == v} == {}
+
+
+def test_the_role_the_chains_copies_run_as_exists_once_the_stack_does() -> None:
+    # AWSBackupDefaultServiceRole exists only in accounts where someone used the AWS Backup
+    # console (AWS Backup developer guide, "Default service role for AWS Backup"); StartCopyJob
+    # and CreateBackupSelection refuse a role that does not exist
+    central = templates()["template.yaml"]
+    values = deployed("template.yaml")
+    # GIVEN the central stack with its defaults
+    [role_arn] = {
+        str(resolve(r["Properties"]["Environment"]["Variables"]["BACKUP_ROLE_ARN"], values))
+        for _, r in _created(central, values)
+        if "BACKUP_ROLE_ARN" in r.get("Properties", {}).get("Environment", {}).get("Variables", {})
+    }
+    # THEN the copies run as a role the stack creates, trusting AWS Backup
+    assert role_arn == values["BackupRole.Arn"]
+    role = central["Resources"]["BackupRole"]["Properties"]
+    assert role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"] == {
+        "Service": "backup.amazonaws.com"
+    }
