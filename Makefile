@@ -76,9 +76,10 @@ asl: node_modules/.installed
 	if (( $${#files[@]} == 0 )); then echo "asl: no state machines in statemachines/ yet"; fi; \
 	for f in "$${files[@]}"; do npx --no-install asl-validator --no-arn-check --json-path "$$f"; done
 
-# one worker per core, each test module on one worker (the sandbox's modules share fixtures)
+# One process: with two workers (pytest-xdist) beside the sandbox server's own, a chain of the
+# sandbox's night failed now and then (seen once in three runs, not yet explained).
 pytest: $(STAMP)
-	$(BIN)/pytest -n auto --dist loadfile
+	$(BIN)/pytest
 
 ## make unit: the pure unit tests only (no moto, no subprocess, no network), in seconds
 unit: $(STAMP)
