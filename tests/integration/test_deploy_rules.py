@@ -438,6 +438,7 @@ def test_every_aws_principal_exists_when_the_policy_is_saved_and_survives_a_recr
     # #principal-roles). Name roles of other stacks and accounts by condition (aws:PrincipalArn).
     # GIVEN every policy of every template, each Fn::If branch
     wrong = []
+    values = {name: deployed(name) for name in templates()}
     for name, logical_id, statement in _every_statement():
         parameters = templates()[name].get("Parameters", {})
         principal = statement.get("Principal", {})
@@ -451,7 +452,7 @@ def test_every_aws_principal_exists_when_the_policy_is_saved_and_survives_a_recr
             if ref in parameters and parameters[ref]["Type"] == "CommaDelimitedList":
                 wrong.append((name, logical_id, f"principals from {ref}"))
                 continue
-            text = str(resolve(value, deployed(name)))
+            text = str(resolve(value, values[name]))
             if not ACCOUNT_PRINCIPAL.match(text):
                 wrong.append((name, logical_id, text))
             elif text == "*" and not statement.get("Condition"):

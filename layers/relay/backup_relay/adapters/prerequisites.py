@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError, EndpointConnectionError
@@ -318,24 +319,25 @@ def _stack_reserves(lambda_: Any, region: str, stack_name: str) -> int:
 
 def _dead_letters(sqs: Any, queue_arns: list[str]) -> int | None:
     """Messages waiting in these queues (the member's forward dead-letter queue: events that
-    never reached the central bus); None when one cannot be read."""
+    never reached the central bus); None when one cannot be read (a member stack from before
+    its DoctorRole could read the queue: no finding)."""
     waiting = 0
     for arn in queue_arns:
         _, _, _, _, account, name = arn.split(":", 5)
-
-        def attributes(name: str = name, account: str = account) -> dict[str, str]:
-            url = sqs.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)["QueueUrl"]
-            answer: dict[str, str] = sqs.get_queue_attributes(
-                QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
-            )["Attributes"]
-            return answer
-
-        # a member stack from before its DoctorRole could read the queue: not read, no finding
-        read = _readable(lambda: _or_none(attributes))
+        depth = partial(_queue_depth, sqs, name, account)
+        read = _readable(partial(_or_none, depth))
         if read is None:
             return None
-        waiting += int(read["ApproximateNumberOfMessages"])
+        waiting += read
     return waiting
+
+
+def _queue_depth(sqs: Any, name: str, account: str) -> int:
+    url = sqs.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account)["QueueUrl"]
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
+    )["Attributes"]
+    return int(attributes["ApproximateNumberOfMessages"])
 
 
 def _role_exists(iam: Any, role_arn: str) -> bool:
