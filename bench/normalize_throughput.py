@@ -12,8 +12,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from backup_relay.models import JobKind
-from backup_relay.normalize import ENVELOPE_VERSION, FIELD_PATHS, extract, normalize, normalize_json
+from backup_relay.collect.normalize import (
+    ENVELOPE_VERSION,
+    FIELD_PATHS,
+    extract,
+    normalize,
+    normalize_json,
+)
+from backup_relay.domain.jobs import JobKind
 
 EVENTS = Path(__file__).resolve().parents[1] / "events"
 ROUNDS, REPEAT = 5, 2000

@@ -31,8 +31,9 @@ from moto import mock_aws  # noqa: E402
 
 from backup_relay.adapters.backup import BackupCopyJobs, BackupRecoveryPoints  # noqa: E402
 from backup_relay.adapters.chain_ledger import DynamoChainLedger  # noqa: E402
-from backup_relay.copy_chain.reconcile import Reconcile, ReconcileReport  # noqa: E402
-from backup_relay.copy_chain.state import ChainState  # noqa: E402
+from backup_relay.copy_chain.ports import ReconcileReport  # noqa: E402
+from backup_relay.copy_chain.reconcile import Reconcile  # noqa: E402
+from backup_relay.domain.chain import ChainState  # noqa: E402
 from backup_relay.observability import Telemetry  # noqa: E402
 from backup_relay.settings import ReconcileSettings  # noqa: E402
 from backup_relay_sandbox import api_calls  # noqa: E402

@@ -15,8 +15,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from backup_relay.models import DETAIL_TYPES, JobKind
-from backup_relay.normalize import ENVELOPE_VERSION, FIELD_PATHS
+from backup_relay.collect.normalize import ENVELOPE_VERSION, FIELD_PATHS
+from backup_relay.domain.jobs import DETAIL_TYPES, JobKind
 from scripts import generated_section
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from backup_relay.ports import DeployedStack
+from backup_relay.domain.stack import DeployedStack
 from backup_relay_cli.template_parameters import DEFAULTS, VARIABLES
 
 

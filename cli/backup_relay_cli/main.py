@@ -15,12 +15,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from backup_relay.clock import utc_now
-from backup_relay.diagnosis import CATEGORIES, diagnose
-from backup_relay.errors import AwsError, InvalidJobEvent, SettingsError
-from backup_relay.normalize import normalize_json
-from backup_relay.planner import RouteError, Vault, plan_route
-from backup_relay.ports import DeployedStack
+from backup_relay.collect.normalize import normalize_json
+from backup_relay.domain.catalogue import CATEGORIES
+from backup_relay.domain.clock import utc_now
+from backup_relay.domain.diagnosis import diagnose
+from backup_relay.domain.errors import AwsError, InvalidJobEvent, SettingsError
+from backup_relay.domain.routes import RouteError, Vault, plan_route
+from backup_relay.domain.stack import DeployedStack
 from backup_relay.settings import RouteSettings
 from backup_relay_cli import environment
 from backup_relay_cli.render import (
@@ -313,7 +314,7 @@ def _replay(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
     from backup_relay import wiring
-    from backup_relay.replay import ReplayRequest
+    from backup_relay.replay.failed_copies import ReplayRequest
 
     try:
         request = ReplayRequest(
@@ -447,7 +448,7 @@ def _doctor_progress(done: int, total: int, what: str) -> None:
 
 
 def _since(value: str, flag: str) -> datetime:
-    from backup_relay.replay import since
+    from backup_relay.replay.failed_copies import since
 
     try:
         return since(value, utc_now())

@@ -6,15 +6,16 @@ import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from backup_relay.diagnosis import Diagnosis
 from backup_relay.doctor.report import DoctorReport
+from backup_relay.domain.failures import Diagnosis
 
 if TYPE_CHECKING:
     from backup_relay.doctor.preflight import PreflightReport
-from backup_relay.models import JobEvent
-from backup_relay.planner import Route
-from backup_relay.replay import Outcome, ReplayReport
-from backup_relay.status import CoverageReport, StatusReport
+from backup_relay.coverage.resources import CoverageReport
+from backup_relay.domain.jobs import JobEvent
+from backup_relay.domain.routes import Route
+from backup_relay.replay.failed_copies import ReplayOutcome, ReplayReport
+from backup_relay.status.chains import StatusReport
 
 
 def render_event(event: JobEvent) -> str:
@@ -81,7 +82,7 @@ def render_replay(report: ReplayReport, *, dry_run: bool) -> str:
     header = ("outcome", "kind", "id", "account", "type", "diagnosis", "why")
     lines = _table(header, rows)
     counts = ", ".join(
-        f"{report.count(outcome)} {outcome}" for outcome in Outcome if report.count(outcome)
+        f"{report.count(outcome)} {outcome}" for outcome in ReplayOutcome if report.count(outcome)
     )
     lines += ["", counts + (" (dry run: nothing changed)" if dry_run else "")]
     return "\n".join(lines)

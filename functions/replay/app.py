@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backup_relay import wiring
 from backup_relay.observability import observed
-from backup_relay.replay import ReplayRequest
+from backup_relay.replay.failed_copies import ReplayRequest
 
 
 @observed

@@ -23,10 +23,10 @@ from moto import mock_aws
 
 from backup_relay import wiring
 from backup_relay.alerts.message import email_text
-from backup_relay.alerts.model import Alert
+from backup_relay.coverage.resources import CoverageReport
 from backup_relay.doctor.report import DoctorReport
-from backup_relay.replay import Outcome, ReplayReport
-from backup_relay.status import CoverageReport
+from backup_relay.domain.alert import Alert
+from backup_relay.replay.failed_copies import ReplayOutcome, ReplayReport
 from backup_relay_cli.render import render_coverage, render_doctor, render_replay, render_status
 from backup_relay_sandbox import functions
 from backup_relay_sandbox.backup_sim import Faults, policies
@@ -126,7 +126,7 @@ def _the_operator_fixes_and_replays(
             f"\n$ backup-relay replay --since 24h{flag}\n{render_replay(report, dry_run=dry_run)}",
         )
     org.settle(on_step=timeline.show_new)
-    return report.count(Outcome.REPLAYED)
+    return report.count(ReplayOutcome.REPLAYED)
 
 
 def _doctor(org: Organization, out: TextIO | None) -> DoctorReport:

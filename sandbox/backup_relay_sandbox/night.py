@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from backup_relay.models import JobEvent
+from backup_relay.domain.jobs import JobEvent
 from backup_relay_sandbox.central import CentralStack, deploy_central
 from backup_relay_sandbox.cloud import (
     CENTRAL_ACCOUNT,

@@ -3,7 +3,7 @@
 Recovery points and job events carry the simulator's virtual dates (the night starts
 2026-11-21T22:00Z and hours pass in seconds). The product compares them with its own clock
 (reconcile's window, a hop's SLA, intermediate retention counted from a copy's creation date), so
-in the sandbox `backup_relay.clock.utc_now` reads the same clock; otherwise those comparisons
+in the sandbox `backup_relay.domain.clock.utc_now` reads the same clock; otherwise those comparisons
 would depend on the day the tests run. Step Functions' own timers still run in real seconds (see
 organization.py). Outside a sandbox session (another moto session, a unit test) the clock is
 the real one again.
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
 
-from backup_relay import clock
+from backup_relay.domain import clock
 from backup_relay_sandbox.backup_sim import Simulator
 from backup_relay_sandbox.backup_sim.state import current
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from backup_relay.copy_chain.quotas import CLUSTER_SNAPSHOTS, slot_key
+from backup_relay.domain.quotas import CLUSTER_SNAPSHOTS, slot_key
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, DR_REGION, MEMBER_ACCOUNTS, REGION, client
 from backup_relay_sandbox.emit import emit
 from backup_relay_sandbox.functions import INVOCATION_FAULTS, InvocationFault

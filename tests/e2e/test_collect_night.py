@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from backup_relay.models import JobEvent
+from backup_relay.domain.jobs import JobEvent
 from backup_relay_cli.main import main
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, client
 from backup_relay_sandbox.night import NIGHT, run_night

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from backup_relay.copy_chain.decisions import FEATURE_NOT_SUPPORTED
-from backup_relay.copy_chain.quotas import CLUSTER_SNAPSHOTS, DB_SNAPSHOTS, quota_group
-from backup_relay.copy_chain.state import chain_id_for
+from backup_relay.domain.chain import chain_id_for
+from backup_relay.domain.quotas import CLUSTER_SNAPSHOTS, DB_SNAPSHOTS, quota_group
 from backup_relay_sandbox.backup_sim import EmittedEvent, Faults, RefusedBy
 from backup_relay_sandbox.backup_sim.model import JobState
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, REGION

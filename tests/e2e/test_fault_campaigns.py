@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from backup_relay.copy_chain.quotas import GROUPS, quota_group, slot_key
+from backup_relay.domain.quotas import GROUPS, quota_group, slot_key
 from backup_relay_sandbox.backup_sim import Faults
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, REGION, client
 from backup_relay_sandbox.emit import emit

@@ -3,7 +3,7 @@ twice, some never), travel the member stack, the relay rules, SQS and ingest int
 
 from __future__ import annotations
 
-from backup_relay.models import JobEvent
+from backup_relay.domain.jobs import JobEvent
 from backup_relay_sandbox.cloud import MEMBER_ACCOUNTS, client
 from backup_relay_sandbox.organization import Organization
 

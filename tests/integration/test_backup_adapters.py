@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from backup_relay.adapters import aws
 from backup_relay.adapters.backup import BackupRecoveryPoints
-from backup_relay.planner import Vault
+from backup_relay.domain.routes import Vault
 from backup_relay_sandbox.backup_sim import simulator
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, REGION
 

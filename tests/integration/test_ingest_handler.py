@@ -11,7 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from backup_relay.adapters.event_ledger import DynamoEventLedger
-from backup_relay.normalize import normalize_json
+from backup_relay.collect.normalize import normalize_json
 from backup_relay_sandbox.central import CentralStack, deploy_central
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, client
 from tests.support.events import documented

@@ -8,11 +8,11 @@ from datetime import timedelta
 from backup_relay.adapters import aws
 from backup_relay.adapters.chain_ledger import DynamoChainLedger
 from backup_relay.adapters.event_ledger import DynamoEventLedger
-from backup_relay.clock import utc_now
+from backup_relay.collect.normalize import normalize
 from backup_relay.copy_chain.decisions import WaitPolicy, chain_for_event, next_hop
-from backup_relay.copy_chain.state import LedgerState
-from backup_relay.models import JobState
-from backup_relay.normalize import normalize
+from backup_relay.domain.chain import LedgerState
+from backup_relay.domain.clock import utc_now
+from backup_relay.domain.jobs import JobState
 from backup_relay.settings import ChainStepsSettings
 from backup_relay_sandbox.central import CentralStack
 from backup_relay_sandbox.cloud import client

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from backup_relay.models import JobEvent
+from backup_relay.domain.jobs import JobEvent
 from backup_relay_sandbox.central import CentralStack
 from backup_relay_sandbox.cloud import MEMBER_ACCOUNTS, REGION, client
 from backup_relay_sandbox.emit import as_member_event, emit

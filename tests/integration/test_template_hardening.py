@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from fnmatch import fnmatchcase
 from typing import Any
 
-from backup_relay.copy_chain.quotas import slot_for
+from backup_relay.domain.quotas import slot_for
 from backup_relay_sandbox.template import (
     CENTRAL_TEMPLATE,
     MEMBER_TEMPLATE,

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from backup_relay.normalize import normalize
+from backup_relay.collect.normalize import normalize
 from backup_relay_sandbox.central import CentralStack
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, REGION, client
 from backup_relay_sandbox.emit import emit

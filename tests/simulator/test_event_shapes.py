@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from backup_relay.models import JobKind, JobState
-from backup_relay.normalize import normalize
+from backup_relay.collect.normalize import normalize
+from backup_relay.domain.jobs import JobKind, JobState
 from backup_relay_sandbox.backup_sim import Simulator
 from backup_relay_sandbox.cloud import REGION
 from tests.support.events import documented

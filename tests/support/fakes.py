@@ -1,4 +1,4 @@
-"""In-memory implementations of the ports (backup_relay.ports), for fast use-case tests.
+"""In-memory implementations of the ports (each feature's `ports.py`), for fast use-case tests.
 
 Each fake keeps what it was asked in plain attributes a test can assert on, and behaves as the
 real adapter promises (conditional writes refuse, a duplicate start is refused, ...).
@@ -13,27 +13,28 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from backup_relay.alerts.message import AlertMessage
-from backup_relay.alerts.model import Alert
-from backup_relay.copy_chain.outcome import CopyJobOutcome, CopyJobReport
-from backup_relay.copy_chain.reconcile import ReconcileReport
-from backup_relay.copy_chain.state import (
+from backup_relay.alerts.ports import AlertClaim
+from backup_relay.collect.ports import IngestResult, QuarantinedMessage
+from backup_relay.copy_chain.ports import ReconcileReport
+from backup_relay.domain.alert import Alert
+from backup_relay.domain.chain import (
     OPEN_HOP_STATES,
+    ChainRecord,
     ChainState,
+    HopRecord,
     LedgerState,
     hop_may_become,
 )
-from backup_relay.errors import NotFound, Refused, Throttled
-from backup_relay.ingest import IngestResult, QuarantinedMessage
-from backup_relay.models import JobEvent, JobKind, JobState, moves_job_forward
-from backup_relay.planner import Vault
-from backup_relay.ports import (
-    AlertClaim,
-    ChainRecord,
+from backup_relay.domain.copy_jobs import (
+    CopyJobOutcome,
+    CopyJobReport,
     CopyRequest,
-    HopRecord,
     ListedCopyJob,
     RecoveryPoint,
 )
+from backup_relay.domain.errors import NotFound, Refused, Throttled
+from backup_relay.domain.jobs import JobEvent, JobKind, JobState, moves_job_forward
+from backup_relay.domain.routes import Vault
 
 
 @dataclass

@@ -13,9 +13,10 @@ from backup_relay.copy_chain.bring_back import BringBack
 from backup_relay.copy_chain.reconcile import Reconcile
 from backup_relay.copy_chain.steps import HopSteps
 from backup_relay.copy_chain.triggers import ChainTriggers
-from backup_relay.models import JobEvent, JobKind, JobState
-from backup_relay.planner import Vault
-from backup_relay.ports import RecoveryPoint
+from backup_relay.coverage.resources import Coverage
+from backup_relay.domain.copy_jobs import RecoveryPoint
+from backup_relay.domain.jobs import JobEvent, JobKind, JobState
+from backup_relay.domain.routes import Vault
 from backup_relay.settings import (
     BringBackSettings,
     ChainStepsSettings,
@@ -23,7 +24,6 @@ from backup_relay.settings import (
     IngestSettings,
     ReconcileSettings,
 )
-from backup_relay.status import Coverage
 from backup_relay_cli.environment import from_template_defaults
 from tests.support.fakes import (
     FakeCopyJobs,

@@ -10,10 +10,10 @@ import pytest
 
 from backup_relay.alerts.build import for_job
 from backup_relay.alerts.message import MAX_SUBJECT, SCHEMA, render
-from backup_relay.alerts.model import Alert, AlertKind, Severity
 from backup_relay.alerts.publish import AlertInFlight, DeliverAlert, PublishAlert, Published
-from backup_relay.errors import Throttled
-from backup_relay.models import JobState
+from backup_relay.domain.alert import Alert, AlertKind, Severity
+from backup_relay.domain.errors import Throttled
+from backup_relay.domain.jobs import JobState
 from backup_relay.settings import ChainStepsSettings
 from tests.support.fakes import MemoryAlerts, MemoryDeadLetters, RecordingTelemetry
 from tests.support.world import CENTRAL_HOME, MEMBER, copy_event, settings

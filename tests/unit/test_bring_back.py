@@ -9,9 +9,9 @@ import pytest
 from pydantic import ValidationError
 
 from backup_relay.copy_chain.bring_back import BringBackRequest, TargetNotAllowed
-from backup_relay.errors import NotFound
-from backup_relay.planner import RouteError, Vault
-from backup_relay.ports import RecoveryPoint
+from backup_relay.domain.copy_jobs import RecoveryPoint
+from backup_relay.domain.errors import NotFound
+from backup_relay.domain.routes import RouteError, Vault
 from tests.support.world import CENTRAL_HOME, DR, MEMBER_VAULT, NOW, World
 
 AT_DR = "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:awsbackup:job-dr"

@@ -16,16 +16,16 @@ from backup_relay.copy_chain.decisions import (
     next_hop,
     replan_after_refusal,
 )
-from backup_relay.copy_chain.outcome import (
+from backup_relay.domain.chain import ChainState, ChainStatus, chain_id_for, new_chain
+from backup_relay.domain.copy_jobs import (
     CopyJobOutcome,
     CopyJobReport,
     outcome_of,
     outcome_of_event,
 )
-from backup_relay.copy_chain.state import ChainState, ChainStatus, chain_id_for, new_chain
-from backup_relay.errors import InvalidChainState
-from backup_relay.models import JobKind, JobState
-from backup_relay.planner import plan_route
+from backup_relay.domain.errors import InvalidChainState
+from backup_relay.domain.jobs import JobKind, JobState
+from backup_relay.domain.routes import plan_route
 from backup_relay.settings import ChainStepsSettings
 from tests.support.world import (
     AWS_QUOTAS,

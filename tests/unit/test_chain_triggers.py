@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from backup_relay.errors import InvalidJobEvent
-from backup_relay.models import JobState
+from backup_relay.domain.errors import InvalidJobEvent
+from backup_relay.domain.jobs import JobState
 from tests.support.world import CENTRAL, CENTRAL_HOME, DR, World, copy_event
 
 

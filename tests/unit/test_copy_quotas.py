@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from backup_relay.copy_chain.quotas import (
+from backup_relay.domain.quotas import (
     AURORA_CLUSTER_SNAPSHOT_COPIES,
     AWS_BACKUP_COPY_JOBS,
     CLUSTER_SNAPSHOTS,
@@ -22,7 +22,7 @@ from backup_relay.copy_chain.quotas import (
     quota_group,
     slot_for,
 )
-from backup_relay.planner import TWO_HOP_TYPES
+from backup_relay.domain.routes import TWO_HOP_TYPES
 from backup_relay_cli.template_parameters import DEFAULTS
 
 QUOTAS = (

@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backup_relay.diagnosis import CATALOGUE, CATEGORIES, diagnose
+from backup_relay.domain.catalogue import CATALOGUE, CATEGORIES
+from backup_relay.domain.diagnosis import diagnose
 from backup_relay_sandbox.backup_sim import failures
 from tests.support.events import documented
 

@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from backup_relay.diagnosis import CATEGORIES
 from backup_relay.doctor.central import CENTRAL_RULES
 from backup_relay.doctor.facts import (
     BusRuleFacts,
@@ -35,6 +34,7 @@ from backup_relay.doctor.report import (
     Finding,
 )
 from backup_relay.doctor.rules import ALL_RULES, categories_of
+from backup_relay.domain.catalogue import CATEGORIES
 
 ORG = "o-a1b2c3d4e5"
 

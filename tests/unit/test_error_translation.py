@@ -6,7 +6,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from backup_relay.adapters.errors import translated
-from backup_relay.errors import AccessDenied, NotFound, Refused, Throttled
+from backup_relay.domain.errors import AccessDenied, NotFound, Refused, Throttled
 
 
 def _error(code: str, status: int = 400) -> ClientError:

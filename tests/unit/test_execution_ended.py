@@ -6,7 +6,7 @@ import pytest
 
 from backup_relay.copy_chain.decisions import chain_for_event
 from backup_relay.copy_chain.ended import ExecutionEnded
-from backup_relay.copy_chain.state import ChainState, HopError, LedgerState
+from backup_relay.domain.chain import ChainState, HopError, LedgerState
 from backup_relay.settings import ChainStepsSettings
 from tests.support.world import AWS_QUOTAS, DR, World, copy_event, settings
 

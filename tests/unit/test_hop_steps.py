@@ -8,13 +8,12 @@ from datetime import timedelta
 import pytest
 
 from backup_relay.copy_chain.decisions import FEATURE_NOT_SUPPORTED, chain_for_event
-from backup_relay.copy_chain.outcome import CopyJobOutcome
-from backup_relay.copy_chain.state import ChainState, ChainStatus, HopError, LedgerState, new_chain
 from backup_relay.copy_chain.steps import HopSteps, StepRequest
-from backup_relay.errors import InvalidChainState, Refused, Throttled
-from backup_relay.models import JobState
-from backup_relay.planner import plan_route
-from backup_relay.ports import RecoveryPoint
+from backup_relay.domain.chain import ChainState, ChainStatus, HopError, LedgerState, new_chain
+from backup_relay.domain.copy_jobs import CopyJobOutcome, RecoveryPoint
+from backup_relay.domain.errors import InvalidChainState, Refused, Throttled
+from backup_relay.domain.jobs import JobState
+from backup_relay.domain.routes import plan_route
 from backup_relay.settings import ChainStepsSettings
 from tests.support.world import (
     AWS_QUOTAS,

@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 
-from backup_relay.ingest import MAX_BODY_BYTES, AccountPolicy, Ingest, Outcome, ingest_message
-from backup_relay.models import JobEvent
-from backup_relay.normalize import normalize
+from backup_relay.collect.ingest import MAX_BODY_BYTES, Ingest, ingest_message
+from backup_relay.collect.normalize import normalize
+from backup_relay.collect.ports import IngestOutcome
+from backup_relay.domain.accounts import AccountPolicy
+from backup_relay.domain.jobs import JobEvent
 from tests.support.events import documented
 from tests.support.fakes import MemoryEventLedger
 from tests.support.strategies import deep_json
@@ -24,7 +26,9 @@ def ledger() -> MemoryEventLedger:
     return MemoryEventLedger()
 
 
-def _ingest(body: str, ledger: MemoryEventLedger, policy: AccountPolicy | None = None) -> Outcome:
+def _ingest(
+    body: str, ledger: MemoryEventLedger, policy: AccountPolicy | None = None
+) -> IngestOutcome:
     return ingest_message(
         body,
         "m-1",
@@ -36,8 +40,8 @@ def _ingest(body: str, ledger: MemoryEventLedger, policy: AccountPolicy | None =
 
 def test_new_event_is_recorded_then_its_duplicate_is_not(ledger: MemoryEventLedger) -> None:
     body = json.dumps(documented("copy_job_completed.json"))
-    assert _ingest(body, ledger) is Outcome.RECORDED
-    assert _ingest(body, ledger) is Outcome.DUPLICATE
+    assert _ingest(body, ledger) is IngestOutcome.RECORDED
+    assert _ingest(body, ledger) is IngestOutcome.DUPLICATE
     assert len(ledger.events) == 1
 
 
@@ -81,7 +85,7 @@ def test_the_original_kept_is_the_raw_event_even_inside_an_envelope(
 def test_bad_bodies_are_quarantined_with_their_reason(
     body: str, code: str, ledger: MemoryEventLedger
 ) -> None:
-    assert _ingest(body, ledger) is Outcome.QUARANTINED
+    assert _ingest(body, ledger) is IngestOutcome.QUARANTINED
     [message] = ledger.quarantined
     assert (message.message_id, message.code) == ("m-1", code)
     assert body.startswith(message.body)
@@ -94,7 +98,7 @@ def test_a_body_too_large_to_record_is_quarantined_with_its_head(ledger: MemoryE
         documented("copy_job_failed.json") | {"padding": "é" * 500_000}, ensure_ascii=False
     )
     # WHEN ingested
-    assert _ingest(body, ledger) is Outcome.QUARANTINED
+    assert _ingest(body, ledger) is IngestOutcome.QUARANTINED
     # THEN it is quarantined as too large, keeping its first 64 KiB
     [message] = ledger.quarantined
     assert message.code == "too_large"
@@ -120,7 +124,7 @@ def test_account_policy(
     policy: AccountPolicy, account: str, accepted: bool, ledger: MemoryEventLedger
 ) -> None:
     body = json.dumps(documented("copy_job_failed.json") | {"account": account})
-    expected = Outcome.RECORDED if accepted else Outcome.QUARANTINED
+    expected = IngestOutcome.RECORDED if accepted else IngestOutcome.QUARANTINED
     assert _ingest(body, ledger, policy) is expected
 
 
@@ -170,13 +174,13 @@ def test_every_delivery_of_a_recorded_event_lets_the_chain_act(ledger: MemoryEve
     # WHEN ingest handles both deliveries
     first, second = ingest(_landed_copy(), "m-1"), ingest(_landed_copy(), "m-2")
     # THEN the first is recorded and starts the chain; the second is a duplicate that starts none
-    assert (first.outcome, second.outcome) == (Outcome.RECORDED, Outcome.DUPLICATE)
+    assert (first.outcome, second.outcome) == (IngestOutcome.RECORDED, IngestOutcome.DUPLICATE)
     [chain] = world.workflow.started
     assert chain.origin_recovery_point_arn == LANDED_RP
     assert world.telemetry.seen == [
         ("chain_started", chain.chain_id),
-        ("event_ingested", (Outcome.RECORDED, [f"started {chain.chain_id}"])),
-        ("event_ingested", (Outcome.DUPLICATE, [])),
+        ("event_ingested", (IngestOutcome.RECORDED, [f"started {chain.chain_id}"])),
+        ("event_ingested", (IngestOutcome.DUPLICATE, [])),
     ]
 
 
@@ -189,7 +193,7 @@ def test_a_landed_copy_aws_does_not_confirm_is_recorded_and_quarantined(
     result = _use_case(ledger, world)(_landed_copy(), "m-1")
     # THEN it is recorded (it was received), counted as quarantined with the reason, and no
     # chain starts
-    assert result.outcome is Outcome.QUARANTINED
+    assert result.outcome is IngestOutcome.QUARANTINED
     assert result.quarantined is not None
     assert result.quarantined.code == "unverified_event"
     assert [m.code for m in ledger.quarantined] == ["unverified_event"]
@@ -199,9 +203,9 @@ def test_a_landed_copy_aws_does_not_confirm_is_recorded_and_quarantined(
 def test_a_quarantined_message_reaches_no_chain(ledger: MemoryEventLedger) -> None:
     world = World()
     result = _use_case(ledger, world)("{not json", "m-1")
-    assert result.outcome is Outcome.QUARANTINED
+    assert result.outcome is IngestOutcome.QUARANTINED
     assert world.workflow.started == []
-    assert world.telemetry.seen == [("event_ingested", (Outcome.QUARANTINED, []))]
+    assert world.telemetry.seen == [("event_ingested", (IngestOutcome.QUARANTINED, []))]
 
 
 def test_every_delivery_of_a_failed_job_raises_its_alert(ledger: MemoryEventLedger) -> None:
@@ -212,7 +216,7 @@ def test_every_delivery_of_a_failed_job_raises_its_alert(ledger: MemoryEventLedg
     # WHEN ingest takes both deliveries
     first, second = ingest(body, "m-1"), ingest(body, "m-2")
     # THEN both raised the same alert (the alert ledger publishes it once)
-    assert (first.outcome, second.outcome) == (Outcome.RECORDED, Outcome.DUPLICATE)
+    assert (first.outcome, second.outcome) == (IngestOutcome.RECORDED, IngestOutcome.DUPLICATE)
     [one, two] = world.alerts.raised
     assert one == two
     assert one.alert_id.startswith("job:COPY:")

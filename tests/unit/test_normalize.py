@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from backup_relay.errors import InvalidJobEvent
-from backup_relay.models import JobState
-from backup_relay.normalize import extract, normalize, normalize_json
+from backup_relay.collect.normalize import extract, normalize, normalize_json
+from backup_relay.domain.errors import InvalidJobEvent
+from backup_relay.domain.jobs import JobState
 from tests.support.events import JOB_EVENT_FILES, OTHER_EVENT_FILES, documented, envelope_of
 from tests.support.strategies import deep_json, nested
 

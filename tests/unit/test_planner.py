@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from backup_relay.planner import (
+from backup_relay.domain.routes import (
     COPYABLE_TYPES,
     CROSS_REGION_ONLY_TYPES,
     TWO_HOP_TYPES,

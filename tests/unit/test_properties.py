@@ -11,10 +11,12 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backup_relay.errors import InvalidJobEvent
-from backup_relay.ingest import AccountPolicy, Outcome, QuarantinedMessage, ingest_message
-from backup_relay.models import JobEvent
-from backup_relay.normalize import normalize, normalize_json
+from backup_relay.collect.ingest import ingest_message
+from backup_relay.collect.normalize import normalize, normalize_json
+from backup_relay.collect.ports import IngestOutcome, QuarantinedMessage
+from backup_relay.domain.accounts import AccountPolicy
+from backup_relay.domain.errors import InvalidJobEvent
+from backup_relay.domain.jobs import JobEvent
 from tests.support.events import JOB_EVENT_FILES, documented, envelope_of
 from tests.support.strategies import (
     DETAIL_FIELDS,
@@ -113,8 +115,8 @@ def _ingest_all(bodies: list[str]) -> None:
         for i, body in enumerate(bodies)
     ]
     # every message ends recorded or quarantined, none is lost
-    assert outcomes.count(Outcome.RECORDED) == len(recorded)
-    assert outcomes.count(Outcome.QUARANTINED) == len(quarantined)
+    assert outcomes.count(IngestOutcome.RECORDED) == len(recorded)
+    assert outcomes.count(IngestOutcome.QUARANTINED) == len(quarantined)
     assert len(recorded) + len(quarantined) == len(bodies)
 
 

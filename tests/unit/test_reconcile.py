@@ -8,12 +8,13 @@ from datetime import datetime, timedelta
 import pytest
 
 from backup_relay.copy_chain.decisions import chain_for_event
-from backup_relay.copy_chain.state import LedgerState, chain_id_for
 from backup_relay.copy_chain.steps import HopSteps
-from backup_relay.models import JobEvent, JobKind, JobState
-from backup_relay.ports import RecoveryPoint
+from backup_relay.coverage.resources import Coverage
+from backup_relay.domain.chain import LedgerState, chain_id_for
+from backup_relay.domain.copy_jobs import RecoveryPoint
+from backup_relay.domain.jobs import JobEvent, JobKind, JobState
 from backup_relay.settings import ReconcileSettings
-from backup_relay.status import Coverage, Status
+from backup_relay.status.chains import Status
 from tests.support.fakes import FakeRecoveryPoints, MemoryReplayLedger
 from tests.support.world import (
     AWS_QUOTAS,

@@ -8,10 +8,10 @@ from datetime import timedelta
 import pytest
 
 from backup_relay.copy_chain.decisions import chain_for_event
-from backup_relay.copy_chain.state import ChainState, HopError, LedgerState
-from backup_relay.models import JobState
-from backup_relay.ports import ListedCopyJob
-from backup_relay.replay import Outcome, Replay, ReplayRequest, since
+from backup_relay.domain.chain import ChainState, HopError, LedgerState
+from backup_relay.domain.copy_jobs import ListedCopyJob
+from backup_relay.domain.jobs import JobState
+from backup_relay.replay.failed_copies import Replay, ReplayOutcome, ReplayRequest, since
 from backup_relay.settings import ChainStepsSettings
 from tests.support.fakes import FakeCentralCopyJobs, FakeMemberCopies, MemoryReplayLedger
 from tests.support.world import (
@@ -88,7 +88,7 @@ def test_a_failed_hop_runs_again_as_a_new_attempt_once(world: World) -> None:
     [item] = first.items
     assert (item.kind, item.outcome, item.category) == (
         "chain hop",
-        Outcome.REPLAYED,
+        ReplayOutcome.REPLAYED,
         "option_group_missing",
     )
     assert item.started == f"{failed.chain_id}-attempt-2"
@@ -107,7 +107,7 @@ def test_a_dry_run_says_what_it_would_do_and_changes_nothing(world: World) -> No
     failed = _failed_chain(world)
     report = _replay(world, MemoryReplayLedger(), FakeMemberCopies())(ReplayRequest(dry_run=True))
     [item] = report.items
-    assert item.outcome is Outcome.WOULD_REPLAY
+    assert item.outcome is ReplayOutcome.WOULD_REPLAY
     assert item.why == "would run hop 1 of 1 again as attempt 2"
     assert world.ledger.chains[failed.chain_id][0] is LedgerState.FAILED
     assert len(world.workflow.started) == 0
@@ -128,7 +128,7 @@ def test_a_hop_whose_copy_completed_meanwhile_is_skipped(world: World) -> None:
     # WHEN replayed THEN it is skipped, naming the copy job
     [item] = _replay(world, jobs, FakeMemberCopies())(ReplayRequest()).items
     assert (item.outcome, item.why) == (
-        Outcome.SKIPPED,
+        ReplayOutcome.SKIPPED,
         "hop 1 of 1 completed since: copy job by-hand made the copy",
     )
 
@@ -147,7 +147,7 @@ def test_a_failed_member_copy_is_copied_again_in_its_account_once(world: World) 
     [item] = first.items
     assert (item.kind, item.outcome, item.category) == (
         "member copy",
-        Outcome.REPLAYED,
+        ReplayOutcome.REPLAYED,
         "kms_key_not_shared",
     )
     [(account, region, request)] = members.started
@@ -156,7 +156,7 @@ def test_a_failed_member_copy_is_copied_again_in_its_account_once(world: World) 
     assert request.idempotency_token == "replay-copy-1"
     [again] = second.items
     assert (again.outcome, again.why) == (
-        Outcome.SKIPPED,
+        ReplayOutcome.SKIPPED,
         "replayed already as copy job member-job-1",
     )
 
@@ -167,7 +167,7 @@ def test_a_member_copy_whose_source_is_gone_is_reported_gone(world: World) -> No
     jobs.add(event)  # type: ignore[arg-type]
     members.gone.add(event.source_recovery_point_arn)  # type: ignore[attr-defined]
     [item] = _replay(world, jobs, members)(ReplayRequest()).items
-    assert item.outcome is Outcome.GONE
+    assert item.outcome is ReplayOutcome.GONE
     assert jobs.replays == {}
 
 
@@ -232,7 +232,7 @@ def test_a_central_failure_the_ledger_never_heard_of_is_reported(world: World) -
     assert (item.kind, item.id, item.outcome, item.category) == (
         "central copy",
         "lost-1",
-        Outcome.SKIPPED,
+        ReplayOutcome.SKIPPED,
         "option_group_missing",
     )
     assert "start-copy-job" in item.why

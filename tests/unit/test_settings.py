@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from samtranslator.yaml_helper import yaml_parse
 
-from backup_relay.errors import SettingsError
+from backup_relay.domain.errors import SettingsError
 from backup_relay.settings import (
     AlertsSettings,
     BringBackSettings,

@@ -14,12 +14,18 @@ from typing import Any
 import pytest
 
 from backup_relay.copy_chain.decisions import WaitPolicy, next_hop
-from backup_relay.copy_chain.outcome import CopyJobOutcome
-from backup_relay.copy_chain.quotas import CLUSTER_SNAPSHOTS, slot_key
-from backup_relay.copy_chain.state import ChainState, ChainStatus, HopError, LedgerState, new_chain
-from backup_relay.errors import Throttled
-from backup_relay.planner import plan_route
-from backup_relay.ports import HopRecord
+from backup_relay.domain.chain import (
+    ChainState,
+    ChainStatus,
+    HopError,
+    HopRecord,
+    LedgerState,
+    new_chain,
+)
+from backup_relay.domain.copy_jobs import CopyJobOutcome
+from backup_relay.domain.errors import Throttled
+from backup_relay.domain.quotas import CLUSTER_SNAPSHOTS, slot_key
+from backup_relay.domain.routes import plan_route
 from backup_relay.settings import ChainStepsSettings
 from tests.support.world import AWS_QUOTAS, DR, MEMBER_VAULT, settings
 

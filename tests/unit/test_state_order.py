@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from backup_relay.copy_chain.state import LedgerState, hop_may_become
-from backup_relay.models import FINAL_STATES, JobState, moves_job_forward
+from backup_relay.domain.chain import LedgerState, hop_may_become
+from backup_relay.domain.jobs import FINAL_STATES, JobState, moves_job_forward
 
 J, H = JobState, LedgerState
 

@@ -20,9 +20,9 @@ if TYPE_CHECKING:
     from aws_lambda_powertools import Tracer
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-    from backup_relay.copy_chain.reconcile import ReconcileReport
-    from backup_relay.copy_chain.state import ChainState
-    from backup_relay.ingest import IngestResult
+    from backup_relay.collect.ports import IngestResult
+    from backup_relay.copy_chain.ports import ReconcileReport
+    from backup_relay.domain.chain import ChainState
 
 SERVICE = "backup-relay"
 NAMESPACE = "BackupRelay"

@@ -22,8 +22,8 @@ from pydantic import (
 )
 
 from backup_relay.copy_chain.decisions import WaitPolicy
-from backup_relay.errors import SettingsError
-from backup_relay.planner import ChainSettings, Lifecycle, RouteError, Vault, parse_types
+from backup_relay.domain.errors import SettingsError
+from backup_relay.domain.routes import ChainSettings, Lifecycle, RouteError, Vault, parse_types
 
 
 def _comma_separated(value: object) -> object:

@@ -12,15 +12,17 @@ from typing import TYPE_CHECKING, TypedDict, TypeVar
 
 from backup_relay.alerts.on_ingest import IngestAlerts
 from backup_relay.alerts.publish import DeliverAlert, PublishAlert
+from backup_relay.collect.ingest import Ingest
 from backup_relay.copy_chain.bring_back import BringBack
 from backup_relay.copy_chain.ended import ExecutionEnded
 from backup_relay.copy_chain.reconcile import Reconcile
 from backup_relay.copy_chain.steps import HopSteps
 from backup_relay.copy_chain.triggers import ChainTriggers
-from backup_relay.errors import SettingsError
-from backup_relay.ingest import AccountPolicy, Ingest
+from backup_relay.coverage.resources import Coverage
+from backup_relay.domain.accounts import AccountPolicy
+from backup_relay.domain.errors import SettingsError
 from backup_relay.observability import Telemetry
-from backup_relay.replay import Replay
+from backup_relay.replay.failed_copies import Replay
 from backup_relay.settings import (
     AlertsSettings,
     BringBackSettings,
@@ -32,21 +34,16 @@ from backup_relay.settings import (
     ReplaySettings,
     StartsChains,
 )
-from backup_relay.status import Coverage, Status
+from backup_relay.status.chains import Status
 
 if TYPE_CHECKING:
     from backup_relay.adapters.idempotency import OncePerEvent
     from backup_relay.alerts.on_doctor import DoctorAlerts
+    from backup_relay.alerts.ports import AlertOutbox
+    from backup_relay.copy_chain.ports import ChainLedger, CopyJobs, RecoveryPoints, Workflow
     from backup_relay.doctor.checkup import Doctor
     from backup_relay.doctor.preflight import Preflight
-    from backup_relay.ports import (
-        AlertOutbox,
-        ChainLedger,
-        CopyJobs,
-        DeployedStack,
-        RecoveryPoints,
-        Workflow,
-    )
+    from backup_relay.domain.stack import DeployedStack
 
 T = TypeVar("T")
 _BUILT: list[Callable[[], object]] = []

@@ -13,9 +13,9 @@ from backup_relay.adapters import aws
 from backup_relay.adapters.dynamo import DynamoTable, conditionally
 from backup_relay.adapters.errors import domain_errors
 from backup_relay.alerts.message import AlertMessage
-from backup_relay.alerts.model import Alert
-from backup_relay.clock import utc_now
-from backup_relay.ports import AlertClaim
+from backup_relay.alerts.ports import AlertClaim
+from backup_relay.domain.alert import Alert
+from backup_relay.domain.clock import utc_now
 
 #: How long a claim holds an alert for one attempt to publish it (a Lambda timeout is 30 s).
 LEASE = timedelta(seconds=60)

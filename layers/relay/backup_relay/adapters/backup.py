@@ -8,10 +8,9 @@ from typing import Any
 
 from backup_relay.adapters import aws
 from backup_relay.adapters.errors import domain_errors
-from backup_relay.copy_chain.outcome import CopyJobReport
-from backup_relay.models import JobState
-from backup_relay.planner import Vault
-from backup_relay.ports import CopyRequest, ListedCopyJob, RecoveryPoint
+from backup_relay.domain.copy_jobs import CopyJobReport, CopyRequest, ListedCopyJob, RecoveryPoint
+from backup_relay.domain.jobs import JobState
+from backup_relay.domain.routes import Vault
 
 
 def start_copy_job(backup: Any, request: CopyRequest) -> str:

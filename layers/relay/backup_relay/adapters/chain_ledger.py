@@ -15,19 +15,20 @@ from datetime import datetime
 
 from backup_relay.adapters.dynamo import DynamoTable, conditionally
 from backup_relay.adapters.errors import domain_errors
-from backup_relay.clock import utc_now
-from backup_relay.copy_chain.state import (
+from backup_relay.domain.chain import (
     OPEN_HOP_STATES,
+    ChainRecord,
     ChainState,
+    HopRecord,
     HopSpec,
     LedgerState,
     hop_may_become,
 )
-from backup_relay.models import JobEvent
-from backup_relay.ports import ChainRecord, HopRecord
+from backup_relay.domain.clock import utc_now
+from backup_relay.domain.jobs import JobEvent
 
 #: The slot key of a hop recorded before slots were per quota group (its record has no `slot`;
-#: a hop's slot is `copy_chain.quotas.slot_for`'s, which NextHop sets and the hop record keeps).
+#: a hop's slot is `domain.quotas.slot_for`'s, which NextHop sets and the hop record keeps).
 LEGACY_SLOT_KEY = "SLOT#{}#{}"
 
 

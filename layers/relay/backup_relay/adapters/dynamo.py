@@ -10,8 +10,8 @@ from botocore.exceptions import ClientError
 
 from backup_relay.adapters import aws
 from backup_relay.adapters.errors import code_of, domain_errors, translated
-from backup_relay.clock import utc_now
-from backup_relay.errors import Throttled
+from backup_relay.domain.clock import utc_now
+from backup_relay.domain.errors import Throttled
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient

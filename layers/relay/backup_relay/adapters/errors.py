@@ -7,7 +7,7 @@ from contextlib import contextmanager
 
 from botocore.exceptions import ClientError
 
-from backup_relay.errors import AccessDenied, AwsError, NotFound, Refused, Throttled
+from backup_relay.domain.errors import AccessDenied, AwsError, NotFound, Refused, Throttled
 
 #: Codes that mean "slow down" (botocore's standard retry mode treats them so) or "try later".
 THROTTLING = frozenset(

@@ -18,8 +18,8 @@ from typing import Any
 
 from backup_relay.adapters.dynamo import DynamoTable
 from backup_relay.adapters.errors import domain_errors
-from backup_relay.ingest import QuarantinedMessage
-from backup_relay.models import JobEvent, JobKind, JobState, moves_job_forward
+from backup_relay.collect.ports import QuarantinedMessage
+from backup_relay.domain.jobs import JobEvent, JobKind, JobState, moves_job_forward
 
 QUARANTINE_RETENTION = timedelta(days=90)
 

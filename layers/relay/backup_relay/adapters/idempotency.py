@@ -19,8 +19,8 @@ from aws_lambda_powertools.utilities.idempotency import (
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from backup_relay.adapters import aws
-from backup_relay.models import JobEvent
-from backup_relay.ports import EventRecorder
+from backup_relay.collect.ports import EventRecorder
+from backup_relay.domain.jobs import JobEvent
 
 #: EventBridge retries delivery for up to 24 hours; keep idempotency records a little longer.
 EXPIRES_AFTER_SECONDS = 26 * 3600

@@ -14,7 +14,6 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 
 from backup_relay.adapters import aws
 from backup_relay.adapters.errors import code_of, domain_errors, translated
-from backup_relay.clock import Clock, utc_now
 from backup_relay.doctor.facts import (
     RESERVING_FUNCTION,
     BusRuleFacts,
@@ -32,6 +31,7 @@ from backup_relay.doctor.facts import (
     VaultFacts,
 )
 from backup_relay.doctor.policy import as_list
+from backup_relay.domain.clock import Clock, utc_now
 
 T = TypeVar("T")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from backup_relay.adapters import aws
 from backup_relay.adapters.errors import domain_errors
-from backup_relay.errors import SettingsError
-from backup_relay.ports import DeployedStack
+from backup_relay.domain.errors import SettingsError
+from backup_relay.domain.stack import DeployedStack
 
 
 def operator_session(region: str | None) -> str:

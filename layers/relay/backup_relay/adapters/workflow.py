@@ -6,8 +6,8 @@ from botocore.exceptions import ClientError
 
 from backup_relay.adapters import aws
 from backup_relay.adapters.errors import code_of, domain_errors, translated
-from backup_relay.copy_chain.outcome import CopyJobOutcome
-from backup_relay.copy_chain.state import ChainState
+from backup_relay.domain.chain import ChainState
+from backup_relay.domain.copy_jobs import CopyJobOutcome
 
 _ALREADY_CLOSED = {"TaskDoesNotExist", "TaskTimedOut", "InvalidToken"}
 

@@ -9,13 +9,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from backup_relay.alerts.model import Alert, AlertKind, Severity
-from backup_relay.diagnosis import CATALOGUE, UNKNOWN, Diagnosis, diagnose
+from backup_relay.coverage.resources import ResourceCoverage
 from backup_relay.doctor.report import Finding, docs_for
-from backup_relay.models import FAILURE_STATES, JobEvent, JobKind
-from backup_relay.ports import ChainRecord, HopRecord
+from backup_relay.domain.alert import Alert, AlertKind, Severity
+from backup_relay.domain.catalogue import CATALOGUE, UNKNOWN
+from backup_relay.domain.chain import ChainRecord, HopRecord
+from backup_relay.domain.diagnosis import diagnose
+from backup_relay.domain.failures import Diagnosis
+from backup_relay.domain.jobs import FAILURE_STATES, JobEvent, JobKind
 from backup_relay.settings import RouteSettings
-from backup_relay.status import ResourceCoverage
 
 _DOCS = "https://docs.aws.amazon.com/aws-backup/latest/devguide"
 #: What a warning means and what to do, by its category.

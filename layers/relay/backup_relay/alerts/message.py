@@ -17,7 +17,7 @@ import textwrap
 from dataclasses import dataclass
 from typing import Any
 
-from backup_relay.alerts.model import Alert, AlertKind
+from backup_relay.domain.alert import Alert, AlertKind
 
 SCHEMA = "backup-relay/alert/1"
 #: SNS's limit for a subject: ASCII, no line breaks, at most 100 characters.

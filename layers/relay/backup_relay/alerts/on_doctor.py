@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from backup_relay.alerts.build import for_finding
-from backup_relay.clock import Clock, utc_now
+from backup_relay.alerts.ports import AlertOutbox
 from backup_relay.doctor.checkup import Doctor
 from backup_relay.doctor.report import DoctorReport
-from backup_relay.ports import AlertOutbox
+from backup_relay.domain.clock import Clock, utc_now
 
 
 @dataclass

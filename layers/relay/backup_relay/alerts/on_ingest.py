@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backup_relay.alerts.build import for_job, for_quarantine
-from backup_relay.ingest import IngestResult, Outcome
-from backup_relay.ports import AlertOutbox, QuarantineCounter
+from backup_relay.alerts.ports import AlertOutbox, QuarantineCounter
+from backup_relay.collect.ports import IngestOutcome, IngestResult
 from backup_relay.settings import ChainEnvironment
 
 
@@ -20,7 +20,7 @@ class IngestAlerts:
     def __call__(self, result: IngestResult) -> None:
         """Every delivery of a failed job raises its alert: the first may have died before it
         did. The alert ledger publishes it once."""
-        if result.event is not None and result.outcome is not Outcome.QUARANTINED:
+        if result.event is not None and result.outcome is not IngestOutcome.QUARANTINED:
             alert = for_job(result.event, self.settings)
             if alert is not None:
                 self.outbox.send(alert)

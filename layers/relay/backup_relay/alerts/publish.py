@@ -14,15 +14,15 @@ from enum import StrEnum
 from pydantic import ValidationError
 
 from backup_relay.alerts.message import render
-from backup_relay.alerts.model import Alert
-from backup_relay.errors import AwsError, Throttled
-from backup_relay.ports import (
+from backup_relay.alerts.ports import (
     AlertClaim,
     AlertLedger,
     AlertPublisher,
     AlertTelemetry,
     DeadLetters,
 )
+from backup_relay.domain.alert import Alert
+from backup_relay.domain.errors import AwsError, Throttled
 
 
 class Published(StrEnum):

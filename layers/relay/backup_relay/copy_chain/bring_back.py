@@ -10,10 +10,10 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
 
-from backup_relay.copy_chain.state import ChainState, new_chain
-from backup_relay.ingest import AccountPolicy
-from backup_relay.planner import RouteError, Vault, plan_route
-from backup_relay.ports import ChainLedger, RecoveryPoints, Workflow
+from backup_relay.copy_chain.ports import ChainLedger, RecoveryPoints, Workflow
+from backup_relay.domain.accounts import AccountPolicy
+from backup_relay.domain.chain import ChainState, new_chain
+from backup_relay.domain.routes import RouteError, Vault, plan_route
 from backup_relay.settings import BringBackSettings
 
 

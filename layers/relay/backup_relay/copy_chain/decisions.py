@@ -10,11 +10,11 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from backup_relay.copy_chain.quotas import slot_for
-from backup_relay.copy_chain.state import ChainState, ChainStatus, CurrentHop, HopSpec, new_chain
-from backup_relay.errors import InvalidChainState
-from backup_relay.models import JobEvent, JobKind, JobState
-from backup_relay.planner import (
+from backup_relay.domain.chain import ChainState, ChainStatus, CurrentHop, HopSpec, new_chain
+from backup_relay.domain.errors import InvalidChainState
+from backup_relay.domain.jobs import JobEvent, JobKind, JobState
+from backup_relay.domain.quotas import slot_for
+from backup_relay.domain.routes import (
     ChainSettings,
     HopKind,
     RouteError,

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel
 
 from backup_relay.alerts.build import for_failed_chain
-from backup_relay.clock import Clock, utc_now
-from backup_relay.copy_chain.state import chain_of_execution
-from backup_relay.ports import AlertOutbox, ChainEndTelemetry, ChainLedger
+from backup_relay.alerts.ports import AlertOutbox
+from backup_relay.copy_chain.ports import ChainEndTelemetry, ChainLedger
+from backup_relay.domain.chain import chain_of_execution
+from backup_relay.domain.clock import Clock, utc_now
 
 #: Execution statuses after which nothing of the chain runs (RUNNING and PENDING_REDRIVE do).
 ENDED = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})

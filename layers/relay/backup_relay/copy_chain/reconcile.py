@@ -17,40 +17,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from pydantic import BaseModel
-
 from backup_relay.alerts.build import for_hop_past_sla, for_recovered_chain, for_stale_resource
-from backup_relay.clock import Clock, utc_now
+from backup_relay.alerts.ports import AlertOutbox
 from backup_relay.copy_chain.ended import ENDED, ExecutionEnded
-from backup_relay.copy_chain.outcome import outcome_of
-from backup_relay.copy_chain.resume import resume_waiting_hop
-from backup_relay.copy_chain.state import LedgerState, execution_name, new_chain
-from backup_relay.errors import AwsError
-from backup_relay.ingest import AccountPolicy
-from backup_relay.planner import RouteError, Vault, plan_route
-from backup_relay.ports import (
-    AlertOutbox,
+from backup_relay.copy_chain.ports import (
     ChainLedger,
     CopyJobs,
     Executions,
-    HopRecord,
+    ReconcileReport,
     ReconcileTelemetry,
-    RecoveryPoint,
     RecoveryPoints,
     Workflow,
 )
+from backup_relay.copy_chain.resume import resume_waiting_hop
+from backup_relay.coverage.resources import Coverage
+from backup_relay.domain.accounts import AccountPolicy
+from backup_relay.domain.chain import HopRecord, LedgerState, execution_name, new_chain
+from backup_relay.domain.clock import Clock, utc_now
+from backup_relay.domain.copy_jobs import RecoveryPoint, outcome_of
+from backup_relay.domain.errors import AwsError
+from backup_relay.domain.routes import RouteError, Vault, plan_route
 from backup_relay.settings import ReconcileSettings
-from backup_relay.status import Coverage
-
-
-class ReconcileReport(BaseModel):
-    chains_started: list[str] = []
-    hops_resumed: list[str] = []
-    hops_past_sla: list[str] = []
-    executions_closed: list[str] = []  # "<chain id> (<status>)": ended, the ledger said running
-    stale_resources: list[str] = []  # chained resources whose newest DR copy is too old, or none
-    skipped: list[str] = []
-    errors: list[str] = []  # what AWS refused, one line per recovery point or hop
 
 
 @dataclass

@@ -4,8 +4,8 @@ task token with a conditional write, so the hop is resumed once."""
 
 from __future__ import annotations
 
-from backup_relay.copy_chain.outcome import CopyJobOutcome
-from backup_relay.ports import ChainLedger, Workflow
+from backup_relay.copy_chain.ports import ChainLedger, Workflow
+from backup_relay.domain.copy_jobs import CopyJobOutcome
 
 
 def resume_waiting_hop(ledger: ChainLedger, workflow: Workflow, outcome: CopyJobOutcome) -> bool:

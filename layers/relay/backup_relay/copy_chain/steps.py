@@ -8,25 +8,24 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from backup_relay.clock import Clock, utc_now
 from backup_relay.copy_chain.decisions import (
     intermediate_copies,
     next_hop,
     replan_after_refusal,
     shortened_retention,
 )
-from backup_relay.copy_chain.outcome import outcome_of, outcome_of_event
-from backup_relay.copy_chain.resume import resume_waiting_hop
-from backup_relay.copy_chain.state import ChainState, ChainStatus, HopError, LedgerState
-from backup_relay.errors import InvalidChainState, NotFound, Refused
-from backup_relay.ports import (
+from backup_relay.copy_chain.ports import (
     ChainLedger,
     ChainTelemetry,
     CopyJobs,
-    CopyRequest,
     RecoveryPoints,
     Workflow,
 )
+from backup_relay.copy_chain.resume import resume_waiting_hop
+from backup_relay.domain.chain import ChainState, ChainStatus, HopError, LedgerState
+from backup_relay.domain.clock import Clock, utc_now
+from backup_relay.domain.copy_jobs import CopyRequest, outcome_of, outcome_of_event
+from backup_relay.domain.errors import InvalidChainState, NotFound, Refused
 from backup_relay.settings import ChainStepsSettings
 
 Action = Literal["next_hop", "start_copy_job", "await_copy_job", "check_copy_job", "hop_failed"]

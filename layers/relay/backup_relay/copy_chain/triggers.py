@@ -16,12 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backup_relay.copy_chain.decisions import chain_for_event
-from backup_relay.copy_chain.outcome import outcome_of_event
+from backup_relay.copy_chain.ports import ChainLedger, ChainTelemetry, RecoveryPoints, Workflow
 from backup_relay.copy_chain.resume import resume_waiting_hop
-from backup_relay.errors import InvalidJobEvent, NotFound
-from backup_relay.models import JobEvent
-from backup_relay.planner import ChainSettings, Vault
-from backup_relay.ports import ChainLedger, ChainTelemetry, RecoveryPoints, Workflow
+from backup_relay.domain.copy_jobs import outcome_of_event
+from backup_relay.domain.errors import InvalidJobEvent, NotFound
+from backup_relay.domain.jobs import JobEvent
+from backup_relay.domain.routes import ChainSettings, Vault
 
 
 @dataclass

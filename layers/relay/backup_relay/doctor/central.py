@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from backup_relay.diagnosis import KEY_STATEMENTS
 from backup_relay.doctor.facts import CentralFacts, VaultFacts
 from backup_relay.doctor.policy import (
     allows_copy_into,
@@ -16,6 +15,7 @@ from backup_relay.doctor.policy import (
 )
 from backup_relay.doctor.report import Finding, Severity
 from backup_relay.doctor.rules import rule
+from backup_relay.domain.failures import KEY_STATEMENTS
 
 
 def _vault_finding(

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from backup_relay.doctor.central import CENTRAL_RULES
 from backup_relay.doctor.facts import CentralFacts, MemberFacts
 from backup_relay.doctor.members import MEMBER_RULES, dr_region_has_the_option_groups
+from backup_relay.doctor.ports import MemberPrerequisites, Prerequisites
 from backup_relay.doctor.report import DoctorReport, Finding
-from backup_relay.errors import AwsError
-from backup_relay.ports import MemberPrerequisites, Prerequisites
+from backup_relay.domain.errors import AwsError
 
 Progress = Callable[[int, int, str], None]  # (done, total, what is being checked)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from backup_relay.diagnosis import KEY_STATEMENTS, SERVICE_ROLE
 from backup_relay.doctor.facts import (
     CentralFacts,
     MemberFacts,
@@ -15,6 +14,7 @@ from backup_relay.doctor.facts import (
 from backup_relay.doctor.policy import lets_account_use
 from backup_relay.doctor.report import Finding, Severity
 from backup_relay.doctor.rules import rule
+from backup_relay.domain.failures import KEY_STATEMENTS, SERVICE_ROLE
 
 #: The tagging convention: backup=enabled selects, disabled opts out, custom keeps its own.
 BACKUP_TAG = "backup"

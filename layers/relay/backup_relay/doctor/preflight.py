@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from pydantic import Field
 
-from backup_relay.diagnosis import CATALOGUE
 from backup_relay.doctor.central import (
     backup_role_ready,
     central_account_in_the_organization,
@@ -28,9 +27,10 @@ from backup_relay.doctor.names import (
     physical_names,
     stack_name_problem,
 )
+from backup_relay.doctor.ports import PreflightPrerequisites
 from backup_relay.doctor.report import DoctorReport, Finding, Severity, docs_for
 from backup_relay.doctor.rules import rule
-from backup_relay.ports import PreflightPrerequisites
+from backup_relay.domain.catalogue import CATALOGUE
 
 #: Lambda keeps this many executions unreserved for functions without a reservation.
 UNRESERVED_MINIMUM = 100

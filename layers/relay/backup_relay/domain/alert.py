@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from backup_relay.diagnosis import Diagnosis
+from backup_relay.domain.failures import Diagnosis
 
 
 class Severity(StrEnum):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from backup_relay.models import FINAL_STATES, JobEvent, JobKind, JobState
+from backup_relay.domain.jobs import FINAL_STATES, JobEvent, JobKind, JobState
 
 
 @dataclass(frozen=True)
@@ -70,3 +72,50 @@ def outcome_of(report: CopyJobReport) -> CopyJobOutcome | None:
 def outcome_of_event(event: JobEvent) -> CopyJobOutcome | None:
     report = CopyJobReport.of_event(event)
     return outcome_of(report) if report is not None else None
+
+
+@dataclass(frozen=True)
+class CopyRequest:
+    """A StartCopyJob request, run in the region of the source vault."""
+
+    recovery_point_arn: str
+    source_vault_name: str
+    destination_vault_arn: str
+    iam_role_arn: str
+    idempotency_token: str
+    lifecycle: Mapping[str, int]  # empty: the destination vault's defaults
+
+
+#: RecoveryPointStatus values of a whole recovery point, ready for use: COMPLETED, or AVAILABLE
+#: ("the backup was successfully created for the recovery point", botocore's backup model). Not
+#: CREATING (still being made), PARTIAL (lacks part of its source), DELETING or EXPIRED (its
+#: retention ended), STOPPED (a continuous backup that stopped).
+WHOLE_STATUSES = frozenset({"COMPLETED", "AVAILABLE"})
+
+
+@dataclass(frozen=True)
+class RecoveryPoint:
+    arn: str
+    resource_type: str
+    status: str
+    created_at: datetime  # a copy keeps its source's creation date
+    source_vault_arn: str | None  # set on a copy: the vault it was copied from
+    delete_after_days: int | None = None  # its Lifecycle, counted from created_at
+    resource_arn: str | None = None  # what was backed up (a copy keeps its source's)
+
+    @property
+    def is_whole(self) -> bool:
+        return self.status in WHOLE_STATUSES
+
+
+@dataclass(frozen=True)
+class ListedCopyJob:
+    """A copy job as ListCopyJobs gives it."""
+
+    copy_job_id: str
+    state: str
+    source_recovery_point_arn: str
+    destination_vault_arn: str
+    resource_type: str
+    status_message: str | None
+    created_at: datetime

@@ -3,21 +3,22 @@
 Every step returns the whole `ChainState`. The state machine reads three things in it and
 nothing else: `status` (its Choice states), `current.wait_seconds` (how long WaitForCopyJob
 waits for the copy job's event) and `current.slot`, `current.slot_cap`, with `chain_id` and
-`current.index` (the concurrency slot's key, its cap and the holder: `copy_chain/quotas.py`).
+`current.index` (the concurrency slot's key, its cap and the holder: `domain/quotas.py`).
 Deployment settings (home region, waits) stay in the functions' environment.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from backup_relay.copy_chain.outcome import CopyJobOutcome
-from backup_relay.errors import InvalidChainState
-from backup_relay.planner import Hop, Route, Vault
+from backup_relay.domain.copy_jobs import CopyJobOutcome
+from backup_relay.domain.errors import InvalidChainState
+from backup_relay.domain.routes import Hop, Route, Vault
 
 
 class ChainStatus(StrEnum):
@@ -123,7 +124,7 @@ class CurrentHop(BaseModel):
     idempotency_token: str
     wait_seconds: int  # for the copy job's event, before CheckCopyJob asks DescribeCopyJob
     # the concurrency slot TakeSlot and FreeSlot name, and how many hops may hold it at once
-    # (None: a hop opened before slots were per quota group, copy_chain/quotas.py)
+    # (None: a hop opened before slots were per quota group, domain/quotas.py)
     slot: str | None = None
     slot_cap: int | None = None
     copy_job_id: str | None = None  # once StartCopyJob answered
@@ -191,3 +192,48 @@ def new_chain(route: Route, recovery_point_arn: str) -> ChainState:
         reason=route.reason,
         copies=[recovery_point_arn],
     )
+
+
+@dataclass(frozen=True)
+class HopRecord:
+    """A hop as the ledger holds it."""
+
+    chain_id: str
+    index: int
+    copy_job_id: str | None
+    source_region: str
+    updated_at: datetime
+    source_account: str = ""
+    destination_region: str = ""
+    state: str = ""
+    kind: str = ""  # cross-account, cross-region, ...
+    source_vault_arn: str = ""
+    destination_vault_arn: str = ""
+    status_message: str | None = None  # why it failed, in AWS's words
+    source_recovery_point_arn: str | None = None
+    destination_recovery_point_arn: str | None = None
+    slot: str = ""  # the concurrency slot's key (CurrentHop.slot); empty for an older record
+
+    @property
+    def label(self) -> str:
+        return f"{self.chain_id} hop {self.index}"
+
+    @property
+    def slot_holder(self) -> str:
+        """How the state machine's TakeSlot names this hop in its slot's holders."""
+        return f"{self.chain_id}#{self.index}"
+
+
+@dataclass(frozen=True)
+class ChainRecord:
+    """A chain as the ledger holds it; its id is its execution's name."""
+
+    chain_id: str
+    state: str
+    execution_started: bool  # a start of its execution was confirmed
+    resource_type: str = ""
+    origin_recovery_point_arn: str = ""
+    destination_vault_arn: str = ""
+    reason: str = ""  # how it ended, when it did
+    attempt: int = 1  # its execution runs as execution_name(chain_id, attempt)
+    updated_at: str = ""  # when its state last changed (ISO 8601)

@@ -3,17 +3,22 @@ let the copy chain act on the recorded event."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from backup_relay.clock import Clock, utc_now
-from backup_relay.errors import InvalidJobEvent
-from backup_relay.models import JobEvent
-from backup_relay.normalize import normalize, parse_json
-from backup_relay.ports import EventRecorder, IngestTelemetry, Quarantine
+from backup_relay.collect.normalize import normalize, parse_json
+from backup_relay.collect.ports import (
+    EventRecorder,
+    IngestOutcome,
+    IngestResult,
+    IngestTelemetry,
+    Quarantine,
+    QuarantinedMessage,
+)
+from backup_relay.domain.accounts import AccountPolicy
+from backup_relay.domain.clock import Clock, utc_now
+from backup_relay.domain.errors import InvalidJobEvent
 
 if TYPE_CHECKING:
     from backup_relay.copy_chain.triggers import ChainTriggers
@@ -21,56 +26,6 @@ if TYPE_CHECKING:
 #: AWS Backup's job events are about 2 KB. A larger body is quarantined unread, and only its
 #: first 64 KiB are kept: a recorded event and its original then fit in a ledger item (400 KB).
 MAX_BODY_BYTES = 64 * 1024
-
-
-class Outcome(StrEnum):
-    RECORDED = "recorded"
-    DUPLICATE = "duplicate"
-    QUARANTINED = "quarantined"
-
-
-@dataclass(frozen=True)
-class QuarantinedMessage:
-    message_id: str
-    body: str
-    code: str
-    reason: str
-    received_at: datetime
-
-
-@dataclass(frozen=True)
-class IngestResult:
-    outcome: Outcome
-    event: JobEvent | None = None
-    quarantined: QuarantinedMessage | None = None
-
-
-@dataclass(frozen=True)
-class AccountPolicy:
-    """Which accounts may send events: the allow-list, or the whole organization when it is empty.
-
-    The central account's own events are always accepted; the bus policy already limits the
-    relay bus to the organization.
-    """
-
-    allowed: frozenset[str] = frozenset()
-    central_account: str | None = None
-
-    @classmethod
-    def from_list(
-        cls, accounts: Iterable[str], central_account: str | None = None
-    ) -> AccountPolicy:
-        return cls(frozenset(a.strip() for a in accounts if a.strip()), central_account or None)
-
-    def allows(self, account: str) -> bool:
-        return not self.allowed or account in self.allowed | {self.central_account}
-
-    def check(self, event: JobEvent) -> None:
-        if not self.allows(event.account):
-            raise InvalidJobEvent(
-                "account_not_allowed",
-                f"account {event.account} is not in AllowedSourceAccounts",
-            )
 
 
 def ingest_message(
@@ -92,9 +47,9 @@ def ingest_message(
         kept = _head(body, MAX_BODY_BYTES)
         message = QuarantinedMessage(message_id, kept, invalid.code, invalid.message, now())
         quarantine(message)
-        return IngestResult(Outcome.QUARANTINED, quarantined=message)
+        return IngestResult(IngestOutcome.QUARANTINED, quarantined=message)
     is_new = record(event, original_event(payload))
-    return IngestResult(Outcome.RECORDED if is_new else Outcome.DUPLICATE, event=event)
+    return IngestResult(IngestOutcome.RECORDED if is_new else IngestOutcome.DUPLICATE, event=event)
 
 
 @dataclass
@@ -119,7 +74,9 @@ class Ingest:
         except InvalidJobEvent as refused:  # AWS does not confirm what the event claims
             message = QuarantinedMessage(message_id, body, refused.code, refused.message, utc_now())
             self.quarantine(message)
-            result = IngestResult(Outcome.QUARANTINED, event=result.event, quarantined=message)
+            result = IngestResult(
+                IngestOutcome.QUARANTINED, event=result.event, quarantined=message
+            )
             actions = []
         self.alerts(result)
         self.telemetry.event_ingested(result, actions)

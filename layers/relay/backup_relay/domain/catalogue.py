@@ -1,68 +1,8 @@
-"""Why a backup, copy or restore job failed, and how to fix it: the failure catalogue.
-
-CATALOGUE is data, one entry per way of failing, checked in order (the first that matches
-decides): what AWS's status message says (regular expressions over its meaning, not whole
-strings: messages carry prefixes, ARNs, regions and option lists), optionally for which job kinds
-and states. Each entry gives a category, a title, a remediation naming what to change and where,
-whether a replay after the fix should succeed, and AWS's page on it. Values found in the message
-and in the job (accounts, regions, vaults, keys, roles) are filled in; an unknown one is named
-generically ("<destination account>").
-
-Sources: ../shared/reference/aws-backup-facts.md (section 5 and the encryption and vault-policy
-rules), AWS's documented job events (events/), and the sandbox simulator's failure rules.
-"""
+"""The failure catalogue: one entry per way of failing, checked in order (see diagnosis.py)."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-
-from pydantic import BaseModel, ConfigDict
-
-_GUIDE = "https://docs.aws.amazon.com/aws-backup/latest/devguide"
-SERVICE_ROLE = (
-    "arn:aws:iam::{destination_account}:role/aws-service-role/backup.amazonaws.com/"
-    "AWSServiceRoleForBackup"
-)
-KEY_STATEMENTS = (
-    "kms:Encrypt, kms:Decrypt, kms:ReEncrypt*, kms:GenerateDataKey* and kms:DescribeKey, and "
-    "kms:CreateGrant, kms:ListGrants and kms:RevokeGrant under the condition "
-    '"kms:GrantIsForAWSResource": "true"'
-)
-
-
-class Diagnosis(BaseModel):
-    model_config = ConfigDict(frozen=True)
-
-    category: str
-    title: str
-    remediation: str
-    retryable: bool  # a replay after the fix is expected to succeed
-    docs: str
-    message: str  # AWS's message, as given
-
-
-@dataclass(frozen=True)
-class Entry:
-    category: str
-    patterns: tuple[str, ...]  # any matches (case-insensitive); () matches by state alone
-    title: str
-    remediation: str  # {placeholders}: see _values
-    retryable: bool
-    docs: str
-    kinds: frozenset[str] = frozenset()  # BACKUP, COPY, RESTORE; empty: any
-    states: frozenset[str] = frozenset()  # the job's final state; empty: any
-
-    def matches(self, message: str, kind: str | None, state: str | None) -> bool:
-        if self.kinds and kind not in self.kinds:
-            return False
-        if self.states and state not in self.states:
-            return False
-        if not self.patterns:
-            return bool(self.states) and not message
-        return any(re.search(pattern, message, re.IGNORECASE) for pattern in self.patterns)
-
+from backup_relay.domain.failures import GUIDE, Entry
 
 CATALOGUE: tuple[Entry, ...] = (
     Entry(  # ExecutionEnded's words for a chain execution someone stopped
@@ -82,7 +22,7 @@ CATALOGUE: tuple[Entry, ...] = (
         "means AWS Backup queued it; RUNNING, a very large copy). Once it has ended, replay "
         "the chain; if copies that long are normal, raise the state machine's TimeoutSeconds.",
         True,
-        f"{_GUIDE}/recov-point-create-a-copy.html",
+        f"{GUIDE}/recov-point-create-a-copy.html",
     ),
     Entry(
         "not_same_organization",
@@ -93,7 +33,7 @@ CATALOGUE: tuple[Entry, ...] = (
         "Organizations, from its management account), or copy into a vault of an account of "
         "the source's organization.",
         True,
-        f"{_GUIDE}/create-cross-account-backup.html",
+        f"{GUIDE}/create-cross-account-backup.html",
     ),
     Entry(
         "cross_account_disabled",
@@ -104,7 +44,7 @@ CATALOGUE: tuple[Entry, ...] = (
         "backup, or `aws backup update-global-settings --global-settings "
         "isCrossAccountBackupEnabled=true` with the management account's credentials.",
         True,
-        f"{_GUIDE}/create-cross-account-backup.html",
+        f"{GUIDE}/create-cross-account-backup.html",
     ),
     Entry(
         "unsupported_copy_route",
@@ -114,7 +54,7 @@ CATALOGUE: tuple[Entry, ...] = (
         "availability): keep their DR by other means (for example a cross-region read replica), "
         "or exclude them from the copy rule of the backup plan. Replaying will fail again.",
         False,
-        f"{_GUIDE}/backup-feature-availability.html",
+        f"{GUIDE}/backup-feature-availability.html",
     ),
     Entry(
         "unsupported_copy_route",
@@ -125,7 +65,7 @@ CATALOGUE: tuple[Entry, ...] = (
         "then across regions (backup-relay's copy chain does this; remove {resource_type} from "
         "the stack's SingleActionResourceTypes). The same single-step copy fails again.",
         False,
-        f"{_GUIDE}/backup-feature-availability.html",
+        f"{GUIDE}/backup-feature-availability.html",
     ),
     Entry(
         "option_group_missing",
@@ -136,7 +76,7 @@ CATALOGUE: tuple[Entry, ...] = (
         "Option groups, or `aws rds create-option-group` then `add-option-to-option-group`); "
         "AWS Backup copies an RDS snapshot across regions only into a region that has them.",
         True,
-        f"{_GUIDE}/cross-region-backup.html",
+        f"{GUIDE}/cross-region-backup.html",
     ),
     Entry(
         "default_vault_key",
@@ -148,7 +88,7 @@ CATALOGUE: tuple[Entry, ...] = (
         "{destination_account}) whose key policy lets the source accounts' "
         "AWSServiceRoleForBackup use it, and copy into that vault.",
         True,
-        f"{_GUIDE}/encryption.html",
+        f"{GUIDE}/encryption.html",
     ),
     Entry(
         "aws_managed_key",
@@ -161,7 +101,7 @@ CATALOGUE: tuple[Entry, ...] = (
         "restore from it; EBS: set the volume's key to one), share that key with {service_role} "
         "({key_statements}), and back up again.",
         True,
-        f"{_GUIDE}/encryption.html",
+        f"{GUIDE}/encryption.html",
     ),
     Entry(
         "kms_key_not_shared",
@@ -206,7 +146,7 @@ CATALOGUE: tuple[Entry, ...] = (
         "console create it (trusting backup.amazonaws.com) or point the plan at a role that "
         "exists.",
         True,
-        f"{_GUIDE}/iam-service-roles.html",
+        f"{GUIDE}/iam-service-roles.html",
     ),
     Entry(
         "iam_role_permissions",
@@ -216,7 +156,7 @@ CATALOGUE: tuple[Entry, ...] = (
         "resource's tags (for example rds:ListTagsForResource, ec2:DescribeTags, "
         "tag:GetResources), as AWSBackupServiceRolePolicyForBackup grants.",
         True,
-        f"{_GUIDE}/iam-service-roles.html",
+        f"{GUIDE}/iam-service-roles.html",
     ),
     Entry(
         "iam_role_permissions",
@@ -225,7 +165,7 @@ CATALOGUE: tuple[Entry, ...] = (
         "Restore with the instance profile the backup recorded, or give the restore role "
         "iam:PassRole on the new instance profile's role (account {account}).",
         True,
-        f"{_GUIDE}/restoring-ec2.html",
+        f"{GUIDE}/restoring-ec2.html",
     ),
     Entry(
         "iam_role_permissions",
@@ -235,7 +175,7 @@ CATALOGUE: tuple[Entry, ...] = (
         "needed, or a resource policy (vault, key) or an SCP denies it: the message above names "
         "the action. CloudTrail in account {account} shows the denied call.",
         True,
-        f"{_GUIDE}/security-iam.html",
+        f"{GUIDE}/security-iam.html",
     ),
     Entry(
         "throttled",
@@ -247,7 +187,7 @@ CATALOGUE: tuple[Entry, ...] = (
         "destination region for fully managed types; RDS and its family: a few snapshot copies "
         "in progress per destination region).",
         True,
-        f"{_GUIDE}/aws-backup-limits.html",
+        f"{GUIDE}/aws-backup-limits.html",
     ),
     Entry(
         "resource_busy",
@@ -261,7 +201,7 @@ CATALOGUE: tuple[Entry, ...] = (
         "{resource} apart (start times, frequency), or lengthen their completion window so a "
         "job can wait its turn.",
         True,
-        f"{_GUIDE}/recov-point-create-a-copy.html",
+        f"{GUIDE}/recov-point-create-a-copy.html",
     ),
     Entry(
         "backup_window_expired",
@@ -271,7 +211,7 @@ CATALOGUE: tuple[Entry, ...] = (
         "(CompletionWindowMinutes), or move the plan's schedule away from other jobs of the "
         "resource.",
         True,
-        f"{_GUIDE}/creating-a-backup-plan.html",
+        f"{GUIDE}/creating-a-backup-plan.html",
     ),
     Entry(
         "backup_window_expired",
@@ -281,7 +221,7 @@ CATALOGUE: tuple[Entry, ...] = (
         "(StartWindowMinutes) or completion window (CompletionWindowMinutes), or move the "
         "plan's schedule away from other jobs of the resource.",
         True,
-        f"{_GUIDE}/creating-a-backup-plan.html",
+        f"{GUIDE}/creating-a-backup-plan.html",
         states=frozenset({"EXPIRED"}),
     ),
     Entry(
@@ -291,7 +231,7 @@ CATALOGUE: tuple[Entry, ...] = (
         "Nothing to fix if it was meant: CloudTrail (StopBackupJob) in account {account} says "
         "who stopped it. Otherwise run it again.",
         True,
-        f"{_GUIDE}/API_StopBackupJob.html",
+        f"{GUIDE}/API_StopBackupJob.html",
     ),
     Entry(
         "stopped_by_user",
@@ -300,7 +240,7 @@ CATALOGUE: tuple[Entry, ...] = (
         "AWS ended it ABORTED without a message: CloudTrail (StopBackupJob) in account "
         "{account} says who stopped it. Run it again if it was not meant.",
         True,
-        f"{_GUIDE}/API_StopBackupJob.html",
+        f"{GUIDE}/API_StopBackupJob.html",
         states=frozenset({"ABORTED"}),
     ),
     Entry(
@@ -310,7 +250,7 @@ CATALOGUE: tuple[Entry, ...] = (
         "Create the vault {vault} (its account and region are in its ARN), or point the backup "
         "plan's rule or copy action at a vault that exists.",
         True,
-        f"{_GUIDE}/vaults.html",
+        f"{GUIDE}/vaults.html",
     ),
     Entry(
         "partial",
@@ -319,10 +259,11 @@ CATALOGUE: tuple[Entry, ...] = (
         "AWS ended the job PARTIAL: its console page lists what is missing. Run it again once "
         "the cause is fixed.",
         True,
-        f"{_GUIDE}/troubleshooting.html",
+        f"{GUIDE}/troubleshooting.html",
         states=frozenset({"PARTIAL"}),
     ),
 )
+
 
 UNKNOWN = Entry(
     "unknown",
@@ -330,96 +271,13 @@ UNKNOWN = Entry(
     "A failure the catalogue does not know",
     "AWS's message is kept whole above. Open the job in the AWS Backup console (account "
     "{account}, region {region}) and look the message up in AWS Backup's troubleshooting guide; "
-    "if it recurs, add it to backup-relay's failure catalogue (backup_relay/diagnosis.py).",
+    "if it recurs, add it to backup-relay's failure catalogue (backup_relay/domain/catalogue.py).",
     False,
-    f"{_GUIDE}/troubleshooting.html",
+    f"{GUIDE}/troubleshooting.html",
 )
+
 
 #: Every category the catalogue can answer, in the catalogue's order.
 CATEGORIES: tuple[str, ...] = tuple(
     dict.fromkeys([*(entry.category for entry in CATALOGUE), UNKNOWN.category])
 )
-
-_PREFIXES = re.compile(r'^(?:\s|"|\\"|access denied:\s*|error:\s*)+', re.IGNORECASE)
-_ARN = r"arn:aws[a-z-]*:{service}:[^\s\"'\]\[,;()]+"
-
-
-def diagnose(
-    message: str | None,
-    *,
-    resource_type: str | None = None,
-    kind: str | None = None,
-    state: str | None = None,
-    context: Mapping[str, str] | None = None,
-) -> Diagnosis:
-    """The catalogue's entry for a job's status message (with its kind and final state, when
-    known), its remediation filled with what the message and `context` name."""
-    text = clean(message or "")
-    kind_name = kind.upper() if kind else None
-    entry = next((e for e in CATALOGUE if e.matches(text, kind_name, state)), UNKNOWN)
-    values = _values(text, resource_type, dict(context or {}))
-    return Diagnosis(
-        category=entry.category,
-        title=entry.title,
-        remediation=entry.remediation.format_map(values),
-        retryable=entry.retryable,
-        docs=entry.docs,
-        message=message or "",
-    )
-
-
-def clean(message: str) -> str:
-    """The message without the quotes and prefixes AWS and its callers wrap it in."""
-    text = _PREFIXES.sub("", message.strip())
-    return text.rstrip('"\\ ').strip()
-
-
-def _found(service: str, text: str) -> str | None:
-    match = re.search(_ARN.format(service=service), text)
-    return match.group(0).rstrip(".") if match else None
-
-
-def _account_of(arn: str | None) -> str | None:
-    parts = arn.split(":") if arn else []
-    return parts[4] if len(parts) > 4 and parts[4].isdigit() else None
-
-
-def _region_of(arn: str | None) -> str | None:
-    parts = arn.split(":") if arn else []
-    return parts[3] if len(parts) > 3 and parts[3] else None
-
-
-def _values(text: str, resource_type: str | None, context: dict[str, str]) -> dict[str, str]:
-    source_vault = context.get("source_vault_arn")
-    destination_vault = context.get("destination_vault_arn") or _found("backup", text)
-    key = _found("kms", text) or context.get("key_arn")
-    route = re.search(r"from ([a-z]{2}(?:-[a-z]+)+-\d) to ([a-z]{2}(?:-[a-z]+)+-\d)", text)
-    options = re.search(r"following options:\s*(.+?)\.?$", text)
-    role = _found("iam", text) or context.get("iam_role_arn")
-    account = context.get("account") or _account_of(source_vault)
-    destination_account = (
-        context.get("destination_account") or _account_of(destination_vault) or None
-    )
-    values = {
-        "account": account or "<the job's account>",
-        "region": (route.group(1) if route else None)
-        or context.get("region")
-        or "<the source region>",
-        "source_account": _account_of(source_vault) or account or "<the source account>",
-        "destination_account": destination_account or "<the destination account>",
-        "destination_region": (route.group(2) if route else None)
-        or _region_of(destination_vault)
-        or "<the destination region>",
-        "destination_vault": destination_vault or "the destination vault",
-        "vault": _found("backup", text) or destination_vault or "the vault",
-        "key": key or "the source recovery point's KMS key",
-        "role": role or "the job's IAM role",
-        "options": options.group(1).strip() if options else "the snapshot lists",
-        "resource_type": resource_type or "this resource type",
-        "resource": context.get("resource_arn") or "the resource",
-        "key_statements": KEY_STATEMENTS,
-    }
-    values["service_role"] = SERVICE_ROLE.format(
-        destination_account=destination_account or "<destination account>"
-    )
-    return values

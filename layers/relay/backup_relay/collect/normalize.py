@@ -23,8 +23,8 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from backup_relay.errors import InvalidJobEvent
-from backup_relay.models import DETAIL_TYPES, JobEvent, JobKind, JobState
+from backup_relay.domain.errors import InvalidJobEvent
+from backup_relay.domain.jobs import DETAIL_TYPES, JobEvent, JobKind, JobState
 
 BACKUP_SOURCE = "aws.backup"
 ENVELOPE_VERSION = "backup-relay/1"

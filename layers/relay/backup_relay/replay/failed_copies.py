@@ -23,23 +23,23 @@ from functools import partial
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from backup_relay.clock import Clock, utc_now
-from backup_relay.copy_chain.state import ChainState, ChainStatus, LedgerState, execution_name
-from backup_relay.diagnosis import Diagnosis, diagnose
-from backup_relay.errors import AwsError, NotFound
-from backup_relay.models import JobEvent
-from backup_relay.planner import Vault
-from backup_relay.ports import (
-    CentralCopyJobs,
-    ChainLedger,
+from backup_relay.copy_chain.ports import ChainLedger, MemberCopies, Workflow
+from backup_relay.domain.chain import (
     ChainRecord,
-    CopyRequest,
+    ChainState,
+    ChainStatus,
     HopRecord,
-    ListedCopyJob,
-    MemberCopies,
-    ReplayLedger,
-    Workflow,
+    LedgerState,
+    execution_name,
 )
+from backup_relay.domain.clock import Clock, utc_now
+from backup_relay.domain.copy_jobs import CopyRequest, ListedCopyJob
+from backup_relay.domain.diagnosis import diagnose
+from backup_relay.domain.errors import AwsError, NotFound
+from backup_relay.domain.failures import Diagnosis
+from backup_relay.domain.jobs import JobEvent
+from backup_relay.domain.routes import Vault
+from backup_relay.replay.ports import CentralCopyJobs, ReplayLedger
 
 
 class ReplayRequest(BaseModel):
@@ -76,7 +76,7 @@ def since(value: str, now: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=now.tzinfo)
 
 
-class Outcome(StrEnum):
+class ReplayOutcome(StrEnum):
     REPLAYED = "replayed"
     WOULD_REPLAY = "would replay"  # a dry run
     SKIPPED = "skipped"
@@ -92,7 +92,7 @@ class ReplayItem(BaseModel):
     resource_type: str
     failed_at: str
     category: str
-    outcome: Outcome
+    outcome: ReplayOutcome
     why: str
     started: str | None = None  # the new execution's name, or the new copy job's id
 
@@ -100,12 +100,12 @@ class ReplayItem(BaseModel):
 class ReplayReport(BaseModel):
     items: list[ReplayItem] = []
 
-    def count(self, outcome: Outcome) -> int:
+    def count(self, outcome: ReplayOutcome) -> int:
         return sum(item.outcome is outcome for item in self.items)
 
     @property
     def failed(self) -> bool:
-        return self.count(Outcome.FAILED) > 0
+        return self.count(ReplayOutcome.FAILED) > 0
 
 
 @dataclass(frozen=True)
@@ -120,7 +120,7 @@ class _Candidate:
     diagnosis: Diagnosis
     since: datetime  # the window it was found in: a copy made since then makes it whole
 
-    def item(self, outcome: Outcome, why: str, started: str | None = None) -> ReplayItem:
+    def item(self, outcome: ReplayOutcome, why: str, started: str | None = None) -> ReplayItem:
         return ReplayItem(
             kind=self.kind,
             id=self.id,
@@ -256,13 +256,13 @@ class Replay:
         records = [r for r in map(self.chains.chain, chains) if r is not None]
         if not records:
             return candidate.item(
-                Outcome.SKIPPED,
+                ReplayOutcome.SKIPPED,
                 "no chain made it (started by hand?): copy it again with aws backup "
                 "start-copy-job once its cause is fixed",
             )
         states = ", ".join(f"{r.chain_id} {r.state}" for r in records)
         return candidate.item(
-            Outcome.SKIPPED,
+            ReplayOutcome.SKIPPED,
             f"its event was lost and its chain ({states}) has not seen it yet: its poll or "
             "reconcile records it FAILED, then replay runs it again",
         )
@@ -292,7 +292,9 @@ class Replay:
     ) -> ReplayItem:
         plan = self.chains.chain_plan(chain.chain_id)
         if plan is None or failed is None:
-            return candidate.item(Outcome.FAILED, "the ledger holds no plan or failed hop for it")
+            return candidate.item(
+                ReplayOutcome.FAILED, "the ledger holds no plan or failed hop for it"
+            )
         attempt = chain.attempt + 1
         state = _resumed(plan, failed, attempt)
         name = execution_name(chain.chain_id, attempt)
@@ -302,20 +304,22 @@ class Replay:
         )
         if done:
             return candidate.item(
-                Outcome.SKIPPED, f"{hop} completed since: copy job {done} made the copy"
+                ReplayOutcome.SKIPPED, f"{hop} completed since: copy job {done} made the copy"
             )
         if dry_run:
             return candidate.item(
-                Outcome.WOULD_REPLAY, f"would run {hop} again as attempt {attempt}", name
+                ReplayOutcome.WOULD_REPLAY, f"would run {hop} again as attempt {attempt}", name
             )
         try:
             if not self.chains.chain_retried(state, failed.index):
-                return candidate.item(Outcome.SKIPPED, "another replay started it already")
+                return candidate.item(ReplayOutcome.SKIPPED, "another replay started it already")
             self.workflow.start(state)
             self.chains.execution_started(state)
         except AwsError as error:
-            return candidate.item(Outcome.FAILED, f"could not start: {error}")
-        return candidate.item(Outcome.REPLAYED, f"{hop} runs again as attempt {attempt}", name)
+            return candidate.item(ReplayOutcome.FAILED, f"could not start: {error}")
+        return candidate.item(
+            ReplayOutcome.REPLAYED, f"{hop} runs again as attempt {attempt}", name
+        )
 
     def _member_copy(self, candidate: _Candidate, event: JobEvent, dry_run: bool) -> ReplayItem:
         skipped = self._member_copy_needs_none(candidate, event)
@@ -323,7 +327,7 @@ class Replay:
             return skipped
         if dry_run:
             return candidate.item(
-                Outcome.WOULD_REPLAY,
+                ReplayOutcome.WOULD_REPLAY,
                 f"would copy it again in account {event.account} through its replay role",
             )
         job_id = event.job_id or ""
@@ -338,23 +342,23 @@ class Replay:
         try:
             new_job = self.member_copies.start_copy_job(event.account, event.region, request)
         except NotFound as gone:
-            return candidate.item(Outcome.GONE, f"its source recovery point is gone: {gone}")
+            return candidate.item(ReplayOutcome.GONE, f"its source recovery point is gone: {gone}")
         except AwsError as error:
-            return candidate.item(Outcome.FAILED, f"could not start: {error}")
+            return candidate.item(ReplayOutcome.FAILED, f"could not start: {error}")
         self.jobs.record_replay(job_id, new_job)
-        return candidate.item(Outcome.REPLAYED, f"copy job {new_job} started", new_job)
+        return candidate.item(ReplayOutcome.REPLAYED, f"copy job {new_job} started", new_job)
 
     def _member_copy_needs_none(self, candidate: _Candidate, event: JobEvent) -> ReplayItem | None:
         """Why a member copy needs no replay (or cannot have one), if it does not."""
         earlier = self.jobs.replayed(event.job_id or "")
         if earlier:
-            return candidate.item(Outcome.SKIPPED, f"replayed already as copy job {earlier}")
+            return candidate.item(ReplayOutcome.SKIPPED, f"replayed already as copy job {earlier}")
         source, destination = event.source_recovery_point_arn, event.destination_vault_arn
         done = self.jobs.completed_copy(source or "", destination or "", candidate.since)
         if done:
-            return candidate.item(Outcome.SKIPPED, f"copy job {done} made the copy since")
+            return candidate.item(ReplayOutcome.SKIPPED, f"copy job {done} made the copy since")
         if not (source and event.source_vault_arn and destination and event.iam_role_arn):
-            return candidate.item(Outcome.FAILED, "its event lacks the source, vault or role")
+            return candidate.item(ReplayOutcome.FAILED, "its event lacks the source, vault or role")
         return None
 
 
@@ -372,4 +376,4 @@ def _resumed(plan: ChainState, failed: HopRecord, attempt: int) -> ChainState:
     return state
 
 
-__all__ = ["Outcome", "Replay", "ReplayItem", "ReplayReport", "ReplayRequest", "since"]
+__all__ = ["Replay", "ReplayItem", "ReplayOutcome", "ReplayReport", "ReplayRequest", "since"]

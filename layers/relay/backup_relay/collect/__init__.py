@@ -1,0 +1,1 @@
+"""Collect: normalize AWS Backup job events, record them once, quarantine what is malformed."""

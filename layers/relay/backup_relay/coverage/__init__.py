@@ -1,0 +1,1 @@
+"""Coverage: how recent each chained resource's DR copy is."""

@@ -1,0 +1,55 @@
+"""The shape of a diagnosis and of the catalogue's entries."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict
+
+GUIDE = "https://docs.aws.amazon.com/aws-backup/latest/devguide"
+
+
+SERVICE_ROLE = (
+    "arn:aws:iam::{destination_account}:role/aws-service-role/backup.amazonaws.com/"
+    "AWSServiceRoleForBackup"
+)
+
+
+KEY_STATEMENTS = (
+    "kms:Encrypt, kms:Decrypt, kms:ReEncrypt*, kms:GenerateDataKey* and kms:DescribeKey, and "
+    "kms:CreateGrant, kms:ListGrants and kms:RevokeGrant under the condition "
+    '"kms:GrantIsForAWSResource": "true"'
+)
+
+
+class Diagnosis(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    category: str
+    title: str
+    remediation: str
+    retryable: bool  # a replay after the fix is expected to succeed
+    docs: str
+    message: str  # AWS's message, as given
+
+
+@dataclass(frozen=True)
+class Entry:
+    category: str
+    patterns: tuple[str, ...]  # any matches (case-insensitive); () matches by state alone
+    title: str
+    remediation: str  # {placeholders}: see _values
+    retryable: bool
+    docs: str
+    kinds: frozenset[str] = frozenset()  # BACKUP, COPY, RESTORE; empty: any
+    states: frozenset[str] = frozenset()  # the job's final state; empty: any
+
+    def matches(self, message: str, kind: str | None, state: str | None) -> bool:
+        if self.kinds and kind not in self.kinds:
+            return False
+        if self.states and state not in self.states:
+            return False
+        if not self.patterns:
+            return bool(self.states) and not message
+        return any(re.search(pattern, message, re.IGNORECASE) for pattern in self.patterns)

@@ -1,0 +1,1 @@
+"""Replay: start again the copies that failed."""

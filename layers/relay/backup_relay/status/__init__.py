@@ -1,0 +1,1 @@
+"""Status: what the chains and jobs of a night did."""
