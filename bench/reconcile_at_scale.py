@@ -114,7 +114,11 @@ def main() -> None:
         _fill_the_vault(org, settings)
         workflow = _NoExecutions()
         reconcile = Reconcile(
-            settings=settings,
+            routes=settings.routes,
+            accounts=settings.accounts,
+            region=settings.home_region,
+            lookback=settings.lookback,
+            hop_sla=settings.hop_sla,
             ledger=DynamoChainLedger(settings.ledger_table, settings.ledger_retention),
             workflow=workflow,
             copy_jobs=BackupCopyJobs(),
@@ -129,9 +133,9 @@ def main() -> None:
         )
         _run("first run: the window's chains are missing", reconcile)
         _run("steady state (every 15 min): all chained", reconcile)
-        whole = settings.model_copy(update={"lookback_hours": 24 * 91})
-        _run("for comparison, the whole vault: first run", replace(reconcile, settings=whole))
-        _run("for comparison, the whole vault: steady", replace(reconcile, settings=whole))
+        whole = timedelta(days=91)
+        _run("for comparison, the whole vault: first run", replace(reconcile, lookback=whole))
+        _run("for comparison, the whole vault: steady", replace(reconcile, lookback=whole))
 
 
 if __name__ == "__main__":

@@ -285,7 +285,7 @@ def _plan(args: argparse.Namespace) -> int:
     }
     settings = RouteSettings.load(env)
     try:
-        route = plan_route(args.resource_type, source, destination, settings.chain)
+        route = plan_route(args.resource_type, source, destination, settings.routes)
     except RouteError as error:
         raise CommandError(f"no route: {error}", EXIT_BAD_INPUT) from None
     if args.json:

@@ -43,7 +43,7 @@ def test_a_hop_recorded_completed_stays_completed(central: CentralStack) -> None
     aws.reset()
     chains = DynamoChainLedger(central.tables["LedgerTable"])
     step_settings = settings(ChainStepsSettings)
-    chain = chain_for_event(copy_event(), step_settings.chain, DR)
+    chain = chain_for_event(copy_event(), step_settings.routes, DR)
     assert chain is not None
     opened = next_hop(chain, WaitPolicy("us-west-2", 60), AWS_QUOTAS)
     chains.hop(opened, LedgerState.COMPLETED)
@@ -61,7 +61,7 @@ def test_the_ledger_frees_the_slot_the_hop_took(central: CentralStack) -> None:
     aws.reset()
     table = central.tables["LedgerTable"]
     chains = DynamoChainLedger(table)
-    chain = chain_for_event(copy_event(), settings(ChainStepsSettings).chain, DR)
+    chain = chain_for_event(copy_event(), settings(ChainStepsSettings).routes, DR)
     assert chain is not None
     opened = next_hop(chain, WaitPolicy("us-west-2", 60), AWS_QUOTAS)
     assert opened.current is not None

@@ -124,11 +124,25 @@ class World:
         }
 
     def hop_steps(self, **env: str) -> HopSteps:
-        return HopSteps(settings(ChainStepsSettings, **env), now=self.clock, **self.ports())
+        steps = settings(ChainStepsSettings, **env)
+        return HopSteps(
+            routes=steps.routes,
+            waits=steps.waits,
+            backup_role_arn=steps.backup_role_arn,
+            intermediate_retention_days=steps.intermediate_retention_days,
+            now=self.clock,
+            **self.ports(),
+        )
 
     def reconcile(self, coverage: Coverage | None = None, **env: str) -> Reconcile:
+        loaded = settings(ReconcileSettings, **env)
         return Reconcile(
-            settings(ReconcileSettings, **env),
+            routes=loaded.routes,
+            accounts=loaded.accounts,
+            region=loaded.home_region,
+            lookback=loaded.lookback,
+            hop_sla=loaded.hop_sla,
+            coverage_max_age=timedelta(hours=loaded.coverage_max_age_hours),
             executions=self.workflow,
             alerts=self.alerts,
             now=self.clock,
@@ -141,14 +155,15 @@ class World:
         return IngestAlerts(
             outbox=self.alerts,
             quarantines=self.alerts,
-            settings=ingest,
+            routes=ingest.routes,
+            region=ingest.home_region,
             quarantine_threshold=ingest.quarantine_alert_threshold,
         )
 
     def triggers(self, **env: str) -> ChainTriggers:
         chain_env = settings(ChainStepsSettings, **env)
         return ChainTriggers(
-            chain_settings=chain_env.chain,
+            routes=chain_env.routes,
             dr_vault=chain_env.dr_vault,
             ledger=self.ledger,
             workflow=self.workflow,
@@ -169,8 +184,11 @@ class World:
         return event
 
     def bring_back(self, **env: str) -> BringBack:
+        loaded = settings(BringBackSettings, **env)
         return BringBack(
-            settings=settings(BringBackSettings, **env),
+            routes=loaded.routes,
+            targets=loaded.bring_back_targets,
+            accounts=loaded.accounts,
             recovery_points=self.recovery_points,
             ledger=self.ledger,
             workflow=self.workflow,

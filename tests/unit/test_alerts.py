@@ -18,13 +18,13 @@ from backup_relay.settings import ChainStepsSettings
 from tests.support.fakes import MemoryAlerts, MemoryDeadLetters, RecordingTelemetry
 from tests.support.world import CENTRAL_HOME, MEMBER, copy_event, settings
 
-SETTINGS = settings(ChainStepsSettings)
+ROUTES = settings(ChainStepsSettings).routes
 DENIED = "Access Denied trying to call AWS Backup service"
 
 
 def _failed_copy(**changes: object) -> Alert:
     event = copy_event(state=JobState.FAILED, status_message=DENIED, **changes)
-    alert = for_job(event, SETTINGS)
+    alert = for_job(event, ROUTES)
     assert alert is not None
     return alert
 
@@ -37,7 +37,7 @@ def test_a_job_that_ends_in_failure_raises_one_error_alert(state: str) -> None:
     # GIVEN a member's copy job that ended in a failure state
     event = copy_event(state=JobState(state), status_message=DENIED)
     # WHEN its alert is built THEN it names the job, the state, and the diagnosis
-    alert = for_job(event, SETTINGS)
+    alert = for_job(event, ROUTES)
     assert alert is not None
     assert (alert.alert_id, alert.severity, alert.kind) == (
         f"job:COPY:copy-1:{state}",
@@ -50,7 +50,7 @@ def test_a_job_that_ends_in_failure_raises_one_error_alert(state: str) -> None:
 
 @pytest.mark.parametrize("state", ["CREATED", "RUNNING", "COMPLETED"])
 def test_a_job_that_did_not_fail_raises_nothing(state: str) -> None:
-    assert for_job(copy_event(state=JobState(state)), SETTINGS) is None
+    assert for_job(copy_event(state=JobState(state)), ROUTES) is None
 
 
 def test_a_chains_own_copy_job_is_left_to_the_chains_alert() -> None:
@@ -62,7 +62,7 @@ def test_a_chains_own_copy_job_is_left_to_the_chains_alert() -> None:
         source_vault_arn=CENTRAL_HOME.arn,
     )
     # THEN it raises no job alert: the chain's alert names it, with its hop
-    assert for_job(event, SETTINGS) is None
+    assert for_job(event, ROUTES) is None
 
 
 # ---- how it reads ---------------------------------------------------------------------------

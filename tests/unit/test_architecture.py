@@ -117,7 +117,6 @@ FEATURES = ("collect", "copy_chain", "alerts", "replay", "status", "coverage", "
 GLUE = ("adapters", "wiring", "settings", "observability")
 
 
-@pytest.mark.xfail(strict=True, reason="the use cases still take environment-shaped settings (#21)")
 def test_features_do_not_import_the_glue() -> None:
     # GIVEN a feature package (its use cases and its ports)
     for name, deps in _library_graph().items():

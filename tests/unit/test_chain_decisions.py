@@ -40,7 +40,7 @@ from tests.support.world import (
     settings,
 )
 
-SETTINGS = settings(ChainStepsSettings).chain
+SETTINGS = settings(ChainStepsSettings).routes
 WAITS = WaitPolicy(home_region=HOME, event_wait_seconds=14400)
 
 

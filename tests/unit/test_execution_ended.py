@@ -18,7 +18,7 @@ def world() -> World:
 
 def _copying(world: World) -> ChainState:
     """A chain whose first hop started its copy job (and holds its concurrency slot)."""
-    chain = chain_for_event(copy_event(), settings(ChainStepsSettings).chain, DR)
+    chain = chain_for_event(copy_event(), settings(ChainStepsSettings).routes, DR)
     assert chain is not None
     world.ledger.chain_started(chain)
     steps = world.hop_steps()

@@ -39,13 +39,13 @@ def world() -> World:
 
 def _landed_chain() -> ChainState:
     """The chain ingest starts for an Aurora copy that landed in the central vault."""
-    chain = chain_for_event(copy_event(), settings(ChainStepsSettings).chain, DR)
+    chain = chain_for_event(copy_event(), settings(ChainStepsSettings).routes, DR)
     assert chain is not None
     return chain
 
 
 def _bring_back(**env: str) -> ChainState:
-    chain_settings = settings(ChainStepsSettings, **env).chain
+    chain_settings = settings(ChainStepsSettings, **env).routes
     return new_chain(plan_route("Aurora", DR, MEMBER_VAULT, chain_settings), "rp-at-dr")
 
 

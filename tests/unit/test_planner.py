@@ -14,10 +14,10 @@ from backup_relay.domain.routes import (
     COPYABLE_TYPES,
     CROSS_REGION_ONLY_TYPES,
     TWO_HOP_TYPES,
-    ChainSettings,
     HopKind,
     Lifecycle,
     RouteError,
+    RoutePolicy,
     Vault,
     plan_route,
     two_hop_fallback,
@@ -26,7 +26,7 @@ from backup_relay_cli.main import main
 
 CENTRAL, MEMBER = "123456789012", "222222222222"
 HOME, DR = "us-west-2", "us-east-1"
-SETTINGS = ChainSettings(
+SETTINGS = RoutePolicy(
     central_account=CENTRAL, central_vault_name="central-west", chained_types=TWO_HOP_TYPES
 )
 MEMBER_VAULT = Vault(account=MEMBER, region=HOME, name="member")

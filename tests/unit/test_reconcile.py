@@ -28,7 +28,7 @@ from tests.support.world import (
     settings,
 )
 
-CHAIN = settings(ReconcileSettings).chain
+CHAIN = settings(ReconcileSettings).routes
 
 DENIED = "Access Denied trying to call AWS Backup service"
 

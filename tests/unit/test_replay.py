@@ -37,7 +37,7 @@ def world() -> World:
 
 def _failed_chain(world: World, cause: str = OPTIONS) -> ChainState:
     """A chain whose only hop (central vault -> DR) failed with AWS's message."""
-    chain = chain_for_event(copy_event(), settings(ChainStepsSettings).chain, DR)
+    chain = chain_for_event(copy_event(), settings(ChainStepsSettings).routes, DR)
     assert chain is not None
     world.ledger.chain_started(chain)
     steps = world.hop_steps()

@@ -64,8 +64,8 @@ def test_lists_and_the_chain_settings_come_from_the_environment() -> None:
     assert settings.chained_types == {"RDS", "Aurora", "DocumentDB", "Neptune"}
     assert settings.single_action_types == {"Aurora", "RDS"}
     assert settings.dr_vault == DR
-    assert settings.chain.destination_lifecycle.as_api() == {"DeleteAfterDays": 35}
-    assert settings.chain.central_vault("eu-west-1").name == settings.central_vault_name
+    assert settings.routes.destination_lifecycle.as_api() == {"DeleteAfterDays": 35}
+    assert settings.routes.central_vault("eu-west-1").name == settings.central_vault_name
 
 
 def test_an_empty_dr_region_turns_the_chain_off() -> None:

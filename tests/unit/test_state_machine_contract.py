@@ -67,7 +67,9 @@ def _paths(state: dict[str, Any]) -> set[str]:
 def _full_state() -> dict[str, Any]:
     """A chain with every optional part filled in, as the state machine sees it (JSON)."""
     chain = next_hop(
-        new_chain(plan_route("Aurora", DR, MEMBER_VAULT, settings(ChainStepsSettings).chain), "rp"),
+        new_chain(
+            plan_route("Aurora", DR, MEMBER_VAULT, settings(ChainStepsSettings).routes), "rp"
+        ),
         WaitPolicy("us-west-2", 60),
         AWS_QUOTAS,
     )

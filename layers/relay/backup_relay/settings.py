@@ -22,8 +22,9 @@ from pydantic import (
 )
 
 from backup_relay.copy_chain.decisions import WaitPolicy
+from backup_relay.domain.accounts import AccountPolicy
 from backup_relay.domain.errors import SettingsError
-from backup_relay.domain.routes import ChainSettings, Lifecycle, RouteError, Vault, parse_types
+from backup_relay.domain.routes import Lifecycle, RoutePolicy, Vault, parse_types
 
 
 def _comma_separated(value: object) -> object:
@@ -87,30 +88,20 @@ class RouteSettings(FunctionSettings):
         return self
 
     @property
-    def chain(self) -> ChainSettings:
-        return ChainSettings(
+    def routes(self) -> RoutePolicy:
+        return RoutePolicy(
             central_account=self.central_account,
             central_vault_name=self.central_vault_name,
             chained_types=self.chained_types,
             single_action_types=self.single_action_types,
             destination_lifecycle=Lifecycle(delete_after_days=self.dr_retention_days or None),
+            dr_region=self.dr_region,
+            dr_vault_name=self.dr_vault_name,
         )
 
     @property
     def dr_vault(self) -> Vault | None:
-        """None: no DrRegion, the copy chain is off."""
-        if not self.dr_region:
-            return None
-        return Vault(account=self.central_account, region=self.dr_region, name=self.dr_vault_name)
-
-    def is_chain_vault(self, vault_arn: str | None) -> bool:
-        """A vault the chain's hops copy out of: a central vault (any region) or the DR vault."""
-        try:
-            vault = Vault.parse(vault_arn or "")
-        except RouteError:
-            return False
-        names = {self.central_vault_name, self.dr_vault_name}
-        return vault.account == self.central_account and vault.name in names
+        return self.routes.dr_vault
 
 
 class ChainEnvironment(RouteSettings):
@@ -138,6 +129,11 @@ class SourceAccountSettings(FunctionSettings):
     """Which member accounts the relay serves (AllowedSourceAccounts; empty: the organization)."""
 
     allowed_source_accounts: Names = Field(alias="ALLOWED_SOURCE_ACCOUNTS")
+
+    @property
+    def accounts(self) -> AccountPolicy:
+        central = getattr(self, "central_account", None)
+        return AccountPolicy.from_list(self.allowed_source_accounts, central)
 
 
 class IngestSettings(ChainEnvironment, SourceAccountSettings, StartsChains):

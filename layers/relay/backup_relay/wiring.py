@@ -7,6 +7,7 @@ boto3 with them) are imported only then. `reset()` forgets everything (tests, th
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from functools import cache
 from typing import TYPE_CHECKING, TypedDict, TypeVar
 
@@ -19,7 +20,6 @@ from backup_relay.copy_chain.reconcile import Reconcile
 from backup_relay.copy_chain.steps import HopSteps
 from backup_relay.copy_chain.triggers import ChainTriggers
 from backup_relay.coverage.resources import Coverage
-from backup_relay.domain.accounts import AccountPolicy
 from backup_relay.domain.errors import SettingsError
 from backup_relay.observability import Telemetry
 from backup_relay.replay.failed_copies import Replay
@@ -84,14 +84,15 @@ def ingest() -> Ingest:
 
     settings = IngestSettings.load()
     return Ingest(
-        policy=AccountPolicy.from_list(settings.allowed_source_accounts, settings.central_account),
+        policy=settings.accounts,
         record=once_per_event(),
         quarantine=DynamoEventLedger(settings.ledger_table, settings.ledger_retention).quarantine,
         chain=_chain_triggers(settings),
         alerts=IngestAlerts(
             outbox=_outbox(settings),
             quarantines=DynamoQuarantineCounter(settings.ledger_table),
-            settings=settings,
+            routes=settings.routes,
+            region=settings.home_region,
             quarantine_threshold=settings.quarantine_alert_threshold,
         ),
         telemetry=Telemetry(),
@@ -152,7 +153,7 @@ def _chain_ports(settings: ChainEnvironment) -> _ChainPorts:
 def _chain_triggers(settings: ChainEnvironment) -> ChainTriggers:
     ports = _chain_ports(settings)
     return ChainTriggers(
-        chain_settings=settings.chain,
+        routes=settings.routes,
         dr_vault=settings.dr_vault,
         ledger=ports["ledger"],
         workflow=ports["workflow"],
@@ -164,7 +165,14 @@ def _chain_triggers(settings: ChainEnvironment) -> ChainTriggers:
 @_once
 def hop_steps() -> HopSteps:
     settings = ChainStepsSettings.load()
-    return HopSteps(settings=settings, telemetry=Telemetry(), **_chain_ports(settings))
+    return HopSteps(
+        routes=settings.routes,
+        waits=settings.waits,
+        backup_role_arn=settings.backup_role_arn,
+        intermediate_retention_days=settings.intermediate_retention_days,
+        telemetry=Telemetry(),
+        **_chain_ports(settings),
+    )
 
 
 @_once
@@ -181,7 +189,12 @@ def reconcile() -> Reconcile:
 
     settings = ReconcileSettings.load()
     return Reconcile(
-        settings=settings,
+        routes=settings.routes,
+        accounts=settings.accounts,
+        region=settings.home_region,
+        lookback=settings.lookback,
+        hop_sla=settings.hop_sla,
+        coverage_max_age=timedelta(hours=settings.coverage_max_age_hours),
         executions=StepFunctionsWorkflow(settings.state_machine_arn),
         alerts=_outbox(settings),
         telemetry=Telemetry(),
@@ -322,7 +335,9 @@ def _bring_back() -> BringBack:
 def _build_bring_back(settings: BringBackSettings) -> BringBack:
     ports = _chain_ports(settings)
     return BringBack(
-        settings=settings,
+        routes=settings.routes,
+        targets=settings.bring_back_targets,
+        accounts=settings.accounts,
         recovery_points=ports["recovery_points"],
         ledger=ports["ledger"],
         workflow=ports["workflow"],

@@ -17,7 +17,7 @@ from backup_relay.domain.chain import ChainRecord, HopRecord
 from backup_relay.domain.diagnosis import diagnose
 from backup_relay.domain.failures import Diagnosis
 from backup_relay.domain.jobs import FAILURE_STATES, JobEvent, JobKind
-from backup_relay.settings import RouteSettings
+from backup_relay.domain.routes import RoutePolicy
 
 _DOCS = "https://docs.aws.amazon.com/aws-backup/latest/devguide"
 #: What a warning means and what to do, by its category.
@@ -71,12 +71,12 @@ def warning(category: str, message: str) -> Diagnosis:
     )
 
 
-def for_job(event: JobEvent, settings: RouteSettings) -> Alert | None:
+def for_job(event: JobEvent, routes: RoutePolicy) -> Alert | None:
     """A backup, copy or restore job that ended FAILED, ABORTED, EXPIRED or PARTIAL, unless it
     is a chain's own copy job (the chain's alert names it, with its hop)."""
     if event.state not in FAILURE_STATES:
         return None
-    if event.kind is JobKind.COPY and settings.is_chain_vault(event.source_vault_arn):
+    if event.kind is JobKind.COPY and routes.is_chain_vault(event.source_vault_arn):
         return None
     context = {
         "account": event.account,

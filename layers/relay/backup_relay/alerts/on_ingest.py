@@ -7,21 +7,22 @@ from dataclasses import dataclass
 from backup_relay.alerts.build import for_job, for_quarantine
 from backup_relay.alerts.ports import AlertOutbox, QuarantineCounter
 from backup_relay.collect.ports import IngestOutcome, IngestResult
-from backup_relay.settings import ChainEnvironment
+from backup_relay.domain.routes import RoutePolicy
 
 
 @dataclass
 class IngestAlerts:
     outbox: AlertOutbox
     quarantines: QuarantineCounter
-    settings: ChainEnvironment
+    routes: RoutePolicy
+    region: str  # where this function runs
     quarantine_threshold: int  # per hour; 0 turns the warning off
 
     def __call__(self, result: IngestResult) -> None:
         """Every delivery of a failed job raises its alert: the first may have died before it
         did. The alert ledger publishes it once."""
         if result.event is not None and result.outcome is not IngestOutcome.QUARANTINED:
-            alert = for_job(result.event, self.settings)
+            alert = for_job(result.event, self.routes)
             if alert is not None:
                 self.outbox.send(alert)
         if result.quarantined is not None and self.quarantine_threshold:
@@ -32,8 +33,8 @@ class IngestAlerts:
                     for_quarantine(
                         hour,
                         self.quarantine_threshold,
-                        self.settings.central_account,
-                        self.settings.home_region,
+                        self.routes.central_account,
+                        self.region,
                         received,
                     )
                 )

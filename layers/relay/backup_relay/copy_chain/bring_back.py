@@ -13,8 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from backup_relay.copy_chain.ports import ChainLedger, RecoveryPoints, Workflow
 from backup_relay.domain.accounts import AccountPolicy
 from backup_relay.domain.chain import ChainState, new_chain
-from backup_relay.domain.routes import RouteError, Vault, plan_route
-from backup_relay.settings import BringBackSettings
+from backup_relay.domain.routes import RouteError, RoutePolicy, Vault, plan_route
 
 
 class BringBackRequest(BaseModel):
@@ -31,32 +30,33 @@ class TargetNotAllowed(Exception):
     """The target vault is not one the stack's BringBackTargets admits."""
 
 
-def target_allowed(settings: BringBackSettings, target: Vault) -> bool:
-    if not settings.bring_back_targets:
-        accounts = AccountPolicy.from_list(
-            settings.allowed_source_accounts, settings.central_account
-        )
+def target_allowed(targets: frozenset[str], accounts: AccountPolicy, target: Vault) -> bool:
+    """`targets`: BringBackTargets (ACCOUNT or ACCOUNT:VAULT); empty, the accounts the relay
+    serves (`accounts`, AllowedSourceAccounts)."""
+    if not targets:
         return accounts.allows(target.account)
-    return bool({target.account, f"{target.account}:{target.name}"} & settings.bring_back_targets)
+    return bool({target.account, f"{target.account}:{target.name}"} & targets)
 
 
 @dataclass
 class BringBack:
-    settings: BringBackSettings
+    routes: RoutePolicy
+    targets: frozenset[str]  # BringBackTargets
+    accounts: AccountPolicy  # AllowedSourceAccounts
     recovery_points: RecoveryPoints
     ledger: ChainLedger
     workflow: Workflow
 
     def __call__(self, request: BringBackRequest) -> tuple[ChainState, bool]:
         """The planned chain, and whether this call started it (False: dry run or already on)."""
-        source = self.settings.dr_vault
+        source = self.routes.dr_vault
         if source is None:
             raise RouteError("no DR vault is configured (DrRegion): bring-back copies out of it")
         destination = Vault(
             account=request.to_account, region=request.to_region, name=request.to_vault
         )
-        if not target_allowed(self.settings, destination):
-            listed = ",".join(sorted(self.settings.bring_back_targets))
+        if not target_allowed(self.targets, self.accounts, destination):
+            listed = ",".join(sorted(self.targets))
             raise TargetNotAllowed(
                 f"{destination.account}:{destination.name} is not a bring-back target of this "
                 f"stack (BringBackTargets: {listed or 'empty, so AllowedSourceAccounts'}): add "
@@ -69,7 +69,7 @@ class BringBack:
                 "recovery point can be brought back (CREATING is still being made, PARTIAL "
                 "lacks part of its source, DELETING and EXPIRED are past their retention)"
             )
-        route = plan_route(point.resource_type, source, destination, self.settings.chain)
+        route = plan_route(point.resource_type, source, destination, self.routes)
         chain = new_chain(route, request.recovery_point_arn)
         if request.dry_run:
             return chain, False

@@ -15,9 +15,9 @@ from backup_relay.domain.errors import InvalidChainState
 from backup_relay.domain.jobs import JobEvent, JobKind, JobState
 from backup_relay.domain.quotas import slot_for
 from backup_relay.domain.routes import (
-    ChainSettings,
     HopKind,
     RouteError,
+    RoutePolicy,
     Vault,
     plan_route,
     two_hop_fallback,
@@ -46,7 +46,7 @@ class WaitPolicy:
         return min(POLL_SECONDS, self.event_wait_seconds)
 
 
-def chain_for_event(event: JobEvent, settings: ChainSettings, dr: Vault) -> ChainState | None:
+def chain_for_event(event: JobEvent, settings: RoutePolicy, dr: Vault) -> ChainState | None:
     """A member's copy of a chained type that COMPLETED into a central vault outside the DR
     region goes on to the DR vault. Anything else starts nothing."""
     if event.kind is not JobKind.COPY or event.state is not JobState.COMPLETED:
@@ -106,9 +106,7 @@ def next_hop(state: ChainState, waits: WaitPolicy, max_concurrent_copies: int) -
     return state
 
 
-def replan_after_refusal(
-    state: ChainState, cause: str, settings: ChainSettings
-) -> ChainState | None:
+def replan_after_refusal(state: ChainState, cause: str, settings: RoutePolicy) -> ChainState | None:
     """AWS refused a single-action copy: the rest of the chain goes in two hops instead."""
     current = state.current
     if current is None or FEATURE_NOT_SUPPORTED not in cause:
@@ -130,7 +128,7 @@ def replan_after_refusal(
     return replanned
 
 
-def intermediate_copies(state: ChainState, settings: ChainSettings) -> list[tuple[str, Vault]]:
+def intermediate_copies(state: ChainState, settings: RoutePolicy) -> list[tuple[str, Vault]]:
     """The copies a finished chain left in central vaults on its way, with their vaults: the
     ones whose retention may be shortened (the final copy and the DR or member copies never)."""
     copies = []

@@ -9,6 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from backup_relay.copy_chain.decisions import (
+    WaitPolicy,
     intermediate_copies,
     next_hop,
     replan_after_refusal,
@@ -26,7 +27,7 @@ from backup_relay.domain.chain import ChainState, ChainStatus, HopError, LedgerS
 from backup_relay.domain.clock import Clock, utc_now
 from backup_relay.domain.copy_jobs import CopyRequest, outcome_of, outcome_of_event
 from backup_relay.domain.errors import InvalidChainState, NotFound, Refused
-from backup_relay.settings import ChainStepsSettings
+from backup_relay.domain.routes import RoutePolicy
 
 Action = Literal["next_hop", "start_copy_job", "await_copy_job", "check_copy_job", "hop_failed"]
 
@@ -50,7 +51,10 @@ class StepRequest(BaseModel):
 
 @dataclass
 class HopSteps:
-    settings: ChainStepsSettings
+    routes: RoutePolicy
+    waits: WaitPolicy
+    backup_role_arn: str  # the role copy jobs run as
+    intermediate_retention_days: int  # 0: intermediate copies keep their vault's retention
     ledger: ChainLedger
     workflow: Workflow
     copy_jobs: CopyJobs
@@ -82,7 +86,7 @@ class HopSteps:
         """Record the hop that just completed, then open the next one or finish the chain.
         `max_concurrent_copies`: the stack's MaxConcurrentCopies, for the next hop's slot."""
         # refuses to pass a hop not COMPLETED
-        moved = next_hop(chain, self.settings.waits, max_concurrent_copies)
+        moved = next_hop(chain, self.waits, max_concurrent_copies)
         if moved.status is ChainStatus.COMPLETED:
             # first, as it calls AWS: a throttle retries the step before anything is recorded
             self._shorten_intermediate_retention(moved)
@@ -108,7 +112,7 @@ class HopSteps:
             recovery_point_arn=current.recovery_point_arn,
             source_vault_name=current.hop.source_vault_name,
             destination_vault_arn=current.hop.destination_vault_arn,
-            iam_role_arn=self.settings.backup_role_arn,
+            iam_role_arn=self.backup_role_arn,
             idempotency_token=current.idempotency_token,
             lifecycle=current.hop.lifecycle,
         )
@@ -161,7 +165,7 @@ class HopSteps:
     def hop_failed(self, chain: ChainState) -> ChainState:
         """Re-plan a refused single-action copy as two hops, or end the chain FAILED."""
         cause = chain.error.cause if chain.error else "unknown failure"
-        replanned = replan_after_refusal(chain, cause, self.settings.chain)
+        replanned = replan_after_refusal(chain, cause, self.routes)
         if replanned is not None:
             self.ledger.hop(chain, LedgerState.REPLANNED)
             self.telemetry.chain_replanned(replanned)
@@ -177,10 +181,10 @@ class HopSteps:
 
     def _shorten_intermediate_retention(self, chain: ChainState) -> None:
         """Opt-in (IntermediateRetentionDays > 0), and only now that the last hop COMPLETED."""
-        keep_days = self.settings.intermediate_retention_days
+        keep_days = self.intermediate_retention_days
         if keep_days <= 0:
             return
-        for arn, vault in intermediate_copies(chain, self.settings.chain):
+        for arn, vault in intermediate_copies(chain, self.routes):
             try:
                 point = self.recovery_points.describe(vault, arn)
             except NotFound:

@@ -21,12 +21,12 @@ from backup_relay.copy_chain.resume import resume_waiting_hop
 from backup_relay.domain.copy_jobs import outcome_of_event
 from backup_relay.domain.errors import InvalidJobEvent, NotFound
 from backup_relay.domain.jobs import JobEvent
-from backup_relay.domain.routes import ChainSettings, Vault
+from backup_relay.domain.routes import RoutePolicy, Vault
 
 
 @dataclass
 class ChainTriggers:
-    chain_settings: ChainSettings
+    routes: RoutePolicy
     dr_vault: Vault | None  # None: the copy chain is off (no DrRegion)
     ledger: ChainLedger
     workflow: Workflow
@@ -38,7 +38,7 @@ class ChainTriggers:
         not confirm (the event is forged or stale)."""
         actions = []
         outcome = outcome_of_event(event)
-        from_here = event.account == self.chain_settings.central_account
+        from_here = event.account == self.routes.central_account
         if (
             outcome is not None
             and from_here
@@ -46,7 +46,7 @@ class ChainTriggers:
         ):
             actions.append(f"resumed hop of copy job {outcome.copy_job_id}")
         if self.dr_vault is not None:
-            chain = chain_for_event(event, self.chain_settings, self.dr_vault)
+            chain = chain_for_event(event, self.routes, self.dr_vault)
             if chain is not None:
                 self._verify_landed(event)
                 first = self.ledger.chain_started(chain)

@@ -123,8 +123,8 @@ class Hop(BaseModel):
 
 
 @dataclass(frozen=True)
-class ChainSettings:
-    """What routes depend on; the stack's parameters give every value (settings.py)."""
+class RoutePolicy:
+    """What routes depend on; the stack's parameters give every value (the wiring reads them)."""
 
     central_account: str
     central_vault_name: str  # the central vault has this name in every region
@@ -132,9 +132,27 @@ class ChainSettings:
     single_action_types: frozenset[str] = frozenset()
     intermediate_lifecycle: Lifecycle = field(default_factory=Lifecycle)
     destination_lifecycle: Lifecycle = field(default_factory=Lifecycle)
+    dr_region: str = ""  # empty: the copy chain is off
+    dr_vault_name: str = ""
 
     def central_vault(self, region: str) -> Vault:
         return Vault(account=self.central_account, region=region, name=self.central_vault_name)
+
+    @property
+    def dr_vault(self) -> Vault | None:
+        """None: no DrRegion, the copy chain is off."""
+        if not self.dr_region:
+            return None
+        return Vault(account=self.central_account, region=self.dr_region, name=self.dr_vault_name)
+
+    def is_chain_vault(self, vault_arn: str | None) -> bool:
+        """A vault the chain's hops copy out of: a central vault (any region) or the DR vault."""
+        try:
+            vault = Vault.parse(vault_arn or "")
+        except RouteError:
+            return False
+        names = {self.central_vault_name, self.dr_vault_name}
+        return vault.account == self.central_account and vault.name in names
 
 
 class Route(BaseModel):
@@ -148,7 +166,7 @@ class Route(BaseModel):
 
 
 def plan_route(
-    resource_type: str, source: Vault, destination: Vault, settings: ChainSettings
+    resource_type: str, source: Vault, destination: Vault, settings: RoutePolicy
 ) -> Route:
     """The hops from `source` to `destination`, or RouteError saying why there are none."""
     _check_copyable(resource_type, source, destination)
@@ -179,7 +197,7 @@ def plan_route(
     )
 
 
-def two_hop_fallback(route: Route, settings: ChainSettings) -> Route:
+def two_hop_fallback(route: Route, settings: RoutePolicy) -> Route:
     """Re-plan a single-action route as two hops, after AWS refused the single action."""
     without = settings.single_action_types - {route.resource_type}
     fallback = plan_route(
@@ -194,7 +212,7 @@ def two_hop_fallback(route: Route, settings: ChainSettings) -> Route:
 
 
 def _direct(
-    resource_type: str, source: Vault, destination: Vault, settings: ChainSettings, why: str
+    resource_type: str, source: Vault, destination: Vault, settings: RoutePolicy, why: str
 ) -> Route:
     hop = Hop(source=source, destination=destination, lifecycle=settings.destination_lifecycle)
     return Route(
@@ -207,7 +225,7 @@ def _direct(
 
 
 def _intermediate(
-    resource_type: str, source: Vault, destination: Vault, settings: ChainSettings
+    resource_type: str, source: Vault, destination: Vault, settings: RoutePolicy
 ) -> Vault:
     """The account changes in the member's region, through the central vault there."""
     if destination.account == settings.central_account:
