@@ -13,7 +13,7 @@ from backup_relay.observability import observed
 @observed
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     detail = event["detail"]
-    ended = wiring.execution_ended()
+    ended = wiring.chain_ended()
     return ended(
         str(detail["name"]), str(detail["status"]), detail.get("executionArn")
     ).model_dump()

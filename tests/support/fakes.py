@@ -344,8 +344,8 @@ class RecordingTelemetry:
     def retention_shortened(self, recovery_point_arn: str, delete_after_days: int) -> None:
         self.seen.append(("retention_shortened", (recovery_point_arn, delete_after_days)))
 
-    def execution_ended(self, chain_id: str, status: str, released: int, died: bool) -> None:
-        self.seen.append(("execution_ended", (chain_id, status, released, died)))
+    def chain_ended(self, chain_id: str, status: str, released: int, died: bool) -> None:
+        self.seen.append(("chain_ended", (chain_id, status, released, died)))
 
     def reconciled(self, report: ReconcileReport) -> None:
         self.seen.append(("reconciled", report))

@@ -163,7 +163,7 @@ class Telemetry:
 
     # ---- reconcile ------------------------------------------------------------------------
 
-    def execution_ended(self, chain_id: str, status: str, released: int, died: bool) -> None:
+    def chain_ended(self, chain_id: str, status: str, released: int, died: bool) -> None:
         if died:
             _count("ChainsEndedOutsideTheirSteps")
             logger.error(

@@ -15,7 +15,7 @@ from backup_relay.alerts.on_ingest import IngestAlerts
 from backup_relay.alerts.publish import DeliverAlert, PublishAlert
 from backup_relay.collect.ingest import Ingest
 from backup_relay.copy_chain.bring_back import BringBack
-from backup_relay.copy_chain.ended import ExecutionEnded
+from backup_relay.copy_chain.chain_ended import ChainEnded
 from backup_relay.copy_chain.reconcile import Reconcile
 from backup_relay.copy_chain.steps import HopSteps
 from backup_relay.copy_chain.triggers import ChainTriggers
@@ -176,9 +176,9 @@ def hop_steps() -> HopSteps:
 
 
 @_once
-def execution_ended() -> ExecutionEnded:
+def chain_ended() -> ChainEnded:
     settings = ChainEnvironment.load()
-    return ExecutionEnded(
+    return ChainEnded(
         ledger=_chain_ports(settings)["ledger"], alerts=_outbox(settings), telemetry=Telemetry()
     )
 

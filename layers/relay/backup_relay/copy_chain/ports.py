@@ -162,7 +162,7 @@ class ChainTelemetry(Protocol):
 
 
 class ChainEndTelemetry(Protocol):
-    def execution_ended(self, chain_id: str, status: str, released: int, died: bool) -> None: ...
+    def chain_ended(self, chain_id: str, status: str, released: int, died: bool) -> None: ...
 
 
 class ReconcileTelemetry(ChainEndTelemetry, Protocol):

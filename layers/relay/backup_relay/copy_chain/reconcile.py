@@ -6,7 +6,7 @@
 - a hop waiting for an event that never came: ask DescribeCopyJob, resume it if the job ended;
 - a hop running longer than its SLA: report it;
 - a chain the ledger says RUNNING whose execution ended outside its steps, if the status-change
-  event that frees its slots was lost: do what that event's handler does (`ended.py`).
+  event that frees its slots was lost: do what that event's handler does (`chain_ended.py`).
 
 Each recovery point and each hop is handled on its own: an AWS error on one is reported, and the
 run goes on with the others.
@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from backup_relay.alerts.build import for_hop_past_sla, for_recovered_chain, for_stale_resource
 from backup_relay.alerts.ports import AlertOutbox
-from backup_relay.copy_chain.ended import ENDED, ExecutionEnded
+from backup_relay.copy_chain.chain_ended import ENDED, ChainEnded
 from backup_relay.copy_chain.ports import (
     ChainLedger,
     CopyJobs,
@@ -162,7 +162,7 @@ class Reconcile:
         except AwsError as error:
             report.errors.append(f"listing running chains: {error}")
             return
-        ended = ExecutionEnded(self.ledger, self.alerts, self.telemetry, now=self.now)
+        ended = ChainEnded(self.ledger, self.alerts, self.telemetry, now=self.now)
         for name in started:
             if name in running:
                 continue

@@ -5,7 +5,7 @@ from __future__ import annotations
 from backup_relay.domain.failures import GUIDE, Entry
 
 CATALOGUE: tuple[Entry, ...] = (
-    Entry(  # ExecutionEnded's words for a chain execution someone stopped
+    Entry(  # ChainEnded's words for a chain execution someone stopped
         "stopped_by_user",
         (r"execution aborted",),
         "Someone stopped the copy chain's execution",
@@ -14,7 +14,7 @@ CATALOGUE: tuple[Entry, ...] = (
         True,
         "https://docs.aws.amazon.com/step-functions/latest/apireference/API_StopExecution.html",
     ),
-    Entry(  # ExecutionEnded's words for a chain execution past its TimeoutSeconds
+    Entry(  # ChainEnded's words for a chain execution past its TimeoutSeconds
         "chain_timed_out",
         (r"execution timed_out",),
         "The copy chain ran past its execution timeout (7 days)",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from backup_relay.copy_chain.chain_ended import ChainEnded
 from backup_relay.copy_chain.decisions import chain_for_event
-from backup_relay.copy_chain.ended import ExecutionEnded
 from backup_relay.domain.chain import ChainState, HopError, LedgerState
 from backup_relay.settings import ChainStepsSettings
 from tests.support.world import AWS_QUOTAS, DR, World, copy_event, settings
@@ -25,8 +25,8 @@ def _copying(world: World) -> ChainState:
     return steps.start_copy_job(steps.next_hop(chain, AWS_QUOTAS))
 
 
-def _ended(world: World) -> ExecutionEnded:
-    return ExecutionEnded(
+def _ended(world: World) -> ChainEnded:
+    return ChainEnded(
         ledger=world.ledger, alerts=world.alerts, telemetry=world.telemetry, now=world.clock
     )
 
@@ -48,7 +48,7 @@ def test_an_execution_stopped_mid_hop_frees_its_slot_and_is_recorded_failed(
     )
     assert world.ledger.hops[(chain.chain_id, 0)].state is LedgerState.FAILED
     assert (report.slots_released, report.recorded_failed) == (1, True)
-    assert world.telemetry.seen[-1] == ("execution_ended", (chain.chain_id, status, 1, True))
+    assert world.telemetry.seen[-1] == ("chain_ended", (chain.chain_id, status, 1, True))
 
 
 def test_a_chain_its_steps_already_ended_keeps_its_record(world: World) -> None:

@@ -24,7 +24,7 @@ from backup_relay.domain.clock import Clock, utc_now
 ENDED = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
 
 
-class ExecutionEndedReport(BaseModel):
+class ChainEndedReport(BaseModel):
     chain_id: str
     status: str
     slots_released: int = 0
@@ -33,7 +33,7 @@ class ExecutionEndedReport(BaseModel):
 
 
 @dataclass
-class ExecutionEnded:
+class ChainEnded:
     ledger: ChainLedger
     alerts: AlertOutbox
     telemetry: ChainEndTelemetry
@@ -41,10 +41,10 @@ class ExecutionEnded:
 
     def __call__(
         self, execution: str, status: str, execution_arn: str | None = None
-    ) -> ExecutionEndedReport:
+    ) -> ChainEndedReport:
         """`execution`: the execution's name (the chain id, with its attempt from the second)."""
         chain_id, attempt = chain_of_execution(execution)
-        report = ExecutionEndedReport(chain_id=chain_id, status=status)
+        report = ChainEndedReport(chain_id=chain_id, status=status)
         if status not in ENDED:
             return report
         record = self.ledger.chain(chain_id)
@@ -69,7 +69,5 @@ class ExecutionEnded:
                     )
                 )
                 report.alerted = True
-        self.telemetry.execution_ended(
-            chain_id, status, report.slots_released, report.recorded_failed
-        )
+        self.telemetry.chain_ended(chain_id, status, report.slots_released, report.recorded_failed)
         return report
