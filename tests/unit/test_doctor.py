@@ -27,14 +27,13 @@ from backup_relay.doctor.members import (
 from backup_relay.doctor.policy import allows_copy_into
 from backup_relay.doctor.preflight import PREFLIGHT_RULES
 from backup_relay.doctor.report import (
-    NOT_CHECKABLE,
-    SETUP_CATEGORIES,
     Check,
     DoctorReport,
     Finding,
 )
 from backup_relay.doctor.rules import ALL_RULES, categories_of
 from backup_relay.domain.catalogue import CATEGORIES
+from backup_relay.domain.categories import NOT_CHECKABLE, SETUP_CATEGORIES
 
 ORG = "o-a1b2c3d4e5"
 
@@ -443,7 +442,7 @@ def test_a_report_groups_by_account_and_region_failures_first() -> None:
 
     def finding(account: str, severity: str) -> Finding:
         return Finding.model_validate(
-            {"severity": severity, "category": "x", "account": account, "region": "r"}
+            {"severity": severity, "category": "tagging", "account": account, "region": "r"}
             | {"resource": "res", "problem": "p", "fix": "f"}
         )
 
@@ -451,7 +450,7 @@ def test_a_report_groups_by_account_and_region_failures_first() -> None:
     # THEN the failing group comes first, then the warning, then what passed
     assert [key for key, _, _ in report.groups()] == [("3", "r"), ("2", "r"), ("1", "-")]
     assert report.failed
-    assert report.summary == {"x": 2}
+    assert report.summary == {"tagging": 2}
 
 
 def test_merging_reports_counts_shared_checks_once() -> None:

@@ -13,6 +13,7 @@ from backup_relay.coverage.resources import ResourceCoverage
 from backup_relay.doctor.report import Finding, docs_for
 from backup_relay.domain.alert import Alert, AlertKind, Severity
 from backup_relay.domain.catalogue import CATALOGUE, UNKNOWN
+from backup_relay.domain.categories import WARNINGS, Category
 from backup_relay.domain.chain import ChainRecord, HopRecord
 from backup_relay.domain.diagnosis import diagnose
 from backup_relay.domain.failures import Diagnosis
@@ -20,46 +21,9 @@ from backup_relay.domain.jobs import FAILURE_STATES, JobEvent, JobKind
 from backup_relay.domain.routes import RoutePolicy
 
 _DOCS = "https://docs.aws.amazon.com/aws-backup/latest/devguide"
-#: What a warning means and what to do, by its category.
-WARNINGS: dict[str, tuple[str, str, str]] = {
-    "hop_past_sla": (
-        "A copy hop has run longer than its SLA",
-        "AWS Backup gives copies no SLA and queues copies of one resource behind each other: "
-        "check the copy job in the console (CREATED means queued; RUNNING with little "
-        "progress means a large copy) and whether the DR region's snapshot-copy limits are "
-        "reached (docs/copy-chain.md, 'Concurrency across stacks'). Raise HopSlaHours if "
-        "such copies are normal.",
-        f"{_DOCS}/recov-point-create-a-copy.html",
-    ),
-    "chain_recovered": (
-        "Reconcile had to start or resume a chain that its events did not",
-        "Nothing to fix for this chain: reconcile did what the lost or late event would have. "
-        "If this happens often, check that the member stack forwards events (its forward "
-        "rule and dead-letter queue) and that the relay bus accepts the account "
-        "(AllowedSourceAccounts).",
-        "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-account.html",
-    ),
-    "dr_copy_stale": (
-        "A chained resource has no recent copy in the DR vault",
-        "Look at its chains (`backup-relay status --recovery-point ...`) and its member's copy "
-        "jobs: a failed copy or chain raised its own alert (fix it, then `backup-relay "
-        "replay`); no copy at all usually means the member's backup plan has no copy rule to "
-        "the central vault, or its backups stopped. Raise CoverageMaxAgeHours if the plan runs "
-        "less often than daily.",
-        "https://docs.aws.amazon.com/aws-backup/latest/devguide/recov-point-create-a-copy.html",
-    ),
-    "quarantined_events": (
-        "Many events were quarantined in one hour",
-        "Read the quarantined messages in the ledger (pk QUARANTINE#<date>, their reason_code "
-        "and reason; docs/operations.md): 'account_not_allowed' means AllowedSourceAccounts "
-        "lacks an account, 'unverified_event' means events AWS Backup did not make, others mean "
-        "a sender that is not the member stack's forward rule.",
-        "https://docs.aws.amazon.com/aws-backup/latest/devguide/eventbridge.html",
-    ),
-}
 
 
-def warning(category: str, message: str) -> Diagnosis:
+def warning(category: Category, message: str) -> Diagnosis:
     title, remediation, docs = WARNINGS[category]
     return Diagnosis(
         category=category,
@@ -165,7 +129,7 @@ def _warning(  # noqa: PLR0917  (what every warning has, in the Alert's order)
     kind: AlertKind,
     headline: str,
     at: datetime,
-    category: str,
+    category: Category,
     message: str,
     **where: Any,
 ) -> Alert:
@@ -190,7 +154,7 @@ def for_hop_past_sla(hop: HopRecord, job_state: str, sla_hours: float, at: datet
         AlertKind.HOP_PAST_SLA,
         f"copy hop past its {sla_hours:g} h SLA",
         at,
-        "hop_past_sla",
+        Category.HOP_PAST_SLA,
         message,
         account=hop.source_account or None,
         region=hop.source_region,
@@ -213,7 +177,7 @@ def for_recovered_chain(chain_id: str, hop_index: int | None, at: datetime) -> A
         AlertKind.CHAIN_RECOVERED,
         f"reconcile {what}",
         at,
-        "chain_recovered",
+        Category.CHAIN_RECOVERED,
         message,
         chain_id=chain_id,
     )
@@ -226,7 +190,7 @@ def for_quarantine(hour: str, count: int, account: str, region: str, at: datetim
         AlertKind.QUARANTINE,
         f"{count} events quarantined in an hour",
         at,
-        "quarantined_events",
+        Category.QUARANTINED_EVENTS,
         message,
         account=account,
         region=region,
@@ -245,7 +209,7 @@ def for_stale_resource(resource: ResourceCoverage, max_age_hours: float, at: dat
         AlertKind.DR_COPY_STALE,
         "DR copy stale" if resource.newest_dr_copy else "no DR copy",
         at,
-        "dr_copy_stale",
+        Category.DR_COPY_STALE,
         message,
         account=resource.account,
         region=resource.region,

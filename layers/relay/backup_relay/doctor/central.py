@@ -15,12 +15,13 @@ from backup_relay.doctor.policy import (
 )
 from backup_relay.doctor.report import Finding, Severity
 from backup_relay.doctor.rules import rule
+from backup_relay.domain.categories import Category
 from backup_relay.domain.failures import KEY_STATEMENTS
 
 
 def _vault_finding(
     vault: VaultFacts,
-    category: str,
+    category: Category,
     problem: str,
     fix: str,
     *,
@@ -38,13 +39,13 @@ def _vault_finding(
     )
 
 
-@rule("vault_missing")
+@rule(Category.VAULT_MISSING)
 def vaults_exist(facts: CentralFacts) -> Iterable[Finding]:
     for vault in facts.vaults:
         if vault.unreachable:
             yield _vault_finding(
                 vault,
-                "vault_missing",
+                Category.VAULT_MISSING,
                 f"the {vault.role} vault's region {vault.region} did not answer: "
                 f"{vault.unreachable}",
                 f"enable region {vault.region} for account {vault.account} (Account settings > "
@@ -54,20 +55,20 @@ def vaults_exist(facts: CentralFacts) -> Iterable[Finding]:
         elif not vault.exists:
             yield _vault_finding(
                 vault,
-                "vault_missing",
+                Category.VAULT_MISSING,
                 f"the {vault.role} vault does not exist",
                 f"deploy vaults/template.yaml in {vault.region} (account {vault.account}), "
                 "or create the vault with a customer managed KMS key",
             )
 
 
-@rule("default_vault_key")
+@rule(Category.DEFAULT_VAULT_KEY)
 def vault_keys_customer_managed(facts: CentralFacts) -> Iterable[Finding]:
     for vault in facts.vaults:
         if vault.exists and vault.key_aws_managed:
             yield _vault_finding(
                 vault,
-                "default_vault_key",
+                Category.DEFAULT_VAULT_KEY,
                 f"the {vault.role} vault is encrypted with an AWS managed key "
                 f"({vault.key_arn}): it cannot receive cross-account copies of RDS, Aurora, "
                 "DocumentDB or Neptune",
@@ -76,7 +77,7 @@ def vault_keys_customer_managed(facts: CentralFacts) -> Iterable[Finding]:
             )
 
 
-@rule("key_disabled", "kms_key_not_shared")
+@rule(Category.KEY_DISABLED, Category.KMS_KEY_NOT_SHARED)
 def vault_keys_usable(facts: CentralFacts) -> Iterable[Finding]:
     """Enabled, and usable by the organization: a bring-back copies out of these vaults into
     member accounts, whose AWSServiceRoleForBackup then decrypts with the vault's key."""
@@ -86,7 +87,7 @@ def vault_keys_usable(facts: CentralFacts) -> Iterable[Finding]:
         if vault.key_state not in (None, "Enabled"):
             yield _vault_finding(
                 vault,
-                "key_disabled",
+                Category.KEY_DISABLED,
                 f"the {vault.role} vault's key {vault.key_arn} is {vault.key_state}: nothing "
                 "can be copied into or out of the vault",
                 f"in account {vault.account}, region {vault.region}: aws kms "
@@ -103,7 +104,7 @@ def vault_keys_usable(facts: CentralFacts) -> Iterable[Finding]:
             )
             yield _vault_finding(
                 vault,
-                "kms_key_not_shared",
+                Category.KMS_KEY_NOT_SHARED,
                 f"the {vault.role} vault's key does not let the organization's "
                 "AWSServiceRoleForBackup use it: bringing a copy back to a member account fails",
                 f"add to the key policy of {vault.key_arn} statements allowing the principal "
@@ -113,7 +114,7 @@ def vault_keys_usable(facts: CentralFacts) -> Iterable[Finding]:
             )
 
 
-@rule("vault_access_policy")
+@rule(Category.VAULT_ACCESS_POLICY)
 def vaults_let_the_organization_copy_in(facts: CentralFacts) -> Iterable[Finding]:
     # Only CopyIntoBackupVault: AWS rejects cross-account access to a vault for any other action
     # whatever its policy says; CopyFromBackupVault is authorized on the source recovery point,
@@ -138,14 +139,14 @@ def vaults_let_the_organization_copy_in(facts: CentralFacts) -> Iterable[Finding
             }
             yield _vault_finding(
                 vault,
-                "vault_access_policy",
+                Category.VAULT_ACCESS_POLICY,
                 f"the {vault.role} vault's access policy does not allow {' and '.join(missing)} "
                 "from the organization",
                 f"add to its access policy: {json.dumps(statement)}",
             )
 
 
-@rule("vault_lock_retention")
+@rule(Category.VAULT_LOCK_RETENTION)
 def vault_locks_fit_the_retention(facts: CentralFacts) -> Iterable[Finding]:
     """The chain gives central copies IntermediateRetentionDays (0: it leaves their lifecycle
     alone) and DR copies DrRetentionDays (0: kept until deleted)."""
@@ -166,7 +167,7 @@ def vault_locks_fit_the_retention(facts: CentralFacts) -> Iterable[Finding]:
             )
             yield _vault_finding(
                 vault,
-                "vault_lock_retention",
+                Category.VAULT_LOCK_RETENTION,
                 f"the {vault.role} vault's lock allows retention of {low or 1} to "
                 f"{high or 'unlimited'} days; the chain gives its copies {kept}, so every copy "
                 "into it fails",
@@ -175,12 +176,12 @@ def vault_locks_fit_the_retention(facts: CentralFacts) -> Iterable[Finding]:
             )
 
 
-@rule("cross_account_disabled")
+@rule(Category.CROSS_ACCOUNT_DISABLED)
 def cross_account_backup_on(facts: CentralFacts) -> Iterable[Finding]:
     if facts.cross_account_backup is False:
         yield Finding(
             severity="fail",
-            category="cross_account_disabled",
+            category=Category.CROSS_ACCOUNT_DISABLED,
             account=facts.organization.management_account or facts.account,
             region="-",
             resource="AWS Backup global settings",
@@ -191,7 +192,7 @@ def cross_account_backup_on(facts: CentralFacts) -> Iterable[Finding]:
         )
 
 
-@rule("iam_role_permissions")
+@rule(Category.IAM_ROLE_PERMISSIONS)
 def backup_role_ready(facts: CentralFacts) -> Iterable[Finding]:
     if not facts.backup_role_exists or not facts.backup_role_trusts_backup:
         problem = (
@@ -201,7 +202,7 @@ def backup_role_ready(facts: CentralFacts) -> Iterable[Finding]:
         )
         yield Finding(
             severity="fail",
-            category="iam_role_permissions",
+            category=Category.IAM_ROLE_PERMISSIONS,
             account=facts.account,
             region="-",
             resource=facts.backup_role_arn,
@@ -215,13 +216,13 @@ def backup_role_ready(facts: CentralFacts) -> Iterable[Finding]:
         )
 
 
-@rule("not_same_organization")
+@rule(Category.NOT_SAME_ORGANIZATION)
 def central_account_in_the_organization(facts: CentralFacts) -> Iterable[Finding]:
     found = facts.organization.organization_id
     if found is not None and found != facts.organization_id:
         yield Finding(
             severity="fail",
-            category="not_same_organization",
+            category=Category.NOT_SAME_ORGANIZATION,
             account=facts.account,
             region="-",
             resource=f"organization {found}",
@@ -232,7 +233,7 @@ def central_account_in_the_organization(facts: CentralFacts) -> Iterable[Finding
         )
 
 
-@rule("organization_setup")
+@rule(Category.ORGANIZATION_SETUP)
 def organization_ready_for_backup(facts: CentralFacts) -> Iterable[Finding]:
     org = facts.organization
     management = org.management_account or "the management account"
@@ -240,7 +241,7 @@ def organization_ready_for_backup(facts: CentralFacts) -> Iterable[Finding]:
     def warn(resource: str, problem: str, fix: str) -> Finding:
         return Finding(
             severity="warn",
-            category="organization_setup",
+            category=Category.ORGANIZATION_SETUP,
             account=org.management_account or facts.account,
             region="-",
             resource=resource,
@@ -277,14 +278,14 @@ def organization_ready_for_backup(facts: CentralFacts) -> Iterable[Finding]:
         )
 
 
-@rule("bus_policy", "event_rules")
+@rule(Category.BUS_POLICY, Category.EVENT_RULES)
 def stack_collects_the_organizations_events(facts: CentralFacts) -> Iterable[Finding]:
     stack = facts.stack
     if stack is None:
         return
     bus_arn = f"arn:aws:events:<region>:{facts.account}:event-bus/{stack.bus_name}"
 
-    def fail(category: str, resource: str, problem: str, fix: str) -> Finding:
+    def fail(category: Category, resource: str, problem: str, fix: str) -> Finding:
         return Finding(
             severity="fail",
             category=category,
@@ -297,7 +298,7 @@ def stack_collects_the_organizations_events(facts: CentralFacts) -> Iterable[Fin
 
     if not stack.bus_exists:
         yield fail(
-            "event_rules",
+            Category.EVENT_RULES,
             bus_arn,
             f"the central event bus {stack.bus_name} does not exist",
             "deploy the central stack (sam deploy), or set EVENT_BUS_NAME to its bus",
@@ -305,7 +306,7 @@ def stack_collects_the_organizations_events(facts: CentralFacts) -> Iterable[Fin
         return
     if not allows_organization(stack.bus_policy, "events:PutEvents", facts.organization_id):
         yield fail(
-            "bus_policy",
+            Category.BUS_POLICY,
             bus_arn,
             "the bus policy does not let the organization's accounts put events: members' "
             "forwarded events are dropped",
@@ -314,7 +315,7 @@ def stack_collects_the_organizations_events(facts: CentralFacts) -> Iterable[Fin
         )
     elif open_to_anyone(stack.bus_policy):
         yield fail(
-            "bus_policy",
+            Category.BUS_POLICY,
             bus_arn,
             "the bus policy lets any AWS account put events, not only the organization's",
             'remove the statement allowing "*" without an "aws:PrincipalOrgID" condition',
@@ -322,7 +323,7 @@ def stack_collects_the_organizations_events(facts: CentralFacts) -> Iterable[Fin
     enabled = [r for r in stack.rules if r.enabled and "aws.backup" in r.sources]
     for disabled in (r for r in stack.rules if not r.enabled):
         yield fail(
-            "event_rules",
+            Category.EVENT_RULES,
             disabled.name,
             f"rule {disabled.name} on {stack.bus_name} is disabled: its events never reach "
             "the ingest queue",
@@ -330,7 +331,7 @@ def stack_collects_the_organizations_events(facts: CentralFacts) -> Iterable[Fin
         )
     if not enabled:
         yield fail(
-            "event_rules",
+            Category.EVENT_RULES,
             stack.ingest_queue_arn,
             f"no enabled rule on {stack.bus_name} sends aws.backup events to the ingest queue",
             "deploy the central stack again: its rules target the ingest queue",

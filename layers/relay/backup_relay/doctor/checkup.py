@@ -11,6 +11,7 @@ from backup_relay.doctor.facts import CentralFacts, MemberFacts
 from backup_relay.doctor.members import MEMBER_RULES, dr_region_has_the_option_groups
 from backup_relay.doctor.ports import MemberPrerequisites, Prerequisites
 from backup_relay.doctor.report import DoctorReport, Finding
+from backup_relay.domain.categories import Category
 from backup_relay.domain.errors import AwsError
 
 Progress = Callable[[int, int, str], None]  # (done, total, what is being checked)
@@ -101,7 +102,7 @@ class Doctor:
 def _unreachable(account: str, region: str, error: AwsError) -> Finding:
     return Finding(
         severity="fail",
-        category="iam_role_permissions",
+        category=Category.IAM_ROLE_PERMISSIONS,
         account=account,
         region=region,
         resource="member stack's DoctorRole",

@@ -14,6 +14,7 @@ from backup_relay.doctor.facts import (
 from backup_relay.doctor.policy import lets_account_use
 from backup_relay.doctor.report import Finding, Severity
 from backup_relay.doctor.rules import rule
+from backup_relay.domain.categories import Category
 from backup_relay.domain.failures import KEY_STATEMENTS, SERVICE_ROLE
 
 #: The tagging convention: backup=enabled selects, disabled opts out, custom keeps its own.
@@ -27,7 +28,7 @@ def central_vault_arn(central: CentralFacts, region: str) -> str:
 
 def _finding(  # noqa: PLR0917  (a finding's fields, in their order)
     member: MemberFacts,
-    category: str,
+    category: Category,
     resource: str,
     problem: str,
     fix: str,
@@ -44,7 +45,7 @@ def _finding(  # noqa: PLR0917  (a finding's fields, in their order)
     )
 
 
-@rule("aws_managed_key", "kms_key_not_shared", "key_disabled")
+@rule(Category.AWS_MANAGED_KEY, Category.KMS_KEY_NOT_SHARED, Category.KEY_DISABLED)
 def member_keys_usable(member: MemberFacts, central: CentralFacts) -> Iterable[Finding]:
     """One finding per key (not per recovery point): the fix is the key's."""
     by_key: dict[str, list[RecoveryPointKey]] = {}
@@ -58,7 +59,7 @@ def member_keys_usable(member: MemberFacts, central: CentralFacts) -> Iterable[F
         if points[0].key_aws_managed:
             yield _finding(
                 member,
-                "aws_managed_key",
+                Category.AWS_MANAGED_KEY,
                 key_arn,
                 f"{counted} are encrypted with an AWS managed key, whose policy cannot let the "
                 "central account use it",
@@ -68,7 +69,7 @@ def member_keys_usable(member: MemberFacts, central: CentralFacts) -> Iterable[F
         elif points[0].key_state != "Enabled":
             yield _finding(
                 member,
-                "key_disabled",
+                Category.KEY_DISABLED,
                 key_arn,
                 f"{counted} are encrypted with a key that is {points[0].key_state}: they "
                 "cannot be copied, or restored",
@@ -78,7 +79,7 @@ def member_keys_usable(member: MemberFacts, central: CentralFacts) -> Iterable[F
         else:
             yield _finding(
                 member,
-                "kms_key_not_shared",
+                Category.KMS_KEY_NOT_SHARED,
                 key_arn,
                 f"{counted} are encrypted with a key whose policy does not let account "
                 f"{central.account} use it: their copies into the central vault will fail",
@@ -87,13 +88,13 @@ def member_keys_usable(member: MemberFacts, central: CentralFacts) -> Iterable[F
             )
 
 
-@rule("not_same_organization")
+@rule(Category.NOT_SAME_ORGANIZATION)
 def member_in_the_organization(member: MemberFacts, central: CentralFacts) -> Iterable[Finding]:
     accounts = central.organization.accounts
     if accounts is not None and member.account not in accounts:
         yield _finding(
             member,
-            "not_same_organization",
+            Category.NOT_SAME_ORGANIZATION,
             f"account {member.account}",
             f"account {member.account} is not in organization {central.organization_id}: "
             "AWS Backup refuses its copies into the central vault",
@@ -103,7 +104,7 @@ def member_in_the_organization(member: MemberFacts, central: CentralFacts) -> It
         )
 
 
-@rule("member_plan")
+@rule(Category.MEMBER_PLAN)
 def member_copies_into_the_central_vault(
     member: MemberFacts, central: CentralFacts
 ) -> Iterable[Finding]:
@@ -113,7 +114,7 @@ def member_copies_into_the_central_vault(
     if not any(copy.destination_vault_arn == vault for copy in member.plan_copies):
         yield _finding(
             member,
-            "member_plan",
+            Category.MEMBER_PLAN,
             vault,
             "no backup plan of the member (its own or a backup policy's) copies into the "
             f"central vault of {member.region}: its databases never reach the chain",
@@ -123,7 +124,7 @@ def member_copies_into_the_central_vault(
         )
 
 
-@rule("forwarding")
+@rule(Category.FORWARDING)
 def member_forwards_its_events(member: MemberFacts, central: CentralFacts) -> Iterable[Finding]:
     rules = member.forwarding_rules
     if rules is None:
@@ -141,7 +142,7 @@ def member_forwards_its_events(member: MemberFacts, central: CentralFacts) -> It
         problem = "no rule of the default bus forwards aws.backup events to the central bus"
     yield _finding(
         member,
-        "forwarding",
+        Category.FORWARDING,
         f"default event bus of {member.account}",
         f"{problem}: the chain never hears of this account's backups and copies",
         "deploy (or update) the member stack in this account and region "
@@ -149,7 +150,7 @@ def member_forwards_its_events(member: MemberFacts, central: CentralFacts) -> It
     )
 
 
-@rule("forward_dead_letters")
+@rule(Category.FORWARD_DEAD_LETTERS)
 def forwarded_events_reached_the_central_bus(
     member: MemberFacts, central: CentralFacts
 ) -> Iterable[Finding]:
@@ -160,7 +161,7 @@ def forwarded_events_reached_the_central_bus(
         queues = sorted({q for r in member.forwarding_rules or [] for q in r.dead_letter_queues})
         yield _finding(
             member,
-            "forward_dead_letters",
+            Category.FORWARD_DEAD_LETTERS,
             ", ".join(queues),
             f"{waiting} AWS Backup event(s) of this account never reached the central bus (the "
             "forwarding rule gave up on them): jobs they report were not chained or alerted",
@@ -171,7 +172,7 @@ def forwarded_events_reached_the_central_bus(
         )
 
 
-@rule("tagging")
+@rule(Category.TAGGING)
 def databases_follow_the_tagging_convention(
     member: MemberFacts, central: CentralFacts
 ) -> Iterable[Finding]:
@@ -194,7 +195,7 @@ def databases_follow_the_tagging_convention(
         if found:
             yield _finding(
                 member,
-                "tagging",
+                Category.TAGGING,
                 f"databases that {gap.split(' ', 1)[1]}",
                 f"{len(found)} database(s) {gap}: they have no copy outside account "
                 f"{member.account}: {', '.join(r.arn for r in found)}",
@@ -203,13 +204,13 @@ def databases_follow_the_tagging_convention(
             )
 
 
-@rule("unsupported_copy_route")
+@rule(Category.UNSUPPORTED_COPY_ROUTE)
 def no_multi_az_clusters_selected(member: MemberFacts, central: CentralFacts) -> Iterable[Finding]:
     for resource in member.resources or []:
         if resource.multi_az_cluster and resource.tags.get(BACKUP_TAG) == "enabled":
             yield _finding(
                 member,
-                "unsupported_copy_route",
+                Category.UNSUPPORTED_COPY_ROUTE,
                 resource.arn,
                 "an RDS Multi-AZ DB cluster is tagged backup=enabled, but AWS Backup copies no "
                 "Multi-AZ cluster snapshot: its copies will fail",
@@ -217,7 +218,7 @@ def no_multi_az_clusters_selected(member: MemberFacts, central: CentralFacts) ->
             )
 
 
-@rule("dynamodb_advanced_features")
+@rule(Category.DYNAMODB_ADVANCED_FEATURES)
 def dynamodb_copies_can_cross_accounts(
     member: MemberFacts, central: CentralFacts
 ) -> Iterable[Finding]:
@@ -228,7 +229,7 @@ def dynamodb_copies_can_cross_accounts(
     if member.dynamodb_tables and member.dynamodb_advanced_features is False and copies_out:
         yield _finding(
             member,
-            "dynamodb_advanced_features",
+            Category.DYNAMODB_ADVANCED_FEATURES,
             f"AWS Backup region settings of {member.account}",
             f"{member.dynamodb_tables} DynamoDB table(s), and a plan copying to another account, "
             "but AWS Backup's advanced features for DynamoDB are off: those copies fail",
@@ -238,7 +239,7 @@ def dynamodb_copies_can_cross_accounts(
         )
 
 
-@rule("option_group_missing")
+@rule(Category.OPTION_GROUP_MISSING)
 def dr_region_has_the_option_groups(
     central: CentralFacts, members: Sequence[MemberFacts]
 ) -> Iterable[Finding]:
@@ -257,7 +258,7 @@ def dr_region_has_the_option_groups(
         if not any(_has(g, engine, version, options) for g in central.dr_option_groups):
             yield Finding(
                 severity="fail",
-                category="option_group_missing",
+                category=Category.OPTION_GROUP_MISSING,
                 account=central.account,
                 region=central.dr_region,
                 resource=f"option group for {engine} {version} with {', '.join(options)}",

@@ -31,6 +31,7 @@ from backup_relay.doctor.ports import PreflightPrerequisites
 from backup_relay.doctor.report import DoctorReport, Finding, Severity, docs_for
 from backup_relay.doctor.rules import rule
 from backup_relay.domain.catalogue import CATALOGUE
+from backup_relay.domain.categories import Category
 
 #: Lambda keeps this many executions unreserved for functions without a reservation.
 UNRESERVED_MINIMUM = 100
@@ -46,7 +47,7 @@ _GLOBAL_SETTINGS_DOCS = (
 )
 
 
-def _finding(facts: PreflightFacts, category: str, resource: str, problem: str, fix: str,
+def _finding(facts: PreflightFacts, category: Category, resource: str, problem: str, fix: str,
              *, docs: str | None = None, severity: Severity = "fail") -> Finding:  # fmt: skip
     return Finding(
         severity=severity,
@@ -65,7 +66,7 @@ def _set_it(plan: StackPlan, assignment: str) -> str:
     return f"set {assignment} in the parameter_overrides of {where}"
 
 
-@rule("lambda_concurrency")
+@rule(Category.LAMBDA_CONCURRENCY)
 def concurrency_leaves_100_unreserved(facts: PreflightFacts) -> Iterable[Finding]:
     """Lambda refuses a reservation that leaves fewer than 100 executions unreserved: the
     deploy would fail at ChainStepsFunction and roll back."""
@@ -74,7 +75,7 @@ def concurrency_leaves_100_unreserved(facts: PreflightFacts) -> Iterable[Finding
     if not raw.isdigit():
         yield _finding(
             facts,
-            "stack_parameters",
+            Category.STACK_PARAMETERS,
             RESERVATION,
             f"{RESERVATION}={raw!r} is not a whole number: CloudFormation refuses it",
             _set_it(plan, f"{RESERVATION}=0") + " (or a number of executions)",
@@ -91,7 +92,7 @@ def concurrency_leaves_100_unreserved(facts: PreflightFacts) -> Iterable[Finding
     smaller = f", or at most {RESERVATION}={most}" if most > 0 else ""
     yield _finding(
         facts,
-        "lambda_concurrency",
+        Category.LAMBDA_CONCURRENCY,
         f"Lambda concurrency of account {facts.central.account} in {plan.region}",
         f"the account's Lambda concurrency quota in {plan.region} is {limits.limit} "
         f"({available} unreserved); the stack reserves {reserves} for ChainStepsFunction "
@@ -105,7 +106,7 @@ def concurrency_leaves_100_unreserved(facts: PreflightFacts) -> Iterable[Finding
     )
 
 
-@rule("iam_role_permissions")
+@rule(Category.IAM_ROLE_PERMISSIONS)
 def backup_role_named_or_created(facts: PreflightFacts) -> Iterable[Finding]:
     """An empty BackupRoleName: the stack creates its own backup role. A name: the doctor's
     rule (it exists and trusts backup.amazonaws.com)."""
@@ -114,7 +115,7 @@ def backup_role_named_or_created(facts: PreflightFacts) -> Iterable[Finding]:
     yield from backup_role_ready(facts.central)
 
 
-@rule("cross_account_disabled", "organization_setup")
+@rule(Category.CROSS_ACCOUNT_DISABLED, Category.ORGANIZATION_SETUP)
 def organization_readable(facts: PreflightFacts) -> Iterable[Finding]:
     """What this account may not read is a warning: the deploy succeeds, the copies may not."""
     central = facts.central
@@ -122,7 +123,7 @@ def organization_readable(facts: PreflightFacts) -> Iterable[Finding]:
     if central.cross_account_backup is None:
         yield _finding(
             facts,
-            "cross_account_disabled",
+            Category.CROSS_ACCOUNT_DISABLED,
             "AWS Backup global settings",
             f"whether cross-account backup is on: {unread} (DescribeGlobalSettings was refused)",
             "run the preflight in the organization's management account, or check there: aws "
@@ -133,7 +134,7 @@ def organization_readable(facts: PreflightFacts) -> Iterable[Finding]:
     if central.organization.backup_trusted_access is None:
         yield _finding(
             facts,
-            "organization_setup",
+            Category.ORGANIZATION_SETUP,
             "trusted access for backup.amazonaws.com",
             f"whether AWS Backup has trusted access in AWS Organizations: {unread} (only the "
             "management account or a delegated administrator may list it)",
@@ -144,13 +145,13 @@ def organization_readable(facts: PreflightFacts) -> Iterable[Finding]:
         )
 
 
-@rule("stack_parameters")
+@rule(Category.STACK_PARAMETERS)
 def parameters_complete(facts: PreflightFacts) -> Iterable[Finding]:
     plan = facts.plan
     for name in plan.missing:
         yield _finding(
             facts,
-            "stack_parameters",
+            Category.STACK_PARAMETERS,
             name,
             f"parameter {name} has no default and no value: CloudFormation refuses the stack",
             _set_it(plan, f"{name}=..."),
@@ -158,21 +159,21 @@ def parameters_complete(facts: PreflightFacts) -> Iterable[Finding]:
     for name in plan.unknown:
         yield _finding(
             facts,
-            "stack_parameters",
+            Category.STACK_PARAMETERS,
             name,
             f"parameter {name} is not one of template.yaml's: CloudFormation refuses the stack",
             f"remove {name} from the parameter_overrides of {plan.source} (or fix its spelling)",
         )
 
 
-@rule("physical_names")
+@rule(Category.PHYSICAL_NAMES)
 def names_fit(facts: PreflightFacts) -> Iterable[Finding]:
     plan = facts.plan
     problem = stack_name_problem(plan.stack_name)
     if problem is not None:
         yield _finding(
             facts,
-            "physical_names",
+            Category.PHYSICAL_NAMES,
             f"stack {plan.stack_name}",
             f"CloudFormation refuses the stack name {plan.stack_name!r}: {problem}",
             "choose another stack_name in samconfig.toml (or --stack-name)",
@@ -188,7 +189,7 @@ def names_fit(facts: PreflightFacts) -> Iterable[Finding]:
         )
         yield _finding(
             facts,
-            "physical_names",
+            Category.PHYSICAL_NAMES,
             name.name,
             f"the {name.what} ({name.expression}) would be {name.name!r}, which {why}: "
             "creating it fails",

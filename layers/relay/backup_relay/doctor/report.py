@@ -13,84 +13,18 @@ from typing import Literal
 
 from pydantic import BaseModel, computed_field
 
+from backup_relay.domain.categories import SETUP_CATEGORIES, Category
+
 _GUIDE = "https://docs.aws.amazon.com/aws-backup/latest/devguide"
 _EVENTS = "https://docs.aws.amazon.com/eventbridge/latest/userguide"
 
-#: Doctor-only categories: (title, AWS's page on it).
-SETUP_CATEGORIES: dict[str, tuple[str, str]] = {
-    "key_disabled": (
-        "A KMS key the copies use is disabled or pending deletion",
-        "https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html",
-    ),
-    "vault_lock_retention": (
-        "A vault lock refuses the retention the chain gives its copies",
-        f"{_GUIDE}/vault-lock.html",
-    ),
-    "organization_setup": (
-        "AWS Organizations is not set up for AWS Backup",
-        f"{_GUIDE}/manage-cross-account.html",
-    ),
-    "bus_policy": (
-        "The central event bus does not accept the organization's events, or accepts anyone's",
-        f"{_EVENTS}/eb-event-bus-perms.html",
-    ),
-    "event_rules": (
-        "No enabled rule brings AWS Backup's events to the ingest queue",
-        f"{_EVENTS}/eb-rules.html",
-    ),
-    "member_plan": (
-        "No backup plan of the member copies into the central vault",
-        f"{_GUIDE}/create-cross-account-backup.html",
-    ),
-    "forwarding": (
-        "The member account does not forward AWS Backup's events to the central bus",
-        f"{_EVENTS}/eb-cross-account.html",
-    ),
-    "forward_dead_letters": (
-        "Events of the member account did not reach the central bus: they wait in its forward "
-        "dead-letter queue",
-        f"{_EVENTS}/eb-rule-dlq.html",
-    ),
-    "tagging": (
-        "Databases outside the tagging convention have no copy outside their account",
-        f"{_GUIDE}/assigning-resources.html",
-    ),
-    "dynamodb_advanced_features": (
-        "DynamoDB tables cannot be copied across accounts without advanced backup features",
-        f"{_GUIDE}/advanced-ddb-backup.html",
-    ),
-    # the preflight's (doctor --preflight): what `sam deploy` of the central stack needs
-    "lambda_concurrency": (
-        "The account's Lambda concurrency cannot spare what the stack reserves",
-        "https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html",
-    ),
-    "stack_parameters": (
-        "A parameter the deploy would pass is missing, unknown or out of range",
-        "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html",
-    ),
-    "physical_names": (
-        "The stack's name, or a name it gives a resource, breaks AWS's rules for that name",
-        "https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html",
-    ),
-}
-
-#: Catalogue categories with no prerequisite a check could see beforehand, and why.
-NOT_CHECKABLE: dict[str, str] = {
-    "stopped_by_user": "someone stopped the job or execution",
-    "chain_timed_out": "a copy outlasted the chain's wait: its duration is AWS's",
-    "throttled": "a rate of calls at the time of the copy",
-    "resource_busy": "another job held the resource at the time",
-    "backup_window_expired": "the job did not start within its window that night",
-    "partial": "some items of the resource could not be copied that time",
-    "unknown": "a message the catalogue does not know",
-}
 
 Severity = Literal["fail", "warn"]
 
 
 class Finding(BaseModel):
     severity: Severity  # "fail": copies will fail; "warn": some will, or a gap in coverage
-    category: str
+    category: Category
     account: str
     region: str
     resource: str
@@ -163,6 +97,6 @@ class DoctorReport(BaseModel):
         return sorted(groups, key=rank)
 
 
-def docs_for(category: str) -> str | None:
+def docs_for(category: Category) -> str | None:
     """AWS's page on a doctor-only category (the catalogue's categories carry their own)."""
     return SETUP_CATEGORIES[category][1] if category in SETUP_CATEGORIES else None

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from backup_relay.doctor.report import Finding
+from backup_relay.domain.categories import Category
 
 F = TypeVar("F", bound=Callable[..., Iterable[Finding]])
 
@@ -14,7 +15,7 @@ F = TypeVar("F", bound=Callable[..., Iterable[Finding]])
 ALL_RULES: dict[str, Any] = {}
 
 
-def rule(*categories: str) -> Callable[[F], F]:
+def rule(*categories: Category) -> Callable[[F], F]:
     def register(function: F) -> F:
         function.categories = frozenset(categories)  # type: ignore[attr-defined]
         ALL_RULES[function.__name__] = function
@@ -23,6 +24,6 @@ def rule(*categories: str) -> Callable[[F], F]:
     return register
 
 
-def categories_of(function: Any) -> frozenset[str]:
-    found: frozenset[str] = function.categories
+def categories_of(function: Any) -> frozenset[Category]:
+    found: frozenset[Category] = function.categories
     return found

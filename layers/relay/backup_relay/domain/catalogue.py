@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from backup_relay.domain.categories import Category
 from backup_relay.domain.failures import GUIDE, Entry
 
 CATALOGUE: tuple[Entry, ...] = (
     Entry(  # ChainEnded's words for a chain execution someone stopped
-        "stopped_by_user",
+        Category.STOPPED_BY_USER,
         (r"execution aborted",),
         "Someone stopped the copy chain's execution",
         "Step Functions' StopExecution ended the chain (CloudTrail in account {account} says "
@@ -15,7 +16,7 @@ CATALOGUE: tuple[Entry, ...] = (
         "https://docs.aws.amazon.com/step-functions/latest/apireference/API_StopExecution.html",
     ),
     Entry(  # ChainEnded's words for a chain execution past its TimeoutSeconds
-        "chain_timed_out",
+        Category.CHAIN_TIMED_OUT,
         (r"execution timed_out",),
         "The copy chain ran past its execution timeout (7 days)",
         "A hop waited longer than the chain's timeout: look at its copy job (still CREATED "
@@ -25,7 +26,7 @@ CATALOGUE: tuple[Entry, ...] = (
         f"{GUIDE}/recov-point-create-a-copy.html",
     ),
     Entry(
-        "not_same_organization",
+        Category.NOT_SAME_ORGANIZATION,
         (r"must be a member of the same organi[sz]ation", r"not a member of an organi[sz]ation"),
         "The source and destination accounts are not in the same AWS Organization",
         "Cross-account copies work only between accounts of one organization: bring account "
@@ -36,7 +37,7 @@ CATALOGUE: tuple[Entry, ...] = (
         f"{GUIDE}/create-cross-account-backup.html",
     ),
     Entry(
-        "cross_account_disabled",
+        Category.CROSS_ACCOUNT_DISABLED,
         (r"cross-account backup is not enabled", r"isCrossAccountBackupEnabled"),
         "Cross-account backup is turned off for the organization",
         "Turn on cross-account backup in the organization's MANAGEMENT account (member accounts "
@@ -47,7 +48,7 @@ CATALOGUE: tuple[Entry, ...] = (
         f"{GUIDE}/create-cross-account-backup.html",
     ),
     Entry(
-        "unsupported_copy_route",
+        Category.UNSUPPORTED_COPY_ROUTE,
         (r"multi-az db cluster snapshot is not supported",),
         "RDS Multi-AZ DB clusters cannot be copied",
         "AWS Backup supports no copy of a Multi-AZ DB cluster's snapshots (AWS Backup's feature "
@@ -57,7 +58,7 @@ CATALOGUE: tuple[Entry, ...] = (
         f"{GUIDE}/backup-feature-availability.html",
     ),
     Entry(
-        "unsupported_copy_route",
+        Category.UNSUPPORTED_COPY_ROUTE,
         (r"cannot be initiated for .* resources", r"feature is not supported for provided"),
         "This copy route is not supported for the resource type in one step",
         "AWS Backup will not copy {resource_type} from {region} to {destination_region} across "
@@ -68,7 +69,7 @@ CATALOGUE: tuple[Entry, ...] = (
         f"{GUIDE}/backup-feature-availability.html",
     ),
     Entry(
-        "option_group_missing",
+        Category.OPTION_GROUP_MISSING,
         (r"requires a target option group",),
         "The destination region lacks the RDS option group the snapshot needs",
         "In account {destination_account}, region {destination_region}, create an option group "
@@ -79,7 +80,7 @@ CATALOGUE: tuple[Entry, ...] = (
         f"{GUIDE}/cross-region-backup.html",
     ),
     Entry(
-        "default_vault_key",
+        Category.DEFAULT_VAULT_KEY,
         (r"aws/backup is not supported", r"vault encrypted with the aws managed key aws/backup"),
         "The destination vault is encrypted with the AWS managed key aws/backup",
         "A vault encrypted with aws/backup cannot receive cross-account copies of types that "
@@ -91,7 +92,7 @@ CATALOGUE: tuple[Entry, ...] = (
         f"{GUIDE}/encryption.html",
     ),
     Entry(
-        "aws_managed_key",
+        Category.AWS_MANAGED_KEY,
         (r"default cmk", r"alias/aws/", r"aws managed key", r"aws-managed key"),
         "The recovery point is encrypted with an AWS managed key, which cannot be shared",
         "An AWS managed key's policy (aws/rds, aws/ebs) cannot be changed, so account "
@@ -104,7 +105,7 @@ CATALOGUE: tuple[Entry, ...] = (
         f"{GUIDE}/encryption.html",
     ),
     Entry(
-        "kms_key_not_shared",
+        Category.KMS_KEY_NOT_SHARED,
         (
             r"source snapshot kms key .*does not exist, is not enabled or you do not have "
             r"permissions",
@@ -122,7 +123,7 @@ CATALOGUE: tuple[Entry, ...] = (
         "https://repost.aws/knowledge-center/backup-cross-account-copy-error",
     ),
     Entry(
-        "vault_access_policy",
+        Category.VAULT_ACCESS_POLICY,
         (r"access denied trying to call aws backup service", r"copyintobackupvault"),
         "The destination vault's access policy does not allow the copy",
         "Despite its words, this message on a copy usually means the destination vault's access "
@@ -136,7 +137,7 @@ CATALOGUE: tuple[Entry, ...] = (
         kinds=frozenset({"COPY"}),
     ),
     Entry(
-        "iam_role_permissions",
+        Category.IAM_ROLE_PERMISSIONS,
         (r"iam role .* does not have sufficient permissions", r"does not have sufficient perm"),
         "The role AWS Backup ran the job with lacks permissions, or does not exist",
         "Give the role {role} in account {account} the permissions of the AWS managed policies "
@@ -149,7 +150,7 @@ CATALOGUE: tuple[Entry, ...] = (
         f"{GUIDE}/iam-service-roles.html",
     ),
     Entry(
-        "iam_role_permissions",
+        Category.IAM_ROLE_PERMISSIONS,
         (r"access denied exception while trying to list tags",),
         "The role AWS Backup ran the job with cannot read the resource's tags",
         "Give the role the job ran with ({role}, account {account}) permission to list the "
@@ -159,7 +160,7 @@ CATALOGUE: tuple[Entry, ...] = (
         f"{GUIDE}/iam-service-roles.html",
     ),
     Entry(
-        "iam_role_permissions",
+        Category.IAM_ROLE_PERMISSIONS,
         (r"does not permit attaching a new instance profile",),
         "The restore would attach an instance profile other than the backed-up one",
         "Restore with the instance profile the backup recorded, or give the restore role "
@@ -168,7 +169,7 @@ CATALOGUE: tuple[Entry, ...] = (
         f"{GUIDE}/restoring-ec2.html",
     ),
     Entry(
-        "iam_role_permissions",
+        Category.IAM_ROLE_PERMISSIONS,
         (r"access ?denied", r"not authori[sz]ed to perform"),
         "AWS denied the job access",
         "The role the job ran with ({role}, account {account}) lacks a permission the job "
@@ -178,7 +179,7 @@ CATALOGUE: tuple[Entry, ...] = (
         f"{GUIDE}/security-iam.html",
     ),
     Entry(
-        "throttled",
+        Category.THROTTLED,
         (r"rate exceeded", r"throttl", r"limitexceeded", r"limit .*(reached|exceeded)"),
         "AWS throttled the request or a concurrency quota was reached",
         "Retry later. If it recurs, lower the concurrency (the stack's MaxConcurrentCopies, the "
@@ -190,7 +191,7 @@ CATALOGUE: tuple[Entry, ...] = (
         f"{GUIDE}/aws-backup-limits.html",
     ),
     Entry(
-        "resource_busy",
+        Category.RESOURCE_BUSY,
         (
             r"running job for the same resource",
             r"already (a job )?in progress",
@@ -204,7 +205,7 @@ CATALOGUE: tuple[Entry, ...] = (
         f"{GUIDE}/recov-point-create-a-copy.html",
     ),
     Entry(
-        "backup_window_expired",
+        Category.BACKUP_WINDOW_EXPIRED,
         (r"(start|completion|backup) window", r"window (has )?expired"),
         "The job did not start or finish within its window",
         "Widen the backup rule's start window (StartWindowMinutes) or completion window "
@@ -214,7 +215,7 @@ CATALOGUE: tuple[Entry, ...] = (
         f"{GUIDE}/creating-a-backup-plan.html",
     ),
     Entry(
-        "backup_window_expired",
+        Category.BACKUP_WINDOW_EXPIRED,
         (),
         "The job did not start or finish within its window",
         "AWS ended it EXPIRED without a message: widen the backup rule's start window "
@@ -225,7 +226,7 @@ CATALOGUE: tuple[Entry, ...] = (
         states=frozenset({"EXPIRED"}),
     ),
     Entry(
-        "stopped_by_user",
+        Category.STOPPED_BY_USER,
         (r"stopped by (the )?user", r"was (stopped|cancell?ed)"),
         "Someone stopped the job",
         "Nothing to fix if it was meant: CloudTrail (StopBackupJob) in account {account} says "
@@ -234,7 +235,7 @@ CATALOGUE: tuple[Entry, ...] = (
         f"{GUIDE}/API_StopBackupJob.html",
     ),
     Entry(
-        "stopped_by_user",
+        Category.STOPPED_BY_USER,
         (),
         "Someone stopped the job",
         "AWS ended it ABORTED without a message: CloudTrail (StopBackupJob) in account "
@@ -244,7 +245,7 @@ CATALOGUE: tuple[Entry, ...] = (
         states=frozenset({"ABORTED"}),
     ),
     Entry(
-        "vault_missing",
+        Category.VAULT_MISSING,
         (r"backup vault .* does not exist",),
         "The backup vault the job writes to does not exist",
         "Create the vault {vault} (its account and region are in its ARN), or point the backup "
@@ -253,7 +254,7 @@ CATALOGUE: tuple[Entry, ...] = (
         f"{GUIDE}/vaults.html",
     ),
     Entry(
-        "partial",
+        Category.PARTIAL,
         (),
         "Part of the resource was not backed up or copied",
         "AWS ended the job PARTIAL: its console page lists what is missing. Run it again once "
@@ -266,7 +267,7 @@ CATALOGUE: tuple[Entry, ...] = (
 
 
 UNKNOWN = Entry(
-    "unknown",
+    Category.UNKNOWN,
     (),
     "A failure the catalogue does not know",
     "AWS's message is kept whole above. Open the job in the AWS Backup console (account "

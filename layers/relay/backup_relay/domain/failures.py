@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
 
+from backup_relay.domain.categories import Category
+
 GUIDE = "https://docs.aws.amazon.com/aws-backup/latest/devguide"
 
 
@@ -36,7 +38,7 @@ class Diagnosis(BaseModel):
 
 @dataclass(frozen=True)
 class Entry:
-    category: str
+    category: Category
     patterns: tuple[str, ...]  # any matches (case-insensitive); () matches by state alone
     title: str
     remediation: str  # {placeholders}: see _values
