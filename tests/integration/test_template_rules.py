@@ -14,6 +14,7 @@ from samtranslator.yaml_helper import yaml_parse
 from backup_relay.collect.normalize import ENVELOPE_VERSION, FIELD_PATHS
 from backup_relay.domain.jobs import DETAIL_TYPES, JobKind
 from backup_relay_sandbox.template import CENTRAL_TEMPLATE, load_template, resources_of_type
+from scripts.generate_asl_retries import main as generate_asl_retries
 from scripts.generate_template_rules import main as generate_rules
 from scripts.generate_template_rules import render, with_section
 from tests.support.events import JOB_EVENT_FILES, OTHER_EVENT_FILES, documented
@@ -151,3 +152,10 @@ def test_the_queue_admits_exactly_the_generated_rules() -> None:
     admitted = statement["Condition"]["ArnEquals"]["aws:SourceArn"]
     # THEN they are exactly the template's rules, no more, no fewer
     assert sorted(arn["Fn::GetAtt"][0] for arn in admitted) == sorted(RULES)
+
+
+def test_the_state_machine_retries_as_its_one_policy_per_kind_of_task() -> None:
+    # GIVEN the retry policies written once (scripts/generate_asl_retries.py)
+    # WHEN the state machine's definition is checked against them
+    # THEN every Lambda task and every DynamoDB task retries as its kind's policy says
+    assert generate_asl_retries(["--check"]) == 0
