@@ -65,9 +65,9 @@ from backup_relay_sandbox.organization import (  # noqa: E402
 # Step Functions quotas (docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html), in
 # us-east-1, us-west-2, eu-west-1: StateTransition refill 5,000 per second; StartExecution refill
 # 300 per second; 1,000,000 open executions per account and region (new accounts start lower).
-# AWS Backup / RDS (../shared/reference/aws-backup-facts.md, docs/copy-chain.md): 100 concurrent
-# copy jobs per account and region for fully managed types; RDS 20 snapshot copies in progress
-# per destination region, DocumentDB and Neptune 5.
+# AWS Backup / RDS (backup_relay/domain/quotas.py cites each quota's page; docs/copy-chain.md):
+# 100 concurrent copy jobs per account and region for fully managed types; RDS 20 snapshot
+# copies in progress per destination region, DocumentDB and Neptune 5.
 
 
 class prices:

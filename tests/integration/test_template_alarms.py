@@ -179,3 +179,36 @@ def test_the_chain_steps_throttles_page_no_one() -> None:
     assert "ChainStepsFunctionErrorsAlarm" in alarms
     functions = _of_type(TEMPLATE, "AWS::Serverless::Function")
     assert all(f in functions and why for (f, _), why in NOT_ALARMED.items())
+
+
+def _emitted_metrics() -> set[str]:
+    """The metric names observability.py publishes: the names it passes to _count and _seconds,
+    and the names in the tables it picks one from (a Dict of string constants)."""
+    tree = ast.parse(Path(observability.__file__).read_text())
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") in {"_count", "_seconds"}:
+            first = node.args[0]
+            if isinstance(first, ast.Constant):
+                names.add(first.value)
+        elif (
+            isinstance(node, ast.Dict)
+            and node.values
+            and all(isinstance(v, ast.Constant) and isinstance(v.value, str) for v in node.values)
+        ):
+            names.update(v.value for v in node.values if isinstance(v, ast.Constant))
+    return names
+
+
+def test_every_emitted_metric_is_documented_and_charted_or_alarmed() -> None:
+    # GIVEN every metric the functions publish
+    emitted = _emitted_metrics()
+    assert {"EventsRecorded", "ChainsEndedOutsideTheirSteps", "AlertsDeadLettered"} <= emitted
+    # WHEN the operations page's metrics table, the dashboard and the alarms are read
+    page = (Path(__file__).resolve().parents[2] / "docs" / "operations.md").read_text()
+    table = page.split("## Metrics", 1)[1].split("\n## ", 1)[0]
+    documented = {line.split("`")[1] for line in table.splitlines() if line.startswith("| `")}
+    seen = {metric for _, metric, _ in _alarmed_custom_metrics() + _charted_custom_metrics()}
+    # THEN the table documents exactly those, and each is charted or alarmed
+    assert documented == emitted
+    assert emitted <= seen, emitted - seen

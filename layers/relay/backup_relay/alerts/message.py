@@ -22,9 +22,6 @@ from backup_relay.domain.alert import Alert, AlertKind
 SCHEMA = "backup-relay/alert/1"
 #: SNS's limit for a subject: ASCII, no line breaks, at most 100 characters.
 MAX_SUBJECT = 100
-#: The attributes every message carries, when the alert has a value for them.
-FILTER_ATTRIBUTES = ("severity", "kind", "account", "region", "resource_type", "category")
-
 _JOB_PAGES = {AlertKind.BACKUP: "backup", AlertKind.COPY: "copy", AlertKind.RESTORE: "restore"}
 
 
@@ -67,6 +64,7 @@ def subject(alert: Alert) -> str:
 
 
 def attributes(alert: Alert) -> dict[str, str]:
+    """The attributes every message carries (subscribers filter on them), when it has a value."""
     values = {
         "severity": str(alert.severity),
         "kind": str(alert.kind),

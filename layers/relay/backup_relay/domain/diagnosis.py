@@ -1,15 +1,13 @@
-"""Why a backup, copy or restore job failed, and how to fix it: the failure catalogue.
+"""Why a backup, copy or restore job failed, and how to fix it: `diagnose` reads the catalogue.
 
-CATALOGUE is data, one entry per way of failing, checked in order (the first that matches
-decides): what AWS's status message says (regular expressions over its meaning, not whole
-strings: messages carry prefixes, ARNs, regions and option lists), optionally for which job kinds
-and states. Each entry gives a category, a title, a remediation naming what to change and where,
-whether a replay after the fix should succeed, and AWS's page on it. Values found in the message
-and in the job (accounts, regions, vaults, keys, roles) are filled in; an unknown one is named
-generically ("<destination account>").
-
-Sources: ../shared/reference/aws-backup-facts.md (section 5 and the encryption and vault-policy
-rules), AWS's documented job events (events/), and the sandbox simulator's failure rules.
+The catalogue (`catalogue.py`) is data, one entry per way of failing, checked in order (the
+first that matches decides): what AWS's status message says (regular expressions over its
+meaning, not whole strings: messages carry prefixes, ARNs, regions and option lists), optionally
+for which job kinds and states. Each entry gives a category (`categories.py`), a title, a
+remediation naming what to change and where, whether a replay after the fix should succeed, and
+AWS's page on it, which is also its source. Values found in the message and in the job
+(accounts, regions, vaults, keys, roles) are filled in; an unknown one is named generically
+("<destination account>"). AWS's documented job events are in `events/`.
 """
 
 from __future__ import annotations
