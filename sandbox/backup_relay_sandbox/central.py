@@ -12,7 +12,7 @@ from typing import Any
 
 from backup_relay_sandbox import deploy, moto_fidelity
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, ORGANIZATION_ID, REGION, client
-from backup_relay_sandbox.deploy import Deployment, Queue
+from backup_relay_sandbox.deployment import Deployment, Queue
 from backup_relay_sandbox.functions import Function, deploy_functions, set_environments
 from backup_relay_sandbox.template import CENTRAL_TEMPLATE, load_template
 

@@ -27,7 +27,8 @@ from moto.core.exceptions import JsonRESTError
 from backup_relay.observability import SERVICE
 from backup_relay_sandbox import api_calls, virtual_time
 from backup_relay_sandbox.backup_sim import simulator
-from backup_relay_sandbox.deploy import Deployment, service_role
+from backup_relay_sandbox.deploy import service_role
+from backup_relay_sandbox.deployment import Deployment
 from backup_relay_sandbox.lambdas import FakeContext, Handler, load_handler
 from backup_relay_sandbox.template import resolve
 

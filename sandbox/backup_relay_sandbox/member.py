@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from backup_relay_sandbox import deploy
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, DR_REGION, ORGANIZATION_ID, REGION
-from backup_relay_sandbox.deploy import Deployment, Queue
+from backup_relay_sandbox.deployment import Deployment, Queue
 from backup_relay_sandbox.template import MEMBER_TEMPLATE, VAULTS_TEMPLATE, load_template
 
 #: The StackSet member/template.yaml is deployed with (its header's create-stack-set command).

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from backup_relay_sandbox.deploy import Deployment
+from backup_relay_sandbox.deployment import Deployment
 from backup_relay_sandbox.template import MEMBER_TEMPLATE, load_template
 
 PLAN_RESOURCES = {"MemberVaultKey", "MemberVault", "MemberBackupPlan", "MemberBackupSelection"}
