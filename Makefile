@@ -37,11 +37,12 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## make generate: rewrite what is generated (template rules from FIELD_PATHS, the CLI's template parameters)
+## make generate: rewrite what is generated (template rules from FIELD_PATHS, the CLI's template parameters, the resource types' grants and table)
 generate: $(STAMP)
 	$(BIN)/python -m scripts.generate_template_rules
 	$(BIN)/python -m scripts.generate_template_parameters
 	$(BIN)/python -m scripts.generate_template_alarms
+	$(BIN)/python -m scripts.generate_resource_types
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
