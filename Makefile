@@ -37,12 +37,13 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## make generate: rewrite what is generated (template rules, parameters and alarms; the ASL's retry policies)
+## make generate: rewrite what is generated (template rules, parameters, alarms and resource types' grants; the ASL's retries; docs tables)
 generate: $(STAMP)
 	$(BIN)/python -m scripts.generate_template_rules
 	$(BIN)/python -m scripts.generate_template_parameters
 	$(BIN)/python -m scripts.generate_template_alarms
 	$(BIN)/python -m scripts.generate_asl_retries
+	$(BIN)/python -m scripts.generate_resource_types
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -7,16 +7,10 @@ from typing import Any
 
 from moto.organizations.models import organizations_backends
 
+from backup_relay.domain import resource_types
 from backup_relay_sandbox.backup_sim import moto_state
 from backup_relay_sandbox.cloud import client
 
-#: Each chained type as an RDS engine (RDS instances with options use moto_state.OPTIONS_ENGINE).
-ENGINES = {
-    "Aurora": "aurora-postgresql",
-    "DocumentDB": "docdb",
-    "Neptune": "neptune",
-    "RDS": "postgres",
-}
 _LOGIN = {"MasterUsername": "relay", "MasterUserPassword": "sandbox-password-1"}
 
 
@@ -30,20 +24,24 @@ def create_database(
     tags: dict[str, str],
     options: tuple[str, ...] = (),
 ) -> str | None:
-    """The database in moto's RDS; its ARN (None: not a database, EBS for example)."""
-    if resource_type not in ENGINES:
+    """The database in moto's RDS, of the engine the resource types registry gives the type
+    (an RDS instance with options: moto_state.OPTIONS_ENGINE's); its ARN (None: not a database,
+    EBS for example)."""
+    known = resource_types.REGISTRY.get(resource_type)
+    database = known.database if known else None
+    if database is None:
         return None
     rds = client("rds", region, account)
     common: dict[str, Any] = {
         "Tags": [{"Key": k, "Value": v} for k, v in tags.items()],
         **({"StorageEncrypted": True, "KmsKeyId": key_arn} if key_arn else {}),
     }
-    if resource_type != "RDS":
+    if database.cluster:
         cluster = rds.create_db_cluster(
-            DBClusterIdentifier=name, Engine=ENGINES[resource_type], **_LOGIN, **common
+            DBClusterIdentifier=name, Engine=database.engine, **_LOGIN, **common
         )["DBCluster"]
         return str(cluster["DBClusterArn"])
-    engine = ENGINES["RDS"]
+    engine = database.engine
     if options:
         engine = moto_state.OPTIONS_ENGINE[0]
         group = moto_state.create_option_group(account, region, f"{name}-options", options)

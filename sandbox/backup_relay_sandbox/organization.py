@@ -18,6 +18,7 @@ from typing import Any
 
 from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
+from backup_relay.domain import resource_types as registry
 from backup_relay_sandbox import functions
 from backup_relay_sandbox.backup_sim import CreatedBy, Simulator, simulator
 from backup_relay_sandbox.backup_sim.faults import Delivery
@@ -47,7 +48,8 @@ CENTRAL_VAULT = "backup-relay-central"
 DR_VAULT = "backup-relay-dr"
 MEMBER_VAULT = "member-vault"
 BACKUP_ROLE = "service-role/AWSBackupDefaultServiceRole"
-DATABASE_TYPES = ("RDS", "Aurora", "DocumentDB", "Neptune")
+#: The types whose resources are databases (the resource types registry's, in its order).
+DATABASE_TYPES = tuple(t.name for t in registry.REGISTRY.databases())
 #: States of the copy chain in which an execution waits for AWS Backup's virtual time.
 PARKED_STATES = frozenset({"WaitForCopyJob", "TakeSlot"})
 

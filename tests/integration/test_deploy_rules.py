@@ -25,7 +25,7 @@ import pytest
 from backup_relay.doctor.facts import StackPlan
 from backup_relay.doctor.names import NAME_LIMITS
 from backup_relay.doctor.names import physical_names as preflight_names
-from backup_relay_sandbox.backup_sim.model import ArnFormat
+from backup_relay.domain.resource_types import REGISTRY
 from backup_relay_sandbox.template import (
     CENTRAL_TEMPLATE,
     MEMBER_TEMPLATE,
@@ -490,8 +490,8 @@ def test_every_role_that_starts_copies_may_copy_every_kind_of_recovery_point() -
         patterns = _granted_resources(name, statement)
         # WHEN a recovery point of each ARN form, in the role's own account, is copied
         points = [
-            form.format(region="eu-west-1", account=ACCOUNTS[name], uuid="0f1e", hex17="0" * 17)
-            for form in ArnFormat
+            form.arn("eu-west-1", ACCOUNTS[name], uuid="0f1e", hex17="0" * 17)
+            for form in REGISTRY.recovery_point_arns()
         ]
         # THEN the role may start it
         if uncovered := [p for p in points if not any(fnmatchcase(p, g) for g in patterns)]:

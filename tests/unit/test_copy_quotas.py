@@ -22,7 +22,7 @@ from backup_relay.domain.quotas import (
     quota_group,
     slot_for,
 )
-from backup_relay.domain.routes import TWO_HOP_TYPES
+from backup_relay.domain.resource_types import REGISTRY
 from backup_relay_cli.template_parameters import DEFAULTS
 
 QUOTAS = (
@@ -41,7 +41,7 @@ OWN_QUOTA = {
 }
 
 
-@pytest.mark.parametrize("resource_type", sorted(TWO_HOP_TYPES))
+@pytest.mark.parametrize("resource_type", sorted(REGISTRY.two_hop()))
 def test_no_chained_type_is_capped_above_its_own_quota(resource_type: str) -> None:
     # GIVEN the stack's default MaxConcurrentCopies (AWS's quotas alone)
     default = int(DEFAULTS["MaxConcurrentCopies"] or "0")
@@ -112,11 +112,18 @@ def test_a_negative_stack_cap_is_refused() -> None:
         slot_for("RDS", "111111111111", "us-west-2", -1)
 
 
-def test_every_group_names_distinct_types_and_a_positive_cap() -> None:
-    named = [t for group in GROUPS for t in group.resource_types]
-    assert len(named) == len(set(named))
+def test_every_registered_type_is_in_one_group_of_a_positive_cap() -> None:
+    named = [t for group in GROUPS for t in group.members()]
+    assert sorted(named) == sorted(REGISTRY.names())
     assert all(group.cap > 0 for group in GROUPS)
     assert set(OWN_QUOTA) <= set(named)
+    assert CLUSTER_SNAPSHOTS.members() == {"Aurora", "DocumentDB", "Neptune"}
+    assert DB_SNAPSHOTS.members() == {"RDS"}
+
+
+def test_a_type_the_registry_does_not_know_is_capped_by_aws_backups_quota() -> None:
+    assert "Unknown" not in REGISTRY
+    assert quota_group("Unknown") is FULLY_MANAGED
 
 
 @pytest.mark.parametrize("quota", QUOTAS, ids=lambda q: q.url.rsplit("/", 1)[-1])

@@ -10,10 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from backup_relay.domain.resource_types import REGISTRY
 from backup_relay.domain.routes import (
-    COPYABLE_TYPES,
-    CROSS_REGION_ONLY_TYPES,
-    TWO_HOP_TYPES,
     HopKind,
     Lifecycle,
     RouteError,
@@ -26,11 +24,16 @@ from backup_relay_cli.main import main
 
 CENTRAL, MEMBER = "123456789012", "222222222222"
 HOME, DR = "us-west-2", "us-east-1"
+COPIED = REGISTRY.copied()
+CROSS_REGION_ONLY = frozenset(
+    t.name for t in REGISTRY if t.copies.cross_region and not t.copies.cross_account
+)
+TWO_HOP_TYPES = REGISTRY.two_hop()
 SETTINGS = RoutePolicy(
     central_account=CENTRAL, central_vault_name="central-west", chained_types=TWO_HOP_TYPES
 )
 MEMBER_VAULT = Vault(account=MEMBER, region=HOME, name="member")
-ALL_TYPES = sorted(COPYABLE_TYPES | CROSS_REGION_ONLY_TYPES | {"Redshift", "Unknown"})
+ALL_TYPES = sorted({*REGISTRY.names(), "Unknown"})
 
 
 def _destination(cross_account: bool, cross_region: bool) -> Vault:
@@ -45,9 +48,9 @@ def _expected_hops(
     resource_type: str, cross_account: bool, cross_region: bool, single: bool
 ) -> int:
     """The rule, restated: 0 = no route."""
-    if resource_type not in COPYABLE_TYPES | CROSS_REGION_ONLY_TYPES:
+    if resource_type not in COPIED:
         return 0
-    if resource_type in CROSS_REGION_ONLY_TYPES and cross_account:
+    if resource_type in CROSS_REGION_ONLY and cross_account:
         return 0
     chained = resource_type in TWO_HOP_TYPES
     return 2 if chained and cross_account and cross_region and not single else 1

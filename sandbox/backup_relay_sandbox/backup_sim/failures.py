@@ -13,15 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from backup_relay.domain import resource_types as registry
 from backup_relay_sandbox.backup_sim import moto_state, policies
 from backup_relay_sandbox.backup_sim.model import (
-    RDS_FAMILY,
     CopyJob,
     Failure,
     RecoveryPoint,
     Resource,
     Settings,
     is_fully_managed,
+    rds_family,
 )
 
 # https://repost.aws/knowledge-center/backup-troubleshoot-cross-account-copy
@@ -147,7 +148,7 @@ def single_action_refusal(job: CopyJob, resource_type: str, settings: Settings) 
     if (
         cross_account
         and cross_region
-        and resource_type in RDS_FAMILY
+        and resource_type in registry.REGISTRY.two_hop()
         and resource_type not in settings.single_action_copy_types
     ):
         return SINGLE_ACTION_UNSUPPORTED.format(
@@ -208,14 +209,14 @@ def source_key_usable(ctx: CopyContext) -> Failure | None:
     )
     if key is None or not moto_state.is_usable(key) or not shared:
         message = (
-            RDS_KEY_NOT_ACCESSIBLE if ctx.resource_type in RDS_FAMILY else EC2_KEY_NOT_ACCESSIBLE
+            RDS_KEY_NOT_ACCESSIBLE if ctx.resource_type in rds_family() else EC2_KEY_NOT_ACCESSIBLE
         )
         return Failure(message, ACCESS_DENIED)
     return None
 
 
 def _aws_managed_key_message(resource_type: str, key_arn: str) -> str:
-    if resource_type in RDS_FAMILY:
+    if resource_type in rds_family():
         return RDS_AWS_MANAGED_KEY.format(key_arn=key_arn)
     if resource_type == "EC2":
         return AMI_DEFAULT_KEY

@@ -7,55 +7,38 @@ from __future__ import annotations
 
 import random
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from backup_relay.domain import resource_types as registry
+from backup_relay.domain.resource_types import RecoveryPointArn
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, ORGANIZATION_ID
 
 
-class ArnFormat(StrEnum):
-    """Recovery point ARN formats, from the "AWS Backup resource ARNs" table of Access control:
-    https://docs.aws.amazon.com/aws-backup/latest/devguide/access-control.html"""
-
-    RDS_SNAPSHOT = "arn:aws:rds:{region}:{account}:snapshot:awsbackup:job-{uuid}"
-    RDS_CLUSTER_SNAPSHOT = "arn:aws:rds:{region}:{account}:cluster-snapshot:awsbackup:job-{uuid}"
-    EC2_SNAPSHOT = "arn:aws:ec2:{region}::snapshot/snap-{hex17}"
-    EC2_IMAGE = "arn:aws:ec2:{region}::image/ami-{hex17}"
-    FSX_BACKUP = "arn:aws:fsx:{region}:{account}:backup/backup-{hex17}"
-    BACKUP = "arn:aws:backup:{region}:{account}:recovery-point:{uuid}"
-    # In the table, not simulated: DynamoDB without advanced features, Redshift
-    DYNAMODB_BACKUP = "arn:aws:dynamodb:{region}:{account}:table/orders/backup/{uuid}"
-    REDSHIFT_SNAPSHOT = "arn:aws:redshift:{region}:{account}:snapshot:dw/awsbackup:job-{uuid}"
+def resource_types() -> tuple[str, ...]:
+    """The types the simulator backs up and copies: every type of the product's registry
+    (backup_relay/domain/resource_types.py), whose facts cite AWS's pages."""
+    return registry.REGISTRY.names()
 
 
-#: Resource type (as AWS names it) -> recovery point ARN format. "Resources that support full
-#: AWS Backup management all have recovery points in the format arn:aws:backup:...:recovery-point:*"
-#: (the same table), so the format also says whether a type is fully managed. DynamoDB is taken
-#: to have advanced features on (without them it cannot be copied at all).
-RESOURCE_TYPES: dict[str, ArnFormat] = {
-    "RDS": ArnFormat.RDS_SNAPSHOT,
-    "Aurora": ArnFormat.RDS_CLUSTER_SNAPSHOT,
-    "DocumentDB": ArnFormat.RDS_CLUSTER_SNAPSHOT,
-    "Neptune": ArnFormat.RDS_CLUSTER_SNAPSHOT,
-    "EBS": ArnFormat.EC2_SNAPSHOT,
-    "Storage Gateway": ArnFormat.EC2_SNAPSHOT,
-    "EC2": ArnFormat.EC2_IMAGE,
-    "FSx": ArnFormat.FSX_BACKUP,
-    "EFS": ArnFormat.BACKUP,
-    "DynamoDB": ArnFormat.BACKUP,
-    "S3": ArnFormat.BACKUP,
-    "VirtualMachine": ArnFormat.BACKUP,
-    "Timestream": ArnFormat.BACKUP,
-    "CloudFormation": ArnFormat.BACKUP,
-    "SAP HANA on Amazon EC2": ArnFormat.BACKUP,
-}
-RDS_FAMILY = frozenset({"RDS", "Aurora", "DocumentDB", "Neptune"})
+def recovery_point_format(resource_type: str) -> RecoveryPointArn:
+    """The ARN form a backup of the type makes ("AWS Backup resource ARNs", Access control:
+    https://docs.aws.amazon.com/aws-backup/latest/devguide/access-control.html). DynamoDB is
+    taken to have advanced features on (without them it cannot be copied at all)."""
+    return registry.REGISTRY[resource_type].recovery_points[0]
+
+
+def rds_family() -> frozenset[str]:
+    """The types whose recovery points are RDS snapshots (RDS, Aurora, DocumentDB, Neptune)."""
+    return frozenset(t.name for t in registry.REGISTRY if t.recovery_points[0].service == "rds")
 
 
 def is_fully_managed(resource_type: str) -> bool:
-    return RESOURCE_TYPES[resource_type] is ArnFormat.BACKUP
+    """ "Resources that support full AWS Backup management all have recovery points in the format
+    arn:aws:backup:...:recovery-point:*" (the same table)."""
+    return registry.REGISTRY[resource_type].fully_managed
 
 
 class Ids:
@@ -71,8 +54,8 @@ class Ids:
         return f"{self._rng.getrandbits(68):017x}"[-17:]
 
     def recovery_point_arn(self, resource_type: str, account: str, region: str) -> str:
-        return RESOURCE_TYPES[resource_type].format(
-            region=region, account=account, uuid=self.uuid(), hex17=self.hex17()
+        return recovery_point_format(resource_type).arn(
+            region, account, uuid=self.uuid(), hex17=self.hex17()
         )
 
     def copy_recovery_point_arn(
@@ -87,11 +70,10 @@ class Ids:
         INFERRED. Other types get a new id of their own kind: the documented COMPLETED copy
         event lands `snap-0726fe70935586180` from `snap-03886bc8d6ef3a1f9` ([eventbridge]);
         the same for AMIs, FSx backups and fully managed recovery points is INFERRED."""
-        arn_format = RESOURCE_TYPES[resource_type]
-        if arn_format in (ArnFormat.RDS_SNAPSHOT, ArnFormat.RDS_CLUSTER_SNAPSHOT):
-            return arn_format.replace("job-{uuid}", "copyjob-{job}").format(
-                region=region, account=account, job=copy_job_id.lower()
-            )
+        form = recovery_point_format(resource_type)
+        if resource_type in rds_family():
+            copied = replace(form, resource=form.resource.replace("job-{uuid}", "copyjob-{uuid}"))
+            return copied.arn(region, account, uuid=copy_job_id.lower(), hex17="")
         return self.recovery_point_arn(resource_type, account, region)
 
 
@@ -304,7 +286,9 @@ class Settings:
     #: RDS-family types whose single-action cross-account AND cross-region copy works. Feature
     #: availability says all four since October 2025 (its doc history: October 23, 2025); remove a
     #: type to model the old behaviour. https://docs.aws.amazon.com/aws-backup/latest/devguide/backup-feature-availability.html
-    single_action_copy_types: set[str] = field(default_factory=lambda: set(RDS_FAMILY))
+    single_action_copy_types: set[str] = field(
+        default_factory=lambda: set(registry.REGISTRY.two_hop())
+    )
     single_action_refused_by: RefusedBy = RefusedBy.JOB
     durations: Durations = field(default_factory=Durations)
     #: Concurrent copy jobs per account per destination region, and footnote 1 of the same row
@@ -315,7 +299,7 @@ class Settings:
     #: the quota to every type.
     quota_fully_managed_only: bool = True
     resource_type_opt_in: dict[str, bool] = field(
-        default_factory=lambda: dict.fromkeys(RESOURCE_TYPES, True)
+        default_factory=lambda: dict.fromkeys(resource_types(), True)
     )
     global_settings_updated: datetime | None = None
     #: The most items a List* call returns in one page, whatever MaxResults asks: small, so every

@@ -28,12 +28,12 @@ from backup_relay_sandbox.backup_sim.jobs import (
 )
 from backup_relay_sandbox.backup_sim.lifecycle import JobLifecycle
 from backup_relay_sandbox.backup_sim.model import (
-    RESOURCE_TYPES,
     BackupJob,
     CopyJob,
     CreatedBy,
     RecoveryPoint,
     Resource,
+    resource_types,
 )
 
 
@@ -132,8 +132,8 @@ class Simulator(Context):
     ) -> Resource:
         """A resource AWS Backup can back up. `option_groups`: the options of an RDS
         instance's option group, which a cross-region copy needs in the destination."""
-        if resource_type not in RESOURCE_TYPES:
-            raise ValueError(f"unknown resource type {resource_type!r}: {sorted(RESOURCE_TYPES)}")
+        if resource_type not in resource_types():
+            raise ValueError(f"unknown resource type {resource_type!r}: {sorted(resource_types())}")
         resource = Resource(
             account,
             region,

@@ -31,6 +31,7 @@ from backup_relay.doctor.facts import (
     VaultFacts,
 )
 from backup_relay.doctor.policy import as_list
+from backup_relay.domain import resource_types
 from backup_relay.domain.clock import Clock, utc_now
 
 T = TypeVar("T")
@@ -52,8 +53,6 @@ _UNREADABLE = {
 }
 #: Regions that do not answer (not opted in, or no such region).
 _UNREACHABLE = {"UnrecognizedClientException", "InvalidClientTokenId", "AuthFailure"}
-#: RDS engines, as the chain's resource types.
-_CLUSTER_TYPES = {"docdb": "DocumentDB", "neptune": "Neptune"}
 #: How far back the doctor reads a member's recovery points (their keys predict the next
 #: night's copies). 35 days holds the newest recovery point of every resource backed up at least
 #: monthly (a monthly rule's last one is at most 31 days old), as coverage's window does; older
@@ -422,10 +421,7 @@ def _resources(rds: Any, chained_types: frozenset[str]) -> list[MemberResource]:
     DocumentDB and Neptune clusters, and RDS Multi-AZ clusters (which AWS Backup cannot copy)."""
     found: list[MemberResource] = []
     for cluster in _pages(rds, "describe_db_clusters", "DBClusters"):
-        engine = cluster.get("Engine", "")
-        resource_type = _CLUSTER_TYPES.get(
-            engine, "Aurora" if engine.startswith("aurora") else "RDS"
-        )
+        resource_type = resource_types.REGISTRY.database_type(cluster.get("Engine", "")) or ""
         found.append(
             MemberResource(
                 arn=cluster["DBClusterArn"],

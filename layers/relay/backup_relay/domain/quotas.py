@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from backup_relay.domain import resource_types
+
 
 @dataclass(frozen=True)
 class CopyQuota:
@@ -63,12 +65,16 @@ AWS_BACKUP_COPY_JOBS = CopyQuota(
 
 @dataclass(frozen=True)
 class QuotaGroup:
-    """Resource types whose copies one slot counts together, and how many it lets run."""
+    """Resource types whose copies one slot counts together, and how many it lets run. Each
+    type names its group in the resource types registry (domain/resource_types.py)."""
 
     name: str  # the last part of the slot's key
-    resource_types: frozenset[str]  # empty: every type no other group names
     cap: int
     why: str
+
+    def members(self) -> frozenset[str]:
+        """The registry's types in this group (a type it does not know: FULLY_MANAGED's)."""
+        return frozenset(t.name for t in resource_types.REGISTRY if t.quota_group == self.name)
 
 
 _CLUSTER_QUOTAS = (
@@ -80,19 +86,16 @@ _CLUSTER_CAP = min(quota.limit for quota in _CLUSTER_QUOTAS)
 
 CLUSTER_SNAPSHOTS = QuotaGroup(
     "cluster-snapshot",
-    frozenset({"Aurora", "DocumentDB", "Neptune"}),
     _CLUSTER_CAP,
     "each engine's quota; one counter for the three, as they may share it (INFERRED)",
 )
 DB_SNAPSHOTS = QuotaGroup(
     "db-snapshot",
-    frozenset({"RDS"}),
     RDS_DB_SNAPSHOT_COPIES.limit - _CLUSTER_CAP,
     "RDS's quota less the cluster snapshots' cap, as they may count together (INFERRED)",
 )
 FULLY_MANAGED = QuotaGroup(
     "backup",
-    frozenset(),
     AWS_BACKUP_COPY_JOBS.limit,
     "AWS Backup's quota for the types it fully manages",
 )
@@ -100,10 +103,12 @@ GROUPS = (DB_SNAPSHOTS, CLUSTER_SNAPSHOTS, FULLY_MANAGED)
 
 
 def quota_group(resource_type: str) -> QuotaGroup:
-    for group in GROUPS:
-        if resource_type in group.resource_types:
-            return group
-    return FULLY_MANAGED
+    """The group the registry names for the type; FULLY_MANAGED for a type it does not know."""
+    known = resource_types.REGISTRY.get(resource_type)
+    if known is None:
+        return FULLY_MANAGED
+    [group] = [group for group in GROUPS if group.name == known.quota_group]
+    return group
 
 
 @dataclass(frozen=True)

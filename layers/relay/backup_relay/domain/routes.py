@@ -3,7 +3,8 @@
 AWS Backup copied RDS, Aurora, DocumentDB and Neptune recovery points either across accounts or
 across regions, never both in one copy job. Since October 2025 a single action can do both, but
 it needs extra vault policies and is missing in opt-in regions; many teams also want the
-same-region central copy for fast restores. So these "chained" types take two hops by default:
+same-region central copy for fast restores. So these "chained" types take two hops by default
+(`Copies.two_hops` in domain/resource_types.py, the registry of what each type allows):
 the account changes in the member's region (through the central vault there), the region changes
 inside the central account. Types enabled for single-action copy, and every other type, take one.
 """
@@ -17,21 +18,9 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-#: AWS Backup's resource types that support copies across accounts and regions (feature
-#: availability table). DynamoDB needs advanced features enabled; `doctor` checks that.
-COPYABLE_TYPES = frozenset(
-    {
-        "Aurora", "Aurora DSQL", "DocumentDB", "DynamoDB", "EBS", "EC2", "EFS", "EKS", "FSx",
-        "Neptune", "RDS", "S3", "SAP HANA on Amazon EC2", "Storage Gateway", "Timestream",
-        "VirtualMachine",
-    }
-)  # fmt: skip
-#: Types AWS Backup can copy across regions but not across accounts.
-CROSS_REGION_ONLY_TYPES = frozenset({"CloudFormation"})
-#: No cross-account copy of these types in opt-in regions (feature availability table).
-NO_CROSS_ACCOUNT_IN_OPT_IN_REGIONS = frozenset({"CloudFormation", "Neptune", "Timestream"})
-#: The types AWS Backup long could not copy across accounts and regions in one copy job.
-TWO_HOP_TYPES = frozenset({"RDS", "Aurora", "DocumentDB", "Neptune"})
+from backup_relay.domain import resource_types
+
+#: Opt-in regions: some copies are not available in them (domain/resource_types.py, Copies).
 OPT_IN_REGIONS = frozenset(
     {
         "af-south-1", "ap-east-1", "ap-east-2", "ap-south-2", "ap-southeast-3", "ap-southeast-4",
@@ -239,23 +228,23 @@ def _intermediate(
 
 
 def _check_copyable(resource_type: str, source: Vault, destination: Vault) -> None:
+    """The copies AWS Backup makes of the type (its entry in the resource types registry)."""
     if source == destination:
         raise RouteError(f"the recovery point is already in {destination}")
-    if resource_type in CROSS_REGION_ONLY_TYPES:
-        if source.account != destination.account:
-            raise RouteError(f"AWS Backup cannot copy {resource_type} across accounts")
-        return
-    if resource_type not in COPYABLE_TYPES:
+    registry = resource_types.REGISTRY
+    known = registry.get(resource_type)
+    if known is None or not known.copies.any:
         raise RouteError(
             f"AWS Backup cannot copy {resource_type!r} recovery points "
-            f"(copyable types: {', '.join(sorted(COPYABLE_TYPES | CROSS_REGION_ONLY_TYPES))})"
+            f"(copyable types: {', '.join(sorted(registry.copied()))})"
         )
+    crosses_accounts = source.account != destination.account
+    if crosses_accounts and not known.copies.cross_account:
+        raise RouteError(f"AWS Backup cannot copy {resource_type} across accounts")
+    if source.region != destination.region and not known.copies.cross_region:
+        raise RouteError(f"AWS Backup cannot copy {resource_type} across regions")
     opt_in = {source.region, destination.region} & OPT_IN_REGIONS
-    if (
-        source.account != destination.account
-        and resource_type in NO_CROSS_ACCOUNT_IN_OPT_IN_REGIONS
-        and opt_in
-    ):
+    if crosses_accounts and opt_in and not known.copies.cross_account_in_opt_in_regions:
         raise RouteError(
             f"AWS Backup cannot copy {resource_type} across accounts in the opt-in region "
             f"{', '.join(sorted(opt_in))}"
