@@ -37,7 +37,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## make generate: rewrite what is generated (template rules from FIELD_PATHS, the CLI's template parameters)
+## make generate: rewrite what is generated (template rules from FIELD_PATHS, the template's parameters for the CLI and the tests)
 generate: $(STAMP)
 	$(BIN)/python -m scripts.generate_template_rules
 	$(BIN)/python -m scripts.generate_template_parameters

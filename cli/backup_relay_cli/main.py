@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from backup_relay import stack_environment as environment
 from backup_relay.collect.normalize import normalize_json
 from backup_relay.domain.catalogue import CATEGORIES
 from backup_relay.domain.clock import utc_now
@@ -23,7 +24,6 @@ from backup_relay.domain.errors import AwsError, InvalidJobEvent, SettingsError
 from backup_relay.domain.routes import RouteError, Vault, plan_route
 from backup_relay.domain.stack import DeployedStack
 from backup_relay.settings import RouteSettings
-from backup_relay_cli import environment
 from backup_relay_cli.render import (
     render_coverage,
     render_diagnosis,

@@ -1,5 +1,5 @@
 """What `sam deploy --config-env ENV` would deploy, read from samconfig.toml: the stack's name,
-region and parameter overrides, over template.yaml's defaults (template_parameters.py).
+region and parameter overrides, over template.yaml's defaults (backup_relay.template_parameters).
 
 SAM reads `[ENV.deploy.parameters]`, then `[ENV.global.parameters]` for what the deploy section
 does not set; `parameter_overrides` is a list of "Key=Value" strings or one string of them,
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from backup_relay.doctor.facts import StackPlan
-from backup_relay_cli.template_parameters import DEFAULTS
+from backup_relay.template_parameters import DEFAULTS
 
 
 class ConfigError(ValueError):

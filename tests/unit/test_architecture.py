@@ -114,7 +114,14 @@ def test_the_domain_core_imports_nothing_else_of_the_library() -> None:
 
 
 FEATURES = ("collect", "copy_chain", "alerts", "replay", "status", "coverage", "doctor")
-GLUE = ("adapters", "wiring", "settings", "observability")
+GLUE = (
+    "adapters",
+    "wiring",
+    "settings",
+    "stack_environment",
+    "template_parameters",
+    "observability",
+)
 
 
 @pytest.mark.xfail(strict=True, reason="the use cases still take environment-shaped settings (#21)")
@@ -122,6 +129,7 @@ def test_features_do_not_import_the_glue() -> None:
     # GIVEN a feature package (its use cases and its ports)
     for name, deps in _library_graph().items():
         if name.count(".") and name.split(".")[1] in FEATURES:
-            # THEN it imports neither adapters nor the wiring, settings or observability
+            # THEN it imports neither adapters nor the wiring, settings (the environment, the
+            # template's parameters) or observability
             glue = {dep for dep in deps if dep.split(".")[1] in GLUE}
             assert not glue, f"{name} imports {sorted(glue)}"
