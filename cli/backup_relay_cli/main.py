@@ -553,7 +553,9 @@ def _demo(args: argparse.Namespace) -> int:
         raise CommandError(
             f"the demo needs the sandbox (pip install -e '.[sandbox]'): {error}"
         ) from None
-    summary = run_demo(out=None if args.json else sys.stdout)
+    from backup_relay_cli import render
+
+    summary = run_demo(out=None if args.json else sys.stdout, render=render)
     if args.json:
         print(json.dumps(summary, indent=2))
     return EXIT_OK if summary["ok"] else EXIT_FAILED

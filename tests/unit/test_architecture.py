@@ -71,6 +71,16 @@ def test_the_lambda_layer_does_not_reference_the_sandbox_or_the_cli() -> None:
         }, _relative(path)
 
 
+@pytest.mark.parametrize(
+    "path", _sources(ROOT / "sandbox", ROOT / "tests" / "support"), ids=_relative
+)
+def test_the_sandbox_and_the_test_support_do_not_import_the_cli(path: Path) -> None:
+    # GIVEN a module of the sandbox (whose demo the CLI runs) or of the tests' shared support
+    # THEN it imports nothing of backup_relay_cli: the CLI renders what the demo runs, and the
+    # settings' defaults come from the library (backup_relay.template_parameters)
+    assert not {name for name in _imports(path) if name.startswith("backup_relay_cli")}
+
+
 def _module(path: Path) -> str:
     parts = path.relative_to(LIBRARY.parent).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
