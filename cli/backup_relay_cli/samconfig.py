@@ -18,6 +18,7 @@ from typing import Any
 
 from backup_relay.doctor.facts import StackPlan
 from backup_relay.template_parameters import DEFAULTS
+from backup_relay_cli.options import DEFAULT_STACK
 
 
 class ConfigError(ValueError):
@@ -90,7 +91,7 @@ def plan(
     parameters |= {name: value for name, value in chosen.items() if name in DEFAULTS}
     source = "--parameter-overrides" if overrides else config.source
     return StackPlan(
-        stack_name=stack_name or config.stack_name or "backup-relay",
+        stack_name=stack_name or config.stack_name or DEFAULT_STACK,
         region=region,
         parameters=parameters,
         missing=[name for name in DEFAULTS if name not in parameters],
