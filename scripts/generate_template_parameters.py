@@ -1,9 +1,10 @@
-"""Write cli/backup_relay_cli/template_parameters.py from template.yaml's parameters.
+"""Write layers/relay/backup_relay/template_parameters.py from template.yaml's parameters.
 
 The template holds the one default of each setting, and says which function environment
 variable each parameter sets. The CLI needs both (to plan offline, and to rebuild a deployed
-stack's function environment), and cannot read template.yaml where it is installed: so they are
-generated into a module, and a test fails when the two differ.
+stack's function environment: backup_relay/stack_environment.py), the tests build settings from
+the same defaults, and the CLI cannot read template.yaml where it is installed: so they are
+generated into a module of the library, and a test fails when the two differ.
 
     python scripts/generate_template_parameters.py          # rewrite the module
     python scripts/generate_template_parameters.py --check  # exit 1 if it is out of date
@@ -23,7 +24,7 @@ from samtranslator.yaml_helper import yaml_parse
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATE = ROOT / "template.yaml"
-MODULE = ROOT / "cli" / "backup_relay_cli" / "template_parameters.py"
+MODULE = ROOT / "layers" / "relay" / "backup_relay" / "template_parameters.py"
 
 HEADER = '''"""GENERATED from template.yaml by scripts/generate_template_parameters.py: do not edit.
 

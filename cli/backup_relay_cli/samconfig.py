@@ -1,5 +1,5 @@
 """What `sam deploy --config-env ENV` would deploy, read from samconfig.toml: the stack's name,
-region and parameter overrides, over template.yaml's defaults (template_parameters.py).
+region and parameter overrides, over template.yaml's defaults (backup_relay.template_parameters).
 
 SAM reads `[ENV.deploy.parameters]`, then `[ENV.global.parameters]` for what the deploy section
 does not set; `parameter_overrides` is a list of "Key=Value" strings or one string of them,
@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from backup_relay.doctor.facts import StackPlan
-from backup_relay_cli.template_parameters import DEFAULTS
+from backup_relay.template_parameters import DEFAULTS
+from backup_relay_cli.options import DEFAULT_STACK
 
 
 class ConfigError(ValueError):
@@ -90,7 +91,7 @@ def plan(
     parameters |= {name: value for name, value in chosen.items() if name in DEFAULTS}
     source = "--parameter-overrides" if overrides else config.source
     return StackPlan(
-        stack_name=stack_name or config.stack_name or "backup-relay",
+        stack_name=stack_name or config.stack_name or DEFAULT_STACK,
         region=region,
         parameters=parameters,
         missing=[name for name in DEFAULTS if name not in parameters],

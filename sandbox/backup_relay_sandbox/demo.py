@@ -7,6 +7,9 @@ on to the DR region. One member's Aurora cluster is encrypted with a key the cen
 not use: its copy fails, the alert it raises says why and how to fix it, the operator shares the
 key and replays the copy, and it reaches DR too. The timeline is read from the functions' own
 log lines (their CloudWatch Logs), in AWS Backup's virtual time.
+
+The commands the operator runs in it (doctor, replay, status, coverage) print as the CLI prints
+them: the CLI passes its renderers in (`Renderers`), so the sandbox does not import the CLI.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from moto import mock_aws
 
@@ -27,7 +30,7 @@ from backup_relay.coverage.resources import CoverageReport
 from backup_relay.doctor.report import DoctorReport
 from backup_relay.domain.alert import Alert
 from backup_relay.replay.failed_copies import ReplayOutcome, ReplayReport
-from backup_relay_cli.render import render_coverage, render_doctor, render_replay, render_status
+from backup_relay.status.chains import StatusReport
 from backup_relay_sandbox import functions
 from backup_relay_sandbox.backup_sim import Faults, policies
 from backup_relay_sandbox.cloud import (
@@ -49,8 +52,18 @@ CENTRAL, DR = CENTRAL_VAULT_ARN, DR_VAULT_ARN
 MALFORMED = '{"source": "aws.backup", "detail-type": "Copy Job State Change", "detail"'
 
 
-def run_demo(out: TextIO | None) -> dict[str, Any]:
-    """Run the night; print the timeline to `out` (if any) and return the summary."""
+class Renderers(Protocol):
+    """How the CLI prints the reports of the commands the demo runs (backup_relay_cli.render)."""
+
+    def render_doctor(self, report: DoctorReport) -> str: ...
+    def render_replay(self, report: ReplayReport, *, dry_run: bool) -> str: ...
+    def render_status(self, report: StatusReport) -> str: ...
+    def render_coverage(self, report: CoverageReport) -> str: ...
+
+
+def run_demo(out: TextIO | None, render: Renderers) -> dict[str, Any]:
+    """Run the night; print the timeline to `out` (if any), the operator's commands as `render`
+    prints them, and return the summary."""
     use_fake_credentials()
     os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"  # EMF lines would drown the timeline
     started = time.perf_counter()
@@ -58,13 +71,17 @@ def run_demo(out: TextIO | None) -> dict[str, Any]:
         _print(out, _HEADER.format(central=CENTRAL_ACCOUNT, members=", ".join(MEMBER_ACCOUNTS)))
         timeline = Timeline(out)
         doctor: list[DoctorReport] = []
-        org = night_with_a_failed_copy(timeline, lambda org: doctor.append(_doctor(org, out)))
+        org = night_with_a_failed_copy(
+            timeline, lambda org: doctor.append(_doctor(org, out, render))
+        )
         unshared = org.resources[(MEMBER_ACCOUNTS[-1], "Aurora")]
         key = org.sim.resources[unshared].kms_key_arn or ""
         alerts = org.alerts()
         _print(out, _render_alerts(alerts))
-        replayed = _the_operator_fixes_and_replays(org, out, MEMBER_ACCOUNTS[-1], key, timeline)
-        coverage = _status_and_coverage(org, out)
+        replayed = _the_operator_fixes_and_replays(
+            org, out, render, account=MEMBER_ACCOUNTS[-1], key=key, timeline=timeline
+        )
+        coverage = _status_and_coverage(org, out, render)
         summary = _summary(org, timeline, alerts, unshared, replayed)
         summary["coverage"] = {
             "current": len(coverage.resources) - len(coverage.stale),
@@ -107,7 +124,13 @@ def night_with_a_failed_copy(
 
 
 def _the_operator_fixes_and_replays(
-    org: Organization, out: TextIO | None, account: str, key: str, timeline: Timeline
+    org: Organization,
+    out: TextIO | None,
+    render: Renderers,
+    *,
+    account: str,
+    key: str,
+    timeline: Timeline,
 ) -> int:
     """What the alert says to do: share the key with the central account (its key policy, in
     the member account), then `backup-relay replay` — a dry run first."""
@@ -123,22 +146,25 @@ def _the_operator_fixes_and_replays(
         flag = " --dry-run" if dry_run else ""
         _print(
             out,
-            f"\n$ backup-relay replay --since 24h{flag}\n{render_replay(report, dry_run=dry_run)}",
+            f"\n$ backup-relay replay --since 24h{flag}\n"
+            f"{render.render_replay(report, dry_run=dry_run)}",
         )
     org.settle(on_step=timeline.show_new)
     return report.count(ReplayOutcome.REPLAYED)
 
 
-def _doctor(org: Organization, out: TextIO | None) -> DoctorReport:
+def _doctor(org: Organization, out: TextIO | None, render: Renderers) -> DoctorReport:
     """`backup-relay doctor --account ...` before the copies run: what will fail, and why."""
     env = {**org.central.functions["DoctorFunction"].variables, "AWS_REGION": REGION}
     report = wiring.doctor(env, tuple(MEMBER_ACCOUNTS))()
     accounts = " ".join(f"--account {a}" for a in MEMBER_ACCOUNTS)
-    _print(out, f"\n$ backup-relay doctor {accounts}\n{render_doctor(report)}\n")
+    _print(out, f"\n$ backup-relay doctor {accounts}\n{render.render_doctor(report)}\n")
     return report
 
 
-def _status_and_coverage(org: Organization, out: TextIO | None) -> CoverageReport:
+def _status_and_coverage(
+    org: Organization, out: TextIO | None, render: Renderers
+) -> CoverageReport:
     """`backup-relay status` and `coverage` as the operator runs them next, on the stack's ledger
     (the functions' environment is what the CLI rebuilds from the deployed stack)."""
     env = {**org.central.functions["ReplayFunction"].variables, "AWS_REGION": REGION}
@@ -150,9 +176,10 @@ def _status_and_coverage(org: Organization, out: TextIO | None) -> CoverageRepor
     report = coverage(timedelta(hours=26))
     _print(
         out,
-        f"\n$ backup-relay status --since 24h\n{render_status(status(now - timedelta(hours=24)))}",
+        f"\n$ backup-relay status --since 24h\n"
+        f"{render.render_status(status(now - timedelta(hours=24)))}",
     )
-    _print(out, f"\n$ backup-relay coverage --max-age 26h\n{render_coverage(report)}")
+    _print(out, f"\n$ backup-relay coverage --max-age 26h\n{render.render_coverage(report)}")
     return report
 
 

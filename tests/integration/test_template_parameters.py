@@ -1,5 +1,5 @@
-"""cli/backup_relay_cli/template_parameters.py is generated from template.yaml: it must say what
-the template says, so the CLI's offline defaults are the template's."""
+"""backup_relay/template_parameters.py is generated from template.yaml: it must say what the
+template says, so the CLI's offline defaults (and the tests' settings) are the template's."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from samtranslator.yaml_helper import yaml_parse
 
-from backup_relay_cli import template_parameters
+from backup_relay import template_parameters
 from backup_relay_sandbox.template import CENTRAL_TEMPLATE
 from scripts.generate_template_parameters import MODULE, main, render
 

@@ -24,7 +24,7 @@ from backup_relay.settings import (
     IngestSettings,
     ReconcileSettings,
 )
-from backup_relay_cli.environment import from_template_defaults
+from backup_relay.stack_environment import from_template_defaults
 from tests.support.fakes import (
     FakeCopyJobs,
     FakeRecoveryPoints,

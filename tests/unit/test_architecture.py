@@ -71,6 +71,16 @@ def test_the_lambda_layer_does_not_reference_the_sandbox_or_the_cli() -> None:
         }, _relative(path)
 
 
+@pytest.mark.parametrize(
+    "path", _sources(ROOT / "sandbox", ROOT / "tests" / "support"), ids=_relative
+)
+def test_the_sandbox_and_the_test_support_do_not_import_the_cli(path: Path) -> None:
+    # GIVEN a module of the sandbox (whose demo the CLI runs) or of the tests' shared support
+    # THEN it imports nothing of backup_relay_cli: the CLI renders what the demo runs, and the
+    # settings' defaults come from the library (backup_relay.template_parameters)
+    assert not {name for name in _imports(path) if name.startswith("backup_relay_cli")}
+
+
 def _module(path: Path) -> str:
     parts = path.relative_to(LIBRARY.parent).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
@@ -114,13 +124,21 @@ def test_the_domain_core_imports_nothing_else_of_the_library() -> None:
 
 
 FEATURES = ("collect", "copy_chain", "alerts", "replay", "status", "coverage", "doctor")
-GLUE = ("adapters", "wiring", "settings", "observability")
+GLUE = (
+    "adapters",
+    "wiring",
+    "settings",
+    "stack_environment",
+    "template_parameters",
+    "observability",
+)
 
 
 def test_features_do_not_import_the_glue() -> None:
     # GIVEN a feature package (its use cases and its ports)
     for name, deps in _library_graph().items():
         if name.count(".") and name.split(".")[1] in FEATURES:
-            # THEN it imports neither adapters nor the wiring, settings or observability
+            # THEN it imports neither adapters nor the wiring, settings (the environment, the
+            # template's parameters) or observability
             glue = {dep for dep in deps if dep.split(".")[1] in GLUE}
             assert not glue, f"{name} imports {sorted(glue)}"

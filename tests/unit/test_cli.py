@@ -7,9 +7,11 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from backup_relay_cli.errors import CommandError
 from backup_relay_cli.main import main
 from backup_relay_sandbox.cloud import client
 from tests.support.events import EVENTS_DIR
@@ -336,3 +338,117 @@ def test_the_doctor_table_puts_failures_first_and_collapses_what_passed() -> Non
     assert lines[4] == "ok    123456789012  global  (1 check)"
     assert lines[5] == "skipped: backup policies: not readable"
     assert lines[-1] == "3 checks: 1 failed, 0 warnings"
+
+
+# ---- the shared options, and how a command ends ---------------------------------------------
+
+AT_HOME = ["--region", "us-west-2"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["status", *AT_HOME],
+        ["replay", "--dry-run", *AT_HOME],
+        ["coverage", *AT_HOME],
+        ["doctor", *AT_HOME],
+        ["bring-back", "arn:aws:rds:us-east-1:1:cluster-snapshot:x", *BRING_BACK_TO],
+    ],
+    ids=lambda command: command[0],
+)
+def test_every_command_reads_the_same_stack_when_none_is_named(
+    command: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from backup_relay import wiring
+    from backup_relay.domain.errors import SettingsError
+
+    read: list[tuple[str, str | None]] = []
+
+    def deployed_stack(name: str, region: str | None = None) -> object:
+        read.append((name, region))
+        raise SettingsError("no credentials")
+
+    monkeypatch.setattr(wiring, "deployed_stack", deployed_stack)
+    # WHEN a command that reads the deployed stack runs without --stack
+    code = main(command)
+    # THEN it reads the one default stack, the one the docs name, in the region given
+    assert read == [("backup-relay", "us-west-2")]
+    assert code == 2
+    assert capsys.readouterr().err == "backup-relay: no credentials\n"
+
+
+def test_debug_after_the_command_shows_the_traceback_too() -> None:
+    with pytest.raises(CommandError, match="--since"):
+        main(["status", "--since", "yesterday", "--debug"])
+
+
+@pytest.mark.parametrize(
+    ("command", "line"),
+    [
+        (["status", "--since", "yesterday"], "--since: since 'yesterday': give a duration"),
+        (["replay", "--since", "5y"], "--since: since '5y': give a duration"),
+        (["coverage", "--max-age", "old"], "--max-age: since 'old': give a duration"),
+        (["sandbox", "advance", "a while"], "advance: since 'a while': give a duration"),
+    ],
+)
+def test_a_duration_the_cli_cannot_read_exits_2_naming_the_flag(
+    command: list[str], line: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # WHEN a command is given a duration that is neither 90m, 24h, 7d nor an ISO 8601 time
+    code = main(command)
+    # THEN it exits 2 before reading any stack, in one line naming the flag and the forms
+    assert code == 2
+    [printed] = capsys.readouterr().err.splitlines()
+    assert printed.startswith(f"backup-relay: {line}")
+    assert printed.endswith("(90m, 24h, 7d) or an ISO 8601 time")
+
+
+def test_durations_count_back_from_now_or_name_a_time() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from backup_relay_cli.durations import since
+
+    now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+    assert since("90m", "--since", now) == now - timedelta(minutes=90)
+    assert since(" 7d ", "--since", now) == now - timedelta(days=7)
+    assert since("2026-11-21T08:00", "--since", now) == datetime(2026, 11, 21, 8, tzinfo=UTC)
+
+
+def test_ctrl_c_exits_130_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    class Interrupted(io.StringIO):
+        def read(self, size: int | None = -1) -> str:
+            raise KeyboardInterrupt
+
+    # GIVEN an operator who presses Ctrl-C while the command reads stdin
+    monkeypatch.setattr(sys, "stdin", Interrupted())
+    # WHEN the command stops THEN it exits 130, as a shell reports SIGINT, without a traceback
+    assert main(["diagnose", "-"]) == 130
+    assert capsys.readouterr().err == "backup-relay: interrupted\n"
+
+
+def test_demo_and_sandbox_are_commands_only_when_the_sandbox_is_installed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from backup_relay_cli.main import parser
+
+    # GIVEN the sandbox installed, demo and sandbox are commands
+    assert {"demo", "sandbox"} <= set(_commands(parser()))
+    # WHEN it is not (its package cannot be imported)
+    monkeypatch.setitem(sys.modules, "backup_relay_sandbox", None)
+    # THEN every other command is there, and demo is not a command (bad usage, exit 2)
+    assert set(_commands(parser())) == {
+        "normalize", "plan", "bring-back", "diagnose", "doctor", "replay", "status", "coverage"
+    }  # fmt: skip
+    with pytest.raises(SystemExit) as exited:
+        main(["demo"])
+    assert exited.value.code == 2
+    assert "invalid choice: 'demo'" in capsys.readouterr().err
+
+
+def _commands(top: Any) -> list[str]:
+    import argparse
+
+    [subcommands] = [a for a in top._actions if isinstance(a, argparse._SubParsersAction)]
+    return list(subcommands.choices)

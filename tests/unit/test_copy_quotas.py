@@ -23,7 +23,7 @@ from backup_relay.domain.quotas import (
     slot_for,
 )
 from backup_relay.domain.resource_types import REGISTRY
-from backup_relay_cli.template_parameters import DEFAULTS
+from backup_relay.template_parameters import DEFAULTS
 
 QUOTAS = (
     RDS_DB_SNAPSHOT_COPIES,

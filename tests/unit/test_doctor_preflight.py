@@ -26,8 +26,8 @@ from backup_relay.doctor.preflight import (
     parameters_complete,
 )
 from backup_relay.doctor.report import Finding
+from backup_relay.template_parameters import DEFAULTS
 from backup_relay_cli import samconfig
-from backup_relay_cli.template_parameters import DEFAULTS
 
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNT = "123456789012"

@@ -2,7 +2,7 @@
 
 No setting has a default here: template.yaml sets every variable (its parameters hold the one
 default of each setting), so a missing variable is a deployment error and fails at start, naming
-the variable. The CLI builds the same environment from a deployed stack (adapters/stack.py).
+the variable. The CLI builds the same environment from a deployed stack (stack_environment.py).
 """
 
 from __future__ import annotations

@@ -1,13 +1,17 @@
-"""The environment a function of the central stack runs with, rebuilt for the CLI: from a
-deployed stack (its parameters and outputs), or from the template's defaults (offline). The CLI
-then loads the very settings models the functions load (backup_relay.settings)."""
+"""The environment a function of the central stack runs with, rebuilt outside Lambda: from a
+deployed stack (its parameters and outputs), or from the template's defaults (offline). The CLI,
+and the tests, then load the very settings models the functions load (settings.py).
+
+Both come from template.yaml's parameters (template_parameters.py, generated from it): their
+defaults, and which function environment variable each one sets.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from backup_relay.domain.stack import DeployedStack
-from backup_relay_cli.template_parameters import DEFAULTS, VARIABLES
+from backup_relay.template_parameters import DEFAULTS, VARIABLES
 
 
 def from_template_defaults(*, central_account: str, region: str) -> dict[str, str]:

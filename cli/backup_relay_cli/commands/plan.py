@@ -1,0 +1,78 @@
+"""`backup-relay plan`: the copy hops from one vault to another, with the template's defaults or
+a deployed stack's settings; flags override either."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from backup_relay.domain.routes import RouteError, Vault, plan_route
+from backup_relay.settings import RouteSettings
+from backup_relay.stack_environment import from_template_defaults
+from backup_relay_cli.errors import EXIT_BAD_INPUT, EXIT_OK, CommandError
+from backup_relay_cli.options import command, stack_environment, stack_options
+from backup_relay_cli.render import render_route, route_json
+
+#: plan's flags, and the function environment variable each one overrides
+OVERRIDES = {
+    "central_account": "CENTRAL_ACCOUNT_ID",
+    "central_vault": "CENTRAL_VAULT_NAME",
+    "chained_types": "CHAINED_RESOURCE_TYPES",
+    "single_action_types": "SINGLE_ACTION_RESOURCE_TYPES",
+}
+
+
+def register(commands: Any) -> None:
+    parser = command(
+        commands,
+        "plan",
+        run,
+        "print the copy hops from one vault to another",
+        "backup-relay plan Aurora --from 222222222222:us-west-2:member "
+        "--to 123456789012:us-east-1:backup-relay-dr   (settings: the template's defaults, or a "
+        "deployed stack's with --stack; flags override either)",
+    )
+    parser.add_argument("resource_type", help="AWS Backup resource type: RDS, Aurora, EBS, ...")
+    parser.add_argument("--from", dest="source", required=True, help="ACCOUNT:REGION:VAULT or ARN")
+    parser.add_argument(
+        "--to", dest="destination", required=True, help="ACCOUNT:REGION:VAULT or ARN"
+    )
+    stack_options(
+        parser,
+        stack_help="a deployed central stack to read settings from (default: the template's "
+        "defaults)",
+    )
+    parser.add_argument(
+        "--central-account", help="the central backup account (default: the --to account)"
+    )
+    parser.add_argument("--central-vault", help="central vault name in each region")
+    parser.add_argument("--chained-types", help="types copied in two hops (comma-separated)")
+    parser.add_argument(
+        "--single-action-types", help="chained types allowed a single-action copy (comma-sep.)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        source, destination = Vault.parse(args.source), Vault.parse(args.destination)
+    except RouteError as error:
+        raise CommandError(str(error), EXIT_BAD_INPUT) from None
+    if args.stack:
+        env = stack_environment(args.stack, args.region)
+        origin = f"stack {args.stack}"
+    else:
+        env = from_template_defaults(central_account=destination.account, region=destination.region)
+        origin = "template defaults"
+    env |= {var: getattr(args, flag) for flag, var in OVERRIDES.items() if getattr(args, flag)}
+    settings = RouteSettings.load(env)
+    try:
+        route = plan_route(args.resource_type, source, destination, settings.routes)
+    except RouteError as error:
+        raise CommandError(f"no route: {error}", EXIT_BAD_INPUT) from None
+    if args.json:
+        print(json.dumps(route_json(route) | {"settings": origin}, indent=2))
+    else:
+        print(render_route(route))
+        print(f"  (settings: {origin}; flags override them)")
+    return EXIT_OK

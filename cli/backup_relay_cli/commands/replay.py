@@ -1,0 +1,60 @@
+"""`backup-relay replay`: replay failed copies (chain hops and members' copies) after a fix."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from backup_relay.domain.catalogue import CATEGORIES
+from backup_relay_cli import durations
+from backup_relay_cli.errors import EXIT_FAILED, EXIT_OK
+from backup_relay_cli.options import command, stack_environment, stack_options
+from backup_relay_cli.render import render_replay
+
+
+def register(commands: Any) -> None:
+    parser = command(
+        commands,
+        "replay",
+        run,
+        "replay failed copies (chain hops and members' copies) after a fix",
+        "backup-relay replay --since 24h --category kms_key_not_shared --dry-run",
+    )
+    parser.add_argument("--job-id", help="only the failed copy job with this id")
+    parser.add_argument("--chain-id", help="only this chain")
+    parser.add_argument("--account", help="only failures in this account")
+    parser.add_argument("--resource-type", help="only this resource type (RDS, Aurora, ...)")
+    parser.add_argument("--category", choices=CATEGORIES, metavar="CATEGORY",
+                        help="only failures diagnosed so (see backup-relay diagnose)")  # fmt: skip
+    parser.add_argument("--since", default="24h", help="failures since: 90m, 24h, 7d or ISO time")
+    stack_options(parser)
+    parser.add_argument("--dry-run", action="store_true", help="say what it would do; do nothing")
+
+
+def run(args: argparse.Namespace) -> int:
+    from backup_relay import wiring
+    from backup_relay.replay.failed_copies import ReplayRequest
+
+    request = ReplayRequest(
+        job_id=args.job_id,
+        chain_id=args.chain_id,
+        account=args.account,
+        resource_type=args.resource_type,
+        category=args.category,
+        since=durations.since(args.since, "--since").isoformat(),
+        dry_run=args.dry_run,
+    )
+    env = stack_environment(args.stack, args.region)
+    report = wiring.replay(env)(request, progress=None if args.json else _progress)
+    if args.json:
+        print(report.model_dump_json(indent=2))
+    else:
+        print(render_replay(report, dry_run=args.dry_run))
+    return EXIT_FAILED if report.failed else EXIT_OK
+
+
+def _progress(done: int, total: int) -> None:
+    if total > 1:
+        end = "\n" if done == total else ""
+        print(f"\rreplaying {done}/{total}", end=end, file=sys.stderr, flush=True)
