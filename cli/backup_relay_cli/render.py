@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from backup_relay.doctor.report import DoctorReport
-from backup_relay.domain.failures import Diagnosis
+from backup_relay.domain.failures import Diagnosis, Severity
 
 if TYPE_CHECKING:
     from backup_relay.doctor.preflight import PreflightReport
@@ -150,24 +150,28 @@ def render_coverage(report: CoverageReport) -> str:
     return "\n".join([*_table(header, rows), "", summary])
 
 
+#: What a finding of each severity says of its check: an error fails it, a warning warns.
+_VERDICT = {Severity.ERROR: "FAIL", Severity.WARNING: "WARN"}
+
+
 def render_doctor(report: DoctorReport) -> str:
     """By account and region, failures first; a group's passed checks collapse to a count."""
     lines = []
     for (account, region), findings, checks in report.groups():
         severities = {f.severity for f in findings}
-        verdict = "FAIL" if "fail" in severities else "WARN" if severities else "ok"
+        verdict = "FAIL" if Severity.ERROR in severities else "WARN" if severities else "ok"
         where = "global" if region == "-" else region
         counted = f"{len(checks)} check{'' if len(checks) == 1 else 's'}"
         lines.append(f"{verdict:<4}  {account}  {where}  ({counted})")
         for finding in findings:
             lines += [
-                f"  {finding.severity.upper():<4}  {finding.category}  {finding.resource}",
+                f"  {_VERDICT[finding.severity]:<4}  {finding.category}  {finding.resource}",
                 f"        {finding.problem}",
                 f"        fix: {finding.fix}",
                 *([f"        docs: {finding.docs}"] if finding.docs else []),
             ]
     lines += [f"skipped: {what}" for what in report.skipped]
-    fails = sum(f.severity == "fail" for f in report.findings)
+    fails = sum(f.severity is Severity.ERROR for f in report.findings)
     warns = len(report.findings) - fails
     verdict = "all passed" if not report.findings else f"{fails} failed, {warns} warnings"
     lines.append(f"{len(report.checked)} checks: {verdict}")

@@ -205,27 +205,33 @@ def _rds_options_missing_in_dr(org: Organization) -> None:
 @pytest.mark.parametrize(
     ("misconfigure", "category", "severity", "account", "region"),
     [
-        (_dr_key_pending_deletion, "key_disabled", "fail", CENTRAL_ACCOUNT, DR_REGION),
+        (_dr_key_pending_deletion, "key_disabled", "error", CENTRAL_ACCOUNT, DR_REGION),
         (
             _dr_vault_locked_above_the_dr_retention,
             "vault_lock_retention",
-            "fail",
+            "error",
             CENTRAL_ACCOUNT,
             DR_REGION,
         ),
-        (_trusted_access_off, "organization_setup", "warn", CENTRAL_ACCOUNT, "-"),
-        (_backup_policies_off, "organization_setup", "warn", CENTRAL_ACCOUNT, "-"),
-        (_bus_policy_removed, "bus_policy", "fail", CENTRAL_ACCOUNT, "-"),
-        (_ingest_rules_disabled, "event_rules", "fail", CENTRAL_ACCOUNT, "-"),
-        (_member_plan_deleted, "member_plan", "fail", MEMBER, REGION),
-        (_forwarding_disabled, "forwarding", "fail", MEMBER, REGION),
-        (_forwarding_role_deleted, "forwarding", "fail", MEMBER, REGION),
-        (_forwarded_events_dead_lettered, "forward_dead_letters", "fail", MEMBER, REGION),
-        (_untagged_database, "tagging", "warn", MEMBER, REGION),
-        (_database_kept_by_its_team, "tagging", "warn", MEMBER, REGION),
-        (_multi_az_cluster_selected, "unsupported_copy_route", "fail", MEMBER, REGION),
-        (_dynamodb_without_advanced_features, "dynamodb_advanced_features", "fail", MEMBER, REGION),
-        (_rds_options_missing_in_dr, "option_group_missing", "fail", CENTRAL_ACCOUNT, DR_REGION),
+        (_trusted_access_off, "organization_setup", "warning", CENTRAL_ACCOUNT, "-"),
+        (_backup_policies_off, "organization_setup", "warning", CENTRAL_ACCOUNT, "-"),
+        (_bus_policy_removed, "bus_policy", "error", CENTRAL_ACCOUNT, "-"),
+        (_ingest_rules_disabled, "event_rules", "error", CENTRAL_ACCOUNT, "-"),
+        (_member_plan_deleted, "member_plan", "error", MEMBER, REGION),
+        (_forwarding_disabled, "forwarding", "error", MEMBER, REGION),
+        (_forwarding_role_deleted, "forwarding", "error", MEMBER, REGION),
+        (_forwarded_events_dead_lettered, "forward_dead_letters", "error", MEMBER, REGION),
+        (_untagged_database, "tagging", "warning", MEMBER, REGION),
+        (_database_kept_by_its_team, "tagging", "warning", MEMBER, REGION),
+        (_multi_az_cluster_selected, "unsupported_copy_route", "error", MEMBER, REGION),
+        (
+            _dynamodb_without_advanced_features,
+            "dynamodb_advanced_features",
+            "error",
+            MEMBER,
+            REGION,
+        ),
+        (_rds_options_missing_in_dr, "option_group_missing", "error", CENTRAL_ACCOUNT, DR_REGION),
     ],
     ids=lambda value: value.__name__.strip("_") if callable(value) else None,
 )
@@ -249,7 +255,7 @@ def test_each_misconfiguration_is_one_finding_where_it_is(
         (category, severity, account, region)
     }
     assert all(f.fix for f in report.findings)
-    assert report.failed is (severity == "fail")
+    assert report.failed is (severity == "error")
 
 
 def test_an_option_group_in_the_dr_region_clears_the_finding(moto: None) -> None:

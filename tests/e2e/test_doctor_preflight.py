@@ -105,7 +105,7 @@ def test_a_missing_named_backup_role_fails(
     code, report = _preflight(path, capsys)
     # THEN it fails in the catalogue's category, saying only the console creates that role
     assert code == 1
-    assert _categories(report) == {("iam_role_permissions", "fail")}
+    assert _categories(report) == {("iam_role_permissions", "error")}
     [finding] = report["findings"]
     assert finding["resource"] == f"arn:aws:iam::{CENTRAL_ACCOUNT}:role/{ROLE}"
     assert "AWS Backup console" in finding["fix"]
@@ -121,7 +121,7 @@ def test_a_long_role_name_parameter_is_reported(
     code, report = _preflight(path, capsys)
     # THEN the name is a failure, and the names table shows its length against IAM's limit
     assert code == 1
-    assert _categories(report) == {("physical_names", "fail")}
+    assert _categories(report) == {("physical_names", "error")}
     [role] = [n for n in report["names"] if n["what"] == "member stacks' doctor role"]
     assert (role["name"], role["length"], role["limit"], role["fits"]) == (
         f"{name}-{REGION}",

@@ -11,8 +11,9 @@ import pytest
 from backup_relay.alerts.build import for_job
 from backup_relay.alerts.message import MAX_SUBJECT, SCHEMA, render
 from backup_relay.alerts.publish import AlertInFlight, DeliverAlert, PublishAlert, Published
-from backup_relay.domain.alert import Alert, AlertKind, Severity
+from backup_relay.domain.alert import Alert, AlertKind
 from backup_relay.domain.errors import Throttled
+from backup_relay.domain.failures import Severity
 from backup_relay.domain.jobs import JobState
 from backup_relay.settings import ChainStepsSettings
 from tests.support.fakes import MemoryAlerts, MemoryDeadLetters, RecordingTelemetry

@@ -311,7 +311,7 @@ def test_the_doctor_table_puts_failures_first_and_collapses_what_passed() -> Non
     report.add(
         [
             Finding(
-                severity="fail",
+                severity="error",
                 category="forwarding",
                 account="222222222222",
                 region="us-west-2",

@@ -446,7 +446,7 @@ def test_a_report_groups_by_account_and_region_failures_first() -> None:
             | {"resource": "res", "problem": "p", "fix": "f"}
         )
 
-    report.add([finding("2", "warn"), finding("3", "fail")])
+    report.add([finding("2", "warning"), finding("3", "error")])
     # THEN the failing group comes first, then the warning, then what passed
     assert [key for key, _, _ in report.groups()] == [("3", "r"), ("2", "r"), ("1", "-")]
     assert report.failed

@@ -77,7 +77,7 @@ def test_a_reservation_leaving_fewer_than_100_unreserved_fails_with_the_numbers_
     # WHEN the concurrency rule checks it
     [finding] = concurrency_leaves_100_unreserved(facts)
     # THEN it fails, with the quota, the numbers, and both fixes
-    assert (finding.severity, finding.category) == ("fail", "lambda_concurrency")
+    assert (finding.severity, finding.category) == ("error", "lambda_concurrency")
     assert "quota in us-west-2 is 10" in finding.problem
     assert "reserves 20" in finding.problem
     assert "leave -10" in finding.problem
@@ -142,7 +142,7 @@ def test_a_named_backup_role_that_does_not_exist_fails_and_says_where_it_comes_f
     # WHEN the rule checks it
     [finding] = backup_role_named_or_created(facts)
     # THEN it fails in the catalogue's category, saying who creates the default role
-    assert (finding.severity, finding.category) == ("fail", "iam_role_permissions")
+    assert (finding.severity, finding.category) == ("error", "iam_role_permissions")
     assert "does not exist" in finding.problem
     assert "used the AWS Backup console" in finding.fix
     assert "BackupRoleName empty" in finding.fix
@@ -158,8 +158,8 @@ def test_what_this_account_may_not_read_is_a_warning_not_a_failure() -> None:
     findings = list(organization_readable(facts))
     # THEN both unreadable settings are warnings that say so
     assert {(f.severity, f.category) for f in findings} == {
-        ("warn", "cross_account_disabled"),
-        ("warn", "organization_setup"),
+        ("warning", "cross_account_disabled"),
+        ("warning", "organization_setup"),
     }
     assert all("cannot tell from this account" in f.problem for f in findings)
 
@@ -178,9 +178,9 @@ def test_the_preflight_reuses_the_doctors_organization_rules() -> None:
     report = Preflight(_Facts(facts))(facts.plan)
     # THEN the doctor's central rules report them, each with its AWS page
     assert {(f.category, f.severity) for f in report.findings} == {
-        ("cross_account_disabled", "fail"),
-        ("not_same_organization", "fail"),
-        ("organization_setup", "warn"),
+        ("cross_account_disabled", "error"),
+        ("not_same_organization", "error"),
+        ("organization_setup", "warning"),
     }
     assert all(f.docs and f.docs.startswith("https://") for f in report.findings)
 
@@ -234,7 +234,7 @@ def test_a_long_member_role_name_is_reported_with_its_length_and_limit() -> None
     # WHEN the names rule checks it
     [finding] = names_fit(_facts(plan))
     # THEN it fails, naming the role, its length and IAM's limit
-    assert (finding.severity, finding.category) == ("fail", "physical_names")
+    assert (finding.severity, finding.category) == ("error", "physical_names")
     assert finding.resource == "r" * 55 + "-us-west-2"
     assert "has 65 characters; AWS allows 64" in finding.problem
     assert finding.docs == "https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreateRole.html"

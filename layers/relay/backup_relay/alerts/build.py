@@ -11,12 +11,12 @@ from typing import Any
 
 from backup_relay.coverage.resources import ResourceCoverage
 from backup_relay.doctor.report import Finding, docs_for
-from backup_relay.domain.alert import Alert, AlertKind, Severity
+from backup_relay.domain.alert import Alert, AlertKind
 from backup_relay.domain.catalogue import CATALOGUE, UNKNOWN
 from backup_relay.domain.categories import WARNINGS, Category
 from backup_relay.domain.chain import ChainRecord, HopRecord
 from backup_relay.domain.diagnosis import diagnose
-from backup_relay.domain.failures import Diagnosis
+from backup_relay.domain.failures import Diagnosis, Severity
 from backup_relay.domain.jobs import FAILURE_STATES, JobEvent, JobKind
 from backup_relay.domain.routes import RoutePolicy
 
@@ -225,7 +225,7 @@ def for_finding(finding: Finding, at: datetime) -> Alert:
     docs = catalogued or docs_for(finding.category) or UNKNOWN.docs
     return Alert(
         alert_id=f"doctor:{finding.category}:{finding.account}:{finding.resource}",
-        severity=Severity.ERROR if finding.severity == "fail" else Severity.WARNING,
+        severity=finding.severity,
         kind=AlertKind.PREREQUISITE,
         headline=f"prerequisite missing: {finding.category}",
         occurred_at=at,

@@ -13,10 +13,10 @@ from backup_relay.doctor.policy import (
     lets_organization_use,
     open_to_anyone,
 )
-from backup_relay.doctor.report import Finding, Severity
+from backup_relay.doctor.report import Finding
 from backup_relay.doctor.rules import rule
 from backup_relay.domain.categories import Category
-from backup_relay.domain.failures import KEY_STATEMENTS
+from backup_relay.domain.failures import KEY_STATEMENTS, Severity
 
 
 def _vault_finding(
@@ -26,7 +26,7 @@ def _vault_finding(
     fix: str,
     *,
     resource: str | None = None,
-    severity: Severity = "fail",
+    severity: Severity = Severity.ERROR,
 ) -> Finding:
     return Finding(
         severity=severity,
@@ -110,7 +110,7 @@ def vault_keys_usable(facts: CentralFacts) -> Iterable[Finding]:
                 f"add to the key policy of {vault.key_arn} statements allowing the principal "
                 f"{principal} {KEY_STATEMENTS}",
                 resource=vault.key_arn,
-                severity="warn",
+                severity=Severity.WARNING,
             )
 
 
@@ -180,7 +180,7 @@ def vault_locks_fit_the_retention(facts: CentralFacts) -> Iterable[Finding]:
 def cross_account_backup_on(facts: CentralFacts) -> Iterable[Finding]:
     if facts.cross_account_backup is False:
         yield Finding(
-            severity="fail",
+            severity=Severity.ERROR,
             category=Category.CROSS_ACCOUNT_DISABLED,
             account=facts.organization.management_account or facts.account,
             region="-",
@@ -201,7 +201,7 @@ def backup_role_ready(facts: CentralFacts) -> Iterable[Finding]:
             else "does not trust backup.amazonaws.com"
         )
         yield Finding(
-            severity="fail",
+            severity=Severity.ERROR,
             category=Category.IAM_ROLE_PERMISSIONS,
             account=facts.account,
             region="-",
@@ -221,7 +221,7 @@ def central_account_in_the_organization(facts: CentralFacts) -> Iterable[Finding
     found = facts.organization.organization_id
     if found is not None and found != facts.organization_id:
         yield Finding(
-            severity="fail",
+            severity=Severity.ERROR,
             category=Category.NOT_SAME_ORGANIZATION,
             account=facts.account,
             region="-",
@@ -240,7 +240,7 @@ def organization_ready_for_backup(facts: CentralFacts) -> Iterable[Finding]:
 
     def warn(resource: str, problem: str, fix: str) -> Finding:
         return Finding(
-            severity="warn",
+            severity=Severity.WARNING,
             category=Category.ORGANIZATION_SETUP,
             account=org.management_account or facts.account,
             region="-",
@@ -287,7 +287,7 @@ def stack_collects_the_organizations_events(facts: CentralFacts) -> Iterable[Fin
 
     def fail(category: Category, resource: str, problem: str, fix: str) -> Finding:
         return Finding(
-            severity="fail",
+            severity=Severity.ERROR,
             category=category,
             account=facts.account,
             region="-",

@@ -13,6 +13,7 @@ from backup_relay.doctor.ports import MemberPrerequisites, Prerequisites
 from backup_relay.doctor.report import DoctorReport, Finding
 from backup_relay.domain.categories import Category
 from backup_relay.domain.errors import AwsError
+from backup_relay.domain.failures import Severity
 
 Progress = Callable[[int, int, str], None]  # (done, total, what is being checked)
 
@@ -101,7 +102,7 @@ class Doctor:
 
 def _unreachable(account: str, region: str, error: AwsError) -> Finding:
     return Finding(
-        severity="fail",
+        severity=Severity.ERROR,
         category=Category.IAM_ROLE_PERMISSIONS,
         account=account,
         region=region,

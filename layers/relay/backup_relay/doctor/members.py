@@ -12,10 +12,10 @@ from backup_relay.doctor.facts import (
     RecoveryPointKey,
 )
 from backup_relay.doctor.policy import lets_account_use
-from backup_relay.doctor.report import Finding, Severity
+from backup_relay.doctor.report import Finding
 from backup_relay.doctor.rules import rule
 from backup_relay.domain.categories import Category
-from backup_relay.domain.failures import KEY_STATEMENTS, SERVICE_ROLE
+from backup_relay.domain.failures import KEY_STATEMENTS, SERVICE_ROLE, Severity
 
 #: The tagging convention: backup=enabled selects, disabled opts out, custom keeps its own.
 BACKUP_TAG = "backup"
@@ -32,7 +32,7 @@ def _finding(  # noqa: PLR0917  (a finding's fields, in their order)
     resource: str,
     problem: str,
     fix: str,
-    severity: Severity = "fail",
+    severity: Severity = Severity.ERROR,
 ) -> Finding:
     return Finding(
         severity=severity,
@@ -200,7 +200,7 @@ def databases_follow_the_tagging_convention(
                 f"{len(found)} database(s) {gap}: they have no copy outside account "
                 f"{member.account}: {', '.join(r.arn for r in found)}",
                 fix,
-                severity="warn",
+                severity=Severity.WARNING,
             )
 
 
@@ -257,7 +257,7 @@ def dr_region_has_the_option_groups(
     for (engine, version, options), arns in needed.items():
         if not any(_has(g, engine, version, options) for g in central.dr_option_groups):
             yield Finding(
-                severity="fail",
+                severity=Severity.ERROR,
                 category=Category.OPTION_GROUP_MISSING,
                 account=central.account,
                 region=central.dr_region,

@@ -28,10 +28,11 @@ from backup_relay.doctor.names import (
     stack_name_problem,
 )
 from backup_relay.doctor.ports import PreflightPrerequisites
-from backup_relay.doctor.report import DoctorReport, Finding, Severity, docs_for
+from backup_relay.doctor.report import DoctorReport, Finding, docs_for
 from backup_relay.doctor.rules import rule
 from backup_relay.domain.catalogue import CATALOGUE
 from backup_relay.domain.categories import Category
+from backup_relay.domain.failures import Severity
 
 #: Lambda keeps this many executions unreserved for functions without a reservation.
 UNRESERVED_MINIMUM = 100
@@ -47,8 +48,16 @@ _GLOBAL_SETTINGS_DOCS = (
 )
 
 
-def _finding(facts: PreflightFacts, category: Category, resource: str, problem: str, fix: str,
-             *, docs: str | None = None, severity: Severity = "fail") -> Finding:  # fmt: skip
+def _finding(
+    facts: PreflightFacts,
+    category: Category,
+    resource: str,
+    problem: str,
+    fix: str,
+    *,
+    docs: str | None = None,
+    severity: Severity = Severity.ERROR,
+) -> Finding:
     return Finding(
         severity=severity,
         category=category,
@@ -129,7 +138,7 @@ def organization_readable(facts: PreflightFacts) -> Iterable[Finding]:
             "run the preflight in the organization's management account, or check there: aws "
             "backup describe-global-settings (isCrossAccountBackupEnabled must be true)",
             docs=_GLOBAL_SETTINGS_DOCS,
-            severity="warn",
+            severity=Severity.WARNING,
         )
     if central.organization.backup_trusted_access is None:
         yield _finding(
@@ -141,7 +150,7 @@ def organization_readable(facts: PreflightFacts) -> Iterable[Finding]:
             "in the management account: aws organizations "
             "list-aws-service-access-for-organization (backup.amazonaws.com must be listed)",
             docs=_TRUSTED_ACCESS_DOCS,
-            severity="warn",
+            severity=Severity.WARNING,
         )
 
 

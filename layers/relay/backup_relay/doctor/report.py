@@ -9,21 +9,18 @@ lifecycle) have categories of their own, below.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Literal
 
 from pydantic import BaseModel, computed_field
 
 from backup_relay.domain.categories import SETUP_CATEGORIES, Category
+from backup_relay.domain.failures import Severity
 
 _GUIDE = "https://docs.aws.amazon.com/aws-backup/latest/devguide"
 _EVENTS = "https://docs.aws.amazon.com/eventbridge/latest/userguide"
 
 
-Severity = Literal["fail", "warn"]
-
-
 class Finding(BaseModel):
-    severity: Severity  # "fail": copies will fail; "warn": some will, or a gap in coverage
+    severity: Severity  # ERROR: copies will fail; WARNING: some will, or a gap in coverage
     category: Category
     account: str
     region: str
@@ -47,7 +44,7 @@ class DoctorReport(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def failed(self) -> bool:
-        return any(finding.severity == "fail" for finding in self.findings)
+        return any(finding.severity is Severity.ERROR for finding in self.findings)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -82,7 +79,7 @@ class DoctorReport(BaseModel):
                 key,
                 sorted(
                     (f for f in self.findings if (f.account, f.region) == key),
-                    key=lambda f: f.severity != "fail",
+                    key=lambda f: f.severity is not Severity.ERROR,
                 ),
                 [c for c in self.checked if (c.account, c.region) == key],
             )
@@ -92,7 +89,7 @@ class DoctorReport(BaseModel):
         def rank(group: tuple[tuple[str, str], list[Finding], list[Check]]) -> tuple[int, str, str]:
             (account, region), findings, _ = group
             severities = {f.severity for f in findings}
-            return (0 if "fail" in severities else 1 if severities else 2, account, region)
+            return (0 if Severity.ERROR in severities else 1 if severities else 2, account, region)
 
         return sorted(groups, key=rank)
 

@@ -7,12 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from backup_relay.domain.failures import Diagnosis
-
-
-class Severity(StrEnum):
-    ERROR = "error"  # something failed: a job, a chain
-    WARNING = "warning"  # something may fail: a hop past its SLA, a chain reconcile had to start
+from backup_relay.domain.failures import Diagnosis, Severity
 
 
 class AlertKind(StrEnum):

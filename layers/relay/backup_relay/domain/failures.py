@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
@@ -23,6 +24,13 @@ KEY_STATEMENTS = (
     "kms:CreateGrant, kms:ListGrants and kms:RevokeGrant under the condition "
     '"kms:GrantIsForAWSResource": "true"'
 )
+
+
+class Severity(StrEnum):
+    """How bad: of an alert, and of a doctor's finding."""
+
+    ERROR = "error"  # something failed or will: a job, a chain; a prerequisite copies need
+    WARNING = "warning"  # something may fail: a hop past its SLA; a gap in coverage
 
 
 class Diagnosis(BaseModel):
