@@ -37,11 +37,12 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## make generate: rewrite what is generated (template rules from FIELD_PATHS, the CLI's template parameters)
+## make generate: rewrite what is generated (template rules from FIELD_PATHS, the CLI's template parameters, the docs' ledger items)
 generate: $(STAMP)
 	$(BIN)/python -m scripts.generate_template_rules
 	$(BIN)/python -m scripts.generate_template_parameters
 	$(BIN)/python -m scripts.generate_template_alarms
+	$(BIN)/python -m scripts.generate_docs_ledger
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

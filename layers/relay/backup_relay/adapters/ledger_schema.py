@@ -72,10 +72,10 @@ class _Indexed(Key, Index): ...
 
 
 class ChainItem(_Indexed):
-    """A copy chain: its plan, its state, how it ended (the chain steps, reconcile, replay; the
-    state machine's RecordChainFailed)."""
+    """A copy chain: its plan, its state (RUNNING, COMPLETED or FAILED), how it ended (the chain
+    steps, reconcile, replay; the state machine's RecordChainFailed)."""
 
-    state: str  # RUNNING, COMPLETED or FAILED
+    state: str
     resource_type: str
     origin_recovery_point_arn: str
     destination_vault_arn: str
@@ -86,9 +86,10 @@ class ChainItem(_Indexed):
 
 
 class HopItem(_Indexed):
-    """A hop of a chain: its copy job, recovery points and slot; it never moves backwards."""
+    """A hop of a chain: its state (STARTING, STARTED, RUNNING, COMPLETED, FAILED or REPLANNED;
+    never backwards), its copy job, recovery points and slot."""
 
-    state: str  # STARTING, STARTED, RUNNING, COMPLETED, FAILED or REPLANNED
+    state: str
     kind: str  # cross-account, cross-region, ...
     source_recovery_point_arn: str
     source_vault_arn: str
@@ -113,12 +114,12 @@ class WaitingHopItem(Key):
 
 
 class SlotItem(Key):
-    """The hops copying now in a concurrency slot (the state machine's TakeSlot and FreeSlot;
-    the ledger frees those of a chain that ended outside its steps). A hop's `slot` names it
-    (NextHop's, `domain.quotas.slot_for`); a hop recorded before slots had quota groups took
-    the one of its key without the group."""
+    """`holders`: the set of `<chain id>#<hop index>` copying now (the state machine's TakeSlot
+    and FreeSlot; the ledger frees a chain that ended outside its steps). A hop's `slot` names
+    it (NextHop's, `domain.quotas.slot_for`); a hop older than quota groups took its key
+    without the group."""
 
-    holders: set[str]  # <chain id>#<hop index> of each hop copying now
+    holders: set[str]
 
 
 class JobEventItem(_Indexed):
@@ -150,19 +151,21 @@ class ReplayItem(Key):
 
 
 class QuarantinedItem(Key):
-    """A message ingest could not use, and why."""
+    """A message ingest could not use, and why; `body` as received (its first 64 KiB when too
+    large). It expires 90 days after it was received."""
 
     message_id: str
     reason_code: str
     reason: str
-    body: str  # the message as received (its first 64 KiB when too large)
-    expires_at: int  # 90 days after it was received
+    body: str
+    expires_at: int
 
 
 class AlertItem(Key):
-    """An alert, published once: a publisher's claim, then what SNS answered (AlertsFunction)."""
+    """An alert, published once (AlertsFunction): `state` PUBLISHING (a publisher's claim, held
+    until `lease_until`), SENT (with SNS's `message_id`) or FAILED (`last_error`)."""
 
-    state: str  # PUBLISHING, SENT or FAILED
+    state: str
     lease_until: str  # a publisher's claim holds it until then
     attempts: int
     kind: str
@@ -173,10 +176,11 @@ class AlertItem(Key):
 
 
 class QuarantineCountItem(Key):
-    """Messages quarantined in an hour (`<yyyy-mm-ddThh>`), for the QUARANTINE alert."""
+    """`n` messages quarantined in an hour (`<yyyy-mm-ddThh>`), for the QUARANTINE alert; it
+    expires 7 days after its first."""
 
     n: int
-    expires_at: int  # 7 days after its hour's first
+    expires_at: int
 
 
 # ---- the kinds of items ----------------------------------------------------------------------
