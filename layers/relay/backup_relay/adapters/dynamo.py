@@ -13,13 +13,14 @@ from botocore.exceptions import ClientError
 
 from backup_relay.adapters import aws
 from backup_relay.adapters.errors import code_of, domain_errors, translated
-from backup_relay.adapters.ledger_schema import Key
 from backup_relay.domain.clock import utc_now
 from backup_relay.domain.errors import Throttled
 
 if TYPE_CHECKING:
     from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
     from mypy_boto3_dynamodb import DynamoDBClient
+
+    from backup_relay.adapters.ledger_schema import Key
 
 T = TypeVar("T")
 Item = dict[str, Any]

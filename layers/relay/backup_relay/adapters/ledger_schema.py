@@ -10,11 +10,14 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from string import Formatter
-from typing import TypedDict, get_args, get_type_hints
+from typing import TYPE_CHECKING, TypedDict, get_args, get_type_hints
 
-from backup_relay.domain.chain import HopRecord, LedgerState
-from backup_relay.domain.jobs import JobEvent, JobKind, JobState, job_key
+from backup_relay.domain.jobs import job_key
 from backup_relay.domain.quotas import QuotaGroup, slot_key
+
+if TYPE_CHECKING:  # the alerts' adapter needs keys, not the chain's models (a cold start)
+    from backup_relay.domain.chain import HopRecord, LedgerState
+    from backup_relay.domain.jobs import JobEvent, JobKind, JobState
 
 #: How the docs name a part of a key that is not just its name with spaces.
 _LABELS = {"index": "<nn>", "job_key": "<kind>#<job id>", "date": "<yyyy-mm-dd>"}
