@@ -44,6 +44,7 @@ generate: $(STAMP)
 	$(BIN)/python -m scripts.generate_template_alarms
 	$(BIN)/python -m scripts.generate_asl_retries
 	$(BIN)/python -m scripts.generate_resource_types
+	$(BIN)/python -m scripts.generate_docs_ledger
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from backup_relay.adapters import ledger_schema
 from backup_relay.domain.jobs import JobEvent
 from backup_relay_sandbox.central import CentralStack, deploy_central
 from backup_relay_sandbox.cloud import (
@@ -134,7 +135,7 @@ def run_night(on_step: Callable[[StepResult], None] = lambda result: None) -> Ni
             QueueUrl=central.dead_letter_queue.url, AttributeNames=["ApproximateNumberOfMessages"]
         )["Attributes"]["ApproximateNumberOfMessages"]
     )
-    report.ledger_events = _count(central, "JOB#")
+    report.ledger_events = _events(central)
     return report
 
 
@@ -152,7 +153,7 @@ def _run_step(
     ingest: Callable[[dict[str, Any]], Any],
     sqs: Any,
 ) -> StepResult:
-    before_events, before_quarantine = _count(central, "JOB#"), _quarantine(central)
+    before_events, before_quarantine = _events(central), _quarantine(central)
     label, emitted = "(not an event)", 0
     if step.raw_body is not None:
         sqs.send_message(QueueUrl=central.ingest_queue.url, MessageBody=step.raw_body)
@@ -165,7 +166,7 @@ def _run_step(
             emit(raw, account=step.account, region=REGION)
         label = f"{raw['detail-type'].split()[0].upper():<7} {_state_of(raw)}"
     drained = drain(sqs, central.ingest_queue, ingest, region=REGION)
-    recorded = _count(central, "JOB#") - before_events
+    recorded = _events(central) - before_events
     return StepResult(
         time=time,
         account=step.account,
@@ -191,24 +192,26 @@ def _ledger_items(central: CentralStack) -> list[dict[str, Any]]:
     return items
 
 
-def _count(central: CentralStack, prefix: str) -> int:
-    """Ledger items whose key starts with `prefix` (a job's STATE item is not an event)."""
-    return sum(
-        1
+def _of_kind(central: CentralStack, kind: ledger_schema.ItemKind) -> list[dict[str, Any]]:
+    return [
+        item
         for item in _ledger_items(central)
-        if item["pk"]["S"].startswith(prefix) and item["sk"]["S"] != "STATE"
-    )
+        if ledger_schema.kind_of(item["pk"]["S"], item["sk"]["S"]) is kind
+    ]
+
+
+def _events(central: CentralStack) -> int:
+    """The job events in the ledger (not the jobs' state items)."""
+    return len(_of_kind(central, ledger_schema.JOB_EVENT))
 
 
 def _quarantine(central: CentralStack) -> Counter[str]:
     return Counter(
-        item["reason_code"]["S"]
-        for item in _ledger_items(central)
-        if item["pk"]["S"].startswith("QUARANTINE#")
+        item["reason_code"]["S"] for item in _of_kind(central, ledger_schema.QUARANTINED)
     )
 
 
 def _latest_event(central: CentralStack) -> JobEvent:
-    items = [item for item in _ledger_items(central) if item["sk"]["S"].startswith("EVENT#")]
+    items = _of_kind(central, ledger_schema.JOB_EVENT)
     newest = max(items, key=lambda item: item["sk"]["S"])
     return JobEvent.model_validate_json(newest["event"]["S"])

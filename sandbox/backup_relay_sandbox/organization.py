@@ -18,6 +18,7 @@ from typing import Any
 
 from moto.stepfunctions.parser.models import stepfunctions_parser_backends
 
+from backup_relay.adapters import ledger_schema
 from backup_relay.domain import resource_types as registry
 from backup_relay_sandbox import functions
 from backup_relay_sandbox.backup_sim import CreatedBy, Simulator, simulator
@@ -351,7 +352,8 @@ class Organization:
         return {key: next(iter(value.values())) for key, value in item.items()} if item else None
 
     def chain_record(self, chain_id: str) -> dict[str, str] | None:
-        return self.ledger_item(f"CHAIN#{chain_id}", "CHAIN")
+        key = ledger_schema.chain(chain_id)
+        return self.ledger_item(key["pk"], key["sk"])
 
     def hops(self, chain_id: str) -> list[dict[str, Any]]:
         record = self.chain_record(chain_id)

@@ -9,7 +9,10 @@ from typing import Any
 import pytest
 
 from backup_relay.adapters import aws
-from backup_relay.adapters.prerequisites import RECOVERY_POINT_LOOKBACK, AwsMemberPrerequisites
+from backup_relay.adapters.prerequisites.member import (
+    RECOVERY_POINT_LOOKBACK,
+    AwsMemberPrerequisites,
+)
 from backup_relay_sandbox.backup_sim import simulator
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, REGION
 

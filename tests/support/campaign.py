@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from backup_relay.adapters import ledger_schema
 from backup_relay_sandbox.backup_sim.model import CopyJob
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, client
 from backup_relay_sandbox.organization import DATABASE_TYPES, Organization
@@ -49,11 +50,9 @@ class Campaign:
 
     def chains(self) -> dict[str, str]:
         """Chain id -> its state in the ledger."""
-        items = self._ledger()
         return {
-            item["pk"]["S"].removeprefix("CHAIN#"): item["state"]["S"]
-            for item in items
-            if item["pk"]["S"].startswith("CHAIN#") and item["sk"]["S"] == "CHAIN"
+            ledger_schema.chain_id_of(item["pk"]["S"]): item["state"]["S"]
+            for item in self._of_kind(ledger_schema.CHAIN)
         }
 
     def chain_copy_jobs(self) -> list[CopyJob]:
@@ -71,22 +70,19 @@ class Campaign:
 
     def recorded_event_ids(self) -> set[str]:
         return {
-            item["sk"]["S"].rsplit("#", 1)[-1]
-            for item in self._ledger()
-            if item["sk"]["S"].startswith("EVENT#")
+            item["sk"]["S"].rsplit("#", 1)[-1] for item in self._of_kind(ledger_schema.JOB_EVENT)
         }
 
     def quarantined(self) -> dict[str, str]:
         """Quarantined message -> its reason (the event id when the body was an event)."""
         found: dict[str, str] = {}
-        for item in self._ledger():
-            if item["pk"]["S"].startswith("QUARANTINE#"):
-                try:  # the event as delivered, or as normalized (an event AWS did not confirm)
-                    body = json.loads(item["body"]["S"])
-                    key = str(body.get("id") or body["event_id"])
-                except (ValueError, KeyError, TypeError, AttributeError):
-                    key = item["sk"]["S"]
-                found[key] = item["reason_code"]["S"]
+        for item in self._of_kind(ledger_schema.QUARANTINED):
+            try:  # the event as delivered, or as normalized (an event AWS did not confirm)
+                body = json.loads(item["body"]["S"])
+                key = str(body.get("id") or body["event_id"])
+            except (ValueError, KeyError, TypeError, AttributeError):
+                key = item["sk"]["S"]
+            found[key] = item["reason_code"]["S"]
         return found
 
     def alerts(self) -> list[dict[str, Any]]:
@@ -143,3 +139,8 @@ class Campaign:
         for page in dynamodb.get_paginator("scan").paginate(TableName=table):
             items += page["Items"]
         return items
+
+    def _of_kind(self, kind: ledger_schema.ItemKind) -> list[dict[str, Any]]:
+        return [
+            i for i in self._ledger() if ledger_schema.kind_of(i["pk"]["S"], i["sk"]["S"]) is kind
+        ]

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from backup_relay.adapters import ledger_schema
 from backup_relay.copy_chain.decisions import WaitPolicy, next_hop
 from backup_relay.domain.chain import (
     ChainState,
@@ -166,11 +167,11 @@ def test_record_chain_failed_writes_the_chain_record_as_the_ledger_does() -> Non
     params = STATES["RecordChainFailed"]["Parameters"]
     values = params["ExpressionAttributeValues"]
     assert params["Key"] == {
-        "pk": {"S.$": "States.Format('CHAIN#{}', $.chain_id)"},
-        "sk": {"S": "CHAIN"},
+        "pk": {"S.$": f"States.Format('{ledger_schema.CHAIN.pk.prefix}{{}}', $.chain_id)"},
+        "sk": {"S": ledger_schema.CHAIN.sk()},
     }
     assert values[":failed"]["S"] == LedgerState.FAILED
-    assert values[":index"]["S"] == f"CHAINSTATE#{LedgerState.FAILED}"
+    assert values[":index"]["S"] == ledger_schema.chains_in(LedgerState.FAILED)
     assert STATES["RecordChainFailed"]["Next"] == "ChainFailed"
 
 
@@ -182,7 +183,7 @@ def test_take_and_free_name_the_slot_and_cap_next_hop_set_on_the_hop() -> None:
     for name in ("TakeSlot", "FreeSlot", "FreeSlotAfterFailure"):
         assert STATES[name]["Parameters"]["Key"] == {
             "pk": {"S.$": "$.current.slot"},
-            "sk": {"S": "SLOT"},
+            "sk": {"S": ledger_schema.SLOT.sk()},
         }
     # AND the take is capped by the hop's cap (AWS's quota for its type, under the stack's)
     assert take["ExpressionAttributeValues"][":max"] == {

@@ -274,7 +274,8 @@ def doctor(
     """`env`: a deployed stack's (the CLI), or this process's (the scheduled DoctorFunction,
     which checks the members of AllowedSourceAccounts). Members are checked through their
     member stack's DoctorRole."""
-    from backup_relay.adapters.prerequisites import AwsMemberPrerequisites, AwsPrerequisites
+    from backup_relay.adapters.prerequisites.central import AwsPrerequisites
+    from backup_relay.adapters.prerequisites.member import AwsMemberPrerequisites
     from backup_relay.doctor.checkup import Doctor  # only the doctor's callers load its rules
 
     settings = DoctorSettings.load(env)
@@ -307,7 +308,7 @@ def doctor(
 def preflight() -> Preflight:
     """`doctor --preflight`: what `sam deploy` of the central stack needs, in the caller's
     account, before the stack exists."""
-    from backup_relay.adapters.prerequisites import AwsPreflight
+    from backup_relay.adapters.prerequisites.preflight import AwsPreflight
     from backup_relay.doctor.preflight import Preflight
 
     return Preflight(AwsPreflight())

@@ -1,16 +1,12 @@
-"""Alerts through AWS: the alerts queue (outbox), the ledger's alert items, the SNS topic.
-
-alert            pk ALERT#<alert id>        sk ALERT   state PUBLISHING|SENT|FAILED, lease_until,
-                                                       attempts, last_error, message_id
-quarantine count pk QUARANTINECOUNT#<hour>  sk COUNT   n
-"""
+"""Alerts through AWS: the alerts queue (outbox), the ledger's alert items and quarantine
+counts (keys and item shapes: ledger_schema.py), the SNS topic."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from backup_relay.adapters import aws
-from backup_relay.adapters.dynamo import DynamoTable, conditionally
+from backup_relay.adapters import aws, ledger_schema
+from backup_relay.adapters.dynamo import DynamoTable
 from backup_relay.adapters.errors import domain_errors
 from backup_relay.alerts.message import AlertMessage
 from backup_relay.alerts.ports import AlertClaim
@@ -65,38 +61,31 @@ class SnsAlertPublisher:
 class DynamoAlertLedger(DynamoTable):
     def claim(self, alert: Alert) -> AlertClaim:
         now = utc_now()
-        key = {"pk": {"S": f"ALERT#{alert.alert_id}"}, "sk": {"S": "ALERT"}}
-        claimed = conditionally(
-            lambda: self.client.update_item(
-                TableName=self.table_name,
-                Key=key,
-                UpdateExpression="SET #state = :publishing, lease_until = :until, "
-                "attempts = if_not_exists(attempts, :zero) + :one, "
-                "kind = :kind, severity = :severity, category = :category, "
-                "raised_at = if_not_exists(raised_at, :now), expires_at = :expires",  # TTL
-                ConditionExpression="attribute_not_exists(pk) OR "
-                "(#state <> :sent AND lease_until < :now)",
-                ExpressionAttributeNames={"#state": "state"},
-                ExpressionAttributeValues={
-                    ":publishing": {"S": "PUBLISHING"},
-                    ":sent": {"S": "SENT"},
-                    ":until": {"S": (now + LEASE).isoformat()},
-                    ":now": {"S": now.isoformat()},
-                    ":zero": {"N": "0"},
-                    ":one": {"N": "1"},
-                    ":kind": {"S": str(alert.kind)},
-                    ":severity": {"S": str(alert.severity)},
-                    ":category": {"S": alert.diagnosis.category},
-                    ":expires": {"N": str(self._expires_at())},
-                },
-            )
+        key = ledger_schema.alert(alert.alert_id)
+        claimed = self.update(
+            key,
+            "SET #state = :publishing, lease_until = :until, "
+            "attempts = if_not_exists(attempts, :zero) + :one, "
+            "kind = :kind, severity = :severity, category = :category, "
+            "raised_at = if_not_exists(raised_at, :now), expires_at = :expires",  # TTL
+            {
+                ":publishing": "PUBLISHING",
+                ":sent": "SENT",
+                ":until": (now + LEASE).isoformat(),
+                ":now": now.isoformat(),
+                ":zero": 0,
+                ":one": 1,
+                ":kind": str(alert.kind),
+                ":severity": str(alert.severity),
+                ":category": alert.diagnosis.category,
+                ":expires": self._expires_at(),
+            },
+            condition="attribute_not_exists(pk) OR (#state <> :sent AND lease_until < :now)",
         )
         if claimed is not None:
             return AlertClaim.MINE
-        with domain_errors():
-            item = self.client.get_item(TableName=self.table_name, Key=key, ConsistentRead=True)
-        state = item.get("Item", {}).get("state", {}).get("S")
-        return AlertClaim.SENT if state == "SENT" else AlertClaim.HELD
+        item = self.get(key) or {}
+        return AlertClaim.SENT if item.get("state") == "SENT" else AlertClaim.HELD
 
     def sent(self, alert_id: str, message_id: str) -> None:
         self._update(alert_id, "SENT", message_id=message_id, sent_at=utc_now().isoformat())
@@ -107,19 +96,12 @@ class DynamoAlertLedger(DynamoTable):
         self._update(alert_id, state, last_error=reason[:1000], lease_until="")
 
     def _update(self, alert_id: str, state: str, **values: str) -> None:
-        names = {"#state": "state", **{f"#{k}": k for k in values}}
         sets = ", ".join(["#state = :state", *(f"#{k} = :{k}" for k in values)])
-        with domain_errors():
-            self.client.update_item(
-                TableName=self.table_name,
-                Key={"pk": {"S": f"ALERT#{alert_id}"}, "sk": {"S": "ALERT"}},
-                UpdateExpression=f"SET {sets}",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues={
-                    ":state": {"S": state},
-                    **{f":{k}": {"S": v} for k, v in values.items()},
-                },
-            )
+        self.update(
+            ledger_schema.alert(alert_id),
+            f"SET {sets}",
+            {":state": state, **{f":{k}": v for k, v in values.items()}},
+        )
 
     def _expires_at(self) -> int:
         if self.keep_for is None:
@@ -129,15 +111,10 @@ class DynamoAlertLedger(DynamoTable):
 
 class DynamoQuarantineCounter(DynamoTable):
     def count(self, hour: str) -> int:
-        with domain_errors():
-            answer = self.client.update_item(
-                TableName=self.table_name,
-                Key={"pk": {"S": f"QUARANTINECOUNT#{hour}"}, "sk": {"S": "COUNT"}},
-                UpdateExpression="ADD n :one SET expires_at = if_not_exists(expires_at, :expires)",
-                ExpressionAttributeValues={
-                    ":one": {"N": "1"},
-                    ":expires": {"N": str(int((utc_now() + timedelta(days=7)).timestamp()))},
-                },
-                ReturnValues="UPDATED_NEW",
-            )
-        return int(answer["Attributes"]["n"]["N"])
+        answer = self.update(
+            ledger_schema.quarantine_count(hour),
+            "ADD n :one SET expires_at = if_not_exists(expires_at, :expires)",
+            {":one": 1, ":expires": int((utc_now() + timedelta(days=7)).timestamp())},
+            returns="UPDATED_NEW",
+        )
+        return int((answer or {})["n"])

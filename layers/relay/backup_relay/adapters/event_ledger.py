@@ -1,13 +1,6 @@
-"""The job events in the ledger: one item per job event, one per quarantined message.
-
-Keys (single table, pk/sk, index gsi1):
-  job event      pk JOB#<kind>#<job id>         sk EVENT#<time>#<state>#<event id>
-                 gsi1pk ACCOUNT#<account>        gsi1sk <time>#<kind>#<state>
-  job's state    pk JOB#<kind>#<job id>         sk STATE   (never moves backwards), its latest event
-                 gsi1pk JOBSTATE#<kind>#<state>  gsi1sk <time>
-  a replay       pk REPLAY#<copy job id>         sk REPLAY  the copy job the replay started
-  quarantined    pk QUARANTINE#<yyyy-mm-dd>      sk <received at>#<message id>
-"""
+"""The job events in the ledger: one item per job event, the job's latest state beside them
+(never moving backwards), the replays, the quarantined messages. Keys and item shapes:
+ledger_schema.py."""
 
 from __future__ import annotations
 
@@ -16,8 +9,14 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from backup_relay.adapters import ledger_schema as ledger
 from backup_relay.adapters.dynamo import DynamoTable
-from backup_relay.adapters.errors import domain_errors
+from backup_relay.adapters.ledger_schema import (
+    JobEventItem,
+    JobStateItem,
+    QuarantinedItem,
+    ReplayItem,
+)
 from backup_relay.collect.ports import QuarantinedMessage
 from backup_relay.domain.jobs import JobEvent, JobKind, JobState, moves_job_forward
 
@@ -26,12 +25,9 @@ QUARANTINE_RETENTION = timedelta(days=90)
 
 class DynamoEventLedger(DynamoTable):
     def record_event(self, event: JobEvent, original: Mapping[str, Any] | None) -> bool:
-        time = event.time.isoformat()
-        item = {
-            "pk": f"JOB#{event.job_key}",
-            "sk": f"EVENT#{time}#{event.state}#{event.event_id}",
-            "gsi1pk": f"ACCOUNT#{event.account}",
-            "gsi1sk": f"{time}#{event.kind}#{event.state}",
+        item: JobEventItem = {
+            **ledger.job_event(event),
+            **ledger.job_event_index(event),
             "kind": str(event.kind),
             "state": str(event.state),
             "account": event.account,
@@ -48,35 +44,32 @@ class DynamoEventLedger(DynamoTable):
 
     def _job_state(self, event: JobEvent) -> None:
         """The job's latest known state: a late or reordered event never moves it back."""
+        item: JobStateItem = {
+            **ledger.job_state(event),
+            "state": str(event.state),
+            "event_time": event.time.isoformat(),
+            "event_id": event.event_id,
+            "status_message": event.status_message,
+            "gsi1pk": ledger.jobs_in(event.kind, event.state),
+            "gsi1sk": event.time.isoformat(),
+            "event": event.model_dump_json(),
+        }
         self.put_unless_behind(
-            {
-                "pk": f"JOB#{event.job_key}",
-                "sk": "STATE",
-                "state": str(event.state),
-                "event_time": event.time.isoformat(),
-                "event_id": event.event_id,
-                "status_message": event.status_message,
-                "gsi1pk": f"JOBSTATE#{event.kind}#{event.state}",
-                "gsi1sk": event.time.isoformat(),
-                "event": event.model_dump_json(),
-            },
+            item,
             lambda stored: moves_job_forward(JobState(stored) if stored else None, event.state),
         )
 
     def quarantine(self, message: QuarantinedMessage) -> None:
         received = message.received_at
-        self.put(
-            {
-                "pk": f"QUARANTINE#{received.date().isoformat()}",
-                "sk": f"{received.isoformat()}#{message.message_id}",
-                "message_id": message.message_id,
-                "reason_code": message.code,
-                "reason": message.reason,
-                "body": message.body,
-                "expires_at": int((received + QUARANTINE_RETENTION).timestamp()),
-            },
-            once=True,  # a redelivered message is quarantined once
-        )
+        item: QuarantinedItem = {
+            **ledger.quarantined(received, message.message_id),
+            "message_id": message.message_id,
+            "reason_code": message.code,
+            "reason": message.reason,
+            "body": message.body,
+            "expires_at": int((received + QUARANTINE_RETENTION).timestamp()),
+        }
+        self.put(item, once=True)  # a redelivered message is quarantined once
 
     # ---- what replay reads and writes (ports.ReplayLedger) --------------------------------
 
@@ -98,30 +91,14 @@ class DynamoEventLedger(DynamoTable):
         return None
 
     def replayed(self, job_id: str) -> str | None:
-        with domain_errors():
-            item = self.client.get_item(
-                TableName=self.table_name,
-                Key={"pk": {"S": f"REPLAY#{job_id}"}, "sk": {"S": "REPLAY"}},
-                ConsistentRead=True,
-            ).get("Item")
-        return item["new_job_id"]["S"] if item else None
+        item = self.get(ledger.replay(job_id))
+        return item["new_job_id"] if item else None
 
     def record_replay(self, job_id: str, new_job_id: str) -> None:
-        self.put({"pk": f"REPLAY#{job_id}", "sk": "REPLAY", "new_job_id": new_job_id})
+        item: ReplayItem = {**ledger.replay(job_id), "new_job_id": new_job_id}
+        self.put(item)
 
     def jobs_in_state(self, kind: JobKind, state: JobState, since: datetime) -> list[JobEvent]:
         """Jobs whose latest event is in `state`, since `since` (the STATE items' index)."""
-        paginator = self.client.get_paginator("query")
-        events = []
-        with domain_errors():
-            for page in paginator.paginate(
-                TableName=self.table_name,
-                IndexName="gsi1",
-                KeyConditionExpression="gsi1pk = :state AND gsi1sk >= :since",
-                ExpressionAttributeValues={
-                    ":state": {"S": f"JOBSTATE#{kind}#{state}"},
-                    ":since": {"S": since.isoformat()},
-                },
-            ):
-                events += [JobEvent.model_validate_json(i["event"]["S"]) for i in page["Items"]]
-        return events
+        items = self.in_index(ledger.jobs_in(kind, state), since=since.isoformat())
+        return [JobEvent.model_validate_json(item["event"]) for item in items]

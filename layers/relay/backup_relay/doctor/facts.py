@@ -1,4 +1,4 @@
-"""What the doctor checks: facts that adapters gather (adapters/prerequisites.py) and rules read.
+"""What the doctor checks: facts that adapters gather (adapters/prerequisites/) and rules read.
 
 A fact the caller may not read is None, never a guess: the rules then check nothing about it
 and the report says it was skipped.

@@ -66,6 +66,11 @@ DETAIL_TYPES: dict[str, JobKind] = {
 }
 
 
+def job_key(kind: JobKind, job_id: str) -> str:
+    """A job's stable key (`JobEvent.job_key`): its kind and its id."""
+    return f"{kind}#{job_id}"
+
+
 class JobEvent(BaseModel):
     """A normalized AWS Backup job event.
 
@@ -112,7 +117,7 @@ class JobEvent(BaseModel):
         A copy job's CREATED event carries no job id, so it is keyed by what it copies and where.
         """
         if self.job_id:
-            return f"{self.kind}#{self.job_id}"
+            return job_key(self.kind, self.job_id)
         route = "|".join(
             part or ""
             for part in (
@@ -121,7 +126,7 @@ class JobEvent(BaseModel):
                 self.destination_vault_arn,
             )
         )
-        return f"{self.kind}#~{hashlib.sha256(route.encode()).hexdigest()[:24]}"
+        return job_key(self.kind, f"~{hashlib.sha256(route.encode()).hexdigest()[:24]}")
 
     @property
     def dedupe_key(self) -> str:

@@ -8,7 +8,7 @@ Two kinds of failure are replayed:
   completion event then starts the chain as usual.
 
 Safe to run twice: a replayed chain is no longer FAILED, a replayed member copy is recorded
-(`REPLAY#<job id>`), a copy that completed meanwhile is skipped, a source that is gone is
+(a replay item in the ledger), a copy that completed meanwhile is skipped, a source that is gone is
 reported gone. `dry_run` decides the same and changes nothing.
 """
 

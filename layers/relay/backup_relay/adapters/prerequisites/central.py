@@ -1,0 +1,178 @@
+"""The central account's facts: its vaults and their keys, the Backup service role, the
+organization, the stack's bus and rules, the DR region's option groups."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError, EndpointConnectionError
+
+from backup_relay.adapters import aws
+from backup_relay.adapters.errors import code_of, translated
+from backup_relay.adapters.prerequisites.reads import (
+    bus_rules,
+    key_facts,
+    option_groups,
+    or_none,
+    pages,
+    readable,
+)
+from backup_relay.doctor.facts import CentralFacts, OrganizationFacts, StackFacts, VaultFacts
+from backup_relay.doctor.policy import as_list
+
+#: Regions that do not answer (not opted in, or no such region).
+_UNREACHABLE = {"UnrecognizedClientException", "InvalidClientTokenId", "AuthFailure"}
+
+
+@dataclass
+class AwsPrerequisites:
+    account: str
+    organization_id: str
+    vaults: list[tuple[str, str, str]]  # (role, region, name)
+    backup_role_arn: str
+    intermediate_retention_days: int = 0
+    dr_retention_days: int = 0
+    bus_name: str | None = None
+    ingest_queue_arn: str = ""
+    dr_region: str | None = None
+
+    def central(self) -> CentralFacts:
+        return CentralFacts(
+            account=self.account,
+            organization_id=self.organization_id,
+            vaults=[self._vault(role, region, name) for role, region, name in self.vaults],
+            cross_account_backup=cross_account_backup(),
+            backup_role_arn=self.backup_role_arn,
+            intermediate_retention_days=self.intermediate_retention_days,
+            dr_retention_days=self.dr_retention_days,
+            organization=organization(),
+            stack=self._stack(),
+            dr_region=self.dr_region,
+            dr_option_groups=option_groups(aws.client("rds", self.dr_region))
+            if self.dr_region
+            else None,
+            **backup_role(self.backup_role_arn),
+        )
+
+    def _vault(self, role: str, region: str, name: str) -> VaultFacts:
+        arn = f"arn:aws:backup:{region}:{self.account}:backup-vault:{name}"
+        where = {"role": role, "arn": arn, "account": self.account, "region": region}
+        backup = aws.backup(region)
+        try:
+            vault = or_none(lambda: backup.describe_backup_vault(BackupVaultName=name))
+        except (ClientError, EndpointConnectionError) as error:
+            if isinstance(error, ClientError) and code_of(error) not in _UNREACHABLE:
+                raise translated(error) from error
+            return VaultFacts(**where, exists=False, unreachable=str(error))
+        if vault is None:
+            return VaultFacts(**where, exists=False)
+        key_arn = vault.get("EncryptionKeyArn")
+        policy = or_none(lambda: backup.get_backup_vault_access_policy(BackupVaultName=name))
+        kms = aws.client("kms", region)
+        managed, state, key_policy = key_facts(kms, key_arn) if key_arn else (False, None, None)
+        return VaultFacts(
+            **(where | {"arn": vault.get("BackupVaultArn", arn)}),
+            exists=True,
+            key_arn=key_arn,
+            key_aws_managed=managed,
+            key_state=state,
+            key_policy=key_policy,
+            access_policy=policy.get("Policy") if policy else None,
+            lock_min_retention_days=vault.get("MinRetentionDays") if vault.get("Locked") else None,
+            lock_max_retention_days=vault.get("MaxRetentionDays") if vault.get("Locked") else None,
+        )
+
+    def _stack(self) -> StackFacts | None:
+        if not self.bus_name:
+            return None
+        events = aws.client("events")
+        bus = or_none(lambda: events.describe_event_bus(Name=self.bus_name))
+        rules = [
+            rule
+            for rule in (bus_rules(events, self.bus_name) if bus else [])
+            if self.ingest_queue_arn in rule.targets
+        ]
+        return StackFacts(
+            bus_name=self.bus_name,
+            bus_exists=bus is not None,
+            bus_policy=bus.get("Policy") if bus else None,
+            ingest_queue_arn=self.ingest_queue_arn,
+            rules=rules,
+        )
+
+
+def cross_account_backup(region: str | None = None) -> bool | None:
+    try:
+        settings = aws.backup(region).describe_global_settings()["GlobalSettings"]
+    except ClientError:
+        return None  # only the management account (or a delegated one) may read it
+    value = settings.get("isCrossAccountBackupEnabled")
+    return None if value is None else str(value).lower() == "true"
+
+
+def backup_role(role_arn: str) -> dict[str, bool]:
+    name = role_arn.rsplit("/", 1)[-1]
+    role = or_none(lambda: aws.client("iam").get_role(RoleName=name))
+    if role is None:
+        return {"backup_role_exists": False, "backup_role_trusts_backup": False}
+    trust = role["Role"].get("AssumeRolePolicyDocument") or {}
+    if isinstance(trust, str):
+        trust = json.loads(trust)
+    trusted = [
+        service
+        for statement in as_list(trust.get("Statement"))
+        if statement.get("Effect") == "Allow"
+        for service in as_list((statement.get("Principal") or {}).get("Service"))
+    ]
+    return {
+        "backup_role_exists": True,
+        "backup_role_trusts_backup": "backup.amazonaws.com" in trusted,
+    }
+
+
+def organization() -> OrganizationFacts:
+    organizations = aws.client("organizations")
+    described: dict[str, Any] | None = readable(
+        lambda: organizations.describe_organization()["Organization"]
+    )
+    accounts = readable(
+        lambda: [a["Id"] for a in pages(organizations, "list_accounts", "Accounts")]
+    )
+    services = readable(
+        lambda: [
+            s["ServicePrincipal"]
+            for s in pages(
+                organizations,
+                "list_aws_service_access_for_organization",
+                "EnabledServicePrincipals",
+            )
+        ]
+    )
+    admins = readable(
+        lambda: [
+            a["Id"]
+            for a in pages(
+                organizations,
+                "list_delegated_administrators",
+                "DelegatedAdministrators",
+                ServicePrincipal="backup.amazonaws.com",
+            )
+        ]
+    )
+    roots = readable(lambda: list(pages(organizations, "list_roots", "Roots")))
+    return OrganizationFacts(
+        organization_id=described["Id"] if described else None,
+        management_account=described.get("MasterAccountId") if described else None,
+        accounts=accounts,
+        backup_trusted_access=None if services is None else "backup.amazonaws.com" in services,
+        delegated_administrators=admins,
+        backup_policies_enabled=None
+        if not roots
+        else any(
+            t.get("Type") == "BACKUP_POLICY" and t.get("Status") == "ENABLED"
+            for root in roots
+            for t in root.get("PolicyTypes", [])
+        ),
+    )
