@@ -15,7 +15,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 demo: $(STAMP)
 	$(BIN)/backup-relay demo
 
-## make test: everything CI checks
+## make test: everything CI checks (pytest: every tier, Hypothesis's thorough profile)
 test: lint typecheck validate scan build asl pytest
 
 $(STAMP): requirements-dev.txt pyproject.toml
@@ -79,7 +79,7 @@ asl: node_modules/.installed
 # One process: with two workers (pytest-xdist) beside the sandbox server's own, a chain of the
 # sandbox's night failed now and then (seen once in three runs, not yet explained).
 pytest: $(STAMP)
-	$(BIN)/pytest
+	HYPOTHESIS_PROFILE=thorough $(BIN)/pytest
 
 ## make unit: the pure unit tests only (no moto, no subprocess, no network), in seconds
 unit: $(STAMP)

@@ -1,4 +1,5 @@
-"""Shared fixtures. Fake credentials are set before anything creates a boto3 client."""
+"""Shared fixtures. Fake credentials are set before anything creates a boto3 client; the
+Hypothesis profile (tests/support/profiles.py) is loaded before any test module is imported."""
 
 from __future__ import annotations
 
@@ -16,6 +17,9 @@ from moto import mock_aws  # noqa: E402
 from backup_relay_sandbox.central import CentralStack, deploy_central  # noqa: E402
 from backup_relay_sandbox.cloud import SANDBOX_MOTO_CONFIG, reset  # noqa: E402
 from tests.support.lambda_events import Invoke  # noqa: E402
+from tests.support.profiles import load_profile  # noqa: E402
+
+load_profile()
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from backup_relay.domain.catalogue import CATALOGUE, CATEGORIES
 from backup_relay.domain.diagnosis import diagnose
 from backup_relay_sandbox.backup_sim import failures
 from tests.support.events import documented
+from tests.support.profiles import examples
 
 CENTRAL, MEMBER = "123456789012", "222222222222"
 KEY = f"arn:aws:kms:us-west-2:{MEMBER}:key/1b2c3d4e-aaaa-bbbb-cccc-1234567890ab"
@@ -217,7 +218,7 @@ def test_every_catalogue_entry_fills_every_placeholder_with_nothing_known() -> N
         assert "None" not in diagnosis.remediation, entry.category
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(
     message=st.one_of(st.none(), st.text(max_size=3000)),
     resource_type=st.one_of(st.none(), st.text(max_size=20)),
