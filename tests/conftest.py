@@ -1,40 +1,30 @@
-"""Shared fixtures. Fake credentials are set before anything creates a boto3 client."""
+"""What every tier shares, and nothing heavier: the Hypothesis profile (tests/support/profiles.py)
+and each test's tier marker, from its directory (`pytest -m unit`, `-m "not e2e"`).
+
+Fixtures live with the tiers that use them: moto and the sandbox's central stack in
+tests/support/sandbox_fixtures.py, imported by the conftest.py of integration, simulator and e2e;
+the unit tier's guard in tests/unit/conftest.py (docs/testing.md)."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from backup_relay_sandbox.cloud import use_fake_credentials
+from tests.support.profiles import load_profile
 
-use_fake_credentials()
+load_profile()
 
-from moto import mock_aws  # noqa: E402
-
-from backup_relay_sandbox.central import CentralStack, deploy_central  # noqa: E402
-from backup_relay_sandbox.cloud import SANDBOX_MOTO_CONFIG, reset  # noqa: E402
-from tests.support.lambda_events import Invoke  # noqa: E402
+TESTS = Path(__file__).resolve().parent
+#: each a directory of tests/ and the marker its tests carry (registered in pyproject.toml)
+TIERS = ("unit", "integration", "simulator", "e2e")
 
 
-@pytest.fixture
-def moto() -> Iterator[None]:
-    saved = dict(os.environ)  # deployed functions set their environment (sandbox/functions.py)
-    with mock_aws(config=SANDBOX_MOTO_CONFIG):
-        reset()
-        yield
-    reset()
-    os.environ.clear()
-    os.environ.update(saved)
-
-
-@pytest.fixture
-def central(moto: None) -> CentralStack:
-    return deploy_central()
-
-
-@pytest.fixture
-def invoke_ingest(central: CentralStack) -> Invoke:
-    """The real ingest handler, with the environment the template gives it."""
-    return central.ingest
+@pytest.hookimpl(trylast=True)
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Mark a test with its directory's tier, unless a tier's conftest gave it one already."""
+    if any(item.get_closest_marker(tier) for tier in TIERS):
+        return
+    tier = item.path.relative_to(TESTS).parts[0]
+    if tier in TIERS:
+        item.add_marker(tier)

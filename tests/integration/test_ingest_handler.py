@@ -240,6 +240,7 @@ def test_the_handler_survives_random_batches(central: CentralStack, invoke_inges
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
+    from tests.support.profiles import examples
     from tests.support.strategies import hostile_bodies, json_values
 
     good = st.sampled_from(["copy_job_completed.json", "restore_job_failed.json"]).map(documented)
@@ -253,7 +254,9 @@ def test_the_handler_survives_random_batches(central: CentralStack, invoke_inges
     batches = itertools.count()
 
     @settings(
-        max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+        max_examples=examples(15),
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
     )
     @given(bodies)
     def check(batch: list[tuple[bool, Any]]) -> None:

@@ -1,4 +1,5 @@
-"""Fixtures for the AWS Backup simulator's tests (helpers: tests/support/simulator.py)."""
+"""Fixtures of the simulator tier: moto (tests/support/sandbox_fixtures.py) and the AWS Backup
+simulator's (helpers: tests/support/simulator.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ import pytest
 
 from backup_relay_sandbox.backup_sim import Simulator, simulator
 from backup_relay_sandbox.cloud import DR_REGION, REGION
+from tests.support.sandbox_fixtures import moto
 from tests.support.simulator import CENTRAL, MEMBER, Api, EventTap, StartCopy, Topology
+
+__all__ = ["moto"]  # the sandbox's fixture, for this tier
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,6 @@ import pytest
 
 from backup_relay_cli.errors import CommandError
 from backup_relay_cli.main import main
-from backup_relay_sandbox.cloud import client
 from tests.support.events import EVENTS_DIR
 from tests.support.strategies import deep_json
 
@@ -141,24 +139,6 @@ def test_missing_file_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert "cannot read /nonexistent/event.json" in capsys.readouterr().err
 
 
-def test_console_script_is_installed() -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "backup_relay_cli",
-            "normalize",
-            str(EVENTS_DIR / "copy_job_failed.json"),
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["state"] == "FAILED"
-
-
 # ---- plan and bring-back read the deployed stack; failures are one line -----------------------
 
 MEMBER_TO_DR = ["--from", "222222222222:us-west-2:member", "--to", "123456789012:us-east-1:dr"]
@@ -177,67 +157,8 @@ def test_plan_without_a_stack_routes_through_the_templates_central_vault(
     assert printed["settings"] == "template defaults"
 
 
-def _deploy_stack(**parameters: str) -> None:
-    """A central stack as CloudFormation describes it: its parameters and outputs."""
-    template = {
-        "Parameters": {name: {"Type": "String"} for name in parameters},
-        "Resources": {"Queue": {"Type": "AWS::SQS::Queue"}},
-        "Outputs": {
-            "LedgerTableName": {"Value": "ledger"},
-            "CopyChainStateMachineArn": {
-                "Value": "arn:aws:states:us-west-2:123456789012:stateMachine:c"
-            },
-        },
-    }
-    client("cloudformation", "us-west-2").create_stack(
-        StackName="relay-prod",
-        TemplateBody=json.dumps(template),
-        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
-    )
-
-
-def test_plan_with_a_stack_uses_its_settings_and_flags_override_them(
-    moto: None, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # GIVEN a deployed stack with its own central vault, chaining only RDS
-    _deploy_stack(CentralVaultName="org-central", ChainedResourceTypes="RDS")
-    stack = ["--stack", "relay-prod", "--region", "us-west-2", "--json"]
-    # WHEN an operator plans with it
-    assert main(["plan", "RDS", *MEMBER_TO_DR, *stack]) == 0
-    rds = json.loads(capsys.readouterr().out)
-    assert main(["plan", "Aurora", *MEMBER_TO_DR, *stack]) == 0
-    aurora = json.loads(capsys.readouterr().out)
-    assert main(["plan", "RDS", *MEMBER_TO_DR, *stack, "--central-vault", "other"]) == 0
-    overridden = json.loads(capsys.readouterr().out)
-    # THEN RDS goes through the stack's central vault, Aurora (not chained there) in one hop
-    assert rds["hops"][0]["destination_vault_arn"].endswith(":backup-vault:org-central")
-    assert rds["settings"] == "stack relay-prod"
-    assert aurora["hop_count"] == 1
-    # AND a flag overrides the stack's value
-    assert overridden["hops"][0]["destination_vault_arn"].endswith(":backup-vault:other")
-
-
-def test_a_stack_that_cannot_be_read_fails_in_one_line_saying_what_to_pass(
-    moto: None, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # WHEN bring-back names a stack that does not exist
-    code = main(["bring-back", "arn:aws:rds:us-east-1:1:cluster-snapshot:x", *BRING_BACK_TO])
-    # THEN it fails (exit 1) with one line naming the stack and what to pass, no traceback
-    assert code == 1
-    [line] = capsys.readouterr().err.splitlines()
-    assert line.startswith("backup-relay: cannot read stack backup-relay in us-west-2")
-    assert "pass --stack and --region" in line
-
-
 BRING_BACK_TO = ["--to-account", "2", "--to-region", "us-west-2", "--to-vault", "v"]
 BRING_BACK_TO += ["--region", "us-west-2"]
-
-
-def test_debug_shows_the_traceback_instead(moto: None) -> None:
-    with pytest.raises(Exception, match="does not exist"):
-        main(
-            ["--debug", "bring-back", "arn:aws:rds:us-east-1:1:cluster-snapshot:x", *BRING_BACK_TO]
-        )
 
 
 # ---- diagnose --------------------------------------------------------------------------------

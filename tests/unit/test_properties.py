@@ -18,6 +18,7 @@ from backup_relay.domain.accounts import AccountPolicy
 from backup_relay.domain.errors import InvalidJobEvent
 from backup_relay.domain.jobs import JobEvent
 from tests.support.events import JOB_EVENT_FILES, documented, envelope_of
+from tests.support.profiles import examples
 from tests.support.strategies import (
     DETAIL_FIELDS,
     TOP_LEVEL_FIELDS,
@@ -83,7 +84,7 @@ def test_envelope_and_raw_agree_on_any_accepted_event(name: str, changes: dict[s
         assert normalize(envelope_of(event)) == raw_result
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(
     st.lists(
         st.text(max_size=60)
@@ -123,7 +124,7 @@ def _ingest_all(bodies: list[str]) -> None:
 # ---- hostile input: what a fuzz found must end as InvalidJobEvent, nothing else -----------------
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=examples(1500), deadline=None)
 @given(hostile_events(), st.integers(30, 5_000), st.booleans())
 def test_hostile_events_are_normalized_or_refused_with_a_bounded_reason(
     event: dict[str, Any], depth: int, as_envelope: bool
@@ -141,7 +142,7 @@ def test_hostile_events_are_normalized_or_refused_with_a_bounded_reason(
         result.model_dump_json().encode()
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(hostile_bodies | st.binary(max_size=200))
 def test_any_text_or_bytes_is_normalized_or_refused_with_a_bounded_reason(
     body: str | bytes,
@@ -158,14 +159,14 @@ def test_any_text_or_bytes_is_normalized_or_refused_with_a_bounded_reason(
     assert 0 < len(reason.message) <= MAX_REASON_CHARS
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(hostile_bodies, min_size=1, max_size=10))
 def test_ingest_records_or_quarantines_every_hostile_body(bodies: list[str]) -> None:
     # WHEN a batch of hostile bodies is ingested THEN each ends recorded or quarantined
     _ingest_all(bodies)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(hostile_events().map(json.dumps), st.integers(1, 100_000))
 def test_a_quarantined_reason_quotes_a_bounded_excerpt(body: str, depth: int) -> None:
     # GIVEN a hostile event as a message body

@@ -1,44 +1,18 @@
 """Each function's settings: read once from the environment the template gives it; a missing or
-bad variable fails at start, naming it; the template holds the only defaults."""
+bad variable fails at start, naming it; the template holds the only defaults (that the template
+sets what each function reads: tests/integration/test_settings_template.py)."""
 
 from __future__ import annotations
 
 import pytest
-from samtranslator.yaml_helper import yaml_parse
 
 from backup_relay.domain.errors import SettingsError
 from backup_relay.settings import (
-    AlertsSettings,
-    BringBackSettings,
-    ChainEnvironment,
     ChainStepsSettings,
-    DoctorSettings,
-    FunctionSettings,
     IngestSettings,
     ReconcileSettings,
-    ReplaySettings,
 )
-from backup_relay_sandbox.template import CENTRAL_TEMPLATE
 from tests.support.world import DR, environment
-
-FUNCTIONS: dict[str, type[FunctionSettings]] = {
-    "IngestFunction": IngestSettings,
-    "ChainStepsFunction": ChainStepsSettings,
-    "ReconcileFunction": ReconcileSettings,
-    "BringBackFunction": BringBackSettings,
-    "ChainEndedFunction": ChainEnvironment,
-    "AlertsFunction": AlertsSettings,
-    "ReplayFunction": ReplaySettings,
-    "DoctorFunction": DoctorSettings,
-}
-
-
-def test_every_function_of_the_template_has_its_settings_here() -> None:
-    template = yaml_parse(CENTRAL_TEMPLATE.read_text())
-    functions = {
-        lid for lid, r in template["Resources"].items() if r["Type"] == "AWS::Serverless::Function"
-    }
-    assert functions == set(FUNCTIONS)
 
 
 def test_a_missing_variable_fails_at_start_naming_it() -> None:
@@ -78,21 +52,6 @@ def test_the_dr_vault_cannot_be_the_central_vault_while_the_chain_is_on() -> Non
         ChainStepsSettings.load(environment(DR_VAULT_NAME="central"))
     # AND with the chain off (no DrRegion) it does not matter
     ChainStepsSettings.load(environment(DR_VAULT_NAME="central", DR_REGION=""))
-
-
-@pytest.mark.parametrize("logical_id", sorted(FUNCTIONS))
-def test_the_template_sets_every_variable_each_function_reads(logical_id: str) -> None:
-    # GIVEN the template's Globals and the function's own environment (plus Lambda's AWS_REGION)
-    template = yaml_parse(CENTRAL_TEMPLATE.read_text())
-    variables = {
-        *template["Globals"]["Function"]["Environment"]["Variables"],
-        *template["Resources"][logical_id]["Properties"]
-        .get("Environment", {})
-        .get("Variables", {}),
-        "AWS_REGION",
-    }
-    # THEN every variable the function's settings read is set (so none can be missing at start)
-    assert set(FUNCTIONS[logical_id].aliases()) <= variables
 
 
 def test_the_ledger_must_outlast_reconciles_window() -> None:
