@@ -33,8 +33,9 @@ def _forbidden(name: str) -> bool:
 
 
 def _forbidden_loaded() -> set[str]:
-    """The FORBIDDEN packages loaded so far (a module's import loads its package first)."""
-    return {name for name in FORBIDDEN if name in sys.modules}
+    """The FORBIDDEN packages loaded so far (a module's import loads its package first); a test
+    that hides a package (sys.modules[name] = None, "not installed") loads nothing."""
+    return {name for name in FORBIDDEN if sys.modules.get(name) is not None}
 
 
 def _imported_from(module: ModuleType) -> set[str]:

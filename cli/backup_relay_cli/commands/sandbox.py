@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,15 +34,11 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    directory = args.dir.expanduser()
+    by = _checked(args)  # every argument, before the sandbox is loaded
     from backup_relay_sandbox import server
 
-    directory = args.dir.expanduser()
-    if args.action == "advance":
-        if not args.duration:
-            raise CommandError(
-                "advance how far? e.g. backup-relay sandbox advance 6h", EXIT_BAD_INPUT
-            )
-        by = durations.duration(args.duration, "advance")
+    if by is not None:
         try:
             server.advance(directory, by)
         except RuntimeError as failed:
@@ -52,8 +49,6 @@ def run(args: argparse.Namespace) -> int:
         stopped = server.stop(directory)
         print("stopped the sandbox" if stopped else "no sandbox was running", file=sys.stderr)
         return EXIT_OK
-    if not 1024 <= args.port <= 65535:
-        raise CommandError(f"--port {args.port}: give a port from 1024 to 65535", EXIT_BAD_INPUT)
     print("starting the sandbox (the night of backups runs first, about 10 s)...", file=sys.stderr)
     try:
         env = server.start(args.port, directory, night=not args.no_night)
@@ -70,3 +65,16 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return EXIT_OK
+
+
+def _checked(args: argparse.Namespace) -> timedelta | None:
+    """How far to advance (advance), after checking the arguments of every action."""
+    if args.action == "advance":
+        if not args.duration:
+            raise CommandError(
+                "advance how far? e.g. backup-relay sandbox advance 6h", EXIT_BAD_INPUT
+            )
+        return durations.duration(args.duration, "advance")
+    if args.action == "up" and not 1024 <= args.port <= 65535:
+        raise CommandError(f"--port {args.port}: give a port from 1024 to 65535", EXIT_BAD_INPUT)
+    return None
