@@ -38,25 +38,10 @@ from backup_relay.domain.routes import Vault
 
 
 @dataclass
-class HopEntry:
-    state: LedgerState
-    copy_job_id: str | None
-    source_region: str
-    destination_recovery_point_arn: str | None
-    status_message: str | None
-    updated_at: datetime
-    source_account: str = ""
-    destination_region: str = ""
-    source_recovery_point_arn: str | None = None
-    destination_vault_arn: str = ""
-    slot: str = ""
-
-
-@dataclass
 class MemoryChainLedger:
     now: datetime
     chains: dict[str, tuple[LedgerState, str]] = field(default_factory=dict)  # id -> state, why
-    hops: dict[tuple[str, int], HopEntry] = field(default_factory=dict)
+    hops: dict[tuple[str, int], HopRecord] = field(default_factory=dict)
     history: list[tuple[str, int, LedgerState]] = field(default_factory=list)
     waits: dict[str, str] = field(default_factory=dict)  # copy job id -> task token
     claimed: set[str] = field(default_factory=set)
@@ -98,37 +83,19 @@ class MemoryChainLedger:
         self.started_executions.discard(chain.chain_id)
         for (chain_id, index), hop in self.hops.items():
             if chain_id == chain.chain_id and index >= from_hop:
-                hop.state = LedgerState.REPLANNED
+                self.hops[chain_id, index] = replace(hop, state=LedgerState.REPLANNED)
         return True
 
     def hops_of(self, chain_id: str) -> list[HopRecord]:
-        return [
-            HopRecord(
-                chain_id,
-                index,
-                hop.copy_job_id,
-                hop.source_region,
-                hop.updated_at,
-                source_account=hop.source_account,
-                destination_region=hop.destination_region,
-                state=hop.state,
-                status_message=hop.status_message,
-                source_recovery_point_arn=hop.source_recovery_point_arn,
-                destination_vault_arn=hop.destination_vault_arn,
-                slot=hop.slot,
-            )
-            for (chain, index), hop in sorted(self.hops.items())
-            if chain == chain_id
-        ]
+        return [hop for (chain, _), hop in sorted(self.hops.items()) if chain == chain_id]
 
     def release_slot(self, hop: HopRecord) -> None:
         self.released.append((hop.slot, hop.slot_holder))
 
     def chain_died(self, chain_id: str, reason: str) -> bool:
-        for (chain, _), hop in self.hops.items():
-            if chain == chain_id and hop.state in OPEN_HOP_STATES:
-                hop.state = LedgerState.FAILED
-                hop.status_message = reason
+        for key, hop in self.hops.items():
+            if key[0] == chain_id and hop.state in OPEN_HOP_STATES:
+                self.hops[key] = replace(hop, state=LedgerState.FAILED, status_message=reason)
         if self.chains.get(chain_id, (None, ""))[0] is not LedgerState.RUNNING:
             return False
         self.chains[chain_id] = (LedgerState.FAILED, reason)
@@ -151,17 +118,23 @@ class MemoryChainLedger:
         stored = self.hops.get(key)
         if not hop_may_become(stored.state if stored else None, state):
             return
-        self.hops[key] = HopEntry(
-            state,
+        self.hops[key] = HopRecord(
+            chain.chain_id,
+            current.index,
             current.copy_job_id,
             current.hop.source_region,
-            current.result.destination_recovery_point_arn if current.result else None,
-            chain.error.cause if chain.error else None,
             self.now,
             source_account=current.hop.source_account,
             destination_region=current.hop.destination_region,
-            source_recovery_point_arn=current.recovery_point_arn,
+            state=state,
+            kind=current.hop.kind,
+            source_vault_arn=current.hop.source_vault_arn,
             destination_vault_arn=current.hop.destination_vault_arn,
+            status_message=chain.error.cause if chain.error else None,
+            source_recovery_point_arn=current.recovery_point_arn,
+            destination_recovery_point_arn=(
+                current.result.destination_recovery_point_arn if current.result else None
+            ),
             slot=current.slot or "",
         )
         self.history.append((*key, state))
@@ -186,11 +159,7 @@ class MemoryChainLedger:
         return [r for r in records if r is not None and r.state is state]
 
     def hops_in_state(self, state: LedgerState) -> list[HopRecord]:
-        return [
-            HopRecord(chain_id, index, hop.copy_job_id, hop.source_region, hop.updated_at)
-            for (chain_id, index), hop in self.hops.items()
-            if hop.state is state
-        ]
+        return [hop for hop in self.hops.values() if hop.state is state]
 
     def await_job(self, copy_job_id: str, task_token: str, chain: ChainState) -> None:
         self.waits[copy_job_id] = task_token

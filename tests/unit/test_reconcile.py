@@ -3,6 +3,7 @@ reports hops past their SLA — on in-memory ports."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -205,7 +206,8 @@ def test_a_hop_running_longer_than_its_sla_is_reported(world: World) -> None:
 def test_hops_in_other_states_are_not_checked(world: World) -> None:
     steps = world.hop_steps()
     chain_id = _running_hop(world, steps, JobState.COMPLETED, destination_recovery_point_arn="x")
-    world.ledger.hops[(chain_id, 0)].state = LedgerState.COMPLETED
+    hop = world.ledger.hops[(chain_id, 0)]
+    world.ledger.hops[(chain_id, 0)] = replace(hop, state=LedgerState.COMPLETED)
     assert world.reconcile()().hops_resumed == []
 
 

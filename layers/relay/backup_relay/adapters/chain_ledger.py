@@ -21,6 +21,7 @@ from backup_relay.domain.chain import (
 )
 from backup_relay.domain.clock import utc_now
 from backup_relay.domain.jobs import JobEvent, JobKind
+from backup_relay.domain.routes import HopKind
 
 
 def _now() -> str:
@@ -200,7 +201,7 @@ class DynamoChainLedger(DynamoTable):
             condition="#state = :running",
         )
         for hop in self.hops_of(chain_id):
-            if LedgerState(hop.state) in OPEN_HOP_STATES:
+            if hop.state in OPEN_HOP_STATES:
                 self._close_hop(hop, reason, now)
         return ended is not None
 
@@ -264,8 +265,8 @@ def _hop_record(item: Item) -> HopRecord:
         updated_at=datetime.fromisoformat(item["updated_at"]),
         source_account=source[4],
         destination_region=item["destination_vault_arn"].split(":")[3],
-        state=item.get("state", ""),
-        kind=item.get("kind", ""),
+        state=LedgerState(item["state"]) if item.get("state") else None,
+        kind=HopKind(item["kind"]) if item.get("kind") else None,
         source_vault_arn=item["source_vault_arn"],
         destination_vault_arn=item["destination_vault_arn"],
         status_message=item.get("status_message"),
@@ -278,7 +279,7 @@ def _hop_record(item: Item) -> HopRecord:
 def _chain_record(item: Item) -> ChainRecord:
     return ChainRecord(
         chain_id=ledger.chain_id_of(item["pk"]),
-        state=item["state"],
+        state=LedgerState(item["state"]),
         execution_started="execution_started_at" in item,
         resource_type=item.get("resource_type", ""),
         origin_recovery_point_arn=item.get("origin_recovery_point_arn", ""),

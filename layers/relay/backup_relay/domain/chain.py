@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from backup_relay.domain.copy_jobs import CopyJobOutcome
 from backup_relay.domain.errors import InvalidChainState
-from backup_relay.domain.routes import Hop, Route, Vault
+from backup_relay.domain.routes import Hop, HopKind, Route, Vault
 
 
 class ChainStatus(StrEnum):
@@ -86,7 +86,7 @@ class HopSpec(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    kind: str
+    kind: HopKind
     source_account: str
     source_region: str
     source_vault_name: str
@@ -99,7 +99,7 @@ class HopSpec(BaseModel):
     @classmethod
     def of(cls, hop: Hop) -> HopSpec:
         return cls(
-            kind=str(hop.kind),
+            kind=hop.kind,
             source_account=hop.source.account,
             source_region=hop.source.region,
             source_vault_name=hop.source.name,
@@ -205,8 +205,8 @@ class HopRecord:
     updated_at: datetime
     source_account: str = ""
     destination_region: str = ""
-    state: str = ""
-    kind: str = ""  # cross-account, cross-region, ...
+    state: LedgerState | None = None
+    kind: HopKind | None = None
     source_vault_arn: str = ""
     destination_vault_arn: str = ""
     status_message: str | None = None  # why it failed, in AWS's words
@@ -229,7 +229,7 @@ class ChainRecord:
     """A chain as the ledger holds it; its id is its execution's name."""
 
     chain_id: str
-    state: str
+    state: LedgerState
     execution_started: bool  # a start of its execution was confirmed
     resource_type: str = ""
     origin_recovery_point_arn: str = ""

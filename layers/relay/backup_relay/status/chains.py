@@ -146,8 +146,8 @@ class Status:
             hops=[
                 HopView(
                     index=hop.index,
-                    state=hop.state,
-                    kind=hop.kind,
+                    state=str(hop.state or ""),
+                    kind=str(hop.kind or ""),
                     source_vault_arn=hop.source_vault_arn,
                     destination_vault_arn=hop.destination_vault_arn,
                     copy_job_id=hop.copy_job_id,
