@@ -149,3 +149,24 @@ def test_features_do_not_import_the_glue() -> None:
             # template's parameters) or observability
             glue = {dep for dep in deps if dep.split(".")[1] in GLUE}
             assert not glue, f"{name} imports {sorted(glue)}"
+
+
+#: A module a newcomer reads in one sitting; the simulator's modules model AWS Backup's API
+#: and are exempt (docs/simulator.md), as are the tests.
+MAX_MODULE_LINES = 400
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        p
+        for p in _sources(
+            LIBRARY, ROOT / "functions", ROOT / "cli", ROOT / "sandbox", ROOT / "scripts"
+        )
+        if "backup_sim" not in p.parts
+    ],
+    ids=_relative,
+)
+def test_no_module_is_longer_than_one_sitting(path: Path) -> None:
+    # GIVEN a module outside the tests and the simulator THEN it has at most 400 lines
+    assert len(path.read_text().splitlines()) <= MAX_MODULE_LINES
