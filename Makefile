@@ -88,7 +88,7 @@ unit: $(STAMP)
 ## make bench: every figure of bench/README.md, with the polling baseline beside ours (~10 min)
 bench: $(STAMP) build
 	$(BIN)/python bench/normalize_throughput.py
-	$(BIN)/python bench/cold_start_imports.py
+	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/layer_size.py
 	$(BIN)/python bench/hop_latency.py
 	$(BIN)/python bench/chain_cost.py
