@@ -85,7 +85,7 @@ pytest: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit -q
 
-## make bench: every figure of bench/README.md, with the polling baseline beside ours (~10 min)
+## make bench: every figure of bench/README.md, with the polling baseline beside ours (~15 min)
 bench: $(STAMP) build
 	$(BIN)/python bench/normalize_throughput.py
 	$(BIN)/python bench/cold_start.py

@@ -34,9 +34,10 @@ Not measured: the interpreter's start (the runtime's own), the runtime fetching 
 AWS's latency: calls go to moto on this machine, a few ms each, in the wall time, not in the
 CPU time (moto runs in this process).
 
-`--breakdown`: per handler, one more run under `python -X importtime`: its import time summed by
-top-level package (self time, what the runtime loaded before the handler included), beside the
-rest of the first event (building clients, calls, our code).
+`--breakdown`: per handler, one more run under `python -X importtime`: what the import and the
+first event spend importing, by package (the cumulative time of each import our code makes:
+botocore's, say, with everything botocore imports), and the rest of each (for the first event:
+building clients, calls, our code).
 """
 
 from __future__ import annotations
@@ -242,22 +243,64 @@ def _lambda_path() -> list[Path]:
 
 # ---- --breakdown: where the time goes --------------------------------------------------------
 
-_IMPORTTIME = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \|( *)(\S+)")
+_IMPORTTIME = re.compile(r"import time:\s+(\d+) \|\s+\d+ \| ( *)(\S+)")
+_PHASE = "lambda_runtime: "  # bench/lambda_runtime.py's MARK
+#: Whose import time a module's is: a package's dependencies go with it (pydantic_core with
+#: pydantic); a standard library module goes with the package that imported it first.
+_OWNERS = {
+    "backup_relay": "ours",
+    "aws_lambda_powertools": "Powertools",
+    "pydantic": "pydantic", "pydantic_core": "pydantic", "annotated_types": "pydantic",
+    "typing_extensions": "pydantic", "typing_inspection": "pydantic",
+    "botocore": "botocore", "urllib3": "botocore", "dateutil": "botocore",
+    "jmespath": "botocore", "six": "botocore",
+    "boto3": "boto3", "s3transfer": "boto3",
+    "aws_xray_sdk": "X-Ray SDK", "wrapt": "X-Ray SDK",
+}  # fmt: skip
+
+
+@dataclass
+class _Import:
+    name: str
+    self_us: int
+    children: list[_Import]
 
 
 def _breakdown(handler: Handler, endpoint: str, tracing: str, *flags: str) -> None:
+    """Per phase, its import time by whose it is (_OWNERS), and the rest of the phase."""
     outcome = _invoke(handler, endpoint, tracing, 0, *flags, "-X", "importtime")
-    by_package: Counter[str] = Counter()
+    phases: dict[str, list[_Import]] = {}
+    pending: dict[int, list[_Import]] = {}  # -X importtime prints a module after its imports
+    phase = ""
     for line in outcome["stderr"].splitlines():
-        if match := _IMPORTTIME.match(line):
-            by_package[match[4].split(".")[0]] += int(match[1])
-    total_ms = (outcome["import"][0] + outcome["first_event"][0]) * 1000
-    importing_ms = sum(by_package.values()) / 1000
-    top = ", ".join(f"{name} {us / 1000:.0f}" for name, us in by_package.most_common(8))
-    print(
-        f"\n{handler.folder}, tracing {tracing}: {total_ms:.0f} ms under -X importtime, of which "
-        f"importing {importing_ms:.0f} ms ({top}); not importing {total_ms - importing_ms:.0f} ms"
-    )
+        if line.startswith(_PHASE):
+            phases[phase], pending, phase = pending.get(0, []), {}, line.removeprefix(_PHASE)
+        elif match := _IMPORTTIME.match(line):
+            depth = len(match[2]) // 2
+            module = _Import(match[3], int(match[1]), pending.pop(depth + 1, []))
+            pending.setdefault(depth, []).append(module)
+    phases[phase] = pending.get(0, [])
+    print(f"\n{handler.folder}, tracing {tracing} (ms, under -X importtime):")
+    for name in ("import", "first_event"):
+        owners: Counter[str] = Counter()
+        for module in phases.get(name, []):
+            _charge(module, "the standard library", owners)
+        took = outcome[name][0] * 1000
+        importing = sum(owners.values()) / 1000
+        shares = ", ".join(
+            f"{owner} {us / 1000:.0f}" for owner, us in owners.most_common() if us >= 500
+        )
+        print(f"  {name.replace('_', ' ')} {took:.0f}: importing {shares}; the rest "
+              f"{took - importing:.0f}")  # fmt: skip
+
+
+def _charge(module: _Import, owner: str, owners: Counter[str]) -> None:
+    package = module.name.split(".")[0]
+    if package not in sys.stdlib_module_names:
+        owner = _OWNERS.get(package, package)
+    owners[owner] += module.self_us
+    for child in module.children:
+        _charge(child, owner, owners)
 
 
 # ---- the sandbox and the first events --------------------------------------------------------

@@ -15,6 +15,8 @@ import os
 import sys
 import time
 
+MARK = "lambda_runtime: "  # on stderr, where each phase starts
+
 
 class Context:
     """The attributes Powertools reads from a Lambda context."""
@@ -36,6 +38,7 @@ def main() -> None:
     with open(events_file) as source:
         first, warm = json.load(source)
     sys.path.insert(0, os.path.dirname(os.path.abspath(app)))  # the function's code, /var/task
+    print(f"{MARK}import", file=sys.stderr, flush=True)  # for -X importtime's lines that follow
     wall, cpu = time.perf_counter(), time.process_time()
     import runpy
 
@@ -43,6 +46,7 @@ def main() -> None:
     imported = time.perf_counter() - wall, time.process_time() - cpu
     timings = {"import": imported}
     for name, event in (("first_event", first), ("warm_event", warm)):
+        print(f"{MARK}{name}", file=sys.stderr, flush=True)
         wall, cpu = time.perf_counter(), time.process_time()
         result = handler(event, Context())
         timings[name] = time.perf_counter() - wall, time.process_time() - cpu
