@@ -98,10 +98,10 @@ integration: $(STAMP)
 e2e: $(STAMP)
 	$(BIN)/pytest tests/e2e -q
 
-## make bench: every figure of bench/README.md, with the polling baseline beside ours (~10 min)
+## make bench: every figure of bench/README.md, with the polling baseline beside ours (~15 min)
 bench: $(STAMP) build
 	$(BIN)/python bench/normalize_throughput.py
-	$(BIN)/python bench/cold_start_imports.py
+	$(BIN)/python bench/cold_start.py
 	$(BIN)/python bench/layer_size.py
 	$(BIN)/python bench/hop_latency.py
 	$(BIN)/python bench/chain_cost.py

@@ -35,3 +35,18 @@ def test_the_layer_is_built_for_arm64_and_small(layer: Path) -> None:
     assert "aarch64" in extension.name
     size = sum(path.stat().st_size for path in layer.rglob("*") if path.is_file())
     assert size < 25 * 2**20, f"the layer is {size / 2**20:.1f} MiB"
+
+
+def test_every_module_of_the_layer_is_compiled_for_the_runtime(layer: Path) -> None:
+    # GIVEN the layer's modules (/opt is read-only in Lambda: a module without its .pyc is
+    # compiled again at every cold start)
+    modules = sorted(layer.rglob("*.py"))
+    # THEN each has its .pyc for python3.13, and the layer holds no other Python's
+    uncompiled = [
+        str(m.relative_to(layer))
+        for m in modules
+        if not (m.parent / "__pycache__" / f"{m.stem}.cpython-313.pyc").is_file()
+    ]
+    assert modules
+    assert uncompiled == []
+    assert {p.name.split(".")[-2] for p in layer.rglob("*.pyc")} == {"cpython-313"}

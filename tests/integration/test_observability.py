@@ -78,3 +78,68 @@ def test_without_a_stack_a_metric_carries_only_its_service() -> None:
     assert len(published) == 2
     for document in published:
         assert _dimensions(document) == [{"service": SERVICE}]
+
+
+# One invocation of an observed handler; prints whether the X-Ray SDK was loaded, and whether
+# the handler ran inside a subsegment of Powertools' tracer (its name: "## handler").
+ONE_TRACED_INVOCATION = """
+import sys
+from types import SimpleNamespace
+from backup_relay.observability import observed
+
+seen = []
+
+@observed
+def handler(event, context):
+    if "aws_xray_sdk.core" in sys.modules:
+        from aws_xray_sdk.core import xray_recorder
+        seen.append(xray_recorder.current_subsegment().name)
+    return "done"
+
+context = SimpleNamespace(
+    function_name="f", memory_limit_in_mb=128, aws_request_id="r",
+    invoked_function_arn="arn:aws:lambda:us-east-1:111122223333:function:f",
+)
+print(handler({}, context), "aws_xray_sdk.core" in sys.modules, seen)
+"""
+
+
+def _invoked(**environment: str) -> str:
+    """What ONE_TRACED_INVOCATION prints, in Lambda (LAMBDA_TASK_ROOT, an active trace)."""
+    variables = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith(("POWERTOOLS_TRACE", "AWS_SAM", "AWS_XRAY"))
+    }
+    variables |= {
+        "LAMBDA_TASK_ROOT": "/var/task",
+        "_X_AMZN_TRACE_ID": "Root=1-67891233-abcdef012345678912345678;Parent=53995c3f42cd8ad8;"
+        "Sampled=1",
+        "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",  # UDP, to nothing on this machine
+        "POWERTOOLS_METRICS_DISABLED": "true",
+    }
+    completed = subprocess.run(
+        [sys.executable, "-c", ONE_TRACED_INVOCATION],
+        env=variables | environment,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return completed.stdout.strip().splitlines()[-1]
+
+
+def test_a_function_that_traces_runs_its_handler_in_the_tracers_subsegment() -> None:
+    # GIVEN a function in Lambda with active tracing (the template's Tracing: Active)
+    # WHEN it is invoked
+    printed = _invoked()
+    # THEN the handler ran inside Powertools' "## handler" subsegment
+    assert printed == "done True ['## handler']"
+
+
+def test_a_function_that_does_not_trace_never_loads_the_xray_sdk() -> None:
+    # GIVEN a function in Lambda whose tracing is off (POWERTOOLS_TRACE_DISABLED)
+    # WHEN it is invoked
+    printed = _invoked(POWERTOOLS_TRACE_DISABLED="true")
+    # THEN the handler ran, and the X-Ray SDK was never imported
+    assert printed == "done False []"

@@ -50,25 +50,35 @@ Result = TypeVar("Result")
 Handler = Callable[[Event, "LambdaContext"], Result]
 
 
+def tracing() -> bool:
+    """Whether this process traces: Powertools' own rule (in Lambda, unless
+    POWERTOOLS_TRACE_DISABLED is true; never outside Lambda, in SAM local or in tests), asked
+    without building a Tracer, which imports the X-Ray SDK even to stay disabled."""
+    from aws_lambda_powertools.tracing.tracer import Tracer
+
+    return not Tracer._is_tracer_disabled()
+
+
 @functools.cache
 def tracer() -> Tracer:
-    """Built on first use: creating it imports the X-Ray SDK, which imports botocore and builds
-    a client for sampling (about 350 ms in `make bench`); the first invocation pays it, not the
-    import of every handler."""
+    """Built on first use, and only where `tracing()`: creating it imports the X-Ray SDK and
+    patches botocore (about 100 ms here); the first traced invocation pays it, not the import of
+    every handler, and a function that does not trace never does."""
     from aws_lambda_powertools import Tracer
 
     return Tracer(service=SERVICE)
 
 
 def observed(handler: Handler[Event, Result]) -> Handler[Event, Result]:
-    """A Lambda handler with the Lambda context in its logs, its metrics flushed, and traced."""
+    """A Lambda handler with the Lambda context in its logs, its metrics flushed, and traced
+    (where `tracing()`)."""
 
     wrapped: list[Handler[Event, Result]] = []
 
     @functools.wraps(handler)
     def traced(event: Event, context: LambdaContext) -> Result:
         if not wrapped:
-            wrapped.append(tracer().capture_lambda_handler(handler))
+            wrapped.append(tracer().capture_lambda_handler(handler) if tracing() else handler)
         return wrapped[0](event, context)
 
     logged = logger.inject_lambda_context(metrics.log_metrics(traced))

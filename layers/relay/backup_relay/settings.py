@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from datetime import timedelta
-from typing import Annotated, Self
+from typing import TYPE_CHECKING, Annotated, Self
 
 from pydantic import (
     BaseModel,
@@ -21,10 +21,12 @@ from pydantic import (
     model_validator,
 )
 
-from backup_relay.copy_chain.decisions import WaitPolicy
 from backup_relay.domain.accounts import AccountPolicy
 from backup_relay.domain.errors import SettingsError
 from backup_relay.domain.routes import Lifecycle, RoutePolicy, Vault, parse_types
+
+if TYPE_CHECKING:
+    from backup_relay.copy_chain.decisions import WaitPolicy
 
 
 def _comma_separated(value: object) -> object:
@@ -36,7 +38,8 @@ Names = Annotated[frozenset[str], BeforeValidator(_comma_separated)]
 
 
 class FunctionSettings(BaseModel):
-    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore")
+    # built when a function first loads its own (defer_build), not one schema per class on import
+    model_config = ConfigDict(frozen=True, populate_by_name=True, extra="ignore", defer_build=True)
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None) -> Self:
@@ -167,6 +170,8 @@ class ChainStepsSettings(ChainEnvironment):
 
     @property
     def waits(self) -> WaitPolicy:
+        from backup_relay.copy_chain.decisions import WaitPolicy  # the chain's models, on use
+
         return WaitPolicy(self.home_region, self.copy_wait_timeout_seconds)
 
 

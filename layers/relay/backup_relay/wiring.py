@@ -1,7 +1,9 @@
 """Wiring: the one place where settings, adapters and use cases meet, one builder per function.
 
-Each builder runs on first use and is cached for the life of the Lambda sandbox; adapters (and
-boto3 with them) are imported only then. `reset()` forgets everything (tests, the sandbox).
+Each builder runs on first use and is cached for the life of the Lambda sandbox; the use case,
+its adapters (and boto3 with them) are imported only then, so a function's cold start loads
+what its own builder needs and nothing of the others'. `reset()` forgets everything (tests, the
+sandbox).
 """
 
 from __future__ import annotations
@@ -11,18 +13,8 @@ from datetime import timedelta
 from functools import cache
 from typing import TYPE_CHECKING, TypedDict, TypeVar
 
-from backup_relay.alerts.on_ingest import IngestAlerts
-from backup_relay.alerts.publish import DeliverAlert, PublishAlert
-from backup_relay.collect.ingest import Ingest
-from backup_relay.copy_chain.bring_back import BringBack
-from backup_relay.copy_chain.chain_ended import ChainEnded
-from backup_relay.copy_chain.reconcile import Reconcile
-from backup_relay.copy_chain.steps import HopSteps
-from backup_relay.copy_chain.triggers import ChainTriggers
-from backup_relay.coverage.resources import Coverage
 from backup_relay.domain.errors import SettingsError
 from backup_relay.observability import Telemetry
-from backup_relay.replay.failed_copies import Replay
 from backup_relay.settings import (
     AlertsSettings,
     BringBackSettings,
@@ -34,16 +26,25 @@ from backup_relay.settings import (
     ReplaySettings,
     StartsChains,
 )
-from backup_relay.status.chains import Status
 
 if TYPE_CHECKING:
     from backup_relay.adapters.idempotency import OncePerEvent
     from backup_relay.alerts.on_doctor import DoctorAlerts
     from backup_relay.alerts.ports import AlertOutbox
+    from backup_relay.alerts.publish import DeliverAlert
+    from backup_relay.collect.ingest import Ingest
+    from backup_relay.copy_chain.bring_back import BringBack
+    from backup_relay.copy_chain.chain_ended import ChainEnded
     from backup_relay.copy_chain.ports import ChainLedger, CopyJobs, RecoveryPoints, Workflow
+    from backup_relay.copy_chain.reconcile import Reconcile
+    from backup_relay.copy_chain.steps import HopSteps
+    from backup_relay.copy_chain.triggers import ChainTriggers
+    from backup_relay.coverage.resources import Coverage
     from backup_relay.doctor.checkup import Doctor
     from backup_relay.doctor.preflight import Preflight
     from backup_relay.domain.stack import DeployedStack
+    from backup_relay.replay.failed_copies import Replay
+    from backup_relay.status.chains import Status
 
 T = TypeVar("T")
 _BUILT: list[Callable[[], object]] = []
@@ -81,6 +82,8 @@ def once_per_event() -> OncePerEvent:
 def ingest() -> Ingest:
     from backup_relay.adapters.alerts import DynamoQuarantineCounter
     from backup_relay.adapters.event_ledger import DynamoEventLedger
+    from backup_relay.alerts.on_ingest import IngestAlerts
+    from backup_relay.collect.ingest import Ingest
 
     settings = IngestSettings.load()
     return Ingest(
@@ -111,6 +114,7 @@ def _outbox(settings: ChainEnvironment) -> AlertOutbox:
 @_once
 def deliver_alert() -> DeliverAlert:
     from backup_relay.adapters.alerts import DynamoAlertLedger, SnsAlertPublisher, SqsDeadLetters
+    from backup_relay.alerts.publish import DeliverAlert, PublishAlert
 
     settings = AlertsSettings.load()
     return DeliverAlert(
@@ -151,6 +155,8 @@ def _chain_ports(settings: ChainEnvironment) -> _ChainPorts:
 
 
 def _chain_triggers(settings: ChainEnvironment) -> ChainTriggers:
+    from backup_relay.copy_chain.triggers import ChainTriggers
+
     ports = _chain_ports(settings)
     return ChainTriggers(
         routes=settings.routes,
@@ -164,6 +170,8 @@ def _chain_triggers(settings: ChainEnvironment) -> ChainTriggers:
 
 @_once
 def hop_steps() -> HopSteps:
+    from backup_relay.copy_chain.steps import HopSteps
+
     settings = ChainStepsSettings.load()
     return HopSteps(
         routes=settings.routes,
@@ -177,6 +185,8 @@ def hop_steps() -> HopSteps:
 
 @_once
 def chain_ended() -> ChainEnded:
+    from backup_relay.copy_chain.chain_ended import ChainEnded
+
     settings = ChainEnvironment.load()
     return ChainEnded(
         ledger=_chain_ports(settings)["ledger"], alerts=_outbox(settings), telemetry=Telemetry()
@@ -186,6 +196,7 @@ def chain_ended() -> ChainEnded:
 @_once
 def reconcile() -> Reconcile:
     from backup_relay.adapters.workflow import StepFunctionsWorkflow
+    from backup_relay.copy_chain.reconcile import Reconcile
 
     settings = ReconcileSettings.load()
     return Reconcile(
@@ -216,6 +227,7 @@ def _replay() -> Replay:
 def _build_replay(settings: ReplaySettings) -> Replay:
     from backup_relay.adapters.backup import BackupCopyJobs, MemberReplayCopies
     from backup_relay.adapters.event_ledger import DynamoEventLedger
+    from backup_relay.replay.failed_copies import Replay
 
     ports = _chain_ports(settings)
     regions = tuple(dict.fromkeys(r for r in (settings.home_region, settings.dr_region) if r))
@@ -235,6 +247,7 @@ def status(env: Mapping[str, str]) -> Status:
     """For the CLI, with a deployed stack's environment."""
     from backup_relay.adapters.chain_ledger import DynamoChainLedger
     from backup_relay.adapters.event_ledger import DynamoEventLedger
+    from backup_relay.status.chains import Status
 
     settings = ChainEnvironment.load(env)
     return Status(
@@ -253,6 +266,7 @@ def coverage(env: Mapping[str, str]) -> Coverage:
 
 def _coverage(settings: ChainEnvironment) -> Coverage | None:
     from backup_relay.adapters.event_ledger import DynamoEventLedger
+    from backup_relay.coverage.resources import Coverage
 
     if settings.dr_vault is None:
         return None
@@ -334,6 +348,8 @@ def _bring_back() -> BringBack:
 
 
 def _build_bring_back(settings: BringBackSettings) -> BringBack:
+    from backup_relay.copy_chain.bring_back import BringBack
+
     ports = _chain_ports(settings)
     return BringBack(
         routes=settings.routes,

@@ -1,9 +1,15 @@
-"""One cached boto3 client per (service, region): created on first use, never at import time
-(boto3 and botocore cost a cold start about 200 ms; a handler loads them when it first needs
-AWS)."""
+"""The AWS clients: one cached client per (service, region), created on first use, never at import
+time (botocore costs a cold start about 200 ms; a handler loads it when it first needs AWS).
+
+Every client comes from one botocore session: a session reads botocore's endpoint rules and each
+service's model the first time a client needs them, and a session per client read them again
+(the doctor, which builds about ten clients, spent more time there than in its calls). Clients
+are botocore's own, as boto3's are (boto3 adds resources, which the library does not use, and
+costs the import of s3transfer)."""
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -15,12 +21,22 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_stepfunctions import SFNClient
 
+#: A botocore session is not safe to create clients from in two threads at once (the sandbox runs
+#: executions' steps in threads of one process).
+_CREATING = threading.Lock()
+
+
+@cache
+def _session() -> Any:
+    import botocore.session
+
+    return botocore.session.get_session()
+
 
 @cache
 def client(service: str, region: str | None = None) -> Any:
-    import boto3
-
-    return boto3.session.Session().client(service, region_name=region, config=_config())  # type: ignore[call-overload]
+    with _CREATING:
+        return _session().create_client(service, region_name=region, config=_config())
 
 
 def _config() -> Any:
@@ -32,14 +48,15 @@ def _config() -> Any:
 
 def client_as(credentials: Any, service: str, region: str) -> Any:
     """A client with assumed-role `credentials` (STS's Credentials), not cached."""
-    import boto3
-
-    session = boto3.session.Session(
-        aws_access_key_id=credentials["AccessKeyId"],
-        aws_secret_access_key=credentials["SecretAccessKey"],
-        aws_session_token=credentials["SessionToken"],
-    )
-    return session.client(service, region_name=region, config=_config())  # type: ignore[call-overload]
+    with _CREATING:
+        return _session().create_client(
+            service,
+            region_name=region,
+            config=_config(),
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+        )
 
 
 def dynamodb() -> DynamoDBClient:
@@ -67,5 +84,7 @@ def cloudformation(region: str | None = None) -> CloudFormationClient:
 
 
 def reset() -> None:
-    """Forget cached clients (a new moto mock, another fake account or region)."""
+    """Forget cached clients and their session (a new moto mock, another fake account or
+    region)."""
     client.cache_clear()
+    _session.cache_clear()

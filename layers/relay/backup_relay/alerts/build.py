@@ -7,18 +7,21 @@ not AWS failures, from WARNINGS below.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from backup_relay.coverage.resources import ResourceCoverage
 from backup_relay.doctor.report import Finding, docs_for
 from backup_relay.domain.alert import Alert, AlertKind
 from backup_relay.domain.catalogue import CATALOGUE, UNKNOWN
 from backup_relay.domain.categories import WARNINGS, Category
-from backup_relay.domain.chain import ChainRecord, HopRecord
 from backup_relay.domain.diagnosis import diagnose
 from backup_relay.domain.failures import Diagnosis, Severity
-from backup_relay.domain.jobs import FAILURE_STATES, JobEvent, JobKind
-from backup_relay.domain.routes import RoutePolicy
+from backup_relay.domain.jobs import FAILURE_STATES, JobKind
+
+if TYPE_CHECKING:  # in signatures only: the doctor's alerts load none of them
+    from backup_relay.coverage.resources import ResourceCoverage
+    from backup_relay.domain.chain import ChainRecord, HopRecord
+    from backup_relay.domain.jobs import JobEvent
+    from backup_relay.domain.routes import RoutePolicy
 
 _DOCS = "https://docs.aws.amazon.com/aws-backup/latest/devguide"
 

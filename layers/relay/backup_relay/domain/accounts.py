@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from backup_relay.domain.errors import InvalidJobEvent
-from backup_relay.domain.jobs import JobEvent
+
+if TYPE_CHECKING:  # the settings of every function read this module; not all of them need jobs
+    from backup_relay.domain.jobs import JobEvent
 
 
 @dataclass(frozen=True)
