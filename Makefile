@@ -102,6 +102,7 @@ e2e: $(STAMP)
 bench: $(STAMP) build
 	$(BIN)/python bench/normalize_throughput.py
 	$(BIN)/python bench/cold_start.py
+	$(BIN)/python bench/cold_start_breakdown.py
 	$(BIN)/python bench/layer_size.py
 	$(BIN)/python bench/hop_latency.py
 	$(BIN)/python bench/chain_cost.py

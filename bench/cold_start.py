@@ -1,43 +1,30 @@
 """Cold start of each Lambda handler: its import, then its first event, each in a fresh process.
 
 Run: make bench   (or .venv/bin/python bench/cold_start.py [--runs N] [--only ingest,alerts]
-                   [--breakdown] [--venv])
+                   [--venv] [--no-pyc]; where the time goes: bench/cold_start_breakdown.py)
 
-Against what. The sandbox's night (`make demo`'s, one failed copy included) runs in this process
-under moto, which then serves it on 127.0.0.1, as `backup-relay sandbox up` does. While the
-night runs, the first event each event-driven function receives is kept: ingest's SQS batch
-holding a member's copy landing in the central vault (it starts a chain), the chain steps' first
-step, the alerts function's first alert. The chain-ended function gets the end of a chain's
-execution, as if it had timed out (its rule passes only executions that did not succeed).
-Reconcile and the doctor get a scheduled event, replay a dry run over 24 h, bring-back a DR copy
-of the night back to a member. Every event is one the function would see again in AWS (a
-redelivery, a retried step), so every run takes the same path; the alert gets a new id each run,
-so it is published, not found already sent.
+Against what: the sandbox's night (`make demo`'s) runs here under moto, served on 127.0.0.1 as
+`backup-relay sandbox up` serves it. Each event-driven function's first event of the night is
+kept (ingest: a batch with a member's copy landing in the central vault, which starts a chain;
+chain steps: the first step; alerts: the first alert, under a new id each run, so it is
+published); chain-ended gets a chain's execution end as if it had timed out (its rule passes no
+other), reconcile and the doctor a scheduled event, replay a dry run over 24 h, bring-back a DR
+copy back to a member. Each is one AWS may deliver again (a redelivery, a retried step): every
+run takes the same path.
 
-How. For each handler, `bench/lambda_runtime.py` runs in a fresh interpreter as the Lambda
-Python runtime would: with the environment the template gives the function (LAMBDA_TASK_ROOT
-set, so Powertools knows it is in Lambda) and AWS_ENDPOINT_URL at the sandbox, it imports the
-handler, hands it its event, then (warm) another like it, and reports the wall and CPU time of
-each: what the first event takes beyond the warm one is what the cold start costs it. Twice per
-handler: with tracing off (POWERTOOLS_TRACE_DISABLED=true) and on (the template's `Tracing:
-Active`: an X-Ray trace header, sampled; segments go by UDP to 127.0.0.1:2000, where nothing
-listens). Medians of `--runs` runs.
+How: bench/lambda_runtime.py, in a fresh interpreter with the environment the template gives the
+function (LAMBDA_TASK_ROOT set: Powertools knows it is in Lambda) and AWS_ENDPOINT_URL at the
+sandbox, imports the handler, hands it the event, then a second one (warm), and reports the wall
+and CPU time of each. Tracing off (POWERTOOLS_TRACE_DISABLED=true) and on (the template's
+Tracing: Active; an X-Ray trace header, sampled; segments go by UDP to 127.0.0.1:2000, where
+nothing listens). Medians of --runs runs. The interpreter sees only what a function has in
+Lambda: the layer as layers/relay/Makefile builds it (for this machine, .pyc included;
+--no-pyc: without), and boto3/botocore as the runtime provides them, in .aws-sam/bench/; -S (no
+site-packages), -B (/opt is read-only). --venv imports from the venv instead, which holds what
+Lambda has not (awscrt, pyOpenSSL, requests), and botocore and the X-Ray SDK import them.
 
-With what a function has in Lambda, not the venv: the layer as layers/relay/Makefile builds it
-(its .pyc included), for this machine's platform and Python, and the runtime's boto3 and
-botocore (the venv's versions), in .aws-sam/bench/; the interpreter runs with -S (no
-site-packages) and -B (/opt is read-only: what has no .pyc is compiled at every cold start). The
-venv holds more than Lambda does (awscrt, pyOpenSSL, requests...), and botocore and the X-Ray
-SDK import some of them when they are there: `--venv` measures with the venv instead.
-
-Not measured: the interpreter's start (the runtime's own), the runtime fetching the event, and
-AWS's latency: calls go to moto on this machine, a few ms each, in the wall time, not in the
-CPU time (moto runs in this process).
-
-`--breakdown`: per handler, one more run under `python -X importtime`: what the import and the
-first event spend importing, by package (the cumulative time of each import our code makes:
-botocore's, say, with everything botocore imports), and the rest of each (for the first event:
-building clients, calls, our code).
+Not measured: the interpreter's start, the runtime fetching the event. The calls' time in moto
+is in the wall time, not in the CPU time (moto runs in this process).
 """
 
 from __future__ import annotations
@@ -47,7 +34,6 @@ import json
 import logging
 import os
 import platform
-import re
 import shutil
 import socket
 import statistics
@@ -55,7 +41,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -73,21 +58,11 @@ TRACING = {
     "on": {
         "_X_AMZN_TRACE_ID": "Root=1-67891233-abcdef012345678912345678;Parent=53995c3f42cd8ad8;"
         "Sampled=1",
-        "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000",
-        "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+        "AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1:2000", "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
     },
-}
-SCHEDULED = {
-    "version": "0",
-    "id": "89d1a02d-5ec7-412e-82f5-13505f849b41",
-    "detail-type": "Scheduled Event",
-    "source": "aws.events",
-    "account": "123456789012",
-    "time": "2026-11-23T02:00:00Z",
-    "region": "us-west-2",
-    "resources": [],
-    "detail": {},
-}
+}  # fmt: skip
+SCHEDULED = {"version": "0", "detail-type": "Scheduled Event", "source": "aws.events",
+             "region": "us-west-2", "resources": [], "detail": {}}  # fmt: skip
 
 
 @dataclass
@@ -102,26 +77,19 @@ class Handler:
         return ROOT / "functions" / self.folder / "app.py"
 
 
-@dataclass
-class Sample:
-    import_wall: float
-    import_cpu: float
-    first_wall: float
-    first_cpu: float
-    warm_wall: float
-    warm_cpu: float
+#: One run: the import's wall and CPU seconds, the first event's, the warm event's.
+Sample = tuple[float, float, float, float, float, float]
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--only", default="", help="function folders, comma-separated")
-    parser.add_argument("--breakdown", action="store_true", help="-X importtime, per package")
     parser.add_argument("--venv", action="store_true", help="import from the venv, not the layer")
     parser.add_argument("--no-pyc", action="store_true", help="a layer without .pyc")
     args = parser.parse_args(argv)
     only = {name for name in args.only.split(",") if name}
-    python = [] if args.venv else _lambda_python(compiled=not args.no_pyc)
+    python = [] if args.venv else lambda_python(compiled=not args.no_pyc)
     with sandbox() as (endpoint, handlers):
         chosen = [h for h in handlers if not only or h.folder in only]
         print(f"median of {args.runs} fresh processes; goal: import + first event <= {GOAL_MS} ms")
@@ -135,34 +103,28 @@ def main(argv: list[str] | None = None) -> None:
                 samples = [_run(handler, endpoint, tracing, i, *python) for i in range(args.runs)]
                 _report(handler, tracing, samples)
         print(f"load average after: {_load()}")
-        if args.breakdown:
-            for handler in chosen:
-                for tracing in TRACING:
-                    _breakdown(handler, endpoint, tracing, *python)
 
 
 def _report(handler: Handler, tracing: str, samples: list[Sample]) -> None:
-    def ms(values: list[float]) -> float:
-        return statistics.median(values) * 1000
+    def ms(*columns: int) -> tuple[float, float]:  # (wall, CPU) medians of columns summed
+        wall = statistics.median(sum(s[c] for c in columns) for s in samples)
+        return wall * 1000, statistics.median(
+            sum(s[c + 1] for c in columns) for s in samples
+        ) * 1000
 
-    imported = ms([s.import_wall for s in samples]), ms([s.import_cpu for s in samples])
-    first = ms([s.first_wall for s in samples]), ms([s.first_cpu for s in samples])
-    total = (
-        ms([s.import_wall + s.first_wall for s in samples]),
-        ms([s.import_cpu + s.first_cpu for s in samples]),
-    )
-    warm = ms([s.warm_wall for s in samples]), ms([s.warm_cpu for s in samples])
+    imported, first, total, warm = ms(0), ms(2), ms(0, 2), ms(4)
     verdict = "ok" if total[0] <= GOAL_MS else "OVER"
     cells = "".join(f"{f'{w:.0f} ({c:.0f})':>13}" for w, c in (imported, first, total, warm))
     print(f"{handler.folder:<14}{tracing:>8}{cells[1:]}   {verdict}", flush=True)
 
 
 def _run(handler: Handler, endpoint: str, tracing: str, index: int, *flags: str) -> Sample:
-    result = _invoke(handler, endpoint, tracing, index, *flags)
-    return Sample(*result["import"], *result["first_event"], *result["warm_event"])
+    result = invoke(handler, endpoint, tracing, index, *flags)
+    (a, b), (c, d), (e, f) = result["import"], result["first_event"], result["warm_event"]
+    return a, b, c, d, e, f
 
 
-def _invoke(
+def invoke(
     handler: Handler, endpoint: str, tracing: str, index: int, *flags: str
 ) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as scratch:
@@ -186,27 +148,21 @@ def _lambda_environment(handler: Handler, endpoint: str) -> dict[str, str]:
     """What Lambda gives the function (the template's variables and its own), the sandbox's
     endpoint and fake credentials; nothing of this process's environment."""
     return handler.environment | {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "LANG": "C.UTF-8",
-        "AWS_REGION": "us-west-2",
-        "AWS_DEFAULT_REGION": "us-west-2",
-        "AWS_ENDPOINT_URL": endpoint,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8",
+        "AWS_REGION": "us-west-2", "AWS_DEFAULT_REGION": "us-west-2",
+        "AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "testing",
         "AWS_EXECUTION_ENV": "AWS_Lambda_python3.13",
         "AWS_LAMBDA_FUNCTION_NAME": handler.logical_id,
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256",
-        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
-        "LAMBDA_TASK_ROOT": str(handler.app.parent),
-        "_HANDLER": "app.lambda_handler",
-    }
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "256", "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
+        "LAMBDA_TASK_ROOT": str(handler.app.parent), "_HANDLER": "app.lambda_handler",
+    }  # fmt: skip
 
 
 # ---- what a function imports from in Lambda -------------------------------------------------
 
 
-def _lambda_python(*, compiled: bool = True) -> list[str]:
+def lambda_python(*, compiled: bool = True) -> list[str]:
     """Build the layer and the runtime's packages; the interpreter's flags that use only them.
     Not `compiled`: the layer without its .pyc, as it was built before (`true` compiles none)."""
     layer = TREE / "layer"
@@ -239,68 +195,6 @@ def _lambda_path() -> list[Path]:
     """/opt/python (the layer), then /var/runtime (boto3, botocore and their dependencies)."""
     runtime = f"runtime-boto3-{version('boto3')}-botocore-{version('botocore')}"
     return [TREE / "layer" / "python", TREE / runtime]
-
-
-# ---- --breakdown: where the time goes --------------------------------------------------------
-
-_IMPORTTIME = re.compile(r"import time:\s+(\d+) \|\s+\d+ \| ( *)(\S+)")
-_PHASE = "lambda_runtime: "  # bench/lambda_runtime.py's MARK
-#: Whose import time a module's is: a package's dependencies go with it (pydantic_core with
-#: pydantic); a standard library module goes with the package that imported it first.
-_OWNERS = {
-    "backup_relay": "ours",
-    "aws_lambda_powertools": "Powertools",
-    "pydantic": "pydantic", "pydantic_core": "pydantic", "annotated_types": "pydantic",
-    "typing_extensions": "pydantic", "typing_inspection": "pydantic",
-    "botocore": "botocore", "urllib3": "botocore", "dateutil": "botocore",
-    "jmespath": "botocore", "six": "botocore",
-    "boto3": "boto3", "s3transfer": "boto3",
-    "aws_xray_sdk": "X-Ray SDK", "wrapt": "X-Ray SDK",
-}  # fmt: skip
-
-
-@dataclass
-class _Import:
-    name: str
-    self_us: int
-    children: list[_Import]
-
-
-def _breakdown(handler: Handler, endpoint: str, tracing: str, *flags: str) -> None:
-    """Per phase, its import time by whose it is (_OWNERS), and the rest of the phase."""
-    outcome = _invoke(handler, endpoint, tracing, 0, *flags, "-X", "importtime")
-    phases: dict[str, list[_Import]] = {}
-    pending: dict[int, list[_Import]] = {}  # -X importtime prints a module after its imports
-    phase = ""
-    for line in outcome["stderr"].splitlines():
-        if line.startswith(_PHASE):
-            phases[phase], pending, phase = pending.get(0, []), {}, line.removeprefix(_PHASE)
-        elif match := _IMPORTTIME.match(line):
-            depth = len(match[2]) // 2
-            module = _Import(match[3], int(match[1]), pending.pop(depth + 1, []))
-            pending.setdefault(depth, []).append(module)
-    phases[phase] = pending.get(0, [])
-    print(f"\n{handler.folder}, tracing {tracing} (ms, under -X importtime):")
-    for name in ("import", "first_event"):
-        owners: Counter[str] = Counter()
-        for module in phases.get(name, []):
-            _charge(module, "the standard library", owners)
-        took = outcome[name][0] * 1000
-        importing = sum(owners.values()) / 1000
-        shares = ", ".join(
-            f"{owner} {us / 1000:.0f}" for owner, us in owners.most_common() if us >= 500
-        )
-        print(f"  {name.replace('_', ' ')} {took:.0f}: importing {shares}; the rest "
-              f"{took - importing:.0f}")  # fmt: skip
-
-
-def _charge(module: _Import, owner: str, owners: Counter[str]) -> None:
-    package = module.name.split(".")[0]
-    if package not in sys.stdlib_module_names:
-        owner = _OWNERS.get(package, package)
-    owners[owner] += module.self_us
-    for child in module.children:
-        _charge(child, owner, owners)
 
 
 # ---- the sandbox and the first events --------------------------------------------------------
@@ -383,18 +277,13 @@ def _handlers(org: Any, received: dict[str, list[dict[str, Any]]]) -> list[Handl
             "to_vault": MEMBER_VAULT,
         },
     }
-    return sorted(
-        (
-            Handler(
-                logical_id,
-                resources[logical_id]["Properties"]["CodeUri"].strip("/").split("/")[-1],
-                function.variables,
-                events[logical_id],
-            )
-            for logical_id, function in org.central.functions.items()
-        ),
-        key=lambda handler: handler.folder,
-    )
+    folders = {lid: r["Properties"].get("CodeUri", "").strip("/").split("/")[-1]
+               for lid, r in resources.items()}  # fmt: skip
+    handlers = [
+        Handler(logical_id, folders[logical_id], function.variables, events[logical_id])
+        for logical_id, function in org.central.functions.items()
+    ]
+    return sorted(handlers, key=lambda handler: handler.folder)
 
 
 def _landing_batch(org: Any, batches: list[dict[str, Any]]) -> dict[str, Any]:
@@ -442,12 +331,13 @@ def _new_alert(batch: dict[str, Any], index: int) -> dict[str, Any]:
 def _interpreter_start(runs: int) -> float:
     """What the machine takes to start Python now (ms, median): a yardstick for the figures,
     which grow with the load the machine is under."""
-    samples = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-S", "-c", "pass"], check=True)
-        samples.append(time.perf_counter() - started)
-    return statistics.median(samples) * 1000
+    return statistics.median(_timed([sys.executable, "-S", "-c", "pass"]) for _ in range(runs))
+
+
+def _timed(command: list[str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True)
+    return (time.perf_counter() - started) * 1000
 
 
 def _free_port() -> int:
