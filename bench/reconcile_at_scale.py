@@ -114,11 +114,7 @@ def main() -> None:
         _fill_the_vault(org, settings)
         workflow = _NoExecutions()
         reconcile = Reconcile(
-            routes=settings.routes,
-            accounts=settings.accounts,
-            region=settings.home_region,
-            lookback=settings.lookback,
-            hop_sla=settings.hop_sla,
+            policy=settings.policy,
             ledger=DynamoChainLedger(settings.ledger_table, settings.ledger_retention),
             workflow=workflow,
             copy_jobs=BackupCopyJobs(),
@@ -134,8 +130,14 @@ def main() -> None:
         _run("first run: the window's chains are missing", reconcile)
         _run("steady state (every 15 min): all chained", reconcile)
         whole = timedelta(days=91)
-        _run("for comparison, the whole vault: first run", replace(reconcile, lookback=whole))
-        _run("for comparison, the whole vault: steady", replace(reconcile, lookback=whole))
+        _run(
+            "for comparison, the whole vault: first run",
+            replace(reconcile, policy=replace(settings.policy, lookback=whole)),
+        )
+        _run(
+            "for comparison, the whole vault: steady",
+            replace(reconcile, policy=replace(settings.policy, lookback=whole)),
+        )
 
 
 if __name__ == "__main__":

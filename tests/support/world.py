@@ -124,25 +124,11 @@ class World:
         }
 
     def hop_steps(self, **env: str) -> HopSteps:
-        steps = settings(ChainStepsSettings, **env)
-        return HopSteps(
-            routes=steps.routes,
-            waits=steps.waits,
-            backup_role_arn=steps.backup_role_arn,
-            intermediate_retention_days=steps.intermediate_retention_days,
-            now=self.clock,
-            **self.ports(),
-        )
+        return HopSteps(settings(ChainStepsSettings, **env).policy, now=self.clock, **self.ports())
 
     def reconcile(self, coverage: Coverage | None = None, **env: str) -> Reconcile:
-        loaded = settings(ReconcileSettings, **env)
         return Reconcile(
-            routes=loaded.routes,
-            accounts=loaded.accounts,
-            region=loaded.home_region,
-            lookback=loaded.lookback,
-            hop_sla=loaded.hop_sla,
-            coverage_max_age=timedelta(hours=loaded.coverage_max_age_hours),
+            settings(ReconcileSettings, **env).policy,
             executions=self.workflow,
             alerts=self.alerts,
             now=self.clock,

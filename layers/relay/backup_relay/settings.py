@@ -27,6 +27,8 @@ from backup_relay.domain.routes import Lifecycle, RoutePolicy, Vault, parse_type
 
 if TYPE_CHECKING:
     from backup_relay.copy_chain.decisions import WaitPolicy
+    from backup_relay.copy_chain.reconcile import ReconcilePolicy
+    from backup_relay.copy_chain.steps import HopPolicy
 
 
 def _comma_separated(value: object) -> object:
@@ -174,6 +176,17 @@ class ChainStepsSettings(ChainEnvironment):
 
         return WaitPolicy(self.home_region, self.copy_wait_timeout_seconds)
 
+    @property
+    def policy(self) -> HopPolicy:
+        from backup_relay.copy_chain.steps import HopPolicy  # the chain's models, on use
+
+        return HopPolicy(
+            routes=self.routes,
+            waits=self.waits,
+            backup_role_arn=self.backup_role_arn,
+            intermediate_retention_days=self.intermediate_retention_days,
+        )
+
 
 class ReconcileSettings(ChainEnvironment, SourceAccountSettings, StartsChains):
     lookback_hours: float = Field(alias="RECONCILE_LOOKBACK_HOURS", gt=0)
@@ -198,6 +211,19 @@ class ReconcileSettings(ChainEnvironment, SourceAccountSettings, StartsChains):
     @property
     def hop_sla(self) -> timedelta:
         return timedelta(hours=self.hop_sla_hours)
+
+    @property
+    def policy(self) -> ReconcilePolicy:
+        from backup_relay.copy_chain.reconcile import ReconcilePolicy  # reconcile's, on use
+
+        return ReconcilePolicy(
+            routes=self.routes,
+            accounts=self.accounts,
+            region=self.home_region,
+            lookback=self.lookback,
+            hop_sla=self.hop_sla,
+            coverage_max_age=timedelta(hours=self.coverage_max_age_hours),
+        )
 
 
 class BringBackSettings(ChainEnvironment, SourceAccountSettings, StartsChains):

@@ -9,7 +9,6 @@ sandbox).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import timedelta
 from functools import cache
 from typing import TYPE_CHECKING, TypedDict, TypeVar
 
@@ -174,10 +173,7 @@ def hop_steps() -> HopSteps:
 
     settings = ChainStepsSettings.load()
     return HopSteps(
-        routes=settings.routes,
-        waits=settings.waits,
-        backup_role_arn=settings.backup_role_arn,
-        intermediate_retention_days=settings.intermediate_retention_days,
+        policy=settings.policy,
         telemetry=Telemetry(),
         **_chain_ports(settings),
     )
@@ -200,12 +196,7 @@ def reconcile() -> Reconcile:
 
     settings = ReconcileSettings.load()
     return Reconcile(
-        routes=settings.routes,
-        accounts=settings.accounts,
-        region=settings.home_region,
-        lookback=settings.lookback,
-        hop_sla=settings.hop_sla,
-        coverage_max_age=timedelta(hours=settings.coverage_max_age_hours),
+        policy=settings.policy,
         executions=StepFunctionsWorkflow(settings.state_machine_arn),
         alerts=_outbox(settings),
         telemetry=Telemetry(),

@@ -39,13 +39,19 @@ from backup_relay.domain.errors import AwsError
 from backup_relay.domain.routes import RouteError, RoutePolicy, Vault, plan_route
 
 
-@dataclass
-class Reconcile:
+@dataclass(frozen=True)
+class ReconcilePolicy:
     routes: RoutePolicy
     accounts: AccountPolicy  # AllowedSourceAccounts
     region: str  # where this function runs: its central vault's region
     lookback: timedelta  # how far back recovery points are looked for
     hop_sla: timedelta
+    coverage_max_age: timedelta = timedelta(0)  # zero: the coverage check is off
+
+
+@dataclass
+class Reconcile:
+    policy: ReconcilePolicy
     ledger: ChainLedger
     workflow: Workflow
     copy_jobs: CopyJobs
@@ -55,7 +61,6 @@ class Reconcile:
     telemetry: ReconcileTelemetry
     now: Clock = field(default=utc_now)
     coverage: Coverage | None = None  # None: no DR vault, or the check is off
-    coverage_max_age: timedelta = timedelta(0)  # zero: the check is off
 
     def __call__(self) -> ReconcileReport:
         report = ReconcileReport()
@@ -67,14 +72,14 @@ class Reconcile:
         return report
 
     def start_missing_chains(self, report: ReconcileReport) -> None:
-        dr = self.routes.dr_vault
+        dr = self.policy.routes.dr_vault
         if dr is None:
             return
-        vault = self.routes.central_vault(self.region)
+        vault = self.policy.routes.central_vault(self.policy.region)
         # A copy keeps its source's CreationDate (docs/copy-chain.md, "Dates and retention"):
         # the window runs from the member's backup, not from the copy's landing.
-        since = self.now() - self.lookback
-        for resource_type in sorted(self.routes.chained_types):
+        since = self.now() - self.policy.lookback
+        for resource_type in sorted(self.policy.routes.chained_types):
             try:
                 points = list(self.recovery_points.in_vault(vault, since, resource_type))
             except AwsError as error:
@@ -88,7 +93,7 @@ class Reconcile:
         self, point: RecoveryPoint, vault: Vault, dr: Vault, report: ReconcileReport
     ) -> None:
         try:
-            route = plan_route(point.resource_type, vault, dr, self.routes)
+            route = plan_route(point.resource_type, vault, dr, self.policy.routes)
         except RouteError as error:
             report.skipped.append(f"{point.arn}: {error}")
             return
@@ -107,9 +112,9 @@ class Reconcile:
         """A whole (COMPLETED or AVAILABLE) copy of a chained type, from a member account that
         AllowedSourceAccounts admits (as ingest admits its events)."""
         member = self._member_it_came_from(point)
-        if member is None or point.resource_type not in self.routes.chained_types:
+        if member is None or point.resource_type not in self.policy.routes.chained_types:
             return False
-        if not self.accounts.allows(member):
+        if not self.policy.accounts.allows(member):
             report.skipped.append(f"{point.arn}: account {member} is not in AllowedSourceAccounts")
             return False
         return point.is_whole
@@ -121,7 +126,7 @@ class Reconcile:
             account = Vault.parse(point.source_vault_arn).account
         except RouteError:
             return None
-        return account if account != self.routes.central_account else None
+        return account if account != self.policy.routes.central_account else None
 
     def check_running_hops(self, report: ReconcileReport) -> None:
         for hop in self.ledger.hops_in_state(LedgerState.RUNNING):
@@ -139,12 +144,12 @@ class Reconcile:
             if resume_waiting_hop(self.ledger, self.workflow, outcome):
                 report.hops_resumed.append(f"{hop.label} ({job.state})")
                 self.alerts.send(for_recovered_chain(hop.chain_id, hop.index, self.now()))
-        elif self.now() - hop.updated_at > self.hop_sla:
+        elif self.now() - hop.updated_at > self.policy.hop_sla:
             report.hops_past_sla.append(
                 f"{hop.label}: copy job {copy_job_id} {job.state} "
                 f"since {hop.updated_at.isoformat()}"
             )
-            hours = self.hop_sla.total_seconds() / 3600
+            hours = self.policy.hop_sla.total_seconds() / 3600
             self.alerts.send(for_hop_past_sla(hop, str(job.state), hours, self.now()))
 
     def close_dead_executions(self, report: ReconcileReport) -> None:
@@ -177,10 +182,10 @@ class Reconcile:
     def check_coverage(self, report: ReconcileReport) -> None:
         """A resource that becomes stale raises one warning: its alert id names its newest DR
         copy, so it is raised again only once it was current and went stale anew."""
-        if self.coverage is None or not self.coverage_max_age:
+        if self.coverage is None or not self.policy.coverage_max_age:
             return
         try:
-            result = self.coverage(self.coverage_max_age)
+            result = self.coverage(self.policy.coverage_max_age)
         except AwsError as error:
             report.errors.append(f"checking DR coverage: {error}")
             return

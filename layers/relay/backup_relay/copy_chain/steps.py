@@ -49,12 +49,17 @@ class StepRequest(BaseModel):
         return self
 
 
-@dataclass
-class HopSteps:
+@dataclass(frozen=True)
+class HopPolicy:
     routes: RoutePolicy
     waits: WaitPolicy
     backup_role_arn: str  # the role copy jobs run as
     intermediate_retention_days: int  # 0: intermediate copies keep their vault's retention
+
+
+@dataclass
+class HopSteps:
+    policy: HopPolicy
     ledger: ChainLedger
     workflow: Workflow
     copy_jobs: CopyJobs
@@ -86,7 +91,7 @@ class HopSteps:
         """Record the hop that just completed, then open the next one or finish the chain.
         `max_concurrent_copies`: the stack's MaxConcurrentCopies, for the next hop's slot."""
         # refuses to pass a hop not COMPLETED
-        moved = next_hop(chain, self.waits, max_concurrent_copies)
+        moved = next_hop(chain, self.policy.waits, max_concurrent_copies)
         if moved.status is ChainStatus.COMPLETED:
             # first, as it calls AWS: a throttle retries the step before anything is recorded
             self._shorten_intermediate_retention(moved)
@@ -112,7 +117,7 @@ class HopSteps:
             recovery_point_arn=current.recovery_point_arn,
             source_vault_name=current.hop.source_vault_name,
             destination_vault_arn=current.hop.destination_vault_arn,
-            iam_role_arn=self.backup_role_arn,
+            iam_role_arn=self.policy.backup_role_arn,
             idempotency_token=current.idempotency_token,
             lifecycle=current.hop.lifecycle,
         )
@@ -165,7 +170,7 @@ class HopSteps:
     def hop_failed(self, chain: ChainState) -> ChainState:
         """Re-plan a refused single-action copy as two hops, or end the chain FAILED."""
         cause = chain.error.cause if chain.error else "unknown failure"
-        replanned = replan_after_refusal(chain, cause, self.routes)
+        replanned = replan_after_refusal(chain, cause, self.policy.routes)
         if replanned is not None:
             self.ledger.hop(chain, LedgerState.REPLANNED)
             self.telemetry.chain_replanned(replanned)
@@ -181,10 +186,10 @@ class HopSteps:
 
     def _shorten_intermediate_retention(self, chain: ChainState) -> None:
         """Opt-in (IntermediateRetentionDays > 0), and only now that the last hop COMPLETED."""
-        keep_days = self.intermediate_retention_days
+        keep_days = self.policy.intermediate_retention_days
         if keep_days <= 0:
             return
-        for arn, vault in intermediate_copies(chain, self.routes):
+        for arn, vault in intermediate_copies(chain, self.policy.routes):
             try:
                 point = self.recovery_points.describe(vault, arn)
             except NotFound:
