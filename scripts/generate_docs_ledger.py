@@ -54,8 +54,7 @@ def render() -> str:
 def with_section(doc: str, section: str) -> str:
     if BEGIN not in doc:  # first run: right under the heading
         return doc.replace(HEADING, HEADING + "\n" + section, 1)
-    start, end = doc.index(BEGIN), doc.index(END) + len(END)
-    return doc[:start] + section + doc[end:]
+    return generated_section.between(doc, BEGIN, END, section)
 
 
 def main(argv: list[str] | None = None) -> int:

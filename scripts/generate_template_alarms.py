@@ -124,8 +124,7 @@ def render(template_text: str) -> str:
 def with_section(template: str, section: str) -> str:
     if BEGIN not in template:  # first run: before the outputs
         return template.replace("\nOutputs:", "\n" + section + "\nOutputs:", 1)
-    start, end = template.index(BEGIN), template.index(END) + len(END)
-    return template[:start] + section + template[end:]
+    return generated_section.between(template, BEGIN, END, section)
 
 
 def main(argv: list[str] | None = None) -> int:

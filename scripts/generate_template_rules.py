@@ -132,8 +132,7 @@ def render(field_paths: Mapping[JobKind, Mapping[str, str]] = FIELD_PATHS) -> st
 
 def with_section(template: str, section: str) -> str:
     """`template` with the text between the markers (markers included) replaced."""
-    start, end = template.index(BEGIN), template.index(END) + len(END)
-    return template[:start] + section + template[end:]
+    return generated_section.between(template, BEGIN, END, section)
 
 
 def main(argv: list[str] | None = None) -> int:

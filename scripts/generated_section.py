@@ -10,6 +10,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 
+def between(text: str, begin: str, end: str, section: str) -> str:
+    """`text` with what lies from `begin` to `end` (markers included) replaced by `section`."""
+    start, stop = text.index(begin), text.index(end) + len(end)
+    return text[:start] + section + text[stop:]
+
+
 def main(
     argv: list[str] | None,
     *,
