@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -37,10 +38,19 @@ FAKE_ENVIRONMENT = {
 
 
 def use_fake_credentials() -> None:
-    """Point every boto3 client at fake credentials, so a missed mock can never reach AWS."""
+    """Point every boto3 client at fake credentials, so a missed mock can never reach AWS.
+
+    None of the caller's `AWS_*` variables stays: the exports of an earlier `sandbox up`
+    (AWS_ENDPOINT_URL would send moto's in-process clients to a server that is gone), a profile
+    that does not exist here (AWS_PROFILE), a config file, a session token."""
+    for name in os.environ.keys() - without_aws(os.environ).keys():
+        os.environ.pop(name)
     os.environ.update(FAKE_ENVIRONMENT)
-    for name in ("AWS_PROFILE", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE"):
-        os.environ.pop(name, None)
+
+
+def without_aws(environ: Mapping[str, str]) -> dict[str, str]:
+    """`environ` without any AWS_* variable (the sandbox sets its own)."""
+    return {name: value for name, value in environ.items() if not name.startswith("AWS_")}
 
 
 @cache
