@@ -13,7 +13,7 @@ import argparse
 from collections.abc import Callable
 from typing import Any
 
-from backup_relay.domain.errors import AwsError, SettingsError
+from backup_relay.domain.errors import AwsError, SettingsError, Unreachable
 from backup_relay.domain.stack import DeployedStack
 from backup_relay.stack_environment import from_stack
 from backup_relay_cli.errors import EXIT_BAD_INPUT, CommandError
@@ -75,6 +75,8 @@ def _deployed(stack: str, region: str | None) -> DeployedStack:
         return wiring.deployed_stack(stack, region)
     except SettingsError as missing:
         raise CommandError(str(missing), EXIT_BAD_INPUT) from None
+    except Unreachable as error:  # no stack to blame: the endpoint (a sandbox that is down)
+        raise CommandError(error.message) from None
     except AwsError as error:
         where = f" in {region}" if region else ""
         raise CommandError(

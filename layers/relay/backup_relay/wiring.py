@@ -9,9 +9,11 @@ sandbox).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from functools import cache
 from typing import TYPE_CHECKING, TypedDict, TypeVar
 
+from backup_relay.domain.clock import Clock, utc_now
 from backup_relay.domain.errors import SettingsError
 from backup_relay.observability import Telemetry
 from backup_relay.settings import (
@@ -207,7 +209,9 @@ def reconcile() -> Reconcile:
 
 def replay(env: Mapping[str, str] | None = None) -> Replay:
     """`env`: as for bring_back (the CLI passes a deployed stack's)."""
-    return _replay() if env is None else _build_replay(ReplaySettings.load(env))
+    if env is None:
+        return _replay()
+    return _build_replay(ReplaySettings.load(env), now=endpoint_now)
 
 
 @_once
@@ -215,7 +219,7 @@ def _replay() -> Replay:
     return _build_replay(ReplaySettings.load())
 
 
-def _build_replay(settings: ReplaySettings) -> Replay:
+def _build_replay(settings: ReplaySettings, now: Clock = utc_now) -> Replay:
     from backup_relay.adapters.backup import BackupCopyJobs, MemberReplayCopies
     from backup_relay.adapters.event_ledger import DynamoEventLedger
     from backup_relay.replay.failed_copies import Replay
@@ -231,6 +235,7 @@ def _build_replay(settings: ReplaySettings) -> Replay:
         workflow=ports["workflow"],
         central_copies=BackupCopyJobs(),
         regions=regions,
+        now=now,
     )
 
 
@@ -244,18 +249,19 @@ def status(env: Mapping[str, str]) -> Status:
     return Status(
         DynamoChainLedger(settings.ledger_table, settings.ledger_retention),
         DynamoEventLedger(settings.ledger_table, settings.ledger_retention),
+        now=endpoint_now,
     )
 
 
 def coverage(env: Mapping[str, str]) -> Coverage:
     """For the CLI, with a deployed stack's environment; SettingsError without a DR region."""
-    found = _coverage(ChainEnvironment.load(env))
+    found = _coverage(ChainEnvironment.load(env), now=endpoint_now)
     if found is None:
         raise SettingsError("the stack has no DrRegion: the copy chain (and its DR vault) is off")
     return found
 
 
-def _coverage(settings: ChainEnvironment) -> Coverage | None:
+def _coverage(settings: ChainEnvironment, now: Clock = utc_now) -> Coverage | None:
     from backup_relay.adapters.event_ledger import DynamoEventLedger
     from backup_relay.coverage.resources import Coverage
 
@@ -268,6 +274,7 @@ def _coverage(settings: ChainEnvironment) -> Coverage | None:
         dr_vault_arn=settings.dr_vault.arn,
         chained_types=settings.chained_types,
         dr_points=BackupRecoveryPoints(),
+        now=now,
     )
 
 
@@ -353,6 +360,13 @@ def _build_bring_back(settings: BringBackSettings) -> BringBack:
 
 
 # ---- the operator's view of a deployed stack ----------------------------------------------------
+
+
+def endpoint_now() -> datetime:
+    """The CLI's clock: now by the AWS endpoint it calls (the sandbox's virtual time there)."""
+    from backup_relay.adapters.aws import endpoint_now as now
+
+    return now()
 
 
 def deployed_stack(name: str, region: str | None = None) -> DeployedStack:

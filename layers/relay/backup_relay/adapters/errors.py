@@ -6,8 +6,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from botocore.exceptions import ClientError
+from botocore.exceptions import ConnectionError as EndpointUnreachable
 
-from backup_relay.domain.errors import AccessDenied, AwsError, NotFound, Refused, Throttled
+from backup_relay.domain.errors import (
+    AccessDenied,
+    AwsError,
+    NotFound,
+    Refused,
+    Throttled,
+    Unreachable,
+)
 
 #: Codes that mean "slow down" (botocore's standard retry mode treats them so) or "try later".
 THROTTLING = frozenset(
@@ -41,10 +49,26 @@ def translated(error: ClientError) -> AwsError:
     return Refused(code, message)
 
 
+def unreachable(error: Exception) -> Unreachable:
+    """A connection that failed; on a loopback endpoint (the sandbox), the fix."""
+    from backup_relay.adapters.aws import loopback_endpoint
+
+    sandbox = loopback_endpoint()
+    if sandbox:
+        return Unreachable(
+            f"cannot reach {sandbox} (the sandbox is not running?): run `backup-relay sandbox "
+            "up` and eval its exports, or unset AWS_ENDPOINT_URL to use AWS"
+        )
+    return Unreachable(f"cannot reach AWS ({error}): check the network, or AWS_ENDPOINT_URL")
+
+
 @contextmanager
 def domain_errors() -> Iterator[None]:
-    """Run AWS calls; a ClientError leaves as Throttled, NotFound or Refused."""
+    """Run AWS calls; a ClientError leaves as Throttled, NotFound or Refused, a failed
+    connection as Unreachable."""
     try:
         yield
     except ClientError as error:
         raise translated(error) from error
+    except EndpointUnreachable as error:
+        raise unreachable(error) from error

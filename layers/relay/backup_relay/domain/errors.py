@@ -41,6 +41,14 @@ class Throttled(AwsError):
     The state machine retries a Lambda task that fails with this error's name."""
 
 
+class Unreachable(Throttled):
+    """No answer: the endpoint could not be reached (the network, or a sandbox not running).
+    Transient, as a throttle is: try again later."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__("", message)
+
+
 class Refused(AwsError):
     """AWS refused the request; its message says why. Retrying the same request will not help."""
 

@@ -1,0 +1,62 @@
+"""A command aimed at a sandbox that is down (AWS_ENDPOINT_URL on loopback, nothing listening)
+fails at once with one line saying to start it, instead of retrying for 15-30 s; an endpoint
+that is not loopback (AWS) keeps the standard retries."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from backup_relay import wiring
+from backup_relay.adapters import aws
+from backup_relay_cli.main import main
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])  # closed again when the block ends: nothing listens
+
+
+@pytest.fixture
+def sandbox_down(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    # GIVEN a shell that exported a sandbox's variables, and the sandbox is down
+    endpoint = f"http://127.0.0.1:{_closed_port()}"
+    monkeypatch.setenv("AWS_ENDPOINT_URL", endpoint)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-west-2")
+    wiring.reset()
+    yield endpoint
+    wiring.reset()
+
+
+@pytest.mark.parametrize(
+    "argv", [["status"], ["coverage"], ["replay", "--dry-run"], ["doctor"]], ids=" ".join
+)
+def test_a_sandbox_that_is_down_fails_at_once_saying_to_start_it(
+    sandbox_down: str, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # WHEN the operator runs a command
+    started = time.monotonic()
+    code = main(argv)
+    elapsed = time.monotonic() - started
+    # THEN one line names the endpoint and the fix, exit 1, well under 2 s
+    [line] = capsys.readouterr().err.splitlines()
+    assert code == 1
+    assert elapsed < 2
+    assert sandbox_down in line
+    assert "run `backup-relay sandbox up`" in line
+
+
+def test_aws_keeps_its_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    # GIVEN no sandbox endpoint (AWS), THEN the clients retry as before; GIVEN one, they do not
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    assert aws._config().retries == {"mode": "standard", "max_attempts": 5}
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "https://vpce-1.backup.us-west-2.vpce.amazonaws.com")
+    assert aws._config().retries == {"mode": "standard", "max_attempts": 5}
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://localhost:5055")
+    assert aws._config().retries == {"mode": "standard", "total_max_attempts": 1}
