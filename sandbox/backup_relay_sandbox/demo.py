@@ -113,14 +113,27 @@ def night_with_a_failed_copy(
     )
     _aurora_whose_key_is_not_shared(org, MEMBER_ACCOUNTS[-1])
     show = timeline.start(org) if timeline is not None else (lambda: None)
+    backups_and_copies(org, show, before_copies, malformed=True)
+    return org
+
+
+def backups_and_copies(
+    org: Organization,
+    show: Callable[[], None] = lambda: None,
+    before_copies: Callable[[Organization], None] = lambda org: None,
+    *,
+    malformed: bool = False,
+) -> None:
+    """A night of the members' plans: a backup of every resource, then its copy (into the
+    central vault, EBS into the DR vault), as `sandbox night` runs it again."""
     points = {key: org.backup(*key) for key in org.resources}
     org.settle(on_step=show)
     before_copies(org)  # the backups are in the member vaults; their copies not yet started
     for (account, resource_type), point in points.items():
         org.plan_copy(account, point, DR if resource_type == "EBS" else CENTRAL)
-    client("sqs").send_message(QueueUrl=org.central.ingest_queue.url, MessageBody=MALFORMED)
+    if malformed:
+        client("sqs").send_message(QueueUrl=org.central.ingest_queue.url, MessageBody=MALFORMED)
     org.settle(on_step=show)
-    return org
 
 
 def _the_operator_fixes_and_replays(

@@ -7,20 +7,33 @@ registered in moto's CloudFormation under its name, with its parameters and outp
 operator commands find it as they find a deployed stack: `status`, `replay`, `coverage`,
 `bring-back` run unchanged, only AWS_ENDPOINT_URL differs. While it runs, the process keeps
 AWS Backup's virtual time moving whenever there is work (a replay's copy job completes, its
-chain runs on). `backup-relay sandbox down` stops it.
+chain runs on), and only then: it settles after each request it serves (and when `sandbox
+advance` or `sandbox night` signals it), so an idle sandbox sleeps. `backup-relay sandbox down`
+stops it.
 
-    python -m backup_relay_sandbox.server --port 5055 --dir ~/.backup-relay-sandbox
+Its responses' HTTP `Date` header is the simulator's virtual time, as AWS's is its own: the
+operator commands take "now" from the endpoint they call (adapters/aws.py), so after `sandbox
+advance 30h` coverage and ages are 30 h older.
+
+It runs with none of the caller's AWS_* variables (cloud.use_fake_credentials): the exports of an
+earlier `sandbox up` or a profile that does not exist here must not reach moto's clients.
+
+    python -m backup_relay_sandbox.server --port 5055 --dir ~/.backup-relay-sandbox/<checkout>
 """
 
 from __future__ import annotations
 
 import argparse
+import email.utils
+import errno
 import json
 import os
 import signal
+import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -32,11 +45,18 @@ from backup_relay_sandbox.cloud import (
     SANDBOX_MOTO_CONFIG,
     client,
     use_fake_credentials,
+    without_aws,
 )
 from backup_relay_sandbox.template import resolve
 
 STACK_NAME = "backup-relay"
 READY, PID, LOG, ADVANCE = "ready.json", "server.pid", "server.log", "advance"
+NIGHT, PROGRESS = "night", "progress.json"
+#: With nothing asked of it, the server still settles this often (a safety net, not the clock).
+IDLE_SETTLE_SECONDS = 60.0
+#: `sandbox advance` moves the clock in at most this many strides when nothing runs (each
+#: delivers what fell due); while work is pending it steps 5 minutes, as `settle` does.
+IDLE_STRIDES = 100
 
 
 def environment(port: int) -> dict[str, str]:
@@ -54,44 +74,106 @@ def serve(port: int, directory: Path, *, night: bool = True) -> None:
     use_fake_credentials()
     os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"
     from moto import mock_aws
-    from moto.server import ThreadedMotoServer
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from werkzeug.serving import make_server
 
     from backup_relay_sandbox.backup_sim import clock
     from backup_relay_sandbox.demo import night_with_a_failed_copy
     from backup_relay_sandbox.organization import Organization
 
-    # the night ends about now: the operator commands, in another process, tell the time by
-    # the wall clock, and the night's copies are hours, not days, old
+    # the night ends about now, so that its copies are hours, not days, old by the wall clock
+    # too (a browser of the console, an operator's own clock)
     clock.START = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=6)
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    stop, work = threading.Event(), threading.Event()
+
+    def on_term(*_: object) -> None:
+        stop.set()
+        work.set()
+
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGUSR1, lambda *_: work.set())  # `sandbox advance` / `sandbox night`
+    now: list[Callable[[], datetime]] = [lambda: datetime.now(UTC)]
+
+    class Handler(MotoRequestHandler):
+        def date_time_string(self, timestamp: float | None = None) -> str:
+            """The response's `Date`: AWS Backup's virtual time."""
+            return email.utils.formatdate(now[0]().timestamp(), usegmt=True)
+
+    backend = DomainDispatcherApplication(create_backend_app)
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        try:
+            return backend(environ, start_response)
+        finally:
+            work.set()  # what the request started (a copy job, an execution) settles now
+
+    # the port first: a busy one fails now, not after the night
+    server = make_server("127.0.0.1", port, app, True, request_handler=Handler)
     with mock_aws(config=SANDBOX_MOTO_CONFIG):
         org = night_with_a_failed_copy() if night else Organization.build(wait_timeout_seconds=5)
+        now[0] = lambda: org.sim.now
         _register_stack(org)
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-        server.start()
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
         (directory / READY).write_text(json.dumps({"port": port, "stack": STACK_NAME}))
         try:
-            while not stop.wait(0.5):
-                _advance_if_asked(org, directory / ADVANCE)
+            while not stop.is_set():
+                work.wait(IDLE_SETTLE_SECONDS)
+                work.clear()
+                if stop.is_set():
+                    break
+                _night_if_asked(org, directory)
+                _advance_if_asked(org, directory)
                 org.settle()  # deliver what arrived, let virtual time pass while work is pending
         finally:
-            server.stop()
+            server.shutdown()
+            thread.join()
 
 
-def _advance_if_asked(org: Any, request: Path) -> None:
+def _night_if_asked(org: Any, directory: Path) -> None:
+    """`sandbox night` asks for another night of backups and copies (its failed copy too)."""
+    if not (directory / NIGHT).exists():
+        return
+    from backup_relay_sandbox.demo import backups_and_copies
+
+    try:
+        backups_and_copies(org)
+    finally:
+        (directory / NIGHT).unlink(missing_ok=True)
+
+
+def _advance_if_asked(org: Any, directory: Path) -> None:
     """`sandbox advance` writes how far to move AWS Backup's virtual clock (seconds); moving it
-    runs what falls due (jobs end, lifecycles expire), then the file goes: the answer."""
+    runs what falls due (jobs end, lifecycles expire), then the file goes: the answer. While it
+    moves, progress.json says how far it got."""
+    request = directory / ADVANCE
     try:
         seconds = float(request.read_text())
     except (OSError, ValueError):
         return
-    step, left = timedelta(minutes=5), timedelta(seconds=seconds)
-    while left > timedelta(0):
-        org.sim.advance(min(step, left))
-        org.settle()
-        left -= step
-    request.unlink(missing_ok=True)
+    total = timedelta(seconds=seconds)
+    stride = max(timedelta(hours=1), total / IDLE_STRIDES)
+    left = total
+    try:
+        while left > timedelta(0):
+            busy = org.sim.clock.pending or org.running_executions()
+            step = min(timedelta(minutes=5) if busy else stride, left)
+            org.sim.advance(step)
+            org.settle()
+            left -= step
+            done = (total - left) / total
+            (directory / PROGRESS).write_text(json.dumps({"done": done, "now": _iso(org)}))
+    finally:
+        (directory / PROGRESS).unlink(missing_ok=True)
+        request.unlink(missing_ok=True)
+
+
+def _iso(org: Any) -> str:
+    return str(org.sim.now.isoformat(timespec="minutes"))
 
 
 def _register_stack(org: Any) -> None:
@@ -131,46 +213,124 @@ def main(argv: list[str] | None = None) -> int:
 # ---- the CLI's side: start it in the background, wait until it is ready, stop it ----------
 
 
-def advance(directory: Path, by: timedelta, timeout: float = 120.0) -> None:
-    """Move the running sandbox's virtual clock by `by`, and wait until it has."""
-    if not running(directory):
+def advance(
+    directory: Path,
+    by: timedelta,
+    progress: Callable[[float, str], None] = lambda done, now: None,
+    stalled: float = 120.0,
+) -> None:
+    """Move the running sandbox's virtual clock by `by`, and wait until it has; `progress`
+    hears how far it got (a share, the virtual time) as it moves. RuntimeError if the server
+    stops, or makes no progress for `stalled` seconds."""
+    _ask(directory, ADVANCE, str(by.total_seconds()), progress, stalled)
+
+
+def night(directory: Path, stalled: float = 120.0) -> None:
+    """Run another night of backups and copies (its failed copy too) in the running sandbox."""
+    _ask(directory, NIGHT, "1", lambda done, now: None, stalled)
+
+
+def _ask(
+    directory: Path,
+    name: str,
+    content: str,
+    progress: Callable[[float, str], None],
+    stalled: float,
+) -> None:
+    pid = _pid(directory)
+    if pid is None or not running(directory):
         raise RuntimeError("no sandbox runs: backup-relay sandbox up first")
-    request = directory / ADVANCE
-    request.write_text(str(by.total_seconds()))
-    deadline = time.monotonic() + timeout
+    request = directory / name
+    request.write_text(content)
+    os.kill(pid, signal.SIGUSR1)
+    last, deadline = None, time.monotonic() + stalled
     while request.exists():
+        if not running(directory):
+            raise RuntimeError(f"the sandbox stopped: see {directory / LOG}")
+        try:
+            seen = json.loads((directory / PROGRESS).read_text())
+        except (OSError, ValueError):
+            seen = last
+        if seen != last and seen is not None:
+            last, deadline = seen, time.monotonic() + stalled
+            progress(float(seen["done"]), str(seen["now"]))
         if time.monotonic() > deadline:
-            raise RuntimeError(f"the sandbox did not advance in {timeout:g} s")
+            raise RuntimeError(
+                f"the sandbox made no progress in {stalled:g} s: see {directory / LOG}"
+            )
         time.sleep(0.1)
+
+
+def port_in_use(port: int) -> bool:
+    """Whether something listens on 127.0.0.1:`port` (checked before anything starts)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server binds
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return True
+            raise
+    return False
+
+
+def check_port(port: int) -> None:
+    """RuntimeError, saying what to do, when something listens on the port already."""
+    if port_in_use(port):
+        raise RuntimeError(
+            f"port {port} is in use (another sandbox, of another checkout?): "
+            f"pass --port {port + 1}, or stop what listens there"
+        )
+
+
+def up(
+    port: int, directory: Path, *, night: bool = True, timeout: float = 120.0
+) -> tuple[dict[str, str], bool]:
+    """The environment of the sandbox that runs from `directory`, and whether this call started
+    it (False: one already ran, or was starting: its environment again)."""
+    if running(directory):
+        return environment(_wait_ready(directory, timeout)), False
+    return start(port, directory, night=night, timeout=timeout), True
 
 
 def start(
     port: int, directory: Path, *, night: bool = True, timeout: float = 120.0
 ) -> dict[str, str]:
-    """Start the server process (detached) and wait until it serves; its environment."""
+    """Start the server process (detached) and wait until it serves; its environment. Ctrl-C
+    while it starts stops it."""
     import subprocess
 
     directory.mkdir(parents=True, exist_ok=True)
     if running(directory):
         raise RuntimeError(f"a sandbox already runs (pid {_pid(directory)}): sandbox down first")
+    check_port(port)
     (directory / READY).unlink(missing_ok=True)
     with (directory / LOG).open("w") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "backup_relay_sandbox.server", "--port", str(port),
              "--dir", str(directory), *([] if night else ["--no-night"])],
             stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True,
+            start_new_session=True, env=without_aws(os.environ),
         )  # fmt: skip
     (directory / PID).write_text(str(process.pid))
+    try:
+        _wait_ready(directory, timeout, process)
+    except BaseException:  # Ctrl-C too: no server left behind
+        stop(directory)
+        raise
+    return environment(port)
+
+
+def _wait_ready(directory: Path, timeout: float, process: Any = None) -> int:
+    """The port of the sandbox of `directory`, once it serves."""
     deadline = time.monotonic() + timeout
     while not (directory / READY).exists():
-        if process.poll() is not None:
+        if (process is not None and process.poll() is not None) or not running(directory):
             raise RuntimeError(f"the sandbox stopped while starting: see {directory / LOG}")
         if time.monotonic() > deadline:
-            stop(directory)
             raise RuntimeError(f"the sandbox did not start in {timeout:g} s: see {directory / LOG}")
         time.sleep(0.2)
-    return environment(port)
+    return int(json.loads((directory / READY).read_text())["port"])
 
 
 def running(directory: Path) -> bool:

@@ -1,11 +1,22 @@
 """`backup-relay sandbox up`: the operator commands run unchanged against the local endpoint, as
-a new user would run them, and `sandbox down` leaves no process behind."""
+a new user would run them; the sandbox behaves like a tool (up again prints its exports, a busy
+port fails at once, the caller's AWS_* variables do not reach it, its clock is the one the
+commands read, `advance` and `night` move it on), and `sandbox down` leaves no process behind.
+
+One sandbox serves the module (a start runs a night: 15-30 s); the tests run in file order and
+the last ones move its clock and stop it."""
 
 from __future__ import annotations
 
 import json
+import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,46 +32,177 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    # GIVEN `backup-relay sandbox up`, and a shell that exported what it printed
-    directory = tmp_path / "sandbox"
-    assert main(["sandbox", "up", "--port", str(_free_port()), "--dir", str(directory)]) == 0
-    env = server.environment(json.loads((directory / server.READY).read_text())["port"])
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    wiring.reset()  # no client made before, for another endpoint
-    yield directory
-    main(["sandbox", "down", "--dir", str(directory)])
-    wiring.reset()
+@pytest.fixture(scope="module")
+def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    # GIVEN a shell that still holds the exports of an earlier sandbox, now down, a profile
+    # that does not exist on this machine and a config file that is not there,
+    directory = tmp_path_factory.mktemp("sandbox")
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{_free_port()}")
+        env.setenv("AWS_PROFILE", "gone-profile")
+        env.setenv("AWS_DEFAULT_PROFILE", "gone-profile")
+        env.setenv("AWS_CONFIG_FILE", str(directory / "no-such-config"))
+        # WHEN it runs `backup-relay sandbox up`, and exports what it printed
+        code = main(["sandbox", "up", "--port", str(_free_port()), "--dir", str(directory)])
+        assert code == 0, (directory / server.LOG).read_text()
+        for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE"):
+            env.delenv(name)
+        for name, value in server.environment(_port(directory)).items():
+            env.setenv(name, value)
+        wiring.reset()  # no client made before, for another endpoint
+        yield directory
+        main(["sandbox", "down", "--dir", str(directory)])
+        wiring.reset()
+
+
+def _port(directory: Path) -> int:
+    return int(json.loads((directory / server.READY).read_text())["port"])
+
+
+def _json(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, dict]:  # type: ignore[type-arg]
+    capsys.readouterr()
+    code = main([*argv, "--json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_the_callers_aws_variables_do_not_reach_the_sandbox(sandbox: Path) -> None:
+    # THEN the sandbox started all the same (its server ignores the variables it did not set)
+    assert server.running(sandbox)
 
 
 def test_the_operator_commands_run_against_the_sandbox_endpoint(
     sandbox: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    capsys.readouterr()
     # WHEN a new user runs status, a dry-run replay and coverage, as they would against AWS
-    assert main(["status", "--json"]) == 0
-    status = json.loads(capsys.readouterr().out)
-    assert main(["replay", "--since", "24h", "--dry-run", "--json"]) == 0
-    replay = json.loads(capsys.readouterr().out)
-    coverage_code = main(["coverage", "--json"])
-    coverage = json.loads(capsys.readouterr().out)
-    assert main(["doctor", "--json"]) == 0  # the central account is configured as it should be
-    assert json.loads(capsys.readouterr().out)["findings"] == []
+    status = _json(capsys, "status")
+    replay = _json(capsys, "replay", "--since", "24h", "--dry-run")
+    assert (status[0], replay[0]) == (0, 0)
+    coverage_code, coverage = _json(capsys, "coverage")
+    doctor = _json(capsys, "doctor")  # the central account is configured as it should be
+    assert (doctor[0], doctor[1]["findings"]) == (0, [])
     # THEN they read the sandbox's night: its chains, the failed copy replay would redo, and the
     # resource whose DR copy is missing (so coverage exits 1)
-    assert {chain["state"] for chain in status["chains"]} == {"COMPLETED"}
-    assert [(i["kind"], i["outcome"]) for i in replay["items"]] == [("member copy", "would replay")]
+    assert {chain["state"] for chain in status[1]["chains"]} == {"COMPLETED"}
+    items = [(i["kind"], i["outcome"]) for i in replay[1]["items"]]
+    assert items == [("member copy", "would replay")]
     assert (coverage_code, coverage["stale"]) == (1, 1)
+    # and no age is negative: they are counted from the sandbox's clock, not this machine's
+    assert all(chain["age_hours"] >= 0 for chain in status[1]["chains"])
 
 
-def test_the_sandbox_clock_moves_when_asked(sandbox: Path) -> None:
-    assert main(["sandbox", "advance", "2h", "--dir", str(sandbox)]) == 0
-    assert not (sandbox / server.ADVANCE).exists()
+def test_sandbox_up_again_prints_the_same_exports(
+    sandbox: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    # WHEN `sandbox up` runs again while the sandbox runs (even with another --port)
+    started = time.monotonic()
+    code = main(["sandbox", "up", "--port", str(_free_port()), "--dir", str(sandbox)])
+    out, err = capsys.readouterr()
+    # THEN it prints the running sandbox's exports again, at once, and says so
+    assert (code, time.monotonic() - started < 2) == (0, True)
+    exports = dict(line.removeprefix("export ").split("=", 1) for line in out.splitlines())
+    assert exports == server.environment(_port(sandbox))
+    assert "already runs" in err
 
 
-def test_sandbox_down_leaves_no_process(sandbox: Path) -> None:
+def test_a_busy_port_fails_at_once(
+    sandbox: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    capsys.readouterr()
+    # WHEN another checkout's sandbox (another --dir) asks for the port this one serves on
+    started = time.monotonic()
+    code = main(["sandbox", "up", "--port", str(_port(sandbox)), "--dir", str(tmp_path)])
+    # THEN one line says the port is in use and what to do, in under a second, and nothing runs
+    assert (code, time.monotonic() - started < 1) == (1, True)
+    [line] = capsys.readouterr().err.splitlines()
+    assert f"port {_port(sandbox)} is in use" in line
+    assert "--port" in line
+    assert not server.running(tmp_path)
+
+
+def test_advance_ages_what_the_commands_see(
+    sandbox: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN every DR copy but the failed one is current
+    _, before = _json(capsys, "coverage")
+    ages = {r["resource_arn"]: r["age_hours"] for r in before["resources"] if r["current"]}
+    # WHEN the sandbox's clock moves 30 hours
+    assert main(["sandbox", "advance", "30h", "--dir", str(sandbox)]) == 0
+    # THEN every DR copy is 30 h older, so older than coverage's 26 h: stale
+    code, after = _json(capsys, "coverage")
+    assert (code, after["stale"]) == (1, len(after["resources"]))
+    for resource in after["resources"]:
+        if resource["resource_arn"] in ages:
+            assert resource["age_hours"] == pytest.approx(ages[resource["resource_arn"]] + 30, 0.2)
+    # and the chains are 30 h old in status
+    _, status = _json(capsys, "status", "--since", "7d")
+    assert min(chain["age_hours"] for chain in status["chains"]) >= 30
+    # for the CLI's clock is the sandbox's (the Date header of its answers), not this machine's
+    assert wiring.endpoint_now() - datetime.now(UTC) > timedelta(hours=20)
+
+
+def test_a_long_advance_shows_progress(sandbox: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    # WHEN the clock moves a year
+    started = time.monotonic()
+    assert main(["sandbox", "advance", "365d", "--dir", str(sandbox)]) == 0
+    # THEN it says how far it got as it goes, and does not take minutes
+    progress = [line for line in capsys.readouterr().err.splitlines() if "%:" in line]
+    assert len(progress) >= 5
+    assert time.monotonic() - started < 60
+
+
+@pytest.mark.parametrize("duration", ["0m", "-5h"])
+def test_advance_refuses_no_time_or_backwards(sandbox: Path, duration: str) -> None:
+    try:
+        code = main(["sandbox", "advance", duration, "--dir", str(sandbox)])
+    except SystemExit as usage:  # argparse's own: "-5h" reads as an option
+        code = int(str(usage.code))
+    assert code == 2
+
+
+def test_another_night(sandbox: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # GIVEN the night of `sandbox up`, a year ago by the sandbox's clock
+    _, before = _json(capsys, "status", "--since", "3650d")
+    # WHEN another night runs
+    assert main(["sandbox", "night", "--dir", str(sandbox)]) == 0
+    # THEN its backups were copied (its chains are new), and its member copy failed again
+    _, after = _json(capsys, "status", "--since", "3650d")
+    assert len(after["chains"]) == 2 * len(before["chains"])
+    _, replay = _json(capsys, "replay", "--since", "3650d", "--dry-run")
+    assert [i["outcome"] for i in replay["items"]] == ["would replay"] * 2
+
+
+def test_sandbox_down_leaves_no_process(sandbox: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert server.running(sandbox)
     assert main(["sandbox", "down", "--dir", str(sandbox)]) == 0
     assert not server.running(sandbox)
+    # and a command aimed at it now fails at once, saying to start it
+    capsys.readouterr()
+    started = time.monotonic()
+    assert main(["status"]) == 1
+    assert time.monotonic() - started < 2
+    assert "backup-relay sandbox up" in capsys.readouterr().err
+
+
+def test_ctrl_c_while_starting_stops_the_sandbox(tmp_path: Path) -> None:
+    # GIVEN `sandbox up` in a terminal, its server started and running its night
+    up = subprocess.Popen(
+        [sys.executable, "-m", "backup_relay_cli", "sandbox", "up", "--port", str(_free_port()),
+         "--dir", str(tmp_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while not (tmp_path / server.PID).exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    pid = int((tmp_path / server.PID).read_text())
+    time.sleep(1)
+    # WHEN the operator presses Ctrl-C
+    up.send_signal(signal.SIGINT)
+    _, err = up.communicate(timeout=30)
+    # THEN one line, exit 130, and the server it started is gone
+    assert up.returncode == 130
+    assert err.splitlines()[-1].startswith("backup-relay: interrupted")
+    assert "Traceback" not in err
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
