@@ -27,6 +27,9 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:
+        from backup_relay_sandbox.cloud import use_fake_credentials
+
+        use_fake_credentials()  # first: importing moto reads AWS_PROFILE (a missing one fails)
         from backup_relay_sandbox.demo import run_demo
     except ImportError as error:
         raise CommandError(

@@ -46,6 +46,8 @@ def run(args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
     )
     env = stack_environment(args.stack, args.region)
+    since = durations.since(args.since, "--since", wiring.endpoint_now())  # the endpoint's clock
+    request = request.model_copy(update={"since": since.isoformat()})
     report = wiring.replay(env)(request, progress=None if args.json else _progress)
     if args.json:
         print(report.model_dump_json(indent=2))

@@ -31,8 +31,9 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from backup_relay import wiring
 
-    start = durations.since(args.since, "--since")
+    durations.since(args.since, "--since")  # checked before AWS is called
     env = stack_environment(args.stack, args.region)
+    start = durations.since(args.since, "--since", wiring.endpoint_now())  # the endpoint's clock
     report = wiring.status(env)(
         start,
         chain_id=args.chain,
