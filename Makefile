@@ -108,6 +108,7 @@ bench: $(STAMP) build
 	$(BIN)/python bench/chain_cost.py
 	$(BIN)/python bench/ingest_throughput.py
 	$(BIN)/python bench/reconcile_at_scale.py
+	$(BIN)/python bench/sandbox_idle.py
 
 clean:
 	rm -rf .aws-sam .mypy_cache .pytest_cache .ruff_cache .hypothesis $(SCAN_VENV)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import socket
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -60,3 +61,35 @@ def test_aws_keeps_its_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     assert aws._config().retries == {"mode": "standard", "max_attempts": 5}
     monkeypatch.setenv("AWS_ENDPOINT_URL", "http://localhost:5055")
     assert aws._config().retries == {"mode": "standard", "total_max_attempts": 1}
+
+
+MISCONFIGURED = {
+    "missing profile": ({"AWS_PROFILE": "gone-profile"}, "aws configure --profile gone-profile"),
+    "no region": ({"AWS_DEFAULT_REGION": ""}, "no AWS region: pass --region"),
+    "no credentials": ({"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""}, "no AWS credential"),
+}
+
+
+@pytest.mark.parametrize("case", MISCONFIGURED)
+def test_the_operators_configuration_is_checked_before_any_call(
+    sandbox_down: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    case: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    variables, said = MISCONFIGURED[case]
+    # GIVEN an operator's configuration that lacks something (and no files of theirs to read)
+    monkeypatch.setenv("AWS_CONFIG_FILE", f"{tmp_path}/config")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", f"{tmp_path}/credentials")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.delenv("AWS_REGION", raising=False)
+    for name, value in variables.items():
+        if value:
+            monkeypatch.setenv(name, value)
+        else:
+            monkeypatch.delenv(name, raising=False)
+    # WHEN a command needs the stack THEN one line says what is missing and how to give it
+    assert main(["status"]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert said in line
