@@ -47,3 +47,25 @@ def test_the_server_process_starts_without_the_callers_aws_variables() -> None:
     # variables pass (the server sets its own), the others do
     environ = {**LEFT_BY_THE_CALLER, "PATH": "/usr/bin", "AWS_REGION": "eu-west-1"}
     assert without_aws(environ) == {"PATH": "/usr/bin"}
+
+
+def test_each_checkout_keeps_its_own_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    import backup_relay_sandbox
+    from backup_relay_cli.commands import sandbox
+
+    # GIVEN this checkout WHEN `sandbox up` picks its state directory (no --dir)
+    here = sandbox.default_directory()
+    # THEN it is this checkout's, under ~/.backup-relay-sandbox
+    checkout = Path(backup_relay_sandbox.__file__).resolve().parents[2]
+    assert here.parent == sandbox.STATE_ROOT
+    assert here.name.startswith(f"{checkout.name}-")
+    # and a clone of the same name elsewhere gets another one
+    clone = f"/elsewhere/{checkout.name}/sandbox/backup_relay_sandbox/__init__.py"
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: SimpleNamespace(origin=clone))
+    there = sandbox.default_directory()
+    assert there.name.startswith(f"{checkout.name}-")
+    assert there != here
