@@ -44,6 +44,7 @@ class MemoryChainLedger:
     hops: dict[tuple[str, int], HopRecord] = field(default_factory=dict)
     history: list[tuple[str, int, LedgerState]] = field(default_factory=list)
     waits: dict[str, str] = field(default_factory=dict)  # copy job id -> task token
+    waiting_hops: dict[str, tuple[str, int]] = field(default_factory=dict)  # job -> chain, hop
     claimed: set[str] = field(default_factory=set)
     events: dict[str, list[JobEvent]] = field(default_factory=dict)  # copy job id -> events
     started_executions: set[str] = field(default_factory=set)
@@ -163,6 +164,11 @@ class MemoryChainLedger:
 
     def await_job(self, copy_job_id: str, task_token: str, chain: ChainState) -> None:
         self.waits[copy_job_id] = task_token
+        if chain.current is not None:
+            self.waiting_hops[copy_job_id] = (chain.chain_id, chain.current.index)
+
+    def hop_of_job(self, copy_job_id: str) -> tuple[str, int] | None:
+        return self.waiting_hops.get(copy_job_id)
 
     def claim_resume(self, copy_job_id: str) -> str | None:
         if copy_job_id not in self.waits or copy_job_id in self.claimed:

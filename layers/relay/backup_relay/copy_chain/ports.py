@@ -112,6 +112,11 @@ class ChainLedger(Protocol):
         """The waiting hop's task token, for the first caller only."""
         ...
 
+    def hop_of_job(self, copy_job_id: str) -> tuple[str, int] | None:
+        """The chain and hop index that started copy job `copy_job_id` (and waited for it),
+        whichever attempt of the chain it was; None for a copy job no chain started."""
+        ...
+
     def final_event(self, copy_job_id: str) -> JobEvent | None:
         """The copy job's final event, if ingest already recorded it."""
         ...
