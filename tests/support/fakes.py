@@ -32,7 +32,7 @@ from backup_relay.domain.copy_jobs import (
     ListedCopyJob,
     RecoveryPoint,
 )
-from backup_relay.domain.errors import NotFound, Refused, Throttled
+from backup_relay.domain.errors import AwsError, NotFound, Refused, Throttled
 from backup_relay.domain.jobs import JobEvent, JobKind, JobState, moves_job_forward
 from backup_relay.domain.routes import Vault
 
@@ -439,6 +439,22 @@ class MemoryReplayLedger:
 
     def record_replay(self, job_id: str, new_job_id: str) -> None:
         self.replays[job_id] = new_job_id
+
+
+@dataclass
+class FakeOrganization:
+    """AWS Organizations' ListAccounts: the organization's ACTIVE accounts, or `refusal` (called
+    from an account that may not list them); `calls` counts the listings."""
+
+    accounts: frozenset[str] = frozenset()
+    refusal: AwsError | None = None
+    calls: int = 0
+
+    def active_accounts(self) -> frozenset[str]:
+        self.calls += 1
+        if self.refusal is not None:
+            raise self.refusal
+        return self.accounts
 
 
 @dataclass

@@ -339,6 +339,7 @@ def _bring_back() -> BringBack:
 
 
 def _build_bring_back(settings: BringBackSettings) -> BringBack:
+    from backup_relay.adapters.organization import OrganizationsAccounts
     from backup_relay.copy_chain.bring_back import BringBack
 
     ports = _chain_ports(settings)
@@ -346,6 +347,7 @@ def _build_bring_back(settings: BringBackSettings) -> BringBack:
         routes=settings.routes,
         targets=settings.bring_back_targets,
         accounts=settings.accounts,
+        organization=OrganizationsAccounts(),
         recovery_points=ports["recovery_points"],
         ledger=ports["ledger"],
         workflow=ports["workflow"],

@@ -144,6 +144,16 @@ class Executions(Protocol):
         ...
 
 
+class OrganizationAccounts(Protocol):
+    """The accounts of the organization (AWS Organizations' ListAccounts): where bring-back may
+    go when neither BringBackTargets nor AllowedSourceAccounts names any."""
+
+    def active_accounts(self) -> frozenset[str]:
+        """The ids of its ACTIVE accounts. Raises the domain's AwsError when they cannot be read:
+        only the management account or a delegated administrator may list them."""
+        ...
+
+
 class MemberCopies(Protocol):
     """Copy jobs in a member account, through the replay role its member stack creates."""
 
