@@ -11,6 +11,7 @@ with what made it good, so the night reads as it happened.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -239,14 +240,20 @@ class Night:
     # ---- what to do next --------------------------------------------------------------------
 
     def _since_flag(self, time: str | None = None) -> str:
-        """`--since` for a replay that must reach back to `time` (default: the window)."""
-        start = min(self.since, datetime.fromisoformat(time)) if time else self.since
+        """`--since` for a replay that must reach back to `time` (default: the window's start):
+        none within replay's default 24 h."""
+        start = self.since
+        if time:
+            with contextlib.suppress(ValueError):
+                start = datetime.fromisoformat(time)
         window = math.ceil((self.now - start).total_seconds() / 3600)
-        return "" if window <= 24 else f" --since {window}h"
+        return (
+            "" if window <= 24 else f" --since {window + 1}h"
+        )  # replay looks back 24 h by default
 
     def _action(self, failure: FailureView) -> str:
         if failure.kind == "CHAIN" or failure.chain_id:
-            since = self._since_flag()
+            since = self._since_flag(failure.time)
             return f"backup-relay replay --chain-id {failure.chain_id}{since} --dry-run"
         if failure.kind == "COPY":
             since = self._since_flag(failure.time)
@@ -254,9 +261,11 @@ class Night:
         return f"backup-relay status --resource-arn {failure.resource_arn or '?'}"
 
     def _actions(self, opened: Sequence[FailureView], stale: list[str] | None) -> list[str]:
+        copies = [f for f in opened if f.kind in ("COPY", "CHAIN")]
+        since = self._since_flag(min(f.time for f in copies)) if copies else ""
         actions = [
-            f"backup-relay replay --category {category}{self._since_flag()} --dry-run"
-            for category in sorted({f.category for f in opened if f.kind in ("COPY", "CHAIN")})
+            f"backup-relay replay --category {category}{since} --dry-run"
+            for category in sorted({f.category for f in copies})
         ]
         if stale:
             actions.append("backup-relay coverage")
