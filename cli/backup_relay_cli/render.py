@@ -133,8 +133,11 @@ def _render_summary(summary: NightSummary) -> list[str]:
         stale = summary.stale_note
     else:
         stale = f"{len(summary.stale_resources)} ({summary.stale_note})"
+    only = " ".join(f"--{flag} {value}" for flag, value in summary.filters.items())
     lines = [
-        f"since {summary.since[:16]} until {summary.now[:16]}: {summary.verdict}",
+        f"since {summary.since[:16]} until {summary.now[:16]}"
+        + (f", only {only}" if only else "")
+        + f": {summary.verdict}",
         f"  backups   {states(summary.backups)}",
         f"  copies    {states(summary.copies)}",
         f"  restores  {states(summary.restores)}",
@@ -155,7 +158,7 @@ def _render_failures(report: StatusReport) -> list[str]:
         for f in report.failures
     ]  # fmt: skip
     header = ("failed", "job", "account", "resource", "type", "into", "age", "diagnosis",
-              "since")  # fmt: skip
+              "made good since, or what to run")  # fmt: skip
     return _table(header, rows)
 
 

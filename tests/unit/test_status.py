@@ -3,6 +3,7 @@ by their resource, filters; and `coverage`'s reasons. In-memory ports, the use c
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -14,6 +15,7 @@ from backup_relay.domain.jobs import JobEvent, JobKind, JobState
 from backup_relay.settings import ReconcileSettings
 from backup_relay.status.chains import Status, StatusReport
 from backup_relay.status.views import Filters
+from backup_relay_cli.main import main
 from backup_relay_cli.render import render_coverage, render_status
 from tests.support.fakes import MemoryReplayLedger
 from tests.support.world import (
@@ -335,3 +337,63 @@ def test_a_copy_that_failed_before_the_newest_dr_copy_is_no_reason(world: World)
     [found] = coverage_of(jobs, world)(timedelta(hours=26)).resources
     assert (found.current, found.reason) == (True, "")
     assert CENTRAL_HOME.arn != DR.arn
+
+
+# ---- the command ----------------------------------------------------------------------------
+
+
+def test_status_json_carries_the_summary_the_failures_and_the_chains(
+    world: World, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from backup_relay import wiring
+    from backup_relay_cli.commands import status as command
+
+    # GIVEN a stack whose ledger holds a chain of orders and orders' failed member copy
+    jobs = MemoryReplayLedger()
+    completed_chain(world, jobs)
+    jobs.add(failed_member_copy())
+    monkeypatch.setattr(command, "stack_environment", lambda stack, region: {})
+    monkeypatch.setattr(
+        wiring,
+        "status",
+        lambda env: Status(world.ledger, jobs, now=world.clock, stale=lambda n: []),
+    )
+    # WHEN status --json runs, narrowed to a type in another case
+    since = (NOW - timedelta(hours=24)).isoformat()
+    code = main(["status", "--json", "--resource-type", "AURORA", "--since", since])
+    # THEN it exits 0 and prints the summary, the failures and the chains, with stable names
+    printed = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert {"summary", "failures", "chains", "jobs"} <= set(printed)
+    assert printed["summary"]["filters"] == {"resource-type": "AURORA"}
+    assert printed["summary"]["open_by_category"] == {"kms_key_not_shared": 1}
+    [failure] = printed["failures"]
+    assert (failure["account"], failure["resource_name"], failure["open"]) == (
+        MEMBER,
+        "orders",
+        True,
+    )
+    [chain] = printed["chains"]
+    assert (chain["account"], chain["resource_name"]) == (MEMBER, "orders")
+
+
+def test_a_filter_that_matches_nothing_says_so(world: World) -> None:
+    # GIVEN a night with orders' failed copy WHEN narrowed to an account that has nothing
+    jobs = MemoryReplayLedger()
+    jobs.add(failed_member_copy())
+    printed = render_status(night(world, jobs, account="999999999999"))
+    # THEN it says nothing matches, naming the filter
+    assert "nothing in this window matches --account 999999999999" in printed
+
+
+def test_coverage_json_carries_each_resources_reason(world: World) -> None:
+    # GIVEN orders whose copy failed WHEN coverage is dumped as --json dumps it
+    jobs = MemoryReplayLedger()
+    jobs.add(backup(ORDERS, NOW - timedelta(hours=3)))
+    jobs.add(failed_member_copy())
+    [found] = coverage_of(jobs, world)(timedelta(hours=26)).model_dump()["resources"]
+    # THEN its reason, diagnosis, command and sentence are fields
+    assert found["reason"] == "copy failed"
+    assert found["failed_category"] == "kms_key_not_shared"
+    assert found["replay_command"] == "backup-relay replay --job-id failed-1"
+    assert found["why"].startswith("copy failed (kms_key_not_shared, job failed-1)")

@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 
 from backup_relay.copy_chain.ports import RecoveryPoints
 from backup_relay.domain.clock import Clock, utc_now
@@ -53,6 +53,7 @@ class ResourceCoverage(BaseModel):
     replay_command: str | None = None  # what replays it (None once a replay started)
     replayed_as: str | None = None  # the copy job a replay of it started
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def why(self) -> str:
         """The reason as a sentence an operator acts on."""

@@ -172,7 +172,7 @@ class Status:
         if stale is not None and (filters.resource or filters.account or filters.resource_type):
             stale = [arn for arn in stale if _stale_matches(arn, filters)]
         return StatusReport(
-            summary=night.summary(failures, (c.record.state for c in chains), stale, note),
+            summary=night.summary(failures, (c.record.state for c in chains), stale, note, filters),
             failures=failures,
             chains=[view for view in views if view.chain_id in chosen],
         )

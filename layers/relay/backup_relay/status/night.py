@@ -24,6 +24,7 @@ from backup_relay.domain.jobs import JobEvent, JobKind, JobState
 from backup_relay.status.ports import JobStates
 from backup_relay.status.views import (
     FailureView,
+    Filters,
     NightSummary,
     arn_account,
     hours,
@@ -73,6 +74,7 @@ class Night:
         chains: Iterable[str],
         stale: list[str] | None,
         stale_note: str,
+        filters: Filters | None = None,
     ) -> NightSummary:
         by_kind: dict[JobKind, Counter[str]] = {kind: Counter() for kind in JobKind}
         for event in self.events:
@@ -89,6 +91,10 @@ class Night:
             )
         else:
             verdict = "NOT ALL WELL: " + ", ".join(problems)
+        given = filters.given() if filters is not None else {}
+        if given and not (self.events or failures or self.chains):
+            shown = ", ".join(f"--{flag} {value}" for flag, value in given.items())
+            verdict = f"nothing in this window matches {shown}"
         return NightSummary(
             since=self.since.isoformat(),
             now=self.now.isoformat(),
@@ -105,6 +111,7 @@ class Night:
             all_well=not problems,
             verdict=verdict,
             actions=self._actions(opened, stale),
+            filters=given,
         )
 
     # ---- one failure -----------------------------------------------------------------------

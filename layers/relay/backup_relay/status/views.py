@@ -52,6 +52,7 @@ class NightSummary(BaseModel):
     all_well: bool
     verdict: str
     actions: list[str]
+    filters: dict[str, str] = {}  # what the report is narrowed to (status's flags, given)
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,16 @@ class Filters:
     resource: str | None = None  # an ARN or a resource's name
     resource_type: str | None = None
     state: str | None = None
+
+    def given(self) -> dict[str, str]:
+        """The filters given, by their flag's name."""
+        flags = {
+            "account": self.account,
+            "resource": self.resource,
+            "resource-type": self.resource_type,
+            "state": self.state,
+        }
+        return {flag: value for flag, value in flags.items() if value is not None}
 
     def matches(
         self, *, account: str, resource_arn: str | None, resource_type: str, state: str | None
