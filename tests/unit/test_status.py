@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -397,3 +398,15 @@ def test_coverage_json_carries_each_resources_reason(world: World) -> None:
     assert found["failed_category"] == "kms_key_not_shared"
     assert found["replay_command"] == "backup-relay replay --job-id failed-1"
     assert found["why"].startswith("copy failed (kms_key_not_shared, job failed-1)")
+
+
+def test_the_docs_state_coverages_rule_with_the_failed_copy_condition() -> None:
+    # GIVEN the operations guide's section on where copies stand
+    text = (Path(__file__).parents[2] / "docs" / "operations.md").read_text()
+    section = text.split("## Where copies stand", 1)[1].split("\n## ", 1)[0]
+    rule = " ".join(section.split())
+    # THEN it states each reason, and that a failed copy comes before pending
+    for reason in ("**STALE, copy failed**", "**pending, no copy yet**", "**STALE, copy too old**"):
+        assert reason in rule
+    assert rule.index("copy failed") < rule.index("**pending, no copy yet**")
+    assert "A young resource whose copy failed is stale at once" in rule
