@@ -11,7 +11,7 @@ import pytest
 
 from backup_relay.copy_chain.decisions import chain_for_event
 from backup_relay.coverage.resources import Coverage
-from backup_relay.domain.chain import LedgerState
+from backup_relay.domain.chain import CurrentHop, LedgerState
 from backup_relay.domain.jobs import JobEvent, JobKind, JobState
 from backup_relay.settings import ReconcileSettings
 from backup_relay.status.chains import Status, StatusReport
@@ -410,3 +410,37 @@ def test_the_docs_state_coverages_rule_with_the_failed_copy_condition() -> None:
         assert reason in rule
     assert rule.index("copy failed") < rule.index("**pending, no copy yet**")
     assert "A young resource whose copy failed is stale at once" in rule
+
+
+def test_a_chain_hops_failed_copy_shows_once_as_its_chains_then_replayed(world: World) -> None:
+    # GIVEN a chain whose hop's copy job to DR FAILED (its event in the ledger too)
+    jobs = MemoryReplayLedger()
+    landed = copy_event(time=NOW - timedelta(hours=3))
+    jobs.add(landed)
+    chain = chain_for_event(landed, CHAIN, DR)
+    assert chain is not None
+    world.ledger.chain_started(chain)
+    chain.current = CurrentHop(
+        index=0, hop=chain.hops[0], recovery_point_arn=LANDED_RP, idempotency_token="t",
+        wait_seconds=1, copy_job_id="hop-1",
+    )  # fmt: skip
+    world.ledger.hop(chain, LedgerState.FAILED)
+    world.ledger.chain_ended(chain, LedgerState.FAILED, KMS)
+    jobs.add(copy_event(
+        job_id="HOP-1", account=CENTRAL, state=JobState.FAILED, status_message=KMS,
+        time=NOW - timedelta(hours=2), source_recovery_point_arn=LANDED_RP,
+        destination_vault_arn=DR.arn, destination_recovery_point_arn=None,
+    ))  # fmt: skip
+    # WHEN status is asked THEN the failed copy shows once, as its chain's, open, with its command
+    [failure] = night(world, jobs).failures
+    assert (failure.kind, failure.chain_id, failure.account, failure.open) == (
+        "COPY", chain.chain_id, MEMBER, True,
+    )  # fmt: skip
+    assert failure.destination == f"dr ({CENTRAL}, us-east-1)"
+    assert failure.action == f"backup-relay replay --chain-id {chain.chain_id} --dry-run"
+    # WHEN replay runs the chain again as attempt 2
+    retried = chain.model_copy(update={"attempt": 2, "current": None})
+    assert world.ledger.chain_retried(retried, 0)
+    # THEN the failure says it was replayed, and how the new attempt stands
+    [failure] = night(world, jobs).failures
+    assert (failure.open, failure.resolution) == (False, "replayed: chain attempt 2, RUNNING")

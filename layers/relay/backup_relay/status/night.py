@@ -293,7 +293,9 @@ def _chain_resolution(
     or by its chain going on without it (a re-plan); it is open while it is the failed hop of
     a FAILED chain."""
     record = chain.record
-    current = any(_same_job(h.copy_job_id, event.job_id) for h in chain.hops)
+    current = any(
+        _same_job(h.copy_job_id, event.job_id) and h.state == LedgerState.FAILED for h in chain.hops
+    )
     if record.state == LedgerState.FAILED and current:
         return None, None, None
     label = f"chain attempt {record.attempt}, {record.state}"
