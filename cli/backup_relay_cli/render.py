@@ -135,7 +135,7 @@ def _render_summary(summary: NightSummary) -> list[str]:
         stale = f"{len(summary.stale_resources)} ({summary.stale_note})"
     only = " ".join(f"--{flag} {value}" for flag, value in summary.filters.items())
     lines = [
-        f"since {summary.since[:16]} until {summary.now[:16]}"
+        f"since {summary.since[:16].replace('T', ' ')} until {summary.now[:16].replace('T', ' ')}"
         + (f", only {only}" if only else "")
         + f": {summary.verdict}",
         f"  backups   {states(summary.backups)}",
@@ -187,7 +187,10 @@ def render_coverage(report: CoverageReport) -> str:
         )
         for r in report.resources
     ]
-    header = ("state", "account", "type", "DR copy age", "resource", "why")
+    header: tuple[str, ...] = ("state", "account", "type", "DR copy age", "resource", "why")
+    table: list[tuple[str, ...]] = list(rows)
+    if not any(row[-1] for row in table):  # all current: no reason to give
+        header, table = header[:-1], [row[:-1] for row in table]
     stale = len(report.stale)
     summary = (
         f"{len(report.resources) - stale} current, {stale} stale "
@@ -198,7 +201,7 @@ def render_coverage(report: CoverageReport) -> str:
             f"; pending: first backed up less than {report.max_age_hours:g} h ago, "
             "no DR copy yet, no copy failed"
         )
-    return "\n".join([*_table(header, rows), "", summary])
+    return "\n".join([*_table(header, table), "", summary])
 
 
 #: What a finding of each severity says of its check: an error fails it, a warning warns.
