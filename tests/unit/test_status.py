@@ -65,7 +65,7 @@ def backup(resource: str, at: datetime, job_id: str | None = None, **changes: ob
 
 
 def night(world: World, jobs: MemoryReplayLedger, **filters: str) -> StatusReport:
-    status = Status(world.ledger, jobs, now=world.clock, stale=lambda now: [])
+    status = Status(world.ledger, jobs, now=world.clock, stale=lambda now: {})
     return status(world.now - timedelta(hours=24), filters=Filters(**filters))
 
 
@@ -255,12 +255,16 @@ def test_ages_follow_the_use_cases_clock_and_are_never_negative(world: World) ->
 def test_the_summary_counts_stale_resources_and_says_to_run_coverage(world: World) -> None:
     # GIVEN coverage calls orders stale, and no job failed
     jobs = MemoryReplayLedger()
-    status = Status(world.ledger, jobs, now=world.clock, stale=lambda now: [ORDERS])
+    status = Status(world.ledger, jobs, now=world.clock, stale=lambda now: {ORDERS: "Aurora"})
     # WHEN status is asked THEN it is not all well, and says to run coverage
     summary = status(NOW - timedelta(hours=24)).summary
     assert summary is not None
     assert (summary.all_well, summary.stale_resources) == (False, [ORDERS])
     assert summary.actions == ["backup-relay coverage"]
+    # AND narrowed to another type THEN orders is not counted
+    narrowed = status(NOW - timedelta(hours=24), filters=Filters(resource_type="rds")).summary
+    assert narrowed is not None
+    assert narrowed.stale_resources == []
     # AND without a coverage check THEN it says it did not check
     unchecked = Status(world.ledger, jobs, now=world.clock)(NOW - timedelta(hours=24)).summary
     assert unchecked is not None
@@ -357,7 +361,7 @@ def test_status_json_carries_the_summary_the_failures_and_the_chains(
     monkeypatch.setattr(
         wiring,
         "status",
-        lambda env: Status(world.ledger, jobs, now=world.clock, stale=lambda n: []),
+        lambda env: Status(world.ledger, jobs, now=world.clock, stale=lambda n: {}),
     )
     # WHEN status --json runs, narrowed to a type in another case
     since = (NOW - timedelta(hours=24)).isoformat()

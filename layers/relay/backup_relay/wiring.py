@@ -260,11 +260,11 @@ def _stale(coverage: Coverage, env: Mapping[str, str]) -> StaleResources:
 
     hours = float(env.get("COVERAGE_MAX_AGE_HOURS") or DEFAULTS["CoverageMaxAgeHours"] or 0)
 
-    def stale(now: datetime) -> list[str] | None:
+    def stale(now: datetime) -> dict[str, str] | None:
         if hours <= 0:
             return None
         coverage.now = lambda: now
-        return [r.resource_arn for r in coverage(timedelta(hours=hours)).stale]
+        return {r.resource_arn: r.resource_type for r in coverage(timedelta(hours=hours)).stale}
 
     return stale
 

@@ -89,8 +89,8 @@ class StatusReport(BaseModel):
         return sum(chain.state == state for chain in self.chains)
 
 
-#: The resources coverage calls stale at a time (None: not checked, its check is off).
-StaleResources = Callable[[datetime], list[str] | None]
+#: The resources coverage calls stale at a time, ARN -> resource type (None: not checked).
+StaleResources = Callable[[datetime], dict[str, str] | None]
 
 
 @dataclass
@@ -163,14 +163,24 @@ class Status:
             for failure in night.failures()
             if filters.state is None or filters.state.casefold() == failure.state.casefold()
         ]
-        stale = self.stale(now) if self.stale is not None else None
+        found = self.stale(now) if self.stale is not None else None
         note = (
             "not checked: the stack has no DR vault, or CoverageMaxAgeHours is 0"
-            if stale is None
+            if found is None
             else "by coverage's rule, see backup-relay coverage"
         )
-        if stale is not None and (filters.resource or filters.account or filters.resource_type):
-            stale = [arn for arn in stale if _stale_matches(arn, filters)]
+        stale = None
+        if found is not None:
+            stale = [
+                arn
+                for arn, resource_type in found.items()
+                if filters.matches(
+                    account=arn_account(arn) or (filters.account or ""),
+                    resource_arn=arn,
+                    resource_type=resource_type,
+                    state=None,
+                )
+            ]
         return StatusReport(
             summary=night.summary(failures, (c.record.state for c in chains), stale, note, filters),
             failures=failures,
@@ -262,16 +272,6 @@ def _hours_since(moment: str, now: datetime) -> float | None:
     except ValueError:
         return None
     return hours(now - then)
-
-
-def _stale_matches(arn: str, filters: Filters) -> bool:
-    """A stale resource's ARN against the filters it can answer (its type is not in it)."""
-    return filters.matches(
-        account=arn_account(arn) or (filters.account or ""),
-        resource_arn=arn,
-        resource_type=filters.resource_type or "",
-        state=None,
-    )
 
 
 def _job_view(event: JobEvent) -> JobView:
