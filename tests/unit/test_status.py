@@ -448,3 +448,7 @@ def test_a_chain_hops_failed_copy_shows_once_as_its_chains_then_replayed(world: 
     # THEN the failure says it was replayed, and how the new attempt stands
     [failure] = night(world, jobs).failures
     assert (failure.open, failure.resolution) == (False, "replayed: chain attempt 2, RUNNING")
+    # AND narrowed to FAILED THEN it is still matched to its (RUNNING, not shown) chain
+    narrowed = night(world, jobs, state="FAILED")
+    assert [f.resolution for f in narrowed.failures] == ["replayed: chain attempt 2, RUNNING"]
+    assert narrowed.chains == []

@@ -132,20 +132,28 @@ class Status:
         ]
         hops = {record.chain_id: self._hops(record.chain_id) for record in records}
         views = [self._view(record, events, hops[record.chain_id]) for record in records]
-        chosen = {
+        # a failure is matched to its chain whatever the chain's state: --state narrows only
+        # what is shown
+        matching = {
             view.chain_id
             for view in views
             if filters.matches(
                 account=view.account,
                 resource_arn=view.resource_arn,
                 resource_type=view.resource_type,
-                state=view.state,
+                state=None,
             )
+        }
+        chosen = {
+            view.chain_id
+            for view in views
+            if view.chain_id in matching
+            and (filters.state is None or _same(filters.state, view.state))
         }
         chains = [
             ChainFacts(record, hops[record.chain_id])
             for record in records
-            if record.chain_id in chosen
+            if record.chain_id in matching
         ]
         events = [
             event
@@ -161,7 +169,7 @@ class Status:
         failures = [
             failure
             for failure in night.failures()
-            if filters.state is None or filters.state.casefold() == failure.state.casefold()
+            if filters.state is None or _same(filters.state, failure.state)
         ]
         found = self.stale(now) if self.stale is not None else None
         note = (
@@ -182,7 +190,13 @@ class Status:
                 )
             ]
         return StatusReport(
-            summary=night.summary(failures, (c.record.state for c in chains), stale, note, filters),
+            summary=night.summary(
+                failures,
+                (c.record.state for c in chains if c.record.chain_id in chosen),
+                stale,
+                note,
+                filters,
+            ),
             failures=failures,
             chains=[view for view in views if view.chain_id in chosen],
         )
@@ -299,3 +313,7 @@ def _job_view(event: JobEvent) -> JobView:
         ),
         status_message=event.status_message,
     )
+
+
+def _same(wanted: str, value: str) -> bool:
+    return wanted.casefold() == value.casefold()
