@@ -266,6 +266,7 @@ def test_the_summary_counts_stale_resources_and_says_to_run_coverage(world: Worl
     assert narrowed is not None
     assert narrowed.stale_resources == []
     # AND without a coverage check THEN it says it did not check
+    jobs.add(backup(ORDERS, NOW - timedelta(hours=3)))
     unchecked = Status(world.ledger, jobs, now=world.clock)(NOW - timedelta(hours=24)).summary
     assert unchecked is not None
     assert unchecked.stale_resources is None
@@ -452,3 +453,13 @@ def test_a_chain_hops_failed_copy_shows_once_as_its_chains_then_replayed(world: 
     narrowed = night(world, jobs, state="FAILED")
     assert [f.resolution for f in narrowed.failures] == ["replayed: chain attempt 2, RUNNING"]
     assert narrowed.chains == []
+
+
+def test_a_window_with_no_job_at_all_is_not_called_all_well(world: World) -> None:
+    # GIVEN a ledger with nothing in the window WHEN status is asked
+    summary = night(world, MemoryReplayLedger()).summary
+    # THEN it does not say all is well: it says nothing was recorded, and what checks why
+    assert summary is not None
+    assert not summary.all_well
+    assert summary.verdict.startswith("NOT ALL WELL: no backup, copy, restore or chain recorded")
+    assert "backup-relay doctor" in summary.verdict

@@ -80,21 +80,27 @@ class Night:
         for event in self.events:
             by_kind[event.kind][str(event.state)] += 1
         opened = [f for f in failures if f.open]
+        given = filters.given() if filters is not None else {}
+        empty = not (self.events or failures or self.chains)
         problems = []
+        if empty and not given:  # a night with no job at all is no good night
+            problems.append(
+                "no backup, copy, restore or chain recorded in this window (backup-relay "
+                "doctor checks that the members forward their events)"
+            )
         if opened:
             problems.append(f"{len(opened)} failure{_s(len(opened))} not made good")
         if stale:
             problems.append(f"{len(stale)} stale resource{_s(len(stale))}")
-        if not problems:
+        if problems:
+            verdict = "NOT ALL WELL: " + ", ".join(problems)
+        elif empty:
+            shown = ", ".join(f"--{flag} {value}" for flag, value in given.items())
+            verdict = f"nothing in this window matches {shown}"
+        else:
             verdict = "all well: no open failure" + (
                 ", no stale resource" if stale is not None else " (coverage not checked)"
             )
-        else:
-            verdict = "NOT ALL WELL: " + ", ".join(problems)
-        given = filters.given() if filters is not None else {}
-        if given and not (self.events or failures or self.chains):
-            shown = ", ".join(f"--{flag} {value}" for flag, value in given.items())
-            verdict = f"nothing in this window matches {shown}"
         return NightSummary(
             since=self.since.isoformat(),
             now=self.now.isoformat(),
