@@ -463,3 +463,16 @@ def test_a_window_with_no_job_at_all_is_not_called_all_well(world: World) -> Non
     assert not summary.all_well
     assert summary.verdict.startswith("NOT ALL WELL: no backup, copy, restore or chain recorded")
     assert "backup-relay doctor" in summary.verdict
+
+
+def test_a_dr_copy_stamped_ahead_of_the_clock_is_zero_hours_old_not_negative(
+    world: World,
+) -> None:
+    # GIVEN orders' DR copy stamped 2 h after coverage's now (its clock behind AWS's)
+    jobs = MemoryReplayLedger()
+    jobs.add(backup(ORDERS, NOW - timedelta(hours=1)))
+    jobs.add(copy_event(job_id="dr-1", account=CENTRAL, time=NOW + timedelta(hours=2),
+                        destination_vault_arn=DR.arn))  # fmt: skip
+    # WHEN coverage is asked THEN its copy is 0 h old and current
+    [found] = coverage_of(jobs, world)(timedelta(hours=26)).resources
+    assert (found.age_hours, found.current) == (0.0, True)
