@@ -150,6 +150,8 @@ class MemoryChainLedger:
             state,
             chain_id in self.started_executions,
             resource_type=plan.resource_type if plan else "",
+            origin_recovery_point_arn=plan.origin_recovery_point_arn if plan else "",
+            destination_vault_arn=plan.destination_vault_arn if plan else "",
             reason=reason,
             attempt=self.attempts.get(chain_id, 1),
             updated_at=self.changed.get(chain_id, self.now).isoformat(),

@@ -27,6 +27,8 @@ from backup_relay.settings import (
 )
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from backup_relay.adapters.idempotency import OncePerEvent
     from backup_relay.alerts.on_doctor import DoctorAlerts
     from backup_relay.alerts.ports import AlertOutbox
@@ -43,7 +45,7 @@ if TYPE_CHECKING:
     from backup_relay.doctor.preflight import Preflight
     from backup_relay.domain.stack import DeployedStack
     from backup_relay.replay.failed_copies import Replay
-    from backup_relay.status.chains import Status
+    from backup_relay.status.chains import StaleResources, Status
 
 T = TypeVar("T")
 _BUILT: list[Callable[[], object]] = []
@@ -241,10 +243,30 @@ def status(env: Mapping[str, str]) -> Status:
     from backup_relay.status.chains import Status
 
     settings = ChainEnvironment.load(env)
+    coverage = _coverage(settings)
     return Status(
         DynamoChainLedger(settings.ledger_table, settings.ledger_retention),
         DynamoEventLedger(settings.ledger_table, settings.ledger_retention),
+        stale=None if coverage is None else _stale(coverage, env),
     )
+
+
+def _stale(coverage: Coverage, env: Mapping[str, str]) -> StaleResources:
+    """Coverage's stale resources at `now`, at the stack's CoverageMaxAgeHours (0: the check
+    is off, None)."""
+    from datetime import timedelta
+
+    from backup_relay.template_parameters import DEFAULTS
+
+    hours = float(env.get("COVERAGE_MAX_AGE_HOURS") or DEFAULTS["CoverageMaxAgeHours"] or 0)
+
+    def stale(now: datetime) -> dict[str, str] | None:
+        if hours <= 0:
+            return None
+        coverage.now = lambda: now
+        return {r.resource_arn: r.resource_type for r in coverage(timedelta(hours=hours)).stale}
+
+    return stale
 
 
 def coverage(env: Mapping[str, str]) -> Coverage:
