@@ -16,6 +16,7 @@ from backup_relay.domain.jobs import JobEvent
 from backup_relay.domain.routes import Route
 from backup_relay.replay.failed_copies import ReplayOutcome, ReplayReport
 from backup_relay.status.chains import StatusReport
+from backup_relay.status.views import NightSummary
 
 
 def render_event(event: JobEvent) -> str:
@@ -99,21 +100,66 @@ def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str
 
 
 def render_status(report: StatusReport) -> str:
-    jobs = _render_jobs(report) if report.jobs else []
+    """The night's summary and failures first (the window's view), then the chains; one
+    resource's jobs before its chains."""
+    lines = _render_jobs(report) if report.jobs else []
+    if report.summary is not None:
+        lines += [*_render_summary(report.summary), ""]
+        lines += [*_render_failures(report), ""] if report.failures else []
     if not report.chains:
-        return "\n".join([*jobs, "no chain changed in that time"])
+        return "\n".join([*lines, "no chain changed in that time"])
     rows = []
     for chain in report.chains:
         hops = " ".join(f"{h.index + 1}:{h.state}" for h in chain.hops) or "-"
         age = f"{chain.age_hours:.1f}h" if chain.age_hours is not None else "-"
-        why = chain.category or ""
-        rows.append((chain.state, chain.chain_id, str(chain.attempt), chain.resource_type, age,
-                     hops, why))  # fmt: skip
+        rows.append((chain.state, chain.account or "-", chain.resource_name or "-",
+                     chain.resource_type, str(chain.attempt), age, hops, chain.chain_id,
+                     chain.category or ""))  # fmt: skip
     counts = ", ".join(
         f"{report.count(state)} {state}" for state in ("RUNNING", "FAILED", "COMPLETED")
     )
-    header = ("state", "chain", "attempt", "type", "age", "hops", "diagnosis")
-    return "\n".join([*jobs, *_table(header, rows), "", counts])
+    header = ("state", "account", "resource", "type", "attempt", "age", "hops", "chain",
+              "diagnosis")  # fmt: skip
+    return "\n".join([*lines, *_table(header, rows), "", f"chains: {counts}"])
+
+
+def _render_summary(summary: NightSummary) -> list[str]:
+    def states(counts: dict[str, int]) -> str:
+        return ", ".join(f"{n} {state}" for state, n in counts.items()) or "none"
+
+    categories = ", ".join(f"{c} {n}" for c, n in summary.failures_by_category.items())
+    failures = f"{summary.failures} ({summary.open_failures} open)" if summary.failures else "none"
+    if summary.stale_resources is None:
+        stale = summary.stale_note
+    else:
+        stale = f"{len(summary.stale_resources)} ({summary.stale_note})"
+    only = " ".join(f"--{flag} {value}" for flag, value in summary.filters.items())
+    lines = [
+        f"since {summary.since[:16].replace('T', ' ')} until {summary.now[:16].replace('T', ' ')}"
+        + (f", only {only}" if only else "")
+        + f": {summary.verdict}",
+        f"  backups   {states(summary.backups)}",
+        f"  copies    {states(summary.copies)}",
+        f"  restores  {states(summary.restores)}",
+        f"  chains    {states(summary.chains)}",
+        f"  failures  {failures}" + (f": {categories}" if categories else ""),
+        f"  stale     {stale}",
+    ]
+    if summary.actions:
+        lines += ["next:", *(f"  {action}" for action in summary.actions)]
+    return lines
+
+
+def _render_failures(report: StatusReport) -> list[str]:
+    rows = [
+        (f.state, f.kind, f.account, f.resource_name or "-", f.resource_type or "-",
+         f.destination, f"{f.age_hours:.1f}h" if f.age_hours is not None else "-", f.category,
+         f.resolution or f"open: {f.action}")
+        for f in report.failures
+    ]  # fmt: skip
+    header = ("failed", "job", "account", "resource", "type", "into", "age", "diagnosis",
+              "made good since, or what to run")  # fmt: skip
+    return _table(header, rows)
 
 
 def _render_jobs(report: StatusReport) -> list[str]:
@@ -136,18 +182,26 @@ def render_coverage(report: CoverageReport) -> str:
             r.account,
             r.resource_type,
             f"{r.age_hours:.1f}h" if r.age_hours is not None else "no DR copy",
-            r.resource_arn
-            + ("  (event lost; found in the DR vault)" if r.verified_in_vault else ""),
+            r.resource_arn,
+            "event lost; found in the DR vault" if r.verified_in_vault else r.why,
         )
         for r in report.resources
     ]
-    header = ("", "account", "type", "DR copy age", "resource")
+    header: tuple[str, ...] = ("state", "account", "type", "DR copy age", "resource", "why")
+    table: list[tuple[str, ...]] = list(rows)
+    if not any(row[-1] for row in table):  # all current: no reason to give
+        header, table = header[:-1], [row[:-1] for row in table]
+    stale = len(report.stale)
     summary = (
-        f"{len(report.resources) - len(report.stale)} current, {len(report.stale)} stale "
-        f"(older than {report.max_age_hours:g} h, or none); pending: first backed up less than "
-        f"{report.max_age_hours:g} h ago, no DR copy yet"
+        f"{len(report.resources) - stale} current, {stale} stale "
+        f"(DR copy older than {report.max_age_hours:g} h, none, or a copy failed since)"
     )
-    return "\n".join([*_table(header, rows), "", summary])
+    if report.pending:
+        summary += (
+            f"; pending: first backed up less than {report.max_age_hours:g} h ago, "
+            "no DR copy yet, no copy failed"
+        )
+    return "\n".join([*_table(header, table), "", summary])
 
 
 #: What a finding of each severity says of its check: an error fails it, a warning warns.

@@ -31,6 +31,7 @@ def apply() -> None:
         ("atomic-conditional-writes", _atomic_conditional_writes),
         ("documentdb-clusters", _documentdb_clusters),
         ("backup-delegated-administrator", _backup_delegated_administrator),
+        ("list-accounts-management-only", _list_accounts_management_only),
         ("no-option-groups", _no_option_groups),
         ("stop-is-immediate", _stop_is_immediate),
         ("lambda-account-settings", _lambda_account_settings),
@@ -177,6 +178,37 @@ def _backup_delegated_administrator() -> None:
     services: Any = FakeDelegatedAdministrator.SUPPORTED_SERVICES
     if "backup.amazonaws.com" not in services:
         services.append("backup.amazonaws.com")
+
+
+def _list_accounts_management_only() -> None:
+    """ListAccounts "can be called only from the organization's management account or by a
+    member account that is a delegated administrator"; moto answers any account (a member, or
+    one outside any organization, with an empty list).
+    https://docs.aws.amazon.com/organizations/latest/APIReference/API_ListAccounts.html"""
+    from moto.core.exceptions import JsonRESTError
+    from moto.organizations.exceptions import AWSOrganizationsNotInUseException
+    from moto.organizations.models import organizations_backends
+    from moto.organizations.responses import OrganizationsResponse
+
+    responses: Any = OrganizationsResponse
+    original = responses.list_accounts
+
+    def list_accounts(self: Any) -> str:
+        caller = self.current_account
+        if self.organizations_backend.org is not None:
+            return str(original(self))  # the management account's own organization
+        if caller not in organizations_backends.master_accounts:
+            raise AWSOrganizationsNotInUseException()
+        management, partition = organizations_backends.master_accounts[caller]
+        backend = organizations_backends[management][partition]
+        if caller not in {admin.account.id for admin in backend.admins}:
+            raise JsonRESTError(  # INFERRED: the message AWS gives such a member account
+                "AccessDeniedException", "You don't have permissions to access this resource."
+            )
+        accounts, _ = backend.list_accounts()  # a delegated administrator: the whole list
+        return json.dumps({"Accounts": accounts})
+
+    responses.list_accounts = list_accounts
 
 
 def _no_option_groups() -> None:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from backup_relay.copy_chain.bring_back import TargetNotAllowed
 from backup_relay.copy_chain.decisions import FEATURE_NOT_SUPPORTED
 from backup_relay.domain.chain import chain_id_for
 from backup_relay.domain.quotas import CLUSTER_SNAPSHOTS, DB_SNAPSHOTS, quota_group
@@ -480,3 +481,31 @@ def test_intermediate_retention_is_shortened_only_when_asked_and_after_the_last_
         return
     deletes_at = copy["CalculatedLifecycle"]["DeleteAt"]
     assert org.sim.now + timedelta(days=days) <= deletes_at < org.sim.now + timedelta(days=days + 1)
+
+
+@pytest.mark.parametrize("outsider", ["999999999999", "abc"])
+def test_bring_back_with_empty_allow_lists_refuses_an_account_outside_the_organization(
+    moto: None, outsider: str
+) -> None:
+    # GIVEN the stack deployed with BringBackTargets and AllowedSourceAccounts empty, in the
+    # organization's management account, and an Aurora copy at DR
+    org = Organization.build(
+        members=MEMBER_ACCOUNTS[:1], resource_types=("Aurora",), wait_timeout_seconds=2
+    )
+    night(org, types=("Aurora",))
+    [at_dr] = org.completed_copies_into(DR)
+    executions = len(org.executions())
+    # WHEN someone brings it back to an account the organization does not have
+    with pytest.raises(TargetNotAllowed) as refused:
+        org.central.functions["BringBackFunction"](
+            {
+                "recovery_point_arn": at_dr.destination_recovery_point_arn,
+                "to_account": outsider,
+                "to_region": REGION,
+                "to_vault": MEMBER_VAULT,
+            }
+        )
+    # THEN it is refused, naming the parameter to set; no chain started
+    assert "the organization's accounts" in str(refused.value)
+    assert "BringBackTargets parameter" in str(refused.value)
+    assert len(org.executions()) == executions

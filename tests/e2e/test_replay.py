@@ -85,6 +85,42 @@ def test_a_failed_chain_hop_is_replayed_as_a_new_attempt_to_completed(moto: None
     assert second["items"] == []
 
 
+def test_after_a_replay_the_chains_first_attempt_is_shown_as_an_earlier_attempt(
+    moto: None,
+) -> None:
+    # GIVEN an RDS chain to DR that failed (no option group in the DR region), replayed before
+    # its cause was fixed: attempt 2 failed too
+    org = Organization.build(members=[MEMBER], resource_types=())
+    org.add_resource(MEMBER, "RDS", "billing", option_groups=("APEX",))
+    night(org, types=("RDS",))
+    [failed] = org.executions()
+    _replay(org)
+    # WHEN the operator lists what failed
+    listed = _replay(org, dry_run=True)
+    # THEN the chain runs again as attempt 3, and the first attempt's copy job (AWS Backup
+    # still lists it FAILED) is shown as the chain's earlier attempt: never "started by hand"
+    chain, earlier = sorted(listed["items"], key=lambda i: i["kind"])
+    assert (chain["kind"], chain["why"]) == ("chain hop", "would run hop 1 of 1 again as attempt 3")
+    assert (earlier["kind"], earlier["outcome"]) == ("earlier attempt", "skipped")
+    assert earlier["why"].startswith(f"earlier attempt of {failed['name']} hop 1, replayed: ")
+    assert f"backup-relay replay --chain-id {failed['name']}" in earlier["why"]
+    assert "start-copy-job" not in str(listed)
+    # WHEN its cause is fixed and it is replayed
+    org.sim.add_option_group(CENTRAL_ACCOUNT, DR_REGION, "APEX")
+    replayed = _replay(org)
+    # THEN the earlier attempts need nothing, and once the copy is made nothing is listed
+    assert {(i["kind"], i["outcome"]) for i in replayed["items"]} == {
+        ("chain hop", "replayed"),
+        ("earlier attempt", "skipped"),
+    }
+    assert all(
+        i["why"].endswith(": nothing to do")
+        for i in replayed["items"]
+        if i["kind"] == "earlier attempt"
+    )
+    assert _replay(org, dry_run=True)["items"] == []
+
+
 def test_the_member_replay_role_trusts_only_the_central_replay_function_and_named_principals() -> (
     None
 ):

@@ -99,3 +99,26 @@ def test_what_the_ledger_writes_expires_after_the_retention_it_is_given(
     soon = utc_now() + timedelta(days=400)  # (the sandbox's clock: AWS Backup's virtual time)
     assert len(items) == 2
     assert all(abs(expiry - soon.timestamp()) < 60 for expiry in expiries)
+
+
+def test_a_copy_job_names_the_chain_and_hop_that_waited_for_it_after_a_replay(
+    central: CentralStack,
+) -> None:
+    # GIVEN a hop that started copy job job-1 and waited for it, then was replayed (the chain's
+    # next attempt reopens the hop; its own copy job will be another)
+    aws.reset()
+    chains = DynamoChainLedger(central.tables["LedgerTable"])
+    chain = chain_for_event(copy_event(), settings(ChainStepsSettings).routes, DR)
+    assert chain is not None
+    chains.chain_started(chain)
+    opened = next_hop(chain, WaitPolicy("us-west-2", 60), AWS_QUOTAS)
+    assert opened.current is not None
+    opened.current.copy_job_id = "job-1"
+    chains.hop(opened, LedgerState.RUNNING)
+    chains.await_job("job-1", "token-1", opened)
+    chains.chain_died(chain.chain_id, "CopyJobFailed")
+    assert chains.chain_retried(chain.model_copy(update={"attempt": 2}), 0)
+    # WHEN replay asks which chain made job-1, and a job no chain made
+    # THEN job-1 is the chain's hop 1 still; the other is no chain's
+    assert chains.hop_of_job("job-1") == (chain.chain_id, 0)
+    assert chains.hop_of_job("by-hand") is None

@@ -32,7 +32,7 @@ from backup_relay.domain.copy_jobs import (
     ListedCopyJob,
     RecoveryPoint,
 )
-from backup_relay.domain.errors import NotFound, Refused, Throttled
+from backup_relay.domain.errors import AwsError, NotFound, Refused, Throttled
 from backup_relay.domain.jobs import JobEvent, JobKind, JobState, moves_job_forward
 from backup_relay.domain.routes import Vault
 
@@ -44,6 +44,7 @@ class MemoryChainLedger:
     hops: dict[tuple[str, int], HopRecord] = field(default_factory=dict)
     history: list[tuple[str, int, LedgerState]] = field(default_factory=list)
     waits: dict[str, str] = field(default_factory=dict)  # copy job id -> task token
+    waiting_hops: dict[str, tuple[str, int]] = field(default_factory=dict)  # job -> chain, hop
     claimed: set[str] = field(default_factory=set)
     events: dict[str, list[JobEvent]] = field(default_factory=dict)  # copy job id -> events
     started_executions: set[str] = field(default_factory=set)
@@ -149,6 +150,8 @@ class MemoryChainLedger:
             state,
             chain_id in self.started_executions,
             resource_type=plan.resource_type if plan else "",
+            origin_recovery_point_arn=plan.origin_recovery_point_arn if plan else "",
+            destination_vault_arn=plan.destination_vault_arn if plan else "",
             reason=reason,
             attempt=self.attempts.get(chain_id, 1),
             updated_at=self.changed.get(chain_id, self.now).isoformat(),
@@ -163,6 +166,11 @@ class MemoryChainLedger:
 
     def await_job(self, copy_job_id: str, task_token: str, chain: ChainState) -> None:
         self.waits[copy_job_id] = task_token
+        if chain.current is not None:
+            self.waiting_hops[copy_job_id] = (chain.chain_id, chain.current.index)
+
+    def hop_of_job(self, copy_job_id: str) -> tuple[str, int] | None:
+        return self.waiting_hops.get(copy_job_id)
 
     def claim_resume(self, copy_job_id: str) -> str | None:
         if copy_job_id not in self.waits or copy_job_id in self.claimed:
@@ -433,6 +441,22 @@ class MemoryReplayLedger:
 
     def record_replay(self, job_id: str, new_job_id: str) -> None:
         self.replays[job_id] = new_job_id
+
+
+@dataclass
+class FakeOrganization:
+    """AWS Organizations' ListAccounts: the organization's ACTIVE accounts, or `refusal` (called
+    from an account that may not list them); `calls` counts the listings."""
+
+    accounts: frozenset[str] = frozenset()
+    refusal: AwsError | None = None
+    calls: int = 0
+
+    def active_accounts(self) -> frozenset[str]:
+        self.calls += 1
+        if self.refusal is not None:
+            raise self.refusal
+        return self.accounts
 
 
 @dataclass

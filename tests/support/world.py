@@ -27,6 +27,7 @@ from backup_relay.settings import (
 from backup_relay.stack_environment import from_template_defaults
 from tests.support.fakes import (
     FakeCopyJobs,
+    FakeOrganization,
     FakeRecoveryPoints,
     FakeWorkflow,
     MemoryAlerts,
@@ -105,6 +106,9 @@ class World:
     recovery_points: FakeRecoveryPoints = field(default_factory=FakeRecoveryPoints)
     telemetry: RecordingTelemetry = field(default_factory=RecordingTelemetry)
     alerts: MemoryAlerts = field(default_factory=MemoryAlerts)
+    organization: FakeOrganization = field(
+        default_factory=lambda: FakeOrganization(frozenset({CENTRAL, MEMBER}))
+    )
 
     def clock(self) -> datetime:
         return self.now
@@ -175,6 +179,7 @@ class World:
             routes=loaded.routes,
             targets=loaded.bring_back_targets,
             accounts=loaded.accounts,
+            organization=self.organization,
             recovery_points=self.recovery_points,
             ledger=self.ledger,
             workflow=self.workflow,

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from backup_relay.copy_chain.bring_back import BringBackRequest, TargetNotAllowed
 from backup_relay.domain.copy_jobs import RecoveryPoint
-from backup_relay.domain.errors import NotFound
+from backup_relay.domain.errors import AccessDenied, NotFound, Refused, Throttled
 from backup_relay.domain.routes import RouteError, Vault
 from tests.support.world import CENTRAL_HOME, DR, MEMBER_VAULT, NOW, World
 
@@ -77,7 +77,7 @@ def test_the_source_is_always_the_dr_vault(world: World) -> None:
 @pytest.mark.parametrize(
     ("env", "target", "allowed"),
     [
-        ({}, MEMBER_VAULT, True),  # empty: the accounts the relay serves (here, all)
+        ({}, MEMBER_VAULT, True),  # both empty: the organization's accounts (it is one)
         ({"ALLOWED_SOURCE_ACCOUNTS": "333333333333"}, MEMBER_VAULT, False),
         ({"ALLOWED_SOURCE_ACCOUNTS": MEMBER_VAULT.account}, MEMBER_VAULT, True),
         ({"BRING_BACK_TARGETS": MEMBER_VAULT.account}, MEMBER_VAULT, True),
@@ -121,3 +121,78 @@ def test_an_available_recovery_point_is_brought_back(world: World) -> None:
     world.recovery_points.add(DR, replace(point, status="AVAILABLE"))
     # WHEN an operator brings it back THEN its chain starts
     assert world.bring_back()(_request())[1] is True
+
+
+# ---- empty allow-lists: the organization's accounts, never anyone ------------------------------
+
+
+@pytest.mark.parametrize("account", ["333333333333", "abc", ""])
+def test_with_both_allow_lists_empty_an_account_outside_the_organization_is_refused(
+    world: World, account: str
+) -> None:
+    # GIVEN BringBackTargets and AllowedSourceAccounts empty, and an organization of the central
+    # and member accounts
+    bring_back = world.bring_back()
+    # WHEN an operator brings a DR copy back to an account that is not one of them
+    with pytest.raises(TargetNotAllowed) as refused:
+        bring_back(_request(to_account=account))
+    # THEN it is refused in one line that names the fix, and nothing is started
+    message = str(refused.value)
+    assert message.startswith(f"{account}:{MEMBER_VAULT.name} is not a bring-back target")
+    assert "the organization's accounts" in message
+    assert "BringBackTargets parameter" in message
+    assert "\n" not in message
+    assert world.workflow.started == []
+    assert world.ledger.chains == {}
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        AccessDenied("AccessDeniedException", "You don't have permissions to access this."),
+        Refused("AWSOrganizationsNotInUseException", "Your account is not a member of one."),
+    ],
+)
+def test_when_the_organization_cannot_be_read_the_bring_back_is_refused_never_admitted(
+    world: World, refusal: Refused
+) -> None:
+    # GIVEN both allow-lists empty, run from an account Organizations does not let list its
+    # accounts (neither the management account nor a delegated administrator)
+    world.organization.refusal = refusal
+    # WHEN an operator brings a DR copy back to a member account, even one of the organization
+    with pytest.raises(TargetNotAllowed) as refused:
+        world.bring_back()(_request())
+    # THEN it is refused, saying why and both fixes, in one line; nothing is started
+    message = str(refused.value)
+    assert message.startswith(
+        f"cannot tell whether account {MEMBER_VAULT.account} is in the organization "
+        f"(organizations:ListAccounts: {refusal.code})"
+    )
+    assert "BringBackTargets parameter" in message
+    assert "an account allowed to list the organization" in message
+    assert "\n" not in message
+    assert world.workflow.started == []
+
+
+def test_a_throttled_listing_is_an_error_to_retry_never_an_admission(world: World) -> None:
+    world.organization.refusal = Throttled("TooManyRequestsException", "slow down")
+    with pytest.raises(Throttled):
+        world.bring_back()(_request())
+    assert world.workflow.started == []
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"BRING_BACK_TARGETS": MEMBER_VAULT.account},
+        {"ALLOWED_SOURCE_ACCOUNTS": MEMBER_VAULT.account},
+    ],
+)
+def test_an_allow_list_that_names_accounts_needs_no_organizations_call(
+    world: World, env: dict[str, str]
+) -> None:
+    # GIVEN an allow-list that names accounts, run where the organization cannot be read
+    world.organization.refusal = AccessDenied("AccessDeniedException", "denied")
+    # WHEN a DR copy is brought back to one of them THEN it starts; Organizations is not asked
+    assert world.bring_back(**env)(_request())[1] is True
+    assert world.organization.calls == 0

@@ -237,3 +237,115 @@ def test_a_central_failure_the_ledger_never_heard_of_is_reported(world: World) -
     )
     assert "start-copy-job" in item.why
     assert world.workflow.started == []
+
+
+# ---- a chain's earlier attempts ------------------------------------------------------------------
+
+
+def _attempt_fails(world: World, chain: ChainState, cause: str = OPTIONS) -> ChainState:
+    """The chain's next hop starts a copy job, waits for it (as the state machine does) and the
+    job FAILS with AWS's message."""
+    steps = world.hop_steps()
+    copying = steps.start_copy_job(steps.next_hop(chain, AWS_QUOTAS))
+    assert copying.current is not None
+    assert copying.current.copy_job_id is not None
+    steps.await_copy_job(copying, f"token-{copying.current.copy_job_id}")
+    error = HopError(error="CopyJobFailed", cause=cause)
+    return steps.hop_failed(copying.model_copy(update={"error": error}))
+
+
+def _listed(failed: ChainState, at: timedelta = timedelta()) -> ListedCopyJob:
+    """The failed copy job of `failed`'s open hop as ListCopyJobs lists it."""
+    assert failed.current is not None
+    assert failed.current.copy_job_id is not None
+    return ListedCopyJob(
+        failed.current.copy_job_id,
+        "FAILED",
+        failed.current.recovery_point_arn,
+        DR.arn,
+        "RDS",
+        OPTIONS,
+        NOW + at,
+    )
+
+
+def _replayed_chain(world: World) -> tuple[ChainState, ListedCopyJob]:
+    """A chain whose first attempt failed and was replayed: attempt 2 runs."""
+    chain = chain_for_event(copy_event(), settings(ChainStepsSettings).routes, DR)
+    assert chain is not None
+    world.ledger.chain_started(chain)
+    first = _attempt_fails(world, chain)
+    [item] = _replay(world, MemoryReplayLedger(), FakeMemberCopies())(ReplayRequest()).items
+    assert item.outcome is ReplayOutcome.REPLAYED
+    return first, _listed(first)
+
+
+def test_a_replayed_chains_first_attempt_is_shown_as_such_never_as_started_by_hand(
+    world: World,
+) -> None:
+    # GIVEN a chain whose first attempt's copy job FAILED, replayed (attempt 2 now runs); AWS
+    # Backup still lists the first attempt's FAILED copy job
+    first, listed = _replayed_chain(world)
+    central = FakeCentralCopyJobs({CENTRAL_HOME.region: [listed]})
+    # WHEN the operator lists what failed again
+    report = _replay(world, MemoryReplayLedger(), FakeMemberCopies(), central)(
+        ReplayRequest(dry_run=True)
+    )
+    # THEN the job is the chain's earlier attempt, with nothing to do: no advice to copy it by
+    # hand (a second copy), and nothing started
+    [item] = report.items
+    assert (item.kind, item.id) == ("earlier attempt", listed.copy_job_id)
+    assert item.outcome is ReplayOutcome.SKIPPED
+    assert item.why.startswith(f"earlier attempt of {first.chain_id} hop 1, replayed: attempt 2 ")
+    assert item.why.endswith(": nothing to do")
+    assert "start-copy-job" not in item.why
+    assert "by hand" not in item.why
+    assert len(world.workflow.started) == 1  # the replay's, nothing since
+
+
+def test_an_earlier_attempt_of_a_chain_that_failed_again_points_at_the_chain(world: World) -> None:
+    # GIVEN a replayed chain whose second attempt FAILED too
+    first, listed = _replayed_chain(world)
+    [attempt_2] = world.workflow.started
+    second = _attempt_fails(world, attempt_2)
+    central = FakeCentralCopyJobs({CENTRAL_HOME.region: [listed, _listed(second)]})
+    # WHEN listed
+    report = _replay(world, MemoryReplayLedger(), FakeMemberCopies(), central)(
+        ReplayRequest(dry_run=True)
+    )
+    # THEN the chain's row replays attempt 3; the first attempt's job says to replay the chain
+    by_kind = {item.kind: item for item in report.items}
+    assert sorted(by_kind) == ["chain hop", "earlier attempt"]
+    assert by_kind["chain hop"].why == "would run hop 1 of 1 again as attempt 3"
+    earlier = by_kind["earlier attempt"]
+    assert earlier.id == listed.copy_job_id
+    assert f"replay the chain, not this job: backup-relay replay --chain-id {first.chain_id}" in (
+        earlier.why
+    )
+
+
+def test_an_earlier_attempt_of_a_later_hop_is_found_by_its_copy_job(world: World) -> None:
+    # GIVEN a replayed chain whose failed job copied an intermediate recovery point (a later
+    # hop's source, which names no chain)
+    first, listed = _replayed_chain(world)
+    intermediate = ListedCopyJob(
+        listed.copy_job_id, "FAILED", "rp-intermediate", DR.arn, "RDS", OPTIONS, NOW
+    )
+    central = FakeCentralCopyJobs({CENTRAL_HOME.region: [intermediate]})
+    # WHEN listed THEN it is the chain's earlier attempt all the same
+    [item] = _replay(world, MemoryReplayLedger(), FakeMemberCopies(), central)(
+        ReplayRequest(dry_run=True)
+    ).items
+    assert item.kind == "earlier attempt"
+    assert item.why.startswith(f"earlier attempt of {first.chain_id} hop 1, replayed: ")
+
+
+def test_an_earlier_attempt_of_a_chain_that_completed_is_left_out(world: World) -> None:
+    # GIVEN a replayed chain whose second attempt COMPLETED
+    _, listed = _replayed_chain(world)
+    [attempt_2] = world.workflow.started
+    world.ledger.chain_ended(attempt_2, LedgerState.COMPLETED, "copied")
+    central = FakeCentralCopyJobs({CENTRAL_HOME.region: [listed]})
+    # WHEN listed THEN nothing failed that needs anything
+    report = _replay(world, MemoryReplayLedger(), FakeMemberCopies(), central)(ReplayRequest())
+    assert report.items == []

@@ -1,4 +1,5 @@
-"""`backup-relay status`: chains and their hops by state, with age, attempt and diagnosis."""
+"""`backup-relay status`: the night at a glance (jobs and chains by state, every failure with its
+resource and diagnosis, stale resources, what to run), then the chains with their resource."""
 
 from __future__ import annotations
 
@@ -16,10 +17,14 @@ def register(commands: Any) -> None:
         commands,
         "status",
         run,
-        "chains and their hops by state, with age, attempt and diagnosis",
-        "backup-relay status --since 24h   |   backup-relay status --chain chain-9c02e...",
+        "the night at a glance: jobs, failures (with resource and diagnosis), chains, what to run",
+        "backup-relay status --since 24h --account 222222222222 --state failed",
     )
-    parser.add_argument("--since", default="24h", help="chains changed since: 90m, 24h, 7d, ISO")
+    parser.add_argument("--since", default="24h", help="jobs and chains since: 90m, 24h, 7d, ISO")
+    parser.add_argument("--account", help="only this account's resources")
+    parser.add_argument("--resource", help="only this resource (its ARN or name)")
+    parser.add_argument("--resource-type", help="only this resource type (Aurora, RDS, ...)")
+    parser.add_argument("--state", help="only failures and chains in this state (FAILED, ...)")
     parser.add_argument("--chain", help="only this chain")
     parser.add_argument("--recovery-point", help="only the chains of this recovery point (ARN)")
     parser.add_argument(
@@ -30,8 +35,15 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from backup_relay import wiring
+    from backup_relay.status.views import Filters
 
     durations.since(args.since, "--since")  # checked before AWS is called
+    filters = Filters(
+        account=args.account,
+        resource=args.resource,
+        resource_type=args.resource_type,
+        state=args.state,
+    )
     env = stack_environment(args.stack, args.region)
     start = durations.since(args.since, "--since", wiring.endpoint_now())  # the endpoint's clock
     report = wiring.status(env)(
@@ -39,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
         chain_id=args.chain,
         recovery_point_arn=args.recovery_point,
         resource_arn=args.resource_arn,
+        filters=filters,
     )
     print(report.model_dump_json(indent=2) if args.json else render_status(report))
     return EXIT_OK

@@ -228,6 +228,7 @@ class ReconcileSettings(ChainEnvironment, SourceAccountSettings, StartsChains):
 
 class BringBackSettings(ChainEnvironment, SourceAccountSettings, StartsChains):
     """Where a DR copy may be brought back: BringBackTargets, entries ACCOUNT (any of its
-    vaults) or ACCOUNT:VAULT; empty, the accounts the relay serves (AllowedSourceAccounts)."""
+    vaults) or ACCOUNT:VAULT; empty, the accounts the relay serves (AllowedSourceAccounts; empty
+    too, the organization's accounts, read from AWS Organizations)."""
 
     bring_back_targets: Names = Field(alias="BRING_BACK_TARGETS")

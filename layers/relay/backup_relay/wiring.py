@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from backup_relay.doctor.preflight import Preflight
     from backup_relay.domain.stack import DeployedStack
     from backup_relay.replay.failed_copies import Replay
-    from backup_relay.status.chains import Status
+    from backup_relay.status.chains import StaleResources, Status
 
 T = TypeVar("T")
 _BUILT: list[Callable[[], object]] = []
@@ -246,11 +246,31 @@ def status(env: Mapping[str, str]) -> Status:
     from backup_relay.status.chains import Status
 
     settings = ChainEnvironment.load(env)
+    coverage = _coverage(settings)
     return Status(
         DynamoChainLedger(settings.ledger_table, settings.ledger_retention),
         DynamoEventLedger(settings.ledger_table, settings.ledger_retention),
+        stale=None if coverage is None else _stale(coverage, env),
         now=endpoint_now,
     )
+
+
+def _stale(coverage: Coverage, env: Mapping[str, str]) -> StaleResources:
+    """Coverage's stale resources at `now`, at the stack's CoverageMaxAgeHours (0: the check
+    is off, None)."""
+    from datetime import timedelta
+
+    from backup_relay.template_parameters import DEFAULTS
+
+    hours = float(env.get("COVERAGE_MAX_AGE_HOURS") or DEFAULTS["CoverageMaxAgeHours"] or 0)
+
+    def stale(now: datetime) -> dict[str, str] | None:
+        if hours <= 0:
+            return None
+        coverage.now = lambda: now
+        return {r.resource_arn: r.resource_type for r in coverage(timedelta(hours=hours)).stale}
+
+    return stale
 
 
 def coverage(env: Mapping[str, str]) -> Coverage:
@@ -346,6 +366,7 @@ def _bring_back() -> BringBack:
 
 
 def _build_bring_back(settings: BringBackSettings) -> BringBack:
+    from backup_relay.adapters.organization import OrganizationsAccounts
     from backup_relay.copy_chain.bring_back import BringBack
 
     ports = _chain_ports(settings)
@@ -353,6 +374,7 @@ def _build_bring_back(settings: BringBackSettings) -> BringBack:
         routes=settings.routes,
         targets=settings.bring_back_targets,
         accounts=settings.accounts,
+        organization=OrganizationsAccounts(),
         recovery_points=ports["recovery_points"],
         ledger=ports["ledger"],
         workflow=ports["workflow"],

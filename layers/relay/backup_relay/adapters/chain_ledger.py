@@ -244,6 +244,11 @@ class DynamoChainLedger(DynamoTable):
         )
         return claimed["task_token"] if claimed is not None else None
 
+    def hop_of_job(self, copy_job_id: str) -> tuple[str, int] | None:
+        # the waiting hop's item outlives its attempt: a replay opens a new copy job (a new item)
+        item = self.get(ledger.waiting_hop(copy_job_id))
+        return (item["chain_id"], int(item["hop_index"])) if item else None
+
     def final_event(self, copy_job_id: str) -> JobEvent | None:
         """The copy job's final event, if ingest recorded it (ledger_schema.JOB_EVENT)."""
         job = ledger.job(JobKind.COPY, copy_job_id)

@@ -109,7 +109,8 @@ class RecoveryPointChainItem(Key):
 
 
 class WaitingHopItem(Key):
-    """A hop waiting for its copy job's event: ingest resumes it once."""
+    """A hop waiting for its copy job's event: ingest resumes it once. Kept after: replay reads
+    from it which chain and hop (of whichever attempt) made a copy job."""
 
     task_token: str  # the state machine's WaitForCopyJob
     chain_id: str

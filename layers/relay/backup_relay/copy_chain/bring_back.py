@@ -1,7 +1,10 @@
 """Bring a DR copy back to a member account for restore: the reverse route, same state machine.
 
-Its source is always the DR vault, and its target a vault the stack's BringBackTargets admits:
-whoever may invoke it can only move DR copies to where the platform team said they may go.
+Its source is always the DR vault, and its target a vault the stack admits: BringBackTargets; if
+empty, the accounts of AllowedSourceAccounts; if that is empty too, the accounts of the
+organization, read from AWS Organizations. Never anyone: when the organization's accounts cannot
+be read, the bring-back is refused. Whoever may invoke it can only move DR copies to where the
+platform team said they may go.
 """
 
 from __future__ import annotations
@@ -10,10 +13,18 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict
 
-from backup_relay.copy_chain.ports import ChainLedger, RecoveryPoints, Workflow
+from backup_relay.copy_chain.ports import (
+    ChainLedger,
+    OrganizationAccounts,
+    RecoveryPoints,
+    Workflow,
+)
 from backup_relay.domain.accounts import AccountPolicy
 from backup_relay.domain.chain import ChainState, new_chain
+from backup_relay.domain.errors import AwsError, Throttled
 from backup_relay.domain.routes import RouteError, RoutePolicy, Vault, plan_route
+
+_FIX = "add ACCOUNT or ACCOUNT:VAULT to the stack's BringBackTargets parameter"
 
 
 class BringBackRequest(BaseModel):
@@ -27,15 +38,34 @@ class BringBackRequest(BaseModel):
 
 
 class TargetNotAllowed(Exception):
-    """The target vault is not one the stack's BringBackTargets admits."""
+    """The target vault is not one the stack admits (BringBackTargets, else
+    AllowedSourceAccounts, else the organization's accounts)."""
 
 
-def target_allowed(targets: frozenset[str], accounts: AccountPolicy, target: Vault) -> bool:
+def target_allowed(
+    targets: frozenset[str],
+    accounts: AccountPolicy,
+    target: Vault,
+    organization: OrganizationAccounts,
+) -> bool:
     """`targets`: BringBackTargets (ACCOUNT or ACCOUNT:VAULT); empty, the accounts the relay
-    serves (`accounts`, AllowedSourceAccounts)."""
-    if not targets:
+    serves: AllowedSourceAccounts (`accounts`), or, empty too, the organization's accounts.
+    Raises TargetNotAllowed when the organization's accounts cannot be read."""
+    if targets:
+        return bool({target.account, f"{target.account}:{target.name}"} & targets)
+    if accounts.allowed:
         return accounts.allows(target.account)
-    return bool({target.account, f"{target.account}:{target.name}"} & targets)
+    try:
+        return target.account in organization.active_accounts()
+    except Throttled:
+        raise  # AWS asked to slow down: try again later
+    except AwsError as refused:
+        raise TargetNotAllowed(
+            f"cannot tell whether account {target.account} is in the organization "
+            f"(organizations:ListAccounts: {refused.code or refused}), and BringBackTargets and "
+            f"AllowedSourceAccounts are empty: {_FIX}, or run it from an account allowed to list "
+            "the organization (its management account or a delegated administrator)"
+        ) from refused
 
 
 @dataclass
@@ -43,6 +73,7 @@ class BringBack:
     routes: RoutePolicy
     targets: frozenset[str]  # BringBackTargets
     accounts: AccountPolicy  # AllowedSourceAccounts
+    organization: OrganizationAccounts  # when both are empty
     recovery_points: RecoveryPoints
     ledger: ChainLedger
     workflow: Workflow
@@ -55,12 +86,10 @@ class BringBack:
         destination = Vault(
             account=request.to_account, region=request.to_region, name=request.to_vault
         )
-        if not target_allowed(self.targets, self.accounts, destination):
-            listed = ",".join(sorted(self.targets))
+        if not target_allowed(self.targets, self.accounts, destination, self.organization):
             raise TargetNotAllowed(
                 f"{destination.account}:{destination.name} is not a bring-back target of this "
-                f"stack (BringBackTargets: {listed or 'empty, so AllowedSourceAccounts'}): add "
-                "ACCOUNT or ACCOUNT:VAULT to the stack's BringBackTargets parameter"
+                f"stack (BringBackTargets: {self._admitted()}): {_FIX}"
             )
         point = self.recovery_points.describe(source, request.recovery_point_arn)
         if not point.is_whole:
@@ -77,3 +106,10 @@ class BringBack:
         started = self.workflow.start(chain)
         self.ledger.execution_started(chain)
         return chain, started
+
+    def _admitted(self) -> str:
+        if self.targets:
+            return ",".join(sorted(self.targets))
+        if self.accounts.allowed:
+            return "empty, so AllowedSourceAccounts"
+        return "and AllowedSourceAccounts empty, so the organization's accounts"

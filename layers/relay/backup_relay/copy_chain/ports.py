@@ -112,6 +112,11 @@ class ChainLedger(Protocol):
         """The waiting hop's task token, for the first caller only."""
         ...
 
+    def hop_of_job(self, copy_job_id: str) -> tuple[str, int] | None:
+        """The chain and hop index that started copy job `copy_job_id` (and waited for it),
+        whichever attempt of the chain it was; None for a copy job no chain started."""
+        ...
+
     def final_event(self, copy_job_id: str) -> JobEvent | None:
         """The copy job's final event, if ingest already recorded it."""
         ...
@@ -136,6 +141,16 @@ class Executions(Protocol):
 
     def status(self, name: str) -> str | None:
         """RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED, ...; None if there is none."""
+        ...
+
+
+class OrganizationAccounts(Protocol):
+    """The accounts of the organization (AWS Organizations' ListAccounts): where bring-back may
+    go when neither BringBackTargets nor AllowedSourceAccounts names any."""
+
+    def active_accounts(self) -> frozenset[str]:
+        """The ids of its ACTIVE accounts. Raises the domain's AwsError when they cannot be read:
+        only the management account or a delegated administrator may list them."""
         ...
 
 

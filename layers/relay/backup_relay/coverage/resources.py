@@ -1,19 +1,35 @@
-"""Coverage: is each chained resource's newest DR copy recent enough?"""
+"""Coverage: is each chained resource's newest DR copy recent enough, and if not, why?
+
+The rule, for each resource of a chained type the ledger saw backed up (within `lookback`):
+- current: its newest DR copy (the ledger's COMPLETED copy into the DR vault, else the DR vault's
+  own newest recovery point of it) is at most `max_age` old;
+- otherwise `copy failed` when a copy of it (a member's into the central vault, or a chain's hop)
+  FAILED or ABORTED after its newest DR copy (or, with none, at all): its diagnosis and the
+  replay command, or the replay already started;
+- otherwise `no copy yet` when it has no DR copy: pending (not stale) while its first backup is
+  at most `max_age` old, stale after;
+- otherwise `copy too old`.
+"""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from pydantic import BaseModel
+from pydantic import BaseModel, computed_field
 
 from backup_relay.copy_chain.ports import RecoveryPoints
 from backup_relay.domain.clock import Clock, utc_now
 from backup_relay.domain.copy_jobs import RecoveryPoint
+from backup_relay.domain.diagnosis import diagnose
 from backup_relay.domain.jobs import FAILURE_STATES, JobEvent, JobKind, JobState
 from backup_relay.domain.routes import Vault
-from backup_relay.status.chains import _hours
 from backup_relay.status.ports import JobStates
+from backup_relay.status.views import hours as _hours
+
+#: Why a resource is not current (ResourceCoverage.reason).
+COPY_FAILED, NO_COPY_YET, COPY_TOO_OLD = "copy failed", "no copy yet", "copy too old"
 
 
 class ResourceCoverage(BaseModel):
@@ -30,6 +46,23 @@ class ResourceCoverage(BaseModel):
     pending: bool = False
     #: the ledger missed its DR copy's event (lost); the DR vault holds the copy
     verified_in_vault: bool = False
+    #: why it is not current (or pending): copy failed, no copy yet, copy too old; "" if current
+    reason: str = ""
+    failed_copy_job_id: str | None = None  # the copy that failed since its newest DR copy
+    failed_category: str | None = None  # that failure's diagnosis
+    replay_command: str | None = None  # what replays it (None once a replay started)
+    replayed_as: str | None = None  # the copy job a replay of it started
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def why(self) -> str:
+        """The reason as a sentence an operator acts on."""
+        if self.reason != COPY_FAILED:
+            return self.reason
+        text = f"copy failed ({self.failed_category}, job {self.failed_copy_job_id})"
+        if self.replayed_as:
+            return f"{text}; replayed as copy job {self.replayed_as}"
+        return f"{text}: {self.replay_command}"
 
 
 class CoverageReport(BaseModel):
@@ -39,6 +72,10 @@ class CoverageReport(BaseModel):
     @property
     def stale(self) -> list[ResourceCoverage]:
         return [r for r in self.resources if not r.current]
+
+    @property
+    def pending(self) -> list[ResourceCoverage]:
+        return [r for r in self.resources if r.pending]
 
 
 @dataclass
@@ -69,13 +106,14 @@ class Coverage:
             into_dr = bool(arn) and event.destination_vault_arn == self.dr_vault_arn
             if into_dr and (arn not in newest or event.time > newest[arn].time):
                 newest[arn] = event
-        failed = {
-            event.resource_arn
-            for state in FAILURE_STATES
-            for event in self.jobs.jobs_in_state(JobKind.COPY, state, since)
-        }
+        failed: dict[str, JobEvent] = {}  # resource -> its newest failed copy
+        for state in FAILURE_STATES:
+            for event in self.jobs.jobs_in_state(JobKind.COPY, state, since):
+                arn = event.resource_arn or ""
+                if arn not in failed or event.time > failed[arn].time:
+                    failed[arn] = event
         resources = [
-            self._coverage(arn, backup, newest.get(arn), now, max_age, failed=arn in failed)
+            self._coverage(arn, backup, newest.get(arn), now, max_age, failed=failed.get(arn))
             for arn, backup in first_backup.items()
         ]
         resources.sort(key=lambda r: (r.current, -(r.age_hours or 1e9), r.resource_arn))
@@ -89,7 +127,7 @@ class Coverage:
         now: datetime,
         max_age: timedelta,
         *,
-        failed: bool,
+        failed: JobEvent | None,
     ) -> ResourceCoverage:
         age = now - copy.time if copy else None
         found = ResourceCoverage(
@@ -114,9 +152,35 @@ class Coverage:
                     "verified_in_vault": True,
                 }
             )
-        if copy is None and not failed and now - backup.time <= max_age:
-            return found.model_copy(update={"current": True, "pending": True})
-        return found
+        if failed is not None and (copy is None or failed.time > copy.time):
+            return found.model_copy(update=self._failed(failed, now))
+        if copy is None and now - backup.time <= max_age:
+            return found.model_copy(
+                update={"current": True, "pending": True, "reason": NO_COPY_YET}
+            )
+        return found.model_copy(update={"reason": NO_COPY_YET if copy is None else COPY_TOO_OLD})
+
+    def _failed(self, failed: JobEvent, now: datetime) -> dict[str, object]:
+        """Why: the failed copy, its diagnosis, and the replay that makes it good (or the one
+        that started)."""
+        job_id = failed.job_id or ""
+        window = math.ceil((now - failed.time).total_seconds() / 3600)
+        # replay looks back 24 h unless told: reach back to the failure when it is older
+        since = "" if window < 24 else f" --since {window + 1}h"
+        diagnosis = diagnose(
+            failed.status_message,
+            resource_type=failed.resource_type,
+            kind="COPY",
+            state=str(failed.state),
+        )
+        replayed = self.jobs.replayed(job_id) if job_id else None
+        return {
+            "reason": COPY_FAILED,
+            "failed_copy_job_id": job_id,
+            "failed_category": diagnosis.category,
+            "replay_command": None if replayed else f"backup-relay replay --job-id {job_id}{since}",
+            "replayed_as": replayed,
+        }
 
     def _newest_in_dr_vault(
         self, resource_arn: str, created_after: datetime

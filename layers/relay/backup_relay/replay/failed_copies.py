@@ -39,6 +39,7 @@ from backup_relay.domain.errors import AwsError, NotFound
 from backup_relay.domain.failures import Diagnosis
 from backup_relay.domain.jobs import JobEvent
 from backup_relay.domain.routes import Vault
+from backup_relay.replay.lost_jobs import LostJob, explain
 from backup_relay.replay.ports import CentralCopyJobs, ReplayLedger
 
 
@@ -85,7 +86,7 @@ class ReplayOutcome(StrEnum):
 
 
 class ReplayItem(BaseModel):
-    kind: str  # "chain hop" or "member copy"
+    kind: str  # "chain hop", "member copy", "earlier attempt" (of a chain) or "central copy"
     id: str  # the chain id, or the failed copy job's id
     account: str
     region: str
@@ -161,9 +162,9 @@ class Replay:
             if self._selected(candidate, request):
                 work.append(partial(self._member_copy, candidate, event, request.dry_run))
         known = {c.job_id for c, _ in chains}
-        for candidate, listed in self._lost_central_failures(start, known):
+        for candidate, job in self._lost_central_failures(start, known):
             if self._selected(candidate, request):
-                work.append(partial(self._lost, candidate, listed))
+                work.append(partial(self._lost, candidate, job))
         for done, replay_one in enumerate(work, start=1):
             report.items.append(replay_one())
             if progress is not None:
@@ -223,15 +224,19 @@ class Replay:
     def _lost_central_failures(
         self, start: datetime, known: set[str | None]
     ) -> list[tuple[_Candidate, ListedCopyJob]]:
-        """Failed copy jobs of this account that no failed chain in the ledger names: their
-        events were lost (or someone ran them by hand)."""
+        """Failed copy jobs of this account that no failed chain in the ledger names: earlier
+        attempts of chains that were replayed, jobs whose events were lost, jobs started by hand
+        (`lost_jobs`); those a later attempt of their chain made good are left out."""
         found = []
         for region in self.regions:
             for job in self.central_copies.failed_copy_jobs(region, start):
-                if job.copy_job_id in known or self._made_since(job):
+                if job.copy_job_id in known:
+                    continue
+                lost = explain(job, self.chains)
+                if lost is None:
                     continue
                 candidate = _Candidate(
-                    kind="central copy",
+                    kind=lost.kind,
                     id=job.copy_job_id,
                     job_id=job.copy_job_id,
                     account=self.central_account,
@@ -246,26 +251,14 @@ class Replay:
                 found.append((candidate, job))
         return found
 
-    def _made_since(self, job: ListedCopyJob) -> bool:
-        """A later attempt of its chain (a replay) made the copy."""
-        records = map(self.chains.chain, self.chains.chains_of(job.source_recovery_point_arn))
-        return any(r is not None and r.state == LedgerState.COMPLETED for r in records)
-
     def _lost(self, candidate: _Candidate, job: ListedCopyJob) -> ReplayItem:
-        chains = self.chains.chains_of(job.source_recovery_point_arn)
-        records = [r for r in map(self.chains.chain, chains) if r is not None]
-        if not records:
-            return candidate.item(
-                ReplayOutcome.SKIPPED,
-                "no chain made it (started by hand?): copy it again with aws backup "
-                "start-copy-job once its cause is fixed",
-            )
-        states = ", ".join(f"{r.chain_id} {r.state}" for r in records)
-        return candidate.item(
-            ReplayOutcome.SKIPPED,
-            f"its event was lost and its chain ({states}) has not seen it yet: its poll or "
-            "reconcile records it FAILED, then replay runs it again",
+        """Said when its turn comes: a replay of its chain in this run changes what it is."""
+        lost = explain(job, self.chains) or LostJob(
+            candidate.kind, "a later attempt of its chain made the copy: nothing to do"
         )
+        item = candidate.item(ReplayOutcome.SKIPPED, lost.why)
+        item.kind = lost.kind
+        return item
 
     def _into_central(self, event: JobEvent) -> bool:
         try:

@@ -1,7 +1,9 @@
 """Where copies stand, read from the ledger: `backup-relay status` and `backup-relay coverage`.
 
-- status: chains by state, with their hops, attempt, age and (for a failure) its diagnosis; one
-  chain, or the chains of one recovery point.
+- status: the night of a window at a glance (night.py: jobs and chains by state, every failure
+  with its resource, destination and diagnosis and what made it good since, stale resources,
+  the commands to run), then chains by state with their resource, hops, attempt, age and (for a
+  failure) its diagnosis; or one chain, the chains of one recovery point, one resource's path.
 - coverage: for every resource of a chained type that the ledger saw backed up, its newest copy
   in the DR vault and that copy's age (when the copy completed); resources whose newest DR copy is
   older than the limit, or that have none, come first.
@@ -9,17 +11,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from pydantic import BaseModel
 
 from backup_relay.copy_chain.ports import ChainLedger
-from backup_relay.domain.chain import ChainRecord, LedgerState
+from backup_relay.domain.chain import ChainRecord, HopRecord, LedgerState
 from backup_relay.domain.clock import Clock, utc_now
 from backup_relay.domain.diagnosis import diagnose
 from backup_relay.domain.jobs import JobEvent, JobKind, JobState
+from backup_relay.status.night import CHAIN_STATES, ChainFacts, Night, origin_of
 from backup_relay.status.ports import JobStates
+from backup_relay.status.views import (
+    FailureView,
+    Filters,
+    NightSummary,
+    arn_account,
+    hours,
+    resource_name,
+)
 
 
 class HopView(BaseModel):
@@ -38,6 +50,9 @@ class ChainView(BaseModel):
     state: str
     attempt: int
     resource_type: str
+    account: str  # the resource's (its ARN's; else the account of the job that landed it)
+    resource_arn: str | None  # whose copy the chain carries, as the ledger's job events say
+    resource_name: str
     origin_recovery_point_arn: str
     destination_vault_arn: str
     updated_at: str
@@ -65,6 +80,8 @@ class JobView(BaseModel):
 
 
 class StatusReport(BaseModel):
+    summary: NightSummary | None = None  # the window's night (not for one chain or resource)
+    failures: list[FailureView] = []  # open ones first
     chains: list[ChainView] = []
     jobs: list[JobView] = []  # with --resource-arn: its backups, copies and restores, oldest first
 
@@ -72,11 +89,18 @@ class StatusReport(BaseModel):
         return sum(chain.state == state for chain in self.chains)
 
 
+#: The resources coverage calls stale at a time, ARN -> resource type (None: not checked).
+StaleResources = Callable[[datetime], dict[str, str] | None]
+
+
 @dataclass
 class Status:
+    """`stale`: coverage's rule, asked for the summary (None: not checked)."""
+
     ledger: ChainLedger
     jobs: JobStates
     now: Clock = field(default=utc_now)
+    stale: StaleResources | None = None
 
     def __call__(
         self,
@@ -85,34 +109,113 @@ class Status:
         chain_id: str | None = None,
         recovery_point_arn: str | None = None,
         resource_arn: str | None = None,
+        filters: Filters | None = None,
     ) -> StatusReport:
         if resource_arn is not None:
             return self._resource(resource_arn, since)
-        if chain_id is not None:
-            records = [r for r in [self.ledger.chain(chain_id)] if r is not None]
-        elif recovery_point_arn is not None:
-            ids = self.ledger.chains_of(recovery_point_arn)
+        events = self._events(since)
+        if chain_id is not None or recovery_point_arn is not None:
+            ids = [chain_id] if chain_id is not None else []
+            ids += self.ledger.chains_of(recovery_point_arn) if recovery_point_arn else []
             records = [r for r in map(self.ledger.chain, ids) if r is not None]
-        else:
-            records = [
-                record
-                for state in (LedgerState.RUNNING, LedgerState.FAILED, LedgerState.COMPLETED)
-                for record in self.ledger.chains_in_state(state)
-                if not record.updated_at or record.updated_at >= since.isoformat()
-            ]
-        return StatusReport(chains=[self._view(record) for record in records])
+            return StatusReport(chains=[self._view(record, events) for record in records])
+        return self._night(since, events, filters or Filters())
 
-    def _resource(self, resource_arn: str, since: datetime) -> StatusReport:
-        """The path its copies took: every job of it since `since` (each job's latest state),
-        and the chains that carried its copies on."""
+    def _night(self, since: datetime, events: list[JobEvent], filters: Filters) -> StatusReport:
+        """The window: its summary, its failures, its chains, as `filters` narrow them."""
+        now = self.now()
+        records = [
+            record
+            for state in CHAIN_STATES
+            for record in self.ledger.chains_in_state(state)
+            if not record.updated_at or record.updated_at >= since.isoformat()
+        ]
+        hops = {record.chain_id: self._hops(record.chain_id) for record in records}
+        views = [self._view(record, events, hops[record.chain_id]) for record in records]
+        # a failure is matched to its chain whatever the chain's state: --state narrows only
+        # what is shown
+        matching = {
+            view.chain_id
+            for view in views
+            if filters.matches(
+                account=view.account,
+                resource_arn=view.resource_arn,
+                resource_type=view.resource_type,
+                state=None,
+            )
+        }
+        chosen = {
+            view.chain_id
+            for view in views
+            if view.chain_id in matching
+            and (filters.state is None or _same(filters.state, view.state))
+        }
+        chains = [
+            ChainFacts(record, hops[record.chain_id])
+            for record in records
+            if record.chain_id in matching
+        ]
+        events = [
+            event
+            for event in events
+            if filters.matches(
+                account=arn_account(event.resource_arn) or event.account,
+                resource_arn=event.resource_arn,
+                resource_type=event.resource_type or "",
+                state=None,
+            )
+        ]
+        night = Night(events, chains, self.jobs, since, now)
+        failures = [
+            failure
+            for failure in night.failures()
+            if filters.state is None or _same(filters.state, failure.state)
+        ]
+        found = self.stale(now) if self.stale is not None else None
+        note = (
+            "not checked: the stack has no DR vault, or CoverageMaxAgeHours is 0"
+            if found is None
+            else "by coverage's rule, see backup-relay coverage"
+        )
+        stale = None
+        if found is not None:
+            stale = [
+                arn
+                for arn, resource_type in found.items()
+                if filters.matches(
+                    account=arn_account(arn) or (filters.account or ""),
+                    resource_arn=arn,
+                    resource_type=resource_type,
+                    state=None,
+                )
+            ]
+        return StatusReport(
+            summary=night.summary(
+                failures,
+                (c.record.state for c in chains if c.record.chain_id in chosen),
+                stale,
+                note,
+                filters,
+            ),
+            failures=failures,
+            chains=[view for view in views if view.chain_id in chosen],
+        )
+
+    def _events(self, since: datetime) -> list[JobEvent]:
+        """The latest event of every job since `since`, oldest first."""
         events = [
             event
             for kind in JobKind
             for state in JobState
             for event in self.jobs.jobs_in_state(kind, state, since)
-            if event.resource_arn == resource_arn
         ]
         events.sort(key=lambda event: event.time)
+        return events
+
+    def _resource(self, resource_arn: str, since: datetime) -> StatusReport:
+        """The path its copies took: every job of it since `since` (each job's latest state),
+        and the chains that carried its copies on."""
+        events = [e for e in self._events(since) if e.resource_arn == resource_arn]
         chains = {
             chain_id
             for event in events
@@ -121,22 +224,36 @@ class Status:
         }
         records = [r for r in map(self.ledger.chain, sorted(chains)) if r is not None]
         return StatusReport(
-            chains=[self._view(record) for record in records],
+            chains=[self._view(record, events) for record in records],
             jobs=[_job_view(event) for event in events],
         )
 
-    def _view(self, record: ChainRecord) -> ChainView:
-        hops = sorted(self.ledger.hops_of(record.chain_id), key=lambda hop: hop.index)
+    def _hops(self, chain_id: str) -> list[HopRecord]:
+        return sorted(self.ledger.hops_of(chain_id), key=lambda hop: hop.index)
+
+    def _view(
+        self, record: ChainRecord, events: list[JobEvent], hops: list[HopRecord] | None = None
+    ) -> ChainView:
+        hops = self._hops(record.chain_id) if hops is None else hops
         failed = next((h for h in hops if h.state == LedgerState.FAILED), None)
         category = None
         if record.state == LedgerState.FAILED:
             message = (failed.status_message if failed else None) or record.reason
             category = diagnose(message, resource_type=record.resource_type, kind="COPY").category
+        origin = origin_of(record, events)
+        resource_arn = origin.resource_arn if origin else None
         return ChainView(
             chain_id=record.chain_id,
             state=record.state,
             attempt=record.attempt,
             resource_type=record.resource_type,
+            account=(
+                (arn_account(resource_arn) or origin.account)
+                if origin
+                else arn_account(record.origin_recovery_point_arn)
+            ),
+            resource_arn=resource_arn,
+            resource_name=resource_name(resource_arn),
             origin_recovery_point_arn=record.origin_recovery_point_arn,
             destination_vault_arn=record.destination_vault_arn,
             updated_at=record.updated_at,
@@ -160,7 +277,7 @@ class Status:
 
 
 def _hours(age: timedelta | None) -> float | None:
-    return round(age.total_seconds() / 3600, 1) if age is not None else None
+    return hours(age)
 
 
 def _hours_since(moment: str, now: datetime) -> float | None:
@@ -168,7 +285,7 @@ def _hours_since(moment: str, now: datetime) -> float | None:
         then = datetime.fromisoformat(moment)
     except ValueError:
         return None
-    return round((now - then).total_seconds() / 3600, 1)
+    return hours(now - then)
 
 
 def _job_view(event: JobEvent) -> JobView:
@@ -196,3 +313,7 @@ def _job_view(event: JobEvent) -> JobView:
         ),
         status_message=event.status_message,
     )
+
+
+def _same(wanted: str, value: str) -> bool:
+    return wanted.casefold() == value.casefold()
