@@ -33,6 +33,7 @@ import socket
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -51,7 +52,7 @@ from backup_relay_sandbox.template import resolve
 
 STACK_NAME = "backup-relay"
 READY, PID, LOG, ADVANCE = "ready.json", "server.pid", "server.log", "advance"
-NIGHT, PROGRESS = "night", "progress.json"
+NIGHT, PROGRESS, FAILED = "night", "progress.json", "failed"
 #: With nothing asked of it, the server still settles this often (a safety net, not the clock).
 IDLE_SETTLE_SECONDS = 60.0
 #: `sandbox advance` moves the clock in at most this many strides when nothing runs (each
@@ -126,9 +127,15 @@ def serve(port: int, directory: Path, *, night: bool = True) -> None:
                 work.clear()
                 if stop.is_set():
                     break
-                _night_if_asked(org, directory)
-                _advance_if_asked(org, directory)
-                org.settle()  # deliver what arrived, let virtual time pass while work is pending
+                try:
+                    _night_if_asked(org, directory)
+                    _advance_if_asked(org, directory)
+                    org.settle()  # deliver what arrived, let time pass while work is pending
+                except Exception as failed:  # the server lives on; the CLI says what failed
+                    traceback.print_exc()
+                    (directory / FAILED).write_text(f"{type(failed).__name__}: {failed}")
+                    for name in (NIGHT, ADVANCE):
+                        (directory / name).unlink(missing_ok=True)
         finally:
             server.shutdown()
             thread.join()
@@ -156,6 +163,7 @@ def _advance_if_asked(org: Any, directory: Path) -> None:
     except (OSError, ValueError):
         return
     total = timedelta(seconds=seconds)
+    _ = org.sim.now + total  # past the year 9999 it fails here, before the clock moves
     stride = max(timedelta(hours=1), total / IDLE_STRIDES)
     left = total
     try:
@@ -241,6 +249,7 @@ def _ask(
     if pid is None or not running(directory):
         raise RuntimeError("no sandbox runs: backup-relay sandbox up first")
     request = directory / name
+    (directory / FAILED).unlink(missing_ok=True)
     request.write_text(content)
     os.kill(pid, signal.SIGUSR1)
     last, deadline = None, time.monotonic() + stalled
@@ -259,6 +268,10 @@ def _ask(
                 f"the sandbox made no progress in {stalled:g} s: see {directory / LOG}"
             )
         time.sleep(0.1)
+    if (directory / FAILED).exists():
+        failed = (directory / FAILED).read_text()
+        (directory / FAILED).unlink(missing_ok=True)
+        raise RuntimeError(f"the sandbox failed to {name}: {failed} (see {directory / LOG})")
 
 
 def port_in_use(port: int) -> bool:

@@ -155,6 +155,18 @@ def test_a_long_advance_shows_progress(sandbox: Path, capsys: pytest.CaptureFixt
     assert time.monotonic() - started < 60
 
 
+def test_a_failed_advance_is_reported_and_the_sandbox_lives_on(sandbox: Path) -> None:
+    # WHEN the server is asked to move its clock past the end of time (the CLI refuses more
+    # than ten years up front)
+    assert main(["sandbox", "advance", "4000d", "--dir", str(sandbox)]) == 2
+    with pytest.raises(RuntimeError, match="the sandbox failed to advance: OverflowError"):
+        server.advance(sandbox, timedelta(days=99_999_999))
+    # THEN it says so, and still serves, its clock where it was
+    assert server.running(sandbox)
+    assert main(["sandbox", "advance", "1m", "--dir", str(sandbox)]) == 0
+    assert wiring.endpoint_now().year < 2100
+
+
 @pytest.mark.parametrize("duration", ["0m", "-5h"])
 def test_advance_refuses_no_time_or_backwards(sandbox: Path, duration: str) -> None:
     try:

@@ -20,6 +20,7 @@ from backup_relay_cli.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, C
 from backup_relay_cli.options import command
 
 STATE_ROOT = Path("~/.backup-relay-sandbox")
+MAX_ADVANCE = timedelta(days=3650)
 
 
 def register(commands: Any) -> None:
@@ -131,6 +132,12 @@ def _checked(args: argparse.Namespace) -> timedelta | None:
         if by <= timedelta(0):
             raise CommandError(
                 f"advance {args.duration}: give a duration forward, e.g. 6h", EXIT_BAD_INPUT
+            )
+        if by > MAX_ADVANCE:
+            raise CommandError(
+                f"advance {args.duration}: at most {MAX_ADVANCE.days}d at a time (the longest "
+                "retention the sandbox keeps is years; ten years take about a minute)",
+                EXIT_BAD_INPUT,
             )
         return by
     if args.duration is not None:
