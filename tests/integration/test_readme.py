@@ -9,6 +9,7 @@ import re
 import tomllib
 from typing import Any
 
+import pytest
 from samtranslator.yaml_helper import yaml_parse
 
 from backup_relay_sandbox.template import CENTRAL_TEMPLATE, MEMBER_TEMPLATE, REPO_ROOT
@@ -95,12 +96,14 @@ def test_every_deploy_command_puts_each_stack_in_the_example_regions() -> None:
     assert set(REGION.findall(code)) == {*sources, dr}
 
 
-def test_the_deploy_section_builds_with_make_build() -> None:
-    # GIVEN the deploy section's commands
-    code = _code(_deploy_steps())
-    # THEN it builds with `make build` (it finds the python3.13 sam build needs), not sam build
+@pytest.mark.parametrize("doc", ["README.md", "docs/deploy.md"])
+def test_the_deploy_commands_build_with_make_build(doc: str) -> None:
+    # GIVEN the deploy commands of the README and of the deploy guide
+    text = (REPO_ROOT / doc).read_text()
+    code = _code(_deploy_steps() if doc == "README.md" else text)
+    # THEN they build with `make build` (it finds the python3.13 sam build needs), not sam build
     assert re.search(r"^\s*make build\b", code, flags=re.MULTILINE)
-    assert not re.search(r"^\s*sam build\b", code, flags=re.MULTILINE)
+    assert not re.search(r"(?:^|&&)\s*sam build\b", code, flags=re.MULTILINE)
 
 
 def test_the_member_parameter_table_is_generated_from_the_member_template() -> None:
@@ -131,3 +134,10 @@ def test_the_central_parameter_table_lists_every_parameter_with_the_templates_de
         default = str(spec.get("Default", ""))
         expected = "(required)" if "Default" not in spec else f"`{default}`" if default else "empty"
         assert rows[name] == expected, name
+
+
+def test_the_times_the_readme_gives_were_measured() -> None:
+    # GIVEN the README THEN it gives no guessed time ("about 10 s"); its times were measured
+    assert not re.search(r"about \d+ ?s\b", README)
+    for sentence in re.findall(r"[^.]*\b\d+(?:-\d+)? s\b[^.]*", _section("## The demo")):
+        assert "measured" in sentence, sentence
