@@ -11,6 +11,7 @@ import pytest
 
 from backup_relay_cli import render
 from backup_relay_sandbox.demo import run_demo
+from backup_relay_sandbox.template import REPO_ROOT
 
 SECTIONS = (
     "How to read it",
@@ -95,3 +96,16 @@ def test_condensed_counts_every_event_by_phase_and_shows_the_notable_ones(
     assert rows == summary["duplicates"] + summary["quarantined"] + 1
     assert rows * 4 < summary["delivered"]
     assert len(text.splitlines()) < len(verbose[0].splitlines()) - 50
+
+
+def test_the_readme_shows_the_alert_as_the_demo_prints_it(
+    condensed: tuple[str, dict[str, Any]],
+) -> None:
+    # GIVEN the alert the README quotes from the demo's section 4
+    readme = (REPO_ROOT / "README.md").read_text()
+    quoted = readme.split("The alert, as section 4 prints it:\n\n```text\n", 1)[1]
+    quoted = quoted.split("```", 1)[0]
+    # THEN the demo prints it so, line for line
+    text, _ = condensed
+    alert = text[text.index("\n== 4. The alert") : text.index("\n== 5. The fix")]
+    assert quoted.strip() in alert
