@@ -19,3 +19,10 @@ class CommandError(Exception):
     def __init__(self, message: str, exit_code: int = EXIT_FAILED) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+class UsageError(CommandError):
+    """The command line itself is wrong (an unknown, missing or malformed argument): exit 2."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, EXIT_BAD_INPUT)

@@ -7,7 +7,14 @@ from typing import Any
 
 from backup_relay_cli import durations
 from backup_relay_cli.errors import EXIT_OK
-from backup_relay_cli.options import command, stack_environment, stack_options
+from backup_relay_cli.options import (
+    RECOVERY_POINT_ARN,
+    RESOURCE_ARN,
+    SINCE,
+    command,
+    stack_environment,
+    stack_options,
+)
 from backup_relay_cli.render import render_status
 
 
@@ -19,11 +26,19 @@ def register(commands: Any) -> None:
         "chains and their hops by state, with age, attempt and diagnosis",
         "backup-relay status --since 24h   |   backup-relay status --chain chain-9c02e...",
     )
-    parser.add_argument("--since", default="24h", help="chains changed since: 90m, 24h, 7d, ISO")
-    parser.add_argument("--chain", help="only this chain")
-    parser.add_argument("--recovery-point", help="only the chains of this recovery point (ARN)")
     parser.add_argument(
-        "--resource-arn", help="the path one resource's copies took: its jobs and chains"
+        "--since", type=SINCE, default="24h", help="chains changed since: 90m, 24h, 7d, ISO"
+    )
+    parser.add_argument("--chain", help="only this chain")
+    parser.add_argument(
+        "--recovery-point",
+        type=RECOVERY_POINT_ARN,
+        help="only the chains of this recovery point (ARN)",
+    )
+    parser.add_argument(
+        "--resource-arn",
+        type=RESOURCE_ARN,
+        help="the path one resource's copies took: its jobs and chains",
     )
     stack_options(parser)
 
