@@ -153,7 +153,17 @@ def _vault(text: str) -> Vault:
         raise ValueError(f"{error}: give ACCOUNT:REGION:VAULT or a backup vault ARN") from None
     identifiers.account_id(vault.account)
     identifiers.region(vault.region)
+    identifiers.vault_name(vault.name)
     return vault
+
+
+def _stack_name(text: str) -> str:
+    from backup_relay.doctor.names import stack_name_problem
+
+    problem = stack_name_problem(text)
+    if problem:
+        raise ValueError(f"{text!r} is not a stack name: {problem}")
+    return text
 
 
 def _checked(read: Callable[[str], object]) -> Callable[[str], str]:
@@ -168,6 +178,8 @@ def _checked(read: Callable[[str], object]) -> Callable[[str], str]:
 
 ACCOUNT_ID = _argument_type("account id", identifiers.account_id)
 REGION = _argument_type("region", identifiers.region)
+VAULT_NAME = _argument_type("vault name", identifiers.vault_name)
+STACK_NAME = _argument_type("stack name", _stack_name)
 RECOVERY_POINT_ARN = _argument_type("recovery point ARN", _checked(identifiers.recovery_point_arn))
 RESOURCE_ARN = _argument_type("ARN", _checked(lambda text: identifiers.arn(text, owned=False)))
 VAULT = _argument_type("vault", _vault)
@@ -212,7 +224,7 @@ def stack_options(
     regions: str | None = None,
 ) -> None:
     """--stack and --region; `regions`: the help of a --region given once per region instead."""
-    parser.add_argument("--stack", help=stack_help)
+    parser.add_argument("--stack", type=STACK_NAME, help=stack_help)
     if regions is None:
         parser.add_argument(
             "--region", type=REGION, help="the stack's region (default: your AWS configuration)"

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EVENT = str(EVENTS_DIR / "copy_job_failed.json")
 VAULTS = ["--from", "222222222222:us-west-2:member", "--to", "123456789012:us-east-1:dr"]
 RECOVERY_POINT = "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:awsbackup:job-1"
-TO = ["--to-account", "222222222222", "--to-region", "us-west-2", "--to-vault", "v"]
+TO = ["--to-account", "222222222222", "--to-region", "us-west-2", "--to-vault", "member-vault"]
 
 #: (arguments, what the one line says): each is bad usage, exit 2, before any AWS call
 BAD_USAGE: list[tuple[list[str], str]] = [
@@ -50,7 +50,7 @@ BAD_USAGE: list[tuple[list[str], str]] = [
         "plan: --from: 'abc' is not an account id: give a 12-digit account id",
     ),
     (
-        ["plan", "Aurora", "--from", "222222222222:mars-1:v", "--to", "123456789012:us-east-1:d"],
+        ["plan", "Aurora", "--from", "222222222222:mars-1:v", "--to", "123456789012:us-east-1:dr"],
         "plan: --from: 'mars-1' is not a region: give a region code",
     ),
     (
@@ -59,6 +59,8 @@ BAD_USAGE: list[tuple[list[str], str]] = [
     ),
     (["plan", "Aurora", *VAULTS, "--central-account", "abc"], "--central-account: 'abc' is not"),
     (["plan", "Aurora", *VAULTS, "--chained-types", "RDS,nope"], "'nope' is not a resource type"),
+    (["plan", "Aurora", *VAULTS, "--central-vault", "my vault"], "is not a backup vault name"),
+    (["plan", "Aurora", *VAULTS, "--stack", "my stack"], "'my stack' is not a stack name"),
     (["plan", "Aurora", *VAULTS, "--region", "mars-1"], "plan: --region: 'mars-1' is not a region"),
     # bring-back
     (["bring-back", RECOVERY_POINT], "the following arguments are required: --to-account"),
@@ -69,6 +71,7 @@ BAD_USAGE: list[tuple[list[str], str]] = [
     (["bring-back", "arn:aws:sqs:us-east-1:123456789012:q", *TO], "is not a recovery point ARN"),
     (["bring-back", RECOVERY_POINT, *TO[:1], "abc", *TO[2:]], "--to-account: 'abc' is not"),
     (["bring-back", RECOVERY_POINT, *TO[:3], "mars-1", *TO[4:]], "--to-region: 'mars-1' is not"),
+    (["bring-back", RECOVERY_POINT, *TO[:5], "v"], "--to-vault: 'v' is not a backup vault name"),
     # diagnose
     (["diagnose"], "diagnose: the following arguments are required: message"),
     (["diagnose", "x", "y"], "diagnose: unrecognized arguments: y"),

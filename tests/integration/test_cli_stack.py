@@ -13,7 +13,14 @@ from backup_relay_sandbox.cloud import client
 from tests.support.events import EVENTS_DIR
 
 MEMBER_TO_DR = ["--from", "222222222222:us-west-2:member", "--to", "123456789012:us-east-1:dr"]
-BRING_BACK_TO = ["--to-account", "222222222222", "--to-region", "us-west-2", "--to-vault", "v"]
+BRING_BACK_TO = [
+    "--to-account",
+    "222222222222",
+    "--to-region",
+    "us-west-2",
+    "--to-vault",
+    "member-vault",
+]
 BRING_BACK_TO += ["--region", "us-west-2"]
 RECOVERY_POINT = "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:x"
 

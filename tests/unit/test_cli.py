@@ -157,7 +157,14 @@ def test_plan_without_a_stack_routes_through_the_templates_central_vault(
     assert printed["settings"] == "template defaults"
 
 
-BRING_BACK_TO = ["--to-account", "222222222222", "--to-region", "us-west-2", "--to-vault", "v"]
+BRING_BACK_TO = [
+    "--to-account",
+    "222222222222",
+    "--to-region",
+    "us-west-2",
+    "--to-vault",
+    "member-vault",
+]
 BRING_BACK_TO += ["--region", "us-west-2"]
 
 

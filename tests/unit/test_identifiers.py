@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from backup_relay.domain import identifiers
@@ -60,6 +62,21 @@ def test_recovery_point_arns_of_every_form_are_read(text: str) -> None:
 def test_a_recovery_point_arn_that_is_not_one_says_why(text: str, why: str) -> None:
     with pytest.raises(InvalidIdentifier, match=why):
         identifiers.recovery_point_arn(text)
+
+
+def test_the_templates_patterns_are_these() -> None:
+    # GIVEN the template's parameters that name a region or a vault
+    template = (Path(__file__).resolve().parents[2] / "template.yaml").read_text()
+    # THEN CloudFormation checks them with the same patterns as the CLI (one rule, two readers)
+    assert f'AllowedPattern: "^({identifiers.REGION.pattern})?$"' in template
+    assert f'AllowedPattern: "^{identifiers.VAULT_NAME.pattern}$"' in template
+
+
+@pytest.mark.parametrize("text", ["a", "my vault", "x" * 51, "vault/1"])
+def test_a_vault_name_is_createbackupvaults(text: str) -> None:
+    assert identifiers.vault_name("backup-relay_dr") == "backup-relay_dr"
+    with pytest.raises(InvalidIdentifier, match="is not a backup vault name"):
+        identifiers.vault_name(text)
 
 
 def test_a_resource_arn_may_have_neither_region_nor_account() -> None:

@@ -12,6 +12,7 @@ from backup_relay_cli.options import (
     ACCOUNT_ID,
     RECOVERY_POINT_ARN,
     REGION,
+    VAULT_NAME,
     command,
     stack_environment,
     stack_options,
@@ -30,7 +31,7 @@ def register(commands: Any) -> None:
     parser.add_argument("recovery_point_arn", type=RECOVERY_POINT_ARN, help="the DR copy's ARN")
     parser.add_argument("--to-account", type=ACCOUNT_ID, required=True, help="member account")
     parser.add_argument("--to-region", type=REGION, required=True, help="its region")
-    parser.add_argument("--to-vault", required=True, help="its vault (name)")
+    parser.add_argument("--to-vault", type=VAULT_NAME, required=True, help="its vault (name)")
     stack_options(parser)
     parser.add_argument("--dry-run", action="store_true", help="print the plan, start nothing")
 

@@ -16,6 +16,7 @@ from backup_relay_cli.options import (
     RESOURCE_TYPE,
     RESOURCE_TYPES,
     VAULT,
+    VAULT_NAME,
     command,
     stack_environment,
     stack_options,
@@ -60,7 +61,9 @@ def register(commands: Any) -> None:
         type=ACCOUNT_ID,
         help="the central backup account (default: the --to account)",
     )
-    parser.add_argument("--central-vault", help="central vault name in each region")
+    parser.add_argument(
+        "--central-vault", type=VAULT_NAME, help="central vault name in each region"
+    )
     parser.add_argument(
         "--chained-types", type=RESOURCE_TYPES, help="types copied in two hops (comma-separated)"
     )

@@ -5,9 +5,14 @@ for every command and function that takes one from a person.
   digits", https://docs.aws.amazon.com/organizations/latest/APIReference/API_DescribeAccount.html).
 - An ARN is `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`, the partition `aws`, `aws-cn` or
   `aws-us-gov` (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html).
+- A backup vault's name is CreateBackupVault's pattern
+  (https://docs.aws.amazon.com/aws-backup/latest/devguide/API_CreateBackupVault.html).
 - A region code is INFERRED from the codes AWS lists (us-east-1, eu-central-2, us-gov-west-1,
   cn-north-1, ap-southeast-7): AWS documents the list, not a grammar. Two letters, one or more
-  lowercase words, a number: `mars-1` and `US-EAST-1` are not regions.
+  lowercase words, a digit: `mars-1` and `US-EAST-1` are not regions.
+
+template.yaml's AllowedPatterns for its region and vault parameters are these same patterns
+(tests/unit/test_identifiers.py holds them together).
 """
 
 from __future__ import annotations
@@ -16,12 +21,14 @@ import re
 from dataclasses import dataclass
 
 ACCOUNT_ID = re.compile(r"\d{12}")
-REGION = re.compile(r"[a-z]{2}(?:-[a-z]+)+-\d{1,2}")
+REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]")
+VAULT_NAME = re.compile(r"[a-zA-Z0-9_-]{2,50}")
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
 #: What each check asks for, in the words an error message gives.
 ACCOUNT_ID_FORM = "a 12-digit account id, e.g. 123456789012"
 REGION_FORM = "a region code, e.g. us-east-1"
 ARN_FORM = "an ARN, arn:aws:SERVICE:REGION:ACCOUNT:RESOURCE"
+VAULT_NAME_FORM = "2 to 50 letters, digits, hyphens or underscores"
 
 
 class InvalidIdentifier(ValueError):
@@ -39,6 +46,13 @@ def region(text: str) -> str:
     """`text`, when it is a region code."""
     if not REGION.fullmatch(text):
         raise InvalidIdentifier(f"{text!r} is not a region: give {REGION_FORM}")
+    return text
+
+
+def vault_name(text: str) -> str:
+    """`text`, when it can name a backup vault."""
+    if not VAULT_NAME.fullmatch(text):
+        raise InvalidIdentifier(f"{text!r} is not a backup vault name: give {VAULT_NAME_FORM}")
     return text
 
 
