@@ -23,6 +23,8 @@ from typing import Any, NoReturn, TextIO, TypeVar
 
 from backup_relay.domain import identifiers, resource_types
 from backup_relay.domain.catalogue import CATEGORIES
+from backup_relay.domain.chain import CHAIN_ID as CHAIN_ID_FORM
+from backup_relay.domain.chain import chain_of_execution
 from backup_relay.domain.errors import AwsError, SettingsError
 from backup_relay.domain.routes import RouteError, Vault
 from backup_relay.domain.stack import DeployedStack
@@ -157,6 +159,15 @@ def _vault(text: str) -> Vault:
     return vault
 
 
+def _chain_id(text: str) -> str:
+    """A chain id; an attempt's execution name (`<chain id>-attempt-2`) names its chain."""
+    chain_id, _ = chain_of_execution(text.strip())
+    if not CHAIN_ID_FORM.fullmatch(chain_id):
+        raise ValueError(f"{text!r} is not a chain id: give chain- and 40 hex digits, as status "
+                         "prints it")  # fmt: skip
+    return chain_id
+
+
 def _stack_name(text: str) -> str:
     from backup_relay.doctor.names import stack_name_problem
 
@@ -180,6 +191,7 @@ ACCOUNT_ID = _argument_type("account id", identifiers.account_id)
 REGION = _argument_type("region", identifiers.region)
 VAULT_NAME = _argument_type("vault name", identifiers.vault_name)
 STACK_NAME = _argument_type("stack name", _stack_name)
+CHAIN_ID = _argument_type("chain id", _chain_id)
 RECOVERY_POINT_ARN = _argument_type("recovery point ARN", _checked(identifiers.recovery_point_arn))
 RESOURCE_ARN = _argument_type("ARN", _checked(lambda text: identifiers.arn(text, owned=False)))
 VAULT = _argument_type("vault", _vault)

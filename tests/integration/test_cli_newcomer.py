@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EVENT = str(EVENTS_DIR / "copy_job_failed.json")
 VAULTS = ["--from", "222222222222:us-west-2:member", "--to", "123456789012:us-east-1:dr"]
 RECOVERY_POINT = "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:awsbackup:job-1"
+CHAIN = "chain-" + "9c02e" * 8
 TO = ["--to-account", "222222222222", "--to-region", "us-west-2", "--to-vault", "member-vault"]
 
 #: (arguments, what the one line says): each is bad usage, exit 2, before any AWS call
@@ -88,10 +89,12 @@ BAD_USAGE: list[tuple[list[str], str]] = [
     (["replay", "--region", "mars-1"], "replay: --region: 'mars-1' is not a region"),
     (["replay", "--resource-type", "nope"], "'nope' is not a resource type: give one of RDS"),
     (["replay", "--category", "nope"], "'nope' is not a failure category: give one of"),
+    (["replay", "--chain-id", "9c02e"], "--chain-id: '9c02e' is not a chain id"),
     (["replay", "--since", "yesterday"], "replay: --since: 'yesterday': give a duration"),
     (["replay", "--since", "2999-01-01"], "'2999-01-01' is in the future"),
     # status
     (["status", "extra"], "status: unrecognized arguments: extra"),
+    (["status", "--chain", "chain-xyz"], "status: --chain: 'chain-xyz' is not a chain id"),
     (["status", "--since", "5y"], "status: --since: '5y': give a duration"),
     (["status", "--recovery-point", "rp-1"], "--recovery-point: 'rp-1' is not an ARN"),
     (["status", "--resource-arn", "db-1"], "--resource-arn: 'db-1' is not an ARN"),
@@ -175,11 +178,12 @@ def test_with_json_every_error_is_one_json_object(
         (["diagnose", "x", "--resource-type", "AURORA"], "resource_type", "Aurora"),
         (["replay", "--resource-type", "documentdb"], "resource_type", "DocumentDB"),
         (["replay", "--category", "KMS_KEY_NOT_SHARED"], "category", "kms_key_not_shared"),
+        (["status", "--chain", f"{CHAIN}-attempt-2"], "chain", CHAIN),
         (["plan", "RDS", *VAULTS, "--chained-types", "rds, aurora"], "chained_types",
          "RDS,Aurora"),
     ],
 )  # fmt: skip
-def test_resource_types_and_categories_are_read_in_any_case(
+def test_resource_types_categories_and_chains_are_read_as_their_commands_name_them(
     argv: list[str], option: str, value: str
 ) -> None:
     from backup_relay_cli.main import parser

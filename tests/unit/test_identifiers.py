@@ -82,3 +82,9 @@ def test_a_vault_name_is_createbackupvaults(text: str) -> None:
 def test_a_resource_arn_may_have_neither_region_nor_account() -> None:
     read = identifiers.arn("arn:aws:s3:::bucket", regional=False, owned=False)
     assert (read.service, read.region, read.account, read.resource) == ("s3", "", "", "bucket")
+
+
+def test_a_chain_id_is_what_chains_are_named() -> None:
+    from backup_relay.domain.chain import CHAIN_ID, chain_id_for
+
+    assert CHAIN_ID.fullmatch(chain_id_for("arn:aws:rds:...:x", "arn:aws:backup:...:dr"))

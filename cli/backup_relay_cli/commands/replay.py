@@ -11,6 +11,7 @@ from backup_relay_cli.errors import EXIT_FAILED, EXIT_OK
 from backup_relay_cli.options import (
     ACCOUNT_ID,
     CATEGORY,
+    CHAIN_ID,
     RESOURCE_TYPE,
     SINCE,
     command,
@@ -29,7 +30,7 @@ def register(commands: Any) -> None:
         "backup-relay replay --since 24h --category kms_key_not_shared --dry-run",
     )
     parser.add_argument("--job-id", help="only the failed copy job with this id")
-    parser.add_argument("--chain-id", help="only this chain")
+    parser.add_argument("--chain-id", type=CHAIN_ID, help="only this chain")
     parser.add_argument("--account", type=ACCOUNT_ID, help="only failures in this account")
     parser.add_argument(
         "--resource-type", type=RESOURCE_TYPE, help="only this resource type (RDS, Aurora, ...)"

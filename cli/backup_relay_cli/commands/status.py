@@ -8,6 +8,7 @@ from typing import Any
 from backup_relay_cli import durations
 from backup_relay_cli.errors import EXIT_OK
 from backup_relay_cli.options import (
+    CHAIN_ID,
     RECOVERY_POINT_ARN,
     RESOURCE_ARN,
     SINCE,
@@ -29,7 +30,7 @@ def register(commands: Any) -> None:
     parser.add_argument(
         "--since", type=SINCE, default="24h", help="chains changed since: 90m, 24h, 7d, ISO"
     )
-    parser.add_argument("--chain", help="only this chain")
+    parser.add_argument("--chain", type=CHAIN_ID, help="only this chain")
     parser.add_argument(
         "--recovery-point",
         type=RECOVERY_POINT_ARN,
