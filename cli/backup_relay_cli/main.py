@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import select
 import signal
 import sys
 import traceback
@@ -42,7 +43,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exited:  # --help and --version print, then exit 0
         _flush()
         return exited.code if isinstance(exited.code, int) else EXIT_OK
-    except BrokenPipeError:
+    except BrokenPipeError as error:
+        if not _stdout_is_closed():  # another pipe (a socket): a failure like any other
+            return _fail(*_message(error), as_json=as_json)
         _quiet_stdout()
         return EXIT_OK if code is None else code
     except KeyboardInterrupt:
@@ -98,6 +101,16 @@ def _fail(message: str, exit_code: int = EXIT_FAILED, *, as_json: bool = False) 
 def _flush() -> None:
     if sys.stdout is not None:
         sys.stdout.flush()
+
+
+def _stdout_is_closed() -> bool:
+    """Has stdout's reader gone away? (A pipe without a reader polls as an error.)"""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(event & select.POLLERR for _, event in poller.poll(0))
+    except (OSError, ValueError, AttributeError):  # not a stream of the system's: take it so
+        return True
 
 
 def _quiet_stdout() -> None:

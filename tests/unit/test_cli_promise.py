@@ -130,3 +130,21 @@ def test_ctrl_c_while_the_commands_load_is_one_line(
     # WHEN it lands THEN one line, exit 130
     assert main(["status", "--json"]) == 130
     assert json.loads(capsys.readouterr().err) == {"error": "interrupted", "exit_code": 130}
+
+
+def test_a_broken_pipe_that_is_not_stdout_is_a_failure(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from backup_relay_cli.commands import diagnose
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    # GIVEN stdout a file that is open, and a command whose own connection breaks
+    monkeypatch.setattr(diagnose, "diagnose", broken)
+    with (tmp_path / "out.txt").open("w") as out:
+        monkeypatch.setattr(sys, "stdout", out)
+        # WHEN it runs THEN that is a failure (exit 1, one line), not a reader gone away
+        assert main(["diagnose", "x"]) == 1
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("backup-relay: BrokenPipeError")
