@@ -34,9 +34,11 @@ def parse_duration(value: str) -> timedelta:
     return length
 
 
-def parse_since(value: str, now: datetime | None = None) -> datetime:
+def parse_since(value: str, now: datetime | None = None, *, future: bool = False) -> datetime:
     """The time `value` names: that long before `now` (default: the clock's now), or the ISO
-    8601 time itself (in now's time zone when it names none), which must not be after `now`."""
+    8601 time itself (in now's time zone when it names none), which must not be after `now`
+    unless `future` (the argument's type checks the form only: the command's clock, a
+    sandbox's, may be ahead of this machine's)."""
     now = now or utc_now()
     match = _DURATION.fullmatch(value)
     if match:
@@ -48,7 +50,7 @@ def parse_since(value: str, now: datetime | None = None) -> datetime:
             f"{value!r}: give a duration ({DURATION_FORMS}) or an ISO 8601 time"
         ) from None
     moment = moment if moment.tzinfo else moment.replace(tzinfo=now.tzinfo)
-    if moment > now:
+    if moment > now and not future:
         raise DurationError(f"{value!r} is in the future: give a time in the past, or a duration")
     return moment
 

@@ -204,9 +204,10 @@ RESOURCE_TYPES = _argument_type(
 CATEGORY = _argument_type("category", _category)
 #: A positive duration (90m, 24h, 7d), kept as typed; durations.duration reads it.
 DURATION = _argument_type("duration", _checked(durations.parse_duration))
-#: A duration back from now, or an ISO 8601 time in the past, kept as typed; durations.since
-#: reads it when the command runs.
-SINCE = _argument_type("since", _checked(durations.parse_since))
+#: A duration back from now, or an ISO 8601 time, kept as typed; durations.since reads it when
+#: the command runs, on the command's clock (a sandbox's may be ahead), and refuses a time after
+#: that clock's now.
+SINCE = _argument_type("since", _checked(lambda text: durations.parse_since(text, future=True)))
 
 
 def command(

@@ -91,7 +91,6 @@ BAD_USAGE: list[tuple[list[str], str]] = [
     (["replay", "--category", "nope"], "'nope' is not a failure category: give one of"),
     (["replay", "--chain-id", "9c02e"], "--chain-id: '9c02e' is not a chain id"),
     (["replay", "--since", "yesterday"], "replay: --since: 'yesterday': give a duration"),
-    (["replay", "--since", "2999-01-01"], "'2999-01-01' is in the future"),
     # status
     (["status", "extra"], "status: unrecognized arguments: extra"),
     (["status", "--chain", "chain-xyz"], "status: --chain: 'chain-xyz' is not a chain id"),

@@ -67,6 +67,21 @@ def test_since_is_a_duration_back_or_a_past_time() -> None:
         parse_since("2026-11-23", now)
 
 
+def test_a_since_in_the_future_is_bad_input_on_the_commands_clock() -> None:
+    from backup_relay_cli.durations import since
+    from backup_relay_cli.errors import CommandError
+
+    now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+    # WHEN --since names a time after the command's now THEN it is bad input (exit 2)
+    with pytest.raises(CommandError, match="'2026-11-23' is in the future") as refused:
+        since("2026-11-23", "--since", now)
+    assert refused.value.exit_code == 2
+    # AND a clock ahead of this machine's (a sandbox advanced 30h) takes what it has passed
+    assert since("2026-11-23", "--since", now + timedelta(hours=30)) == datetime(
+        2026, 11, 23, tzinfo=UTC
+    )
+
+
 def test_with_json_an_error_while_running_is_a_json_object_too(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
