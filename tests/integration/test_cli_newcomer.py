@@ -331,6 +331,22 @@ def test_ctrl_c_while_the_cli_loads_is_one_line_too() -> None:
     assert (code, err) == (130, "backup-relay: interrupted\n")
 
 
+@pytest.mark.parametrize("argv", [["normalize"], ["diagnose", "-", "--json"]], ids=" ".join)
+def test_ctrl_c_while_waiting_for_stdin_is_one_line(argv: list[str]) -> None:
+    # GIVEN a command waiting for its input on stdin (a newcomer who forgot the file)
+    process = subprocess.Popen(
+        _cli(*argv), env=_environment(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )  # fmt: skip
+    time.sleep(1.5)
+    # WHEN Ctrl-C THEN one line (one JSON object with --json), exit 130
+    code, err = _interrupt(process)
+    line = '{"error": "interrupted", "exit_code": 130}' if "--json" in argv else (
+        "backup-relay: interrupted"
+    )  # fmt: skip
+    assert (code, err) == (130, line + "\n")
+
+
 def test_ctrl_c_in_the_demo_leaves_no_process_behind() -> None:
     # GIVEN the demo halfway through its night
     process = subprocess.Popen(
@@ -352,7 +368,13 @@ def test_ctrl_c_in_the_demo_leaves_no_process_behind() -> None:
 
 @pytest.mark.parametrize(
     "argv",
-    [["--help"], ["status", "--help"], ["diagnose", "x"], ["normalize", EVENT, "--json"]],
+    [
+        ["--help"],
+        ["status", "--help"],
+        ["diagnose", "x"],
+        ["normalize", EVENT, "--json"],
+        ["plan", "Aurora", *VAULTS],
+    ],
     ids=" ".join,
 )
 def test_a_closed_pipe_is_silent_and_exits_0(argv: list[str]) -> None:
