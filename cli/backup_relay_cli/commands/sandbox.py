@@ -12,7 +12,7 @@ from typing import Any
 
 from backup_relay_cli import durations
 from backup_relay_cli.errors import EXIT_BAD_INPUT, EXIT_OK, CommandError
-from backup_relay_cli.options import command
+from backup_relay_cli.options import DURATION, command
 
 
 def register(commands: Any) -> None:
@@ -24,7 +24,9 @@ def register(commands: Any) -> None:
         "backup-relay sandbox up   (then eval the exports it prints; backup-relay sandbox down)",
     )
     parser.add_argument("action", choices=["up", "down", "advance"])
-    parser.add_argument("duration", nargs="?", help="advance: how far (90m, 24h, 7d)")
+    parser.add_argument(
+        "duration", nargs="?", type=DURATION, help="advance: how far (90m, 24h, 7d)"
+    )
     parser.add_argument("--no-night", action="store_true", help="up: no night of backups")
     parser.add_argument("--port", type=int, default=5055, help="the endpoint's port (up)")
     parser.add_argument(
@@ -75,6 +77,11 @@ def _checked(args: argparse.Namespace) -> timedelta | None:
                 "advance how far? e.g. backup-relay sandbox advance 6h", EXIT_BAD_INPUT
             )
         return durations.duration(args.duration, "advance")
+    if args.duration:
+        raise CommandError(
+            f"{args.action} takes no duration ({args.duration!r}): only advance does",
+            EXIT_BAD_INPUT,
+        )
     if args.action == "up" and not 1024 <= args.port <= 65535:
         raise CommandError(f"--port {args.port}: give a port from 1024 to 65535", EXIT_BAD_INPUT)
     return None
