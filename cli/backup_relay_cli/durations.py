@@ -1,7 +1,9 @@
 """Durations and times as operators type them: `90m`, `24h`, `7d`, or an ISO 8601 time.
 
-The CLI's own reading of `--since`, `--max-age` and `sandbox advance`; a bad one is bad input
-(exit 2), in one line naming the flag.
+Two readings, each its own parser: a *duration* (`--max-age`, `sandbox advance`) is a positive
+`90m`, `24h` or `7d`, never a date and never `0h`; a *since* (`--since`) is a duration back
+from now or an ISO 8601 time in the past. options.py makes argparse types of both, so a bad one
+is bad usage (exit 2) before anything runs, in one line naming the flag.
 """
 
 from __future__ import annotations
@@ -14,26 +16,56 @@ from backup_relay_cli.errors import EXIT_BAD_INPUT, CommandError
 
 _DURATION = re.compile(r"\s*(\d+)\s*([mhd])\s*")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+DURATION_FORMS = "90m, 24h, 7d"
 
 
-def since(value: str, flag: str, now: datetime | None = None) -> datetime:
+class DurationError(ValueError):
+    """Not a duration (or time) of the form asked; the message says which forms are."""
+
+
+def parse_duration(value: str) -> timedelta:
+    """A positive `90m`, `24h` or `7d`."""
+    match = _DURATION.fullmatch(value)
+    if not match:
+        raise DurationError(f"{value!r}: give a duration ({DURATION_FORMS})")
+    length = timedelta(**{_UNITS[match[2]]: int(match[1])})
+    if length <= timedelta(0):
+        raise DurationError(f"{value!r}: give a duration longer than zero ({DURATION_FORMS})")
+    return length
+
+
+def parse_since(value: str, now: datetime | None = None, *, future: bool = False) -> datetime:
     """The time `value` names: that long before `now` (default: the clock's now), or the ISO
-    8601 time itself (in now's time zone when it names none)."""
+    8601 time itself (in now's time zone when it names none), which must not be after `now`
+    unless `future` (the argument's type checks the form only: the command's clock, a
+    sandbox's, may be ahead of this machine's)."""
     now = now or utc_now()
     match = _DURATION.fullmatch(value)
     if match:
         return now - timedelta(**{_UNITS[match[2]]: int(match[1])})
     try:
-        moment = datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise CommandError(
-            f"{flag}: since {value!r}: give a duration (90m, 24h, 7d) or an ISO 8601 time",
-            EXIT_BAD_INPUT,
+        raise DurationError(
+            f"{value!r}: give a duration ({DURATION_FORMS}) or an ISO 8601 time"
         ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=now.tzinfo)
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=now.tzinfo)
+    if moment > now and not future:
+        raise DurationError(f"{value!r} is in the future: give a time in the past, or a duration")
+    return moment
+
+
+def since(value: str, flag: str, now: datetime | None = None) -> datetime:
+    """parse_since, or bad input (exit 2) naming `flag`."""
+    try:
+        return parse_since(value, now)
+    except DurationError as error:
+        raise CommandError(f"{flag}: {error}", EXIT_BAD_INPUT) from None
 
 
 def duration(value: str, flag: str) -> timedelta:
-    """How long `value` names (as long ago as the time, for an ISO 8601 time)."""
-    now = utc_now()
-    return now - since(value, flag, now)
+    """parse_duration, or bad input (exit 2) naming `flag`."""
+    try:
+        return parse_duration(value)
+    except DurationError as error:
+        raise CommandError(f"{flag}: {error}", EXIT_BAD_INPUT) from None

@@ -1,8 +1,9 @@
 """How a command ends: its exit codes, and the error that ends it in one line.
 
 Exit codes: 0 done, 1 the operation failed (AWS refused, a setting is wrong), 2 bad usage or
-input (argparse's own errors, an event that is not a job event, a route that cannot exist),
-130 interrupted (Ctrl-C), as a shell reports a process that SIGINT ended.
+input (UsageError: an unknown, missing or malformed argument; an event that is not a job event,
+a route that cannot exist), 130 interrupted (Ctrl-C), as a shell reports a process that SIGINT
+ended. main.py prints the one line (or, with --json, one JSON object).
 """
 
 from __future__ import annotations
@@ -19,3 +20,10 @@ class CommandError(Exception):
     def __init__(self, message: str, exit_code: int = EXIT_FAILED) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+class UsageError(CommandError):
+    """The command line itself is wrong (an unknown, missing or malformed argument): exit 2."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, EXIT_BAD_INPUT)

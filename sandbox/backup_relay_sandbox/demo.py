@@ -5,8 +5,12 @@ volume; their backup plans copy the databases into the central vault of their re
 straight to the DR vault. backup-relay collects every job event and chains each database copy
 on to the DR region. One member's Aurora cluster is encrypted with a key the central account may
 not use: its copy fails, the alert it raises says why and how to fix it, the operator shares the
-key and replays the copy, and it reaches DR too. The timeline is read from the functions' own
-log lines (their CloudWatch Logs), in AWS Backup's virtual time.
+key and replays the copy, and it reaches DR too.
+
+It prints its story in sections (the night's backups; the doctor, before the copies; the copies
+and chains; the alert; the fix and replay; status; coverage; the summary) after a short legend.
+The events come from the functions' own log lines (demo_timeline.py), condensed by phase unless
+`verbose`, in AWS Backup's virtual time.
 
 The commands the operator runs in it (doctor, replay, status, coverage) print as the CLI prints
 them: the CLI passes its renderers in (`Renderers`), so the sandbox does not import the CLI.
@@ -19,7 +23,7 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Protocol, TextIO
 
 from moto import mock_aws
@@ -31,7 +35,6 @@ from backup_relay.doctor.report import DoctorReport
 from backup_relay.domain.alert import Alert
 from backup_relay.replay.failed_copies import ReplayOutcome, ReplayReport
 from backup_relay.status.chains import StatusReport
-from backup_relay_sandbox import functions
 from backup_relay_sandbox.backup_sim import Faults, policies
 from backup_relay_sandbox.cloud import (
     CENTRAL_ACCOUNT,
@@ -41,6 +44,7 @@ from backup_relay_sandbox.cloud import (
     client,
     use_fake_credentials,
 )
+from backup_relay_sandbox.demo_timeline import LEGEND, Timeline, section
 from backup_relay_sandbox.organization import (
     CENTRAL_VAULT_ARN,
     DATABASE_TYPES,
@@ -61,23 +65,33 @@ class Renderers(Protocol):
     def render_coverage(self, report: CoverageReport) -> str: ...
 
 
-def run_demo(out: TextIO | None, render: Renderers) -> dict[str, Any]:
-    """Run the night; print the timeline to `out` (if any), the operator's commands as `render`
-    prints them, and return the summary."""
+def run_demo(out: TextIO | None, render: Renderers, *, verbose: bool = False) -> dict[str, Any]:
+    """Run the night; print its story to `out` (if any): the events condensed by phase (every
+    one if `verbose`), the operator's commands as `render` prints them; return the summary."""
     use_fake_credentials()
     os.environ["POWERTOOLS_METRICS_DISABLED"] = "true"  # EMF lines would drown the timeline
     started = time.perf_counter()
     with mock_aws(config=SANDBOX_MOTO_CONFIG):
         _print(out, _HEADER.format(central=CENTRAL_ACCOUNT, members=", ".join(MEMBER_ACCOUNTS)))
-        timeline = Timeline(out)
+        _print(out, LEGEND)
+        _print(out, section("1. The night: every member backs up its resources"))
+        timeline = Timeline(out, verbose=verbose)
         doctor: list[DoctorReport] = []
-        org = night_with_a_failed_copy(
-            timeline, lambda org: doctor.append(_doctor(org, out, render))
-        )
+
+        def before_copies(org: Organization) -> None:
+            timeline.flush("the backups")
+            _print(out, section("2. The doctor, before the copies: what will fail, and why"))
+            doctor.append(_doctor(org, out, render))
+            _print(out, section("3. The night: copies to the central vault, chains on to DR"))
+
+        org = night_with_a_failed_copy(timeline, before_copies)
+        timeline.flush("the copies and chains")
         unshared = org.resources[(MEMBER_ACCOUNTS[-1], "Aurora")]
         key = org.sim.resources[unshared].kms_key_arn or ""
         alerts = org.alerts()
+        _print(out, section("4. The alert: what broke, why, how to fix it"))
         _print(out, _render_alerts(alerts))
+        _print(out, section("5. The fix: the operator shares the key, then replays"))
         replayed = _the_operator_fixes_and_replays(
             org, out, render, account=MEMBER_ACCOUNTS[-1], key=key, timeline=timeline
         )
@@ -147,7 +161,7 @@ def _the_operator_fixes_and_replays(
 ) -> int:
     """What the alert says to do: share the key with the central account (its key policy, in
     the member account), then `backup-relay replay` — a dry run first."""
-    _print(out, f"\nthe operator shares key {key} with {CENTRAL_ACCOUNT} (its key policy)")
+    _print(out, f"the operator shares key {key} with {CENTRAL_ACCOUNT} (its key policy)")
     client("kms", REGION, account).put_key_policy(
         KeyId=key,
         PolicyName="default",
@@ -163,6 +177,7 @@ def _the_operator_fixes_and_replays(
             f"{render.render_replay(report, dry_run=dry_run)}",
         )
     org.settle(on_step=timeline.show_new)
+    timeline.flush("the replayed copy and its chain")
     return report.count(ReplayOutcome.REPLAYED)
 
 
@@ -171,7 +186,7 @@ def _doctor(org: Organization, out: TextIO | None, render: Renderers) -> DoctorR
     env = {**org.central.functions["DoctorFunction"].variables, "AWS_REGION": REGION}
     report = wiring.doctor(env, tuple(MEMBER_ACCOUNTS))()
     accounts = " ".join(f"--account {a}" for a in MEMBER_ACCOUNTS)
-    _print(out, f"\n$ backup-relay doctor {accounts}\n{render.render_doctor(report)}\n")
+    _print(out, f"$ backup-relay doctor {accounts}\n{render.render_doctor(report)}")
     return report
 
 
@@ -187,12 +202,14 @@ def _status_and_coverage(
     coverage = wiring.coverage(env)
     coverage.now = lambda: now
     report = coverage(timedelta(hours=26))
+    _print(out, section("6. Status: where every chain stands"))
     _print(
         out,
-        f"\n$ backup-relay status --since 24h\n"
+        f"$ backup-relay status --since 24h\n"
         f"{render.render_status(status(now - timedelta(hours=24)))}",
     )
-    _print(out, f"\n$ backup-relay coverage --max-age 26h\n{render.render_coverage(report)}")
+    _print(out, section("7. Coverage: every chained resource's newest DR copy"))
+    _print(out, f"$ backup-relay coverage --max-age 26h\n{render.render_coverage(report)}")
     return report
 
 
@@ -205,7 +222,7 @@ def _aurora_whose_key_is_not_shared(org: Organization, account: str) -> tuple[st
 
 def _render_alerts(alerts: list[dict[str, Any]]) -> str:
     """Each error alert as its email reads (the topic's `email` rendering of the same alert)."""
-    lines = ["", f"alerts published on the Alerts topic: {len(alerts)}"]
+    lines = [f"alerts published on the Alerts topic: {len(alerts)}"]
     for received in alerts:
         if received["attributes"].get("severity") != "error":
             continue
@@ -220,58 +237,7 @@ real template.yaml rules, ingest and chain-steps functions and copy-chain state 
 
   central account {central}: vault backup-relay-central (us-west-2), backup-relay-dr (us-east-1)
   member accounts {members}: RDS, Aurora, DocumentDB, Neptune and EBS each
-
-time   account       job     state      resource      what backup-relay did"""
-
-
-class Timeline:
-    """Prints the ingest and chain-steps log lines that tell the story, once each."""
-
-    def __init__(self, out: TextIO | None) -> None:
-        self.out = out
-        self.seen = len(functions.LOGS)
-        self.outcomes: Counter[str] = Counter()
-        self.quarantine: Counter[str] = Counter()
-
-    def start(self, org: Organization) -> Callable[[], None]:
-        """From now on (the organization's deployment logs nothing the timeline tells)."""
-        self.seen = len(functions.LOGS)
-        return self.show_new
-
-    def show_new(self) -> None:
-        lines, self.seen = functions.LOGS[self.seen :], len(functions.LOGS)
-        for line in lines:
-            record = _json(line)
-            if record is not None and (text := self._render(record)):
-                _print(self.out, text)
-
-    def _render(self, record: dict[str, Any]) -> str | None:
-        if record.get("outcome") == "quarantined":
-            self.quarantine[str(record.get("reason_code"))] += 1
-            return f"{'':5}  {'-':12}  {'(message)':<17}  {'':12}  quarantined: {record['reason']}"
-        if "job_key" not in record:
-            return None
-        outcome, kind, state = (str(record[key]) for key in ("outcome", "kind", "state"))
-        self.outcomes[outcome] += 1
-        when = datetime.fromisoformat(str(record["event_time"]))
-        what = outcome
-        for action in record.get("actions") or []:
-            what += "; " + action.replace("resumed hop of copy job", "resumed the hop waiting for")
-        destination = str(record.get("destination_vault_arn") or "")
-        if kind == "COPY" and destination:
-            what += f"  [to {destination.rsplit(':', 1)[-1]}, {destination.split(':')[3]}]"
-        return (
-            f"{when:%H:%M}  {record['account']}  {kind:<7} {state:<9}  "
-            f"{record.get('resource_type') or '-'!s:<12}  {what}"
-        )
-
-
-def _json(line: str) -> dict[str, Any] | None:
-    try:
-        record = json.loads(line)
-    except ValueError:
-        return None
-    return record if isinstance(record, dict) else None
+"""
 
 
 def _summary(
@@ -321,7 +287,11 @@ def _summary(
 
 
 def _render_summary(org_rows: list[tuple[str, str, str, int]], summary: dict[str, Any]) -> str:
-    lines = ["", "where each backup ended up", "  account       resource    at DR  hops"]
+    lines = [
+        section("Summary"),
+        "where each backup ended up",
+        "  account       resource    at DR  hops",
+    ]
     lines += [f"  {a}  {t:<10}  {r:<5}  {h}" for a, t, r, h in org_rows]
     reasons = ", ".join(f"{k} {v}" for k, v in summary["quarantine_reasons"].items()) or "-"
     counts = [

@@ -13,8 +13,16 @@ from backup_relay_sandbox.cloud import client
 from tests.support.events import EVENTS_DIR
 
 MEMBER_TO_DR = ["--from", "222222222222:us-west-2:member", "--to", "123456789012:us-east-1:dr"]
-BRING_BACK_TO = ["--to-account", "2", "--to-region", "us-west-2", "--to-vault", "v"]
+BRING_BACK_TO = [
+    "--to-account",
+    "222222222222",
+    "--to-region",
+    "us-west-2",
+    "--to-vault",
+    "member-vault",
+]
 BRING_BACK_TO += ["--region", "us-west-2"]
+RECOVERY_POINT = "arn:aws:rds:us-east-1:123456789012:cluster-snapshot:x"
 
 
 def test_console_script_is_installed() -> None:
@@ -79,7 +87,7 @@ def test_a_stack_that_cannot_be_read_fails_in_one_line_saying_what_to_pass(
     moto: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
     # WHEN bring-back names a stack that does not exist
-    code = main(["bring-back", "arn:aws:rds:us-east-1:1:cluster-snapshot:x", *BRING_BACK_TO])
+    code = main(["bring-back", RECOVERY_POINT, *BRING_BACK_TO])
     # THEN it fails (exit 1) with one line naming the stack and what to pass, no traceback
     assert code == 1
     [line] = capsys.readouterr().err.splitlines()
@@ -87,8 +95,14 @@ def test_a_stack_that_cannot_be_read_fails_in_one_line_saying_what_to_pass(
     assert "pass --stack and --region" in line
 
 
-def test_debug_shows_the_traceback_instead(moto: None) -> None:
-    with pytest.raises(Exception, match="does not exist"):
-        main(
-            ["--debug", "bring-back", "arn:aws:rds:us-east-1:1:cluster-snapshot:x", *BRING_BACK_TO]
-        )
+def test_debug_shows_the_traceback_and_keeps_the_exit_code(
+    moto: None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # WHEN bring-back fails against a stack that does not exist, with --debug
+    code = main(["--debug", "bring-back", RECOVERY_POINT, *BRING_BACK_TO])
+    # THEN the traceback shows, then the one line, and the exit code is the same 1
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "Traceback (most recent call last)" in err
+    assert "does not exist" in err
+    assert err.splitlines()[-1].startswith("backup-relay: cannot read stack backup-relay")

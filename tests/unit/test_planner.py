@@ -213,6 +213,6 @@ def test_plan_cli_json(args: list[str], hops: int, capsys: pytest.CaptureFixture
 
 
 def test_plan_cli_refuses_a_type_that_cannot_be_copied(capsys: pytest.CaptureFixture[str]) -> None:
-    args = ["plan", "Redshift", "--from", f"{MEMBER}:{HOME}:m", "--to", f"{CENTRAL}:{DR}:dr"]
+    args = ["plan", "Redshift", "--from", f"{MEMBER}:{HOME}:member", "--to", f"{CENTRAL}:{DR}:dr"]
     assert main(args) == 2
     assert capsys.readouterr().err.startswith("backup-relay: no route: AWS Backup cannot copy")

@@ -371,7 +371,7 @@ def test_status_json_carries_the_summary_the_failures_and_the_chains(
     printed = json.loads(capsys.readouterr().out)
     assert code == 0
     assert {"summary", "failures", "chains", "jobs"} <= set(printed)
-    assert printed["summary"]["filters"] == {"resource-type": "AURORA"}
+    assert printed["summary"]["filters"] == {"resource-type": "Aurora"}  # canonical
     assert printed["summary"]["open_by_category"] == {"kms_key_not_shared": 1}
     [failure] = printed["failures"]
     assert (failure["account"], failure["resource_name"], failure["open"]) == (

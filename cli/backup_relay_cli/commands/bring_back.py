@@ -8,7 +8,15 @@ from typing import Any
 
 from backup_relay.domain.routes import RouteError
 from backup_relay_cli.errors import EXIT_BAD_INPUT, EXIT_OK, CommandError
-from backup_relay_cli.options import command, stack_environment, stack_options
+from backup_relay_cli.options import (
+    ACCOUNT_ID,
+    RECOVERY_POINT_ARN,
+    REGION,
+    VAULT_NAME,
+    command,
+    stack_environment,
+    stack_options,
+)
 
 
 def register(commands: Any) -> None:
@@ -20,10 +28,10 @@ def register(commands: Any) -> None:
         "backup-relay bring-back arn:aws:rds:us-east-1:123456789012:cluster-snapshot:awsbackup:"
         "job-1 --to-account 222222222222 --to-region us-west-2 --to-vault member-vault --dry-run",
     )
-    parser.add_argument("recovery_point_arn")
-    parser.add_argument("--to-account", required=True)
-    parser.add_argument("--to-region", required=True)
-    parser.add_argument("--to-vault", required=True)
+    parser.add_argument("recovery_point_arn", type=RECOVERY_POINT_ARN, help="the DR copy's ARN")
+    parser.add_argument("--to-account", type=ACCOUNT_ID, required=True, help="member account")
+    parser.add_argument("--to-region", type=REGION, required=True, help="its region")
+    parser.add_argument("--to-vault", type=VAULT_NAME, required=True, help="its vault (name)")
     stack_options(parser)
     parser.add_argument("--dry-run", action="store_true", help="print the plan, start nothing")
 

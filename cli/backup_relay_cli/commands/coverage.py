@@ -8,7 +8,7 @@ from typing import Any
 
 from backup_relay_cli import durations
 from backup_relay_cli.errors import EXIT_FAILED, EXIT_OK
-from backup_relay_cli.options import command, stack_environment, stack_options
+from backup_relay_cli.options import DURATION, command, stack_environment, stack_options
 from backup_relay_cli.render import render_coverage
 
 
@@ -20,7 +20,9 @@ def register(commands: Any) -> None:
         "is every chained resource's DR copy current? (exit 1 if not)",
         "backup-relay coverage --max-age 26h --json",
     )
-    parser.add_argument("--max-age", default="26h", help="a DR copy older is stale: 26h, 2d")
+    parser.add_argument(
+        "--max-age", type=DURATION, default="26h", help="a DR copy older is stale: 26h, 2d"
+    )
     stack_options(parser)
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from backup_relay.domain.diagnosis import diagnose
 from backup_relay_cli.errors import EXIT_BAD_INPUT, EXIT_OK, CommandError
-from backup_relay_cli.options import command
+from backup_relay_cli.options import RESOURCE_TYPE, command, stdin
 from backup_relay_cli.render import render_diagnosis
 
 
@@ -22,7 +21,11 @@ def register(commands: Any) -> None:
         "--resource-type Aurora --json",
     )
     parser.add_argument("message", help="the job's status message (- = stdin)")
-    parser.add_argument("--resource-type", help="AWS Backup resource type: RDS, Aurora, EBS, ...")
+    parser.add_argument(
+        "--resource-type",
+        type=RESOURCE_TYPE,
+        help="AWS Backup resource type: RDS, Aurora, EBS, ...",
+    )
     parser.add_argument(
         "--kind", type=str.upper, choices=["COPY", "BACKUP", "RESTORE"], help="the job's kind"
     )
@@ -33,7 +36,7 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    message = sys.stdin.read() if args.message == "-" else args.message
+    message = stdin().read() if args.message == "-" else args.message
     if not message.strip() and args.state is None:
         raise CommandError(
             "no message to diagnose: pass the job's status message, or its --state",

@@ -11,7 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from backup_relay_cli.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, CommandError
-from backup_relay_cli.options import DEFAULT_STACK, command, stack_environment, stack_options
+from backup_relay_cli.options import (
+    ACCOUNT_ID,
+    DEFAULT_STACK,
+    command,
+    stack_environment,
+    stack_options,
+)
 from backup_relay_cli.render import render_doctor, render_preflight
 
 
@@ -50,7 +56,7 @@ def register(commands: Any) -> None:
         help="--preflight: as sam deploy's, replacing samconfig's whole list",
     )  # fmt: skip
     parser.add_argument(
-        "--account", action="append", default=[], metavar="ID",
+        "--account", type=ACCOUNT_ID, action="append", default=[], metavar="ID",
         help="a member account to check too (repeat), through its member stack's DoctorRole",
     )  # fmt: skip
 
@@ -74,9 +80,6 @@ def run(args: argparse.Namespace) -> int:
             f"{only_preflight[0]} is for --preflight: add --preflight, or leave it out",
             EXIT_BAD_INPUT,
         )
-    bad = [a for a in args.account if not (a.isdigit() and len(a) == 12)]
-    if bad:
-        raise CommandError(f"--account {bad[0]}: give a 12-digit account id", EXIT_BAD_INPUT)
     report = DoctorReport()
     for region in args.region or [None]:  # each region's central stack, and its members there
         env = stack_environment(args.stack, region)

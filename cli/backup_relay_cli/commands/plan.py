@@ -7,11 +7,20 @@ import argparse
 import json
 from typing import Any
 
-from backup_relay.domain.routes import RouteError, Vault, plan_route
+from backup_relay.domain.routes import RouteError, plan_route
 from backup_relay.settings import RouteSettings
 from backup_relay.stack_environment import from_template_defaults
 from backup_relay_cli.errors import EXIT_BAD_INPUT, EXIT_OK, CommandError
-from backup_relay_cli.options import command, stack_environment, stack_options
+from backup_relay_cli.options import (
+    ACCOUNT_ID,
+    RESOURCE_TYPE,
+    RESOURCE_TYPES,
+    VAULT,
+    VAULT_NAME,
+    command,
+    stack_environment,
+    stack_options,
+)
 from backup_relay_cli.render import render_route, route_json
 
 #: plan's flags, and the function environment variable each one overrides
@@ -33,10 +42,14 @@ def register(commands: Any) -> None:
         "--to 123456789012:us-east-1:backup-relay-dr   (settings: the template's defaults, or a "
         "deployed stack's with --stack; flags override either)",
     )
-    parser.add_argument("resource_type", help="AWS Backup resource type: RDS, Aurora, EBS, ...")
-    parser.add_argument("--from", dest="source", required=True, help="ACCOUNT:REGION:VAULT or ARN")
     parser.add_argument(
-        "--to", dest="destination", required=True, help="ACCOUNT:REGION:VAULT or ARN"
+        "resource_type", type=RESOURCE_TYPE, help="AWS Backup resource type: RDS, Aurora, EBS, ..."
+    )
+    parser.add_argument(
+        "--from", dest="source", type=VAULT, required=True, help="ACCOUNT:REGION:VAULT or ARN"
+    )
+    parser.add_argument(
+        "--to", dest="destination", type=VAULT, required=True, help="ACCOUNT:REGION:VAULT or ARN"
     )
     stack_options(
         parser,
@@ -44,20 +57,25 @@ def register(commands: Any) -> None:
         "defaults)",
     )
     parser.add_argument(
-        "--central-account", help="the central backup account (default: the --to account)"
+        "--central-account",
+        type=ACCOUNT_ID,
+        help="the central backup account (default: the --to account)",
     )
-    parser.add_argument("--central-vault", help="central vault name in each region")
-    parser.add_argument("--chained-types", help="types copied in two hops (comma-separated)")
     parser.add_argument(
-        "--single-action-types", help="chained types allowed a single-action copy (comma-sep.)"
+        "--central-vault", type=VAULT_NAME, help="central vault name in each region"
+    )
+    parser.add_argument(
+        "--chained-types", type=RESOURCE_TYPES, help="types copied in two hops (comma-separated)"
+    )
+    parser.add_argument(
+        "--single-action-types",
+        type=RESOURCE_TYPES,
+        help="chained types allowed a single-action copy (comma-sep.)",
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        source, destination = Vault.parse(args.source), Vault.parse(args.destination)
-    except RouteError as error:
-        raise CommandError(str(error), EXIT_BAD_INPUT) from None
+    source, destination = args.source, args.destination  # options.VAULT read them
     if args.stack:
         env = stack_environment(args.stack, args.region)
         origin = f"stack {args.stack}"

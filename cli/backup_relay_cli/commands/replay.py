@@ -6,10 +6,18 @@ import argparse
 import sys
 from typing import Any
 
-from backup_relay.domain.catalogue import CATEGORIES
 from backup_relay_cli import durations
 from backup_relay_cli.errors import EXIT_FAILED, EXIT_OK
-from backup_relay_cli.options import command, stack_environment, stack_options
+from backup_relay_cli.options import (
+    ACCOUNT_ID,
+    CATEGORY,
+    CHAIN_ID,
+    RESOURCE_TYPE,
+    SINCE,
+    command,
+    stack_environment,
+    stack_options,
+)
 from backup_relay_cli.render import render_replay
 
 
@@ -22,12 +30,16 @@ def register(commands: Any) -> None:
         "backup-relay replay --since 24h --category kms_key_not_shared --dry-run",
     )
     parser.add_argument("--job-id", help="only the failed copy job with this id")
-    parser.add_argument("--chain-id", help="only this chain")
-    parser.add_argument("--account", help="only failures in this account")
-    parser.add_argument("--resource-type", help="only this resource type (RDS, Aurora, ...)")
-    parser.add_argument("--category", choices=CATEGORIES, metavar="CATEGORY",
+    parser.add_argument("--chain-id", type=CHAIN_ID, help="only this chain")
+    parser.add_argument("--account", type=ACCOUNT_ID, help="only failures in this account")
+    parser.add_argument(
+        "--resource-type", type=RESOURCE_TYPE, help="only this resource type (RDS, Aurora, ...)"
+    )
+    parser.add_argument("--category", type=CATEGORY, metavar="CATEGORY",
                         help="only failures diagnosed so (see backup-relay diagnose)")  # fmt: skip
-    parser.add_argument("--since", default="24h", help="failures since: 90m, 24h, 7d or ISO time")
+    parser.add_argument(
+        "--since", type=SINCE, default="24h", help="failures since: 90m, 24h, 7d or ISO time"
+    )
     stack_options(parser)
     parser.add_argument("--dry-run", action="store_true", help="say what it would do; do nothing")
 
@@ -42,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         account=args.account,
         resource_type=args.resource_type,
         category=args.category,
-        since=durations.since(args.since, "--since").isoformat(),
+        since=args.since,  # its form checked (SINCE); counted below, on the endpoint's clock
         dry_run=args.dry_run,
     )
     env = stack_environment(args.stack, args.region)

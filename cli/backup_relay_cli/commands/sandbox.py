@@ -17,7 +17,7 @@ from typing import Any
 
 from backup_relay_cli import durations
 from backup_relay_cli.errors import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_OK, CommandError
-from backup_relay_cli.options import command
+from backup_relay_cli.options import DURATION, command
 
 STATE_ROOT = Path("~/.backup-relay-sandbox")
 MAX_ADVANCE = timedelta(days=3650)
@@ -36,7 +36,9 @@ def register(commands: Any) -> None:
         help="up (again: its exports again), down, advance DURATION (its AWS Backup clock), "
         "night (another night of backups and copies)",
     )  # fmt: skip
-    parser.add_argument("duration", nargs="?", help="advance: how far (90m, 24h, 7d)")
+    parser.add_argument(
+        "duration", nargs="?", type=DURATION, help="advance: how far (90m, 24h, 7d)"
+    )
     parser.add_argument("--no-night", action="store_true", help="up: no night of backups")
     parser.add_argument("--port", type=int, default=5055, help="the endpoint's port (up)")
     parser.add_argument(
@@ -129,10 +131,6 @@ def _checked(args: argparse.Namespace) -> timedelta | None:
                 "advance how far? e.g. backup-relay sandbox advance 6h", EXIT_BAD_INPUT
             )
         by = durations.duration(args.duration, "advance")
-        if by <= timedelta(0):
-            raise CommandError(
-                f"advance {args.duration}: give a duration forward, e.g. 6h", EXIT_BAD_INPUT
-            )
         if by > MAX_ADVANCE:
             raise CommandError(
                 f"advance {args.duration}: at most {MAX_ADVANCE.days}d at a time (the longest "

@@ -6,10 +6,24 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from backup_relay.domain.jobs import JobState
 from backup_relay_cli import durations
 from backup_relay_cli.errors import EXIT_OK
-from backup_relay_cli.options import command, stack_environment, stack_options
+from backup_relay_cli.options import (
+    ACCOUNT_ID,
+    CHAIN_ID,
+    RECOVERY_POINT_ARN,
+    RESOURCE_ARN,
+    RESOURCE_TYPE,
+    SINCE,
+    command,
+    stack_environment,
+    stack_options,
+)
 from backup_relay_cli.render import render_status
+
+#: What --state takes: a job's states (a chain's, RUNNING, FAILED and COMPLETED, are among them).
+STATES = tuple(map(str, JobState))
 
 
 def register(commands: Any) -> None:
@@ -20,15 +34,31 @@ def register(commands: Any) -> None:
         "the night at a glance: jobs, failures (with resource and diagnosis), chains, what to run",
         "backup-relay status --since 24h --account 222222222222 --state failed",
     )
-    parser.add_argument("--since", default="24h", help="jobs and chains since: 90m, 24h, 7d, ISO")
-    parser.add_argument("--account", help="only this account's resources")
-    parser.add_argument("--resource", help="only this resource (its ARN or name)")
-    parser.add_argument("--resource-type", help="only this resource type (Aurora, RDS, ...)")
-    parser.add_argument("--state", help="only failures and chains in this state (FAILED, ...)")
-    parser.add_argument("--chain", help="only this chain")
-    parser.add_argument("--recovery-point", help="only the chains of this recovery point (ARN)")
     parser.add_argument(
-        "--resource-arn", help="the path one resource's copies took: its jobs and chains"
+        "--since", type=SINCE, default="24h", help="jobs and chains since: 90m, 24h, 7d, ISO"
+    )
+    parser.add_argument("--account", type=ACCOUNT_ID, help="only this account's resources")
+    parser.add_argument("--resource", help="only this resource (its ARN or name)")
+    parser.add_argument(
+        "--resource-type", type=RESOURCE_TYPE, help="only this resource type (Aurora, RDS, ...)"
+    )
+    parser.add_argument(
+        "--state",
+        type=str.upper,
+        choices=STATES,
+        metavar="STATE",
+        help=f"only failures and chains in this state ({', '.join(STATES)})",
+    )
+    parser.add_argument("--chain", type=CHAIN_ID, help="only this chain")
+    parser.add_argument(
+        "--recovery-point",
+        type=RECOVERY_POINT_ARN,
+        help="only the chains of this recovery point (ARN)",
+    )
+    parser.add_argument(
+        "--resource-arn",
+        type=RESOURCE_ARN,
+        help="the path one resource's copies took: its jobs and chains",
     )
     stack_options(parser)
 
@@ -37,7 +67,6 @@ def run(args: argparse.Namespace) -> int:
     from backup_relay import wiring
     from backup_relay.status.views import Filters
 
-    durations.since(args.since, "--since")  # checked before AWS is called
     filters = Filters(
         account=args.account,
         resource=args.resource,

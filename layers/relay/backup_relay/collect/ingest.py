@@ -91,12 +91,19 @@ def original_event(payload: Mapping[str, Any]) -> Mapping[str, Any] | None:
     return original if isinstance(original, Mapping) else None
 
 
-def _parse(body: str) -> Mapping[str, Any]:
-    size = len(body.encode("utf-8", "surrogatepass"))
+def check_size(size: int, *, at_least: bool = False) -> None:
+    """Refuse a body of `size` bytes (`at_least`: of more, when only its head was read) as
+    ingest quarantines it: `too_large` over MAX_BODY_BYTES. `backup-relay normalize` asks too."""
     if size > MAX_BODY_BYTES:
+        more = "more than " if at_least else ""
         raise InvalidJobEvent(
-            "too_large", f"message body is {size} bytes; a job event is at most {MAX_BODY_BYTES}"
+            "too_large",
+            f"message body is {more}{size} bytes; a job event is at most {MAX_BODY_BYTES}",
         )
+
+
+def _parse(body: str) -> Mapping[str, Any]:
+    check_size(len(body.encode("utf-8", "surrogatepass")))
     payload = parse_json(body)
     if not isinstance(payload, Mapping):
         raise InvalidJobEvent("not_an_object", "message body is not a JSON object")

@@ -10,6 +10,7 @@ Deployment settings (home region, waits) stay in the functions' environment.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -158,6 +159,10 @@ class ChainState(BaseModel):
         if self.current is None or not self.current.copy_job_id:
             raise InvalidChainState(f"{self.chain_id}: no copy job is running")
         return self.current.copy_job_id
+
+
+#: What chain_id_for makes: `chain-` and 40 hex digits.
+CHAIN_ID = re.compile(r"chain-[0-9a-f]{40}")
 
 
 def chain_id_for(recovery_point_arn: str, destination_vault_arn: str) -> str:
