@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
 def _up(args: argparse.Namespace, directory: Path, server: Any) -> int:
     if not server.running(directory):
         server.check_port(args.port)  # a busy port fails now, not after the night
-        print("starting the sandbox (its night of backups runs first, 15-30 s)...", file=sys.stderr)
+        print("starting the sandbox (its night of backups runs first, 20-40 s)...", file=sys.stderr)
     try:
         env, started = server.up(args.port, directory, night=not args.no_night)
     except KeyboardInterrupt:
