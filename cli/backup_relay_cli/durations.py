@@ -17,6 +17,7 @@ from backup_relay_cli.errors import EXIT_BAD_INPUT, CommandError
 _DURATION = re.compile(r"\s*(\d+)\s*([mhd])\s*")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 DURATION_FORMS = "90m, 24h, 7d"
+LONGEST = timedelta(days=36525)
 
 
 class DurationError(ValueError):
@@ -28,7 +29,7 @@ def parse_duration(value: str) -> timedelta:
     match = _DURATION.fullmatch(value)
     if not match:
         raise DurationError(f"{value!r}: give a duration ({DURATION_FORMS})")
-    length = timedelta(**{_UNITS[match[2]]: int(match[1])})
+    length = _length(value, match)
     if length <= timedelta(0):
         raise DurationError(f"{value!r}: give a duration longer than zero ({DURATION_FORMS})")
     return length
@@ -42,7 +43,7 @@ def parse_since(value: str, now: datetime | None = None, *, future: bool = False
     now = now or utc_now()
     match = _DURATION.fullmatch(value)
     if match:
-        return now - timedelta(**{_UNITS[match[2]]: int(match[1])})
+        return now - _length(value, match)
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
@@ -53,6 +54,18 @@ def parse_since(value: str, now: datetime | None = None, *, future: bool = False
     if moment > now and not future:
         raise DurationError(f"{value!r} is in the future: give a time in the past, or a duration")
     return moment
+
+
+def _length(value: str, match: re.Match[str]) -> timedelta:
+    """At most LONGEST: no ledger item, copy or clock step the CLI measures is older, and
+    longer ones overflow the dates they are taken from."""
+    try:
+        length = timedelta(**{_UNITS[match[2]]: int(match[1])})
+    except OverflowError:  # more than timedelta holds (999999999 days)
+        length = LONGEST + LONGEST
+    if length > LONGEST:
+        raise DurationError(f"{value!r}: give at most {LONGEST.days}d (100 years)")
+    return length
 
 
 def since(value: str, flag: str, now: datetime | None = None) -> datetime:

@@ -163,3 +163,22 @@ def test_a_broken_pipe_that_is_not_stdout_is_a_failure(
         assert main(["diagnose", "x"]) == 1
     [line] = capsys.readouterr().err.splitlines()
     assert line.startswith("backup-relay: BrokenPipeError")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["status", "--since", "99999999d"],
+        ["status", "--since", "99999999999999d"],
+        ["coverage", "--max-age", "99999999999d"],
+        ["coverage", "--max-age", "36526d"],
+    ],
+)
+def test_a_duration_longer_than_any_clock_counts_is_bad_usage(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN a duration too long for the dates it is taken from (it overflowed: exit 1)
+    # WHEN a command gets it THEN it is bad usage in one line, before anything runs
+    assert main(argv) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert "give at most 36525d" in line
