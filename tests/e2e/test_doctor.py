@@ -51,7 +51,9 @@ def test_a_correctly_configured_organization_has_no_finding(moto: None) -> None:
         (CENTRAL_ACCOUNT, "-"),
         (MEMBER, REGION),
     }
-    assert len(report.checked) == 15
+    assert len(report.checked) == 16
+    # AND the central account is the management account: its DynamoDB setting was read
+    assert any("management account's DynamoDB" in c.what for c in report.checked)
 
 
 def test_the_vaults_the_night_uses_are_the_vaults_stacks(moto: None) -> None:

@@ -140,10 +140,10 @@ def _member(policy: dict[str, object], managed: bool = False) -> MemberFacts:
     ("policy", "managed", "found"),
     [
         ({"Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "kms:*"}, False, []),
-        (
+        (  # use without the grant statement AWS's cross-account key policy adds: not shared
             {"Principal": {"AWS": ["arn:aws:iam::123456789012:role/x"]}, "Action": ["kms:Decrypt"]},
             False,
-            [],
+            ["kms_key_not_shared"],
         ),
         (
             {"Principal": {"AWS": "arn:aws:iam::222222222222:root"}, "Action": "kms:*"},

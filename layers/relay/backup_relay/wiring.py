@@ -325,6 +325,7 @@ def doctor(
             bus_name=settings.event_bus_name,
             ingest_queue_arn=settings.ingest_queue_arn,
             dr_region=settings.dr_region or None,
+            source_accounts=tuple(sorted(settings.allowed_source_accounts)),
         ),
         members=AwsMemberPrerequisites(
             settings.member_doctor_role_name,

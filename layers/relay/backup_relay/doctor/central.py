@@ -3,20 +3,19 @@ backup role, and the stack's own collection path."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
 from backup_relay.doctor.facts import CentralFacts, VaultFacts
 from backup_relay.doctor.policy import (
     allows_copy_into,
     allows_organization,
-    lets_organization_use,
     open_to_anyone,
 )
 from backup_relay.doctor.report import Finding
 from backup_relay.doctor.rules import rule
+from backup_relay.doctor.sharing import copy_in_refused, key_not_shared
 from backup_relay.domain.categories import Category
-from backup_relay.domain.failures import KEY_STATEMENTS, Severity
+from backup_relay.domain.failures import Severity
 
 
 def _vault_finding(
@@ -93,22 +92,13 @@ def vault_keys_usable(facts: CentralFacts) -> Iterable[Finding]:
                 f"in account {vault.account}, region {vault.region}: aws kms "
                 f"cancel-key-deletion / enable-key --key-id {vault.key_arn}",
             )
-        elif vault.key_policy is not None and not lets_organization_use(
-            vault.key_policy, facts.organization_id
-        ):
-            principal = (
-                '"*" under "StringEquals": {"aws:PrincipalOrgID": '
-                f'"{facts.organization_id}"}} and "ArnLike": {{"aws:PrincipalArn": '
-                '"arn:aws:iam::*:role/aws-service-role/backup.amazonaws.com/'
-                'AWSServiceRoleForBackup"}'
-            )
+        elif vault.key_policy is not None and (refused := key_not_shared(vault, facts)):
+            problem, fix = refused
             yield _vault_finding(
                 vault,
                 Category.KMS_KEY_NOT_SHARED,
-                f"the {vault.role} vault's key does not let the organization's "
-                "AWSServiceRoleForBackup use it: bringing a copy back to a member account fails",
-                f"add to the key policy of {vault.key_arn} statements allowing the principal "
-                f"{principal} {KEY_STATEMENTS}",
+                problem,
+                fix,
                 resource=vault.key_arn,
                 severity=Severity.WARNING,
             )
@@ -116,33 +106,19 @@ def vault_keys_usable(facts: CentralFacts) -> Iterable[Finding]:
 
 @rule(Category.VAULT_ACCESS_POLICY)
 def vaults_let_the_organization_copy_in(facts: CentralFacts) -> Iterable[Finding]:
+    """The organization, or each served account by name (sharing.copy_in_refused)."""
     # Only CopyIntoBackupVault: AWS rejects cross-account access to a vault for any other action
     # whatever its policy says; CopyFromBackupVault is authorized on the source recovery point,
     # in the source account (https://docs.aws.amazon.com/aws-backup/latest/devguide/
     # create-a-vault-access-policy.html), single-action copies included.
-    actions = ["backup:CopyIntoBackupVault"]
     for vault in facts.vaults:
-        if not vault.exists:
-            continue
-        missing = [
-            action
-            for action in actions
-            if not allows_organization(vault.access_policy, action, facts.organization_id)
-        ]
-        if missing:
-            statement = {
-                "Effect": "Allow",
-                "Principal": {"AWS": "*"},
-                "Action": missing if len(missing) > 1 else missing[0],
-                "Resource": "*",
-                "Condition": {"StringEquals": {"aws:PrincipalOrgID": facts.organization_id}},
-            }
+        if vault.exists and (refused := copy_in_refused(vault, facts)):
+            problem, fix = refused
             yield _vault_finding(
                 vault,
                 Category.VAULT_ACCESS_POLICY,
-                f"the {vault.role} vault's access policy does not allow {' and '.join(missing)} "
-                "from the organization",
-                f"add to its access policy: {json.dumps(statement)}",
+                f"the {vault.role} vault's access policy {problem}",
+                fix,
             )
 
 

@@ -76,6 +76,14 @@ class Doctor:
                 )
             else:
                 report.check(facts.account, "-", what)
+        if org.management_dynamodb_advanced_features is not None:
+            report.check(facts.account, "-", "management account's DynamoDB advanced features")
+        elif org.backup_policies_enabled is not False:
+            report.skipped.append(
+                "DynamoDB advanced features of the management account (they decide for the "
+                f"plans backup policies make): not readable from account {facts.account} (run "
+                "the doctor as the management account, with backup:DescribeRegionSettings)"
+            )
         if facts.stack is not None:
             report.check(facts.account, "-", f"event bus {facts.stack.bus_name}: policy, rules")
         if facts.dr_region and facts.dr_option_groups is not None:

@@ -35,6 +35,9 @@ class OrganizationFacts(BaseModel):
     backup_trusted_access: bool | None = None  # AWS Backup's trusted access in Organizations
     delegated_administrators: list[str] | None = None  # of backup.amazonaws.com
     backup_policies_enabled: bool | None = None  # the BACKUP_POLICY type on the root
+    #: The management account's AWS Backup advanced features for DynamoDB, by region: they
+    #: decide for the plans backup policies make. None: not readable (the doctor runs elsewhere).
+    management_dynamodb_advanced_features: dict[str, bool] | None = None
 
 
 class BusRuleFacts(BaseModel):
@@ -75,6 +78,7 @@ class CentralFacts(BaseModel):
     backup_role_exists: bool
     backup_role_trusts_backup: bool
     intermediate_retention_days: int = 0  # 0: the chain leaves central copies' lifecycle alone
+    source_accounts: list[str] = []  # AllowedSourceAccounts; empty: the organization's accounts
     dr_retention_days: int = 0  # 0: DR copies are kept until deleted
     organization: OrganizationFacts = OrganizationFacts()
     stack: StackFacts | None = None
@@ -109,6 +113,8 @@ class PlanCopy(BaseModel):
     plan: str
     rule: str
     destination_vault_arn: str
+    from_backup_policy: bool = False  # a plan an organization's backup policy made
+    delete_after_days: int | None = None  # the copy's DeleteAfterDays; 0: none; None: not read
 
 
 class MemberFacts(BaseModel):

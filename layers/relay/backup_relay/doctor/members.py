@@ -5,13 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from backup_relay.doctor.copies import (
+    central_copies_fit_the_central_vault_lock,
+    dynamodb_copies_can_cross_accounts,
+    member_keys_usable_by_their_own_account,
+)
 from backup_relay.doctor.facts import (
     CentralFacts,
     MemberFacts,
     OptionGroupFacts,
     RecoveryPointKey,
 )
-from backup_relay.doctor.policy import lets_account_use
+from backup_relay.doctor.policy import lets_account_grant, lets_account_use
 from backup_relay.doctor.report import Finding
 from backup_relay.doctor.rules import rule
 from backup_relay.domain.categories import Category
@@ -47,10 +52,15 @@ def _finding(  # noqa: PLR0917  (a finding's fields, in their order)
 
 @rule(Category.AWS_MANAGED_KEY, Category.KMS_KEY_NOT_SHARED, Category.KEY_DISABLED)
 def member_keys_usable(member: MemberFacts, central: CentralFacts) -> Iterable[Finding]:
-    """One finding per key (not per recovery point): the fix is the key's."""
+    """One finding per key (not per recovery point): the fix is the key's. Shared means what
+    https://docs.aws.amazon.com/aws-backup/latest/devguide/create-cross-account-backup.html
+    shares: the key's use (kms:Decrypt, ...) and the grant statement (kms:CreateGrant under
+    kms:GrantIsForAWSResource) for the destination account."""
     by_key: dict[str, list[RecoveryPointKey]] = {}
     for point in member.recovery_points:
-        shared = lets_account_use(point.key_policy, central.account)
+        shared = lets_account_use(point.key_policy, central.account) and lets_account_grant(
+            point.key_policy, central.account, central.organization_id
+        )
         if point.key_aws_managed or not shared or point.key_state != "Enabled":
             by_key.setdefault(point.key_arn, []).append(point)
     for key_arn, points in by_key.items():
@@ -82,7 +92,8 @@ def member_keys_usable(member: MemberFacts, central: CentralFacts) -> Iterable[F
                 Category.KMS_KEY_NOT_SHARED,
                 key_arn,
                 f"{counted} are encrypted with a key whose policy does not let account "
-                f"{central.account} use it: their copies into the central vault will fail",
+                f"{central.account} use it (kms:Decrypt, and kms:CreateGrant for AWS "
+                "resources): their copies into the central vault will fail",
                 "add to its key policy a statement allowing the principal "
                 f"{SERVICE_ROLE.format(destination_account=central.account)} {KEY_STATEMENTS}",
             )
@@ -214,29 +225,13 @@ def no_multi_az_clusters_selected(member: MemberFacts, central: CentralFacts) ->
                 resource.arn,
                 "an RDS Multi-AZ DB cluster is tagged backup=enabled, but AWS Backup copies no "
                 "Multi-AZ cluster snapshot: its copies will fail",
-                "keep its DR by other means (a cross-region read replica) and tag it backup=custom",
+                # Not backup=custom: the tagging convention discourages it and
+                # databases_follow_the_tagging_convention warns about it every day.
+                "tag it backup=disabled and keep its DR outside backup-relay (a cross-Region "
+                "read replica), or move it to a Multi-AZ DB instance deployment, whose "
+                "snapshots AWS Backup copies (https://docs.aws.amazon.com/aws-backup/latest/"
+                "devguide/backup-feature-availability.html), and keep backup=enabled",
             )
-
-
-@rule(Category.DYNAMODB_ADVANCED_FEATURES)
-def dynamodb_copies_can_cross_accounts(
-    member: MemberFacts, central: CentralFacts
-) -> Iterable[Finding]:
-    copies_out = any(
-        copy.destination_vault_arn.split(":")[4] != member.account
-        for copy in member.plan_copies or []
-    )
-    if member.dynamodb_tables and member.dynamodb_advanced_features is False and copies_out:
-        yield _finding(
-            member,
-            Category.DYNAMODB_ADVANCED_FEATURES,
-            f"AWS Backup region settings of {member.account}",
-            f"{member.dynamodb_tables} DynamoDB table(s), and a plan copying to another account, "
-            "but AWS Backup's advanced features for DynamoDB are off: those copies fail",
-            "aws backup update-region-settings --resource-type-management-preference "
-            "DynamoDB=true, in this account and region (under backup policies, the management "
-            "account's setting overrides the members')",
-        )
 
 
 @rule(Category.OPTION_GROUP_MISSING)
@@ -282,10 +277,12 @@ def _has(group: OptionGroupFacts, engine: str, version: str, options: tuple[str,
 MEMBER_RULES = (
     member_in_the_organization,
     member_keys_usable,
+    member_keys_usable_by_their_own_account,
     member_copies_into_the_central_vault,
     member_forwards_its_events,
     forwarded_events_reached_the_central_bus,
     databases_follow_the_tagging_convention,
     no_multi_az_clusters_selected,
     dynamodb_copies_can_cross_accounts,
+    central_copies_fit_the_central_vault_lock,
 )

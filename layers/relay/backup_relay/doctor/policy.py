@@ -1,12 +1,23 @@
 """Just enough IAM policy reading for the doctor: who an Allow statement lets do what.
 
-Deny statements and conditions other than the organization's are not evaluated: the doctor
-asks "is the grant a copy needs there?", and an answer of yes can still be undone by a Deny.
+Deny statements and conditions other than the organization's (and, for a key's grant
+statement, `kms:GrantIsForAWSResource`) are not evaluated: the doctor asks "is the grant a copy
+needs there?", and an answer of yes can still be undone by a Deny.
+
+A statement names an account when its principal is the account's id, its root, or an ARN in it
+(a role such as AWSServiceRoleForBackup or a backup role): AWS's least-privilege examples name
+the source accounts' roots (https://docs.aws.amazon.com/aws-backup/latest/devguide/
+create-a-vault-access-policy.html) and, for keys, the accounts or their roles
+(https://docs.aws.amazon.com/aws-backup/latest/devguide/create-cross-account-backup.html).
+INFERRED: a role ARN of an account counts for the account; the doctor does not check that it is
+the role AWS Backup copies with.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
+from fnmatch import fnmatchcase
 from typing import Any
 
 KEY_ACTIONS = (
@@ -49,6 +60,87 @@ def lets_organization_use(policy: str | None, organization_id: str) -> bool:
     """The key policy AWS's cross-account copy guidance gives: the organization's principals
     (its AWSServiceRoleForBackup) may use the key."""
     return allows_organization(policy, "kms:Decrypt", organization_id)
+
+
+def accounts_allowed(
+    policy: str | None, action: str, accounts: Iterable[str], organization_id: str
+) -> set[str]:
+    """Which of `accounts` an Allow statement grants `action`: by name (their root, id, or an
+    ARN in them), or as the organization (or everyone)."""
+    wanted = set(accounts)
+    found: set[str] = set()
+    for statement in _allowing(policy, action):
+        found |= _accounts_of(statement, wanted, organization_id)
+    return found
+
+
+def named_accounts(policy: str | None, action: str, organization_id: str) -> set[str]:
+    """The accounts Allow statements grant `action` by name ("*" when one grants everyone or
+    the organization)."""
+    found: set[str] = set()
+    for statement in _allowing(policy, action):
+        org = _condition(statement, "aws:PrincipalOrgID")
+        if org is not None and organization_id not in as_list(org):
+            continue
+        for name in principals(statement):
+            parts = name.split(":")
+            if name == "*":
+                found.add("*")
+            elif name.isdigit():
+                found.add(name)
+            elif name.startswith("arn:") and len(parts) > 4 and parts[4].isdigit():
+                found.add(parts[4])
+    return found
+
+
+def lets_account_grant(policy: str | None, account: str, organization_id: str) -> bool:
+    """Does an Allow statement grant kms:CreateGrant to the account (or the organization) for
+    AWS resources, as AWS's cross-account key policy does ("Allow attachment of persistent
+    resources": kms:CreateGrant, kms:ListGrants, kms:RevokeGrant under
+    "kms:GrantIsForAWSResource": "true")? A grant without that condition allows more, so it
+    counts. INFERRED: kms:CreateGrant is the one a copy needs; ListGrants and RevokeGrant are
+    not looked for."""
+    for statement in _allowing(policy, "kms:CreateGrant"):
+        for_aws = _condition(statement, "kms:GrantIsForAWSResource")
+        if for_aws is not None and "true" not in [str(v).lower() for v in as_list(for_aws)]:
+            continue
+        if _accounts_of(statement, {account}, organization_id):
+            return True
+    return False
+
+
+def _accounts_of(statement: dict[str, Any], accounts: set[str], organization_id: str) -> set[str]:
+    org = _condition(statement, "aws:PrincipalOrgID")
+    if org is not None and organization_id not in as_list(org):
+        return set()
+    names = principals(statement)
+    return {a for a in accounts if any(names_account(n, a) for n in names)}
+
+
+def principals(statement: dict[str, Any]) -> list[str]:
+    principal = statement.get("Principal")
+    names = as_list(principal.get("AWS") if isinstance(principal, dict) else principal)
+    return [str(name) for name in names]
+
+
+def names_account(name: str, account: str) -> bool:
+    """`name` is the account: `*`, its id, its root, or an ARN in it."""
+    if name in ("*", account):
+        return True
+    parts = name.split(":")
+    return name.startswith("arn:") and len(parts) > 4 and parts[4] == account
+
+
+def _allowing(policy: str | None, action: str) -> list[dict[str, Any]]:
+    """Allow statements whose Action covers `action`, wildcards included (kms:*, kms:Create*)."""
+    return [
+        statement
+        for statement in _allow_statements(policy)
+        if any(
+            isinstance(pattern, str) and fnmatchcase(action.lower(), pattern.lower())
+            for pattern in as_list(statement.get("Action"))
+        )
+    ]
 
 
 def allows(policy: str | None, actions: tuple[str, ...]) -> list[dict[str, Any]]:

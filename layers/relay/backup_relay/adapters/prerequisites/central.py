@@ -37,8 +37,15 @@ class AwsPrerequisites:
     bus_name: str | None = None
     ingest_queue_arn: str = ""
     dr_region: str | None = None
+    source_accounts: tuple[str, ...] = ()  # AllowedSourceAccounts
 
     def central(self) -> CentralFacts:
+        organization_facts = organization()
+        if organization_facts.management_account == self.account:
+            regions = sorted({region for _, region, _ in self.vaults})
+            organization_facts.management_dynamodb_advanced_features = dynamodb_advanced_features(
+                regions
+            )
         return CentralFacts(
             account=self.account,
             organization_id=self.organization_id,
@@ -47,7 +54,8 @@ class AwsPrerequisites:
             backup_role_arn=self.backup_role_arn,
             intermediate_retention_days=self.intermediate_retention_days,
             dr_retention_days=self.dr_retention_days,
-            organization=organization(),
+            organization=organization_facts,
+            source_accounts=list(self.source_accounts),
             stack=self._stack(),
             dr_region=self.dr_region,
             dr_option_groups=option_groups(aws.client("rds", self.dr_region))
@@ -101,6 +109,20 @@ class AwsPrerequisites:
             ingest_queue_arn=self.ingest_queue_arn,
             rules=rules,
         )
+
+
+def dynamodb_advanced_features(regions: list[str]) -> dict[str, bool] | None:
+    """This account's AWS Backup advanced features for DynamoDB, by region (None: it may not
+    read them: backup:DescribeRegionSettings)."""
+    found: dict[str, bool] = {}
+    for region in regions:
+        settings = readable(aws.backup(region).describe_region_settings)
+        if settings is None:
+            return None
+        value = (settings.get("ResourceTypeManagementPreference") or {}).get("DynamoDB")
+        if value is not None:  # not set: nothing said
+            found[region] = bool(value)
+    return found
 
 
 def cross_account_backup(region: str | None = None) -> bool | None:

@@ -167,6 +167,9 @@ def _option_group_of(rds: Any, instance: dict[str, Any]) -> OptionGroupFacts | N
 
 
 def _plan_copies(backup: Any) -> list[PlanCopy]:
+    """Each copy action, with its lifecycle (no DeleteAfterDays: 0, kept until deleted) and
+    whether a backup policy made its plan. INFERRED: the plans backup policies make have ids
+    beginning "orgs/" (AWS does not document a field that says so)."""
     copies: list[PlanCopy] = []
     for listed in pages(backup, "list_backup_plans", "BackupPlansList"):
         plan = backup.get_backup_plan(BackupPlanId=listed["BackupPlanId"])["BackupPlan"]
@@ -176,6 +179,10 @@ def _plan_copies(backup: Any) -> list[PlanCopy]:
                     plan=plan.get("BackupPlanName", listed["BackupPlanId"]),
                     rule=plan_rule.get("RuleName", ""),
                     destination_vault_arn=action["DestinationBackupVaultArn"],
+                    from_backup_policy=str(listed["BackupPlanId"]).startswith("orgs/"),
+                    delete_after_days=int(
+                        (action.get("Lifecycle") or {}).get("DeleteAfterDays") or 0
+                    ),
                 )
                 for action in plan_rule.get("CopyActions") or []
             )
