@@ -40,7 +40,7 @@ SIMULATOR = [
     ),
     (failures.CROSS_ACCOUNT_DISABLED, "Neptune", "COPY", "cross_account_disabled"),
     (
-        failures.DEFAULT_VAULT_KEY.format(resource_type="DocumentDB"),
+        failures.DEFAULT_VAULT_KEY,
         "DocumentDB",
         "COPY",
         "default_vault_key",

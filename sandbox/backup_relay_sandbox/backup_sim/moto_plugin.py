@@ -327,7 +327,7 @@ def get_backup_vault_access_policy(call: Call, sim: Simulator) -> object:
 def put_backup_vault_access_policy(call: Call, sim: Simulator) -> object:
     policy = call.body.get("Policy")
     if not policy:
-        raise invalid_parameter("Policy is required.")  # SYNTHESIZED message
+        raise invalid_parameter("Policy is required.")  # INFERRED message
     sim.put_vault_access_policy(call.account, call.region, call.uri["backupVaultName"], policy)
     return None
 
@@ -415,7 +415,7 @@ def _page(call: Call, sim: Simulator, items: list[Any]) -> tuple[list[Any], str 
     return fewer than MaxResults with a NextToken), so every reader must follow NextToken."""
     asked = call.query.get("maxResults")
     if asked is not None and not (asked.isdigit() and 1 <= int(asked) <= MAX_RESULTS):
-        raise invalid_parameter(  # SYNTHESIZED message; the range is the model's
+        raise invalid_parameter(  # INFERRED message; the range is the model's
             f"MaxResults must be between 1 and {MAX_RESULTS}."
         )
     size = min(int(asked or MAX_RESULTS), sim.settings.page_size)
@@ -425,7 +425,7 @@ def _page(call: Call, sim: Simulator, items: list[Any]) -> tuple[list[Any], str 
         try:
             start = int(base64.urlsafe_b64decode(token.encode()).decode())
         except ValueError:
-            raise invalid_parameter("Invalid NextToken.") from None  # SYNTHESIZED
+            raise invalid_parameter("Invalid NextToken.") from None  # INFERRED
     end = start + size
     next_token = base64.urlsafe_b64encode(str(end).encode()).decode() if end < len(items) else None
     return items[start:end], next_token
