@@ -67,4 +67,5 @@ def test_failed_copy_jobs_asks_only_for_states_a_copy_job_has(moto: None) -> Non
     # (ABORTED is a backup job state: AWS refuses it for copy jobs)
     assert [listed.copy_job_id for listed in failed] == [job.job_id]
     states = botocore.session.get_session().get_service_model("backup").shape_for("CopyJobState")
-    assert sent and set(sent) <= set(states.enum)
+    assert sent
+    assert set(sent) <= set(states.enum)
