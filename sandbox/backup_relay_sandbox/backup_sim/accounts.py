@@ -9,15 +9,23 @@ from datetime import datetime
 from typing import Any
 
 from backup_relay_sandbox.backup_sim import moto_state
-from backup_relay_sandbox.backup_sim.errors import BackupApiError, invalid_request, not_found
+from backup_relay_sandbox.backup_sim.errors import (
+    BackupApiError,
+    invalid_request,
+    not_found,
+    vault_missing,
+)
 from backup_relay_sandbox.backup_sim.model import Settings
 
 
 def vault(account: str, region: str, name: str) -> Any:
-    """moto's vault, or the API's ResourceNotFoundException."""
+    """moto's vault, or what AWS answers for one that does not exist: AccessDeniedException
+    "Insufficient privileges to perform this action." (HTTP 403), as public SDK threads show for
+    DescribeBackupVault (`errors.vault_missing`); the same answer from the other operations that
+    name a vault (its access policy, its recovery points) is INFERRED."""
     found = moto_state.vault(account, region, name)
     if found is None:
-        raise not_found(f"Backup vault {name} not found.")  # INFERRED message
+        raise vault_missing()
     return found
 
 

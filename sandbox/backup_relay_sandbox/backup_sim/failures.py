@@ -54,7 +54,7 @@ RDS_AWS_MANAGED_KEY = (
     "The source snapshot KMS key [{key_arn}] does not exist, is not enabled or you do not have "
     "permissions to access it."
 )
-# The doc's sentence, used as the message (no observed job message):
+# INFERRED: the doc's sentence, used as the message (no observed job message):
 # https://docs.aws.amazon.com/aws-backup/latest/devguide/rds-backup.html
 MULTI_AZ_CLUSTER = "Copying a Multi-AZ DB cluster snapshot is not supported."
 # "an error message such as ..."; the options are joined with ", ":

@@ -317,6 +317,12 @@ def _rp_arn(call: Call) -> str:
 # -- vault access policies and settings -----------------------------------------------------------
 
 
+def describe_backup_vault(call: Call, sim: Simulator) -> object:
+    """moto's answer, but for a vault that does not exist: AWS's AccessDeniedException (403)
+    instead of moto's ResourceNotFoundException (`accounts.vault`)."""
+    return sim.vault(call.account, call.region, call.uri["backupVaultName"])
+
+
 def get_backup_vault_access_policy(call: Call, sim: Simulator) -> object:
     name = call.uri["backupVaultName"]
     policy = sim.vault_access_policy(call.account, call.region, name)
@@ -400,7 +406,7 @@ def get_backup_selection(call: Call, sim: Simulator) -> object:
         if selection["SelectionId"] == selection_id:
             body = {k: v for k, v in selection.items() if k != "SelectionId"}
             return {"BackupSelection": body, "SelectionId": selection_id, "BackupPlanId": plan_id}
-    raise not_found(f"Selection {selection_id} of plan {plan_id} not found.")
+    raise not_found(f"Selection {selection_id} of plan {plan_id} not found.")  # INFERRED
 
 
 # -- plumbing -------------------------------------------------------------------------------------
@@ -438,6 +444,7 @@ OPERATIONS: tuple[Operation, ...] = (
     describe_recovery_point,
     list_recovery_points_by_backup_vault,
     update_recovery_point_lifecycle,
+    describe_backup_vault,
     get_backup_vault_access_policy,
     put_backup_vault_access_policy,
     delete_backup_vault_access_policy,
