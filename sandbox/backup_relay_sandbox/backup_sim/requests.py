@@ -16,6 +16,8 @@ MissingParameterValueException (HTTP 400). That AWS answers enum, length and ran
 same way, and the messages below (but the vault name's), are INFERRED. An operation whose model
 lists neither gets the common ValidationError ("The input fails to satisfy the constraints
 specified by an AWS service", HTTP 400, https://docs.aws.amazon.com/aws-backup/latest/devguide/CommonErrors.html).
+The request is checked before moto's own IAM authorization (off unless a test turns it on): that
+AWS validates before it authorizes is INFERRED.
 """
 
 from __future__ import annotations
