@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import botocore.session
+
 from backup_relay.adapters import aws
-from backup_relay.adapters.backup import BackupRecoveryPoints
+from backup_relay.adapters.backup import BackupCopyJobs, BackupRecoveryPoints
 from backup_relay.domain.routes import Vault
 from backup_relay_sandbox.backup_sim import simulator
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, REGION
@@ -32,3 +34,38 @@ def test_recovery_points_in_a_vault_are_read_across_pages_from_the_window(moto: 
     # THEN it followed every page and AWS left the older points out
     assert sorted(point.arn for point in listed) == sorted(recent)
     assert not set(old) & {point.arn for point in listed}
+
+
+def test_failed_copy_jobs_asks_only_for_states_a_copy_job_has(moto: None) -> None:
+    # GIVEN a copy job of the central account that failed (its destination vault is missing),
+    # and a record of every ByState the adapter sends
+    aws.reset()
+    sim = simulator()
+    vault_arn = sim.create_vault(
+        CENTRAL_ACCOUNT, REGION, VAULT.name, sim.create_key(CENTRAL_ACCOUNT, REGION)
+    )
+    sim.register_resource(CENTRAL_ACCOUNT, REGION, "Aurora", DB, None)
+    point = sim.put_recovery_point(vault_arn, DB)
+    since = sim.now - timedelta(minutes=1)
+    job = sim.start_copy_job(
+        CENTRAL_ACCOUNT,
+        REGION,
+        recovery_point_arn=point,
+        source_vault_name=VAULT.name,
+        destination_vault_arn=f"arn:aws:backup:us-east-1:{CENTRAL_ACCOUNT}:backup-vault:gone",
+        iam_role_arn=f"arn:aws:iam::{CENTRAL_ACCOUNT}:role/backup",
+    )
+    sim.run_until_idle()
+    sent: list[str] = []
+    aws.backup(REGION).meta.events.register(
+        "provide-client-params.backup.ListCopyJobs",
+        lambda params, **_: sent.append(params.get("ByState")),
+    )
+    # WHEN replay's search for lost failures lists them
+    failed = BackupCopyJobs().failed_copy_jobs(REGION, since)
+    # THEN it finds the failed job, and asked only for states botocore's CopyJobState has
+    # (ABORTED is a backup job state: AWS refuses it for copy jobs)
+    assert [listed.copy_job_id for listed in failed] == [job.job_id]
+    states = botocore.session.get_session().get_service_model("backup").shape_for("CopyJobState")
+    assert sent
+    assert set(sent) <= set(states.enum)

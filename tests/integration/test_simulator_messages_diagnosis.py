@@ -4,10 +4,13 @@ other documented messages: tests/unit/test_diagnosis.py)."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from backup_relay.domain.diagnosis import diagnose
-from backup_relay_sandbox.backup_sim import failures
+from backup_relay_sandbox.backup_sim import endings, errors, failures, requests
 from tests.support.diagnosis import assert_classified, assert_wrapping_keeps_the_category
 
 CENTRAL, MEMBER = "123456789012", "222222222222"
@@ -40,7 +43,7 @@ SIMULATOR = [
     ),
     (failures.CROSS_ACCOUNT_DISABLED, "Neptune", "COPY", "cross_account_disabled"),
     (
-        failures.DEFAULT_VAULT_KEY.format(resource_type="DocumentDB"),
+        failures.DEFAULT_VAULT_KEY,
         "DocumentDB",
         "COPY",
         "default_vault_key",
@@ -121,3 +124,27 @@ def test_misleading_messages_say_what_they_usually_mean() -> None:
     assert CENTRAL_VAULT in vault.remediation
     disabled = diagnose(failures.CROSS_ACCOUNT_DISABLED, kind="COPY")
     assert "MANAGEMENT account" in disabled.remediation
+
+
+def _texts(module: object) -> dict[str, str]:
+    """The module's message constants: upper-case names, text with a space in it."""
+    return {
+        name: value
+        for name, value in vars(module).items()
+        if name.isupper() and isinstance(value, str) and " " in value
+    }
+
+
+def test_every_simulated_failure_text_is_listed_with_its_source_or_inferred() -> None:
+    # GIVEN docs/simulator.md's table of failure texts, placeholders folded to {}
+    doc = Path(__file__).parents[2] / "docs" / "simulator.md"
+    section = doc.read_text().split("## Failure texts", 1)[1].split("\n## ", 1)[0]
+    rows = [re.sub(r"\{[^}]*\}", "{}", row) for row in section.splitlines() if row.startswith("|")]
+    texts = _texts(failures) | _texts(endings) | _texts(errors) | _texts(requests)
+    assert len(texts) >= 25
+    for name, text in texts.items():
+        # WHEN the text is looked up
+        listed = [row for row in rows if re.sub(r"\{[^}]*\}", "{}", text) in row]
+        # THEN it is listed, with a public source or marked INFERRED
+        assert listed, f"{name} is not in docs/simulator.md's Failure texts"
+        assert "INFERRED" in listed[0] or "[" in listed[0].rsplit("|", 2)[-2], name

@@ -202,8 +202,9 @@ def test_start_copy_job_errors(api: Api, topology: Topology, start_copy: StartCo
     point = topology.recovery_point(topology.resource("RDS"))
 
     # WHEN StartCopyJob names a vault or recovery point that is not there
-    # THEN it raises ResourceNotFoundException, as the model says
-    with pytest.raises(ClientError, match="ResourceNotFoundException"):
+    # THEN a missing vault gets AWS's answer for one (AccessDeniedException, aws-sdk-js#2625),
+    # a missing recovery point ResourceNotFoundException, as the model says
+    with pytest.raises(ClientError, match="AccessDeniedException"):
         api(MEMBER).start_copy_job(
             RecoveryPointArn=point,
             SourceBackupVaultName="no-such-vault",
@@ -311,3 +312,25 @@ def test_each_operation_raises_only_what_the_model_lists_or_every_action_may() -
     assert "LimitExceededException" not in modelled_errors("describe_copy_job")
     assert "ResourceNotFoundException" in modelled_errors("describe_recovery_point")
     assert {"ThrottlingException", "AccessDeniedException"} <= COMMON_ERRORS
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [
+        "describe_backup_vault",
+        "get_backup_vault_access_policy",
+        "list_recovery_points_by_backup_vault",
+    ],
+)
+def test_a_vault_that_does_not_exist_is_answered_as_aws_does(
+    api: Api, topology: Topology, operation: str
+) -> None:
+    # WHEN a member names a vault it does not have
+    with pytest.raises(ClientError) as denied:
+        getattr(api(MEMBER), operation)(BackupVaultName="no-such-vault")
+    # THEN AWS's answer: AccessDeniedException "Insufficient privileges to perform this action."
+    # with HTTP 403 (aws-sdk-js#2625, for DescribeBackupVault), not ResourceNotFoundException
+    response = denied.value.response
+    assert response["Error"]["Code"] == "AccessDeniedException"
+    assert response["Error"]["Message"] == "Insufficient privileges to perform this action."
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 403

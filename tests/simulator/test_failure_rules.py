@@ -116,7 +116,7 @@ CASES = [
         "destination vault uses aws/backup",
         "Neptune",
         _default_key_vault,
-        failures.DEFAULT_VAULT_KEY.format(resource_type="Neptune"),
+        failures.DEFAULT_VAULT_KEY,
     ),
     Case(
         "source key not shared (RDS)",

@@ -24,6 +24,45 @@ MISSING_ROLE = (
     "not have sufficient permissions to execute the backup"
 )
 
+#: AWS's copy job messages as a practitioner quotes them verbatim (tecRacer, "Automating
+#: Cross-Account / Cross-Region Backups with AWS Backup in AWS Organizations", 2024-04-26:
+#: https://www.tecracer.com/blog/2024/04/automating-cross-account-/-cross-region-backups-with-aws-backup-in-aws-organizations.html),
+#: (message, resource type, category).
+TECRACER = [
+    (
+        "Copy job failed. Cross-account copy feature is not enabled for the current organization.",
+        "RDS",
+        "cross_account_disabled",
+    ),
+    (
+        "Copy job failed because the destination Backup vault is encrypted with the default "
+        "Backup service managed key. The contents of this vault cannot be copied. Only the "
+        "contents of a Backup vault encrypted by an AWS KMS key may be copied.",
+        "EC2",
+        "default_vault_key",
+    ),
+    (
+        "Copy job from eu-north-1 to eu-central-1 cannot be initiated for Aurora resources. "
+        "Feature is not supported for provided resource type.",
+        "Aurora",
+        "unsupported_copy_route",
+    ),
+    ("Access Denied trying to call AWS Backup service.", "Aurora", "vault_access_policy"),
+    (
+        "The source snapshot KMS key [arn:aws:kms:eu-central-1:111111111111:key/1b2c3d4e] does "
+        "not exist, is not enabled or you do not have permissions to access it.",
+        "RDS",
+        "kms_key_not_shared",
+    ),
+    # the same message wrapped over two lines, as the blog prints it
+    (
+        "The source snapshot KMS key [arn:aws:kms:eu-central-1:111111111111:key/1b2c3d4e] does\n"
+        "not exist, is not enabled or you do not have permissions to access it.",
+        "RDS",
+        "kms_key_not_shared",
+    ),
+]
+
 #: (message, resource type, kind, category): AWS's documented messages (aws-backup-facts.md,
 #: section 5; events/), each as the public source gives it; the ones the simulator gives
 #: (failures.py) are classified in tests/integration/test_simulator_messages_diagnosis.py.
@@ -47,6 +86,48 @@ DOCUMENTED = [
     ),
     ("execution ABORTED: ended outside the chain's steps", "Aurora", "COPY", "stopped_by_user"),
     ("execution TIMED_OUT: ended outside the chain's steps", "Aurora", "COPY", "chain_timed_out"),
+    # https://repost.aws/knowledge-center/backup-troubleshoot-cross-account-copy
+    (
+        "Copy job failed. Both source and destination account must be a member of the same "
+        "organization",
+        "RDS",
+        "COPY",
+        "not_same_organization",
+    ),
+    (
+        "Copy job from us-west-2 to us-east-1 cannot be initiated for RDS resources. Feature is "
+        "not supported for provided resource type.",
+        "RDS",
+        "COPY",
+        "unsupported_copy_route",
+    ),
+    # https://repost.aws/knowledge-center/backup-resolve-access-denied-error
+    ("Access Denied trying to call AWS Backup service", "Aurora", "COPY", "vault_access_policy"),
+    # https://repost.aws/ja/knowledge-center/backup-cross-account-copy-error
+    ("Given key ID is not accessible", "EBS", "COPY", "kms_key_not_shared"),
+    (
+        "The source snapshot KMS key does not exist, is not enabled or you do not have "
+        "permissions to access it",
+        "RDS",
+        "COPY",
+        "kms_key_not_shared",
+    ),
+    # https://github.com/aws-samples/aws-backup-automation/issues/2
+    (
+        "AMI snapshot copy failed with error: Given key ID is not accessible. You must have "
+        "DescribeKey permissions on the default CMK",
+        "EC2",
+        "COPY",
+        "aws_managed_key",
+    ),
+    # https://docs.aws.amazon.com/aws-backup/latest/devguide/cross-region-backup.html
+    (
+        "The snapshot requires a target option group with the following options: APEX.",
+        "RDS",
+        "COPY",
+        "option_group_missing",
+    ),
+    *[(message, resource_type, "COPY", category) for message, resource_type, category in TECRACER],
 ]
 
 REQUIRED = {
@@ -152,3 +233,18 @@ def test_the_docs_catalogue_lists_every_category() -> None:
     section = docs.split("## Failure catalogue", 1)[1].split("\n## ", 1)[0]
     listed = set(re.findall(r"^\| `([a-z_]+)` \|", section, re.MULTILINE))
     assert listed == set(CATEGORIES)
+
+
+def test_line_breaks_and_runs_of_spaces_in_a_message_change_nothing() -> None:
+    # GIVEN AWS's RDS key message as it is often quoted: wrapped over lines, indented
+    one_line = TECRACER[4][0]
+    wrapped = one_line.replace(" does ", " does\r\n    ").replace(" or you ", "\n\tor  you ")
+    # WHEN both are diagnosed
+    expected = diagnose(one_line, resource_type="RDS", kind="COPY")
+    got = diagnose(wrapped, resource_type="RDS", kind="COPY")
+    # THEN the wrapped one gets the same category and remediation (the key named in it), and
+    # the message is kept as AWS gave it
+    assert got.category == expected.category == "kms_key_not_shared"
+    assert got.remediation == expected.remediation
+    assert "arn:aws:kms:eu-central-1:111111111111:key/1b2c3d4e" in got.remediation
+    assert got.message == wrapped

@@ -9,15 +9,23 @@ from datetime import datetime
 from typing import Any
 
 from backup_relay_sandbox.backup_sim import moto_state
-from backup_relay_sandbox.backup_sim.errors import BackupApiError, invalid_request, not_found
+from backup_relay_sandbox.backup_sim.errors import (
+    BackupApiError,
+    invalid_request,
+    not_found,
+    vault_missing,
+)
 from backup_relay_sandbox.backup_sim.model import Settings
 
 
 def vault(account: str, region: str, name: str) -> Any:
-    """moto's vault, or the API's ResourceNotFoundException."""
+    """moto's vault, or what AWS answers for one that does not exist: AccessDeniedException
+    "Insufficient privileges to perform this action." (HTTP 403), as public SDK threads show for
+    DescribeBackupVault (`errors.vault_missing`); the same answer from the other operations that
+    name a vault (its access policy, its recovery points) is INFERRED."""
     found = moto_state.vault(account, region, name)
     if found is None:
-        raise not_found(f"Backup vault {name} not found.")  # SYNTHESIZED message
+        raise vault_missing()
     return found
 
 
@@ -31,7 +39,7 @@ def put_access_policy(
 def access_policy(account: str, region: str, name: str) -> str:
     policy = getattr(vault(account, region, name), "access_policy", None)
     if policy is None:
-        raise not_found(f"Backup vault {name} has no access policy.")  # SYNTHESIZED
+        raise not_found(f"Backup vault {name} has no access policy.")  # INFERRED
     return str(policy)
 
 
@@ -43,7 +51,7 @@ def check_cross_account_read(
     backup:CopyIntoBackupVault will be rejected; that is, AWS Backup will reject any other request
     from an account that is different from the account of the resource that is being
     referenced." (https://docs.aws.amazon.com/aws-backup/latest/devguide/create-a-vault-access-policy.html)
-    The error is the common AccessDeniedException; its message is SYNTHESIZED in IAM's form."""
+    The error is the common AccessDeniedException; its message is INFERRED in IAM's form."""
     target = vault(account, region, name)
     if caller != account:
         raise BackupApiError(
@@ -71,7 +79,7 @@ def update_global_settings(
     settings: Settings, account: str, values: Mapping[str, str], now: datetime
 ) -> None:
     if account != settings.management_account:
-        # SYNTHESIZED message; the rule: UpdateGlobalSettings "Returns an error if the account is
+        # INFERRED message; the rule: UpdateGlobalSettings "Returns an error if the account is
         # not an Organizations management account." https://docs.aws.amazon.com/aws-backup/latest/devguide/API_UpdateGlobalSettings.html
         raise invalid_request(
             "Global settings can only be updated by the organization's management account."

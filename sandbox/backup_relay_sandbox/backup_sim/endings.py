@@ -29,16 +29,16 @@ BACKUP_STOPPED = "Backup job was stopped by user."
 NOT_STOPPABLE = frozenset(
     {"Aurora", "DocumentDB", "FSx", "Neptune", "SAP HANA on Amazon EC2", "RDS"}
 )
-# SYNTHESIZED: AWS names no error for these; InvalidRequestException is modelled for StopBackupJob.
+# INFERRED: AWS names no error for these; InvalidRequestException is modelled for StopBackupJob.
 STOP_UNSUPPORTED = "StopBackupJob is not supported for {resource_type} backup jobs."
 STOP_FINISHED = "Backup job {job_id} cannot be stopped: it is {state}."
-# SYNTHESIZED: AWS publishes no message for PARTIAL jobs. A PARTIAL recovery point is "a
+# INFERRED: AWS publishes no message for PARTIAL jobs. A PARTIAL recovery point is "a
 # composite recovery point [that] has one or more nested recovery points that were not in the
 # backup" (the model's RecoveryPointStatus).
 BACKUP_PARTIAL = "Backup job completed partially: one or more nested resources were not backed up."
 COPY_PARTIAL = "Copy job completed partially: one or more nested recovery points were not copied."
 POINT_PARTIAL = "One or more nested recovery points were not in the backup."
-# SYNTHESIZED, after the model's EXPIRED ("exceeded its retention period, but Backup lacks
+# INFERRED, after the model's EXPIRED ("exceeded its retention period, but Backup lacks
 # permission or is otherwise unable to delete it") and DeleteRecoveryPoint ("When an IAM role's
 # permissions are insufficient ... the recovery point is not deleted. Instead, it enters an
 # EXPIRED state.").

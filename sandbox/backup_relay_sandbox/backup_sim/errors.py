@@ -14,20 +14,32 @@ from __future__ import annotations
 COMMON_ERRORS = frozenset({"ThrottlingException", "AccessDeniedException"})
 #: The model's `fault: true` shapes, answered with HTTP 500.
 SERVER_FAULTS = frozenset({"ServiceUnavailableException", "DependencyFailureException"})
-#: ServiceUnavailableException's documentation in the API reference.
+#: INFERRED: ServiceUnavailableException's documentation in the API reference, used as its message.
 UNAVAILABLE = "The request failed due to a temporary failure of the server."
-THROTTLED = "Rate exceeded"
+THROTTLED = "Rate exceeded"  # INFERRED: AWS's usual throttling text; no AWS Backup source
+
+
+#: AWS's answer to DescribeBackupVault for a vault that does not exist: AccessDeniedException,
+#: HTTP 403, with this text (https://github.com/aws/aws-sdk-js/issues/2625; "the AccessDenied
+#: happens even when you have permissions if the vault does not exist",
+#: https://github.com/ansible-collections/amazon.aws/pull/1436).
+INSUFFICIENT_PRIVILEGES = "Insufficient privileges to perform this action."
 
 
 class BackupApiError(Exception):
-    def __init__(self, code: str, message: str, context: str | None = None) -> None:
+    def __init__(
+        self, code: str, message: str, context: str | None = None, status: int | None = None
+    ) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.context = context  # the model's Context member: what the error is about
+        self._status = status
 
     @property
     def status(self) -> int:
+        if self._status is not None:
+            return self._status
         return 500 if self.code in SERVER_FAULTS else 400
 
     def body(self) -> dict[str, str]:
@@ -43,6 +55,11 @@ class BackupApiError(Exception):
         if self.context is not None:
             members["Context"] = self.context
         return members
+
+
+def vault_missing() -> BackupApiError:
+    """What AWS answers a request naming a vault that does not exist (above)."""
+    return BackupApiError("AccessDeniedException", INSUFFICIENT_PRIVILEGES, status=403)
 
 
 def not_found(message: str, context: str | None = None) -> BackupApiError:

@@ -4,7 +4,8 @@ Every rule below is a job failure, not an API error: StartCopyJob accepts the re
 created, runs and ends FAILED with the message as its StatusMessage. AWS's messages read as job
 status messages ("Copy job failed. ...", "... copy failed with error: ..."), the re:Post articles
 that quote them are about failed copy jobs, and the StartCopyJob model lists no error for them.
-Messages marked SYNTHESIZED are the simulator's own: AWS publishes no exact text for that case.
+Messages marked INFERRED are the simulator's own: AWS publishes no exact text for that case
+(docs/simulator.md lists them).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ RDS_AWS_MANAGED_KEY = (
     "The source snapshot KMS key [{key_arn}] does not exist, is not enabled or you do not have "
     "permissions to access it."
 )
-# The doc's sentence, used as the message (no observed job message):
+# INFERRED: the doc's sentence, used as the message (no observed job message):
 # https://docs.aws.amazon.com/aws-backup/latest/devguide/rds-backup.html
 MULTI_AZ_CLUSTER = "Copying a Multi-AZ DB cluster snapshot is not supported."
 # "an error message such as ..."; the options are joined with ", ":
@@ -61,20 +62,24 @@ MULTI_AZ_CLUSTER = "Copying a Multi-AZ DB cluster snapshot is not supported."
 OPTION_GROUP_MISSING = (
     "The snapshot requires a target option group with the following options: {options}."
 )
-# SYNTHESIZED: no published message when isCrossAccountBackupEnabled is false.
+# The job messages a practitioner quotes verbatim (tecRacer, "Automating Cross-Account /
+# Cross-Region Backups with AWS Backup in AWS Organizations", 2024-04-26):
+# https://www.tecracer.com/blog/2024/04/automating-cross-account-/-cross-region-backups-with-aws-backup-in-aws-organizations.html
+# isCrossAccountBackupEnabled false in the management account's global settings:
 CROSS_ACCOUNT_DISABLED = (
-    "Copy job failed. Cross-account backup is not enabled for the organization "
-    "(isCrossAccountBackupEnabled is false in the management account's global settings)."
+    "Copy job failed. Cross-account copy feature is not enabled for the current organization."
 )
-# SYNTHESIZED: no published message. The rule: "Cross-account copy with AWS managed keys isn't
-# supported for resources that aren't fully managed by AWS Backup."
-# https://docs.aws.amazon.com/aws-backup/latest/devguide/encryption.html
+# A destination vault encrypted with aws/backup, for a type AWS Backup does not fully manage (the
+# rule: "Cross-account copy with AWS managed keys isn't supported for resources that aren't fully
+# managed by AWS Backup", https://docs.aws.amazon.com/aws-backup/latest/devguide/encryption.html):
 DEFAULT_VAULT_KEY = (
-    "Copy job failed. Cross-account copy of {resource_type} recovery points into a backup vault "
-    "encrypted with the AWS managed key aws/backup is not supported. Use a customer managed key."
+    "Copy job failed because the destination Backup vault is encrypted with the default Backup "
+    "service managed key. The contents of this vault cannot be copied. Only the contents of a "
+    "Backup vault encrypted by an AWS KMS key may be copied."
 )
-# SYNTHESIZED, after the documented backup job message "Backup job failed because backup vault
-# <arn> does not exist." (events/backup_job_failed.json).
+# INFERRED: AWS publishes no message for a copy into a vault that does not exist; this one follows
+# the documented backup job message "Backup job failed because backup vault <arn> does not
+# exist." (events/backup_job_failed.json).
 DESTINATION_VAULT_MISSING = "Copy job failed because backup vault {vault_arn} does not exist."
 
 # Documented backup job messages (events/backup_job_failed.json, backup_job_expired.json)
@@ -185,7 +190,7 @@ def destination_key_not_default(ctx: CopyContext) -> Failure | None:
         return None
     key = moto_state.key(ctx.destination_vault.encryption_key_arn)
     if key is None or moto_state.is_aws_managed(key):
-        return Failure(DEFAULT_VAULT_KEY.format(resource_type=ctx.resource_type), ACCESS_DENIED)
+        return Failure(DEFAULT_VAULT_KEY, ACCESS_DENIED)
     return None
 
 

@@ -37,7 +37,7 @@ class Inventory:
     def resource_to_back_up(self, account: str, region: str, resource_arn: str) -> Resource:
         resource = self.resources.get(resource_arn)
         if resource is None or (resource.account, resource.region) != (account, region):
-            raise invalid_parameter(  # SYNTHESIZED message
+            raise invalid_parameter(  # INFERRED message
                 f"Resource {resource_arn} is not a resource AWS Backup knows in account "
                 f"{account} and Region {region}."
             )
@@ -82,7 +82,7 @@ class Inventory:
             region,
             vault_name,
         ):
-            raise not_found(f"Recovery point {arn} not found.")  # SYNTHESIZED message
+            raise not_found(f"Recovery point {arn} not found.")  # INFERRED message
         return point
 
     def recovery_points_in(self, account: str, region: str, vault_name: str) -> list[RecoveryPoint]:
@@ -99,7 +99,7 @@ class Inventory:
         source_vault = accounts.vault(account, region, vault_name)
         source = self.recovery_points.get(arn)
         if source is None or source.vault_arn != source_vault.backup_vault_arn:
-            raise not_found(  # SYNTHESIZED message
+            raise not_found(  # INFERRED message
                 f"Recovery point {arn} not found in backup vault {vault_name}."
             )
         return source

@@ -89,7 +89,7 @@ class JobBook(Generic[JobT]):
         """The job, if `account` owns it in `region` (Describe*Job)."""
         job = self.by_id.get(job_id)
         if job is None or (job.account, job.region) != (account, region):
-            raise not_found(f"{self._noun} job {job_id} not found.")  # SYNTHESIZED message
+            raise not_found(f"{self._noun} job {job_id} not found.")  # INFERRED message
         return job
 
 
@@ -145,7 +145,7 @@ class Jobs:
             account, region, request["source_vault_name"], request["recovery_point_arn"]
         )
         destination_vault_arn = request["destination_vault_arn"]
-        if not limits.is_vault_arn(destination_vault_arn):  # SYNTHESIZED message
+        if not limits.is_vault_arn(destination_vault_arn):  # INFERRED message
             raise invalid_parameter(f"Invalid destination backup vault ARN {destination_vault_arn}")
         resource = self._inventory.resource_of(source)
         limits.check_copy_quota(

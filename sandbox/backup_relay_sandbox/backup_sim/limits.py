@@ -40,7 +40,7 @@ def check_copy_quota(
     cross_region = region != destination_region
     if cross_region and into_vault < settings.extra_cross_region_copies_per_vault:
         return
-    raise BackupApiError(  # SYNTHESIZED message
+    raise BackupApiError(  # INFERRED message
         "LimitExceededException",
         f"Concurrent copy job limit ({settings.copy_quota}) reached for account {account} "
         f"in destination Region {destination_region}.",
@@ -54,11 +54,11 @@ def check_lifecycle(lifecycle: Mapping[str, Any] | None) -> None:
     if not lifecycle:
         return
     if "DeleteAfterEvent" in lifecycle:
-        raise invalid_parameter("DeleteAfterEvent is not valid as an input.")  # SYNTHESIZED
+        raise invalid_parameter("DeleteAfterEvent is not valid as an input.")  # INFERRED
     cold = lifecycle.get("MoveToColdStorageAfterDays")
     delete = lifecycle.get("DeleteAfterDays")
     if cold is not None and delete is not None and 0 <= delete < cold + 90 and cold >= 0:
-        raise invalid_parameter(  # SYNTHESIZED message
+        raise invalid_parameter(  # INFERRED message
             "DeleteAfterDays must be at least 90 days after MoveToColdStorageAfterDays."
         )
 

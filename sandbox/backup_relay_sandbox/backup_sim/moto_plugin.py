@@ -23,7 +23,7 @@ from moto.backup.responses import BackupResponse
 from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult, EmptyResult
 
-from backup_relay_sandbox.backup_sim import moto_state, responses
+from backup_relay_sandbox.backup_sim import moto_state, requests, responses
 from backup_relay_sandbox.backup_sim.errors import (
     COMMON_ERRORS,
     THROTTLED,
@@ -52,8 +52,8 @@ ROUTES = (
     "{0}/global-settings$",
     "{0}/account-settings$",
 )
-#: MaxResults' range in botocore's model for the list calls the simulator answers.
-MAX_RESULTS = 1000
+#: MaxResults' largest value in botocore's model for the list calls the simulator answers.
+MAX_RESULTS: int = requests.member("ListCopyJobs", "MaxResults").metadata["max"]
 
 
 @dataclass(frozen=True)
@@ -317,6 +317,12 @@ def _rp_arn(call: Call) -> str:
 # -- vault access policies and settings -----------------------------------------------------------
 
 
+def describe_backup_vault(call: Call, sim: Simulator) -> object:
+    """moto's answer, but for a vault that does not exist: AWS's AccessDeniedException (403)
+    instead of moto's ResourceNotFoundException (`accounts.vault`)."""
+    return sim.vault(call.account, call.region, call.uri["backupVaultName"])
+
+
 def get_backup_vault_access_policy(call: Call, sim: Simulator) -> object:
     name = call.uri["backupVaultName"]
     policy = sim.vault_access_policy(call.account, call.region, name)
@@ -327,7 +333,7 @@ def get_backup_vault_access_policy(call: Call, sim: Simulator) -> object:
 def put_backup_vault_access_policy(call: Call, sim: Simulator) -> object:
     policy = call.body.get("Policy")
     if not policy:
-        raise invalid_parameter("Policy is required.")  # SYNTHESIZED message
+        raise invalid_parameter("Policy is required.")  # INFERRED message
     sim.put_vault_access_policy(call.account, call.region, call.uri["backupVaultName"], policy)
     return None
 
@@ -400,7 +406,7 @@ def get_backup_selection(call: Call, sim: Simulator) -> object:
         if selection["SelectionId"] == selection_id:
             body = {k: v for k, v in selection.items() if k != "SelectionId"}
             return {"BackupSelection": body, "SelectionId": selection_id, "BackupPlanId": plan_id}
-    raise not_found(f"Selection {selection_id} of plan {plan_id} not found.")
+    raise not_found(f"Selection {selection_id} of plan {plan_id} not found.")  # INFERRED
 
 
 # -- plumbing -------------------------------------------------------------------------------------
@@ -413,11 +419,7 @@ def _present(values: dict[str, Any]) -> dict[str, Any]:
 def _page(call: Call, sim: Simulator, items: list[Any]) -> tuple[list[Any], str | None]:
     """One page: at most MaxResults items and never more than the scenario's page size (AWS may
     return fewer than MaxResults with a NextToken), so every reader must follow NextToken."""
-    asked = call.query.get("maxResults")
-    if asked is not None and not (asked.isdigit() and 1 <= int(asked) <= MAX_RESULTS):
-        raise invalid_parameter(  # SYNTHESIZED message; the range is the model's
-            f"MaxResults must be between 1 and {MAX_RESULTS}."
-        )
+    asked = call.query.get("maxResults")  # within the model's range (`requests.check`)
     size = min(int(asked or MAX_RESULTS), sim.settings.page_size)
     start = 0
     token = call.query.get("nextToken")
@@ -425,7 +427,7 @@ def _page(call: Call, sim: Simulator, items: list[Any]) -> tuple[list[Any], str 
         try:
             start = int(base64.urlsafe_b64decode(token.encode()).decode())
         except ValueError:
-            raise invalid_parameter("Invalid NextToken.") from None  # SYNTHESIZED
+            raise invalid_parameter("Invalid NextToken.") from None  # INFERRED
     end = start + size
     next_token = base64.urlsafe_b64encode(str(end).encode()).decode() if end < len(items) else None
     return items[start:end], next_token
@@ -442,6 +444,7 @@ OPERATIONS: tuple[Operation, ...] = (
     describe_recovery_point,
     list_recovery_points_by_backup_vault,
     update_recovery_point_lifecycle,
+    describe_backup_vault,
     get_backup_vault_access_policy,
     put_backup_vault_access_policy,
     delete_backup_vault_access_policy,
@@ -454,13 +457,45 @@ OPERATIONS: tuple[Operation, ...] = (
     get_backup_selection,
 )
 
+
+def request_error(response: Any) -> BackupApiError | None:
+    """What AWS answers a request that its operation's model refuses (`requests.check`), or
+    None: every backup request, the simulator's operations and moto's own alike."""
+    operation = response._get_action()  # also sets `uri_match`, the URI's members
+    if not operation:
+        return None
+    try:
+        response.parse_parameters(response.normalized_request)
+    except (ValueError, TypeError, AttributeError) as error:  # a member unreadable as its type
+        return requests.parse_error(operation, str(error))
+    return requests.check(operation, response.params)
+
+
+def _validating(call_action: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def call(self: Any) -> Any:
+        error = request_error(self)
+        if error is None:
+            return call_action(self)
+        refused = ModelledError(error)
+        headers: dict[str, Any] = dict(refused.get_headers())
+        headers["status"] = refused.code
+        status, headers, body = self._transform_response(
+            self.response_headers, (refused.description, headers)
+        )
+        return (status, *self._enrich_response(headers, body))
+
+    return call
+
+
 _installed: list[bool] = []
 
 
 def install(provider: Callable[[], Simulator]) -> None:
-    """Route the operations above to the simulator `provider()` returns (idempotent)."""
+    """Route the operations above to the simulator `provider()` returns, every request held to
+    the model first (idempotent)."""
     if _installed:
         return
+    setattr(BackupResponse, "call_action", _validating(BackupResponse.call_action))  # noqa: B010
     for operation in OPERATIONS:
         setattr(BackupResponse, operation.__name__, _method(operation, provider))
     for route in ROUTES:

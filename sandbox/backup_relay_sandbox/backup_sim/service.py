@@ -231,6 +231,10 @@ class Simulator(Context):
         self._inventory.update_lifecycle(point, lifecycle)
         return point
 
+    def vault(self, account: str, region: str, name: str) -> Any:
+        """moto's vault; AccessDeniedException (403) when it does not exist, as AWS answers."""
+        return accounts.vault(account, region, name)
+
     def put_vault_access_policy(
         self, account: str, region: str, name: str, policy: str | Mapping[str, Any]
     ) -> None:

@@ -51,6 +51,17 @@ def vaults_exist(facts: CentralFacts) -> Iterable[Finding]:
                 "AWS Regions, for an opt-in region), or set the stack's DrRegion to a region "
                 "it uses",
             )
+        elif vault.denied:
+            yield _vault_finding(
+                vault,
+                Category.VAULT_MISSING,
+                f"the {vault.role} vault does not exist, or this account may not read it (AWS "
+                "Backup answers AccessDenied to DescribeBackupVault for both)",
+                f"deploy vaults/template.yaml in {vault.region} (account {vault.account}), or "
+                "create the vault with a customer managed KMS key; if it exists, allow the "
+                "doctor's role backup:DescribeBackupVault and backup:GetBackupVaultAccessPolicy "
+                "on it",
+            )
         elif not vault.exists:
             yield _vault_finding(
                 vault,

@@ -16,6 +16,9 @@ class VaultFacts(BaseModel):
     region: str
     exists: bool
     unreachable: str | None = None  # why the region could not be asked (not opted in, ...)
+    #: AWS answered AccessDenied: AWS Backup says so for a vault that does not exist as for one
+    #: this account may not read (DescribeBackupVault), so it is missing or unreadable
+    denied: bool = False
     key_arn: str | None = None
     key_aws_managed: bool = False
     key_state: str | None = None  # KMS KeyState: Enabled, Disabled, PendingDeletion, ...

@@ -38,7 +38,10 @@ CATALOGUE: tuple[Entry, ...] = (
     ),
     Entry(
         Category.CROSS_ACCOUNT_DISABLED,
-        (r"cross-account backup is not enabled", r"isCrossAccountBackupEnabled"),
+        # AWS's job message (tecRacer's blog, cited in sandbox/.../backup_sim/failures.py):
+        # "Copy job failed. Cross-account copy feature is not enabled for the current
+        # organization."
+        (r"cross-account (copy|backup) feature is not enabled",),
         "Cross-account backup is turned off for the organization",
         "Turn on cross-account backup in the organization's MANAGEMENT account (member accounts "
         "cannot): AWS Backup console > Settings > Cross-account management > Cross-account "
@@ -81,7 +84,10 @@ CATALOGUE: tuple[Entry, ...] = (
     ),
     Entry(
         Category.DEFAULT_VAULT_KEY,
-        (r"aws/backup is not supported", r"vault encrypted with the aws managed key aws/backup"),
+        # AWS's job message (same source): "Copy job failed because the destination Backup vault
+        # is encrypted with the default Backup service managed key. The contents of this vault
+        # cannot be copied. ..."
+        (r"encrypted with the default backup service managed key",),
         "The destination vault is encrypted with the AWS managed key aws/backup",
         "A vault encrypted with aws/backup cannot receive cross-account copies of types that "
         "AWS Backup does not fully manage ({resource_type}), and a vault's key cannot change: "

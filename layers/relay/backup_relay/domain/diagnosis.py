@@ -19,6 +19,7 @@ from backup_relay.domain.catalogue import CATALOGUE, UNKNOWN
 from backup_relay.domain.failures import KEY_STATEMENTS, SERVICE_ROLE, Diagnosis
 
 _PREFIXES = re.compile(r'^(?:\s|"|\\"|access denied:\s*|error:\s*)+', re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
 _ARN = r"arn:aws[a-z-]*:{service}:[^\s\"'\]\[,;()]+"
 
 
@@ -47,8 +48,10 @@ def diagnose(
 
 
 def clean(message: str) -> str:
-    """The message without the quotes and prefixes AWS and its callers wrap it in."""
-    text = _PREFIXES.sub("", message.strip())
+    """The message without the quotes and prefixes AWS and its callers wrap it in, its
+    whitespace and line breaks folded to single spaces (messages are often quoted wrapped over
+    lines, as the RDS key message is)."""
+    text = _PREFIXES.sub("", _SPACES.sub(" ", message).strip())
     return text.rstrip('"\\ ').strip()
 
 

@@ -32,5 +32,6 @@ class ReplayLedger(Protocol):
 
 class CentralCopyJobs(Protocol):
     def failed_copy_jobs(self, region: str, since: datetime) -> list[ListedCopyJob]:
-        """This account's copy jobs in `region` created since `since` that FAILED or ABORTED."""
+        """This account's copy jobs in `region` created since `since` that FAILED (a copy job is
+        never ABORTED: botocore's CopyJobState)."""
         ...

@@ -10,8 +10,9 @@ from typing import Any
 from botocore.exceptions import ClientError, EndpointConnectionError
 
 from backup_relay.adapters import aws
-from backup_relay.adapters.errors import code_of, translated
+from backup_relay.adapters.errors import NOT_FOUND, code_of, translated
 from backup_relay.adapters.prerequisites.reads import (
+    UNREADABLE,
     bus_rules,
     key_facts,
     option_groups,
@@ -69,13 +70,20 @@ class AwsPrerequisites:
         where = {"role": role, "arn": arn, "account": self.account, "region": region}
         backup = aws.backup(region)
         try:
-            vault = or_none(lambda: backup.describe_backup_vault(BackupVaultName=name))
-        except (ClientError, EndpointConnectionError) as error:
-            if isinstance(error, ClientError) and code_of(error) not in _UNREACHABLE:
-                raise translated(error) from error
+            vault = backup.describe_backup_vault(BackupVaultName=name)
+        except EndpointConnectionError as error:
             return VaultFacts(**where, exists=False, unreachable=str(error))
-        if vault is None:
-            return VaultFacts(**where, exists=False)
+        except ClientError as error:
+            code = code_of(error)
+            if code in UNREADABLE:
+                # AWS Backup's answer for a vault that does not exist, as for one this
+                # account may not read: https://github.com/aws/aws-sdk-js/issues/2625
+                return VaultFacts(**where, exists=False, denied=True)
+            if code in _UNREACHABLE:
+                return VaultFacts(**where, exists=False, unreachable=str(error))
+            if code in NOT_FOUND:
+                return VaultFacts(**where, exists=False)
+            raise translated(error) from error
         key_arn = vault.get("EncryptionKeyArn")
         policy = or_none(lambda: backup.get_backup_vault_access_policy(BackupVaultName=name))
         kms = aws.client("kms", region)
