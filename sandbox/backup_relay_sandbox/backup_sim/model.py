@@ -312,5 +312,15 @@ class Settings:
     #: instead of DELETING: recovery point ARNs, or vault ARNs all of whose points do.
     undeletable: set[str] = field(default_factory=set)
 
+    #: The organization's root and, per account, the organizational units above it, outermost
+    #: first: what `aws:PrincipalOrgPaths` holds ("o-a1b2c3d4e5/r-f6g7h8i9j0example/ou-def0-
+    #: awsbbbbb/", [cross-account]); an account not listed sits under the root.
+    organization_root: str = "r-sandbox0001"
+    organizational_units: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
     def in_organization(self, account: str) -> bool:
         return account in self.member_accounts
+
+    def organization_path(self, account: str) -> str:
+        units = self.organizational_units.get(account, ())
+        return "/".join((self.organization_id, self.organization_root, *units)) + "/"
