@@ -23,6 +23,7 @@ def _restores(tap: EventTap) -> list[dict[str, Any]]:
     return [e for e in tap.drain() if e["detail-type"] == "Restore Job State Change"]
 
 
+@pytest.mark.exact_delivery  # it reads the job's events in order, once each
 def test_a_restore_runs_to_completion_with_the_documented_events(
     api: Api, topology: Topology, tap: EventTap
 ) -> None:

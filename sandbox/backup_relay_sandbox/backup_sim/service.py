@@ -40,8 +40,8 @@ from backup_relay_sandbox.backup_sim.restores import Restores
 
 
 class Simulator(Context):
-    def __init__(self, seed: int = 0) -> None:
-        super().__init__(seed)
+    def __init__(self, seed: int = 0, *, exact_delivery: bool = False) -> None:
+        super().__init__(seed, exact_delivery=exact_delivery)
         self._inventory = Inventory(self)
         self.management: dict[tuple[str, str], dict[str, bool]] = {}
         self.selections: dict[tuple[str, str, str], list[dict[str, object]]] = {}
