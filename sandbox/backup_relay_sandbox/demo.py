@@ -118,13 +118,9 @@ def night_with_a_failed_copy(
     member's Aurora copy failing: its key is not shared), with AWS Backup's delivery faults."""
     org = Organization.build(wait_timeout_seconds=5)
     # AWS Backup delivers events best effort, "every 5 minutes": in batches, now and then
-    # out of order, and EventBridge at least once (twice at once, or again much later)
-    org.sim.faults = Faults(
-        duplicate_share=0.1,
-        batch_every=timedelta(minutes=5),
-        reorder_share=0.1,
-        late_duplicate_share=0.05,
-    )
+    # out of order, and EventBridge at least once (twice at once, or again much later): the
+    # simulator's default delivery, from a fresh draw
+    org.sim.faults = Faults()
     _aurora_whose_key_is_not_shared(org, MEMBER_ACCOUNTS[-1])
     show = timeline.start(org) if timeline is not None else (lambda: None)
     backups_and_copies(org, show, before_copies, malformed=True)

@@ -15,6 +15,9 @@ from backup_relay_sandbox.backup_sim import RefusedBy, Simulator, failures
 from backup_relay_sandbox.cloud import DR_REGION, OUTSIDER_ACCOUNT, REGION
 from tests.support.simulator import CENTRAL, MEMBER, Api, EventTap, StartCopy, Topology
 
+#: They read each job's events in order, once each: these tests opt out of best-effort delivery.
+pytestmark = pytest.mark.exact_delivery
+
 
 @dataclass(frozen=True)
 class Case:

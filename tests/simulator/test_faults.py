@@ -26,7 +26,7 @@ def test_a_share_of_start_copy_job_calls_is_throttled_deterministically(
     topology: Topology, start_copy: StartCopy
 ) -> None:
     # GIVEN faults throttling 30% of StartCopyJob calls, seeded
-    topology.sim.faults = Faults(seed=7, throttle_share=0.3)
+    topology.sim.faults = Faults.exact(seed=7, throttle_share=0.3)
     point = topology.recovery_point(topology.resource("RDS"))
 
     # WHEN the member calls it 40 times
@@ -38,7 +38,7 @@ def test_a_share_of_start_copy_job_calls_is_throttled_deterministically(
     assert outcomes.count("ok") == len(topology.sim.copy_jobs) == 40 - throttled
 
     # AND the same seed throttles the same calls again
-    topology.sim.faults = Faults(seed=7, throttle_share=0.3)
+    topology.sim.faults = Faults.exact(seed=7, throttle_share=0.3)
     assert _outcomes(start_copy, point, 40) == outcomes
 
 
@@ -46,7 +46,9 @@ def test_chosen_calls_are_rejected_with_the_chosen_error(
     topology: Topology, start_copy: StartCopy
 ) -> None:
     # GIVEN faults rejecting the 2nd and 3rd calls with LimitExceededException
-    topology.sim.faults = Faults(throttle_calls={2, 3}, throttle_error="LimitExceededException")
+    topology.sim.faults = Faults.exact(
+        throttle_calls={2, 3}, throttle_error="LimitExceededException"
+    )
     point = topology.recovery_point(topology.resource("RDS"))
 
     # WHEN the member calls StartCopyJob four times
@@ -54,11 +56,12 @@ def test_chosen_calls_are_rejected_with_the_chosen_error(
 
     # THEN exactly those calls failed
     assert outcomes == ["ok", "LimitExceededException", "LimitExceededException", "ok"]
-    topology.sim.faults = Faults(throttle_calls={1})
+    topology.sim.faults = Faults.exact(throttle_calls={1})
     with pytest.raises(ClientError, match="Rate exceeded"):
         start_copy(point)
 
 
+@pytest.mark.exact_delivery  # it reads the job's other events in order, once each
 def test_chosen_events_are_lost(topology: Topology, start_copy: StartCopy, tap: EventTap) -> None:
     # GIVEN a copy whose RUNNING event will be lost
     job_id = start_copy(topology.recovery_point(topology.resource("RDS")))
@@ -76,7 +79,7 @@ def test_a_share_of_events_is_lost(
     topology: Topology, start_copy: StartCopy, tap: EventTap
 ) -> None:
     # GIVEN faults losing every event
-    topology.sim.faults = Faults(lose_share=1.0)
+    topology.sim.faults = Faults.exact(lose_share=1.0)
 
     # WHEN a copy runs
     start_copy(topology.recovery_point(topology.resource("EFS")))
@@ -152,7 +155,7 @@ def test_events_come_late_but_keep_the_time_of_their_change(
     topology: Topology, start_copy: StartCopy
 ) -> None:
     # GIVEN faults delaying every event by up to 30 minutes
-    topology.sim.faults = Faults(seed=5, delay_share=1.0, max_delay=timedelta(minutes=30))
+    topology.sim.faults = Faults.exact(seed=5, delay_share=1.0, max_delay=timedelta(minutes=30))
     # WHEN copies run
     delivered = _copy_events(topology, start_copy)
     # THEN each event reached the buses after its change, within the delay, its time unchanged
@@ -166,7 +169,7 @@ def test_events_come_in_batches_every_five_minutes(
     topology: Topology, start_copy: StartCopy
 ) -> None:
     # GIVEN faults batching deliveries as AWS does ("every 5 minutes")
-    topology.sim.faults = Faults(batch_every=timedelta(minutes=5))
+    topology.sim.faults = Faults.exact(batch_every=timedelta(minutes=5))
     # WHEN copies run
     delivered = _copy_events(topology, start_copy)
     # THEN every delivery happened on a 5-minute boundary, several events at once
@@ -179,7 +182,7 @@ def test_a_running_event_can_come_after_its_completed(
     topology: Topology, start_copy: StartCopy, tap: EventTap
 ) -> None:
     # GIVEN faults holding back every non-final event until the job's next one
-    topology.sim.faults = Faults(reorder_share=1.0)
+    topology.sim.faults = Faults.exact(reorder_share=1.0)
     # WHEN a copy runs
     start_copy(topology.recovery_point(topology.resource("EFS")))
     topology.sim.run_until_idle()
@@ -189,7 +192,7 @@ def test_a_running_event_can_come_after_its_completed(
 
 def test_a_duplicate_can_come_hours_later(topology: Topology, start_copy: StartCopy) -> None:
     # GIVEN faults delivering every event again 30 minutes to 2 hours later
-    topology.sim.faults = Faults(
+    topology.sim.faults = Faults.exact(
         seed=2,
         late_duplicate_share=1.0,
         late_duplicate_after=(timedelta(minutes=30), timedelta(hours=2)),
@@ -212,7 +215,7 @@ def test_a_duplicate_can_come_hours_later(topology: Topology, start_copy: StartC
 def test_timing_faults_replay_identically_from_their_seed() -> None:
     # GIVEN two fault sets from the same seed, every timing fault on
     def draws(seed: int) -> list[object]:
-        faults = Faults(
+        faults = Faults.exact(
             seed=seed,
             delay_share=0.5,
             batch_every=timedelta(minutes=5),
@@ -228,3 +231,36 @@ def test_timing_faults_replay_identically_from_their_seed() -> None:
     # WHEN each draws the timing of 50 events THEN they agree, and another seed does not
     assert draws(11) == draws(11)
     assert draws(11) != draws(12)
+
+
+def test_delivery_is_best_effort_unless_a_test_opts_out(
+    topology: Topology, start_copy: StartCopy
+) -> None:
+    # GIVEN the simulator as a test finds it, without the exact_delivery marker
+    # WHEN copies run
+    delivered = _copy_events(topology, start_copy)
+
+    # THEN events reached the buses as AWS's best effort does: in 5-minute batches, some
+    # twice, some out of their job's order
+    moments = [e.delivered_at for e in delivered]
+    assert all(m is not None and m.minute % 5 == 0 and m.second == 0 for m in moments)
+    ids = [e.event["id"] for e in delivered]
+    assert len(ids) > len(set(ids))
+    per_job: dict[str, list[str]] = {}
+    for event in delivered:
+        per_job.setdefault(event.job_id, []).append(event.state)
+    assert any(states.index("COMPLETED") < len(states) - 1 for states in per_job.values())
+
+
+@pytest.mark.exact_delivery
+def test_a_test_marked_exact_delivery_gets_each_event_once_in_order(
+    topology: Topology, start_copy: StartCopy
+) -> None:
+    # GIVEN a test that opted out of best-effort delivery
+    # WHEN copies run
+    delivered = _copy_events(topology, start_copy)
+
+    # THEN each event came once, at its change, in its job's order
+    assert len({e.event["id"] for e in delivered}) == len(delivered)
+    assert all(e.delivered_at == _changed_at(e) for e in delivered)
+    assert not topology.sim.faults.timing_faults

@@ -15,6 +15,9 @@ from backup_relay_sandbox.backup_sim import Simulator
 from backup_relay_sandbox.cloud import REGION
 from tests.support.simulator import CENTRAL, MEMBER, Api, EventTap, StartCopy, Topology
 
+#: They read each job's events in order, once each: these tests opt out of best-effort delivery.
+pytestmark = pytest.mark.exact_delivery
+
 ROLE = f"arn:aws:iam::{MEMBER}:role/backup"
 
 

@@ -18,18 +18,20 @@ use_fake_credentials()
 
 from moto import mock_aws  # noqa: E402
 
+from backup_relay_sandbox.backup_sim import exact_delivery  # noqa: E402
 from backup_relay_sandbox.central import CentralStack, deploy_central  # noqa: E402
 from backup_relay_sandbox.cloud import SANDBOX_MOTO_CONFIG, reset  # noqa: E402
 from tests.support.lambda_events import Invoke  # noqa: E402
 
 
 @contextmanager
-def sandbox_aws() -> Iterator[None]:
+def sandbox_aws(*, exact: bool = False) -> Iterator[None]:
     """Every AWS call of the block goes to a fresh moto; the environment is given back after
-    (deployed functions set theirs: sandbox/functions.py)."""
+    (deployed functions set theirs: sandbox/functions.py). The AWS Backup simulator delivers
+    events best effort, as AWS does, unless `exact` (a test's `exact_delivery` marker)."""
     saved = dict(os.environ)
     try:
-        with mock_aws(config=SANDBOX_MOTO_CONFIG):
+        with mock_aws(config=SANDBOX_MOTO_CONFIG), _delivery(exact=exact):
             reset()
             yield
     finally:
@@ -38,9 +40,20 @@ def sandbox_aws() -> Iterator[None]:
         os.environ.update(saved)
 
 
+@contextmanager
+def _delivery(*, exact: bool) -> Iterator[None]:
+    if not exact:
+        yield
+        return
+    with exact_delivery():
+        yield
+
+
 @pytest.fixture
-def moto() -> Iterator[None]:
-    with sandbox_aws():
+def moto(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A fresh moto. A test marked `exact_delivery` opts out of the simulator's best-effort
+    delivery (late, batched, reordered, repeated events): each event once, at once, in order."""
+    with sandbox_aws(exact=request.node.get_closest_marker("exact_delivery") is not None):
         yield
 
 

@@ -20,7 +20,7 @@ from backup_relay_sandbox.backup_sim.model import (
     Settings,
 )
 from backup_relay_sandbox.backup_sim.service import Simulator
-from backup_relay_sandbox.backup_sim.state import reset, simulator
+from backup_relay_sandbox.backup_sim.state import exact_delivery, reset, simulator
 
 __all__ = [
     "BackupApiError",
@@ -33,6 +33,7 @@ __all__ = [
     "RefusedBy",
     "Settings",
     "Simulator",
+    "exact_delivery",
     "reset",
     "simulator",
 ]

@@ -14,10 +14,11 @@ class Context:
     through it when they need them, so a scenario that assigns `sim.faults = Faults(...)` reaches
     all of them at once."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, *, exact_delivery: bool = False) -> None:
         self.clock = VirtualClock()
         self.settings = Settings()
-        self.faults = Faults(seed=seed)
+        # best-effort delivery unless the scenario opts out (faults.py)
+        self.faults = Faults.exact(seed=seed) if exact_delivery else Faults(seed=seed)
         self.ids = Ids(seed)
 
     @property

@@ -17,15 +17,22 @@ from datetime import datetime
 from typing import Any
 
 from backup_relay_sandbox.backup_sim.context import Context
-from backup_relay_sandbox.backup_sim.events import backup_event, copy_event
+from backup_relay_sandbox.backup_sim.events import backup_event, copy_event, restore_event
 from backup_relay_sandbox.backup_sim.faults import Delivery
-from backup_relay_sandbox.backup_sim.model import FINAL, BackupJob, CopyJob, Job, JobState
+from backup_relay_sandbox.backup_sim.model import (
+    FINAL,
+    BackupJob,
+    CopyJob,
+    Job,
+    JobState,
+    RestoreJob,
+)
 from backup_relay_sandbox.emit import emit
 
 
 @dataclass(frozen=True)
 class EmittedEvent:
-    kind: str  # "BACKUP" or "COPY"
+    kind: str  # "BACKUP", "COPY" or "RESTORE"
     job_id: str
     state: str
     account: str
@@ -60,7 +67,7 @@ class Emitter:
 
     def _deliver(self, kind: str, job: Job, event: dict[str, Any]) -> None:
         faults = self._context.faults
-        state = event["detail"]["state"]
+        state = event["detail"].get("state") or event["detail"]["status"]  # restores: status
         record = EmittedEvent(kind, job.job_id, state, event["account"], event["region"], event)
         final = JobState(state) in FINAL
         delivery = faults.delivery(job.job_id, state)
@@ -100,5 +107,7 @@ class Emitter:
 def _event(job: Job, now: datetime) -> tuple[str, dict[str, Any]]:
     if isinstance(job, BackupJob):
         return "BACKUP", backup_event(job, now)
-    assert isinstance(job, CopyJob)
-    return "COPY", copy_event(job, now)
+    if isinstance(job, CopyJob):
+        return "COPY", copy_event(job, now)
+    assert isinstance(job, RestoreJob)
+    return "RESTORE", restore_event(job, now)

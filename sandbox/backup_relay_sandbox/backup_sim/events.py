@@ -22,10 +22,12 @@ from backup_relay_sandbox.backup_sim.model import (
     CopyJob,
     CreatedBy,
     JobState,
+    RestoreJob,
 )
 
 BACKUP_DETAIL_TYPE = "Backup Job State Change"
 COPY_DETAIL_TYPE = "Copy Job State Change"
+RESTORE_DETAIL_TYPE = "Restore Job State Change"
 
 
 def iso_ms(moment: datetime) -> str:
@@ -166,5 +168,44 @@ def copy_event(job: CopyJob, time: datetime) -> dict[str, Any]:
         detail["destinationRecoveryPointArn"] = {}
     if job.created_by is not None:
         detail["createdBy"] = created_by(job.created_by)
+    event["detail"] = detail
+    return event
+
+
+def restore_event(job: RestoreJob, time: datetime) -> dict[str, Any]:
+    """Per status, the documented example's keys in its order: CREATED says `state` and holds
+    only the id and date; the others say `status`; COMPLETED adds the vault, the recovery
+    point, the source and created resources and `completionDate`; FAILED a `statusMessage` and
+    no completionDate. `percentDone` is 0 in every example, COMPLETED's too (kept)."""
+    resources = [job.recovery_point_arn]
+    event = envelope(RESTORE_DETAIL_TYPE, job.account, job.region, time, resources)
+    if job.state is JobState.CREATED:
+        event["detail"] = {
+            "restoreJobId": job.job_id,
+            "creationDate": iso_ms(job.creation),
+            "state": "CREATED",
+        }
+        return event
+    detail: dict[str, Any] = {"restoreJobId": job.job_id}
+    if job.state is JobState.COMPLETED:
+        detail |= {
+            "backupVaultArn": job.vault_arn,
+            "recoveryPointArn": job.recovery_point_arn,
+            "sourceResourceArn": job.resource.arn,
+        }
+    detail |= {
+        "backupSizeInBytes": str(job.resource.size_bytes),
+        "creationDate": iso_ms(job.creation),
+        "iamRoleArn": job.iam_role_arn,
+        "percentDone": 0,
+        "resourceType": job.resource.resource_type,
+        "status": job.state.value,
+    }
+    if job.state is JobState.FAILED:
+        detail["statusMessage"] = job.status_message
+    if job.state is JobState.COMPLETED:
+        assert job.completion is not None
+        detail["createdResourceArn"] = job.created_resource_arn
+        detail["completionDate"] = iso_ms(job.completion)
     event["detail"] = detail
     return event

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from backup_relay.domain import resource_types as registry
-from backup_relay_sandbox.backup_sim import moto_state, policies
+from backup_relay_sandbox.backup_sim import access, moto_state
 from backup_relay_sandbox.backup_sim.model import (
     CopyJob,
     Failure,
@@ -88,7 +88,6 @@ BACKUP_EXPIRED = "Backup job failed because there was a running job for the same
 
 ACCESS_DENIED = "AccessDenied"
 INVALID_PARAMETERS = "InvalidParameters"
-KEY_ACTIONS = ("kms:Decrypt", "kms:DescribeKey")
 
 
 @dataclass(frozen=True)
@@ -170,52 +169,56 @@ def single_action_supported(ctx: CopyContext) -> Failure | None:
 
 
 def vault_allows_copy_into(ctx: CopyContext) -> Failure | None:
-    """Without `backup:CopyIntoBackupVault` allowed on the destination vault, copies from the
-    source account are denied: https://docs.aws.amazon.com/aws-backup/latest/devguide/create-cross-account-backup.html"""
+    """Without `backup:CopyIntoBackupVault` allowed on the destination vault to the copy job's
+    role, copies from the source account are denied (`access.may_copy_into`):
+    https://docs.aws.amazon.com/aws-backup/latest/devguide/create-cross-account-backup.html"""
     if not ctx.cross_account:
         return None
-    policy = getattr(ctx.destination_vault, "access_policy", None)
-    if not policies.allows(
-        policy,
-        account=ctx.job.account,
-        actions=["backup:CopyIntoBackupVault"],
-        organization_id=ctx.settings.organization_id,
-    ):
+    if not access.may_copy_into(ctx.settings, ctx.destination_vault, ctx.job.iam_role_arn):
         return Failure(VAULT_ACCESS_DENIED, ACCESS_DENIED)
     return None
 
 
 def destination_key_not_default(ctx: CopyContext) -> Failure | None:
-    if not ctx.cross_account or is_fully_managed(ctx.resource_type) or not ctx.destination_vault:
+    """A not fully managed type's copy into a vault on an AWS managed key; and any type's
+    cross-account copy into the `Default` vault ("The destination vault cannot be the default
+    vault", `access.DEFAULT_VAULT_NAME`): INFERRED, AWS answers the second with the first's
+    message, the reason it gives being that vault's key."""
+    if not ctx.cross_account or not ctx.destination_vault:
+        return None
+    message = DEFAULT_VAULT_KEY
+    if ctx.job.destination_vault_name == access.DEFAULT_VAULT_NAME:
+        return Failure(message, ACCESS_DENIED)
+    if is_fully_managed(ctx.resource_type):
         return None
     key = moto_state.key(ctx.destination_vault.encryption_key_arn)
     if key is None or moto_state.is_aws_managed(key):
-        return Failure(DEFAULT_VAULT_KEY, ACCESS_DENIED)
+        return Failure(message, ACCESS_DENIED)
     return None
 
 
 def source_key_usable(ctx: CopyContext) -> Failure | None:
-    """The recovery point's key must be a customer managed key shared with the destination
-    account (the encryption page cited at DEFAULT_VAULT_KEY: the key policy of an AWS managed key
-    is immutable)."""
-    if not ctx.cross_account or is_fully_managed(ctx.resource_type):
+    """The key of the recovery point (for fully managed types, its vault's) must be usable by
+    the destination account (`access.may_use_key`); an AWS managed key cannot be shared, except
+    for fully managed types (the encryption page cited at DEFAULT_VAULT_KEY; `access`)."""
+    if not ctx.cross_account:
         return None
     key_arn = ctx.source.encryption_key_arn
     if key_arn is None:  # an unencrypted snapshot needs no key
         return None
     key = moto_state.key(key_arn)
+    fully_managed = is_fully_managed(ctx.resource_type)
     if key is not None and moto_state.is_aws_managed(key):
+        if fully_managed:
+            return None
         return Failure(_aws_managed_key_message(ctx.resource_type, key.arn), ACCESS_DENIED)
-    shared = key is not None and policies.allows(
-        key.policy,
-        account=ctx.job.destination_account,
-        actions=KEY_ACTIONS,
-        organization_id=ctx.settings.organization_id,
-    )
-    if key is None or not moto_state.is_usable(key) or not shared:
+    region = ctx.job.destination_region
+    if key is None or not access.may_use_key(
+        ctx.settings, key, ctx.job.destination_account, region
+    ):
         message = (
             RDS_KEY_NOT_ACCESSIBLE if ctx.resource_type in rds_family() else EC2_KEY_NOT_ACCESSIBLE
-        )
+        )  # INFERRED for fully managed types: AWS publishes no message for their keys
         return Failure(message, ACCESS_DENIED)
     return None
 

@@ -1,6 +1,15 @@
 """Faults on demand: throttled StartCopyJob calls, lost, duplicated, late, batched and reordered
 events, slow jobs.
 
+Delivery is best effort by default, as AWS's is: AWS Backup sends its events to EventBridge
+"on a best effort basis ... every 5 minutes" ([eventbridge]), the event reference calls their
+delivery "Best effort" ([eb-delivery]), and EventBridge delivers at least once, in no promised
+order. So a `Faults()` batches events every 5 minutes, delivers 10 % twice at once and 5 % again
+much later, and holds back 10 % of non-final events until after the job's next one: the
+profile the demo has always used. Losing events stays opt-in (AWS: "in some rare cases").
+`Faults.exact()` delivers each event once, at once, in order: a scenario (or a test, with the
+`exact_delivery` marker) opts out of best effort, not into it.
+
 Every choice is deterministic: shares are drawn from generators seeded with `seed`, one draw
 per event (and, only when a timing fault is on, a second generator's draws for the event's
 timing); a StartCopyJob call's draw depends on the seed and the call's number only. A scenario
@@ -13,6 +22,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 ANY_JOB = "*"
 
@@ -36,7 +46,7 @@ class Faults:
     lose_share: float = 0.0
     lose: set[tuple[str, str]] = field(default_factory=set)
     #: Share of job events delivered twice, and (job id or "*", state) pairs delivered twice.
-    duplicate_share: float = 0.0
+    duplicate_share: float = 0.1
     duplicate: set[tuple[str, str]] = field(default_factory=set)
     #: Job id -> how long it runs (RUNNING -> final), instead of the scenario's duration.
     job_durations: dict[str, timedelta] = field(default_factory=dict)
@@ -47,12 +57,12 @@ class Faults:
     delay: dict[tuple[str, str], timedelta] = field(default_factory=dict)
     #: Deliver events in batches: at the next multiple of this on the clock (AWS: "every 5
     #: minutes"), None delivers each at once.
-    batch_every: timedelta | None = None
+    batch_every: timedelta | None = timedelta(minutes=5)
     #: Share of non-final events (CREATED, PENDING, RUNNING) held back and delivered just after
     #: the job's next event: a RUNNING after its COMPLETED.
-    reorder_share: float = 0.0
+    reorder_share: float = 0.1
     #: Share of events delivered a second time, far apart: a drawn time in `late_duplicate_after`.
-    late_duplicate_share: float = 0.0
+    late_duplicate_share: float = 0.05
     late_duplicate_after: tuple[timedelta, timedelta] = (timedelta(minutes=30), timedelta(hours=2))
 
     #: Operation (as boto3 names it: "describe_copy_job") -> share of its calls refused with
@@ -66,6 +76,11 @@ class Faults:
     _rng: random.Random = field(init=False, repr=False)
     _timing: random.Random = field(init=False, repr=False)
     _api_calls: dict[tuple[str, str], int] = field(default_factory=dict, init=False, repr=False)
+
+    @classmethod
+    def exact(cls, **faults: Any) -> Faults:
+        """Each event delivered once, at once, in order, unless `faults` ask otherwise."""
+        return cls(**(EXACT_DELIVERY | faults))
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
@@ -145,6 +160,13 @@ class Faults:
 
 
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+#: The best-effort delivery fields turned off (`Faults.exact`).
+EXACT_DELIVERY: dict[str, Any] = {
+    "duplicate_share": 0.0,
+    "batch_every": None,
+    "reorder_share": 0.0,
+    "late_duplicate_share": 0.0,
+}
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,11 @@ point in the vault, CREATING, when it starts running.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
-from backup_relay_sandbox.backup_sim import moto_state
+from backup_relay_sandbox.backup_sim import limits, moto_state
 from backup_relay_sandbox.backup_sim.clock import Timer
 from backup_relay_sandbox.backup_sim.context import Context
 from backup_relay_sandbox.backup_sim.emitter import Emitter
@@ -186,20 +188,29 @@ class JobLifecycle:
 
     def _failure_of(self, job: Job) -> Failure | None:
         if isinstance(job, BackupJob):
-            if moto_state.vault(job.account, job.region, job.vault_name) is None:
+            vault = moto_state.vault(job.account, job.region, job.vault_name)
+            if vault is None:
                 return Failure(
                     BACKUP_VAULT_MISSING.format(vault_arn=job.vault_arn), INVALID_PARAMETERS
                 )
-            return None
+            return _locked_out(vault, job.lifecycle)
         assert isinstance(job, CopyJob)
+        destination = moto_state.vault_by_arn(job.destination_vault_arn)
         context = CopyContext(
             job=job,
             source=self._inventory.recovery_points[job.source_recovery_point_arn],
             resource=job.resource,
             settings=self._context.settings,
-            destination_vault=moto_state.vault_by_arn(job.destination_vault_arn),
+            destination_vault=destination,
             destination_options=self._inventory.options_in(
                 job.destination_account, job.destination_region
             ),
         )
-        return copy_failure(context)
+        return copy_failure(context) or _locked_out(destination, job.lifecycle)
+
+
+def _locked_out(vault: Any, lifecycle: Mapping[str, Any] | None) -> Failure | None:
+    """A locked vault fails a job whose retention is outside its lock (`limits.lock_refusal`);
+    the job's MessageCategory is INFERRED."""
+    refusal = limits.lock_refusal(vault, lifecycle)
+    return Failure(refusal, INVALID_PARAMETERS) if refusal else None

@@ -49,18 +49,58 @@ def check_copy_quota(
 
 def check_lifecycle(lifecycle: Mapping[str, Any] | None) -> None:
     """DeleteAfterDays "must be at least 90 days after" MoveToColdStorageAfterDays;
-    DeleteAfterEvent is "Not valid as an input"; -1 removes a setting. Lifecycle:
-    https://docs.aws.amazon.com/aws-backup/latest/devguide/API_Lifecycle.html"""
+    DeleteAfterEvent is "Not valid as an input"; -1 removes a setting ("specify -1 for
+    MoveToColdStorageAfterDays and DeleteAfterDays", StartCopyJob). Lifecycle:
+    https://docs.aws.amazon.com/aws-backup/latest/devguide/API_Lifecycle.html
+    The model gives the days no range: that any other value below 1 is refused is INFERRED
+    (a retention of 0 or fewer days has no meaning AWS documents)."""
     if not lifecycle:
         return
     if "DeleteAfterEvent" in lifecycle:
         raise invalid_parameter("DeleteAfterEvent is not valid as an input.")  # INFERRED
     cold = lifecycle.get("MoveToColdStorageAfterDays")
     delete = lifecycle.get("DeleteAfterDays")
+    for name, days in (("MoveToColdStorageAfterDays", cold), ("DeleteAfterDays", delete)):
+        if days is not None and days != -1 and days < 1:
+            raise invalid_parameter(f"{name} must be -1 or at least 1.")  # INFERRED
     if cold is not None and delete is not None and 0 <= delete < cold + 90 and cold >= 0:
         raise invalid_parameter(  # INFERRED message
             "DeleteAfterDays must be at least 90 days after MoveToColdStorageAfterDays."
         )
+
+
+#: INFERRED: AWS publishes no message for a job a locked vault refuses; the rule is
+#: MinRetentionDays' and MaxRetentionDays' (PutBackupVaultLockConfiguration): "any backup or
+#: copy job to the vault must have a lifecycle policy with a retention period equal to or
+#: longer than the minimum retention period. If the job's retention period is shorter than that
+#: minimum retention period, then the vault fails that backup or copy job" (and "equal to or
+#: shorter than the maximum"). https://docs.aws.amazon.com/aws-backup/latest/devguide/API_PutBackupVaultLockConfiguration.html
+LOCK_MIN_RETENTION = (
+    "The retention period of the job ({retention}) is shorter than the minimum retention period "
+    "of the locked backup vault {vault_arn} ({days} days)."
+)
+LOCK_MAX_RETENTION = (
+    "The retention period of the job ({retention}) is longer than the maximum retention period "
+    "of the locked backup vault {vault_arn} ({days} days)."
+)
+
+
+def lock_refusal(vault: Any, lifecycle: Mapping[str, Any] | None) -> str | None:
+    """Why a locked vault fails a backup or copy job with `lifecycle`, or None. A job without
+    DeleteAfterDays (or with -1) keeps its recovery point indefinitely: longer than any
+    maximum, and never shorter than a minimum (INFERRED from the rule's wording)."""
+    if vault is None or not getattr(vault, "locked", False):
+        return None
+    days = (lifecycle or {}).get("DeleteAfterDays")
+    forever = days is None or days == -1
+    retention = "indefinite" if forever else f"{days} days"
+    arn = vault.backup_vault_arn
+    low, high = vault.min_retention_days, vault.max_retention_days
+    if low is not None and not forever and days < low:
+        return LOCK_MIN_RETENTION.format(retention=retention, vault_arn=arn, days=low)
+    if high is not None and (forever or days > high):
+        return LOCK_MAX_RETENTION.format(retention=retention, vault_arn=arn, days=high)
+    return None
 
 
 def is_vault_arn(arn: str) -> bool:

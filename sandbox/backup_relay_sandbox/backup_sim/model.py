@@ -141,6 +141,7 @@ class Resource:
     multi_az_cluster: bool = False
     option_groups: tuple[str, ...] = ()  # options of its option group (RDS)
     size_bytes: int = 3_221_225_472
+    instance_profile: str | None = None  # the instance profile its backup recorded (EC2)
 
     @property
     def name(self) -> str:
@@ -239,6 +240,17 @@ class CopyJob(Job):
         return self.destination_vault_arn.split(":backup-vault:", 1)[1]
 
 
+@dataclass
+class RestoreJob(Job):
+    """A restore job (`restores.py`); its `state` goes CREATED, PENDING, RUNNING, COMPLETED or
+    FAILED."""
+
+    recovery_point_arn: str = ""
+    vault_arn: str = ""
+    metadata: dict[str, str] = field(default_factory=dict)
+    created_resource_arn: str | None = None
+
+
 @dataclass(frozen=True)
 class Failure:
     message: str
@@ -263,6 +275,7 @@ class Durations:
     #: A recovery point whose lifecycle ended: DELETING -> gone (INFERRED: AWS publishes none).
     deletion: timedelta = timedelta(minutes=10)
     start_window: timedelta = timedelta(hours=8)  # StartWindowMinutes' default (startBy)
+    restore: timedelta = timedelta(minutes=15)  # a restore job RUNNING (INFERRED: no SLA)
 
 
 class RefusedBy(StrEnum):
@@ -312,5 +325,15 @@ class Settings:
     #: instead of DELETING: recovery point ARNs, or vault ARNs all of whose points do.
     undeletable: set[str] = field(default_factory=set)
 
+    #: The organization's root and, per account, the organizational units above it, outermost
+    #: first: what `aws:PrincipalOrgPaths` holds ("o-a1b2c3d4e5/r-f6g7h8i9j0example/ou-def0-
+    #: awsbbbbb/", [cross-account]); an account not listed sits under the root.
+    organization_root: str = "r-sandbox0001"
+    organizational_units: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
     def in_organization(self, account: str) -> bool:
         return account in self.member_accounts
+
+    def organization_path(self, account: str) -> str:
+        units = self.organizational_units.get(account, ())
+        return "/".join((self.organization_id, self.organization_root, *units)) + "/"

@@ -33,7 +33,15 @@ from backup_relay_sandbox.backup_sim.errors import (
     not_found,
 )
 from backup_relay_sandbox.backup_sim.jobs import JobRequest, JobT
-from backup_relay_sandbox.backup_sim.model import BackupJob, CopyJob, Job, RecoveryPoint
+from backup_relay_sandbox.backup_sim.model import (
+    BackupJob,
+    CopyJob,
+    Job,
+    RecoveryPoint,
+    RestoreJob,
+)
+from backup_relay_sandbox.backup_sim.restores import api_status as restore_status
+from backup_relay_sandbox.backup_sim.restores import restore_job
 from backup_relay_sandbox.backup_sim.service import Simulator
 
 #: "/?$" matches in-process; moto's server (werkzeug) drops "/?", so the routes botocore calls
@@ -51,6 +59,9 @@ ROUTES = (
     "{0}/backup-vaults/(?P<name>[^/]+)/access-policy$",
     "{0}/global-settings$",
     "{0}/account-settings$",
+    "{0}/restore-jobs/?$",
+    "{0}/restore-jobs/$",
+    "{0}/restore-jobs/(?P<restore_job_id>[^/]+)$",
 )
 #: MaxResults' largest value in botocore's model for the list calls the simulator answers.
 MAX_RESULTS: int = requests.member("ListCopyJobs", "MaxResults").metadata["max"]
@@ -191,6 +202,31 @@ def list_copy_jobs(call: Call, sim: Simulator) -> object:
     return _list_jobs(call, sim, sim.copy_jobs.values(), "CopyJobs", responses.copy_job)
 
 
+def start_restore_job(call: Call, sim: Simulator) -> object:
+    body = call.body
+    job = sim.start_restore_job(
+        call.account,
+        call.region,
+        body["RecoveryPointArn"],
+        body.get("Metadata") or {},
+        iam_role_arn=body.get("IamRoleArn"),
+        idempotency_token=body.get("IdempotencyToken"),
+    )
+    return {"RestoreJobId": job.job_id}
+
+
+def describe_restore_job(call: Call, sim: Simulator) -> object:
+    job = sim.restore_job(call.account, call.region, call.uri["restoreJobId"])
+    return restore_job(job, sim.recovery_points.get(job.recovery_point_arn))
+
+
+def list_restore_jobs(call: Call, sim: Simulator) -> object:
+    def present(job: RestoreJob) -> dict[str, Any]:
+        return restore_job(job, sim.recovery_points.get(job.recovery_point_arn))
+
+    return _list_jobs(call, sim, sim.restore_jobs.values(), "RestoreJobs", present)
+
+
 def _job_request(body: Mapping[str, Any]) -> JobRequest:
     """The members StartBackupJob and StartCopyJob share."""
     return {
@@ -218,6 +254,9 @@ def _list_jobs(
 _FILTERS: dict[str, Callable[[Job, str], bool]] = {
     "resourceArn": lambda job, value: job.resource.arn == value,
     "state": lambda job, value: job.state.value == value,
+    "status": lambda job, value: (  # ListRestoreJobs' ByStatus: the API's status
+        isinstance(job, RestoreJob) and restore_status(job) == value
+    ),
     "resourceType": lambda job, value: job.resource.resource_type == value,
     "messageCategory": lambda job, value: job.message_category == value,
     "parentJobId": lambda job, value: False,  # the simulator has no composite jobs
@@ -441,6 +480,9 @@ OPERATIONS: tuple[Operation, ...] = (
     start_copy_job,
     describe_copy_job,
     list_copy_jobs,
+    start_restore_job,
+    describe_restore_job,
+    list_restore_jobs,
     describe_recovery_point,
     list_recovery_points_by_backup_vault,
     update_recovery_point_lifecycle,

@@ -1,20 +1,28 @@
-"""Key and vault policies: the usual ones, and just enough evaluation to say whether an account
-may use a key or copy into a vault.
+"""Key and vault policies: the usual ones, and an evaluation of whether one principal may do an
+action under a policy, with the request context AWS would give it.
 
-A statement applies to an account when its Principal is `*`, the account id, or an ARN in that
-account (its root, or a role such as AWSServiceRoleForBackup). Conditions on
-`aws:PrincipalOrgID`, `aws:PrincipalAccount` and `kms:CallerAccount` are evaluated; any other
-condition is taken as met. An explicit Deny wins over an Allow.
+A statement applies to a principal when its Principal is `*`, the principal's account (its id or
+`arn:aws:iam::<account>:root`), or the principal's own ARN (a named role). Its Condition block
+is evaluated against the request's context keys (`Request.context`): `aws:PrincipalOrgID`,
+`aws:PrincipalOrgPaths`, `aws:PrincipalAccount`, `aws:PrincipalArn`, `kms:CallerAccount`, and
+per action any extra key (`kms:GrantIsForAWSResource` on CreateGrant...), with IAM's condition
+operators (String*, Arn*, Bool, Null; `ForAnyValue:`/`ForAllValues:`; `...IfExists`): "IAM JSON
+policy elements: Condition operators",
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+A key the request does not carry makes a condition false, except for negated operators,
+`ForAllValues:`, `...IfExists` and `Null`, as that page says; an operator the simulator does not
+know (Numeric*, Date*, IpAddress...) makes it false: INFERRED, failing closed rather than
+allowing what AWS might refuse. An explicit Deny wins over an Allow.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
 
-_ACCOUNT_CONDITIONS = {"aws:principalaccount", "kms:calleraccount"}
 KEY_USERS_ACTIONS = [
     "kms:Encrypt",
     "kms:Decrypt",
@@ -23,6 +31,41 @@ KEY_USERS_ACTIONS = [
     "kms:DescribeKey",
     "kms:CreateGrant",
 ]
+
+
+@dataclass(frozen=True)
+class Request:
+    """Who asks (an IAM principal ARN) and the context keys AWS puts in its request."""
+
+    principal_arn: str
+    organization_id: str | None = None  # None: the principal's account is outside it
+    organization_paths: tuple[str, ...] = ()
+    #: action (lower-case, `kms:creategrant`) -> context keys only that action carries
+    per_action: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+
+    @property
+    def account(self) -> str:
+        return self.principal_arn.split(":")[4]
+
+    def context(self, action: str) -> dict[str, tuple[str, ...]]:
+        keys: dict[str, tuple[str, ...]] = {
+            "aws:principalarn": (self.principal_arn,),
+            "aws:principalaccount": (self.account,),
+            "kms:calleraccount": (self.account,),
+        }
+        if self.organization_id is not None:
+            keys["aws:principalorgid"] = (self.organization_id,)
+            keys["aws:principalorgpaths"] = self.organization_paths
+        for key, values in self.per_action.get(action.lower(), {}).items():
+            keys[key.lower()] = values
+        return keys
+
+
+def service_linked_role(account: str) -> str:
+    """AWSServiceRoleForBackup's ARN in `account` ("Using service-linked roles for AWS Backup":
+    https://docs.aws.amazon.com/aws-backup/latest/devguide/using-service-linked-roles.html)."""
+    path = "aws-service-role/backup.amazonaws.com"
+    return f"arn:aws:iam::{account}:role/{path}/AWSServiceRoleForBackup"
 
 
 def shared_key(account: str, grant_accounts: Iterable[str]) -> dict[str, Any]:
@@ -67,22 +110,23 @@ def copy_into_vault(organization_id: str, from_accounts: Iterable[str]) -> dict[
 
 
 def allows(
-    policy: str | Mapping[str, Any] | None,
-    *,
-    account: str,
-    actions: Iterable[str],
-    organization_id: str | None,
+    policy: str | Mapping[str, Any] | None, request: Request, actions: Iterable[str]
 ) -> bool:
-    """Does `policy` allow principals of `account` every one of `actions`?"""
+    """Does `policy` allow `request`'s principal every one of `actions`?"""
     document = _load(policy)
     statements = document.get("Statement", [])
     if isinstance(statements, Mapping):
         statements = [statements]
-    matching = [
-        s for s in statements if _applies(s, account=account, organization_id=organization_id)
-    ]
     for action in actions:
-        effects = {s.get("Effect") for s in matching if _covers(s.get("Action"), action)}
+        context = request.context(action)
+        effects = {
+            s.get("Effect")
+            for s in statements
+            if isinstance(s, Mapping)
+            and _covers(s.get("Action"), action)
+            and _names(s.get("Principal"), request)
+            and _conditions_hold(s.get("Condition", {}), context)
+        }
         if "Deny" in effects or "Allow" not in effects:
             return False
     return True
@@ -103,38 +147,89 @@ def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list | tuple) else [value]
 
 
-def _applies(statement: Mapping[str, Any], *, account: str, organization_id: str | None) -> bool:
-    principal = statement.get("Principal")
+def _names(principal: Any, request: Request) -> bool:
     if principal == "*":
-        names = ["*"]
-    elif isinstance(principal, Mapping):
-        names = _as_list(principal.get("AWS"))
-    else:
-        names = []
-    if not any(_names_account(name, account) for name in names):
+        return True
+    if not isinstance(principal, Mapping):
         return False
-    return _conditions_hold(statement.get("Condition", {}), account, organization_id)
-
-
-def _names_account(name: Any, account: str) -> bool:
-    if not isinstance(name, str):
-        return False
-    return name in ("*", account) or (name.startswith("arn:") and name.split(":")[4] == account)
-
-
-def _conditions_hold(
-    conditions: Mapping[str, Any], account: str, organization_id: str | None
-) -> bool:
-    for block in conditions.values():
-        if not isinstance(block, Mapping):
+    for name in _as_list(principal.get("AWS")):
+        if not isinstance(name, str):
             continue
-        for key, values in block.items():
-            expected = [str(v) for v in _as_list(values)]
-            if key.lower() == "aws:principalorgid" and organization_id not in expected:
-                return False
-            if key.lower() in _ACCOUNT_CONDITIONS and account not in expected:
+        if name in ("*", request.account, f"arn:aws:iam::{request.account}:root"):
+            return True
+        if name == request.principal_arn:
+            return True
+    return False
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+_NEGATED = {
+    "stringnotequals": "stringequals",
+    "stringnotequalsignorecase": "stringequalsignorecase",
+    "stringnotlike": "stringlike",
+    "arnnotequals": "arnequals",
+    "arnnotlike": "arnlike",
+}
+
+
+def _like(value: str, pattern: str) -> bool:
+    """IAM's wildcards: `*` any run of characters, `?` one character (nothing else special)."""
+    escaped = pattern.replace("[", "[[]")
+    return fnmatchcase(value, escaped)
+
+
+_MATCHERS: dict[str, Callable[[str, str], bool]] = {
+    "stringequals": lambda value, expected: value == expected,
+    "stringequalsignorecase": lambda value, expected: value.lower() == expected.lower(),
+    "stringlike": _like,
+    "arnequals": lambda value, expected: value == expected,
+    "arnlike": _like,
+    "bool": lambda value, expected: value.lower() == expected.lower(),
+}
+
+
+def _conditions_hold(conditions: Any, context: Mapping[str, tuple[str, ...]]) -> bool:
+    if not isinstance(conditions, Mapping):
+        return False
+    for operator, block in conditions.items():
+        if not isinstance(block, Mapping):
+            return False
+        for key, expected in block.items():
+            values = [_text(v) for v in _as_list(expected)]
+            if not _condition(str(operator), context.get(str(key).lower()), values):
                 return False
     return True
+
+
+def _condition(operator: str, present: tuple[str, ...] | None, expected: list[str]) -> bool:
+    name = operator.lower()
+    quantifier = ""
+    if ":" in name:
+        quantifier, name = name.split(":", 1)
+    if_exists = name.endswith("ifexists")
+    name = name.removesuffix("ifexists")
+    if name == "null":
+        return ("true" if present is None else "false") in [e.lower() for e in expected]
+    negated = name in _NEGATED
+    base = _NEGATED.get(name, name)
+    matcher = _MATCHERS.get(base)
+    if matcher is None or quantifier not in ("", "foranyvalue", "forallvalues"):
+        return False  # INFERRED: an operator the simulator does not evaluate fails closed
+    if present is None or not present:
+        return if_exists or negated or quantifier == "forallvalues"
+
+    def matches(value: str) -> bool:
+        hit = any(matcher(value, e) for e in expected)
+        return not hit if negated else hit
+
+    if quantifier == "forallvalues":
+        return all(matches(v) for v in present)
+    return any(matches(v) for v in present)
 
 
 def _covers(patterns: Any, action: str) -> bool:

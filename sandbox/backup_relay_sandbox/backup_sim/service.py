@@ -33,19 +33,22 @@ from backup_relay_sandbox.backup_sim.model import (
     CreatedBy,
     RecoveryPoint,
     Resource,
+    RestoreJob,
     resource_types,
 )
+from backup_relay_sandbox.backup_sim.restores import Restores
 
 
 class Simulator(Context):
-    def __init__(self, seed: int = 0) -> None:
-        super().__init__(seed)
+    def __init__(self, seed: int = 0, *, exact_delivery: bool = False) -> None:
+        super().__init__(seed, exact_delivery=exact_delivery)
         self._inventory = Inventory(self)
         self.management: dict[tuple[str, str], dict[str, bool]] = {}
         self.selections: dict[tuple[str, str, str], list[dict[str, object]]] = {}
         self._emitter = Emitter(self)
         self._lifecycle = JobLifecycle(self, self._inventory, self._emitter)
         self._jobs = Jobs(self, self._inventory, self._lifecycle)
+        self._restores = Restores(self, self._inventory, self._emitter)
         # Step Functions executions call the API from their own threads while the sandbox
         # moves the clock: every API call and every clock move holds this lock.
         self.lock = threading.RLock()
@@ -67,6 +70,10 @@ class Simulator(Context):
     @property
     def copy_jobs(self) -> dict[str, CopyJob]:
         return self._jobs.copies.by_id
+
+    @property
+    def restore_jobs(self) -> dict[str, RestoreJob]:
+        return self._restores.by_id
 
     @property
     def emitted(self) -> list[EmittedEvent]:
@@ -129,9 +136,11 @@ class Simulator(Context):
         multi_az_cluster: bool = False,
         option_groups: Iterable[str] = (),
         size_bytes: int = 3_221_225_472,
+        instance_profile: str | None = None,
     ) -> Resource:
         """A resource AWS Backup can back up. `option_groups`: the options of an RDS
-        instance's option group, which a cross-region copy needs in the destination."""
+        instance's option group, which a cross-region copy needs in the destination;
+        `instance_profile`: the one an EC2 instance's backups record (restores keep it)."""
         if resource_type not in resource_types():
             raise ValueError(f"unknown resource type {resource_type!r}: {sorted(resource_types())}")
         resource = Resource(
@@ -143,6 +152,7 @@ class Simulator(Context):
             multi_az_cluster=multi_az_cluster,
             option_groups=tuple(option_groups),
             size_bytes=size_bytes,
+            instance_profile=instance_profile,
         )
         self.resources[resource_arn] = resource
         return resource
@@ -197,6 +207,29 @@ class Simulator(Context):
             raise invalid_request(refusal)
         self._lifecycle.stop(job)
         return job
+
+    def start_restore_job(
+        self,
+        account: str,
+        region: str,
+        recovery_point_arn: str,
+        metadata: Mapping[str, str],
+        *,
+        iam_role_arn: str | None = None,
+        idempotency_token: str | None = None,
+    ) -> RestoreJob:
+        """StartRestoreJob, in the recovery point's own account and Region (`restores.py`)."""
+        return self._restores.start(
+            account,
+            region,
+            recovery_point_arn,
+            metadata,
+            iam_role_arn=iam_role_arn,
+            token=idempotency_token,
+        )
+
+    def restore_job(self, account: str, region: str, job_id: str) -> RestoreJob:
+        return self._restores.owned(account, region, job_id)
 
     def copy_job(self, account: str, region: str, job_id: str) -> CopyJob:
         return self._jobs.copies.owned(account, region, job_id)

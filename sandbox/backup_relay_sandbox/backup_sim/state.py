@@ -7,6 +7,9 @@ The simulator lives on a moto backend object, so it vanishes whenever moto reset
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from moto.backup.models import backup_backends
 from moto.core.models import DEFAULT_ACCOUNT_ID
 
@@ -15,6 +18,20 @@ from backup_relay_sandbox.backup_sim.service import Simulator
 
 _ATTRIBUTE = "backup_relay_simulator"
 _ANCHOR_REGION = "us-east-1"
+#: Whether new simulators deliver events exactly (once, at once, in order): `exact_delivery()`.
+_EXACT: list[bool] = [False]
+
+
+@contextmanager
+def exact_delivery() -> Iterator[None]:
+    """Inside the block, new simulators start with `Faults.exact()` instead of best-effort
+    delivery (tests opt out with the `exact_delivery` marker: tests/support/sandbox_fixtures)."""
+    saved = _EXACT[0]
+    _EXACT[0] = True
+    try:
+        yield
+    finally:
+        _EXACT[0] = saved
 
 
 def simulator() -> Simulator:
@@ -23,7 +40,7 @@ def simulator() -> Simulator:
     anchor = backup_backends[DEFAULT_ACCOUNT_ID][_ANCHOR_REGION]
     current = getattr(anchor, _ATTRIBUTE, None)
     if not isinstance(current, Simulator):
-        current = Simulator()
+        current = Simulator(exact_delivery=_EXACT[0])
         setattr(anchor, _ATTRIBUTE, current)
     return current
 
@@ -37,6 +54,6 @@ def current() -> Simulator | None:
 def reset(seed: int = 0) -> Simulator:
     """Start over with a fresh simulator (ids and faults drawn from `seed`)."""
     moto_plugin.install(simulator)
-    fresh = Simulator(seed=seed)
+    fresh = Simulator(seed=seed, exact_delivery=_EXACT[0])
     setattr(backup_backends[DEFAULT_ACCOUNT_ID][_ANCHOR_REGION], _ATTRIBUTE, fresh)
     return fresh

@@ -1,0 +1,163 @@
+"""Restore jobs: StartRestoreJob, DescribeRestoreJob, ListRestoreJobs; their "Restore Job State
+Change" events are `events.restore_event`'s, in the documented shapes
+(events/restore_job_<status>.json, from [eventbridge]).
+
+A restore runs in the account and Region of its recovery point: "AWS Backup does not support
+recovering resources from one AWS account to another" ([cross-account], "Restoring a backup from
+one AWS account to another"), so StartRestoreJob finds the point among the caller's own, else
+ResourceNotFoundException (message INFERRED). It goes CREATED (its event only: the API's
+RestoreJobStatus has no CREATED, so the API says PENDING) -> PENDING -> RUNNING -> COMPLETED or
+FAILED, each `durations.start` apart and RUNNING for `durations.restore` (INFERRED: AWS
+publishes no durations); restores do not wait for the resource's backup and copy jobs (INFERRED).
+
+Failure: the documented one, an EC2 restore whose Metadata names an instance profile other than
+the one the backup recorded: "AWS Backup does not permit attaching a new instance profile to an
+EC2 instance. Please restore using the backed up instance profile." (the FAILED example).
+
+The created resource: the Metadata's identifier where the type has one (`DBInstanceIdentifier`
+for RDS, `DBClusterIdentifier` for the cluster types, the documented COMPLETED example's
+`...:db:testinginstance...`), else the source resource's ARN with a new name (INFERRED).
+
+[eventbridge]: https://docs.aws.amazon.com/aws-backup/latest/devguide/eventbridge.html
+[cross-account]: https://docs.aws.amazon.com/aws-backup/latest/devguide/create-cross-account-backup.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from backup_relay_sandbox.backup_sim.context import Context
+from backup_relay_sandbox.backup_sim.emitter import Emitter
+from backup_relay_sandbox.backup_sim.errors import not_found
+from backup_relay_sandbox.backup_sim.inventory import Inventory
+from backup_relay_sandbox.backup_sim.model import JobState, RecoveryPoint, RestoreJob
+
+NEW_INSTANCE_PROFILE = (
+    "AWS Backup does not permit attaching a new instance profile to an EC2 instance. Please "
+    "restore using the backed up instance profile."
+)
+#: Metadata keys that name the resource a restore creates, per type (RDS's restore metadata).
+IDENTIFIERS = {
+    "RDS": "DBInstanceIdentifier",
+    "Aurora": "DBClusterIdentifier",
+    "DocumentDB": "DBClusterIdentifier",
+    "Neptune": "DBClusterIdentifier",
+}
+
+
+class Restores:
+    def __init__(self, context: Context, inventory: Inventory, emitter: Emitter) -> None:
+        self._context = context
+        self._inventory = inventory
+        self._emitter = emitter
+        self.by_id: dict[str, RestoreJob] = {}
+        self._tokens: dict[tuple[str, str], str] = {}
+
+    def start(
+        self,
+        account: str,
+        region: str,
+        recovery_point_arn: str,
+        metadata: Mapping[str, str],
+        *,
+        iam_role_arn: str | None,
+        token: str | None,
+    ) -> RestoreJob:
+        if token and (account, token) in self._tokens:
+            return self.by_id[self._tokens[(account, token)]]
+        point = self._inventory.recovery_points.get(recovery_point_arn)
+        if point is None or (point.account, point.region) != (account, region):
+            raise not_found(f"Recovery point {recovery_point_arn} not found.")  # INFERRED
+        job = RestoreJob(
+            job_id=self._context.ids.uuid().upper(),
+            account=account,
+            region=region,
+            resource=self._inventory.resource_of(point),
+            iam_role_arn=iam_role_arn
+            or f"arn:aws:iam::{account}:role/service-role/AWSBackupDefaultServiceRole",
+            creation=self._context.now,
+            recovery_point_arn=point.arn,
+            vault_arn=point.vault_arn,
+            metadata=dict(metadata),
+        )
+        self.by_id[job.job_id] = job
+        if token:
+            self._tokens[(account, token)] = job.job_id
+        self._emitter.announce(job)  # CREATED, delivered when the clock next runs
+        clock, start = self._context.clock, self._context.settings.durations.start
+        clock.call_later(start, lambda: self._step(job, JobState.PENDING))
+        return job
+
+    def owned(self, account: str, region: str, job_id: str) -> RestoreJob:
+        job = self.by_id.get(job_id)
+        if job is None or (job.account, job.region) != (account, region):
+            raise not_found(f"Restore job {job_id} not found.")  # INFERRED message
+        return job
+
+    def _step(self, job: RestoreJob, state: JobState) -> None:
+        job.state = state
+        durations = self._context.settings.durations
+        if state is JobState.PENDING:
+            self._context.clock.call_later(
+                durations.start, lambda: self._step(job, JobState.RUNNING)
+            )
+        elif state is JobState.RUNNING:
+            job.started = self._context.now
+            job.expected_completion = self._context.now + durations.restore
+            self._context.clock.call_at(job.expected_completion, lambda: self._finish(job))
+        self._emitter.publish(job)
+
+    def _finish(self, job: RestoreJob) -> None:
+        job.completion = self._context.now
+        message = self._failure(job)
+        if message is None:
+            job.state = JobState.COMPLETED
+            job.created_resource_arn = created_resource_arn(job, self._context.ids.hex17())
+        else:
+            job.state, job.status_message = JobState.FAILED, message
+        self._emitter.publish(job)
+
+    def _failure(self, job: RestoreJob) -> str | None:
+        profile = job.metadata.get("IamInstanceProfileName")
+        recorded = job.resource.instance_profile
+        if job.resource.resource_type == "EC2" and profile and profile != recorded:
+            return NEW_INSTANCE_PROFILE
+        return None
+
+
+def created_resource_arn(job: RestoreJob, suffix: str) -> str:
+    source = job.resource.arn
+    key = IDENTIFIERS.get(job.resource.resource_type)
+    name = job.metadata.get(key, "") if key else ""
+    new_name = name or f"restored-{suffix[:8]}"
+    head, separator, _ = source.rpartition("/" if "/" in source.split(":", 5)[5] else ":")
+    return f"{head}{separator}{new_name}"
+
+
+def api_status(job: RestoreJob) -> str:
+    """RestoreJobStatus has no CREATED: a job that has not reached PENDING is PENDING."""
+    return JobState.PENDING.value if job.state is JobState.CREATED else job.state.value
+
+
+def restore_job(job: RestoreJob, point: RecoveryPoint | None) -> dict[str, Any]:
+    """DescribeRestoreJob's body (RestoreJobsListMember's members)."""
+    values = {
+        "AccountId": job.account,
+        "RestoreJobId": job.job_id,
+        "RecoveryPointArn": job.recovery_point_arn,
+        "SourceResourceArn": job.resource.arn,
+        "BackupVaultArn": job.vault_arn,
+        "CreationDate": job.creation,
+        "CompletionDate": job.completion,
+        "Status": api_status(job),
+        "StatusMessage": job.status_message,
+        "PercentDone": f"{job.progress(job.completion or job.creation) * 100:.1f}",
+        "BackupSizeInBytes": job.resource.size_bytes,
+        "IamRoleArn": job.iam_role_arn,
+        "CreatedResourceArn": job.created_resource_arn,
+        "ResourceType": job.resource.resource_type,
+        "RecoveryPointCreationDate": point.creation if point else None,
+        "IsParent": False,
+    }
+    return {key: value for key, value in values.items() if value is not None}
