@@ -11,6 +11,8 @@ from backup_relay.doctor.facts import CentralFacts, MemberFacts
 from backup_relay.doctor.members import MEMBER_RULES, dr_region_has_the_option_groups
 from backup_relay.doctor.ports import MemberPrerequisites, Prerequisites
 from backup_relay.doctor.report import DoctorReport, Finding
+from backup_relay.doctor.resources import RESOURCE_RULES, coverage_checked
+from backup_relay.doctor.roles import ROLE_RULES
 from backup_relay.domain.categories import Category
 from backup_relay.domain.errors import AwsError
 from backup_relay.domain.failures import Severity
@@ -47,7 +49,7 @@ class Doctor:
                     continue
                 members.append(member)
                 self._check_member(member, report)
-                for member_rule in MEMBER_RULES:
+                for member_rule in (*MEMBER_RULES, *RESOURCE_RULES, *ROLE_RULES):
                     report.add(member_rule(member, facts))
         report.add(dr_region_has_the_option_groups(facts, members))
         progress(total, total, "done")
@@ -98,6 +100,9 @@ class Doctor:
                 report.check(member.account, member.region, what)
         if member.dynamodb_advanced_features is not None:
             report.check(member.account, member.region, "DynamoDB advanced features")
+        checked, skipped = coverage_checked(member)
+        report.check(member.account, member.region, *checked)
+        report.skipped += [s for s in skipped if s not in report.skipped]
 
 
 def _unreachable(account: str, region: str, error: AwsError) -> Finding:

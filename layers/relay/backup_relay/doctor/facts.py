@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from backup_relay.doctor.resource_facts import MemberCoverage
+
 
 class VaultFacts(BaseModel):
     role: str  # "central" or "DR"
@@ -120,6 +122,8 @@ class MemberFacts(BaseModel):
     forwarding_rules: list[BusRuleFacts] | None = None  # rules targeting the central bus
     dynamodb_tables: int = 0
     dynamodb_advanced_features: bool | None = None
+    #: every type's resources, the plans' selections, the roles and the member's vaults
+    coverage: MemberCoverage = MemberCoverage()
 
 
 class StackPlan(BaseModel):
