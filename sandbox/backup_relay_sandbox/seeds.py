@@ -203,6 +203,28 @@ def _backup_role_without_backup_policy(org: Organization) -> None:
     )
 
 
+def _member_vault_without_bring_back_policy(org: Organization) -> None:
+    vault = org.members[_member(org)].stack.values["MemberVault"]
+    client("backup", REGION, _member(org)).delete_backup_vault_access_policy(BackupVaultName=vault)
+
+
+def _member_vault_on_default_key(org: Organization) -> None:
+    """A second plan of the member, backing up resources tagged backup=local into a vault on
+    aws/backup (whose policy lets the central account copy in)."""
+    account = _member(org)
+    org.sim.create_vault(account, REGION, "local")
+    org.sim.allow_copy_into(account, REGION, "local", from_accounts=[CENTRAL_ACCOUNT])
+    backup = client("backup", REGION, account)
+    rule = {"RuleName": "daily", "TargetBackupVaultName": "local"}
+    plan = backup.create_backup_plan(BackupPlan={"BackupPlanName": "local", "Rules": [rule]})
+    role = org.members[account].stack.values["BackupRole.Arn"]
+    tag = {"ConditionType": "STRINGEQUALS", "ConditionKey": "backup", "ConditionValue": "local"}
+    backup.create_backup_selection(
+        BackupPlanId=plan["BackupPlanId"],
+        BackupSelection={"SelectionName": "local", "IamRoleArn": role, "ListOfTags": [tag]},
+    )
+
+
 #: Each misconfiguration by name: what `Organization.build(seeds=...)` makes.
 SEEDS: dict[str, Callable[[Organization], None]] = {
     "buckets_without_versioning": _buckets_without_versioning,
@@ -217,6 +239,8 @@ SEEDS: dict[str, Callable[[Organization], None]] = {
     "backup_role_missing": _backup_role_missing,
     "backup_role_not_trusting_backup": _backup_role_not_trusting_backup,
     "backup_role_without_backup_policy": _backup_role_without_backup_policy,
+    "member_vault_without_bring_back_policy": _member_vault_without_bring_back_policy,
+    "member_vault_on_default_key": _member_vault_on_default_key,
 }
 
 

@@ -53,6 +53,8 @@ def test_resources_of_every_read_type_set_up_as_aws_shows_pass(moto: None) -> No
         ("backup_role_missing", "iam_role_permissions", "error", 0),
         ("backup_role_not_trusting_backup", "iam_role_permissions", "error", 0),
         ("backup_role_without_backup_policy", "iam_role_permissions", "error", 0),
+        ("member_vault_without_bring_back_policy", "vault_access_policy", "warning", 0),
+        ("member_vault_on_default_key", "default_vault_key", "warning", 0),
     ],
 )
 def test_each_seeded_misconfiguration_is_one_finding_where_it_is(

@@ -10,8 +10,10 @@ import pytest
 
 from backup_relay.doctor.checkup import Doctor
 from backup_relay.doctor.facts import CentralFacts, MemberFacts
+from backup_relay.doctor.member_vaults import MEMBER_VAULT_RULES
 from backup_relay.doctor.resource_facts import (
     MemberCoverage,
+    MemberVaultFacts,
     RoleFacts,
     SelectedResource,
     Selection,
@@ -328,7 +330,7 @@ def test_parts_the_doctor_role_may_not_read_are_skipped_not_guessed() -> None:
     assert _findings(member) == []
     checked, skipped = coverage_checked(member)
     assert checked == []
-    assert len(skipped) == 4
+    assert len(skipped) == 5
     assert all("update the member stack" in s for s in skipped)
 
 
@@ -358,3 +360,46 @@ def test_the_checkup_runs_the_coverage_rules_on_each_member() -> None:
     found = {(f.category, f.account, len(f.resources)) for f in report.findings}
     assert {("resource_prerequisite", MEMBER, 2), ("iam_role_permissions", MEMBER, 0)} <= found
     assert "AWSServiceRoleForBackup" in {c.what for c in report.checked}
+
+
+#: The member stack's vault policy: AWS's cross-account example, naming the central account.
+BRING_BACK_POLICY = json.dumps(
+    {
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{CENTRAL}:root"},
+                "Action": "backup:CopyIntoBackupVault",
+                "Resource": "*",
+            }
+        ]
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("vault", "found"),
+    [
+        ({"access_policy": BRING_BACK_POLICY}, []),
+        ({"access_policy": None}, [("vault_access_policy", "warning", 0)]),
+        (
+            {"access_policy": BRING_BACK_POLICY, "key_aws_managed": True},
+            [("default_vault_key", "warning", 0)],
+        ),
+    ],
+)
+def test_member_vaults_take_bring_back_copies(
+    vault: dict[str, object], found: list[tuple[str, str, int]]
+) -> None:
+    member = _member()
+    member.coverage.vaults = [
+        MemberVaultFacts.model_validate(
+            {"arn": f"arn:aws:backup:{REGION}:{MEMBER}:backup-vault:member-vault"} | vault
+        )
+    ]
+    findings = [
+        (f.category, f.severity, len(f.resources))
+        for rule in MEMBER_VAULT_RULES
+        for f in rule(member, _central())
+    ]
+    assert findings == found

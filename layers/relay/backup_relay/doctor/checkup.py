@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from backup_relay.doctor.central import CENTRAL_RULES
 from backup_relay.doctor.facts import CentralFacts, MemberFacts
+from backup_relay.doctor.member_vaults import MEMBER_VAULT_RULES
 from backup_relay.doctor.members import MEMBER_RULES, dr_region_has_the_option_groups
 from backup_relay.doctor.ports import MemberPrerequisites, Prerequisites
 from backup_relay.doctor.report import DoctorReport, Finding
@@ -49,7 +50,12 @@ class Doctor:
                     continue
                 members.append(member)
                 self._check_member(member, report)
-                for member_rule in (*MEMBER_RULES, *RESOURCE_RULES, *ROLE_RULES):
+                for member_rule in (
+                    *MEMBER_RULES,
+                    *RESOURCE_RULES,
+                    *ROLE_RULES,
+                    *MEMBER_VAULT_RULES,
+                ):
                     report.add(member_rule(member, facts))
         report.add(dr_region_has_the_option_groups(facts, members))
         progress(total, total, "done")

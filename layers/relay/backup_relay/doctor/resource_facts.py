@@ -27,6 +27,7 @@ class Selection(BaseModel):
     tags: list[tuple[str, str]] = []  # ListOfTags' STRINGEQUALS (key, value): any selects
     conditions: list[tuple[str, str, str]] = []  # (StringEquals|StringLike|..., tag key, value)
     copies_to_accounts: list[str] = []  # other accounts its plan's rules copy to
+    target_vaults: list[str] = []  # the vaults its plan's rules back up into (names)
 
 
 class SelectedResource(BaseModel):

@@ -308,6 +308,7 @@ def coverage_checked(member: MemberFacts) -> tuple[list[str], list[str]]:
         "Storage Gateway, are not read)": coverage.resources,
         "AWSServiceRoleForBackup": coverage.service_linked_role,
         "the backup roles of the plans' selections": coverage.roles,
+        "the vaults the plans back up into (bring-back's destinations)": coverage.vaults,
     }
     for what, value in parts.items():
         if value is None:

@@ -19,6 +19,7 @@ from backup_relay.adapters.prerequisites.reads import key_facts, or_none, pages
 from backup_relay.doctor.policy import as_list
 from backup_relay.doctor.resource_facts import (
     MemberCoverage,
+    MemberVaultFacts,
     RoleFacts,
     SelectedResource,
     Selection,
@@ -43,10 +44,12 @@ def _allowed(call: Callable[[], T]) -> T | None:
 
 
 def member_coverage(client: Client, account: str, region: str) -> MemberCoverage:
-    selections = _allowed(lambda: _selections(client("backup"), account))
+    backup = client("backup")
+    selections = _allowed(lambda: _selections(backup, account))
     iam = client("iam")
     return MemberCoverage(
         selections=selections,
+        vaults=_allowed(lambda: _vaults(backup, client("kms"), selections or [])),
         resources=_allowed(lambda: _resources(client, account, region)),
         service_linked_role=_allowed(
             lambda: or_none(lambda: iam.get_role(RoleName="AWSServiceRoleForBackup")) is not None
@@ -81,11 +84,16 @@ def _selections(backup: Any, account: str) -> list[Selection]:
             selection = backup.get_backup_selection(
                 BackupPlanId=plan_id, SelectionId=entry["SelectionId"]
             )["BackupSelection"]
-            found.append(_selection(plan.get("BackupPlanName", plan_id), selection, copies))
+            targets = sorted({r["TargetBackupVaultName"] for r in plan.get("Rules", [])})
+            found.append(
+                _selection(plan.get("BackupPlanName", plan_id), selection, copies, targets)
+            )
     return found
 
 
-def _selection(plan: str, selection: dict[str, Any], copies: list[str]) -> Selection:
+def _selection(
+    plan: str, selection: dict[str, Any], copies: list[str], targets: list[str]
+) -> Selection:
     conditions = selection.get("Conditions") or {}
     return Selection(
         plan=plan,
@@ -104,7 +112,30 @@ def _selection(plan: str, selection: dict[str, Any], copies: list[str]) -> Selec
             for c in conditions.get(kind) or []
         ],
         copies_to_accounts=copies,
+        target_vaults=targets,
     )
+
+
+def _vaults(backup: Any, kms: Any, selections: list[Selection]) -> list[MemberVaultFacts]:
+    """The vaults the member's plans back up into: where its recovery points are, and where a
+    bring-back returns them."""
+    targets = {vault for s in selections for vault in s.target_vaults}
+    found = []
+    for vault in pages(backup, "list_backup_vaults", "BackupVaultList"):
+        name = vault["BackupVaultName"]
+        if name not in targets:
+            continue
+        key_arn = vault.get("EncryptionKeyArn")
+        policy = or_none(lambda: backup.get_backup_vault_access_policy(BackupVaultName=name))  # noqa: B023
+        found.append(
+            MemberVaultFacts(
+                arn=vault["BackupVaultArn"],
+                key_arn=key_arn,
+                key_aws_managed=key_facts(kms, key_arn)[0] if key_arn else False,
+                access_policy=policy.get("Policy") if policy else None,
+            )
+        )
+    return found
 
 
 # ---- roles --------------------------------------------------------------------------------------
