@@ -8,9 +8,11 @@ import pytest
 
 from backup_relay import wiring
 from backup_relay.doctor.report import DoctorReport
+from backup_relay_sandbox import api_calls
 from backup_relay_sandbox.cloud import MEMBER_ACCOUNTS, REGION
 from backup_relay_sandbox.organization import Organization
 from backup_relay_sandbox.seeds import SEEDS, add_every_read_type
+from tests.e2e.test_function_permissions import _role_allows, _role_statements
 
 MEMBER = MEMBER_ACCOUNTS[0]
 
@@ -28,6 +30,7 @@ def test_resources_of_every_read_type_set_up_as_aws_shows_pass(moto: None) -> No
     org = Organization.build(members=[MEMBER], resource_types=())
     resources = add_every_read_type(org, MEMBER)
     # WHEN the doctor checks it
+    api_calls.clear()
     report = _doctor(org)
     # THEN nothing is found or skipped, and the member's resources, selections and roles were read
     assert report.findings == []
@@ -36,6 +39,20 @@ def test_resources_of_every_read_type_set_up_as_aws_shows_pass(moto: None) -> No
     assert {"backup plans' selections", "AWSServiceRoleForBackup"} <= checked
     assert any(what.startswith("resources of S3, EBS, EC2, EFS") for what in checked)
     assert len(resources) == 5
+    # AND every read it made as the member's DoctorRole is in that role's policy in
+    # member/template.yaml (moto enforces no IAM)
+    stack = org.members[MEMBER].stack
+    doctor_role = stack.values["DoctorRole.Arn"]
+    statements = _role_statements(stack.template["Resources"]["DoctorRole"], stack.values)
+    made = {(action, arn) for role, action, arn in api_calls.ROLE_CALLS if role == doctor_role}
+    assert {"s3:GetBucketVersioning", "ec2:DescribeVolumes", "iam:ListAttachedRolePolicies"} <= {
+        action for action, _ in made
+    }
+    assert not [
+        (action, arn)
+        for action, arn in made
+        if not any(_role_allows(s, action, arn) for s in statements)
+    ]
 
 
 @pytest.mark.parametrize(
