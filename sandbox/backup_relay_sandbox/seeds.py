@@ -225,6 +225,14 @@ def _member_vault_on_default_key(org: Organization) -> None:
     )
 
 
+def _management_opted_out_of_s3(org: Organization) -> None:
+    """The management account (the sandbox's central account) has not opted in to S3, and the
+    member's plan selects a bucket by its tags. (The simulator keeps one opt-in setting for
+    every account: the members' own are not what the doctor reads.)"""
+    org.sim.settings.resource_type_opt_in["S3"] = False
+    bucket(_member(org), f"orders-{_member(org)}", versioned=True)
+
+
 #: Each misconfiguration by name: what `Organization.build(seeds=...)` makes.
 SEEDS: dict[str, Callable[[Organization], None]] = {
     "buckets_without_versioning": _buckets_without_versioning,
@@ -241,6 +249,7 @@ SEEDS: dict[str, Callable[[Organization], None]] = {
     "backup_role_without_backup_policy": _backup_role_without_backup_policy,
     "member_vault_without_bring_back_policy": _member_vault_without_bring_back_policy,
     "member_vault_on_default_key": _member_vault_on_default_key,
+    "management_opted_out_of_s3": _management_opted_out_of_s3,
 }
 
 

@@ -9,7 +9,7 @@ import pytest
 from backup_relay import wiring
 from backup_relay.doctor.report import DoctorReport
 from backup_relay_sandbox import api_calls
-from backup_relay_sandbox.cloud import MEMBER_ACCOUNTS, REGION
+from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, REGION
 from backup_relay_sandbox.organization import Organization
 from backup_relay_sandbox.seeds import SEEDS, add_every_read_type
 from tests.e2e.test_function_permissions import _role_allows, _role_statements
@@ -72,6 +72,7 @@ def test_resources_of_every_read_type_set_up_as_aws_shows_pass(moto: None) -> No
         ("backup_role_without_backup_policy", "iam_role_permissions", "error", 0),
         ("member_vault_without_bring_back_policy", "vault_access_policy", "warning", 0),
         ("member_vault_on_default_key", "default_vault_key", "warning", 0),
+        ("management_opted_out_of_s3", "resource_prerequisite", "error", 1),
     ],
 )
 def test_each_seeded_misconfiguration_is_one_finding_where_it_is(
@@ -81,11 +82,13 @@ def test_each_seeded_misconfiguration_is_one_finding_where_it_is(
     org = Organization.build(members=[MEMBER], resource_types=(), seeds=[seed])
     # WHEN the doctor checks it
     report = _doctor(org)
-    # THEN it is one finding (however many resources it touches), in the member and region,
-    # with its fix; failures fail the run
+    # THEN it is one finding (however many resources it touches), where it is (the member and
+    # region; the management account's setting in that account), with its fix; failures fail
+    # the run
     [finding] = report.findings
     assert (finding.category, finding.severity) == (category, severity)
-    assert (finding.account, finding.region) == (MEMBER, REGION)
+    where = (CENTRAL_ACCOUNT, "-") if seed.startswith("management") else (MEMBER, REGION)
+    assert (finding.account, finding.region) == where
     assert finding.fix
     assert len(finding.resources) == resources
     assert report.failed is (severity == "error")

@@ -9,8 +9,12 @@ import json
 import pytest
 
 from backup_relay.doctor.checkup import Doctor
-from backup_relay.doctor.facts import CentralFacts, MemberFacts
+from backup_relay.doctor.facts import CentralFacts, MemberFacts, OrganizationFacts
 from backup_relay.doctor.member_vaults import MEMBER_VAULT_RULES
+from backup_relay.doctor.organization_coverage import (
+    management_opts_in_the_selected_types,
+    organization_checked,
+)
 from backup_relay.doctor.resource_facts import (
     MemberCoverage,
     MemberVaultFacts,
@@ -403,3 +407,44 @@ def test_member_vaults_take_bring_back_copies(
         for f in rule(member, _central())
     ]
     assert findings == found
+
+
+def _management(opt_in: dict[str, bool] | None, management: str = CENTRAL) -> CentralFacts:
+    central = _central()
+    central.organization = OrganizationFacts(
+        management_account=management, backup_policies_enabled=True
+    )
+    central.resource_type_opt_in = opt_in
+    return central
+
+
+@pytest.mark.parametrize(
+    ("opt_in", "selection", "found"),
+    [
+        ({"S3": True}, {}, []),
+        # a selection by tags leaves out the types not opted in
+        ({"S3": False}, {}, [("resource_prerequisite", "error", 1)]),
+        # AWS: a type assigned explicitly (by ARN) is backed up even if not opted in
+        ({"S3": False}, {"tags": [], "resources": ["arn:aws:s3:::*"]}, []),
+    ],
+)
+def test_the_management_accounts_opt_ins_decide_for_types_selected_by_tags(
+    opt_in: dict[str, bool], selection: dict[str, object], found: list[tuple[str, str, int]]
+) -> None:
+    member = _member(_bucket("orders"), selections=[_tagged_selection(**selection)])
+    findings = management_opts_in_the_selected_types(_management(opt_in), [member])
+    assert [(f.category, f.severity, len(f.resources)) for f in findings] == found
+
+
+def test_opt_ins_another_account_cannot_read_are_said_not_checked() -> None:
+    # GIVEN a central account that is a delegated administrator, not the management account
+    central = _management({"S3": False}, management="999999999999")
+    central.organization.delegated_administrators = [CENTRAL]
+    # THEN no finding from its own opt-ins, and the report names what it could not check and
+    # the permission that can
+    member = _member(_bucket("orders"))
+    assert list(management_opts_in_the_selected_types(central, [member])) == []
+    checked, skipped = organization_checked(central)
+    assert checked == []
+    assert "backup:DescribeRegionSettings" in skipped[0]
+    assert "organizations:DescribeResourcePolicy" in skipped[1]

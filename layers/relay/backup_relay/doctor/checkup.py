@@ -10,6 +10,10 @@ from backup_relay.doctor.central import CENTRAL_RULES
 from backup_relay.doctor.facts import CentralFacts, MemberFacts
 from backup_relay.doctor.member_vaults import MEMBER_VAULT_RULES
 from backup_relay.doctor.members import MEMBER_RULES, dr_region_has_the_option_groups
+from backup_relay.doctor.organization_coverage import (
+    management_opts_in_the_selected_types,
+    organization_checked,
+)
 from backup_relay.doctor.ports import MemberPrerequisites, Prerequisites
 from backup_relay.doctor.report import DoctorReport, Finding
 from backup_relay.doctor.resources import RESOURCE_RULES, coverage_checked
@@ -58,6 +62,7 @@ class Doctor:
                 ):
                     report.add(member_rule(member, facts))
         report.add(dr_region_has_the_option_groups(facts, members))
+        report.add(management_opts_in_the_selected_types(facts, members))
         progress(total, total, "done")
         return report
 
@@ -84,6 +89,9 @@ class Doctor:
                 )
             else:
                 report.check(facts.account, "-", what)
+        checked, skipped = organization_checked(facts)
+        report.check(facts.account, "-", *checked)
+        report.skipped += skipped
         if facts.stack is not None:
             report.check(facts.account, "-", f"event bus {facts.stack.bus_name}: policy, rules")
         if facts.dr_region and facts.dr_option_groups is not None:

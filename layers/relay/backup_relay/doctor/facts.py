@@ -82,6 +82,9 @@ class CentralFacts(BaseModel):
     stack: StackFacts | None = None
     dr_region: str | None = None
     dr_option_groups: list[OptionGroupFacts] | None = None  # None: no DR region, or unreadable
+    #: this account's DescribeRegionSettings' ResourceTypeOptInPreference in its home region
+    #: (the management account's decides for backup policies); None: not read
+    resource_type_opt_in: dict[str, bool] | None = None
 
 
 class RecoveryPointKey(BaseModel):

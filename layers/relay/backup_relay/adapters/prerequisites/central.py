@@ -11,6 +11,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 
 from backup_relay.adapters import aws
 from backup_relay.adapters.errors import code_of, translated
+from backup_relay.adapters.prerequisites.coverage import resource_type_opt_in
 from backup_relay.adapters.prerequisites.reads import (
     bus_rules,
     key_facts,
@@ -53,6 +54,7 @@ class AwsPrerequisites:
             dr_option_groups=option_groups(aws.client("rds", self.dr_region))
             if self.dr_region
             else None,
+            resource_type_opt_in=resource_type_opt_in(),
             **backup_role(self.backup_role_arn),
         )
 

@@ -14,8 +14,9 @@ from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 
+from backup_relay.adapters import aws
 from backup_relay.adapters.errors import code_of, translated
-from backup_relay.adapters.prerequisites.reads import key_facts, or_none, pages
+from backup_relay.adapters.prerequisites.reads import key_facts, or_none, pages, readable
 from backup_relay.doctor.policy import as_list
 from backup_relay.doctor.resource_facts import (
     MemberCoverage,
@@ -41,6 +42,14 @@ def _allowed(call: Callable[[], T]) -> T | None:
         if code_of(error) in _DENIED:
             return None
         raise translated(error) from error
+
+
+def resource_type_opt_in(region: str | None = None) -> dict[str, bool] | None:
+    """The caller's ResourceTypeOptInPreference (DescribeRegionSettings) in `region`."""
+    settings = readable(lambda: aws.backup(region).describe_region_settings())
+    if settings is None:
+        return None
+    return {k: bool(v) for k, v in (settings.get("ResourceTypeOptInPreference") or {}).items()}
 
 
 def member_coverage(client: Client, account: str, region: str) -> MemberCoverage:
