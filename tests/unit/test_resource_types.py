@@ -92,7 +92,6 @@ def test_the_doctor_reads_every_type_moto_models() -> None:
         "rds:DescribeDBInstances",
         "rds:DescribeOptionGroups",
         "redshift:DescribeClusters",
-        "s3:GetBucketLocation",
         "s3:GetBucketTagging",
         "s3:GetBucketVersioning",
         "s3:ListAllMyBuckets",

@@ -199,7 +199,6 @@ _TYPES = (
         doctor_reads=frozenset(
             {
                 "s3:ListAllMyBuckets",
-                "s3:GetBucketLocation",
                 "s3:GetBucketTagging",
                 "s3:GetBucketVersioning",
             }

@@ -208,12 +208,12 @@ def _tag_list(tags: list[dict[str, str]] | None) -> dict[str, str]:
 
 
 def _buckets(s3: Any, region: str) -> list[SelectedResource]:
-    """The account's buckets in this region (ListBuckets lists every region's)."""
+    """The account's buckets in this region: ListBuckets filtered by BucketRegion (one call a
+    page, not a GetBucketLocation a bucket), then each one's tags and versioning."""
     found = []
-    for bucket in s3.list_buckets().get("Buckets", []):
-        name = bucket["Name"]
-        location = s3.get_bucket_location(Bucket=name).get("LocationConstraint") or "us-east-1"
-        if location != region:
+    for listed in pages(s3, "list_buckets", "Buckets", BucketRegion=region):
+        name = listed["Name"]
+        if listed.get("BucketRegion", region) != region:
             continue
         tags = _no_tags_is_empty(lambda: s3.get_bucket_tagging(Bucket=name)["TagSet"])  # noqa: B023
         versioning = s3.get_bucket_versioning(Bucket=name).get("Status", "")
