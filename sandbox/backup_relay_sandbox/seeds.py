@@ -233,6 +233,10 @@ def _management_opted_out_of_s3(org: Organization) -> None:
     bucket(_member(org), f"orders-{_member(org)}", versioned=True)
 
 
+def _no_central_service_linked_role(org: Organization) -> None:
+    client("iam", REGION, CENTRAL_ACCOUNT).delete_role(RoleName="AWSServiceRoleForBackup")
+
+
 #: Each misconfiguration by name: what `Organization.build(seeds=...)` makes.
 SEEDS: dict[str, Callable[[Organization], None]] = {
     "buckets_without_versioning": _buckets_without_versioning,
@@ -250,6 +254,7 @@ SEEDS: dict[str, Callable[[Organization], None]] = {
     "member_vault_without_bring_back_policy": _member_vault_without_bring_back_policy,
     "member_vault_on_default_key": _member_vault_on_default_key,
     "management_opted_out_of_s3": _management_opted_out_of_s3,
+    "no_central_service_linked_role": _no_central_service_linked_role,
 }
 
 

@@ -51,7 +51,7 @@ def test_a_correctly_configured_organization_has_no_finding(moto: None) -> None:
         (CENTRAL_ACCOUNT, "-"),
         (MEMBER, REGION),
     }
-    assert len(report.checked) == 21  # 6 coverage's: the member's selections, resources, ...
+    assert len(report.checked) == 22  # 7 coverage's: the member's selections, resources, ...
 
 
 def test_the_vaults_the_night_uses_are_the_vaults_stacks(moto: None) -> None:

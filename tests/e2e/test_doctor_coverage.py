@@ -73,6 +73,7 @@ def test_resources_of_every_read_type_set_up_as_aws_shows_pass(moto: None) -> No
         ("member_vault_without_bring_back_policy", "vault_access_policy", "warning", 0),
         ("member_vault_on_default_key", "default_vault_key", "warning", 0),
         ("management_opted_out_of_s3", "resource_prerequisite", "error", 1),
+        ("no_central_service_linked_role", "iam_role_permissions", "warning", 0),
     ],
 )
 def test_each_seeded_misconfiguration_is_one_finding_where_it_is(
@@ -87,7 +88,8 @@ def test_each_seeded_misconfiguration_is_one_finding_where_it_is(
     # the run
     [finding] = report.findings
     assert (finding.category, finding.severity) == (category, severity)
-    where = (CENTRAL_ACCOUNT, "-") if seed.startswith("management") else (MEMBER, REGION)
+    central = seed.startswith(("management", "no_central"))
+    where = (CENTRAL_ACCOUNT, "-") if central else (MEMBER, REGION)
     assert (finding.account, finding.region) == where
     assert finding.fix
     assert len(finding.resources) == resources

@@ -23,7 +23,7 @@ from backup_relay.doctor.resource_facts import (
     Selection,
 )
 from backup_relay.doctor.resources import RESOURCE_RULES, coverage_checked, selects
-from backup_relay.doctor.roles import ROLE_RULES
+from backup_relay.doctor.roles import CENTRAL_ROLE_RULES, ROLE_RULES
 from backup_relay.domain.failures import Severity
 
 MEMBER = "222222222222"
@@ -448,3 +448,12 @@ def test_opt_ins_another_account_cannot_read_are_said_not_checked() -> None:
     assert checked == []
     assert "backup:DescribeRegionSettings" in skipped[0]
     assert "organizations:DescribeResourcePolicy" in skipped[1]
+
+
+@pytest.mark.parametrize(("exists", "found"), [(True, []), (None, []), (False, ["warning"])])
+def test_the_central_accounts_service_linked_role(exists: bool | None, found: list[str]) -> None:
+    central = _central()
+    central.service_linked_role = exists
+    findings = [f for rule in CENTRAL_ROLE_RULES for f in rule(central)]
+    assert [f.severity for f in findings] == found
+    assert all((f.account, f.region) == (CENTRAL, "-") for f in findings)

@@ -17,7 +17,7 @@ from backup_relay.doctor.organization_coverage import (
 from backup_relay.doctor.ports import MemberPrerequisites, Prerequisites
 from backup_relay.doctor.report import DoctorReport, Finding
 from backup_relay.doctor.resources import RESOURCE_RULES, coverage_checked
-from backup_relay.doctor.roles import ROLE_RULES
+from backup_relay.doctor.roles import CENTRAL_ROLE_RULES, ROLE_RULES
 from backup_relay.domain.categories import Category
 from backup_relay.domain.errors import AwsError
 from backup_relay.domain.failures import Severity
@@ -39,7 +39,7 @@ class Doctor:
         facts = self.prerequisites.central()
         report = DoctorReport()
         self._check_central(facts, report)
-        for rule in CENTRAL_RULES:
+        for rule in (*CENTRAL_RULES, *CENTRAL_ROLE_RULES):
             report.add(rule(facts))
         members: list[MemberFacts] = []
         done = 1
@@ -89,6 +89,8 @@ class Doctor:
                 )
             else:
                 report.check(facts.account, "-", what)
+        if facts.service_linked_role is not None:
+            report.check(facts.account, "-", "AWSServiceRoleForBackup")
         checked, skipped = organization_checked(facts)
         report.check(facts.account, "-", *checked)
         report.skipped += skipped

@@ -85,6 +85,7 @@ class CentralFacts(BaseModel):
     #: this account's DescribeRegionSettings' ResourceTypeOptInPreference in its home region
     #: (the management account's decides for backup policies); None: not read
     resource_type_opt_in: dict[str, bool] | None = None
+    service_linked_role: bool | None = None  # AWSServiceRoleForBackup exists; None: not read
 
 
 class RecoveryPointKey(BaseModel):

@@ -8,8 +8,10 @@ finding's `resource` names the cause, not a count, so the alert a finding raises
 as resources come and go.
 
 AWS's pages, as each rule cites them:
-- [s3] Amazon S3 backups, prerequisites ("S3 Versioning must be enabled"; the backup role's
-  AWSBackupServiceRolePolicyForS3Backup): https://docs.aws.amazon.com/aws-backup/latest/devguide/s3-backups.html
+- [s3] Amazon S3 backups, prerequisites ("You must enable S3 Versioning on your S3 bucket to use
+  AWS Backup for Amazon S3"; "Add the AWSBackupServiceRolePolicyForS3Backup and
+  AWSBackupServiceRolePolicyForS3Restore to the roles that you intend to use to backup and
+  restore S3 buckets"): https://docs.aws.amazon.com/aws-backup/latest/devguide/s3-backups.html
 - [encryption] Encryption for backups in AWS Backup ("Cross-account copy with AWS managed keys
   isn't supported for resources that aren't fully managed by AWS Backup"; backups of those
   types "inherit the encryption settings from their source resource"; "Your IAM role must have

@@ -80,6 +80,26 @@ def service_linked_role_exists(member: MemberFacts, central: CentralFacts) -> It
 
 
 @rule(Category.IAM_ROLE_PERMISSIONS)
+def central_service_linked_role_exists(central: CentralFacts) -> Iterable[Finding]:
+    """[slr]: the central vaults' key policies name the organization's AWSServiceRoleForBackup,
+    the central account's included: it must exist before they can."""
+    if central.service_linked_role is False:
+        yield Finding(
+            severity=Severity.WARNING,
+            category=Category.IAM_ROLE_PERMISSIONS,
+            account=central.account,
+            region="-",
+            resource=f"arn:aws:iam::{central.account}:role/aws-service-role/"
+            f"backup.amazonaws.com/{SERVICE_LINKED_ROLE}",
+            problem=f"account {central.account} has no {SERVICE_LINKED_ROLE} yet: no key policy "
+            "can name it, so keys cannot be shared with it before AWS Backup first runs here",
+            fix=f"in account {central.account}: aws iam create-service-linked-role "
+            "--aws-service-name backup.amazonaws.com",
+            docs=SLR_PAGE,
+        )
+
+
+@rule(Category.IAM_ROLE_PERMISSIONS)
 def backup_roles_can_back_up(member: MemberFacts, central: CentralFacts) -> Iterable[Finding]:
     """[roles]: each selection's role exists, trusts backup.amazonaws.com, and carries AWS's
     managed backup policy, and S3's when the selection holds buckets [s3]. Without a managed
@@ -142,5 +162,6 @@ def _role_findings(member: MemberFacts, role: RoleFacts, *, needs_s3: bool) -> I
         )
 
 
-#: The role rules, in the order their findings are listed.
+#: The role rules, in the order their findings are listed: a member's, the central account's.
 ROLE_RULES = (service_linked_role_exists, backup_roles_can_back_up)
+CENTRAL_ROLE_RULES = (central_service_linked_role_exists,)

@@ -11,7 +11,10 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 
 from backup_relay.adapters import aws
 from backup_relay.adapters.errors import code_of, translated
-from backup_relay.adapters.prerequisites.coverage import resource_type_opt_in
+from backup_relay.adapters.prerequisites.coverage import (
+    resource_type_opt_in,
+    service_linked_role,
+)
 from backup_relay.adapters.prerequisites.reads import (
     bus_rules,
     key_facts,
@@ -55,6 +58,7 @@ class AwsPrerequisites:
             if self.dr_region
             else None,
             resource_type_opt_in=resource_type_opt_in(),
+            service_linked_role=service_linked_role(),
             **backup_role(self.backup_role_arn),
         )
 

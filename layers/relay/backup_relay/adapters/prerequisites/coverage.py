@@ -52,6 +52,14 @@ def resource_type_opt_in(region: str | None = None) -> dict[str, bool] | None:
     return {k: bool(v) for k, v in (settings.get("ResourceTypeOptInPreference") or {}).items()}
 
 
+def service_linked_role() -> bool | None:
+    """Does the caller's account have AWSServiceRoleForBackup?"""
+    iam = aws.client("iam")
+    return _allowed(
+        lambda: or_none(lambda: iam.get_role(RoleName="AWSServiceRoleForBackup")) is not None
+    )
+
+
 def member_coverage(client: Client, account: str, region: str) -> MemberCoverage:
     backup = client("backup")
     selections = _allowed(lambda: _selections(backup, account))
