@@ -63,10 +63,16 @@ def clear() -> None:
     ROLE_CALLS.clear()
 
 
+#: Operations whose IAM action is not named after them. S3's ListBuckets: "you must have the
+#: s3:ListAllMyBuckets permission" (https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListBuckets.html).
+_ACTIONS = {"s3:ListBuckets": "s3:ListAllMyBuckets"}
+
+
 def _authorized(model: Any, params: Any, account: str) -> list[tuple[str, str | None]]:
     """The IAM actions a call needs, each with the resource IAM authorizes it on (None: the
     policy need not scope it): a DynamoDB table's name, or an ARN, as IAM forms it."""
     action = f"{model.service_model.signing_name}:{model.name}"
+    action = _ACTIONS.get(action, action)
     params = params if isinstance(params, dict) else {}
     resource = params.get("TableName") or params.get(ARN_PARAMETERS.get(action, ""))
     if action == "iam:GetRole" and "RoleName" in params:

@@ -4,11 +4,16 @@ vaults/template.yaml (the central and DR vaults) into the central account."""
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from dataclasses import dataclass
+from typing import Any
+
+from moto.iam.aws_managed_policies import aws_managed_policies_data
+from moto.iam.models import AWSManagedPolicy, iam_backends
 
 from backup_relay_sandbox import deploy
-from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, DR_REGION, ORGANIZATION_ID, REGION
+from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, DR_REGION, ORGANIZATION_ID, REGION, client
 from backup_relay_sandbox.deployment import Deployment, Queue
 from backup_relay_sandbox.template import MEMBER_TEMPLATE, VAULTS_TEMPLATE, load_template
 
@@ -63,6 +68,10 @@ def deploy_member(
     deploy.create_rules(stack)
     deploy.apply_queue_policies(stack)
     deploy.put_role_policies(stack)  # the DoctorRole's names the dead-letter queue
+    for logical_id in stack.of_type("AWS::IAM::Role"):
+        arns = stack.resolved(logical_id, only=("ManagedPolicyArns",)).get("ManagedPolicyArns", [])
+        for arn in arns:
+            attach_aws_managed_policy(account, stack.names[logical_id], arn)
     return MemberStack(stack, queues["ForwardDeadLetterQueue"])
 
 
@@ -85,3 +94,38 @@ def deploy_vaults(
     deploy.create_keys(stack)
     deploy.create_backup_vaults(stack)
     return stack
+
+
+def attach_aws_managed_policy(account: str, role_name: str, policy_arn: str) -> None:
+    """Attach AWS's managed policy (arn:aws:iam::aws:policy/...) to a role of `account`. moto
+    knows AWS's managed policies (its copy of their documents) but loads them only when
+    MOTO_IAM_LOAD_MANAGED_POLICIES is set, all of them in every account (slow): the sandbox adds
+    the ones its roles name, from moto's copy, as AWS has them in every account."""
+    backend: Any = iam_backends[account]["global"]
+    if policy_arn not in backend.managed_policies:
+        name = policy_arn.rsplit("/", 1)[-1]
+        data = json.loads(aws_managed_policies_data)[name]
+        policy = AWSManagedPolicy.from_data(name, account, "us-east-1", data)
+        backend.managed_policies[policy.arn] = policy
+    client("iam", REGION, account).attach_role_policy(RoleName=role_name, PolicyArn=policy_arn)
+
+
+def create_service_linked_role(account: str) -> None:
+    """AWSServiceRoleForBackup, as AWS Backup creates it on first use in an account (moto's
+    CreateServiceLinkedRole names it AWSServiceRoleForbackup: made here with AWS's name, path
+    and trust)."""
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "backup.amazonaws.com"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    client("iam", REGION, account).create_role(
+        Path="/aws-service-role/backup.amazonaws.com/",
+        RoleName="AWSServiceRoleForBackup",
+        AssumeRolePolicyDocument=json.dumps(trust),
+    )

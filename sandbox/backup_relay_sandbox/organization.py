@@ -42,7 +42,14 @@ from backup_relay_sandbox.cloud import (
 )
 from backup_relay_sandbox.databases import create_database, create_organization
 from backup_relay_sandbox.event_source import drain
-from backup_relay_sandbox.member import MemberStack, deploy_member, deploy_vaults
+from backup_relay_sandbox.member import (
+    MemberStack,
+    attach_aws_managed_policy,
+    create_service_linked_role,
+    deploy_member,
+    deploy_vaults,
+)
+from backup_relay_sandbox.seeds import seed
 from backup_relay_sandbox.status_events import announce_ended, rule_pattern
 
 CENTRAL_VAULT = "backup-relay-central"
@@ -94,6 +101,10 @@ def _backup_role(account: str) -> None:
     client("iam", REGION, account).create_role(
         Path=f"/{path}/", RoleName=name, AssumeRolePolicyDocument=json.dumps(trust)
     )
+    for policy in ("ForBackup", "ForRestores"):  # the console's, as it creates the role
+        arn = f"arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicy{policy}"
+        attach_aws_managed_policy(account, name, arn)
+    create_service_linked_role(account)  # AWS Backup creates it on first use, as the role
 
 
 def _resource_arn(resource_type: str, account: str, region: str, name: str) -> str:
@@ -122,9 +133,11 @@ class Organization:
         members: Iterable[str] = MEMBER_ACCOUNTS,
         resource_types: Iterable[str] = (*DATABASE_TYPES, "EBS"),
         wait_timeout_seconds: int = 30,
+        seeds: Iterable[str] = (),
         **parameters: str,
     ) -> Organization:
-        """Inside an active moto mock. `parameters`: template parameters to override."""
+        """Inside an active moto mock. `parameters`: template parameters to override; `seeds`:
+        misconfigurations of the first member to make (seeds.SEEDS' names)."""
         reset()
         functions.clear_faults()
         sim = simulator()
@@ -159,6 +172,8 @@ class Organization:
                 organization._register(
                     account, resource_type, name, key, tags={"backup": "enabled"}
                 )
+        for name in seeds:
+            seed(organization, name)
         return organization
 
     def add_resource(

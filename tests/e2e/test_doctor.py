@@ -51,7 +51,7 @@ def test_a_correctly_configured_organization_has_no_finding(moto: None) -> None:
         (CENTRAL_ACCOUNT, "-"),
         (MEMBER, REGION),
     }
-    assert len(report.checked) == 16
+    assert len(report.checked) == 23  # 7 coverage's (selections, resources, ...), 1 DynamoDB's
     # AND the central account is the management account: its DynamoDB setting was read
     assert any("management account's DynamoDB" in c.what for c in report.checked)
 
@@ -78,7 +78,10 @@ def test_each_central_misconfiguration_is_found_with_its_category_and_fix(moto: 
     backup.delete_backup_vault_access_policy(BackupVaultName=CENTRAL_VAULT)
     client("backup", DR_REGION).delete_backup_vault(BackupVaultName=DR_VAULT)
     org.sim.update_global_settings(CENTRAL_ACCOUNT, {"isCrossAccountBackupEnabled": "false"})
-    client("iam").delete_role(RoleName=BACKUP_ROLE.rsplit("/", 1)[-1])
+    iam, role = client("iam"), BACKUP_ROLE.rsplit("/", 1)[-1]
+    for policy in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]:
+        iam.detach_role_policy(RoleName=role, PolicyArn=policy["PolicyArn"])
+    iam.delete_role(RoleName=role)
     # WHEN the doctor runs
     report = _doctor(org)
     # THEN it fails, with one finding per problem, each in the catalogue's words
@@ -194,6 +197,7 @@ def _dynamodb_without_advanced_features(org: Organization) -> None:
         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
         KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
         BillingMode="PAY_PER_REQUEST",
+        Tags=[{"Key": "backup", "Value": "enabled"}],  # the member's plan selects it
     )
     client("backup", REGION, MEMBER).update_region_settings(
         ResourceTypeManagementPreference={"DynamoDB": False}

@@ -19,6 +19,7 @@ from backup_relay.doctor.facts import (
     StackFacts,
     VaultFacts,
 )
+from backup_relay.doctor.member_vaults import MEMBER_VAULT_RULES
 from backup_relay.doctor.members import (
     MEMBER_RULES,
     dr_region_has_the_option_groups,
@@ -31,6 +32,8 @@ from backup_relay.doctor.report import (
     DoctorReport,
     Finding,
 )
+from backup_relay.doctor.resources import RESOURCE_RULES
+from backup_relay.doctor.roles import ROLE_RULES
 from backup_relay.doctor.rules import ALL_RULES, categories_of
 from backup_relay.domain.catalogue import CATEGORIES
 from backup_relay.domain.categories import NOT_CHECKABLE, SETUP_CATEGORIES
@@ -164,7 +167,8 @@ def test_a_member_key_is_one_finding_when_the_central_account_may_not_use_it(
 def test_every_checkable_catalogue_category_has_a_doctor_rule() -> None:
     # GIVEN the categories the rules can report (the preflight's too), and those no
     # prerequisite check can see
-    assert set(PREFLIGHT_RULES) <= set(ALL_RULES.values())
+    added = {*RESOURCE_RULES, *ROLE_RULES, *MEMBER_VAULT_RULES}
+    assert set(PREFLIGHT_RULES) | added <= set(ALL_RULES.values())
     covered = {category for rule in ALL_RULES.values() for category in categories_of(rule)}
     # THEN every catalogue category is one or the other, never both
     assert set(CATEGORIES) <= covered | set(NOT_CHECKABLE)

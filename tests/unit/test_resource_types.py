@@ -80,12 +80,21 @@ def test_the_grants_hold_every_form_once() -> None:
     assert len(patterns) == len(set(patterns)) == len(REGISTRY.recovery_point_arns())
 
 
-def test_the_doctor_reads_rds_and_dynamodb() -> None:
+def test_the_doctor_reads_every_type_moto_models() -> None:
     assert REGISTRY.doctor_reads() == (
+        "dynamodb:DescribeTable",
         "dynamodb:ListTables",
+        "dynamodb:ListTagsOfResource",
+        "ec2:DescribeInstances",
+        "ec2:DescribeVolumes",
+        "elasticfilesystem:DescribeFileSystems",
         "rds:DescribeDBClusters",
         "rds:DescribeDBInstances",
         "rds:DescribeOptionGroups",
+        "redshift:DescribeClusters",
+        "s3:GetBucketTagging",
+        "s3:GetBucketVersioning",
+        "s3:ListAllMyBuckets",
     )
 
 

@@ -411,8 +411,9 @@ def update_region_settings(call: Call, sim: Simulator) -> object:
 
 
 def _plan_id(call: Call) -> str:
-    """moto's plan route captures "<plan id>/selections/<selection id>" as one name."""
-    return str(call.uri.get("name", "")).split("/", 1)[0]
+    """The model's {backupPlanId}; moto's plan route, where it matches first, captures
+    "<plan id>/selections/<selection id>" as one name."""
+    return str(call.uri.get("backupPlanId") or call.uri.get("name", "")).split("/", 1)[0]
 
 
 def create_backup_selection(call: Call, sim: Simulator) -> object:
@@ -440,7 +441,9 @@ def list_backup_selections(call: Call, sim: Simulator) -> object:
 
 def get_backup_selection(call: Call, sim: Simulator) -> object:
     plan_id = _plan_id(call)
-    selection_id = str(call.uri.get("name", "")).rstrip("/").rsplit("/", 1)[-1]
+    selection_id = str(
+        call.uri.get("selectionId") or str(call.uri.get("name", "")).rstrip("/").rsplit("/", 1)[-1]
+    )
     for selection in sim.selections.get((call.account, call.region, plan_id), []):
         if selection["SelectionId"] == selection_id:
             body = {k: v for k, v in selection.items() if k != "SelectionId"}

@@ -8,9 +8,16 @@ from dataclasses import dataclass
 
 from backup_relay.doctor.central import CENTRAL_RULES
 from backup_relay.doctor.facts import CentralFacts, MemberFacts
+from backup_relay.doctor.member_vaults import MEMBER_VAULT_RULES
 from backup_relay.doctor.members import MEMBER_RULES, dr_region_has_the_option_groups
+from backup_relay.doctor.organization_coverage import (
+    management_opts_in_the_selected_types,
+    organization_checked,
+)
 from backup_relay.doctor.ports import MemberPrerequisites, Prerequisites
 from backup_relay.doctor.report import DoctorReport, Finding
+from backup_relay.doctor.resources import RESOURCE_RULES, coverage_checked
+from backup_relay.doctor.roles import CENTRAL_ROLE_RULES, ROLE_RULES
 from backup_relay.domain.categories import Category
 from backup_relay.domain.errors import AwsError
 from backup_relay.domain.failures import Severity
@@ -32,7 +39,7 @@ class Doctor:
         facts = self.prerequisites.central()
         report = DoctorReport()
         self._check_central(facts, report)
-        for rule in CENTRAL_RULES:
+        for rule in (*CENTRAL_RULES, *CENTRAL_ROLE_RULES):
             report.add(rule(facts))
         members: list[MemberFacts] = []
         done = 1
@@ -47,9 +54,15 @@ class Doctor:
                     continue
                 members.append(member)
                 self._check_member(member, report)
-                for member_rule in MEMBER_RULES:
+                for member_rule in (
+                    *MEMBER_RULES,
+                    *RESOURCE_RULES,
+                    *ROLE_RULES,
+                    *MEMBER_VAULT_RULES,
+                ):
                     report.add(member_rule(member, facts))
         report.add(dr_region_has_the_option_groups(facts, members))
+        report.add(management_opts_in_the_selected_types(facts, members))
         progress(total, total, "done")
         return report
 
@@ -84,6 +97,11 @@ class Doctor:
                 f"plans backup policies make): not readable from account {facts.account} (run "
                 "the doctor as the management account, with backup:DescribeRegionSettings)"
             )
+        if facts.service_linked_role is not None:
+            report.check(facts.account, "-", "AWSServiceRoleForBackup")
+        checked, skipped = organization_checked(facts)
+        report.check(facts.account, "-", *checked)
+        report.skipped += skipped
         if facts.stack is not None:
             report.check(facts.account, "-", f"event bus {facts.stack.bus_name}: policy, rules")
         if facts.dr_region and facts.dr_option_groups is not None:
@@ -106,6 +124,9 @@ class Doctor:
                 report.check(member.account, member.region, what)
         if member.dynamodb_advanced_features is not None:
             report.check(member.account, member.region, "DynamoDB advanced features")
+        checked, skipped = coverage_checked(member)
+        report.check(member.account, member.region, *checked)
+        report.skipped += [s for s in skipped if s not in report.skipped]
 
 
 def _unreachable(account: str, region: str, error: AwsError) -> Finding:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
+from backup_relay.doctor.resource_facts import MemberCoverage
+
 
 class VaultFacts(BaseModel):
     role: str  # "central" or "DR"
@@ -87,6 +89,10 @@ class CentralFacts(BaseModel):
     stack: StackFacts | None = None
     dr_region: str | None = None
     dr_option_groups: list[OptionGroupFacts] | None = None  # None: no DR region, or unreadable
+    #: this account's DescribeRegionSettings' ResourceTypeOptInPreference in its home region
+    #: (the management account's decides for backup policies); None: not read
+    resource_type_opt_in: dict[str, bool] | None = None
+    service_linked_role: bool | None = None  # AWSServiceRoleForBackup exists; None: not read
 
 
 class RecoveryPointKey(BaseModel):
@@ -129,6 +135,8 @@ class MemberFacts(BaseModel):
     forwarding_rules: list[BusRuleFacts] | None = None  # rules targeting the central bus
     dynamodb_tables: int = 0
     dynamodb_advanced_features: bool | None = None
+    #: every type's resources, the plans' selections, the roles and the member's vaults
+    coverage: MemberCoverage = MemberCoverage()
 
 
 class StackPlan(BaseModel):

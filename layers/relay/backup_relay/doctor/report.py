@@ -28,6 +28,7 @@ class Finding(BaseModel):
     problem: str
     fix: str
     docs: str | None = None  # AWS's page on this finding, when it is not its category's
+    resources: list[str] = []  # every resource of a grouped finding (one finding per cause)
 
 
 class Check(BaseModel):

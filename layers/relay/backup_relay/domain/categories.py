@@ -56,6 +56,7 @@ class Category(StrEnum):
     LAMBDA_CONCURRENCY = "lambda_concurrency"
     STACK_PARAMETERS = "stack_parameters"
     PHYSICAL_NAMES = "physical_names"
+    RESOURCE_PREREQUISITE = "resource_prerequisite"
 
 
 #: What a warning means and what to do, by its category.
@@ -139,6 +140,10 @@ SETUP_CATEGORIES: dict[Category, tuple[str, str]] = {
     Category.DYNAMODB_ADVANCED_FEATURES: (
         "DynamoDB tables cannot be copied across accounts without advanced backup features",
         f"{_GUIDE}/advanced-ddb-backup.html",
+    ),
+    Category.RESOURCE_PREREQUISITE: (
+        "A resource a backup plan selects lacks what AWS Backup needs to back it up or copy it",
+        f"{_GUIDE}/working-with-supported-services.html",
     ),
     # the preflight's (doctor --preflight): what `sam deploy` of the central stack needs
     Category.LAMBDA_CONCURRENCY: (

@@ -171,17 +171,39 @@ _TYPES = (
         doctor_reads=_RDS_READS,
         database=Database("neptune", cluster=True, engine_prefix="neptune"),
     ),
-    ResourceType("EFS", (BACKUP,)),
-    ResourceType("EBS", (EC2_SNAPSHOT,)),
+    # the doctor reads each type's resources it can (doctor/resource_facts.READ_TYPES): their
+    # tags, keys (EBS, EC2, EFS, DynamoDB) and S3's versioning
+    ResourceType(
+        "EFS", (BACKUP,), doctor_reads=frozenset({"elasticfilesystem:DescribeFileSystems"})
+    ),
+    ResourceType("EBS", (EC2_SNAPSHOT,), doctor_reads=frozenset({"ec2:DescribeVolumes"})),
     ResourceType("Storage Gateway", (EC2_SNAPSHOT,)),
-    ResourceType("EC2", (EC2_IMAGE,)),
+    ResourceType(
+        "EC2",
+        (EC2_IMAGE,),
+        doctor_reads=frozenset({"ec2:DescribeInstances", "ec2:DescribeVolumes"}),
+    ),
     ResourceType("FSx", (FSX_BACKUP,)),
     # copied with AWS Backup's advanced features only, which doctor checks in each member: it
     # counts the tables (ListTables) and reads the setting (backup:DescribeRegionSettings)
     ResourceType(
-        "DynamoDB", (BACKUP, DYNAMODB_BACKUP), doctor_reads=frozenset({"dynamodb:ListTables"})
+        "DynamoDB",
+        (BACKUP, DYNAMODB_BACKUP),
+        doctor_reads=frozenset(
+            {"dynamodb:ListTables", "dynamodb:DescribeTable", "dynamodb:ListTagsOfResource"}
+        ),
     ),
-    ResourceType("S3", (BACKUP,)),
+    ResourceType(
+        "S3",
+        (BACKUP,),
+        doctor_reads=frozenset(
+            {
+                "s3:ListAllMyBuckets",
+                "s3:GetBucketTagging",
+                "s3:GetBucketVersioning",
+            }
+        ),
+    ),
     ResourceType("VirtualMachine", (BACKUP,)),
     ResourceType("SAP HANA on Amazon EC2", (BACKUP,)),
     ResourceType("Aurora DSQL", (BACKUP,)),
@@ -194,7 +216,12 @@ _TYPES = (
     ),
     # in [arns], not copied [features]: known so that a replay may copy its recovery points again
     # should AWS start to (the grant costs nothing while AWS refuses the copy)
-    ResourceType("Redshift", (REDSHIFT_SNAPSHOT,), NOT_COPIED),
+    ResourceType(
+        "Redshift",
+        (REDSHIFT_SNAPSHOT,),
+        NOT_COPIED,
+        doctor_reads=frozenset({"redshift:DescribeClusters"}),
+    ),
 )  # fmt: skip
 
 

@@ -11,6 +11,10 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 
 from backup_relay.adapters import aws
 from backup_relay.adapters.errors import NOT_FOUND, code_of, translated
+from backup_relay.adapters.prerequisites.coverage import (
+    resource_type_opt_in,
+    service_linked_role,
+)
 from backup_relay.adapters.prerequisites.reads import (
     UNREADABLE,
     bus_rules,
@@ -62,6 +66,8 @@ class AwsPrerequisites:
             dr_option_groups=option_groups(aws.client("rds", self.dr_region))
             if self.dr_region
             else None,
+            resource_type_opt_in=resource_type_opt_in(),
+            service_linked_role=service_linked_role(),
             **backup_role(self.backup_role_arn),
         )
 

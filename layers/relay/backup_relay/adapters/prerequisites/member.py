@@ -11,6 +11,7 @@ from typing import Any
 
 from backup_relay.adapters import aws
 from backup_relay.adapters.errors import domain_errors
+from backup_relay.adapters.prerequisites.coverage import member_coverage
 from backup_relay.adapters.prerequisites.reads import (
     bus_rules,
     key_facts,
@@ -74,6 +75,7 @@ class AwsMemberPrerequisites:
                     for page in client("dynamodb").get_paginator("list_tables").paginate()
                 ),
                 dynamodb_advanced_features=_dynamodb_advanced_features(backup),
+                coverage=member_coverage(client, account, region),
             )
 
     def _recovery_points(self, backup: Any, kms: Any) -> list[RecoveryPointKey]:

@@ -1,0 +1,90 @@
+"""Rules over the organization's settings that decide for the members' selected resources: the
+management account's resource-type opt-ins, for the plans backup policies make.
+
+AWS's pages:
+- [opt-in] UpdateRegionSettings: "If resource assignments are only based on tags, then service
+  opt-in settings are applied. If a resource type is explicitly assigned to a backup plan ... it
+  will be included in the backup even if the opt-in is not enabled":
+  https://docs.aws.amazon.com/aws-backup/latest/devguide/API_UpdateRegionSettings.html
+- [service opt-in] https://docs.aws.amazon.com/aws-backup/latest/devguide/assigning-resources.html
+INFERRED: that the management account's opt-ins decide for the plans its backup policies make in
+the members (the issue's finding, from practitioners' setups; AWS's pages above do not say
+whose settings apply to a policy's plan).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from backup_relay.doctor.facts import CentralFacts, MemberFacts
+from backup_relay.doctor.report import Finding
+from backup_relay.doctor.resources import selected
+from backup_relay.doctor.rules import rule
+from backup_relay.domain.categories import Category
+from backup_relay.domain.failures import Severity
+
+OPT_IN_PAGE = "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_UpdateRegionSettings.html"
+
+
+def _is_management(central: CentralFacts) -> bool:
+    return central.organization.management_account == central.account
+
+
+@rule(Category.RESOURCE_PREREQUISITE)
+def management_opts_in_the_selected_types(
+    central: CentralFacts, members: Sequence[MemberFacts]
+) -> Iterable[Finding]:
+    """Each type the members' plans select by tags is opted in by the management account, when
+    backup policies are on and the doctor runs as the management account (it reads its own
+    settings) [opt-in]: a selection by tags leaves out the types not opted in."""
+    opt_in = central.resource_type_opt_in
+    if opt_in is None or not _is_management(central):
+        return
+    if central.organization.backup_policies_enabled is False:
+        return
+    by_type: dict[str, list[str]] = {}
+    for member in members:
+        for resource, holding in selected(member):
+            by_tags_only = any(set(s.resources) <= {"*"} for s in holding)
+            if by_tags_only and opt_in.get(resource.resource_type) is False:
+                by_type.setdefault(resource.resource_type, []).append(resource.arn)
+    for resource_type, arns in sorted(by_type.items()):
+        yield Finding(
+            severity=Severity.ERROR,
+            category=Category.RESOURCE_PREREQUISITE,
+            account=central.account,
+            region="-",
+            resource=f"AWS Backup's opt-in of {resource_type} in the management account",
+            problem=f"the management account has not opted in to {resource_type}, and its "
+            f"setting decides for backup policies: {len(arns)} {resource_type} resource(s) the "
+            f"members' plans select by tags are not backed up by them ({', '.join(arns[:5])})",
+            fix=f"in account {central.account}, each region: aws backup update-region-settings "
+            f"--resource-type-opt-in-preference {resource_type}=true",
+            docs=OPT_IN_PAGE,
+            resources=sorted(arns),
+        )
+
+
+def organization_checked(central: CentralFacts) -> tuple[list[str], list[str]]:
+    """What the report lists as checked, and as not checked with who can check it."""
+    management = central.organization.management_account
+    if central.resource_type_opt_in is not None and _is_management(central):
+        checked = ["the management account's resource-type opt-ins"]
+        skipped = []
+    else:
+        checked = []
+        skipped = [
+            "the management account's resource-type opt-ins (they decide for backup "
+            f"policies): could not check from account {central.account}; run `backup-relay "
+            f"doctor` as the management account {management or ''} "
+            "(backup:DescribeRegionSettings)".replace("  ", " ")
+        ]
+    admins = central.organization.delegated_administrators or []
+    if central.account in admins and not _is_management(central):
+        skipped.append(
+            "the Organizations delegation policy that lets this delegated administrator manage "
+            "backup policies: not checked; read it in the management account (organizations:"
+            "DescribeResourcePolicy) and allow this account organizations:*Policy* on "
+            "BACKUP_POLICY"
+        )
+    return checked, skipped

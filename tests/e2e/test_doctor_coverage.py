@@ -1,0 +1,103 @@
+"""The doctor sees every type a member's plans select, and the roles AWS Backup works as: each
+misconfiguration the sandbox can be seeded with is found once, where it is, with its fix; an
+organization whose resources of every type are set up as AWS's guides show passes."""
+
+from __future__ import annotations
+
+import pytest
+
+from backup_relay import wiring
+from backup_relay.doctor.report import DoctorReport
+from backup_relay_sandbox import api_calls
+from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, REGION
+from backup_relay_sandbox.organization import Organization
+from backup_relay_sandbox.seeds import SEEDS, add_every_read_type
+from tests.e2e.test_function_permissions import _role_allows, _role_statements
+
+MEMBER = MEMBER_ACCOUNTS[0]
+
+
+def _doctor(org: Organization) -> DoctorReport:
+    env = {**org.central.functions["DoctorFunction"].variables, "AWS_REGION": REGION}
+    return wiring.doctor(env, tuple(org.members))()
+
+
+def test_resources_of_every_read_type_set_up_as_aws_shows_pass(moto: None) -> None:
+    # GIVEN the sandbox organization, and in its member a versioned bucket, an EBS volume and an
+    # EFS file system on a customer managed key shared with the central account, a DynamoDB
+    # table with advanced features on, all tagged backup=enabled, and a Redshift cluster tagged
+    # backup=disabled
+    org = Organization.build(members=[MEMBER], resource_types=())
+    resources = add_every_read_type(org, MEMBER)
+    # WHEN the doctor checks it
+    api_calls.clear()
+    report = _doctor(org)
+    # THEN nothing is found or skipped, and the member's resources, selections and roles were read
+    assert report.findings == []
+    assert report.skipped == []
+    checked = {c.what for c in report.checked if c.account == MEMBER}
+    assert {"backup plans' selections", "AWSServiceRoleForBackup"} <= checked
+    assert any(what.startswith("resources of S3, EBS, EC2, EFS") for what in checked)
+    assert len(resources) == 5
+    # AND every read it made as the member's DoctorRole is in that role's policy in
+    # member/template.yaml (moto enforces no IAM)
+    stack = org.members[MEMBER].stack
+    doctor_role = stack.values["DoctorRole.Arn"]
+    statements = _role_statements(stack.template["Resources"]["DoctorRole"], stack.values)
+    made = {(action, arn) for role, action, arn in api_calls.ROLE_CALLS if role == doctor_role}
+    assert {"s3:GetBucketVersioning", "ec2:DescribeVolumes", "iam:ListAttachedRolePolicies"} <= {
+        action for action, _ in made
+    }
+    assert not [
+        (action, arn)
+        for action, arn in made
+        if not any(_role_allows(s, action, arn) for s in statements)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("seed", "category", "severity", "resources"),
+    [
+        ("buckets_without_versioning", "resource_prerequisite", "error", 3),
+        ("backup_role_without_s3_policy", "iam_role_permissions", "error", 0),
+        ("volume_on_aws_managed_key", "aws_managed_key", "error", 1),
+        ("unencrypted_volume", "resource_prerequisite", "warning", 1),
+        ("file_system_key_not_usable", "resource_prerequisite", "error", 1),
+        ("table_key_not_usable", "resource_prerequisite", "error", 1),
+        ("redshift_copied_across_accounts", "unsupported_copy_route", "error", 1),
+        ("untagged_resources", "tagging", "warning", 2),
+        ("no_service_linked_role", "iam_role_permissions", "warning", 0),
+        ("backup_role_missing", "iam_role_permissions", "error", 0),
+        ("backup_role_not_trusting_backup", "iam_role_permissions", "error", 0),
+        ("backup_role_without_backup_policy", "iam_role_permissions", "error", 0),
+        ("member_vault_without_bring_back_policy", "vault_access_policy", "warning", 0),
+        ("member_vault_on_default_key", "default_vault_key", "warning", 0),
+        ("management_opted_out_of_s3", "resource_prerequisite", "error", 1),
+        ("no_central_service_linked_role", "iam_role_permissions", "warning", 0),
+    ],
+)
+def test_each_seeded_misconfiguration_is_one_finding_where_it_is(
+    moto: None, *, seed: str, category: str, severity: str, resources: int
+) -> None:
+    # GIVEN a correct organization seeded with one misconfiguration of its member
+    org = Organization.build(members=[MEMBER], resource_types=(), seeds=[seed])
+    # WHEN the doctor checks it
+    report = _doctor(org)
+    # THEN it is one finding (however many resources it touches), where it is (the member and
+    # region; the management account's setting in that account), with its fix; failures fail
+    # the run
+    [finding] = report.findings
+    assert (finding.category, finding.severity) == (category, severity)
+    central = seed.startswith(("management", "no_central"))
+    where = (CENTRAL_ACCOUNT, "-") if central else (MEMBER, REGION)
+    assert (finding.account, finding.region) == where
+    assert finding.fix
+    assert len(finding.resources) == resources
+    assert report.failed is (severity == "error")
+
+
+def test_every_seed_has_a_test() -> None:
+    # GIVEN the seeds the sandbox offers THEN each is one case above
+    cases = test_each_seeded_misconfiguration_is_one_finding_where_it_is.pytestmark  # type: ignore[attr-defined]
+    seeds = {case[0] for mark in cases if mark.name == "parametrize" for case in mark.args[1]}
+    assert seeds == set(SEEDS)
