@@ -222,11 +222,16 @@ def test_the_member_doctor_role_only_reads_and_trusts_only_the_central_account()
         a for s in policy["PolicyDocument"]["Statement"] for a in _as_list(s["Action"])
     }  # every one a read
     assert all(a.split(":")[1].startswith(("List", "Get", "Describe")) for a in actions)
+    # the doctor's reads, and no more (a new read is a change to review here; that every call
+    # the doctor makes is among them, tests/e2e/test_doctor_coverage.py holds)
     assert actions == {
         "backup:ListBackupVaults",
         "backup:ListRecoveryPointsByBackupVault",
+        "backup:GetBackupVaultAccessPolicy",  # its vaults admit bring-back's copies
         "backup:ListBackupPlans",
         "backup:GetBackupPlan",
+        "backup:ListBackupSelections",  # what its plans select
+        "backup:GetBackupSelection",
         "backup:DescribeRegionSettings",
         "kms:DescribeKey",
         "kms:GetKeyPolicy",
@@ -234,10 +239,21 @@ def test_the_member_doctor_role_only_reads_and_trusts_only_the_central_account()
         "events:ListRules",
         "events:ListTargetsByRule",
         "iam:GetRole",
+        "iam:ListAttachedRolePolicies",  # the backup roles' managed policies
+        "iam:ListRolePolicies",
         "rds:DescribeDBInstances",
         "rds:DescribeDBClusters",
         "rds:DescribeOptionGroups",
         "dynamodb:ListTables",
+        "dynamodb:DescribeTable",
+        "dynamodb:ListTagsOfResource",
+        "ec2:DescribeInstances",
+        "ec2:DescribeVolumes",
+        "elasticfilesystem:DescribeFileSystems",
+        "redshift:DescribeClusters",
+        "s3:ListAllMyBuckets",
+        "s3:GetBucketTagging",
+        "s3:GetBucketVersioning",
         "sqs:GetQueueUrl",  # the forward dead-letter queue
         "sqs:GetQueueAttributes",
     }
