@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from backup_relay.doctor.facts import CentralFacts, MemberFacts
-from backup_relay.doctor.policy import allows, as_list
+from backup_relay.doctor.policy import allows, names_account, principals
 from backup_relay.doctor.report import Finding
 from backup_relay.doctor.rules import rule
 from backup_relay.domain.categories import Category
@@ -34,12 +34,11 @@ def admits(policy: str | None, account: str) -> bool:
     it), or to every principal (an organization condition included: the central account is in
     the organization, the doctor checks that elsewhere)?"""
     actions = ("backup:CopyIntoBackupVault", "backup:*", "*")
-    for statement in allows(policy, actions):
-        principal = statement.get("Principal")
-        principals = as_list(principal.get("AWS") if isinstance(principal, dict) else principal)
-        if any(p in ("*", account) or f":{account}:" in str(p) for p in principals):
-            return True
-    return False
+    return any(
+        names_account(name, account)
+        for statement in allows(policy, actions)
+        for name in principals(statement)
+    )
 
 
 @rule(Category.DEFAULT_VAULT_KEY, Category.VAULT_ACCESS_POLICY)
