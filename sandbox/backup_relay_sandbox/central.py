@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from backup_relay_sandbox import deploy, moto_fidelity
+from backup_relay_sandbox import deploy, moto_fidelity, moto_speed
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, ORGANIZATION_ID, REGION, client
 from backup_relay_sandbox.deployment import Deployment, Queue
 from backup_relay_sandbox.functions import Function, deploy_functions, set_environments
@@ -51,6 +51,7 @@ def deploy_central(
 ) -> CentralStack:
     """`parameters`: any other template parameter (DrRegion="us-east-1", ...)."""
     moto_fidelity.apply()
+    moto_speed.apply()
     stack = Deployment.of(
         "backup-relay",
         load_template(CENTRAL_TEMPLATE),
