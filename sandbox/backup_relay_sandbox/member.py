@@ -7,6 +7,7 @@ import hashlib
 import json
 import uuid
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from moto.iam.aws_managed_policies import aws_managed_policies_data
@@ -96,6 +97,14 @@ def deploy_vaults(
     return stack
 
 
+@cache
+def _aws_managed_policies() -> dict[str, Any]:
+    """moto's copy of AWS's managed policies, parsed once per process (a few MB of JSON: a
+    quarter of a second per parse, once per role of every sandbox otherwise)."""
+    documents: dict[str, Any] = json.loads(aws_managed_policies_data)
+    return documents
+
+
 def attach_aws_managed_policy(account: str, role_name: str, policy_arn: str) -> None:
     """Attach AWS's managed policy (arn:aws:iam::aws:policy/...) to a role of `account`. moto
     knows AWS's managed policies (its copy of their documents) but loads them only when
@@ -104,7 +113,7 @@ def attach_aws_managed_policy(account: str, role_name: str, policy_arn: str) -> 
     backend: Any = iam_backends[account]["global"]
     if policy_arn not in backend.managed_policies:
         name = policy_arn.rsplit("/", 1)[-1]
-        data = json.loads(aws_managed_policies_data)[name]
+        data = _aws_managed_policies()[name]
         policy = AWSManagedPolicy.from_data(name, account, "us-east-1", data)
         backend.managed_policies[policy.arn] = policy
     client("iam", REGION, account).attach_role_policy(RoleName=role_name, PolicyArn=policy_arn)
