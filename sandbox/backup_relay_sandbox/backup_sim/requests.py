@@ -29,7 +29,7 @@ from functools import cache
 from typing import Any
 
 import botocore.session
-from botocore.model import OperationModel, Shape, StructureShape
+from botocore.model import OperationModel, ServiceModel, Shape, StructureShape
 
 from backup_relay_sandbox.backup_sim.errors import BackupApiError
 
@@ -46,9 +46,15 @@ AWS_VAULT_PREFIX = "aws/"
 
 
 @cache
+def _backup_model() -> ServiceModel:
+    """botocore's backup model, loaded once (a new session per operation parsed it again)."""
+    return botocore.session.get_session().get_service_model("backup")
+
+
+@cache
 def operation_model(name: str) -> OperationModel:
     """The operation `name` ("ListCopyJobs") of botocore's backup model."""
-    return botocore.session.get_session().get_service_model("backup").operation_model(name)
+    return _backup_model().operation_model(name)
 
 
 def member(operation: str, name: str) -> Shape:
