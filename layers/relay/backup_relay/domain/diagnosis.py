@@ -102,6 +102,7 @@ def explain(
         docs=chosen.docs,
         message=message or "",
         aws_category=aws_category or None,
+        catalogued=entry is not None,
     )
     return Explanation(
         text=text,

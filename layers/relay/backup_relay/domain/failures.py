@@ -44,6 +44,8 @@ class Diagnosis(BaseModel):
     message: str  # AWS's message, as given
     #: AWS's own MessageCategory for the job, when known (aws_categories.py): kept as AWS gave it
     aws_category: str | None = None
+    #: False when no catalogue entry matched: the category is AWS's category's family or unknown
+    catalogued: bool = True
 
 
 @dataclass(frozen=True)
