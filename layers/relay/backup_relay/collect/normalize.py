@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
+from backup_relay.domain.aws_categories import category_name
 from backup_relay.domain.errors import InvalidJobEvent
 from backup_relay.domain.jobs import DETAIL_TYPES, JobEvent, JobKind, JobState
 
@@ -252,9 +253,12 @@ def _category(value: Any) -> str | None:
     """AWS's MessageCategory, when an event carries one (INFERRED: AWS's documented events do
     not; its name is camel case like `statusMessage`'s). A value that is not a short name is
     left out, not quarantined: the event is good without it."""
-    if isinstance(value, str) and re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", value.strip()):
-        return value.strip()
-    return None
+    if not isinstance(value, str):
+        return None
+    try:
+        return category_name(value)
+    except ValueError:
+        return None
 
 
 def _text(fields: Mapping[str, Any], key: str) -> str | None:

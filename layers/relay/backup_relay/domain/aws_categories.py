@@ -193,6 +193,22 @@ FALLBACKS: tuple[Fallback, ...] = (
 )
 
 
+#: What a MessageCategory looks like (INFERRED from AWS's examples: one word of letters, digits
+#: and `_`; a little wider, bounded): the normalizer keeps and the CLI takes only such a name.
+_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
+
+
+def category_name(text: str) -> str:
+    """`text` stripped, if it is a MessageCategory's name; ValueError if not."""
+    name = text.strip()
+    if not _NAME.fullmatch(name):
+        raise ValueError(
+            f"{name[:40]!r} is not an AWS message category: one word of up to 64 letters, "
+            "digits or _ (for example AccessDenied)"
+        )
+    return name
+
+
 def name_words(aws_category: str) -> str:
     """`Access_Denied`, `ACCESS DENIED` and `AccessDenied` alike: `accessdenied`."""
     return re.sub(r"[^a-z]", "", aws_category.lower())
