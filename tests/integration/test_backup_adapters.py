@@ -96,3 +96,12 @@ def test_a_copy_jobs_report_carries_awss_message_category(moto: None) -> None:
     assert report.state == "FAILED"
     assert report.message_category in DOCUMENTED
     assert report.message_category != "SUCCESS"
+
+
+def test_the_simulators_message_categories_are_the_ones_aws_documents() -> None:
+    # GIVEN every MessageCategory the simulator gives a job (failures.py, lifecycle.py)
+    from backup_relay_sandbox.backup_sim import failures, lifecycle
+
+    given = {failures.ACCESS_DENIED, failures.INVALID_PARAMETERS, lifecycle.SUCCESS}
+    # THEN each is a value AWS's API reference names (domain/aws_categories.py cites it)
+    assert given <= set(DOCUMENTED)
