@@ -223,14 +223,14 @@ LAST: tuple[Entry, ...] = (
     Entry(
         Category.RESOURCE_DELETED,
         (
-            r"(resource|volume|instance|snapshot|table|file ?system|db instance|db cluster|"
-            r"cluster|bucket|recovery point|database)\b.{0,160}?\b(no longer exists|does not "
-            r"exist|doesn't exist|not found|was deleted|has been deleted|cannot be found|could "
-            r"not be found|is deleted)",
+            # (?=\b[...]) lets the search skip every position that cannot start a noun below
+            r"(?=\b[rvistfdcb])(?:resource|volume|instance|snapshot|table|file ?system|"
+            r"db instance|db cluster|cluster|bucket|recovery point|database)\b.{0,160}?\b(?:no "
+            r"longer exists|does not exist|doesn't exist|not found|was deleted|has been deleted|"
+            r"cannot be found|could not be found|is deleted)",
             r"resource ?not ?found",
             r"\.not ?found\b",
-            r"(db ?instance|db ?cluster|db ?snapshot|db ?cluster ?snapshot|table|file ?system)"
-            r"not ?found(fault|exception)?",
+            r"(?:db ?(?:instance|cluster|snapshot|cluster ?snapshot)|table|file ?system)not ?found",
             r"no ?such ?bucket",
             r"(deleted|removed) before the (backup|copy|job)",
         ),
