@@ -265,6 +265,10 @@ def test_key_disabled_and_vault_lock_retention_are_failures_the_doctor_still_che
         assert category in CATEGORIES
         assert category not in SETUP_CATEGORIES
         assert category not in NOT_CHECKABLE  # the doctor's rules report them
+    # AND a doctor's finding of them still links the page it linked as a setup category
+    pages = {e.category: e.docs for e in CATALOGUE}
+    assert pages[Category.KEY_DISABLED].endswith("/kms/latest/developerguide/key-state.html")
+    assert pages[Category.VAULT_LOCK_RETENTION].endswith("/devguide/vault-lock.html")
 
 
 def test_the_catalogue_places_the_first_block_first_and_the_last_after_vault_missing() -> None:
