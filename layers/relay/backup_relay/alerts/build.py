@@ -66,6 +66,7 @@ def for_job(event: JobEvent, routes: RoutePolicy) -> Alert | None:
             kind=str(event.kind),
             state=str(event.state),
             context={k: v for k, v in context.items() if v},
+            aws_category=event.message_category,
         ),
         account=event.account,
         region=event.region,
@@ -73,6 +74,7 @@ def for_job(event: JobEvent, routes: RoutePolicy) -> Alert | None:
         resource_arn=event.resource_arn,
         job_id=event.job_id,
         status_message=event.status_message,
+        message_category=event.message_category,
     )
 
 

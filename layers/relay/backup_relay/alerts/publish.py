@@ -82,6 +82,9 @@ class DeliverAlert:
             reason = f"not published after {attempt} attempts: {error}"
             return self._dead_letter(alert.alert_id, body, reason)
         self.telemetry.alert_delivered(alert.alert_id, outcome, None)
+        if outcome is Published.PUBLISHED and not alert.diagnosis.catalogued:
+            aws_category = alert.message_category or alert.diagnosis.aws_category
+            self.telemetry.unknown_failure(aws_category, alert.resource_type)
         return outcome
 
     def _dead_letter(self, alert_id: str, body: str, reason: str) -> Published:

@@ -43,3 +43,4 @@ class Alert(BaseModel):
     execution_arn: str | None = None
     hop: str | None = None  # "hop 2 of 2, us-west-2 -> us-east-1 (cross-region)"
     status_message: str | None = None  # AWS's own words, kept whole
+    message_category: str | None = None  # AWS's own MessageCategory, when known

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from backup_relay.domain.catalogue_families import FIRST, LAST
 from backup_relay.domain.categories import Category
 from backup_relay.domain.failures import GUIDE, Entry
 
 CATALOGUE: tuple[Entry, ...] = (
+    *FIRST,  # catalogue_families.py: what looser patterns below would take for something else
     Entry(  # ChainEnded's words for a chain execution someone stopped
         Category.STOPPED_BY_USER,
         (r"execution aborted",),
@@ -259,6 +261,7 @@ CATALOGUE: tuple[Entry, ...] = (
         True,
         f"{GUIDE}/vaults.html",
     ),
+    *LAST,  # catalogue_families.py: "does not exist" of what the entries above did not take
     Entry(
         Category.PARTIAL,
         (),
