@@ -9,8 +9,8 @@ messages, quoted without the "REGEX#" prefix; they are fragments of messages, no
 A case's kind, state and resource type are what its source gives (the message's own words "Copy
 job ..." / "Backup job ..." count); None where it gives none.
 
-Categories named in NEW_CATEGORIES come with the `categories` branch (issue 24, item 3); their
-cases are skipped while `Category` lacks the name (tests/unit/test_message_corpus.py).
+NEW_CATEGORIES are the families issue 24 (item 3) added: their other phrasings are tested in
+tests/unit/test_catalogue_families.py, not in PARAPHRASES.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ GH_ASSESSMENT = (
 )
 GH_CLOUDQUERY = "https://github.com/cloudquery/cq-provider-aws/issues/817"
 
-#: the categories the `categories` branch adds (names fixed for every branch of issue 24)
+#: the families issue 24 added to the catalogue
 NEW_CATEGORIES = frozenset(
     {
         "resource_deleted", "key_disabled", "windows_vss", "s3_prerequisite", "count_quota",

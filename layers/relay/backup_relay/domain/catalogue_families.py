@@ -55,6 +55,7 @@ FIRST: tuple[Entry, ...] = (
             r"key state",
             r"\bkms key\b.{0,200}?\b(was|has been|is) deleted",
             r"\bkey\b.{0,120}?\bno longer exists",
+            r"given key id does not exist",  # the Jobs dashboard's wording
         ),
         "The KMS key is disabled, pending deletion or deleted",
         "Enable the key {key} again (KMS console > the key > Key actions > Enable, or `aws kms "
@@ -74,6 +75,7 @@ FIRST: tuple[Entry, ...] = (
             r"retention (period|days?) .{0,120}?(outside|not within|out of range|"
             r"less than|shorter than|greater than|longer than|exceeds|does not (meet|satisfy))",
             r"air-?gapped vault.{0,160}?(retention|lifecycle)",
+            r"(retention|lifecycle)\b.{0,80}?\b(not within|outside) the (valid )?range",
             r"(lifecycle|retention).{0,80}?(not allowed|not permitted) by the (destination )?vault",
         ),
         "The retention is outside what the destination vault allows (vault lock)",
@@ -96,6 +98,8 @@ FIRST: tuple[Entry, ...] = (
             r"service is (temporarily )?unavailable",
             r"an unexpected error",
             r"unknown error occurred",
+            r"encountered a fatal error",  # the Jobs dashboard's (copy and backup jobs)
+            r"token expired\. try again",
         ),
         "An internal or transient error at AWS",
         "Nothing in your setup causes it: replay the job (or let the next scheduled one run). If "
@@ -116,6 +120,11 @@ FIRST: tuple[Entry, ...] = (
             r"snapshots? per volume",
             r"too many (amis|images|snapshots)(?! cop)(?! in progress)",
             r"(ami|image) ?limit ?exceeded",
+            r"active snapshot limit",  # the Jobs dashboard's
+            r"cannot create more than \d+ (user |manual )?(db )?snapshots",
+            r"maximum supported backups",  # Timestream's
+            r"quota of [\d,]+ for the number of .{0,40}?images",
+            r"\bami quota\b",
         ),
         "A count quota is reached: more images or snapshots would exceed it",
         "Retrying does not help: delete recovery points of {resource} that are past their use "
@@ -134,6 +143,8 @@ FIRST: tuple[Entry, ...] = (
             r"(number of|more than \d+) tags",
             r"maximum of \d+ (user-created )?tags",
             r"tags? .{0,60}?exceeds? (the )?(maximum|limit)",
+            r"more than \d+ (user )?tags",
+            r"can have at most",  # the Jobs dashboard's own pattern for the tag limit
         ),
         "The recovery point would carry more tags than AWS allows",
         "A resource can have at most 50 user-created tags, and AWS Backup copies the resource's "
@@ -149,6 +160,8 @@ FIRST: tuple[Entry, ...] = (
             r"maintenance window",
             r"preferred ?(backup|maintenance) ?window",
             r"(backup|maintenance) windows? .{0,60}?(overlap|conflict)",
+            r"(inside|too close to) (or too close to )?the (automated |weekly )?"
+            r"(backup|maintenance) window",
             r"(overlap|conflict)s? with .{0,60}?(backup|maintenance) window",
             r"(is|was) (currently )?in (its|the) (rds |automated |db )?backup window",
         ),
@@ -182,7 +195,7 @@ FIRST: tuple[Entry, ...] = (
         (
             r"versioning (is )?(not|isn't|must be) (enabled|turned on|suspended)",
             r"(enable|requires?|without) (s3 )?(bucket )?versioning",
-            r"bucket versioning",
+            r"^(?!.*\bpermission).*bucket versioning",  # not a role that may not read it
             r"glacier",
             r"deep archive",
             r"archive (access )?tier",
@@ -233,6 +246,12 @@ LAST: tuple[Entry, ...] = (
             r"(?:db ?(?:instance|cluster|snapshot|cluster ?snapshot)|table|file ?system)not ?found",
             r"no ?such ?bucket",
             r"(deleted|removed) before the (backup|copy|job)",
+            # the Jobs dashboard's own patterns for this family
+            r"virtual machine is not found",
+            r"\bdoes not exist\b",
+            r"could not find resource",
+            r"cannot find recovery point",
+            r"no longer available",
         ),
         "The resource, snapshot, table or recovery point no longer exists",
         "{resource} (or the recovery point the job read) was deleted before or while the job "
