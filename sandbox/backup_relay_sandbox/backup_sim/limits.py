@@ -136,8 +136,8 @@ def lifecycle_lock_refusal(
     if out_of_range:
         return out_of_range
     before, after = retention_days(current), retention_days(new)
-    if before is None or (after is not None and after >= before):
-        return None
+    if after is None or (before is not None and after >= before):
+        return None  # kept indefinitely, or at least as long: not shortened
     return LOCK_SHORTENED.format(
         arn=point_arn,
         vault_arn=vault.backup_vault_arn,
