@@ -349,6 +349,11 @@ def update_recovery_point_lifecycle(call: Call, sim: Simulator) -> object:
     )
 
 
+def delete_recovery_point(call: Call, sim: Simulator) -> object:
+    sim.delete_recovery_point(call.account, call.region, call.uri["backupVaultName"], _rp_arn(call))
+    return None
+
+
 def _rp_arn(call: Call) -> str:
     return call.uri["recoveryPointArn"]
 
@@ -489,6 +494,7 @@ OPERATIONS: tuple[Operation, ...] = (
     describe_recovery_point,
     list_recovery_points_by_backup_vault,
     update_recovery_point_lifecycle,
+    delete_recovery_point,
     describe_backup_vault,
     get_backup_vault_access_policy,
     put_backup_vault_access_policy,

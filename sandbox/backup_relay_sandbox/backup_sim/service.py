@@ -32,6 +32,7 @@ from backup_relay_sandbox.backup_sim.model import (
     CopyJob,
     CreatedBy,
     RecoveryPoint,
+    RecoveryPointStatus,
     Resource,
     RestoreJob,
     resource_types,
@@ -259,10 +260,28 @@ class Simulator(Context):
         arn: str,
         lifecycle: Mapping[str, Any] | None,
     ) -> RecoveryPoint:
+        """The lifecycle checked (`limits.check_lifecycle`), then against the vault's lock
+        (`limits.lifecycle_lock_refusal`: InvalidRequestException)."""
         point = self.recovery_point(account, region, vault_name, arn)
         limits.check_lifecycle(lifecycle)
+        vault = moto_state.vault(account, region, vault_name)
+        refusal = limits.lifecycle_lock_refusal(vault, point.arn, point.lifecycle, lifecycle)
+        if refusal is not None:
+            raise invalid_request(refusal)
         self._inventory.update_lifecycle(point, lifecycle)
         return point
+
+    def delete_recovery_point(self, account: str, region: str, vault_name: str, arn: str) -> None:
+        """DeleteRecoveryPoint: DELETING, then gone (or EXPIRED when AWS Backup may not delete
+        it, `endings.Retention.delete`); a locked vault refuses it until the point's lifecycle
+        ended (`limits.delete_lock_refusal`: InvalidRequestException)."""
+        point = self.recovery_point(account, region, vault_name, arn)
+        vault = moto_state.vault(account, region, vault_name)
+        ended = point.status is RecoveryPointStatus.EXPIRED
+        refusal = limits.delete_lock_refusal(vault, point.arn, lifecycle_ended=ended)
+        if refusal is not None:
+            raise invalid_request(refusal)
+        self._inventory.retention.delete(point)
 
     def vault(self, account: str, region: str, name: str) -> Any:
         """moto's vault; AccessDeniedException (403) when it does not exist, as AWS answers."""
