@@ -227,9 +227,8 @@ def _member_vault_on_default_key(org: Organization) -> None:
 
 def _management_opted_out_of_s3(org: Organization) -> None:
     """The management account (the sandbox's central account) has not opted in to S3, and the
-    member's plan selects a bucket by its tags. (The simulator keeps one opt-in setting for
-    every account: the members' own are not what the doctor reads.)"""
-    org.sim.settings.resource_type_opt_in["S3"] = False
+    member's plan selects a bucket by its tags (the member itself has)."""
+    org.sim.settings.opt_in(CENTRAL_ACCOUNT, REGION, {"S3": False})
     bucket(_member(org), f"orders-{_member(org)}", versioned=True)
 
 
