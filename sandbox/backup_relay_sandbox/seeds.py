@@ -232,6 +232,13 @@ def _management_opted_out_of_s3(org: Organization) -> None:
     bucket(_member(org), f"orders-{_member(org)}", versioned=True)
 
 
+def _member_opted_out_of_s3(org: Organization) -> None:
+    """The member has not opted in to S3 in its home region, and its own plan (the member
+    stack's) selects a bucket by its tags; the management account has opted in."""
+    org.sim.settings.opt_in(_member(org), REGION, {"S3": False})
+    bucket(_member(org), f"invoices-{_member(org)}", versioned=True)
+
+
 def _no_central_service_linked_role(org: Organization) -> None:
     client("iam", REGION, CENTRAL_ACCOUNT).delete_role(RoleName="AWSServiceRoleForBackup")
 
@@ -253,6 +260,7 @@ SEEDS: dict[str, Callable[[Organization], None]] = {
     "member_vault_without_bring_back_policy": _member_vault_without_bring_back_policy,
     "member_vault_on_default_key": _member_vault_on_default_key,
     "management_opted_out_of_s3": _management_opted_out_of_s3,
+    "member_opted_out_of_s3": _member_opted_out_of_s3,
     "no_central_service_linked_role": _no_central_service_linked_role,
 }
 

@@ -73,6 +73,7 @@ def test_resources_of_every_read_type_set_up_as_aws_shows_pass(moto: None) -> No
         ("member_vault_without_bring_back_policy", "vault_access_policy", "warning", 0),
         ("member_vault_on_default_key", "default_vault_key", "warning", 0),
         ("management_opted_out_of_s3", "resource_prerequisite", "error", 1),
+        ("member_opted_out_of_s3", "resource_prerequisite", "error", 1),
         ("no_central_service_linked_role", "iam_role_permissions", "warning", 0),
     ],
 )

@@ -12,6 +12,8 @@ from backup_relay.doctor.member_vaults import MEMBER_VAULT_RULES
 from backup_relay.doctor.members import MEMBER_RULES, dr_region_has_the_option_groups
 from backup_relay.doctor.organization_coverage import (
     management_opts_in_the_selected_types,
+    member_opt_ins_checked,
+    member_opts_in_its_selected_types,
     organization_checked,
 )
 from backup_relay.doctor.ports import MemberPrerequisites, Prerequisites
@@ -59,6 +61,7 @@ class Doctor:
                     *RESOURCE_RULES,
                     *ROLE_RULES,
                     *MEMBER_VAULT_RULES,
+                    member_opts_in_its_selected_types,
                 ):
                     report.add(member_rule(member, facts))
         report.add(dr_region_has_the_option_groups(facts, members))
@@ -125,8 +128,9 @@ class Doctor:
         if member.dynamodb_advanced_features is not None:
             report.check(member.account, member.region, "DynamoDB advanced features")
         checked, skipped = coverage_checked(member)
-        report.check(member.account, member.region, *checked)
-        report.skipped += [s for s in skipped if s not in report.skipped]
+        opt_ins_checked, opt_ins_skipped = member_opt_ins_checked(member)
+        report.check(member.account, member.region, *checked, *opt_ins_checked)
+        report.skipped += [s for s in skipped + opt_ins_skipped if s not in report.skipped]
 
 
 def _unreachable(account: str, region: str, error: AwsError) -> Finding:

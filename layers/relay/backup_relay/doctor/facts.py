@@ -135,6 +135,9 @@ class MemberFacts(BaseModel):
     forwarding_rules: list[BusRuleFacts] | None = None  # rules targeting the central bus
     dynamodb_tables: int = 0
     dynamodb_advanced_features: bool | None = None
+    #: the member's own ResourceTypeOptInPreference in this region (DescribeRegionSettings
+    #: through its DoctorRole): it decides for its own plans' selections by tags; None: not read
+    resource_type_opt_in: dict[str, bool] | None = None
     #: every type's resources, the plans' selections, the roles and the member's vaults
     coverage: MemberCoverage = MemberCoverage()
 

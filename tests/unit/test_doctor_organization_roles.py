@@ -1,0 +1,121 @@
+"""The doctor's rules over who decides and who may act for the organization: each member's own
+resource-type opt-ins, the Organizations delegation policy a delegated administrator of AWS
+Backup needs for backup policies, and the central account's backup role the chain's copies run
+as. Pure; each from AWS's documented setup it must accept and one it must refuse."""
+
+from __future__ import annotations
+
+import pytest
+
+from backup_relay.doctor.facts import CentralFacts, MemberFacts, OrganizationFacts
+from backup_relay.doctor.organization_coverage import (
+    member_opt_ins_checked,
+    member_opts_in_its_selected_types,
+)
+from backup_relay.doctor.resource_facts import MemberCoverage, SelectedResource, Selection
+from backup_relay.domain.failures import Severity
+
+MEMBER = "222222222222"
+CENTRAL = "123456789012"
+REGION = "us-west-2"
+ROLE = f"arn:aws:iam::{MEMBER}:role/service-role/AWSBackupDefaultServiceRole"
+ENABLED = {"backup": "enabled"}
+
+
+def _central(**changes: object) -> CentralFacts:
+    fields: dict[str, object] = {
+        "account": CENTRAL,
+        "organization_id": "o-a1b2c3d4e5",
+        "vaults": [],
+        "cross_account_backup": True,
+        "backup_role_arn": f"arn:aws:iam::{CENTRAL}:role/backup-relay/BackupRole",
+        "backup_role_exists": True,
+        "backup_role_trusts_backup": True,
+        "organization": OrganizationFacts(management_account=CENTRAL),
+    }
+    return CentralFacts.model_validate(fields | changes)
+
+
+def _selection(**changes: object) -> Selection:
+    fields: dict[str, object] = {
+        "plan": "backup-relay-us-west-2",
+        "name": "tagged-backup-enabled",
+        "role_arn": ROLE,
+        "tags": [("backup", "enabled")],
+    }
+    return Selection.model_validate(fields | changes)
+
+
+def _member(
+    opt_in: dict[str, bool] | None, *selections: Selection, buckets: int = 2
+) -> MemberFacts:
+    resources = [
+        SelectedResource(arn=f"arn:aws:s3:::orders-{n}", resource_type="S3", tags=ENABLED)
+        for n in range(buckets)
+    ] + [
+        SelectedResource(
+            arn=f"arn:aws:ec2:{REGION}:{MEMBER}:volume/vol-0123456789abcdef0",
+            resource_type="EBS",
+            tags=ENABLED,
+        )
+    ]
+    return MemberFacts(
+        account=MEMBER,
+        region=REGION,
+        recovery_points=[],
+        resource_type_opt_in=opt_in,
+        coverage=MemberCoverage(selections=list(selections) or [_selection()], resources=resources),
+    )
+
+
+# ---- a member's own opt-ins ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("opt_in", "selection", "found"),
+    [
+        # every type opted in (as a new account is for most types): nothing
+        ({"S3": True, "EBS": True}, {}, []),
+        # AWS: "If resource assignments are only based on tags, then service opt-in settings
+        # are applied" (API_UpdateRegionSettings): one finding for S3, both buckets in it
+        ({"S3": False, "EBS": True}, {}, [("S3", 2)]),
+        ({"S3": False, "EBS": True}, {"tags": [], "resources": ["*"]}, [("S3", 2)]),
+        # "If a resource type is explicitly assigned ... it will be included in the backup even
+        # if the opt-in is not enabled": nothing
+        ({"S3": False}, {"tags": [], "resources": ["arn:aws:s3:::*"]}, []),
+        # a plan a backup policy made is the management account's to decide, not the member's
+        ({"S3": False}, {"from_backup_policy": True}, []),
+    ],
+)
+def test_a_members_own_opt_ins_decide_for_its_own_plans_selections_by_tags(
+    opt_in: dict[str, bool], selection: dict[str, object], found: list[tuple[str, int]]
+) -> None:
+    # GIVEN a member with two buckets and a volume tagged backup=enabled, its own settings and
+    # one selection of its plans
+    member = _member(opt_in, _selection(**selection))
+    # WHEN the rule reads them
+    findings = list(member_opts_in_its_selected_types(member, _central()))
+    # THEN one finding per type not opted in, where it is, listing its resources, with the fix
+    assert [(f.resource.split(" of ")[1].split()[0], len(f.resources)) for f in findings] == found
+    for finding in findings:
+        assert (finding.account, finding.region) == (MEMBER, REGION)
+        assert finding.category == "resource_prerequisite"
+        assert finding.severity is Severity.ERROR
+        assert "--resource-type-opt-in-preference S3=true" in finding.fix
+        assert f"--region {REGION}" in finding.fix
+
+
+def test_a_member_whose_opt_ins_cannot_be_read_is_said_not_checked() -> None:
+    # GIVEN a member whose DoctorRole may not call DescribeRegionSettings
+    member = _member(None)
+    # WHEN the doctor checks it
+    findings = list(member_opts_in_its_selected_types(member, _central()))
+    checked, skipped = member_opt_ins_checked(member)
+    # THEN no guess: nothing found, and the report names what it could not check and the
+    # permission that can
+    assert findings == []
+    assert checked == []
+    [line] = skipped
+    assert MEMBER in line
+    assert "backup:DescribeRegionSettings" in line
+    assert member_opt_ins_checked(_member({})) == (["the account's own resource-type opt-ins"], [])
