@@ -239,6 +239,31 @@ def _member_opted_out_of_s3(org: Organization) -> None:
     bucket(_member(org), f"invoices-{_member(org)}", versioned=True)
 
 
+def _management_delegation_policy_without_backup_policies(org: Organization) -> None:
+    """The member is AWS Backup's delegated administrator, and the management account's
+    delegation policy only lets it view the organization and its policies (AWS's example
+    "View organization, OUs, accounts, and policies"): it cannot manage backup policies."""
+    organizations = client("organizations", REGION, CENTRAL_ACCOUNT)
+    organizations.register_delegated_administrator(
+        AccountId=_member(org), ServicePrincipal="backup.amazonaws.com"
+    )
+    view = {
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{_member(org)}:root"},
+        "Action": [
+            "organizations:DescribeOrganization",
+            "organizations:DescribePolicy",
+            "organizations:ListRoots",
+            "organizations:ListAccounts",
+            "organizations:ListPolicies",
+            "organizations:ListTargetsForPolicy",
+        ],
+        "Resource": "*",
+    }
+    policy = {"Version": "2012-10-17", "Statement": [view]}
+    organizations.put_resource_policy(Content=json.dumps(policy))
+
+
 def _no_central_service_linked_role(org: Organization) -> None:
     client("iam", REGION, CENTRAL_ACCOUNT).delete_role(RoleName="AWSServiceRoleForBackup")
 
@@ -262,6 +287,9 @@ SEEDS: dict[str, Callable[[Organization], None]] = {
     "management_opted_out_of_s3": _management_opted_out_of_s3,
     "member_opted_out_of_s3": _member_opted_out_of_s3,
     "no_central_service_linked_role": _no_central_service_linked_role,
+    "management_delegation_policy_without_backup_policies": (
+        _management_delegation_policy_without_backup_policies
+    ),
 }
 
 

@@ -5,15 +5,23 @@ as. Pure; each from AWS's documented setup it must accept and one it must refuse
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from backup_relay.doctor.delegation import (
+    BACKUP_POLICY_ACTIONS,
+    delegated_administrators_may_manage_backup_policies,
+)
 from backup_relay.doctor.facts import CentralFacts, MemberFacts, OrganizationFacts
 from backup_relay.doctor.organization_coverage import (
     member_opt_ins_checked,
     member_opts_in_its_selected_types,
+    organization_checked,
 )
 from backup_relay.doctor.resource_facts import MemberCoverage, SelectedResource, Selection
 from backup_relay.domain.failures import Severity
+from tests.support.delegation import ORG, aws_example_delegation
 
 MEMBER = "222222222222"
 CENTRAL = "123456789012"
@@ -119,3 +127,91 @@ def test_a_member_whose_opt_ins_cannot_be_read_is_said_not_checked() -> None:
     assert MEMBER in line
     assert "backup:DescribeRegionSettings" in line
     assert member_opt_ins_checked(_member({})) == (["the account's own resource-type opt-ins"], [])
+
+
+# ---- the Organizations delegation policy --------------------------------------------------------
+
+READS = ("organizations:DescribePolicy", "organizations:ListPolicies")
+
+
+def _view_only(admin: str) -> dict[str, object]:
+    """AWS's example "View organization, OUs, accounts, and policies": no policy action."""
+    example = aws_example_delegation(admin, CENTRAL)
+    statements: list[object] = example["Statement"]  # type: ignore[assignment]
+    return example | {"Statement": statements[:2]}
+
+
+def _for_tag_policies(admin: str) -> dict[str, object]:
+    """AWS's example, delegated for another policy type: not for backup policies."""
+    text = json.dumps(aws_example_delegation(admin, CENTRAL))
+    return json.loads(
+        text.replace("BACKUP_POLICY", "TAG_POLICY").replace("backup_policy", "tag_policy")
+    )
+
+
+def _delegating(policy: dict[str, object] | None, *, read: bool = True) -> CentralFacts:
+    return _central(
+        organization=OrganizationFacts(
+            organization_id=ORG,
+            management_account=CENTRAL,
+            delegated_administrators=[MEMBER],
+            backup_policies_enabled=True,
+            delegation_policy=None if policy is None else json.dumps(policy),
+            delegation_policy_read=read,
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("policy", "missing"),
+    [
+        # AWS's documented example: accepted
+        (aws_example_delegation(MEMBER, CENTRAL), []),
+        # the example for another account: this administrator is not allowed anything
+        (aws_example_delegation("444444444444", CENTRAL), list(BACKUP_POLICY_ACTIONS)),
+        # the read-only example: no create, update, delete, attach, detach
+        (_view_only(MEMBER), [a for a in BACKUP_POLICY_ACTIONS if a not in READS]),
+        # delegated for tag policies, not backup policies
+        (_for_tag_policies(MEMBER), list(BACKUP_POLICY_ACTIONS)),
+    ],
+)
+def test_the_delegation_policy_allows_each_delegated_administrator_the_backup_policy_actions(
+    policy: dict[str, object], missing: list[str]
+) -> None:
+    # GIVEN the management account's delegation policy and a member that is AWS Backup's
+    # delegated administrator
+    central = _delegating(policy)
+    # WHEN the rule reads it
+    findings = list(delegated_administrators_may_manage_backup_policies(central))
+    # THEN AWS's example passes; a policy that lacks the backup-policy actions is one warning
+    # in the management account, naming what is missing and the fix
+    if not missing:
+        assert findings == []
+        return
+    [finding] = findings
+    assert (finding.account, finding.region) == (CENTRAL, "-")
+    assert (finding.category, finding.severity) == ("organization_setup", Severity.WARNING)
+    assert MEMBER in finding.resource
+    assert all(action in finding.problem for action in missing)
+    assert "put-resource-policy" in finding.fix
+    assert f"arn:aws:iam::{MEMBER}:root" in finding.fix
+
+
+def test_no_delegation_policy_at_all_is_found() -> None:
+    [finding] = delegated_administrators_may_manage_backup_policies(_delegating(None))
+    assert "no delegation policy" in finding.problem
+
+
+def test_a_delegation_policy_that_cannot_be_read_is_said_not_checked() -> None:
+    # GIVEN a central account that may not call DescribeResourcePolicy (neither the management
+    # account nor a delegated administrator)
+    central = _delegating(None, read=False)
+    central.account = "555555555555"
+    # THEN no finding, and the report says what it could not check, naming the permission
+    assert list(delegated_administrators_may_manage_backup_policies(central)) == []
+    _, skipped = organization_checked(central)
+    assert any("organizations:DescribeResourcePolicy" in s and MEMBER in s for s in skipped)
+    # AND once read, it is listed as checked
+    checked, skipped = organization_checked(_delegating(aws_example_delegation(MEMBER, CENTRAL)))
+    assert any("delegation policy" in c for c in checked)
+    assert not any("delegation policy" in s for s in skipped)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from backup_relay.doctor.central import CENTRAL_RULES
+from backup_relay.doctor.delegation import delegated_administrators_may_manage_backup_policies
 from backup_relay.doctor.facts import CentralFacts, MemberFacts
 from backup_relay.doctor.member_vaults import MEMBER_VAULT_RULES
 from backup_relay.doctor.members import MEMBER_RULES, dr_region_has_the_option_groups
@@ -41,7 +42,11 @@ class Doctor:
         facts = self.prerequisites.central()
         report = DoctorReport()
         self._check_central(facts, report)
-        for rule in (*CENTRAL_RULES, *CENTRAL_ROLE_RULES):
+        for rule in (
+            *CENTRAL_RULES,
+            *CENTRAL_ROLE_RULES,
+            delegated_administrators_may_manage_backup_policies,
+        ):
             report.add(rule(facts))
         members: list[MemberFacts] = []
         done = 1

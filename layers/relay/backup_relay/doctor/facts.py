@@ -43,6 +43,11 @@ class OrganizationFacts(BaseModel):
     #: The management account's AWS Backup advanced features for DynamoDB, by region: they
     #: decide for the plans backup policies make. None: not readable (the doctor runs elsewhere).
     management_dynamodb_advanced_features: dict[str, bool] | None = None
+    #: Organizations' resource-based delegation policy (DescribeResourcePolicy's Content), read
+    #: when a delegated administrator other than the management account needs it: None when
+    #: there is none, or when it was not read (`delegation_policy_read` says which)
+    delegation_policy: str | None = None
+    delegation_policy_read: bool = False
 
 
 class BusRuleFacts(BaseModel):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from backup_relay.doctor.delegation import needs_checking
 from backup_relay.doctor.facts import CentralFacts, MemberFacts
 from backup_relay.doctor.report import Finding
 from backup_relay.doctor.resource_facts import Selection
@@ -128,12 +129,18 @@ def organization_checked(central: CentralFacts) -> tuple[list[str], list[str]]:
             f"doctor` as the management account {management or ''} "
             "(backup:DescribeRegionSettings)".replace("  ", " ")
         ]
-    admins = central.organization.delegated_administrators or []
-    if central.account in admins and not _is_management(central):
+    admins = needs_checking(central)
+    if admins and central.organization.delegation_policy_read:
+        checked.append(
+            "the Organizations delegation policy for AWS Backup's delegated "
+            "administrators (backup policies)"
+        )
+    elif admins:
         skipped.append(
-            "the Organizations delegation policy that lets this delegated administrator manage "
-            "backup policies: not checked; read it in the management account (organizations:"
-            "DescribeResourcePolicy) and allow this account organizations:*Policy* on "
-            "BACKUP_POLICY"
+            "the Organizations delegation policy that lets AWS Backup's delegated "
+            f"administrator{'s' if len(admins) > 1 else ''} {', '.join(admins)} manage backup "
+            f"policies: could not check from account {central.account}; run `backup-relay "
+            "doctor` as the management account or a delegated administrator, with "
+            "organizations:DescribeResourcePolicy"
         )
     return checked, skipped

@@ -139,6 +139,22 @@ def dynamodb_advanced_features(regions: list[str]) -> dict[str, bool] | None:
     return found
 
 
+def delegation_policy(organizations: Any) -> tuple[bool, str | None]:
+    """Organizations' delegation policy: (read, its content; None when there is none). Only
+    the management account or a delegated administrator may read it; any other: (False, None)
+    (https://docs.aws.amazon.com/organizations/latest/APIReference/API_DescribeResourcePolicy.html)."""
+    try:
+        described = organizations.describe_resource_policy()["ResourcePolicy"]
+    except ClientError as error:
+        code = code_of(error)
+        if code == "ResourcePolicyNotFoundException":
+            return True, None
+        if code in UNREADABLE:
+            return False, None
+        raise translated(error) from error
+    return True, str(described.get("Content") or "")
+
+
 def cross_account_backup(region: str | None = None) -> bool | None:
     try:
         settings = aws.backup(region).describe_global_settings()["GlobalSettings"]
@@ -198,7 +214,13 @@ def organization() -> OrganizationFacts:
         ]
     )
     roots = readable(lambda: list(pages(organizations, "list_roots", "Roots")))
+    management = described.get("MasterAccountId") if described else None
+    delegation: tuple[bool, str | None] = (False, None)
+    if any(admin != management for admin in admins or []):
+        delegation = delegation_policy(organizations)
     return OrganizationFacts(
+        delegation_policy_read=delegation[0],
+        delegation_policy=delegation[1],
         organization_id=described["Id"] if described else None,
         management_account=described.get("MasterAccountId") if described else None,
         accounts=accounts,
