@@ -264,6 +264,13 @@ def _management_delegation_policy_without_backup_policies(org: Organization) -> 
     organizations.put_resource_policy(Content=json.dumps(policy))
 
 
+def _central_backup_role_without_backup_policy(org: Organization) -> None:
+    """The central role the chain's copies run as (BackupRoleName) lost
+    AWSBackupServiceRolePolicyForBackup; it keeps the restore policy the console gives it."""
+    role = str(org.central.stack.values["BackupRoleName"]).rsplit("/", 1)[-1]
+    client("iam", REGION, CENTRAL_ACCOUNT).detach_role_policy(RoleName=role, PolicyArn=FOR_BACKUP)
+
+
 def _no_central_service_linked_role(org: Organization) -> None:
     client("iam", REGION, CENTRAL_ACCOUNT).delete_role(RoleName="AWSServiceRoleForBackup")
 
@@ -287,6 +294,7 @@ SEEDS: dict[str, Callable[[Organization], None]] = {
     "management_opted_out_of_s3": _management_opted_out_of_s3,
     "member_opted_out_of_s3": _member_opted_out_of_s3,
     "no_central_service_linked_role": _no_central_service_linked_role,
+    "central_backup_role_without_backup_policy": _central_backup_role_without_backup_policy,
     "management_delegation_policy_without_backup_policies": (
         _management_delegation_policy_without_backup_policies
     ),

@@ -110,6 +110,7 @@ def test_a_delegated_administrator_allowed_as_aws_shows_passes(moto: None) -> No
         ("management_opted_out_of_s3", "resource_prerequisite", "error", 1),
         ("member_opted_out_of_s3", "resource_prerequisite", "error", 1),
         ("no_central_service_linked_role", "iam_role_permissions", "warning", 0),
+        ("central_backup_role_without_backup_policy", "iam_role_permissions", "error", 0),
         (
             "management_delegation_policy_without_backup_policies",
             "organization_setup",
@@ -130,7 +131,7 @@ def test_each_seeded_misconfiguration_is_one_finding_where_it_is(
     # the run
     [finding] = report.findings
     assert (finding.category, finding.severity) == (category, severity)
-    central = seed.startswith(("management", "no_central"))
+    central = seed.startswith(("management", "no_central", "central"))
     where = (CENTRAL_ACCOUNT, "-") if central else (MEMBER, REGION)
     assert (finding.account, finding.region) == where
     assert finding.fix

@@ -20,6 +20,7 @@ from backup_relay.doctor.organization_coverage import (
     organization_checked,
 )
 from backup_relay.doctor.resource_facts import MemberCoverage, SelectedResource, Selection
+from backup_relay.doctor.roles import CENTRAL_ROLE_RULES
 from backup_relay.domain.failures import Severity
 from tests.support.delegation import ORG, aws_example_delegation
 
@@ -215,3 +216,48 @@ def test_a_delegation_policy_that_cannot_be_read_is_said_not_checked() -> None:
     checked, skipped = organization_checked(_delegating(aws_example_delegation(MEMBER, CENTRAL)))
     assert any("delegation policy" in c for c in checked)
     assert not any("delegation policy" in s for s in skipped)
+
+
+# ---- the central account's backup role ----------------------------------------------------------
+
+#: What the AWS Backup console's default role carries (AWSBackupDefaultServiceRole); the
+#: template's BackupRole: tests/integration/test_central_backup_role.py
+CONSOLE_ROLE = ["AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores"]
+
+
+@pytest.mark.parametrize(
+    ("policies", "others", "found"),
+    [
+        (CONSOLE_ROLE, 0, []),
+        # without the managed policy whose statements copy snapshots: every hop fails
+        (["AWSBackupServiceRolePolicyForRestores"], 0, [Severity.ERROR]),
+        # ... unless its own policies grant the same: warned about, not failed
+        (["AWSBackupServiceRolePolicyForRestores"], 1, [Severity.WARNING]),
+        # not readable: no guess
+        (None, 0, []),
+    ],
+)
+def test_the_central_backup_role_carries_what_copies_need(
+    policies: list[str] | None, others: int, found: list[Severity]
+) -> None:
+    # GIVEN the central role the chain passes to StartCopyJob, with these policies
+    central = _central(backup_role_policies=policies, backup_role_other_policies=others)
+    # WHEN the central role rules read it
+    findings = [f for rule in CENTRAL_ROLE_RULES for f in rule(central)]
+    # THEN a role without AWSBackupServiceRolePolicyForBackup is one finding, in the central
+    # account, with the fix
+    assert [f.severity for f in findings] == found
+    for finding in findings:
+        assert (finding.account, finding.region) == (CENTRAL, "-")
+        assert finding.category == "iam_role_permissions"
+        assert finding.resource == central.backup_role_arn
+        assert "attach-role-policy --role-name BackupRole" in finding.fix
+        assert "service-role/AWSBackupServiceRolePolicyForBackup" in finding.fix
+
+
+def test_a_missing_or_untrusting_central_role_is_one_finding_not_two() -> None:
+    # GIVEN a role that does not exist, or does not trust AWS Backup (backup_role_ready's)
+    for broken in ({"backup_role_exists": False}, {"backup_role_trusts_backup": False}):
+        central = _central(backup_role_policies=[], **broken)
+        # THEN this rule adds nothing to that finding
+        assert [f for rule in CENTRAL_ROLE_RULES for f in rule(central)] == []

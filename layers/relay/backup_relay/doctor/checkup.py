@@ -81,6 +81,11 @@ class Doctor:
                 vault.account, vault.region, f"{vault.role} vault {vault.arn}: exists, key, policy"
             )
         report.check(facts.account, "-", "backup role " + facts.backup_role_arn)
+        if facts.backup_role_exists and facts.backup_role_policies is None:
+            report.skipped.append(
+                f"the policies of the backup role {facts.backup_role_arn}: could not read them "
+                "(iam:ListAttachedRolePolicies, iam:ListRolePolicies)"
+            )
         org = facts.organization
         readable = {
             "cross-account backup": facts.cross_account_backup,

@@ -87,6 +87,10 @@ class CentralFacts(BaseModel):
     backup_role_arn: str
     backup_role_exists: bool
     backup_role_trusts_backup: bool
+    #: the backup role's attached managed policies' names (None: not read, or no role), and how
+    #: many others it has (inline, or attached ones not AWS Backup's)
+    backup_role_policies: list[str] | None = None
+    backup_role_other_policies: int = 0
     intermediate_retention_days: int = 0  # 0: the chain leaves central copies' lifecycle alone
     source_accounts: list[str] = []  # AllowedSourceAccounts; empty: the organization's accounts
     dr_retention_days: int = 0  # 0: DR copies are kept until deleted
