@@ -227,10 +227,48 @@ def _member_vault_on_default_key(org: Organization) -> None:
 
 def _management_opted_out_of_s3(org: Organization) -> None:
     """The management account (the sandbox's central account) has not opted in to S3, and the
-    member's plan selects a bucket by its tags. (The simulator keeps one opt-in setting for
-    every account: the members' own are not what the doctor reads.)"""
-    org.sim.settings.resource_type_opt_in["S3"] = False
+    member's plan selects a bucket by its tags (the member itself has)."""
+    org.sim.settings.opt_in(CENTRAL_ACCOUNT, REGION, {"S3": False})
     bucket(_member(org), f"orders-{_member(org)}", versioned=True)
+
+
+def _member_opted_out_of_s3(org: Organization) -> None:
+    """The member has not opted in to S3 in its home region, and its own plan (the member
+    stack's) selects a bucket by its tags; the management account has opted in."""
+    org.sim.settings.opt_in(_member(org), REGION, {"S3": False})
+    bucket(_member(org), f"invoices-{_member(org)}", versioned=True)
+
+
+def _management_delegation_policy_without_backup_policies(org: Organization) -> None:
+    """The member is AWS Backup's delegated administrator, and the management account's
+    delegation policy only lets it view the organization and its policies (AWS's example
+    "View organization, OUs, accounts, and policies"): it cannot manage backup policies."""
+    organizations = client("organizations", REGION, CENTRAL_ACCOUNT)
+    organizations.register_delegated_administrator(
+        AccountId=_member(org), ServicePrincipal="backup.amazonaws.com"
+    )
+    view = {
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{_member(org)}:root"},
+        "Action": [
+            "organizations:DescribeOrganization",
+            "organizations:DescribePolicy",
+            "organizations:ListRoots",
+            "organizations:ListAccounts",
+            "organizations:ListPolicies",
+            "organizations:ListTargetsForPolicy",
+        ],
+        "Resource": "*",
+    }
+    policy = {"Version": "2012-10-17", "Statement": [view]}
+    organizations.put_resource_policy(Content=json.dumps(policy))
+
+
+def _central_backup_role_without_backup_policy(org: Organization) -> None:
+    """The central role the chain's copies run as (BackupRoleName) lost
+    AWSBackupServiceRolePolicyForBackup; it keeps the restore policy the console gives it."""
+    role = str(org.central.stack.values["BackupRoleName"]).rsplit("/", 1)[-1]
+    client("iam", REGION, CENTRAL_ACCOUNT).detach_role_policy(RoleName=role, PolicyArn=FOR_BACKUP)
 
 
 def _no_central_service_linked_role(org: Organization) -> None:
@@ -254,7 +292,12 @@ SEEDS: dict[str, Callable[[Organization], None]] = {
     "member_vault_without_bring_back_policy": _member_vault_without_bring_back_policy,
     "member_vault_on_default_key": _member_vault_on_default_key,
     "management_opted_out_of_s3": _management_opted_out_of_s3,
+    "member_opted_out_of_s3": _member_opted_out_of_s3,
     "no_central_service_linked_role": _no_central_service_linked_role,
+    "central_backup_role_without_backup_policy": _central_backup_role_without_backup_policy,
+    "management_delegation_policy_without_backup_policies": (
+        _management_delegation_policy_without_backup_policies
+    ),
 }
 
 

@@ -4,15 +4,24 @@ organization whose resources of every type are set up as AWS's guides show passe
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from backup_relay import wiring
 from backup_relay.doctor.report import DoctorReport
 from backup_relay_sandbox import api_calls
-from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, REGION
-from backup_relay_sandbox.organization import Organization
+from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, REGION, client
+from backup_relay_sandbox.organization import ORGANIZATION_ID, Organization
 from backup_relay_sandbox.seeds import SEEDS, add_every_read_type
-from tests.e2e.test_function_permissions import _role_allows, _role_statements
+from backup_relay_sandbox.template import CENTRAL_TEMPLATE, load_template
+from tests.e2e.test_function_permissions import (
+    _allows,
+    _role_allows,
+    _role_statements,
+    _statements,
+)
+from tests.support.delegation import aws_example_delegation
 
 MEMBER = MEMBER_ACCOUNTS[0]
 
@@ -55,6 +64,32 @@ def test_resources_of_every_read_type_set_up_as_aws_shows_pass(moto: None) -> No
     ]
 
 
+def test_a_delegated_administrator_allowed_as_aws_shows_passes(moto: None) -> None:
+    # GIVEN the sandbox organization whose member is AWS Backup's delegated administrator,
+    # allowed by AWS's example delegation policy for backup policies
+    org = Organization.build(members=[MEMBER], resource_types=())
+    organizations = client("organizations", REGION, CENTRAL_ACCOUNT)
+    organizations.register_delegated_administrator(
+        AccountId=MEMBER, ServicePrincipal="backup.amazonaws.com"
+    )
+    policy = aws_example_delegation(MEMBER, CENTRAL_ACCOUNT, ORGANIZATION_ID)
+    organizations.put_resource_policy(Content=json.dumps(policy))
+    # WHEN the scheduled doctor checks it
+    api_calls.clear()
+    org.central.functions["DoctorFunction"]({})
+    report = _doctor(org)
+    # THEN nothing is found or skipped, and the delegation policy was checked
+    assert report.findings == []
+    assert report.skipped == []
+    assert any("delegation policy" in c.what for c in report.checked)
+    # AND the DoctorFunction's policy in template.yaml allows the read it made
+    template = load_template(CENTRAL_TEMPLATE)["Resources"]
+    statements = _statements(template["DoctorFunction"], template)
+    made = {(a, r) for f, a, r in api_calls.CALLS if f == "DoctorFunction"}
+    assert ("organizations:DescribeResourcePolicy", None) in made
+    assert not [(a, r) for a, r in made if not any(_allows(s, a, r, org) for s in statements)]
+
+
 @pytest.mark.parametrize(
     ("seed", "category", "severity", "resources"),
     [
@@ -73,7 +108,15 @@ def test_resources_of_every_read_type_set_up_as_aws_shows_pass(moto: None) -> No
         ("member_vault_without_bring_back_policy", "vault_access_policy", "warning", 0),
         ("member_vault_on_default_key", "default_vault_key", "warning", 0),
         ("management_opted_out_of_s3", "resource_prerequisite", "error", 1),
+        ("member_opted_out_of_s3", "resource_prerequisite", "error", 1),
         ("no_central_service_linked_role", "iam_role_permissions", "warning", 0),
+        ("central_backup_role_without_backup_policy", "iam_role_permissions", "error", 0),
+        (
+            "management_delegation_policy_without_backup_policies",
+            "organization_setup",
+            "warning",
+            0,
+        ),
     ],
 )
 def test_each_seeded_misconfiguration_is_one_finding_where_it_is(
@@ -88,7 +131,7 @@ def test_each_seeded_misconfiguration_is_one_finding_where_it_is(
     # the run
     [finding] = report.findings
     assert (finding.category, finding.severity) == (category, severity)
-    central = seed.startswith(("management", "no_central"))
+    central = seed.startswith(("management", "no_central", "central"))
     where = (CENTRAL_ACCOUNT, "-") if central else (MEMBER, REGION)
     assert (finding.account, finding.region) == where
     assert finding.fix

@@ -400,15 +400,17 @@ def update_global_settings(call: Call, sim: Simulator) -> object:
 
 
 def describe_region_settings(call: Call, sim: Simulator) -> object:
+    """The caller's own settings in the Region it asks (each account's, each Region's)."""
     return {
-        "ResourceTypeOptInPreference": dict(sim.settings.resource_type_opt_in),
+        "ResourceTypeOptInPreference": sim.settings.opted_in(call.account, call.region),
         "ResourceTypeManagementPreference": sim.region_settings(call.account, call.region),
     }
 
 
 def update_region_settings(call: Call, sim: Simulator) -> object:
     management = call.body.get("ResourceTypeManagementPreference") or {}
-    sim.update_region_settings(call.account, call.region, management)
+    opt_in = call.body.get("ResourceTypeOptInPreference") or {}
+    sim.update_region_settings(call.account, call.region, management, opt_in)
     return None
 
 

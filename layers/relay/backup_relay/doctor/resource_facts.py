@@ -28,6 +28,7 @@ class Selection(BaseModel):
     conditions: list[tuple[str, str, str]] = []  # (StringEquals|StringLike|..., tag key, value)
     copies_to_accounts: list[str] = []  # other accounts its plan's rules copy to
     target_vaults: list[str] = []  # the vaults its plan's rules back up into (names)
+    from_backup_policy: bool = False  # its plan is one an organization's backup policy made
 
 
 class SelectedResource(BaseModel):

@@ -102,9 +102,9 @@ def _selections(backup: Any, account: str) -> list[Selection]:
                 BackupPlanId=plan_id, SelectionId=entry["SelectionId"]
             )["BackupSelection"]
             targets = sorted({r["TargetBackupVaultName"] for r in plan.get("Rules", [])})
-            found.append(
-                _selection(plan.get("BackupPlanName", plan_id), selection, copies, targets)
-            )
+            made = _selection(plan.get("BackupPlanName", plan_id), selection, copies, targets)
+            made.from_backup_policy = str(plan_id).startswith("orgs/")  # as member.py reads it
+            found.append(made)
     return found
 
 
