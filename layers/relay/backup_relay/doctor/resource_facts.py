@@ -38,10 +38,11 @@ class SelectedResource(BaseModel):
     resource_type: str  # AWS Backup's name: S3, EBS, EC2, ...
     tags: dict[str, str] = {}
     encrypted: bool = True
-    key_arn: str | None = None  # the resource's KMS key (EC2: its volumes' first)
+    key_arn: str | None = None  # the resource's KMS key (EC2: none, see `attached`)
     key_aws_managed: bool = False
     key_policy: str | None = None  # JSON; None for an AWS managed key or when unreadable
     versioning: str | None = None  # S3: "Enabled", "Suspended", "" (never enabled)
+    attached: list[str] = []  # EC2: its EBS volumes' ARNs (each an EBS resource, with its key)
 
 
 class RoleFacts(BaseModel):

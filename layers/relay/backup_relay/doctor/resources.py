@@ -155,27 +155,44 @@ def selected_buckets_are_versioned(member: MemberFacts, central: CentralFacts) -
 def selected_volumes_can_cross_accounts(
     member: MemberFacts, central: CentralFacts
 ) -> Iterable[Finding]:
-    """[encryption]: an EBS volume or EC2 instance on an AWS managed key (aws/ebs) is backed
-    up, but its recovery points cannot be copied to another account."""
-    arns = [
-        r.arn
-        for r, holding in selected(member)
-        if r.resource_type in {"EBS", "EC2"} and r.key_aws_managed and copied_out(member, holding)
-    ]
+    """[encryption]: an EBS volume on an AWS managed key (aws/ebs) is backed up, but its
+    recovery points cannot be copied to another account; nor an EC2 instance's if ANY of its
+    volumes is on one (its AMI's snapshots keep each volume's key), whatever its other volumes'."""
+    volumes = {r.arn: r for r in member.coverage.resources or [] if r.resource_type == "EBS"}
+    arns: list[str] = []
+    instances: dict[str, list[str]] = {}
+    for resource, holding in selected(member):
+        if not copied_out(member, holding):
+            continue
+        if resource.resource_type == "EBS" and resource.key_aws_managed:
+            arns.append(resource.arn)
+        managed = [v for v in resource.attached if v in volumes and volumes[v].key_aws_managed]
+        if resource.resource_type == "EC2" and managed:
+            arns.append(resource.arn)
+            instances[resource.arn] = managed
     if arns:
+        which = "; ".join(
+            f"{_id(instance)}: {', '.join(_id(v) for v in managed)}"
+            for instance, managed in sorted(instances.items())
+        )
         yield grouped(
             member,
             Category.AWS_MANAGED_KEY,
             f"EBS and EC2 resources on AWS managed keys copied from {member.region}",
             arns,
-            "EBS volume(s) or EC2 instance(s) that plans copy to another account are encrypted "
-            "with an AWS managed key (aws/ebs), whose policy cannot share it: every copy fails",
-            "re-encrypt each with a customer managed key shared with account "
+            "EBS volume(s) or EC2 instance(s) that plans copy to another account are (or have a "
+            "volume) encrypted with an AWS managed key (aws/ebs), whose policy cannot share it: "
+            "every copy fails" + (f" (the instances' volumes on it: {which})" if which else ""),
+            "re-encrypt each volume on aws/ebs with a customer managed key shared with account "
             f"{central.account} (copy its snapshot with --kms-key-id, create the volume from "
-            "it), and make that key the account's EBS default (aws ec2 "
+            "it, and swap it in), and make that key the account's EBS default (aws ec2 "
             "modify-ebs-default-kms-key-id)",
             docs=ENCRYPTION_PAGE,
         )
+
+
+def _id(arn: str) -> str:
+    return arn.rsplit("/", 1)[-1]
 
 
 @rule(Category.RESOURCE_PREREQUISITE)

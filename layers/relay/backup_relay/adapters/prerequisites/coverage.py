@@ -246,8 +246,8 @@ def _no_tags_is_empty(call: Callable[[], list[dict[str, str]]]) -> list[dict[str
 
 
 def _volumes(ec2: Any, account: str, region: str) -> list[SelectedResource]:
-    """EBS volumes, and EC2 instances (on their volumes' keys: an instance is backed up as an
-    image of its volumes)."""
+    """EBS volumes, and EC2 instances with every volume attached to them (an instance is backed
+    up as an image of its volumes, each snapshot on its volume's key)."""
     volumes = {v["VolumeId"]: v for v in pages(ec2, "describe_volumes", "Volumes")}
     found = [
         SelectedResource(
@@ -262,18 +262,17 @@ def _volumes(ec2: Any, account: str, region: str) -> list[SelectedResource]:
     for reservation in pages(ec2, "describe_instances", "Reservations"):
         for instance in reservation.get("Instances", []):
             attached = [
-                volumes[m["Ebs"]["VolumeId"]]
+                m["Ebs"]["VolumeId"]
                 for m in instance.get("BlockDeviceMappings", [])
                 if m.get("Ebs", {}).get("VolumeId") in volumes
             ]
-            keyed = [v for v in attached if v.get("KmsKeyId")]
             found.append(
                 SelectedResource(
                     arn=f"arn:aws:ec2:{region}:{account}:instance/{instance['InstanceId']}",
                     resource_type="EC2",
                     tags=_tag_list(instance.get("Tags")),
-                    encrypted=all(v.get("Encrypted") for v in attached),
-                    key_arn=keyed[0]["KmsKeyId"] if keyed else None,
+                    encrypted=all(volumes[v].get("Encrypted") for v in attached),
+                    attached=[f"arn:aws:ec2:{region}:{account}:volume/{v}" for v in attached],
                 )
             )
     return found
