@@ -85,6 +85,32 @@ def redshift_cluster(account: str, name: str, tags: dict[str, str] = ENABLED) ->
     return f"arn:aws:redshift:{REGION}:{account}:cluster:{name}"
 
 
+def gateway(account: str, name: str, kind: str, tags: dict[str, str] | None = None) -> str:
+    """A Storage Gateway gateway of `kind` (CACHED, STORED: volume gateways; FILE_S3, VTL ...)."""
+    activated = client("storagegateway", REGION, account).activate_gateway(
+        ActivationKey=f"{name[:5].upper():A<5}-BBBBB-CCCCC-DDDDD-EEEEE",
+        GatewayName=name,
+        GatewayTimezone="GMT",
+        GatewayRegion=REGION,
+        GatewayType=kind,
+        Tags=_tags(tags or {}),
+    )
+    return str(activated["GatewayARN"])
+
+
+def gateway_volume(account: str, gateway_arn: str, tags: dict[str, str] = ENABLED) -> str:
+    """A cached volume of a cached volume gateway."""
+    created = client("storagegateway", REGION, account).create_cached_iscsi_volume(
+        GatewayARN=gateway_arn,
+        VolumeSizeInBytes=2**30,
+        TargetName="data",
+        NetworkInterfaceId="10.0.0.10",
+        ClientToken="sandbox-volume",
+        Tags=_tags(tags),
+    )
+    return str(created["VolumeARN"])
+
+
 def key_the_account_may_not_use(account: str) -> str:
     """A customer managed key whose policy lets one administrator role manage it, and no
     principal of the account use it (no statement for the account's root, which would let IAM
