@@ -7,7 +7,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from backup_relay_sandbox.cloud import MEMBER_ACCOUNTS, REGION, client
-from backup_relay_sandbox.seeds import gateway, gateway_volume
+from backup_relay_sandbox.seed_resources import gateway, gateway_volume
 
 MEMBER = MEMBER_ACCOUNTS[0]
 

@@ -373,6 +373,15 @@ def test_parts_the_doctor_role_may_not_read_are_skipped_not_guessed() -> None:
     assert all("update the member stack" in s for s in skipped)
 
 
+def test_the_report_says_which_types_are_read_and_which_are_not() -> None:
+    checked, _ = coverage_checked(_member())
+    [resources] = [c for c in checked if c.startswith("resources of")]
+    assert "FSx" in resources.split("(")[0]
+    assert "Storage Gateway" in resources.split("(")[0]
+    assert "not read" in resources
+    assert "VMware" in resources.split("(")[1]
+
+
 class _Central:
     account = CENTRAL
 

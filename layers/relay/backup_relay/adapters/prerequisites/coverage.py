@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 
 from backup_relay.adapters import aws
 from backup_relay.adapters.errors import code_of, translated
+from backup_relay.adapters.prerequisites import storage
 from backup_relay.adapters.prerequisites.reads import key_facts, or_none, pages, readable
 from backup_relay.doctor.policy import as_list
 from backup_relay.doctor.resource_facts import (
@@ -207,6 +208,8 @@ def _resources(client: Client, account: str, region: str) -> list[SelectedResour
         *_file_systems(client("efs")),
         *_tables(client("dynamodb")),
         *_clusters(client("redshift"), account, region),
+        *storage.file_systems(client("fsx")),
+        *storage.gateways(client("storagegateway")),
     ]
     return [keyed(resource) for resource in found]
 
