@@ -32,9 +32,10 @@ def _doctor(org: Organization) -> DoctorReport:
 
 
 def test_resources_of_every_read_type_set_up_as_aws_shows_pass(moto: None) -> None:
-    # GIVEN the sandbox organization, and in its member a versioned bucket, an EBS volume and an
-    # EFS file system on a customer managed key shared with the central account, a DynamoDB
-    # table with advanced features on, all tagged backup=enabled, and a Redshift cluster tagged
+    # GIVEN the sandbox organization, and in its member a versioned bucket, an EBS volume, an EC2
+    # instance, an EFS and a persistent FSx for Lustre file system on a customer managed key
+    # shared with the central account, a DynamoDB table with advanced features on, a cached
+    # volume gateway's volume, all tagged backup=enabled, and a Redshift cluster tagged
     # backup=disabled
     org = Organization.build(members=[MEMBER], resource_types=())
     resources = add_every_read_type(org, MEMBER)
@@ -47,16 +48,20 @@ def test_resources_of_every_read_type_set_up_as_aws_shows_pass(moto: None) -> No
     checked = {c.what for c in report.checked if c.account == MEMBER}
     assert {"backup plans' selections", "AWSServiceRoleForBackup"} <= checked
     assert any(what.startswith("resources of S3, EBS, EC2, EFS") for what in checked)
-    assert len(resources) == 5
+    assert len(resources) == 8
     # AND every read it made as the member's DoctorRole is in that role's policy in
     # member/template.yaml (moto enforces no IAM)
     stack = org.members[MEMBER].stack
     doctor_role = stack.values["DoctorRole.Arn"]
     statements = _role_statements(stack.template["Resources"]["DoctorRole"], stack.values)
     made = {(action, arn) for role, action, arn in api_calls.ROLE_CALLS if role == doctor_role}
-    assert {"s3:GetBucketVersioning", "ec2:DescribeVolumes", "iam:ListAttachedRolePolicies"} <= {
-        action for action, _ in made
-    }
+    assert {
+        "s3:GetBucketVersioning",
+        "ec2:DescribeVolumes",
+        "fsx:DescribeFileSystems",
+        "storagegateway:ListVolumes",
+        "iam:ListAttachedRolePolicies",
+    } <= {action for action, _ in made}
     assert not [
         (action, arn)
         for action, arn in made
@@ -117,6 +122,12 @@ def test_a_delegated_administrator_allowed_as_aws_shows_passes(moto: None) -> No
             "warning",
             0,
         ),
+        # the instance, and its volume on aws/ebs (tagged as the instance is)
+        ("instance_with_a_volume_on_aws_managed_key", "aws_managed_key", "error", 2),
+        ("fsx_on_aws_managed_key", "aws_managed_key", "error", 1),
+        ("fsx_key_not_usable", "resource_prerequisite", "error", 1),
+        ("fsx_scratch_file_system", "resource_prerequisite", "error", 1),
+        ("file_gateway_selected", "resource_prerequisite", "error", 1),
     ],
 )
 def test_each_seeded_misconfiguration_is_one_finding_where_it_is(

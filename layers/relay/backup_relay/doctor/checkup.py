@@ -21,6 +21,7 @@ from backup_relay.doctor.ports import MemberPrerequisites, Prerequisites
 from backup_relay.doctor.report import DoctorReport, Finding
 from backup_relay.doctor.resources import RESOURCE_RULES, coverage_checked
 from backup_relay.doctor.roles import CENTRAL_ROLE_RULES, ROLE_RULES
+from backup_relay.doctor.storage_types import STORAGE_RULES
 from backup_relay.domain.categories import Category
 from backup_relay.domain.errors import AwsError
 from backup_relay.domain.failures import Severity
@@ -64,6 +65,7 @@ class Doctor:
                 for member_rule in (
                     *MEMBER_RULES,
                     *RESOURCE_RULES,
+                    *STORAGE_RULES,
                     *ROLE_RULES,
                     *MEMBER_VAULT_RULES,
                     member_opts_in_its_selected_types,

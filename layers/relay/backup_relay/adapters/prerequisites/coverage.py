@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 
 from backup_relay.adapters import aws
 from backup_relay.adapters.errors import code_of, translated
+from backup_relay.adapters.prerequisites import storage
 from backup_relay.adapters.prerequisites.reads import key_facts, or_none, pages, readable
 from backup_relay.doctor.policy import as_list
 from backup_relay.doctor.resource_facts import (
@@ -207,6 +208,8 @@ def _resources(client: Client, account: str, region: str) -> list[SelectedResour
         *_file_systems(client("efs")),
         *_tables(client("dynamodb")),
         *_clusters(client("redshift"), account, region),
+        *storage.file_systems(client("fsx")),
+        *storage.gateways(client("storagegateway")),
     ]
     return [keyed(resource) for resource in found]
 
@@ -246,8 +249,8 @@ def _no_tags_is_empty(call: Callable[[], list[dict[str, str]]]) -> list[dict[str
 
 
 def _volumes(ec2: Any, account: str, region: str) -> list[SelectedResource]:
-    """EBS volumes, and EC2 instances (on their volumes' keys: an instance is backed up as an
-    image of its volumes)."""
+    """EBS volumes, and EC2 instances with every volume attached to them (an instance is backed
+    up as an image of its volumes, each snapshot on its volume's key)."""
     volumes = {v["VolumeId"]: v for v in pages(ec2, "describe_volumes", "Volumes")}
     found = [
         SelectedResource(
@@ -262,18 +265,17 @@ def _volumes(ec2: Any, account: str, region: str) -> list[SelectedResource]:
     for reservation in pages(ec2, "describe_instances", "Reservations"):
         for instance in reservation.get("Instances", []):
             attached = [
-                volumes[m["Ebs"]["VolumeId"]]
+                m["Ebs"]["VolumeId"]
                 for m in instance.get("BlockDeviceMappings", [])
                 if m.get("Ebs", {}).get("VolumeId") in volumes
             ]
-            keyed = [v for v in attached if v.get("KmsKeyId")]
             found.append(
                 SelectedResource(
                     arn=f"arn:aws:ec2:{region}:{account}:instance/{instance['InstanceId']}",
                     resource_type="EC2",
                     tags=_tag_list(instance.get("Tags")),
-                    encrypted=all(v.get("Encrypted") for v in attached),
-                    key_arn=keyed[0]["KmsKeyId"] if keyed else None,
+                    encrypted=all(volumes[v].get("Encrypted") for v in attached),
+                    attached=[f"arn:aws:ec2:{region}:{account}:volume/{v}" for v in attached],
                 )
             )
     return found
