@@ -112,10 +112,10 @@ def backup_roles_can_back_up(member: MemberFacts, central: CentralFacts) -> Iter
     for arn in sorted({s.role_arn for s in selections}):
         role = roles.get(arn)
         if role is not None:
-            yield from _role_findings(member, role, needs_s3=arn in holds_s3)
+            yield from role_findings(member, role, needs_s3=arn in holds_s3)
 
 
-def _role_findings(member: MemberFacts, role: RoleFacts, *, needs_s3: bool) -> Iterable[Finding]:
+def role_findings(member: MemberFacts, role: RoleFacts, *, needs_s3: bool) -> Iterable[Finding]:
     plans = f"the backup plans' selections of account {member.account} name it"
     if not role.exists:
         yield _finding(

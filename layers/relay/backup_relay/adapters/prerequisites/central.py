@@ -54,7 +54,7 @@ class AwsPrerequisites:
         return CentralFacts(
             account=self.account,
             organization_id=self.organization_id,
-            vaults=[self._vault(role, region, name) for role, region, name in self.vaults],
+            vaults=[self.vault_facts(role, region, name) for role, region, name in self.vaults],
             cross_account_backup=cross_account_backup(),
             backup_role_arn=self.backup_role_arn,
             intermediate_retention_days=self.intermediate_retention_days,
@@ -71,7 +71,7 @@ class AwsPrerequisites:
             **backup_role(self.backup_role_arn),
         )
 
-    def _vault(self, role: str, region: str, name: str) -> VaultFacts:
+    def vault_facts(self, role: str, region: str, name: str) -> VaultFacts:
         arn = f"arn:aws:backup:{region}:{self.account}:backup-vault:{name}"
         where = {"role": role, "arn": arn, "account": self.account, "region": region}
         backup = aws.backup(region)

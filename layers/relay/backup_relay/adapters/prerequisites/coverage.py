@@ -71,7 +71,7 @@ def member_coverage(client: Client, account: str, region: str) -> MemberCoverage
         service_linked_role=_allowed(
             lambda: or_none(lambda: iam.get_role(RoleName="AWSServiceRoleForBackup")) is not None
         ),
-        roles=_allowed(lambda: [_role(iam, arn) for arn in _role_arns(selections)]),
+        roles=_allowed(lambda: [role_facts(iam, arn) for arn in _role_arns(selections)]),
     )
 
 
@@ -158,7 +158,7 @@ def _vaults(backup: Any, kms: Any, selections: list[Selection]) -> list[MemberVa
 # ---- roles --------------------------------------------------------------------------------------
 
 
-def _role(iam: Any, arn: str) -> RoleFacts:
+def role_facts(iam: Any, arn: str) -> RoleFacts:
     name = arn.rsplit("/", 1)[-1]
     role = or_none(lambda: iam.get_role(RoleName=name))
     if role is None:
