@@ -16,6 +16,7 @@ from backup_relay.domain.categories import WARNINGS, Category
 from backup_relay.domain.diagnosis import diagnose
 from backup_relay.domain.failures import Diagnosis, Severity
 from backup_relay.domain.jobs import FAILURE_STATES, JobKind
+from backup_relay.domain.proof import Proof, subject_for
 
 if TYPE_CHECKING:  # in signatures only: the doctor's alerts load none of them
     from backup_relay.coverage.resources import ResourceCoverage
@@ -54,19 +55,25 @@ def for_job(event: JobEvent, routes: RoutePolicy) -> Alert | None:
         "job_id": event.job_id,
         "iam_role_arn": event.iam_role_arn,
     }
+    diagnosis = diagnose(
+        event.status_message,
+        resource_type=event.resource_type,
+        kind=str(event.kind),
+        state=str(event.state),
+        context={k: v for k, v in context.items() if v},
+    )
+    where = context | {
+        "recovery_point_arn": event.source_recovery_point_arn,
+        "resource_type": event.resource_type,
+    }
     return Alert(
         alert_id=f"job:{event.kind}:{event.job_id}:{event.state}",
         severity=Severity.ERROR,
         kind=AlertKind(str(event.kind)),
         headline=f"{str(event.kind).lower()} job {event.state}",
         occurred_at=event.time,
-        diagnosis=diagnose(
-            event.status_message,
-            resource_type=event.resource_type,
-            kind=str(event.kind),
-            state=str(event.state),
-            context={k: v for k, v in context.items() if v},
-        ),
+        diagnosis=diagnosis,
+        proof=_proof(diagnosis, str(event.kind), where),
         account=event.account,
         region=event.region,
         resource_type=event.resource_type,
@@ -103,18 +110,24 @@ def for_failed_chain(
         "destination_vault_arn": failed.destination_vault_arn if failed else None,
         "job_id": failed.copy_job_id if failed else None,
     }
+    diagnosis = diagnose(
+        message,
+        resource_type=chain.resource_type or None,
+        kind="COPY",
+        context={k: v for k, v in context.items() if v},
+    )
+    where = context | {
+        "recovery_point_arn": failed.source_recovery_point_arn if failed else None,
+        "resource_type": chain.resource_type or None,
+    }
     return Alert(
         alert_id=f"chain:{chain.chain_id}",
         severity=Severity.ERROR,
         kind=AlertKind.CHAIN,
         headline=f"copy chain {status}" + (f" at hop {failed.index + 1}" if failed else ""),
         occurred_at=at,
-        diagnosis=diagnose(
-            message,
-            resource_type=chain.resource_type or None,
-            kind="COPY",
-            context={k: v for k, v in context.items() if v},
-        ),
+        diagnosis=diagnosis,
+        proof=_proof(diagnosis, "COPY", where),
         account=context["account"],
         region=context["region"],
         resource_type=chain.resource_type or None,
@@ -125,6 +138,12 @@ def for_failed_chain(
         hop=hop,
         status_message=message,
     )
+
+
+def _proof(diagnosis: Diagnosis, kind: str, where: dict[str, str | None]) -> Proof | None:
+    """The probe's subject, not run: AlertsFunction runs it before it publishes the alert."""
+    subject = subject_for(diagnosis.category, kind, where, diagnosis.message)
+    return None if subject is None else Proof(subject=subject)
 
 
 def _warning(  # noqa: PLR0917  (what every warning has, in the Alert's order)

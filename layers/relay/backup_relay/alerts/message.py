@@ -113,6 +113,7 @@ def facts(alert: Alert) -> list[tuple[str, str]]:
         ("Chain", alert.chain_id),
         ("Hop", alert.hop),
         ("AWS said", alert.status_message),
+        ("Proof", alert.proof.line if alert.proof else None),  # confirmed / contradicted / ...
     ]
     return [(label, value) for label, value in rows if value]
 
