@@ -8,7 +8,7 @@ import time
 import pytest
 
 from backup_relay.doctor.facts import VaultFacts
-from backup_relay.doctor.probe import Probe
+from backup_relay.doctor.probe import Probe, RoleRefused
 from backup_relay.doctor.resource_facts import RoleFacts
 from backup_relay.domain.categories import Category
 from backup_relay.domain.proof import ProbeSubject, Verdict
@@ -226,3 +226,20 @@ def test_a_subject_that_names_no_destination_cannot_be_checked() -> None:
     proof = Probe(reads, Scope())(subject)
     assert proof.line == "could not check: the job names no copy destination"
     assert reads.calls == []
+
+
+def test_a_doctor_role_that_refuses_names_the_role_and_what_it_must_do() -> None:
+    # GIVEN AWS refuses to let the probe work as the member's DoctorRole
+    role = f"arn:aws:iam::{MEMBER}:role/backup-relay-doctor-{HOME}"
+
+    class Refusing(MemoryProbeReads):
+        def recovery_point_key(self, account: str, region: str, vault_arn: str, arn: str) -> str:
+            raise RoleRefused("AccessDenied", "not authorized to perform: sts:AssumeRole", role)
+
+    # WHEN probed
+    proof = Probe(Refusing(), Scope())(_subject(Category.KMS_KEY_NOT_SHARED))
+    # THEN it could not check, naming the role and the permission
+    assert proof.line == (
+        f"could not check: AccessDenied assuming {role} (sts:AssumeRole: the member stack's "
+        "DoctorRole must exist and trust this stack's roles)"
+    )

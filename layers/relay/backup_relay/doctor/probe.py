@@ -73,6 +73,15 @@ NEEDS = {
 T = TypeVar("T")
 
 
+class RoleRefused(AwsError):
+    """AWS refused to let the caller work as a member's DoctorRole (sts:AssumeRole): the role
+    is missing, or does not trust the caller."""
+
+    def __init__(self, code: str, message: str, role_arn: str) -> None:
+        super().__init__(code, message)
+        self.role_arn = role_arn
+
+
 class Unchecked(Exception):
     """The probe cannot decide: why, in a few words."""
 
@@ -89,6 +98,11 @@ class _Counted:
         self.calls += 1
         try:
             return read()
+        except RoleRefused as refused:
+            raise Unchecked(
+                f"{refused.code} assuming {refused.role_arn} (sts:AssumeRole: the member stack's "
+                "DoctorRole must exist and trust this stack's roles)"
+            ) from refused
         except AwsError as error:
             through = (
                 "" if account == self.central_account else f" through the DoctorRole of {account}"

@@ -14,7 +14,9 @@ from backup_relay.adapters.prerequisites.central import AwsPrerequisites, cross_
 from backup_relay.adapters.prerequisites.coverage import role_facts
 from backup_relay.adapters.prerequisites.reads import key_facts, or_none, pages
 from backup_relay.doctor.facts import VaultFacts
+from backup_relay.doctor.probe import RoleRefused
 from backup_relay.doctor.resource_facts import RoleFacts
+from backup_relay.domain.errors import AwsError
 
 
 @dataclass
@@ -27,11 +29,14 @@ class AwsProbeReads:
         if account == self.central_account:
             return aws.client(service, region)
         if (account, region) not in self._credentials:
-            with domain_errors():
-                self._credentials[account, region] = aws.client("sts").assume_role(
-                    RoleArn=f"arn:aws:iam::{account}:role/{self.member_role_name}-{region}",
-                    RoleSessionName="backup-relay-probe",
-                )["Credentials"]
+            role = f"arn:aws:iam::{account}:role/{self.member_role_name}-{region}"
+            try:
+                with domain_errors():
+                    self._credentials[account, region] = aws.client("sts").assume_role(
+                        RoleArn=role, RoleSessionName="backup-relay-probe"
+                    )["Credentials"]
+            except AwsError as error:
+                raise RoleRefused(error.code, error.message, role) from error
         return aws.client_as(self._credentials[account, region], service, region)
 
     def recovery_point_key(self, account: str, region: str, vault_arn: str, arn: str) -> str | None:
