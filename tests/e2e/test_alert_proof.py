@@ -14,7 +14,9 @@ from moto.sts.models import STSBackend
 from backup_relay_sandbox import api_calls
 from backup_relay_sandbox.backup_sim import policies
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, REGION, client
-from backup_relay_sandbox.organization import Organization
+from backup_relay_sandbox.organization import CENTRAL_VAULT, Organization
+from backup_relay_sandbox.template import CENTRAL_TEMPLATE, load_template
+from tests.e2e.test_function_permissions import _allows, _statements
 from tests.support.chain import night
 
 MEMBER = MEMBER_ACCOUNTS[0]
@@ -109,3 +111,36 @@ def test_a_doctor_role_that_refuses_leaves_the_cause_unchecked_and_the_alert_goe
         f"AccessDenied assuming arn:aws:iam::{MEMBER}:role/backup-relay-doctor-{REGION} "
         "(sts:AssumeRole: the member stack's DoctorRole must exist and trust this stack's roles)"
     )
+
+
+def test_a_central_vault_that_refuses_the_member_is_confirmed_with_the_functions_own_reads(
+    moto: None,
+) -> None:
+    # GIVEN the central vault's access policy lets another account copy in, not this member
+    org = Organization.build(members=[MEMBER], resource_types=())
+    other = MEMBER_ACCOUNTS[1]
+    client("backup", REGION).put_backup_vault_access_policy(
+        BackupVaultName=CENTRAL_VAULT,
+        Policy=json.dumps(policies.copy_into_vault("o-unused", [other])),
+    )
+    org.add_resource(MEMBER, "Aurora", "ledger")
+    api_calls.clear()
+    night(org, types=("Aurora",))
+    # WHEN AlertsFunction publishes the failed copy's alert
+    proof = _proof(org)
+    # THEN the probe read the central vault with the function's own credentials and confirms it
+    assert proof["subject"]["category"] == "vault_access_policy"
+    assert proof["verdict"] == "confirmed"
+    assert f"not to account(s) {MEMBER}" in proof["finding"]
+    # AND every call AlertsFunction made is one its policy in template.yaml allows
+    template = load_template(CENTRAL_TEMPLATE)["Resources"]
+    tables = {physical: logical for logical, physical in org.central.tables.items()}
+    made = {
+        (action, tables.get(resource, resource) if resource else None)
+        for function, action, resource in api_calls.CALLS
+        if function == "AlertsFunction"
+    }
+    assert {"backup:GetBackupVaultAccessPolicy", "kms:GetKeyPolicy"} <= {a for a, _ in made}
+    statements = _statements(template["AlertsFunction"], template)
+    refused = [call for call in made if not any(_allows(s, *call, org) for s in statements)]
+    assert refused == []

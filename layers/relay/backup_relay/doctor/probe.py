@@ -14,6 +14,7 @@ dropped).
 
 from __future__ import annotations
 
+import contextvars
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -147,7 +148,9 @@ class Probe:
         counted = _Counted(self.reads, self.central_account)
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="probe")
         try:
-            verdict, finding = pool.submit(self._check, subject, counted).result(
+            # in a copy of the caller's context: its tracing and log keys go with the reads
+            run = contextvars.copy_context().run
+            verdict, finding = pool.submit(run, self._check, subject, counted).result(
                 timeout=self.scope.probe_timeout_seconds
             )
         except FutureTimeout:
