@@ -105,3 +105,17 @@ def test_a_probe_that_cannot_check_does_not_hold_the_replay_back() -> None:
     assert item.outcome is ReplayOutcome.REPLAYED
     assert len(members.started) == 1
     assert item.proof.startswith("could not check: AccessDenied reading key")
+
+
+def test_the_cli_prints_each_jobs_probe_under_the_table() -> None:
+    # GIVEN a dry run that skipped a failure whose cause is confirmed
+    from backup_relay_cli.render import render_replay
+
+    replay, _ = _replay(_key())
+    report = replay(ReplayRequest(dry_run=True))
+    # WHEN the CLI renders it
+    text = render_replay(report, dry_run=True)
+    # THEN the table says skipped and the diagnosis, and the probe's line follows, by job
+    assert "kms_key_not_shared" in text
+    assert "the probe of each cause (docs/alerts.md#proof):" in text
+    assert "  copy-1  confirmed: 1 Aurora recovery point(s)" in text
