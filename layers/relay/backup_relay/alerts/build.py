@@ -55,25 +55,19 @@ def for_job(event: JobEvent, routes: RoutePolicy) -> Alert | None:
         "job_id": event.job_id,
         "iam_role_arn": event.iam_role_arn,
     }
-    diagnosis = diagnose(
-        event.status_message,
-        resource_type=event.resource_type,
-        kind=str(event.kind),
-        state=str(event.state),
-        context={k: v for k, v in context.items() if v},
-    )
-    where = context | {
-        "recovery_point_arn": event.source_recovery_point_arn,
-        "resource_type": event.resource_type,
-    }
-    return Alert(
+    alert = Alert(
         alert_id=f"job:{event.kind}:{event.job_id}:{event.state}",
         severity=Severity.ERROR,
         kind=AlertKind(str(event.kind)),
         headline=f"{str(event.kind).lower()} job {event.state}",
         occurred_at=event.time,
-        diagnosis=diagnosis,
-        proof=_proof(diagnosis, str(event.kind), where),
+        diagnosis=diagnose(
+            event.status_message,
+            resource_type=event.resource_type,
+            kind=str(event.kind),
+            state=str(event.state),
+            context={k: v for k, v in context.items() if v},
+        ),
         account=event.account,
         region=event.region,
         resource_type=event.resource_type,
@@ -81,6 +75,8 @@ def for_job(event: JobEvent, routes: RoutePolicy) -> Alert | None:
         job_id=event.job_id,
         status_message=event.status_message,
     )
+    where = {"recovery_point_arn": event.source_recovery_point_arn}
+    return _with_proof(alert, str(event.kind), context | where)
 
 
 def for_failed_chain(
@@ -110,24 +106,18 @@ def for_failed_chain(
         "destination_vault_arn": failed.destination_vault_arn if failed else None,
         "job_id": failed.copy_job_id if failed else None,
     }
-    diagnosis = diagnose(
-        message,
-        resource_type=chain.resource_type or None,
-        kind="COPY",
-        context={k: v for k, v in context.items() if v},
-    )
-    where = context | {
-        "recovery_point_arn": failed.source_recovery_point_arn if failed else None,
-        "resource_type": chain.resource_type or None,
-    }
-    return Alert(
+    alert = Alert(
         alert_id=f"chain:{chain.chain_id}",
         severity=Severity.ERROR,
         kind=AlertKind.CHAIN,
         headline=f"copy chain {status}" + (f" at hop {failed.index + 1}" if failed else ""),
         occurred_at=at,
-        diagnosis=diagnosis,
-        proof=_proof(diagnosis, "COPY", where),
+        diagnosis=diagnose(
+            message,
+            resource_type=chain.resource_type or None,
+            kind="COPY",
+            context={k: v for k, v in context.items() if v},
+        ),
         account=context["account"],
         region=context["region"],
         resource_type=chain.resource_type or None,
@@ -138,12 +128,17 @@ def for_failed_chain(
         hop=hop,
         status_message=message,
     )
+    where = {"recovery_point_arn": failed.source_recovery_point_arn if failed else None}
+    return _with_proof(alert, "COPY", context | where)
 
 
-def _proof(diagnosis: Diagnosis, kind: str, where: dict[str, str | None]) -> Proof | None:
-    """The probe's subject, not run: AlertsFunction runs it before it publishes the alert."""
+def _with_proof(alert: Alert, kind: str, where: dict[str, str | None]) -> Alert:
+    """With its probe's subject, not run: AlertsFunction runs it before it publishes the alert
+    (none for a category no read-only check confirms)."""
+    diagnosis = alert.diagnosis
+    where = where | {"resource_type": alert.resource_type}
     subject = subject_for(diagnosis.category, kind, where, diagnosis.message)
-    return None if subject is None else Proof(subject=subject)
+    return alert if subject is None else alert.model_copy(update={"proof": Proof(subject=subject)})
 
 
 def _warning(  # noqa: PLR0917  (what every warning has, in the Alert's order)

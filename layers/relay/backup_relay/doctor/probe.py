@@ -67,7 +67,7 @@ NEEDS = {
     "vault": "backup:DescribeBackupVault and backup:GetBackupVaultAccessPolicy",
     "cross_account_backup": "backup:DescribeGlobalSettings, in the management account or a "
     "delegated administrator",
-    "role": "iam:GetRole and iam:ListAttachedRolePolicies",
+    "role": "iam:GetRole, iam:ListAttachedRolePolicies and iam:ListRolePolicies",
 }
 
 
