@@ -144,3 +144,15 @@ def test_a_central_vault_that_refuses_the_member_is_confirmed_with_the_functions
     statements = _statements(template["AlertsFunction"], template)
     refused = [call for call in made if not any(_allows(s, *call, org) for s in statements)]
     assert refused == []
+    # AND ReplayFunction, probing the same cause, skips the copy with its own allowed reads
+    api_calls.clear()
+    [item] = org.central.functions["ReplayFunction"]({"since": "30d"})["items"]
+    assert (item["outcome"], item["proof"][:10]) == ("skipped", "confirmed:")
+    made = {
+        (action, tables.get(resource, resource) if resource else None)
+        for function, action, resource in api_calls.CALLS
+        if function == "ReplayFunction"
+    }
+    assert "backup:GetBackupVaultAccessPolicy" in {a for a, _ in made}
+    statements = _statements(template["ReplayFunction"], template)
+    assert [call for call in made if not any(_allows(s, *call, org) for s in statements)] == []
