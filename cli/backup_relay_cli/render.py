@@ -110,6 +110,8 @@ def render_replay(report: ReplayReport, *, dry_run: bool) -> str:
     counts = ", ".join(
         f"{report.count(outcome)} {outcome}" for outcome in ReplayOutcome if report.count(outcome)
     )
+    probed = [f"  {i.id}  {i.proof}" for i in report.items if i.proof]
+    lines += ["", "the probe of each cause (docs/alerts.md#proof):", *probed] if probed else []
     lines += ["", counts + (" (dry run: nothing changed)" if dry_run else "")]
     return "\n".join(lines)
 

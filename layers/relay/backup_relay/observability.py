@@ -230,6 +230,23 @@ class Telemetry:
             extra={"aws_category": aws_category, "resource_type": resource_type},
         )
 
+    def probe_ran(self, category: str, verdict: str, reads: int, seconds: float) -> None:
+        """The doctor's probe of an alert's cause (doctor/probe.py): its verdict, its reads."""
+        _count(_PROBE_METRICS[verdict])
+        _count("ProbeReads", reads)
+        _seconds("ProbeSeconds", timedelta(seconds=seconds))
+        logger.info(
+            "probe ran",
+            extra={"category": category, "verdict": verdict, "reads": reads, "seconds": seconds},
+        )
+
+
+_PROBE_METRICS = {
+    "confirmed": "ProbesConfirmed",
+    "contradicted": "ProbesContradicted",
+    "could not check": "ProbesUnchecked",
+}
+
 
 def append_keys(**keys: Any) -> None:
     """Keys every later log line of this invocation carries (a correlation id)."""

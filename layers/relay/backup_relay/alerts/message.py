@@ -115,6 +115,7 @@ def facts(alert: Alert) -> list[tuple[str, str]]:
         ("Hop", alert.hop),
         ("AWS said", alert.status_message),
         ("AWS class", alert.message_category or alert.diagnosis.aws_category),
+        ("Proof", alert.proof.line if alert.proof else None),  # confirmed / contradicted / ...
     ]
     return [(label, value) for label, value in rows if value]
 

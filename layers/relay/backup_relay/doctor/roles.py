@@ -201,3 +201,6 @@ def central_backup_role_can_copy(central: CentralFacts) -> Iterable[Finding]:
 #: The role rules, in the order their findings are listed: a member's, the central account's.
 ROLE_RULES = (service_linked_role_exists, backup_roles_can_back_up)
 CENTRAL_ROLE_RULES = (central_service_linked_role_exists, central_backup_role_can_copy)
+
+#: A role's findings, for the probe of an alert's cause (doctor/probe.py): the same rule.
+role_findings = _role_findings

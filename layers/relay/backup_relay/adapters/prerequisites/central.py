@@ -108,6 +108,9 @@ class AwsPrerequisites:
             lock_max_retention_days=vault.get("MaxRetentionDays") if vault.get("Locked") else None,
         )
 
+    #: one vault's facts, as the doctor reads them: also the probe's (prerequisites/probe.py)
+    vault_facts = _vault
+
     def _stack(self) -> StackFacts | None:
         if not self.bus_name:
             return None

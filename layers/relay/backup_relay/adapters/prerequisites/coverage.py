@@ -187,6 +187,10 @@ def _role(iam: Any, arn: str) -> RoleFacts:
     )
 
 
+#: A role's facts, as the doctor reads them: also the probe's (prerequisites/probe.py).
+role_facts = _role
+
+
 # ---- resources ----------------------------------------------------------------------------------
 
 
