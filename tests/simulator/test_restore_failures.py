@@ -152,8 +152,21 @@ def test_a_recovery_point_being_deleted_cannot_be_restored(api: Api, topology: T
         (restores.ROLE_NOT_AUTHORIZED.format(encoded="AbC123"), "EBS", "iam_role_permissions"),
         (RDS_KEY_NOT_ACCESSIBLE, "Aurora", "kms_key_not_shared"),
         (EC2_KEY_NOT_ACCESSIBLE, "EBS", "kms_key_not_shared"),
+        (restores.DB_INSTANCE_EXISTS, "RDS", "restore_settings"),
+        (restores.DB_CLUSTER_EXISTS, "Aurora", "restore_settings"),
+        (restores.SUBNET_GROUP_MISSING.format(name="dr-subnets"), "RDS", "restore_settings"),
+        (restores.SUBNET_GROUP_REQUIRED, "RDS", "restore_settings"),
     ],
-    ids=["instance profile", "restore role", "rds key", "key"],
+    ids=[
+        "instance profile",
+        "restore role",
+        "rds key",
+        "key",
+        "instance exists",
+        "cluster exists",
+        "subnet group",
+        "no subnet group",
+    ],
 )
 def test_the_restore_failures_the_catalogue_knows_are_diagnosed(
     message: str, resource_type: str, category: str

@@ -50,7 +50,7 @@ NEW_CATEGORIES = frozenset(
     {
         "resource_deleted", "key_disabled", "windows_vss", "s3_prerequisite", "count_quota",
         "tag_limit", "not_subscribed", "aws_internal", "vault_lock_retention",
-        "maintenance_window",
+        "maintenance_window", "restore_settings",
     }
 )  # fmt: skip
 

@@ -178,6 +178,20 @@ PHRASINGS = [
         None,
         "maintenance_window",
     ),
+    # restore_settings: RDS's faults, as a restore job passes them on
+    (
+        "DBInstanceAlreadyExists: DB instance already exists",
+        "RESTORE",
+        "FAILED",
+        "restore_settings",
+    ),
+    ("DBClusterAlreadyExistsFault: DB Cluster already exists", "RESTORE", None, "restore_settings"),
+    (
+        "DBSubnetGroupNotFoundFault: DB subnet group 'dr-subnets' does not exist.",
+        "RESTORE",
+        "FAILED",
+        "restore_settings",
+    ),
     # expired jobs, whatever the message
     (
         "Backup job failed because there was a running job for the same resource.",

@@ -229,6 +229,23 @@ FIRST: tuple[Entry, ...] = (
         True,
         "https://docs.aws.amazon.com/accounts/latest/reference/manage-acct-regions.html",
     ),
+    Entry(  # a restore's metadata: RDS's own faults, passed on by AWS Backup's restore job
+        Category.RESTORE_SETTINGS,
+        (
+            r"\bdb ?(instance|cluster) ?already ?exists",
+            r"(instance|cluster) ?already ?exists ?fault",
+            r"db ?subnet ?group\b.{0,80}?\b(does not exist|not ?found)",
+            r"db ?subnet ?group has not been specified",
+        ),
+        "The restore's settings name a database that exists already, or a subnet group that "
+        "does not",
+        "In account {account}, region {region}: give the restore a new identifier (the restore "
+        "metadata's DBInstanceIdentifier or DBClusterIdentifier), or delete the database that "
+        "has it; and name a DB subnet group that exists there (DBSubnetGroupName), or create one "
+        "(RDS console > Subnet groups). Then start the restore again.",
+        True,
+        f"{GUIDE}/restoring-rds.html",
+    ),
 )
 
 

@@ -47,6 +47,7 @@ class Category(StrEnum):
     AWS_INTERNAL = "aws_internal"
     VAULT_LOCK_RETENTION = "vault_lock_retention"
     MAINTENANCE_WINDOW = "maintenance_window"
+    RESTORE_SETTINGS = "restore_settings"
     UNKNOWN = "unknown"
     # warnings (WARNINGS)
     HOP_PAST_SLA = "hop_past_sla"
@@ -182,4 +183,6 @@ NOT_CHECKABLE: dict[Category, str] = {
     "regions yet",
     Category.AWS_INTERNAL: "an error on AWS's side at the time",
     Category.MAINTENANCE_WINDOW: "the database's windows at the time of the job",
+    Category.RESTORE_SETTINGS: "the restore's metadata and the target account's databases at "
+    "the time of the restore",
 }
