@@ -112,10 +112,10 @@ def backup_roles_can_back_up(member: MemberFacts, central: CentralFacts) -> Iter
     for arn in sorted({s.role_arn for s in selections}):
         role = roles.get(arn)
         if role is not None:
-            yield from _role_findings(member, role, needs_s3=arn in holds_s3)
+            yield from role_findings(member, role, needs_s3=arn in holds_s3)
 
 
-def _role_findings(member: MemberFacts, role: RoleFacts, *, needs_s3: bool) -> Iterable[Finding]:
+def role_findings(member: MemberFacts, role: RoleFacts, *, needs_s3: bool) -> Iterable[Finding]:
     plans = f"the backup plans' selections of account {member.account} name it"
     if not role.exists:
         yield _finding(
@@ -201,6 +201,3 @@ def central_backup_role_can_copy(central: CentralFacts) -> Iterable[Finding]:
 #: The role rules, in the order their findings are listed: a member's, the central account's.
 ROLE_RULES = (service_linked_role_exists, backup_roles_can_back_up)
 CENTRAL_ROLE_RULES = (central_service_linked_role_exists, central_backup_role_can_copy)
-
-#: A role's findings, for the probe of an alert's cause (doctor/probe.py): the same rule.
-role_findings = _role_findings

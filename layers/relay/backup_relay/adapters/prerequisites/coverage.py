@@ -72,7 +72,7 @@ def member_coverage(client: Client, account: str, region: str) -> MemberCoverage
         service_linked_role=_allowed(
             lambda: or_none(lambda: iam.get_role(RoleName="AWSServiceRoleForBackup")) is not None
         ),
-        roles=_allowed(lambda: [_role(iam, arn) for arn in _role_arns(selections)]),
+        roles=_allowed(lambda: [role_facts(iam, arn) for arn in _role_arns(selections)]),
     )
 
 
@@ -159,7 +159,7 @@ def _vaults(backup: Any, kms: Any, selections: list[Selection]) -> list[MemberVa
 # ---- roles --------------------------------------------------------------------------------------
 
 
-def _role(iam: Any, arn: str) -> RoleFacts:
+def role_facts(iam: Any, arn: str) -> RoleFacts:
     name = arn.rsplit("/", 1)[-1]
     role = or_none(lambda: iam.get_role(RoleName=name))
     if role is None:
@@ -185,10 +185,6 @@ def _role(iam: Any, arn: str) -> RoleFacts:
         managed_policies=attached,
         other_policies=len(inline) + sum(not p.startswith(_BACKUP_POLICY_PREFIX) for p in attached),
     )
-
-
-#: A role's facts, as the doctor reads them: also the probe's (prerequisites/probe.py).
-role_facts = _role
 
 
 # ---- resources ----------------------------------------------------------------------------------
