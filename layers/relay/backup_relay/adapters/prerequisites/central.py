@@ -56,7 +56,7 @@ class AwsPrerequisites:
         return CentralFacts(
             account=self.account,
             organization_id=self.organization_id,
-            vaults=[self._vault(role, region, name) for role, region, name in self.vaults],
+            vaults=[self.vault_facts(role, region, name) for role, region, name in self.vaults],
             cross_account_backup=cross_account_backup(),
             backup_role_arn=self.backup_role_arn,
             intermediate_retention_days=self.intermediate_retention_days,
@@ -73,7 +73,7 @@ class AwsPrerequisites:
             **backup_role(self.backup_role_arn),
         )
 
-    def _vault(self, role: str, region: str, name: str) -> VaultFacts:
+    def vault_facts(self, role: str, region: str, name: str) -> VaultFacts:
         arn = f"arn:aws:backup:{region}:{self.account}:backup-vault:{name}"
         where = {"role": role, "arn": arn, "account": self.account, "region": region}
         backup = aws.backup(region)
@@ -107,9 +107,6 @@ class AwsPrerequisites:
             lock_min_retention_days=vault.get("MinRetentionDays") if vault.get("Locked") else None,
             lock_max_retention_days=vault.get("MaxRetentionDays") if vault.get("Locked") else None,
         )
-
-    #: one vault's facts, as the doctor reads them: also the probe's (prerequisites/probe.py)
-    vault_facts = _vault
 
     def _stack(self) -> StackFacts | None:
         if not self.bus_name:
