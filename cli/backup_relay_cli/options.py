@@ -22,6 +22,7 @@ from importlib import metadata
 from typing import Any, NoReturn, TextIO, TypeVar
 
 from backup_relay.domain import identifiers, resource_types
+from backup_relay.domain.aws_categories import category_name
 from backup_relay.domain.catalogue import CATEGORIES
 from backup_relay.domain.chain import CHAIN_ID as CHAIN_ID_FORM
 from backup_relay.domain.chain import chain_of_execution
@@ -202,6 +203,7 @@ RESOURCE_TYPES = _argument_type(
     lambda text: ",".join(_resource_type(name.strip()) for name in text.split(",") if name.strip()),
 )
 CATEGORY = _argument_type("category", _category)
+AWS_CATEGORY = _argument_type("AWS message category", category_name)
 #: A positive duration (90m, 24h, 7d), kept as typed; durations.duration reads it.
 DURATION = _argument_type("duration", _checked(durations.parse_duration))
 #: A duration back from now, or an ISO 8601 time, kept as typed; durations.since reads it when

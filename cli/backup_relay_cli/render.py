@@ -12,6 +12,7 @@ from backup_relay.domain.failures import Diagnosis, Severity
 if TYPE_CHECKING:
     from backup_relay.doctor.preflight import PreflightReport
 from backup_relay.coverage.resources import CoverageReport
+from backup_relay.domain.diagnosis import Explanation
 from backup_relay.domain.jobs import JobEvent
 from backup_relay.domain.routes import Route
 from backup_relay.replay.failed_copies import ReplayOutcome, ReplayReport
@@ -69,8 +70,32 @@ def render_diagnosis(diagnosis: Diagnosis) -> str:
             block("fix", diagnosis.remediation),
             block("replay", retry),
             block("docs", diagnosis.docs),
+            *([block("aws", diagnosis.aws_category)] if diagnosis.aws_category else []),
         ]
     )
+
+
+def render_explanation(explanation: Explanation) -> str:
+    """`diagnose --explain`: the entries tried in order, what matched, then the diagnosis."""
+    rows = [
+        (
+            str(t.index),
+            t.category,
+            f"matched {t.matched!r}" if t.matched is not None else (t.skipped or "no match"),
+            t.title,
+        )
+        for t in explanation.trials
+    ]
+    lines = [f"message    {explanation.text!r}", ""]
+    lines += _table(("#", "category", "tried", "entry"), rows)
+    if explanation.fallback:
+        lines += ["", f"no entry matched: AWS's category {explanation.aws_category!r} picked "
+                  f"{explanation.fallback}"]  # fmt: skip
+    elif not any(t.matched is not None for t in explanation.trials):
+        aws = explanation.aws_category
+        why = f"AWS's category {aws!r} picks no family" if aws else "no AWS category given"
+        lines += ["", f"no entry matched, and {why}: unknown"]
+    return "\n".join([*lines, "", render_diagnosis(explanation.diagnosis)])
 
 
 def render_replay(report: ReplayReport, *, dry_run: bool) -> str:
@@ -85,6 +110,8 @@ def render_replay(report: ReplayReport, *, dry_run: bool) -> str:
     counts = ", ".join(
         f"{report.count(outcome)} {outcome}" for outcome in ReplayOutcome if report.count(outcome)
     )
+    probed = [f"  {i.id}  {i.proof}" for i in report.items if i.proof]
+    lines += ["", "the probe of each cause (docs/alerts.md#proof):", *probed] if probed else []
     lines += ["", counts + (" (dry run: nothing changed)" if dry_run else "")]
     return "\n".join(lines)
 

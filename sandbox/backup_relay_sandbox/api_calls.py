@@ -8,10 +8,10 @@ a test can hold the template's policies to them.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from typing import Any
 
@@ -24,7 +24,9 @@ from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT as _CENTRAL_ACCOUNT
 CALLS: set[tuple[str, str, str | None]] = set()
 #: How many calls of each action each function made (for the benchmarks' figures).
 COUNTS: Counter[tuple[str, str]] = Counter()
-_running = threading.local()
+#: The function whose calls these are: a context variable, so a worker thread a function runs
+#: in a copy of its context (the probe's, doctor/probe.py) makes calls that are still its own.
+_RUNNING: ContextVar[str | None] = ContextVar("sandbox_function", default=None)
 
 #: (role ARN, IAM action, resource or None) of every call made with a role's assumed
 #: credentials (`aws.client_as`), since the last `clear()`: IAM authorizes them on that role
@@ -48,13 +50,13 @@ PASSED_ROLES = {"backup:StartCopyJob": "IamRoleArn", "backup:StartBackupJob": "I
 
 @contextmanager
 def made_by(logical_id: str) -> Iterator[None]:
-    """Calls in this block (this thread) are the function `logical_id`'s."""
-    previous = getattr(_running, "function", None)
-    _running.function = logical_id
+    """Calls in this block (this thread, and work it runs in a copy of its context) are the
+    function `logical_id`'s."""
+    token = _RUNNING.set(logical_id)
     try:
         yield
     finally:
-        _running.function = previous
+        _RUNNING.reset(token)
 
 
 def clear() -> None:
@@ -106,7 +108,7 @@ def queue_arn(url: str) -> str:
 def _record(model: Any, params: Any = None, context: Any = None, **_: Any) -> None:
     if model.name == "AssumeRole" and isinstance(context, dict) and isinstance(params, dict):
         context["sandbox_role_arn"] = params.get("RoleArn")
-    function = getattr(_running, "function", None)
+    function = _RUNNING.get()
     if function is not None:
         for action, resource in _authorized(model, params, _CENTRAL_ACCOUNT):
             CALLS.add((function, action, resource))

@@ -92,7 +92,9 @@ def reset() -> None:
     """Forget every cached client and everything the library built (call it whenever a new
     moto mock starts: moto intercepts only clients created while it is active)."""
     from backup_relay import wiring
+    from backup_relay_sandbox import moto_storage_gateway
 
+    moto_storage_gateway.install()  # moto has no Storage Gateway: the sandbox adds what it reads
     client.cache_clear()
     _session.cache_clear()
     wiring.reset()

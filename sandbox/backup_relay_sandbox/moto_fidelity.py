@@ -16,6 +16,8 @@ from typing import Any
 from moto.events import models
 from moto.events import utils as moto_events_utils
 
+from backup_relay_sandbox import moto_organizations
+
 events_models: Any = models  # moto's types describe its own calls, not patches of them
 events_utils: Any = moto_events_utils
 
@@ -35,6 +37,7 @@ def apply() -> None:
         ("no-option-groups", _no_option_groups),
         ("stop-is-immediate", _stop_is_immediate),
         ("lambda-account-settings", _lambda_account_settings),
+        ("organizations-resource-policy", moto_organizations.install),
     ):
         if name not in _applied:
             patch()

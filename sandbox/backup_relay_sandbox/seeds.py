@@ -3,8 +3,9 @@ one per name, each in the first member account and the home region: what the doc
 once, where it is. And the resources of every type the doctor reads, set up as AWS's guides
 show (`add_every_read_type`): what it must pass.
 
-Resources are made in moto (S3, EC2, EFS, DynamoDB, Redshift: what the doctor reads), tagged
-backup=enabled (the member stack's plan selects them) unless the seed is about tags.
+Resources are made in moto (S3, EC2, EFS, DynamoDB, Redshift, FSx: what the doctor reads) and
+the sandbox's Storage Gateway (moto_storage_gateway.py), tagged backup=enabled (the member
+stack's plan selects them) unless the seed is about tags.
 """
 
 from __future__ import annotations
@@ -15,20 +16,23 @@ from typing import TYPE_CHECKING, Any
 
 from backup_relay_sandbox.backup_sim import moto_state
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, REGION, client
+from backup_relay_sandbox.seed_resources import (
+    ENABLED,
+    fsx_file_system,
+    gateway,
+    gateway_volume,
+    instance,
+)
+from backup_relay_sandbox.seed_resources import tag_list as _tags
 
 if TYPE_CHECKING:
     from backup_relay_sandbox.organization import Organization
 
-ENABLED = {"backup": "enabled"}
 FOR_BACKUP = "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup"
 FOR_S3 = "arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Backup"
 
 
 # ---- resources ----------------------------------------------------------------------------------
-
-
-def _tags(tags: dict[str, str]) -> list[dict[str, str]]:
-    return [{"Key": k, "Value": v} for k, v in tags.items()]
 
 
 def bucket(account: str, name: str, *, versioned: bool, tags: dict[str, str] = ENABLED) -> str:
@@ -107,17 +111,21 @@ def key_the_account_may_not_use(account: str) -> str:
 
 def add_every_read_type(org: Organization, account: str) -> list[str]:
     """A resource of each type the doctor reads, as AWS's guides set them up: a versioned bucket,
-    an EBS volume and an EFS file system on a customer managed key shared with the central
-    account (the account's root may use it: IAM decides), a DynamoDB table on AWS's own key with
-    advanced features on (the simulator's default), a Redshift cluster its team keeps
-    (backup=custom is discouraged: disabled). Returns their ARNs."""
+    an EBS volume, an EC2 instance (each of its volumes), an EFS file system and a persistent
+    FSx for Lustre file system on a customer managed key shared with the central account (the
+    account's root may use it: IAM decides), a DynamoDB table on AWS's own key with advanced
+    features on (the simulator's default), a Redshift cluster its team keeps (backup=custom is
+    discouraged: disabled), a cached volume gateway's volume. Returns their ARNs."""
     key = org.sim.create_key(account, REGION, grant_accounts=[CENTRAL_ACCOUNT])
     return [
         bucket(account, f"orders-{account}", versioned=True),
         volume(account, key=key),
+        instance(account, key, key),
         file_system(account, "shared-files", key),
+        fsx_file_system(account, key),
         table(account, "sessions", None),
         redshift_cluster(account, "warehouse", tags={"backup": "disabled"}),
+        gateway_volume(account, gateway(account, "volumes", "CACHED")),
     ]
 
 
@@ -227,14 +235,82 @@ def _member_vault_on_default_key(org: Organization) -> None:
 
 def _management_opted_out_of_s3(org: Organization) -> None:
     """The management account (the sandbox's central account) has not opted in to S3, and the
-    member's plan selects a bucket by its tags. (The simulator keeps one opt-in setting for
-    every account: the members' own are not what the doctor reads.)"""
-    org.sim.settings.resource_type_opt_in["S3"] = False
+    member's plan selects a bucket by its tags (the member itself has)."""
+    org.sim.settings.opt_in(CENTRAL_ACCOUNT, REGION, {"S3": False})
     bucket(_member(org), f"orders-{_member(org)}", versioned=True)
+
+
+def _member_opted_out_of_s3(org: Organization) -> None:
+    """The member has not opted in to S3 in its home region, and its own plan (the member
+    stack's) selects a bucket by its tags; the management account has opted in."""
+    org.sim.settings.opt_in(_member(org), REGION, {"S3": False})
+    bucket(_member(org), f"invoices-{_member(org)}", versioned=True)
+
+
+def _management_delegation_policy_without_backup_policies(org: Organization) -> None:
+    """The member is AWS Backup's delegated administrator, and the management account's
+    delegation policy only lets it view the organization and its policies (AWS's example
+    "View organization, OUs, accounts, and policies"): it cannot manage backup policies."""
+    organizations = client("organizations", REGION, CENTRAL_ACCOUNT)
+    organizations.register_delegated_administrator(
+        AccountId=_member(org), ServicePrincipal="backup.amazonaws.com"
+    )
+    view = {
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{_member(org)}:root"},
+        "Action": [
+            "organizations:DescribeOrganization",
+            "organizations:DescribePolicy",
+            "organizations:ListRoots",
+            "organizations:ListAccounts",
+            "organizations:ListPolicies",
+            "organizations:ListTargetsForPolicy",
+        ],
+        "Resource": "*",
+    }
+    policy = {"Version": "2012-10-17", "Statement": [view]}
+    organizations.put_resource_policy(Content=json.dumps(policy))
+
+
+def _central_backup_role_without_backup_policy(org: Organization) -> None:
+    """The central role the chain's copies run as (BackupRoleName) lost
+    AWSBackupServiceRolePolicyForBackup; it keeps the restore policy the console gives it."""
+    role = str(org.central.stack.values["BackupRoleName"]).rsplit("/", 1)[-1]
+    client("iam", REGION, CENTRAL_ACCOUNT).detach_role_policy(RoleName=role, PolicyArn=FOR_BACKUP)
 
 
 def _no_central_service_linked_role(org: Organization) -> None:
     client("iam", REGION, CENTRAL_ACCOUNT).delete_role(RoleName="AWSServiceRoleForBackup")
+
+
+# ---- misconfigurations of FSx, Storage Gateway and EC2 instances ---------------------------------
+
+
+def _instance_with_a_volume_on_aws_managed_key(org: Organization) -> None:
+    """An instance whose root volume is on a customer managed key shared with the central
+    account and whose data volume is on aws/ebs: its AMI's copy fails all the same."""
+    account = _member(org)
+    shared = org.sim.create_key(account, REGION, grant_accounts=[CENTRAL_ACCOUNT])
+    instance(account, shared, org.sim.create_key(account, REGION, aws_managed_alias="aws/ebs"))
+
+
+def _fsx_on_aws_managed_key(org: Organization) -> None:
+    fsx_file_system(
+        _member(org), org.sim.create_key(_member(org), REGION, aws_managed_alias="aws/fsx")
+    )
+
+
+def _fsx_key_not_usable(org: Organization) -> None:
+    fsx_file_system(_member(org), key_the_account_may_not_use(_member(org)))
+
+
+def _fsx_scratch_file_system(org: Organization) -> None:
+    fsx_file_system(_member(org), None, deployment="SCRATCH_2")
+
+
+def _file_gateway_selected(org: Organization) -> None:
+    """A file gateway tagged as the plan selects (AWS Backup backs up only volume gateways)."""
+    gateway(_member(org), "files", "FILE_S3", tags=ENABLED)
 
 
 #: Each misconfiguration by name: what `Organization.build(seeds=...)` makes.
@@ -254,7 +330,17 @@ SEEDS: dict[str, Callable[[Organization], None]] = {
     "member_vault_without_bring_back_policy": _member_vault_without_bring_back_policy,
     "member_vault_on_default_key": _member_vault_on_default_key,
     "management_opted_out_of_s3": _management_opted_out_of_s3,
+    "member_opted_out_of_s3": _member_opted_out_of_s3,
     "no_central_service_linked_role": _no_central_service_linked_role,
+    "central_backup_role_without_backup_policy": _central_backup_role_without_backup_policy,
+    "management_delegation_policy_without_backup_policies": (
+        _management_delegation_policy_without_backup_policies
+    ),
+    "instance_with_a_volume_on_aws_managed_key": _instance_with_a_volume_on_aws_managed_key,
+    "fsx_on_aws_managed_key": _fsx_on_aws_managed_key,
+    "fsx_key_not_usable": _fsx_key_not_usable,
+    "fsx_scratch_file_system": _fsx_scratch_file_system,
+    "file_gateway_selected": _file_gateway_selected,
 }
 
 

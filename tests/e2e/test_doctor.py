@@ -51,7 +51,8 @@ def test_a_correctly_configured_organization_has_no_finding(moto: None) -> None:
         (CENTRAL_ACCOUNT, "-"),
         (MEMBER, REGION),
     }
-    assert len(report.checked) == 23  # 7 coverage's (selections, resources, ...), 1 DynamoDB's
+    # 7 coverage's (selections, resources, ...), 1 DynamoDB's, 1 the member's own opt-ins
+    assert len(report.checked) == 24
     # AND the central account is the management account: its DynamoDB setting was read
     assert any("management account's DynamoDB" in c.what for c in report.checked)
 

@@ -4,15 +4,24 @@ organization whose resources of every type are set up as AWS's guides show passe
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from backup_relay import wiring
 from backup_relay.doctor.report import DoctorReport
 from backup_relay_sandbox import api_calls
-from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, REGION
-from backup_relay_sandbox.organization import Organization
+from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, REGION, client
+from backup_relay_sandbox.organization import ORGANIZATION_ID, Organization
 from backup_relay_sandbox.seeds import SEEDS, add_every_read_type
-from tests.e2e.test_function_permissions import _role_allows, _role_statements
+from backup_relay_sandbox.template import CENTRAL_TEMPLATE, load_template
+from tests.e2e.test_function_permissions import (
+    _allows,
+    _role_allows,
+    _role_statements,
+    _statements,
+)
+from tests.support.delegation import aws_example_delegation
 
 MEMBER = MEMBER_ACCOUNTS[0]
 
@@ -23,9 +32,10 @@ def _doctor(org: Organization) -> DoctorReport:
 
 
 def test_resources_of_every_read_type_set_up_as_aws_shows_pass(moto: None) -> None:
-    # GIVEN the sandbox organization, and in its member a versioned bucket, an EBS volume and an
-    # EFS file system on a customer managed key shared with the central account, a DynamoDB
-    # table with advanced features on, all tagged backup=enabled, and a Redshift cluster tagged
+    # GIVEN the sandbox organization, and in its member a versioned bucket, an EBS volume, an EC2
+    # instance, an EFS and a persistent FSx for Lustre file system on a customer managed key
+    # shared with the central account, a DynamoDB table with advanced features on, a cached
+    # volume gateway's volume, all tagged backup=enabled, and a Redshift cluster tagged
     # backup=disabled
     org = Organization.build(members=[MEMBER], resource_types=())
     resources = add_every_read_type(org, MEMBER)
@@ -38,21 +48,51 @@ def test_resources_of_every_read_type_set_up_as_aws_shows_pass(moto: None) -> No
     checked = {c.what for c in report.checked if c.account == MEMBER}
     assert {"backup plans' selections", "AWSServiceRoleForBackup"} <= checked
     assert any(what.startswith("resources of S3, EBS, EC2, EFS") for what in checked)
-    assert len(resources) == 5
+    assert len(resources) == 8
     # AND every read it made as the member's DoctorRole is in that role's policy in
     # member/template.yaml (moto enforces no IAM)
     stack = org.members[MEMBER].stack
     doctor_role = stack.values["DoctorRole.Arn"]
     statements = _role_statements(stack.template["Resources"]["DoctorRole"], stack.values)
     made = {(action, arn) for role, action, arn in api_calls.ROLE_CALLS if role == doctor_role}
-    assert {"s3:GetBucketVersioning", "ec2:DescribeVolumes", "iam:ListAttachedRolePolicies"} <= {
-        action for action, _ in made
-    }
+    assert {
+        "s3:GetBucketVersioning",
+        "ec2:DescribeVolumes",
+        "fsx:DescribeFileSystems",
+        "storagegateway:ListVolumes",
+        "iam:ListAttachedRolePolicies",
+    } <= {action for action, _ in made}
     assert not [
         (action, arn)
         for action, arn in made
         if not any(_role_allows(s, action, arn) for s in statements)
     ]
+
+
+def test_a_delegated_administrator_allowed_as_aws_shows_passes(moto: None) -> None:
+    # GIVEN the sandbox organization whose member is AWS Backup's delegated administrator,
+    # allowed by AWS's example delegation policy for backup policies
+    org = Organization.build(members=[MEMBER], resource_types=())
+    organizations = client("organizations", REGION, CENTRAL_ACCOUNT)
+    organizations.register_delegated_administrator(
+        AccountId=MEMBER, ServicePrincipal="backup.amazonaws.com"
+    )
+    policy = aws_example_delegation(MEMBER, CENTRAL_ACCOUNT, ORGANIZATION_ID)
+    organizations.put_resource_policy(Content=json.dumps(policy))
+    # WHEN the scheduled doctor checks it
+    api_calls.clear()
+    org.central.functions["DoctorFunction"]({})
+    report = _doctor(org)
+    # THEN nothing is found or skipped, and the delegation policy was checked
+    assert report.findings == []
+    assert report.skipped == []
+    assert any("delegation policy" in c.what for c in report.checked)
+    # AND the DoctorFunction's policy in template.yaml allows the read it made
+    template = load_template(CENTRAL_TEMPLATE)["Resources"]
+    statements = _statements(template["DoctorFunction"], template)
+    made = {(a, r) for f, a, r in api_calls.CALLS if f == "DoctorFunction"}
+    assert ("organizations:DescribeResourcePolicy", None) in made
+    assert not [(a, r) for a, r in made if not any(_allows(s, a, r, org) for s in statements)]
 
 
 @pytest.mark.parametrize(
@@ -73,7 +113,21 @@ def test_resources_of_every_read_type_set_up_as_aws_shows_pass(moto: None) -> No
         ("member_vault_without_bring_back_policy", "vault_access_policy", "warning", 0),
         ("member_vault_on_default_key", "default_vault_key", "warning", 0),
         ("management_opted_out_of_s3", "resource_prerequisite", "error", 1),
+        ("member_opted_out_of_s3", "resource_prerequisite", "error", 1),
         ("no_central_service_linked_role", "iam_role_permissions", "warning", 0),
+        ("central_backup_role_without_backup_policy", "iam_role_permissions", "error", 0),
+        (
+            "management_delegation_policy_without_backup_policies",
+            "organization_setup",
+            "warning",
+            0,
+        ),
+        # the instance, and its volume on aws/ebs (tagged as the instance is)
+        ("instance_with_a_volume_on_aws_managed_key", "aws_managed_key", "error", 2),
+        ("fsx_on_aws_managed_key", "aws_managed_key", "error", 1),
+        ("fsx_key_not_usable", "resource_prerequisite", "error", 1),
+        ("fsx_scratch_file_system", "resource_prerequisite", "error", 1),
+        ("file_gateway_selected", "resource_prerequisite", "error", 1),
     ],
 )
 def test_each_seeded_misconfiguration_is_one_finding_where_it_is(
@@ -88,7 +142,7 @@ def test_each_seeded_misconfiguration_is_one_finding_where_it_is(
     # the run
     [finding] = report.findings
     assert (finding.category, finding.severity) == (category, severity)
-    central = seed.startswith(("management", "no_central"))
+    central = seed.startswith(("management", "no_central", "central"))
     where = (CENTRAL_ACCOUNT, "-") if central else (MEMBER, REGION)
     assert (finding.account, finding.region) == where
     assert finding.fix

@@ -39,10 +39,16 @@ def test_a_failed_member_copy_is_replayed_once_after_its_key_is_shared(moto: Non
     key = _aurora_whose_key_is_not_shared(org)
     night(org, types=("Aurora",))
     assert org.completed_copies_into(DR) == []
-    # WHEN a dry run looks, then the key is shared with the central account, and it is replayed
-    dry = _replay(org, dry_run=True)
-    assert [i["outcome"] for i in dry["items"]] == ["would replay"]
+    # WHEN a dry run and a replay look while the key is still unshared
+    dry, waiting = _replay(org, dry_run=True), _replay(org)
+    # THEN both skip it: the probe (through the member's DoctorRole) confirms the cause is there
+    for report in (dry, waiting):
+        [item] = report["items"]
+        assert item["outcome"] == "skipped"
+        assert item["proof"].startswith("confirmed: 1 Aurora recovery point(s)")
+        assert item["why"].endswith("fix it, or --force")
     assert org.executions() == []
+    # WHEN the key is shared with the central account, and it is replayed
     client("kms", REGION, MEMBER).put_key_policy(
         KeyId=key,
         PolicyName="default",
@@ -58,6 +64,7 @@ def test_a_failed_member_copy_is_replayed_once_after_its_key_is_shared(moto: Non
         "replayed",
         "kms_key_not_shared",
     )
+    assert item["proof"].startswith("contradicted: key ")
     assert [job.resource.resource_type for job in org.completed_copies_into(DR)] == ["Aurora"]
     assert [e["status"] for e in org.executions()] == ["SUCCEEDED"]
     assert [i["outcome"] for i in second["items"]] == ["skipped"]

@@ -8,6 +8,7 @@ import botocore.session
 
 from backup_relay.adapters import aws
 from backup_relay.adapters.backup import BackupCopyJobs, BackupRecoveryPoints
+from backup_relay.domain.aws_categories import DOCUMENTED
 from backup_relay.domain.routes import Vault
 from backup_relay_sandbox.backup_sim import simulator
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, REGION
@@ -69,3 +70,38 @@ def test_failed_copy_jobs_asks_only_for_states_a_copy_job_has(moto: None) -> Non
     states = botocore.session.get_session().get_service_model("backup").shape_for("CopyJobState")
     assert sent
     assert set(sent) <= set(states.enum)
+
+
+def test_a_copy_jobs_report_carries_awss_message_category(moto: None) -> None:
+    # GIVEN a copy job the simulator fails (its destination vault is missing)
+    aws.reset()
+    sim = simulator()
+    vault_arn = sim.create_vault(
+        CENTRAL_ACCOUNT, REGION, VAULT.name, sim.create_key(CENTRAL_ACCOUNT, REGION)
+    )
+    sim.register_resource(CENTRAL_ACCOUNT, REGION, "Aurora", DB, None)
+    point = sim.put_recovery_point(vault_arn, DB)
+    job = sim.start_copy_job(
+        CENTRAL_ACCOUNT,
+        REGION,
+        recovery_point_arn=point,
+        source_vault_name=VAULT.name,
+        destination_vault_arn=f"arn:aws:backup:us-east-1:{CENTRAL_ACCOUNT}:backup-vault:gone",
+        iam_role_arn=f"arn:aws:iam::{CENTRAL_ACCOUNT}:role/backup",
+    )
+    sim.run_until_idle()
+    # WHEN the chain asks AWS Backup how the job ended (DescribeCopyJob)
+    report = BackupCopyJobs().describe_copy_job(REGION, job.job_id)
+    # THEN the report keeps AWS's MessageCategory, one of the values AWS documents
+    assert report.state == "FAILED"
+    assert report.message_category in DOCUMENTED
+    assert report.message_category != "SUCCESS"
+
+
+def test_the_simulators_message_categories_are_the_ones_aws_documents() -> None:
+    # GIVEN every MessageCategory the simulator gives a job (failures.py, lifecycle.py)
+    from backup_relay_sandbox.backup_sim import failures, lifecycle
+
+    given = {failures.ACCESS_DENIED, failures.INVALID_PARAMETERS, lifecycle.SUCCESS}
+    # THEN each is a value AWS's API reference names (domain/aws_categories.py cites it)
+    assert given <= set(DOCUMENTED)

@@ -31,7 +31,7 @@ handler("alert-2", context)
 """
 
 
-def _published(stack: str | None) -> list[dict[str, Any]]:
+def _published(stack: str | None, script: str = TWO_INVOCATIONS) -> list[dict[str, Any]]:
     """The EMF documents two invocations print, with STACK_NAME set to `stack` (or unset)."""
     environment = {
         name: value
@@ -42,7 +42,7 @@ def _published(stack: str | None) -> list[dict[str, Any]]:
     if stack is not None:
         environment[STACK_NAME_VARIABLE] = stack
     printed = subprocess.run(
-        [sys.executable, "-c", TWO_INVOCATIONS],
+        [sys.executable, "-c", script],
         env=environment,
         capture_output=True,
         text=True,
@@ -78,6 +78,24 @@ def test_without_a_stack_a_metric_carries_only_its_service() -> None:
     assert len(published) == 2
     for document in published:
         assert _dimensions(document) == [{"service": SERVICE}]
+
+
+UNKNOWN_FAILURE = TWO_INVOCATIONS.replace(
+    'Telemetry().alert_delivered(event, "PUBLISHED", None)',
+    'Telemetry().unknown_failure("InvalidParameters", "RDS")',
+)
+
+
+def test_unknown_failures_are_counted_in_all_and_by_awss_category_and_resource_type() -> None:
+    # GIVEN the alerts function of stack backup-relay-dev publishing an unknown failure's alert
+    published = _published("backup-relay-dev", UNKNOWN_FAILURE)
+    # THEN UnknownFailures is published with the stack's dimensions (the dashboard's), and once
+    # more with AWS's category and the resource type
+    dimensions = [_dimensions(document) for document in published if "UnknownFailures" in document]
+    stack = {"service": SERVICE, "stack": "backup-relay-dev"}
+    by = stack | {"AwsCategory": "InvalidParameters", "ResourceType": "RDS"}
+    assert dimensions.count([stack]) == 2
+    assert dimensions.count([by]) == 2
 
 
 # One invocation of an observed handler; prints whether the X-Ray SDK was loaded, and whether

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from backup_relay.domain.diagnosis import diagnose
-from backup_relay_sandbox.backup_sim import endings, errors, failures, requests
+from backup_relay_sandbox.backup_sim import endings, errors, failures, limits, requests, restores
 from tests.support.diagnosis import assert_classified, assert_wrapping_keeps_the_category
 
 CENTRAL, MEMBER = "123456789012", "222222222222"
@@ -140,7 +140,8 @@ def test_every_simulated_failure_text_is_listed_with_its_source_or_inferred() ->
     doc = Path(__file__).parents[2] / "docs" / "simulator.md"
     section = doc.read_text().split("## Failure texts", 1)[1].split("\n## ", 1)[0]
     rows = [re.sub(r"\{[^}]*\}", "{}", row) for row in section.splitlines() if row.startswith("|")]
-    texts = _texts(failures) | _texts(endings) | _texts(errors) | _texts(requests)
+    modules = (failures, endings, errors, requests, limits, restores)
+    texts = {f"{m.__name__}.{name}": text for m in modules for name, text in _texts(m).items()}
     assert len(texts) >= 25
     for name, text in texts.items():
         # WHEN the text is looked up

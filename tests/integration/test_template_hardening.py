@@ -282,3 +282,22 @@ def test_chain_steps_reserve_their_concurrency_only_when_told_to() -> None:
         ]
     }
     assert TEMPLATE["Parameters"]["ChainStepsReservedConcurrency"]["Default"] == 0
+
+
+def test_replay_probes_with_exactly_the_reads_the_alerts_function_probes_with() -> None:
+    # GIVEN the probe's read statements, written for AlertsFunction (SAM's Policies) and for
+    # ReplayFunctionRole (a role of its own, policy ProbeTheCause): two copies of one fact
+    alerts = [
+        statement
+        for policy in TEMPLATE["Resources"]["AlertsFunction"]["Properties"]["Policies"]
+        for statement in policy["Statement"]
+        if statement.get("Sid", "").startswith("Probe")
+    ]
+    (replay,) = [
+        policy["PolicyDocument"]["Statement"]
+        for policy in TEMPLATE["Resources"]["ReplayFunctionRole"]["Properties"]["Policies"]
+        if policy["PolicyName"] == "ProbeTheCause"
+    ]
+    # THEN they are the same statements: a read added to one probe is added to both
+    assert alerts
+    assert replay == alerts

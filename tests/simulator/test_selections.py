@@ -1,13 +1,19 @@
 """Backup selections are kept per plan: each plan lists its own, and GetBackupSelection returns
-one by its plan and selection ids, as the doctor reads them (the role, what is selected)."""
+one by its plan and selection ids, as the doctor reads them (the role, what is selected). What
+a plan backs up follows AWS's opt-in rule, with each account's own opt-ins in each Region."""
 
 from __future__ import annotations
 
+import pytest
+
 from backup_relay_sandbox.backup_sim import Simulator
-from backup_relay_sandbox.cloud import REGION, client
-from tests.support.simulator import MEMBER
+from backup_relay_sandbox.cloud import DR_REGION, REGION, client
+from tests.support.simulator import CENTRAL, MEMBER, Api
 
 ROLE = f"arn:aws:iam::{MEMBER}:role/service-role/AWSBackupDefaultServiceRole"
+ENABLED = {"backup": "enabled"}
+TAGGED = {"ConditionType": "STRINGEQUALS", "ConditionKey": "backup", "ConditionValue": "enabled"}
+CONDITION = {"ConditionKey": "aws:ResourceTag/backup", "ConditionValue": "enabled"}
 
 
 def _plan(backup: object, name: str) -> str:
@@ -41,3 +47,58 @@ def test_each_plan_lists_and_returns_its_own_selections(sim: Simulator) -> None:
         assert read["BackupPlanId"] == plan_id
         assert read["BackupSelection"]["IamRoleArn"] == ROLE
         assert read["BackupSelection"].get("Resources") == selection.get("Resources")
+
+
+def test_a_members_opt_ins_are_its_own_in_each_region(api: Api) -> None:
+    # GIVEN a member that opts out of S3 in its home Region
+    api(MEMBER).update_region_settings(ResourceTypeOptInPreference={"S3": False})
+    # WHEN each account reads its settings
+    own = api(MEMBER).describe_region_settings()["ResourceTypeOptInPreference"]
+    central = api(CENTRAL).describe_region_settings()["ResourceTypeOptInPreference"]
+    elsewhere = client("backup", DR_REGION, MEMBER).describe_region_settings()
+    # THEN only the member's, in that Region, changed: the settings are per account and Region
+    assert own["S3"] is False
+    assert own["EBS"] is True
+    assert central["S3"] is True
+    assert elsewhere["ResourceTypeOptInPreference"]["S3"] is True
+
+
+@pytest.mark.parametrize(
+    ("selection", "backed_up"),
+    [
+        # AWS: "If resource assignments are only based on tags, then service opt-in settings
+        # are applied" (API_UpdateRegionSettings): the bucket is left out, the volume is not
+        ({"ListOfTags": [TAGGED]}, ["volume"]),
+        ({"Resources": ["*"], "Conditions": {"StringEquals": [CONDITION]}}, ["volume"]),
+        # "If a resource type is explicitly assigned ... it will be included in the backup even
+        # if the opt-in is not enabled"; with tags as well, "the resource type ... takes
+        # priority over the tag condition"
+        ({"Resources": ["arn:aws:s3:::*"]}, ["bucket"]),
+        (
+            {"Resources": ["arn:aws:s3:::*"], "Conditions": {"StringEquals": [CONDITION]}},
+            ["bucket"],
+        ),
+    ],
+)
+def test_a_selection_by_tags_leaves_out_the_types_the_account_has_not_opted_in_to(
+    sim: Simulator, api: Api, selection: dict[str, object], backed_up: list[str]
+) -> None:
+    # GIVEN a member opted out of S3, with a bucket and a volume tagged backup=enabled, and an
+    # opted-in account elsewhere (the central one) that must not decide for it
+    api(MEMBER).update_region_settings(ResourceTypeOptInPreference={"S3": False})
+    arns = {
+        "bucket": "arn:aws:s3:::orders",
+        "volume": f"arn:aws:ec2:{REGION}:{MEMBER}:volume/vol-0123456789abcdef0",
+    }
+    for resource_type, arn in (("S3", arns["bucket"]), ("EBS", arns["volume"])):
+        sim.register_resource(MEMBER, REGION, resource_type, arn, None, tags=ENABLED)
+    backup = client("backup", REGION, MEMBER)
+    plan_id = _plan(backup, "plan")
+    backup.create_backup_selection(
+        BackupPlanId=plan_id,
+        BackupSelection={"SelectionName": "s", "IamRoleArn": ROLE, **selection},
+    )
+    # WHEN the simulator resolves what the plan backs up
+    found = sim.plan_resources(MEMBER, REGION, plan_id)
+    # THEN the member's own opt-in decides, as AWS documents
+    assert found == sorted(arns[name] for name in backed_up)

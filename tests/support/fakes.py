@@ -330,6 +330,9 @@ class RecordingTelemetry:
     def alert_delivered(self, alert_id: str, outcome: str, reason: str | None) -> None:
         self.seen.append(("alert_delivered", (alert_id, outcome, reason)))
 
+    def unknown_failure(self, aws_category: str | None, resource_type: str | None) -> None:
+        self.seen.append(("unknown_failure", (aws_category, resource_type)))
+
 
 @dataclass
 class MemoryAlerts:

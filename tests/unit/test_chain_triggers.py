@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from backup_relay.domain.errors import InvalidJobEvent
+from backup_relay.domain.errors import AccessDenied, InvalidJobEvent, Throttled
 from backup_relay.domain.jobs import JobState
 from tests.support.world import CENTRAL, CENTRAL_HOME, DR, World, copy_event
 
@@ -81,6 +81,38 @@ def test_a_landed_copy_aws_does_not_confirm_starts_nothing(world: World) -> None
         with pytest.raises(InvalidJobEvent) as refused:
             triggers.on_event(event)
         assert refused.value.code == "unverified_event"
+    assert world.workflow.started == []
+    assert world.ledger.chains == {}
+
+
+def test_a_landed_copy_in_a_vault_aws_will_not_show_is_refused_and_a_throttle_retried(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN DescribeRecoveryPoint answers as AWS does for a vault that does not exist
+    # (AccessDeniedException, 403), then as AWS does when it is busy
+    triggers = world.triggers()
+    answers = iter(
+        [
+            AccessDenied(
+                "AccessDeniedException", "Insufficient privileges to perform this action."
+            ),
+            Throttled("ThrottlingException", "Rate exceeded"),
+        ]
+    )
+
+    def describe(vault: object, arn: str) -> None:
+        raise next(answers)
+
+    monkeypatch.setattr(world.recovery_points, "describe", describe)
+    # WHEN the landed copy's event is delivered
+    with pytest.raises(InvalidJobEvent) as refused:
+        triggers.on_event(copy_event())
+    # THEN it is refused with the reason and AWS's word (ingest quarantines it), nothing starts
+    assert refused.value.code == "unverified_event"
+    assert "AccessDeniedException" in refused.value.message
+    # AND a throttle is not taken for a refusal: it propagates, for SQS to retry
+    with pytest.raises(Throttled):
+        triggers.on_event(copy_event())
     assert world.workflow.started == []
     assert world.ledger.chains == {}
 

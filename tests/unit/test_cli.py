@@ -48,7 +48,7 @@ def test_normalize_json_prints_the_contract_fields(
     assert main(["normalize", str(EVENTS_DIR / name), "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed.items() >= expected.items()
-    assert len(printed) == 17
+    assert len(printed) == 18  # with message_category (issue #24)
 
 
 def test_normalize_text_is_readable(capsys: pytest.CaptureFixture[str]) -> None:

@@ -156,7 +156,7 @@ def test_a_broken_pipe_that_is_not_stdout_is_a_failure(
         raise BrokenPipeError(32, "Broken pipe")
 
     # GIVEN stdout a file that is open, and a command whose own connection breaks
-    monkeypatch.setattr(diagnose, "diagnose", broken)
+    monkeypatch.setattr(diagnose, "explain", broken)
     with (tmp_path / "out.txt").open("w") as out:
         monkeypatch.setattr(sys, "stdout", out)
         # WHEN it runs THEN that is a failure (exit 1, one line), not a reader gone away

@@ -217,6 +217,41 @@ def test_ebs_volumes_copied_across_accounts(
     assert _findings(member) == found
 
 
+def test_an_instance_with_one_volume_on_aws_ebs_among_customer_managed_ones_is_found() -> None:
+    # GIVEN an instance the plan selects (and copies to the central account) whose root volume
+    # is on a customer managed key and whose data volume is on aws/ebs, the volumes themselves
+    # not selected (the team tags instances)
+    root = _volume(1, tags={"backup": "disabled"})
+    data = _volume(2, tags={"backup": "disabled"}, key_aws_managed=True, key_policy=None)
+    server = SelectedResource(
+        arn=f"arn:aws:ec2:{REGION}:{MEMBER}:instance/i-0123456789abcdef0",
+        resource_type="EC2",
+        tags=ENABLED,
+        attached=[root.arn, data.arn],
+    )
+    # WHEN the rules run
+    findings = [f for rule in RESOURCE_RULES for f in rule(_member(root, data, server), _central())]
+    # THEN one finding lists the instance, and names its volume on the AWS managed key (AWS:
+    # cross-account copy with AWS managed keys is not supported), not the other
+    [finding] = findings
+    assert (finding.category, finding.resources) == ("aws_managed_key", [server.arn])
+    assert "i-0123456789abcdef0: vol-00000000000000002" in finding.problem
+    assert "vol-00000000000000001" not in finding.problem
+    assert finding.docs is not None
+    assert finding.docs.endswith("/encryption.html")
+
+
+def test_an_instance_whose_volumes_are_all_on_shared_keys_passes() -> None:
+    root, data = _volume(1), _volume(2)
+    server = SelectedResource(
+        arn=f"arn:aws:ec2:{REGION}:{MEMBER}:instance/i-0123456789abcdef0",
+        resource_type="EC2",
+        tags=ENABLED,
+        attached=[root.arn, data.arn],
+    )
+    assert _findings(_member(root, data, server)) == []
+
+
 @pytest.mark.parametrize(
     ("policy", "found"),
     [
@@ -336,6 +371,15 @@ def test_parts_the_doctor_role_may_not_read_are_skipped_not_guessed() -> None:
     assert checked == []
     assert len(skipped) == 5
     assert all("update the member stack" in s for s in skipped)
+
+
+def test_the_report_says_which_types_are_read_and_which_are_not() -> None:
+    checked, _ = coverage_checked(_member())
+    [resources] = [c for c in checked if c.startswith("resources of")]
+    assert "FSx" in resources.split("(")[0]
+    assert "Storage Gateway" in resources.split("(")[0]
+    assert "not read" in resources
+    assert "VMware" in resources.split("(")[1]
 
 
 class _Central:

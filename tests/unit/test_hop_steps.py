@@ -182,6 +182,32 @@ def test_a_throttled_retention_update_retries_next_hop_before_anything_is_record
     assert world.ledger.chains[done.chain_id][0] is LedgerState.COMPLETED
 
 
+def test_a_locked_central_vault_that_refuses_the_shorter_retention_does_not_fail_the_chain(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN IntermediateRetentionDays=3, a two-hop bring-back at its last hop, and a central vault
+    # whose lock refuses UpdateRecoveryPointLifecycle shortening a point (the simulator's answer)
+    steps = world.hop_steps(INTERMEDIATE_RETENTION_DAYS="3")
+    _copy_in_central(world, "rp-central", created_days_ago=1)
+    first = _started(steps, _bring_back())
+    done = _hop_done(steps, _started(steps, _hop_done(steps, first, "rp-central")), "rp-member")
+
+    def locked(*args: object) -> None:
+        raise Refused(
+            "InvalidRequestException",
+            "Recovery point rp-central is in the locked backup vault central: its retention "
+            "period (indefinite) cannot be shortened (4 days).",
+        )
+
+    monkeypatch.setattr(world.recovery_points, "set_retention", locked)
+    # WHEN the last hop's NextHop runs
+    ended = steps.next_hop(done, AWS_QUOTAS)
+    # THEN the chain completes (the copy keeps its retention) and nothing counts as shortened
+    assert ended.status is ChainStatus.COMPLETED
+    assert world.ledger.chains[done.chain_id][0] is LedgerState.COMPLETED
+    assert "retention_shortened" not in world.telemetry.names()
+
+
 @pytest.mark.parametrize("status", [None, "DELETING", "EXPIRED"])
 def test_an_intermediate_copy_already_deleted_is_skipped(world: World, status: str | None) -> None:
     # GIVEN IntermediateRetentionDays=3 and a central copy that no longer exists, or is going

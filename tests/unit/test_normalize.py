@@ -196,6 +196,7 @@ OPTIONAL_FIELDS = (
     "size_bytes",
     "iam_role_arn",
     "created_resource_arn",
+    "message_category",  # AWS's documented events carry none
 )
 
 
@@ -249,6 +250,7 @@ def test_json_field_names_are_the_contract() -> None:
         "iam_role_arn",
         "event_id",
         "created_resource_arn",  # added after the first release: new fields go last
+        "message_category",
     ]
     assert event.model_dump(mode="json")["time"] == "2020-07-15T22:08:04Z"
 
@@ -427,3 +429,20 @@ def test_job_key_of_a_copy_without_id_is_stable_per_route() -> None:
     assert created.job_key == again.job_key
     assert created.job_key.startswith("COPY#~")
     assert created.dedupe_key != again.dedupe_key
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [("AccessDenied", "AccessDenied"), (" SUCCESS ", "SUCCESS"), (7, None), ("", None),
+     ("two words", None), ("x" * 65, None), (None, None)],
+)  # fmt: skip
+def test_an_events_message_category_is_kept_when_it_is_a_name(
+    value: object, kept: str | None
+) -> None:
+    # GIVEN AWS's documented copy failure with a messageCategory (INFERRED: its examples have none)
+    raw = documented("copy_job_failed.json")
+    raw["detail"]["messageCategory"] = value
+    # WHEN it is normalized THEN a name is kept, anything else left out (the event stays good)
+    assert normalize(raw).message_category == kept
+    # AND the envelope the central rules send keeps it from the original event
+    assert normalize(envelope_of(raw)).message_category == kept

@@ -88,6 +88,7 @@ def test_the_doctor_reads_every_type_moto_models() -> None:
         "ec2:DescribeInstances",
         "ec2:DescribeVolumes",
         "elasticfilesystem:DescribeFileSystems",
+        "fsx:DescribeFileSystems",
         "rds:DescribeDBClusters",
         "rds:DescribeDBInstances",
         "rds:DescribeOptionGroups",
@@ -95,6 +96,9 @@ def test_the_doctor_reads_every_type_moto_models() -> None:
         "s3:GetBucketTagging",
         "s3:GetBucketVersioning",
         "s3:ListAllMyBuckets",
+        "storagegateway:ListGateways",
+        "storagegateway:ListTagsForResource",
+        "storagegateway:ListVolumes",
     )
 
 

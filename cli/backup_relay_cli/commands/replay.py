@@ -42,6 +42,10 @@ def register(commands: Any) -> None:
     )
     stack_options(parser)
     parser.add_argument("--dry-run", action="store_true", help="say what it would do; do nothing")
+    parser.add_argument(
+        "--force", action="store_true",
+        help="replay even a failure whose probe confirms its cause is still there",
+    )  # fmt: skip
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
         category=args.category,
         since=args.since,  # its form checked (SINCE); counted below, on the endpoint's clock
         dry_run=args.dry_run,
+        force=args.force,
     )
     env = stack_environment(args.stack, args.region)
     since = durations.since(args.since, "--since", wiring.endpoint_now())  # the endpoint's clock

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger, Metrics, single_metric
 from aws_lambda_powertools.metrics import MetricUnit
 
 if TYPE_CHECKING:
@@ -207,6 +207,45 @@ class Telemetry:
             logger.error("alert dead-lettered", extra={"alert_id": alert_id, "reason": reason})
         else:
             logger.info("alert delivered", extra={"alert_id": alert_id, "outcome": outcome})
+
+    def unknown_failure(self, aws_category: str | None, resource_type: str | None) -> None:
+        """A failure no catalogue entry matched: once in all, and once by AWS's category and
+        the resource type (the same metric with two more dimensions), so the wordings worth a
+        catalogue entry show first."""
+        _count("UnknownFailures")
+        dimensions = metric_dimensions(os.environ.get(STACK_NAME_VARIABLE)) | {
+            "AwsCategory": aws_category or "none",
+            "ResourceType": resource_type or "none",
+        }
+        with single_metric(
+            name="UnknownFailures",
+            unit=MetricUnit.Count,
+            value=1,
+            namespace=NAMESPACE,
+            default_dimensions=dimensions,
+        ):
+            pass
+        logger.warning(
+            "a failure the catalogue does not know",
+            extra={"aws_category": aws_category, "resource_type": resource_type},
+        )
+
+    def probe_ran(self, category: str, verdict: str, reads: int, seconds: float) -> None:
+        """The doctor's probe of an alert's cause (doctor/probe.py): its verdict, its reads."""
+        _count(_PROBE_METRICS[verdict])
+        _count("ProbeReads", reads)
+        _seconds("ProbeSeconds", timedelta(seconds=seconds))
+        logger.info(
+            "probe ran",
+            extra={"category": category, "verdict": verdict, "reads": reads, "seconds": seconds},
+        )
+
+
+_PROBE_METRICS = {
+    "confirmed": "ProbesConfirmed",
+    "contradicted": "ProbesContradicted",
+    "could not check": "ProbesUnchecked",
+}
 
 
 def append_keys(**keys: Any) -> None:

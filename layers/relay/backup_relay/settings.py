@@ -146,20 +146,36 @@ class IngestSettings(ChainEnvironment, SourceAccountSettings, StartsChains):
     quarantine_alert_threshold: int = Field(alias="QUARANTINE_ALERT_THRESHOLD", ge=0)
 
 
-class ReplaySettings(ChainEnvironment, StartsChains):
-    member_replay_role_name: str = Field(alias="MEMBER_REPLAY_ROLE_NAME", min_length=1)
+class MemberReads(ChainEnvironment):
+    """What reads the members through their DoctorRole, with the doctor's rules: the doctor,
+    and the probe of a failure's cause (alerts, replay)."""
 
-
-class DoctorSettings(ChainEnvironment, SourceAccountSettings):
-    backup_role_arn: str = Field(alias="BACKUP_ROLE_ARN", min_length=1)
     organization_id: str = Field(alias="ORGANIZATION_ID", min_length=1)
     member_doctor_role_name: str = Field(alias="MEMBER_DOCTOR_ROLE_NAME", min_length=1)
     intermediate_retention_days: int = Field(alias="INTERMEDIATE_RETENTION_DAYS", ge=0)
+
+
+class ProbeSettings(MemberReads):
+    """The probe's (doctor/probe.py ProbeScope)."""
+
+    probe_timeout_seconds: float = Field(alias="PROBE_TIMEOUT_SECONDS", gt=0)
+
+    @property
+    def dr_vault_arn(self) -> str | None:
+        return self.dr_vault.arn if self.dr_vault else None
+
+
+class ReplaySettings(ProbeSettings, StartsChains):
+    member_replay_role_name: str = Field(alias="MEMBER_REPLAY_ROLE_NAME", min_length=1)
+
+
+class DoctorSettings(MemberReads, SourceAccountSettings):
+    backup_role_arn: str = Field(alias="BACKUP_ROLE_ARN", min_length=1)
     event_bus_name: str = Field(alias="EVENT_BUS_NAME", min_length=1)
     ingest_queue_arn: str = Field(alias="INGEST_QUEUE_ARN", min_length=1)
 
 
-class AlertsSettings(ChainEnvironment):
+class AlertsSettings(ProbeSettings):
     alerts_topic_arn: str = Field(alias="ALERTS_TOPIC_ARN", min_length=1)
     alerts_dead_letter_queue_url: str = Field(alias="ALERTS_DEAD_LETTER_QUEUE_URL", min_length=1)
     alert_publish_attempts: int = Field(alias="ALERT_PUBLISH_ATTEMPTS", ge=1)

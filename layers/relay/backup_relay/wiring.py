@@ -23,6 +23,7 @@ from backup_relay.settings import (
     ChainStepsSettings,
     DoctorSettings,
     IngestSettings,
+    ProbeSettings,
     ReconcileSettings,
     ReplaySettings,
     StartsChains,
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from backup_relay.coverage.resources import Coverage
     from backup_relay.doctor.checkup import Doctor
     from backup_relay.doctor.preflight import Preflight
+    from backup_relay.doctor.probe import Probe
     from backup_relay.domain.stack import DeployedStack
     from backup_relay.replay.failed_copies import Replay
     from backup_relay.status.chains import StaleResources, Status
@@ -122,11 +124,21 @@ def deliver_alert() -> DeliverAlert:
         publish=PublishAlert(
             ledger=DynamoAlertLedger(settings.ledger_table, settings.ledger_retention),
             publisher=SnsAlertPublisher(settings.alerts_topic_arn),
+            probe=probe(settings),
         ),
         dead_letters=SqsDeadLetters(settings.alerts_dead_letter_queue_url),
         attempts=settings.alert_publish_attempts,
         telemetry=Telemetry(),
     )
+
+
+def probe(settings: ProbeSettings) -> Probe:
+    """The doctor's probe of a failure's cause, for alerts and replay (doctor/probe.py)."""
+    from backup_relay.adapters.prerequisites.probe import AwsProbeReads
+    from backup_relay.doctor.probe import Probe
+
+    reads = AwsProbeReads(settings.central_account, settings.member_doctor_role_name)
+    return Probe(reads, settings, observe=Telemetry().probe_ran)
 
 
 # ---- the copy chain -----------------------------------------------------------------------------
@@ -159,14 +171,8 @@ def _chain_triggers(settings: ChainEnvironment) -> ChainTriggers:
     from backup_relay.copy_chain.triggers import ChainTriggers
 
     ports = _chain_ports(settings)
-    return ChainTriggers(
-        routes=settings.routes,
-        dr_vault=settings.dr_vault,
-        ledger=ports["ledger"],
-        workflow=ports["workflow"],
-        recovery_points=ports["recovery_points"],
-        telemetry=Telemetry(),
-    )
+    return ChainTriggers(settings.routes, settings.dr_vault, ports["ledger"], ports["workflow"],
+                         ports["recovery_points"], Telemetry())  # fmt: skip
 
 
 @_once
@@ -174,11 +180,7 @@ def hop_steps() -> HopSteps:
     from backup_relay.copy_chain.steps import HopSteps
 
     settings = ChainStepsSettings.load()
-    return HopSteps(
-        policy=settings.policy,
-        telemetry=Telemetry(),
-        **_chain_ports(settings),
-    )
+    return HopSteps(policy=settings.policy, telemetry=Telemetry(), **_chain_ports(settings))
 
 
 @_once
@@ -186,9 +188,7 @@ def chain_ended() -> ChainEnded:
     from backup_relay.copy_chain.chain_ended import ChainEnded
 
     settings = ChainEnvironment.load()
-    return ChainEnded(
-        ledger=_chain_ports(settings)["ledger"], alerts=_outbox(settings), telemetry=Telemetry()
-    )
+    return ChainEnded(_chain_ports(settings)["ledger"], _outbox(settings), Telemetry())
 
 
 @_once
@@ -209,9 +209,7 @@ def reconcile() -> Reconcile:
 
 def replay(env: Mapping[str, str] | None = None) -> Replay:
     """`env`: as for bring_back (the CLI passes a deployed stack's)."""
-    if env is None:
-        return _replay()
-    return _build_replay(ReplaySettings.load(env), now=endpoint_now)
+    return _replay() if env is None else _build_replay(ReplaySettings.load(env), endpoint_now)
 
 
 @_once
@@ -232,6 +230,7 @@ def _build_replay(settings: ReplaySettings, now: Clock = utc_now) -> Replay:
         chains=ports["ledger"],
         jobs=DynamoEventLedger(settings.ledger_table, settings.ledger_retention),
         member_copies=MemberReplayCopies(settings.member_replay_role_name),
+        probe=probe(settings),
         workflow=ports["workflow"],
         central_copies=BackupCopyJobs(),
         regions=regions,

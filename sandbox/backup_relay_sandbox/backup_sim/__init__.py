@@ -10,7 +10,7 @@ See docs/simulator.md for what is simulated, from which sources, and what is not
 
 from backup_relay_sandbox.backup_sim.emitter import EmittedEvent
 from backup_relay_sandbox.backup_sim.errors import BackupApiError
-from backup_relay_sandbox.backup_sim.faults import Faults
+from backup_relay_sandbox.backup_sim.faults import Faults, RestoreFault
 from backup_relay_sandbox.backup_sim.model import (
     CreatedBy,
     Durations,
@@ -31,6 +31,7 @@ __all__ = [
     "JobState",
     "RecoveryPointStatus",
     "RefusedBy",
+    "RestoreFault",
     "Settings",
     "Simulator",
     "exact_delivery",

@@ -94,6 +94,17 @@ class Retention:
 
     def _end(self, point: RecoveryPoint) -> None:
         self._timers.pop(point.arn, None)
+        self.delete(point)
+
+    def delete(self, point: RecoveryPoint) -> None:
+        """Delete `point` now (its lifecycle ended, or DeleteRecoveryPoint): DELETING, then gone
+        after `durations.deletion`; EXPIRED when AWS Backup cannot delete it
+        (`settings.undeletable`), as DeleteRecoveryPoint says: "When an IAM role's permissions
+        are insufficient ... the recovery point is not deleted. Instead, it enters an EXPIRED
+        state." https://docs.aws.amazon.com/aws-backup/latest/devguide/API_DeleteRecoveryPoint.html"""
+        self.cancel(point)
+        if point.status is RecoveryPointStatus.DELETING:
+            return
         if self._context.settings.undeletable & {point.arn, point.vault_arn}:
             point.status = RecoveryPointStatus.EXPIRED
             point.status_message = POINT_EXPIRED

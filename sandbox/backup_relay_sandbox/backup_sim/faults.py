@@ -27,6 +27,16 @@ from typing import Any
 ANY_JOB = "*"
 
 
+class RestoreFault(StrEnum):
+    """A restore failure a test asks for (`Faults.restore_failures`; texts: restores.py)."""
+
+    ROLE_NOT_AUTHORIZED = "role_not_authorized"  # the restore role lacks a permission
+    KEY_NOT_ACCESSIBLE = "key_not_accessible"  # the restore may not use the point's key
+    TARGET_EXISTS = "target_exists"  # RDS family: the identifier names an existing resource
+    SUBNET_GROUP_MISSING = "subnet_group_missing"  # RDS family: DBSubnetGroupName names none
+    SUBNET_GROUP_REQUIRED = "subnet_group_required"  # RDS family: none given, no default VPC
+
+
 class Delivery(StrEnum):
     DELIVER = "deliver"
     LOSE = "lose"
@@ -71,6 +81,10 @@ class Faults:
     api_throttle_share: dict[str, float] = field(default_factory=dict)
     api_unavailable_share: dict[str, float] = field(default_factory=dict)
 
+    #: Recovery point ARN (or "*") -> the failure its restore jobs end with, when no rule
+    #: fails them first (restores.py lists the rules, in order).
+    restore_failures: dict[str, RestoreFault] = field(default_factory=dict)
+
     start_copy_job_calls: int = field(default=0, init=False)
     start_copy_job_throttled: int = field(default=0, init=False)
     _rng: random.Random = field(init=False, repr=False)
@@ -103,6 +117,10 @@ class Faults:
         if draw < throttled + unavailable:
             return "ServiceUnavailableException"
         return None
+
+    def restore_fault(self, recovery_point_arn: str) -> RestoreFault | None:
+        chosen = self.restore_failures.get(recovery_point_arn)
+        return chosen if chosen is not None else self.restore_failures.get(ANY_JOB)
 
     def throttles_next_call(self) -> bool:
         """Count a StartCopyJob call; should it be rejected? The nth call's draw depends on the

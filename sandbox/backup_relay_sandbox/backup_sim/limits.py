@@ -75,32 +75,98 @@ def check_lifecycle(lifecycle: Mapping[str, Any] | None) -> None:
 #: longer than the minimum retention period. If the job's retention period is shorter than that
 #: minimum retention period, then the vault fails that backup or copy job" (and "equal to or
 #: shorter than the maximum"). https://docs.aws.amazon.com/aws-backup/latest/devguide/API_PutBackupVaultLockConfiguration.html
+#: The same texts, "{what}" the recovery point's new lifecycle, refuse UpdateRecoveryPointLifecycle.
 LOCK_MIN_RETENTION = (
-    "The retention period of the job ({retention}) is shorter than the minimum retention period "
+    "The retention period of {what} ({retention}) is shorter than the minimum retention period "
     "of the locked backup vault {vault_arn} ({days} days)."
 )
 LOCK_MAX_RETENTION = (
-    "The retention period of the job ({retention}) is longer than the maximum retention period "
+    "The retention period of {what} ({retention}) is longer than the maximum retention period "
     "of the locked backup vault {vault_arn} ({days} days)."
+)
+#: "Vault Lock also prevents attempts to update the lifecycle policy that controls the retention
+#: period of any recovery point currently stored in a backup vault" and it prevents "attempts to
+#: delete any recovery point stored in or created in a backup vault" (the API page above); the
+#: points' retention periods "are defined at each backup's creation", and a user
+#: (root included) who tries to delete a backup or change its lifecycle in a locked vault is
+#: refused (https://docs.aws.amazon.com/aws-backup/latest/devguide/vault-lock.html). The error
+#: (InvalidRequestException, modelled for both operations) and the texts are INFERRED, as is
+#: what an update may still do: lengthen the retention within the lock's range.
+LOCK_SHORTENED = (
+    "Recovery point {arn} is in the locked backup vault {vault_arn}: its retention period "
+    "({current}) cannot be shortened ({retention})."
+)
+LOCK_DELETE = (
+    "Recovery point {arn} cannot be deleted: the backup vault {vault_arn} is locked and the "
+    "recovery point's lifecycle has not ended."
 )
 
 
-def lock_refusal(vault: Any, lifecycle: Mapping[str, Any] | None) -> str | None:
-    """Why a locked vault fails a backup or copy job with `lifecycle`, or None. A job without
-    DeleteAfterDays (or with -1) keeps its recovery point indefinitely: longer than any
-    maximum, and never shorter than a minimum (INFERRED from the rule's wording)."""
-    if vault is None or not getattr(vault, "locked", False):
+def lock_refusal(
+    vault: Any, lifecycle: Mapping[str, Any] | None, what: str = "the job"
+) -> str | None:
+    """Why a locked vault fails a backup or copy job with `lifecycle` (or refuses it as a
+    recovery point's new lifecycle, `what`), or None. A lifecycle without DeleteAfterDays (or
+    with -1) keeps its recovery point indefinitely: longer than any maximum, and never shorter
+    than a minimum (INFERRED from the rule's wording)."""
+    if not is_locked(vault):
         return None
-    days = (lifecycle or {}).get("DeleteAfterDays")
-    forever = days is None or days == -1
-    retention = "indefinite" if forever else f"{days} days"
+    days = retention_days(lifecycle)
+    retention = _days(days)
     arn = vault.backup_vault_arn
     low, high = vault.min_retention_days, vault.max_retention_days
-    if low is not None and not forever and days < low:
-        return LOCK_MIN_RETENTION.format(retention=retention, vault_arn=arn, days=low)
-    if high is not None and (forever or days > high):
-        return LOCK_MAX_RETENTION.format(retention=retention, vault_arn=arn, days=high)
+    if low is not None and days is not None and days < low:
+        return LOCK_MIN_RETENTION.format(what=what, retention=retention, vault_arn=arn, days=low)
+    if high is not None and (days is None or days > high):
+        return LOCK_MAX_RETENTION.format(what=what, retention=retention, vault_arn=arn, days=high)
     return None
+
+
+def lifecycle_lock_refusal(
+    vault: Any, point_arn: str, current: Mapping[str, Any] | None, new: Mapping[str, Any] | None
+) -> str | None:
+    """Why a locked vault refuses UpdateRecoveryPointLifecycle from `current` to `new`: a
+    retention outside the lock's range, or shorter than the point's own (above). A point that
+    was in the vault before the lock keeps its lifecycle, in range or not ("Recovery points
+    already stored in the vault prior to Vault Lock are not affected", MinRetentionDays); an
+    update of it is held to the same two rules (INFERRED)."""
+    if not is_locked(vault):
+        return None
+    out_of_range = lock_refusal(vault, new, "the new lifecycle")
+    if out_of_range:
+        return out_of_range
+    before, after = retention_days(current), retention_days(new)
+    if after is None or (before is not None and after >= before):
+        return None  # kept indefinitely, or at least as long: not shortened
+    return LOCK_SHORTENED.format(
+        arn=point_arn,
+        vault_arn=vault.backup_vault_arn,
+        current=_days(before),
+        retention=_days(after),
+    )
+
+
+def delete_lock_refusal(vault: Any, point_arn: str, *, lifecycle_ended: bool) -> str | None:
+    """Why a locked vault refuses DeleteRecoveryPoint (above): in governance and compliance mode
+    alike until its lifecycle ends (a point left EXPIRED may go); removing a governance lock
+    first (DeleteBackupVaultLockConfiguration) is how an authorized user deletes one."""
+    if not is_locked(vault) or lifecycle_ended:
+        return None
+    return LOCK_DELETE.format(arn=point_arn, vault_arn=vault.backup_vault_arn)
+
+
+def is_locked(vault: Any) -> bool:
+    return vault is not None and bool(getattr(vault, "locked", False))
+
+
+def retention_days(lifecycle: Mapping[str, Any] | None) -> int | None:
+    """DeleteAfterDays, None for indefinite (absent or -1)."""
+    days = (lifecycle or {}).get("DeleteAfterDays")
+    return None if days is None or days == -1 else int(days)
+
+
+def _days(days: int | None) -> str:
+    return "indefinite" if days is None else f"{days} days"
 
 
 def is_vault_arn(arn: str) -> bool:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -142,6 +143,7 @@ class Resource:
     option_groups: tuple[str, ...] = ()  # options of its option group (RDS)
     size_bytes: int = 3_221_225_472
     instance_profile: str | None = None  # the instance profile its backup recorded (EC2)
+    tags: dict[str, str] = field(default_factory=dict)  # what a plan's selection by tags reads
 
     @property
     def name(self) -> str:
@@ -311,9 +313,12 @@ class Settings:
     #: fn2: "Limit only apply to resource types fully managed by AWS Backup." Set False to apply
     #: the quota to every type.
     quota_fully_managed_only: bool = True
-    resource_type_opt_in: dict[str, bool] = field(
-        default_factory=lambda: dict.fromkeys(resource_types(), True)
-    )
+    #: AWS Backup's resource-type opt-ins (ResourceTypeOptInPreference) that differ from the
+    #: default, by (account, Region): UpdateRegionSettings "Updates the current service opt-in
+    #: settings for the Region" of the account that calls it, so a member's changes only its
+    #: own (https://docs.aws.amazon.com/aws-backup/latest/devguide/API_UpdateRegionSettings.html).
+    #: Every type is opted in unless set here (INFERRED default: AWS publishes none per type).
+    resource_type_opt_in: dict[tuple[str, str], dict[str, bool]] = field(default_factory=dict)
     global_settings_updated: datetime | None = None
     #: The most items a List* call returns in one page, whatever MaxResults asks: small, so every
     #: reader is exercised across pages.
@@ -330,6 +335,15 @@ class Settings:
     #: awsbbbbb/", [cross-account]); an account not listed sits under the root.
     organization_root: str = "r-sandbox0001"
     organizational_units: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def opted_in(self, account: str, region: str) -> dict[str, bool]:
+        """The account's ResourceTypeOptInPreference in `region`: every type, True unless set."""
+        own = self.resource_type_opt_in.get((account, region), {})
+        return dict.fromkeys(resource_types(), True) | own
+
+    def opt_in(self, account: str, region: str, types: Mapping[str, bool]) -> None:
+        """Set the account's opt-ins in `region` (as UpdateRegionSettings does), others kept."""
+        self.resource_type_opt_in.setdefault((account, region), {}).update(types)
 
     def in_organization(self, account: str) -> bool:
         return account in self.member_accounts

@@ -349,6 +349,11 @@ def update_recovery_point_lifecycle(call: Call, sim: Simulator) -> object:
     )
 
 
+def delete_recovery_point(call: Call, sim: Simulator) -> object:
+    sim.delete_recovery_point(call.account, call.region, call.uri["backupVaultName"], _rp_arn(call))
+    return None
+
+
 def _rp_arn(call: Call) -> str:
     return call.uri["recoveryPointArn"]
 
@@ -395,15 +400,17 @@ def update_global_settings(call: Call, sim: Simulator) -> object:
 
 
 def describe_region_settings(call: Call, sim: Simulator) -> object:
+    """The caller's own settings in the Region it asks (each account's, each Region's)."""
     return {
-        "ResourceTypeOptInPreference": dict(sim.settings.resource_type_opt_in),
+        "ResourceTypeOptInPreference": sim.settings.opted_in(call.account, call.region),
         "ResourceTypeManagementPreference": sim.region_settings(call.account, call.region),
     }
 
 
 def update_region_settings(call: Call, sim: Simulator) -> object:
     management = call.body.get("ResourceTypeManagementPreference") or {}
-    sim.update_region_settings(call.account, call.region, management)
+    opt_in = call.body.get("ResourceTypeOptInPreference") or {}
+    sim.update_region_settings(call.account, call.region, management, opt_in)
     return None
 
 
@@ -489,6 +496,7 @@ OPERATIONS: tuple[Operation, ...] = (
     describe_recovery_point,
     list_recovery_points_by_backup_vault,
     update_recovery_point_lifecycle,
+    delete_recovery_point,
     describe_backup_vault,
     get_backup_vault_access_policy,
     put_backup_vault_access_policy,

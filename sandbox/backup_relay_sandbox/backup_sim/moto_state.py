@@ -54,6 +54,11 @@ def create_option_group(account: str, region: str, name: str, options: tuple[str
     return str(group.name)
 
 
+def rds_subnet_group_exists(account: str, region: str, name: str) -> bool:
+    """A DB subnet group of that name in moto's RDS; "default" (the default VPC's) always."""
+    return name.lower() == "default" or name in rds_backends[account][region].subnet_groups
+
+
 def vault_arn(account: str, region: str, name: str) -> str:
     return f"arn:aws:backup:{region}:{account}:backup-vault:{name}"
 

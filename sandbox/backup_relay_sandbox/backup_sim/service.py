@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any, Unpack
 
-from backup_relay_sandbox.backup_sim import accounts, limits, moto_state, policies
+from backup_relay_sandbox.backup_sim import accounts, limits, moto_state, policies, selections
 from backup_relay_sandbox.backup_sim.context import Context
 from backup_relay_sandbox.backup_sim.emitter import EmittedEvent, Emitter
 from backup_relay_sandbox.backup_sim.endings import stop_refusal
@@ -32,6 +32,7 @@ from backup_relay_sandbox.backup_sim.model import (
     CopyJob,
     CreatedBy,
     RecoveryPoint,
+    RecoveryPointStatus,
     Resource,
     RestoreJob,
     resource_types,
@@ -137,10 +138,12 @@ class Simulator(Context):
         option_groups: Iterable[str] = (),
         size_bytes: int = 3_221_225_472,
         instance_profile: str | None = None,
+        tags: Mapping[str, str] | None = None,
     ) -> Resource:
         """A resource AWS Backup can back up. `option_groups`: the options of an RDS
         instance's option group, which a cross-region copy needs in the destination;
-        `instance_profile`: the one an EC2 instance's backups record (restores keep it)."""
+        `instance_profile`: the one an EC2 instance's backups record (restores keep it);
+        `tags`: what a backup plan's selection by tags reads (`plan_resources`)."""
         if resource_type not in resource_types():
             raise ValueError(f"unknown resource type {resource_type!r}: {sorted(resource_types())}")
         resource = Resource(
@@ -153,6 +156,7 @@ class Simulator(Context):
             option_groups=tuple(option_groups),
             size_bytes=size_bytes,
             instance_profile=instance_profile,
+            tags=dict(tags or {}),
         )
         self.resources[resource_arn] = resource
         return resource
@@ -259,10 +263,28 @@ class Simulator(Context):
         arn: str,
         lifecycle: Mapping[str, Any] | None,
     ) -> RecoveryPoint:
+        """The lifecycle checked (`limits.check_lifecycle`), then against the vault's lock
+        (`limits.lifecycle_lock_refusal`: InvalidRequestException)."""
         point = self.recovery_point(account, region, vault_name, arn)
         limits.check_lifecycle(lifecycle)
+        vault = moto_state.vault(account, region, vault_name)
+        refusal = limits.lifecycle_lock_refusal(vault, point.arn, point.lifecycle, lifecycle)
+        if refusal is not None:
+            raise invalid_request(refusal)
         self._inventory.update_lifecycle(point, lifecycle)
         return point
+
+    def delete_recovery_point(self, account: str, region: str, vault_name: str, arn: str) -> None:
+        """DeleteRecoveryPoint: DELETING, then gone (or EXPIRED when AWS Backup may not delete
+        it, `endings.Retention.delete`); a locked vault refuses it until the point's lifecycle
+        ended (`limits.delete_lock_refusal`: InvalidRequestException)."""
+        point = self.recovery_point(account, region, vault_name, arn)
+        vault = moto_state.vault(account, region, vault_name)
+        ended = point.status is RecoveryPointStatus.EXPIRED
+        refusal = limits.delete_lock_refusal(vault, point.arn, lifecycle_ended=ended)
+        if refusal is not None:
+            raise invalid_request(refusal)
+        self._inventory.retention.delete(point)
 
     def vault(self, account: str, region: str, name: str) -> Any:
         """moto's vault; AccessDeniedException (403) when it does not exist, as AWS answers."""
@@ -285,9 +307,24 @@ class Simulator(Context):
         return {"DynamoDB": True, "EFS": True} | self.management.get((account, region), {})
 
     def update_region_settings(
-        self, account: str, region: str, management: Mapping[str, bool]
+        self,
+        account: str,
+        region: str,
+        management: Mapping[str, bool],
+        opt_in: Mapping[str, bool] | None = None,
     ) -> None:
+        """The caller's own settings in `region`: another account's stay as they are."""
         self.management.setdefault((account, region), {}).update(management)
+        self.settings.opt_in(account, region, opt_in or {})
+
+    def plan_resources(self, account: str, region: str, plan_id: str) -> list[str]:
+        """The registered resources of `account`/`region` the plan's selections back up, the
+        account's own opt-ins applied as AWS applies them (`selections.backed_up`)."""
+        return selections.backed_up(
+            self.selections.get((account, region, plan_id), []),
+            [r for r in self.resources.values() if (r.account, r.region) == (account, region)],
+            self.settings.opted_in(account, region),
+        )
 
     def create_selection(
         self, account: str, region: str, plan_id: str, selection: Mapping[str, object]

@@ -50,6 +50,7 @@ class BackupCopyJobs:
             state=JobState(job["State"]),
             destination_recovery_point_arn=job.get("DestinationRecoveryPointArn"),
             status_message=job.get("StatusMessage"),
+            message_category=job.get("MessageCategory"),
         )
 
 

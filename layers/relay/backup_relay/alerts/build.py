@@ -16,6 +16,7 @@ from backup_relay.domain.categories import WARNINGS, Category
 from backup_relay.domain.diagnosis import diagnose
 from backup_relay.domain.failures import Diagnosis, Severity
 from backup_relay.domain.jobs import FAILURE_STATES, JobKind
+from backup_relay.domain.proof import Proof, subject_for
 
 if TYPE_CHECKING:  # in signatures only: the doctor's alerts load none of them
     from backup_relay.coverage.resources import ResourceCoverage
@@ -54,7 +55,7 @@ def for_job(event: JobEvent, routes: RoutePolicy) -> Alert | None:
         "job_id": event.job_id,
         "iam_role_arn": event.iam_role_arn,
     }
-    return Alert(
+    alert = Alert(
         alert_id=f"job:{event.kind}:{event.job_id}:{event.state}",
         severity=Severity.ERROR,
         kind=AlertKind(str(event.kind)),
@@ -66,6 +67,7 @@ def for_job(event: JobEvent, routes: RoutePolicy) -> Alert | None:
             kind=str(event.kind),
             state=str(event.state),
             context={k: v for k, v in context.items() if v},
+            aws_category=event.message_category,
         ),
         account=event.account,
         region=event.region,
@@ -73,7 +75,10 @@ def for_job(event: JobEvent, routes: RoutePolicy) -> Alert | None:
         resource_arn=event.resource_arn,
         job_id=event.job_id,
         status_message=event.status_message,
+        message_category=event.message_category,
     )
+    where = {"recovery_point_arn": event.source_recovery_point_arn}
+    return _with_proof(alert, str(event.kind), context | where)
 
 
 def for_failed_chain(
@@ -103,7 +108,7 @@ def for_failed_chain(
         "destination_vault_arn": failed.destination_vault_arn if failed else None,
         "job_id": failed.copy_job_id if failed else None,
     }
-    return Alert(
+    alert = Alert(
         alert_id=f"chain:{chain.chain_id}",
         severity=Severity.ERROR,
         kind=AlertKind.CHAIN,
@@ -125,6 +130,17 @@ def for_failed_chain(
         hop=hop,
         status_message=message,
     )
+    where = {"recovery_point_arn": failed.source_recovery_point_arn if failed else None}
+    return _with_proof(alert, "COPY", context | where)
+
+
+def _with_proof(alert: Alert, kind: str, where: dict[str, str | None]) -> Alert:
+    """With its probe's subject, not run: AlertsFunction runs it before it publishes the alert
+    (none for a category no read-only check confirms)."""
+    diagnosis = alert.diagnosis
+    where = where | {"resource_type": alert.resource_type}
+    subject = subject_for(diagnosis.category, kind, where, diagnosis.message)
+    return alert if subject is None else alert.model_copy(update={"proof": Proof(subject=subject)})
 
 
 def _warning(  # noqa: PLR0917  (what every warning has, in the Alert's order)

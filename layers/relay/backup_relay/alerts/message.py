@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from backup_relay.domain.alert import Alert, AlertKind
+from backup_relay.domain.troubleshooting import troubleshooting_page
 
 SCHEMA = "backup-relay/alert/1"
 #: SNS's limit for a subject: ASCII, no line breaks, at most 100 characters.
@@ -113,8 +114,30 @@ def facts(alert: Alert) -> list[tuple[str, str]]:
         ("Chain", alert.chain_id),
         ("Hop", alert.hop),
         ("AWS said", alert.status_message),
+        ("AWS class", alert.message_category or alert.diagnosis.aws_category),
+        ("Proof", alert.proof.line if alert.proof else None),  # confirmed / contradicted / ...
     ]
     return [(label, value) for label, value in rows if value]
+
+
+def history_command(alert: Alert) -> str | None:
+    """The command that shows the job's (or chain's) history: its resource's jobs and chains."""
+    if alert.chain_id:
+        return f"backup-relay status --chain {alert.chain_id} --since 7d"
+    if alert.resource_arn and alert.kind in _JOB_PAGES:
+        return f"backup-relay status --resource {alert.resource_arn} --since 7d"
+    return None
+
+
+def unknown_help(alert: Alert) -> list[tuple[str, str]]:
+    """What a failure no catalogue entry matched still gives (issue #24): AWS's troubleshooting
+    page for its resource type, and the command that shows the job's history. (AWS's message,
+    its MessageCategory and the console link are in every failure's alert.)"""
+    if alert.diagnosis.catalogued or alert.kind not in {*_JOB_PAGES, AlertKind.CHAIN}:
+        return []
+    rows = [("Guide", troubleshooting_page(alert.resource_type, str(alert.kind)))]
+    history = history_command(alert)
+    return rows + ([("History", history)] if history else [])
 
 
 def email_text(alert: Alert) -> str:
@@ -132,6 +155,7 @@ def email_text(alert: Alert) -> str:
         lines.append(f"Then      {command}   (a replay {retry})")
     if d.docs:
         lines.append(f"Docs      {d.docs}")
+    lines += [f"{label:<10}{value}" for label, value in unknown_help(alert)]
     for name, url in console_links(alert).items():
         lines.append(f"Console   {name}: {url}")
     lines += ["", f"Alert id  {alert.alert_id}"]
@@ -144,6 +168,7 @@ def document(alert: Alert) -> dict[str, Any]:
         **alert.model_dump(mode="json"),
         "links": console_links(alert),
         "next_command": next_command(alert),
+        **{label.lower(): value for label, value in unknown_help(alert)},
     }
 
 
@@ -155,6 +180,7 @@ def chat_notification(alert: Alert) -> dict[str, Any]:
         steps.append(f"Then run `{command}`")
     if d.docs:
         steps.append(f"Docs: {d.docs}")
+    steps += [f"{label}: {value}" for label, value in unknown_help(alert)]
     lines = [f"*{label}:* {value}" for label, value in facts(alert)]
     icon = ":rotating_light:" if alert.severity == "error" else ":warning:"
     return {

@@ -51,3 +51,7 @@ class QuarantineCounter(Protocol):
 
 class AlertTelemetry(Protocol):
     def alert_delivered(self, alert_id: str, outcome: str, reason: str | None) -> None: ...
+
+    def unknown_failure(self, aws_category: str | None, resource_type: str | None) -> None:
+        """A published alert whose failure no catalogue entry matched."""
+        ...

@@ -8,6 +8,7 @@ is retried later, by when the first has sent it or given it up.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -23,6 +24,7 @@ from backup_relay.alerts.ports import (
 )
 from backup_relay.domain.alert import Alert
 from backup_relay.domain.errors import AwsError, Throttled
+from backup_relay.domain.proof import ProbeSubject, Proof
 
 
 class Published(StrEnum):
@@ -42,6 +44,9 @@ class AlertInFlight(Throttled):
 class PublishAlert:
     ledger: AlertLedger
     publisher: AlertPublisher
+    #: the doctor's probe of the alert's cause (doctor/probe.py), bounded by its time budget;
+    #: run once the alert is claimed, so a repeated delivery runs none
+    probe: Callable[[ProbeSubject], Proof] | None = None
 
     def __call__(self, alert: Alert, *, last_attempt: bool = False) -> Published:
         claim = self.ledger.claim(alert)
@@ -49,6 +54,8 @@ class PublishAlert:
             return Published.ALREADY_SENT
         if claim is AlertClaim.HELD:
             raise AlertInFlight(alert.alert_id)
+        if self.probe is not None and alert.proof is not None and alert.proof.verdict is None:
+            alert = alert.model_copy(update={"proof": self.probe(alert.proof.subject)})
         try:
             message_id = self.publisher.publish(render(alert))
         except AwsError as error:
@@ -82,6 +89,9 @@ class DeliverAlert:
             reason = f"not published after {attempt} attempts: {error}"
             return self._dead_letter(alert.alert_id, body, reason)
         self.telemetry.alert_delivered(alert.alert_id, outcome, None)
+        if outcome is Published.PUBLISHED and not alert.diagnosis.catalogued:
+            aws_category = alert.message_category or alert.diagnosis.aws_category
+            self.telemetry.unknown_failure(aws_category, alert.resource_type)
         return outcome
 
     def _dead_letter(self, alert_id: str, body: str, reason: str) -> Published:

@@ -8,7 +8,9 @@ Trust, but verify: any account of the organization can put events on the relay b
   can put one. A member's event naming a chain's copy job is forged; it resumes nothing.
 - A member's COMPLETED copy starts a chain only once DescribeRecoveryPoint, in the central
   vault the event names, shows the recovery point there, whole, copied from the vault the event
-  says. Otherwise the event is refused (`UnverifiedEvent`, quarantined by ingest with a reason).
+  says. Otherwise the event is refused (`UnverifiedEvent`, quarantined by ingest with a reason):
+  a point not there (NotFound), and a vault AWS will not show (AccessDeniedException 403, its
+  answer for a vault that does not exist) alike; only a throttle propagates, to be retried.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from backup_relay.copy_chain.decisions import chain_for_event
 from backup_relay.copy_chain.ports import ChainLedger, ChainTelemetry, RecoveryPoints, Workflow
 from backup_relay.copy_chain.resume import resume_waiting_hop
 from backup_relay.domain.copy_jobs import outcome_of_event
-from backup_relay.domain.errors import InvalidJobEvent, NotFound
+from backup_relay.domain.errors import InvalidJobEvent, NotFound, Refused
 from backup_relay.domain.jobs import JobEvent
 from backup_relay.domain.routes import RoutePolicy, Vault
 
@@ -67,6 +69,15 @@ class ChainTriggers:
         except NotFound:
             raise InvalidJobEvent(
                 "unverified_event", f"recovery point {arn} is not in {vault.arn}"
+            ) from None
+        except Refused as refused:
+            # AWS answers a vault that does not exist AccessDeniedException (403), as it does a
+            # vault this account may not read: either way the copy is not ours to chain. Only
+            # Throttled (not a Refused) is left to propagate, for SQS to retry.
+            raise InvalidJobEvent(
+                "unverified_event",
+                f"recovery point {arn} in {vault.arn} could not be read ({refused}): the vault "
+                "does not exist or is not this account's",
             ) from None
         if not point.is_whole or point.source_vault_arn != event.source_vault_arn:
             raise InvalidJobEvent(

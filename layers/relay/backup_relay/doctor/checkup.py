@@ -7,17 +7,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from backup_relay.doctor.central import CENTRAL_RULES
+from backup_relay.doctor.delegation import delegated_administrators_may_manage_backup_policies
 from backup_relay.doctor.facts import CentralFacts, MemberFacts
 from backup_relay.doctor.member_vaults import MEMBER_VAULT_RULES
 from backup_relay.doctor.members import MEMBER_RULES, dr_region_has_the_option_groups
 from backup_relay.doctor.organization_coverage import (
     management_opts_in_the_selected_types,
+    member_opt_ins_checked,
+    member_opts_in_its_selected_types,
     organization_checked,
 )
 from backup_relay.doctor.ports import MemberPrerequisites, Prerequisites
 from backup_relay.doctor.report import DoctorReport, Finding
 from backup_relay.doctor.resources import RESOURCE_RULES, coverage_checked
 from backup_relay.doctor.roles import CENTRAL_ROLE_RULES, ROLE_RULES
+from backup_relay.doctor.storage_types import STORAGE_RULES
 from backup_relay.domain.categories import Category
 from backup_relay.domain.errors import AwsError
 from backup_relay.domain.failures import Severity
@@ -39,7 +43,11 @@ class Doctor:
         facts = self.prerequisites.central()
         report = DoctorReport()
         self._check_central(facts, report)
-        for rule in (*CENTRAL_RULES, *CENTRAL_ROLE_RULES):
+        for rule in (
+            *CENTRAL_RULES,
+            *CENTRAL_ROLE_RULES,
+            delegated_administrators_may_manage_backup_policies,
+        ):
             report.add(rule(facts))
         members: list[MemberFacts] = []
         done = 1
@@ -57,8 +65,10 @@ class Doctor:
                 for member_rule in (
                     *MEMBER_RULES,
                     *RESOURCE_RULES,
+                    *STORAGE_RULES,
                     *ROLE_RULES,
                     *MEMBER_VAULT_RULES,
+                    member_opts_in_its_selected_types,
                 ):
                     report.add(member_rule(member, facts))
         report.add(dr_region_has_the_option_groups(facts, members))
@@ -73,6 +83,11 @@ class Doctor:
                 vault.account, vault.region, f"{vault.role} vault {vault.arn}: exists, key, policy"
             )
         report.check(facts.account, "-", "backup role " + facts.backup_role_arn)
+        if facts.backup_role_exists and facts.backup_role_policies is None:
+            report.skipped.append(
+                f"the policies of the backup role {facts.backup_role_arn}: could not read them "
+                "(iam:ListAttachedRolePolicies, iam:ListRolePolicies)"
+            )
         org = facts.organization
         readable = {
             "cross-account backup": facts.cross_account_backup,
@@ -125,8 +140,9 @@ class Doctor:
         if member.dynamodb_advanced_features is not None:
             report.check(member.account, member.region, "DynamoDB advanced features")
         checked, skipped = coverage_checked(member)
-        report.check(member.account, member.region, *checked)
-        report.skipped += [s for s in skipped if s not in report.skipped]
+        opt_ins_checked, opt_ins_skipped = member_opt_ins_checked(member)
+        report.check(member.account, member.region, *checked, *opt_ins_checked)
+        report.skipped += [s for s in skipped + opt_ins_skipped if s not in report.skipped]
 
 
 def _unreachable(account: str, region: str, error: AwsError) -> Finding:

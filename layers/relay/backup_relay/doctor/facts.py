@@ -43,6 +43,11 @@ class OrganizationFacts(BaseModel):
     #: The management account's AWS Backup advanced features for DynamoDB, by region: they
     #: decide for the plans backup policies make. None: not readable (the doctor runs elsewhere).
     management_dynamodb_advanced_features: dict[str, bool] | None = None
+    #: Organizations' resource-based delegation policy (DescribeResourcePolicy's Content), read
+    #: when a delegated administrator other than the management account needs it: None when
+    #: there is none, or when it was not read (`delegation_policy_read` says which)
+    delegation_policy: str | None = None
+    delegation_policy_read: bool = False
 
 
 class BusRuleFacts(BaseModel):
@@ -82,6 +87,10 @@ class CentralFacts(BaseModel):
     backup_role_arn: str
     backup_role_exists: bool
     backup_role_trusts_backup: bool
+    #: the backup role's attached managed policies' names (None: not read, or no role), and how
+    #: many others it has (inline, or attached ones not AWS Backup's)
+    backup_role_policies: list[str] | None = None
+    backup_role_other_policies: int = 0
     intermediate_retention_days: int = 0  # 0: the chain leaves central copies' lifecycle alone
     source_accounts: list[str] = []  # AllowedSourceAccounts; empty: the organization's accounts
     dr_retention_days: int = 0  # 0: DR copies are kept until deleted
@@ -135,6 +144,9 @@ class MemberFacts(BaseModel):
     forwarding_rules: list[BusRuleFacts] | None = None  # rules targeting the central bus
     dynamodb_tables: int = 0
     dynamodb_advanced_features: bool | None = None
+    #: the member's own ResourceTypeOptInPreference in this region (DescribeRegionSettings
+    #: through its DoctorRole): it decides for its own plans' selections by tags; None: not read
+    resource_type_opt_in: dict[str, bool] | None = None
     #: every type's resources, the plans' selections, the roles and the member's vaults
     coverage: MemberCoverage = MemberCoverage()
 

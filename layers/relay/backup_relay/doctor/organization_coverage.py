@@ -1,5 +1,6 @@
-"""Rules over the organization's settings that decide for the members' selected resources: the
-management account's resource-type opt-ins, for the plans backup policies make.
+"""Rules over the settings that decide which of the members' selected resources AWS Backup
+backs up: each member's own resource-type opt-ins, for its own plans, and the management
+account's, for the plans backup policies make.
 
 AWS's pages:
 - [opt-in] UpdateRegionSettings: "If resource assignments are only based on tags, then service
@@ -7,6 +8,8 @@ AWS's pages:
   will be included in the backup even if the opt-in is not enabled":
   https://docs.aws.amazon.com/aws-backup/latest/devguide/API_UpdateRegionSettings.html
 - [service opt-in] https://docs.aws.amazon.com/aws-backup/latest/devguide/assigning-resources.html
+- [per account] UpdateRegionSettings "Updates the current service opt-in settings for the
+  Region" of the account that calls it: a member's own settings decide for its own plans.
 INFERRED: that the management account's opt-ins decide for the plans its backup policies make in
 the members (the issue's finding, from practitioners' setups; AWS's pages above do not say
 whose settings apply to a policy's plan).
@@ -16,9 +19,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from backup_relay.doctor.delegation import needs_checking
 from backup_relay.doctor.facts import CentralFacts, MemberFacts
 from backup_relay.doctor.report import Finding
-from backup_relay.doctor.resources import selected
+from backup_relay.doctor.resource_facts import Selection
+from backup_relay.doctor.resources import grouped, selected
 from backup_relay.doctor.rules import rule
 from backup_relay.domain.categories import Category
 from backup_relay.domain.failures import Severity
@@ -28,6 +33,52 @@ OPT_IN_PAGE = "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_Update
 
 def _is_management(central: CentralFacts) -> bool:
     return central.organization.management_account == central.account
+
+
+def _by_tags_only(holding: Sequence[Selection]) -> bool:
+    """A selection that holds the resource assigns no type: tags (or "*") only [opt-in]."""
+    return any(set(s.resources) <= {"*"} for s in holding)
+
+
+@rule(Category.RESOURCE_PREREQUISITE)
+def member_opts_in_its_selected_types(
+    member: MemberFacts, central: CentralFacts
+) -> Iterable[Finding]:
+    """Each type the member's OWN plans select by tags only is opted in in the member's region
+    [opt-in] [per account]: one finding per type, naming its resources."""
+    opt_in = member.resource_type_opt_in
+    if opt_in is None:
+        return
+    by_type: dict[str, list[str]] = {}
+    for resource, holding in selected(member):
+        own = [s for s in holding if not s.from_backup_policy]
+        if _by_tags_only(own) and opt_in.get(resource.resource_type) is False:
+            by_type.setdefault(resource.resource_type, []).append(resource.arn)
+    for resource_type, arns in sorted(by_type.items()):
+        yield grouped(
+            member,
+            Category.RESOURCE_PREREQUISITE,
+            f"AWS Backup's opt-in of {resource_type} in account {member.account}",
+            arns,
+            f"{resource_type} resource(s) the account's own plans select by tags are not backed "
+            f"up: the account has not opted in to {resource_type} in {member.region}, and a "
+            "selection by tags leaves out the types not opted in",
+            f"in account {member.account}: aws backup update-region-settings --region "
+            f"{member.region} --resource-type-opt-in-preference {resource_type}=true (or assign "
+            f"the resources by ARN: an explicit {resource_type} assignment ignores the opt-in)",
+            docs=OPT_IN_PAGE,
+        )
+
+
+def member_opt_ins_checked(member: MemberFacts) -> tuple[list[str], list[str]]:
+    """What the report lists as checked for the member's opt-ins, or could not check."""
+    if member.resource_type_opt_in is not None:
+        return ["the account's own resource-type opt-ins"], []
+    return [], [
+        f"the resource-type opt-ins of member {member.account} {member.region} (they decide "
+        "for its own plans' selections by tags): could not check; its DoctorRole needs "
+        "backup:DescribeRegionSettings (update the member stack)"
+    ]
 
 
 @rule(Category.RESOURCE_PREREQUISITE)
@@ -45,8 +96,7 @@ def management_opts_in_the_selected_types(
     by_type: dict[str, list[str]] = {}
     for member in members:
         for resource, holding in selected(member):
-            by_tags_only = any(set(s.resources) <= {"*"} for s in holding)
-            if by_tags_only and opt_in.get(resource.resource_type) is False:
+            if _by_tags_only(holding) and opt_in.get(resource.resource_type) is False:
                 by_type.setdefault(resource.resource_type, []).append(resource.arn)
     for resource_type, arns in sorted(by_type.items()):
         yield Finding(
@@ -79,12 +129,18 @@ def organization_checked(central: CentralFacts) -> tuple[list[str], list[str]]:
             f"doctor` as the management account {management or ''} "
             "(backup:DescribeRegionSettings)".replace("  ", " ")
         ]
-    admins = central.organization.delegated_administrators or []
-    if central.account in admins and not _is_management(central):
+    admins = needs_checking(central)
+    if admins and central.organization.delegation_policy_read:
+        checked.append(
+            "the Organizations delegation policy for AWS Backup's delegated "
+            "administrators (backup policies)"
+        )
+    elif admins:
         skipped.append(
-            "the Organizations delegation policy that lets this delegated administrator manage "
-            "backup policies: not checked; read it in the management account (organizations:"
-            "DescribeResourcePolicy) and allow this account organizations:*Policy* on "
-            "BACKUP_POLICY"
+            "the Organizations delegation policy that lets AWS Backup's delegated "
+            f"administrator{'s' if len(admins) > 1 else ''} {', '.join(admins)} manage backup "
+            f"policies: could not check from account {central.account}; run `backup-relay "
+            "doctor` as the management account or a delegated administrator, with "
+            "organizations:DescribeResourcePolicy"
         )
     return checked, skipped

@@ -9,10 +9,15 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-#: The resource types whose resources the doctor reads (adapters/prerequisites/resources.py):
-#: the ones moto can model. Others a selection may hold (FSx, Storage Gateway, VirtualMachine,
-#: SAP HANA, Timestream, EKS, Aurora DSQL, CloudFormation) are not read: the report says so.
-READ_TYPES = ("S3", "EBS", "EC2", "EFS", "DynamoDB", "Redshift")
+#: The resource types whose resources the doctor reads (adapters/prerequisites/coverage.py and
+#: storage.py): the ones the sandbox can model (moto, and its Storage Gateway layer). Others a
+#: selection may hold (VirtualMachine, SAP HANA, Timestream, EKS, Aurora DSQL, CloudFormation)
+#: are not read: the report says so.
+READ_TYPES = ("S3", "EBS", "EC2", "EFS", "DynamoDB", "Redshift", "FSx", "Storage Gateway")
+#: Storage Gateway's GatewayType of the gateways AWS Backup backs up (their volumes): "AWS
+#: Storage Gateway (Volume Gateway) | AWS Storage Gateway volumes"
+#: (https://docs.aws.amazon.com/aws-backup/latest/devguide/whatisbackup.html#supported-resources).
+VOLUME_GATEWAYS = frozenset({"CACHED", "STORED"})
 
 
 class Selection(BaseModel):
@@ -28,6 +33,7 @@ class Selection(BaseModel):
     conditions: list[tuple[str, str, str]] = []  # (StringEquals|StringLike|..., tag key, value)
     copies_to_accounts: list[str] = []  # other accounts its plan's rules copy to
     target_vaults: list[str] = []  # the vaults its plan's rules back up into (names)
+    from_backup_policy: bool = False  # its plan is one an organization's backup policy made
 
 
 class SelectedResource(BaseModel):
@@ -38,10 +44,14 @@ class SelectedResource(BaseModel):
     resource_type: str  # AWS Backup's name: S3, EBS, EC2, ...
     tags: dict[str, str] = {}
     encrypted: bool = True
-    key_arn: str | None = None  # the resource's KMS key (EC2: its volumes' first)
+    key_arn: str | None = None  # the resource's KMS key (EC2: none, see `attached`)
     key_aws_managed: bool = False
     key_policy: str | None = None  # JSON; None for an AWS managed key or when unreadable
     versioning: str | None = None  # S3: "Enabled", "Suspended", "" (never enabled)
+    attached: list[str] = []  # EC2: its EBS volumes' ARNs (each an EBS resource, with its key)
+    fsx_type: str | None = None  # FSx: FileSystemType (LUSTRE, WINDOWS, ONTAP, OPENZFS)
+    fsx_deployment: str | None = None  # FSx for Lustre: DeploymentType (SCRATCH_2, PERSISTENT_2)
+    gateway_type: str | None = None  # Storage Gateway: its gateway's GatewayType (CACHED, VTL)
 
 
 class RoleFacts(BaseModel):

@@ -31,7 +31,12 @@ from fnmatch import fnmatchcase
 from backup_relay.doctor.facts import CentralFacts, MemberFacts
 from backup_relay.doctor.policy import lets_account_use
 from backup_relay.doctor.report import Finding
-from backup_relay.doctor.resource_facts import READ_TYPES, SelectedResource, Selection
+from backup_relay.doctor.resource_facts import (
+    READ_TYPES,
+    VOLUME_GATEWAYS,
+    SelectedResource,
+    Selection,
+)
 from backup_relay.doctor.rules import rule
 from backup_relay.domain import resource_types
 from backup_relay.domain.categories import Category
@@ -48,9 +53,8 @@ BACKUP_TAG = "backup"
 #: How many resources a finding's problem names before "and N more" (all are in `resources`).
 NAMED = 5
 
-#: The types whose keys the member's backup role uses during the backup [encryption]; FSx too,
-#: but the doctor does not read FSx (moto does not model it): not checked.
-RESOURCE_KEY_TYPES = frozenset({"EFS", "DynamoDB"})
+#: The types whose keys the member's backup role uses during the backup [encryption].
+RESOURCE_KEY_TYPES = frozenset({"EFS", "DynamoDB", "FSx"})
 
 
 # ---- which resources a selection holds -------------------------------------------------------
@@ -66,6 +70,12 @@ def _tag_condition(kind: str, value: str, actual: str | None) -> bool:
     if kind == "StringNotLike":
         return actual is None or not fnmatchcase(actual, value)
     return False
+
+
+def backs_up(resource: SelectedResource) -> bool:
+    """Is it a resource AWS Backup backs up? Not a Storage Gateway gateway other than a volume
+    gateway (the doctor reads them only to tell a selection that points at one)."""
+    return resource.resource_type != "Storage Gateway" or resource.gateway_type in VOLUME_GATEWAYS
 
 
 def selects(selection: Selection, resource: SelectedResource) -> bool:
@@ -84,10 +94,11 @@ def selects(selection: Selection, resource: SelectedResource) -> bool:
 
 
 def selected(member: MemberFacts) -> list[tuple[SelectedResource, list[Selection]]]:
-    """The member's resources its selections hold, each with the selections that hold it."""
+    """The member's resources its selections hold, each with the selections that hold it (a
+    Storage Gateway gateway AWS Backup does not back up is held by none: storage_types.py)."""
     selections = member.coverage.selections or []
     found = []
-    for resource in member.coverage.resources or []:
+    for resource in filter(backs_up, member.coverage.resources or []):
         holding = [s for s in selections if selects(s, resource)]
         if holding:
             found.append((resource, holding))
@@ -155,27 +166,44 @@ def selected_buckets_are_versioned(member: MemberFacts, central: CentralFacts) -
 def selected_volumes_can_cross_accounts(
     member: MemberFacts, central: CentralFacts
 ) -> Iterable[Finding]:
-    """[encryption]: an EBS volume or EC2 instance on an AWS managed key (aws/ebs) is backed
-    up, but its recovery points cannot be copied to another account."""
-    arns = [
-        r.arn
-        for r, holding in selected(member)
-        if r.resource_type in {"EBS", "EC2"} and r.key_aws_managed and copied_out(member, holding)
-    ]
+    """[encryption]: an EBS volume on an AWS managed key (aws/ebs) is backed up, but its
+    recovery points cannot be copied to another account; nor an EC2 instance's if ANY of its
+    volumes is on one (its AMI's snapshots keep each volume's key), whatever its other volumes'."""
+    volumes = {r.arn: r for r in member.coverage.resources or [] if r.resource_type == "EBS"}
+    arns: list[str] = []
+    instances: dict[str, list[str]] = {}
+    for resource, holding in selected(member):
+        if not copied_out(member, holding):
+            continue
+        if resource.resource_type == "EBS" and resource.key_aws_managed:
+            arns.append(resource.arn)
+        managed = [v for v in resource.attached if v in volumes and volumes[v].key_aws_managed]
+        if resource.resource_type == "EC2" and managed:
+            arns.append(resource.arn)
+            instances[resource.arn] = managed
     if arns:
+        which = "; ".join(
+            f"{_id(instance)}: {', '.join(_id(v) for v in managed)}"
+            for instance, managed in sorted(instances.items())
+        )
         yield grouped(
             member,
             Category.AWS_MANAGED_KEY,
             f"EBS and EC2 resources on AWS managed keys copied from {member.region}",
             arns,
-            "EBS volume(s) or EC2 instance(s) that plans copy to another account are encrypted "
-            "with an AWS managed key (aws/ebs), whose policy cannot share it: every copy fails",
-            "re-encrypt each with a customer managed key shared with account "
+            "EBS volume(s) or EC2 instance(s) that plans copy to another account are (or have a "
+            "volume) encrypted with an AWS managed key (aws/ebs), whose policy cannot share it: "
+            "every copy fails" + (f" (the instances' volumes on it: {which})" if which else ""),
+            "re-encrypt each volume on aws/ebs with a customer managed key shared with account "
             f"{central.account} (copy its snapshot with --kms-key-id, create the volume from "
-            "it), and make that key the account's EBS default (aws ec2 "
+            "it, and swap it in), and make that key the account's EBS default (aws ec2 "
             "modify-ebs-default-kms-key-id)",
             docs=ENCRYPTION_PAGE,
         )
+
+
+def _id(arn: str) -> str:
+    return arn.rsplit("/", 1)[-1]
 
 
 @rule(Category.RESOURCE_PREREQUISITE)
@@ -209,9 +237,9 @@ def selected_volumes_are_encrypted(member: MemberFacts, central: CentralFacts) -
 def resource_keys_let_the_backup_role_in(
     member: MemberFacts, central: CentralFacts
 ) -> Iterable[Finding]:
-    """[encryption]: EFS and DynamoDB are backed up with their resource's key: a customer
+    """[encryption]: EFS, DynamoDB and FSx are backed up with their resource's key: a customer
     managed key whose policy lets no principal of the member (its root, which delegates to IAM,
-    or the backup role) decrypt fails the backup. FSx too: not read."""
+    or the backup role) decrypt fails the backup."""
     arns = [
         r.arn
         for r, _ in selected(member)
@@ -225,11 +253,12 @@ def resource_keys_let_the_backup_role_in(
         yield grouped(
             member,
             Category.RESOURCE_PREREQUISITE,
-            f"EFS and DynamoDB resources on keys the backup role may not use in {member.region}",
+            "EFS, DynamoDB and FSx resources on keys the backup role may not use in "
+            f"{member.region}",
             arns,
-            "EFS file system(s) or DynamoDB table(s) that plans select are on customer managed "
-            f"keys whose policies let no principal of account {member.account} use them: AWS "
-            "Backup, working as the plan's backup role, cannot back them up",
+            "EFS or FSx file system(s) or DynamoDB table(s) that plans select are on customer "
+            f"managed keys whose policies let no principal of account {member.account} use "
+            "them: AWS Backup, working as the plan's backup role, cannot back them up",
             "add to each key's policy a statement allowing the plan's backup role (or "
             f"arn:aws:iam::{member.account}:root, to let IAM decide) kms:Decrypt, "
             "kms:DescribeKey, kms:GenerateDataKey* and kms:CreateGrant",
@@ -270,7 +299,7 @@ def every_type_follows_the_tagging_convention(
 ) -> Iterable[Finding]:
     """The convention (backup=enabled, disabled or custom) over the resources of every type the
     doctor reads; databases have their own rule (members.databases_follow_the_tagging_...)."""
-    resources = member.coverage.resources or []
+    resources = [r for r in member.coverage.resources or [] if backs_up(r)]
     untagged = [r.arn for r in resources if BACKUP_TAG not in r.tags]
     custom = [r.arn for r in resources if r.tags.get(BACKUP_TAG) == "custom"]
     if untagged:
@@ -279,8 +308,8 @@ def every_type_follows_the_tagging_convention(
             Category.TAGGING,
             f"resources without a backup tag in {member.region}",
             untagged,
-            "resource(s) (S3, EBS, EC2, EFS, DynamoDB, Redshift) are not tagged backup=enabled, "
-            "disabled or custom: a plan selecting backup=enabled leaves them out",
+            f"resource(s) ({', '.join(READ_TYPES)}) are not tagged backup=enabled, disabled or "
+            "custom: a plan selecting backup=enabled leaves them out",
             "tag each backup=enabled (backed up and copied) or backup=disabled (no backup wanted)",
             severity=Severity.WARNING,
             docs=ASSIGNING_PAGE,
@@ -306,8 +335,8 @@ def coverage_checked(member: MemberFacts) -> tuple[list[str], list[str]]:
     skipped: list[str] = []
     parts = {
         "backup plans' selections": coverage.selections,
-        f"resources of {', '.join(READ_TYPES)} (other types a plan selects, such as FSx and "
-        "Storage Gateway, are not read)": coverage.resources,
+        f"resources of {', '.join(READ_TYPES)} (other types a plan selects, such as VMware, "
+        "SAP HANA, Timestream, EKS and Aurora DSQL, are not read)": coverage.resources,
         "AWSServiceRoleForBackup": coverage.service_linked_role,
         "the backup roles of the plans' selections": coverage.roles,
         "the vaults the plans back up into (bring-back's destinations)": coverage.vaults,

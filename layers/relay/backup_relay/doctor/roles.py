@@ -112,10 +112,10 @@ def backup_roles_can_back_up(member: MemberFacts, central: CentralFacts) -> Iter
     for arn in sorted({s.role_arn for s in selections}):
         role = roles.get(arn)
         if role is not None:
-            yield from _role_findings(member, role, needs_s3=arn in holds_s3)
+            yield from role_findings(member, role, needs_s3=arn in holds_s3)
 
 
-def _role_findings(member: MemberFacts, role: RoleFacts, *, needs_s3: bool) -> Iterable[Finding]:
+def role_findings(member: MemberFacts, role: RoleFacts, *, needs_s3: bool) -> Iterable[Finding]:
     plans = f"the backup plans' selections of account {member.account} name it"
     if not role.exists:
         yield _finding(
@@ -162,6 +162,42 @@ def _role_findings(member: MemberFacts, role: RoleFacts, *, needs_s3: bool) -> I
         )
 
 
+@rule(Category.IAM_ROLE_PERMISSIONS)
+def central_backup_role_can_copy(central: CentralFacts) -> Iterable[Finding]:
+    """[roles]: the role the chain passes to StartCopyJob (BackupRoleName, or the stack's
+    BackupRole) carries AWSBackupServiceRolePolicyForBackup, whose statements include what the
+    copies of the chained snapshot types need (rds:CopyDBSnapshot, rds:CopyDBClusterSnapshot and
+    their describes, with the KMS grants): https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSBackupServiceRolePolicyForBackup.html
+    The template's BackupRole carries it (and the restore and S3 policies, which copies do not
+    need). Its existence and trust are backup_role_ready's (central.py). Without the managed
+    policy, a role with policies of its own is warned about, not failed."""
+    policies = central.backup_role_policies
+    if not central.backup_role_exists or not central.backup_role_trusts_backup:
+        return
+    if policies is None or FOR_BACKUP in policies:
+        return
+    own = central.backup_role_other_policies > 0
+    name = central.backup_role_arn.rsplit("/", 1)[-1]
+    yield Finding(
+        severity=Severity.WARNING if own else Severity.ERROR,
+        category=Category.IAM_ROLE_PERMISSIONS,
+        account=central.account,
+        region="-",
+        resource=central.backup_role_arn,
+        problem="the role the chain passes to AWS Backup for its copies does not carry "
+        + FOR_BACKUP
+        + (
+            ": unless its own policies grant the same, every hop's copy fails"
+            if own
+            else ", nor any policy of its own: every hop's copy fails"
+        ),
+        fix=f"in account {central.account}: aws iam attach-role-policy --role-name {name} "
+        f"--policy-arn {_POLICY_ARNS[FOR_BACKUP]}; or leave the central stack's BackupRoleName "
+        "empty (the stack then creates its own role, which carries it)",
+        docs=ROLES_PAGE,
+    )
+
+
 #: The role rules, in the order their findings are listed: a member's, the central account's.
 ROLE_RULES = (service_linked_role_exists, backup_roles_can_back_up)
-CENTRAL_ROLE_RULES = (central_service_linked_role_exists,)
+CENTRAL_ROLE_RULES = (central_service_linked_role_exists, central_backup_role_can_copy)

@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from backup_relay.domain.failures import Diagnosis, Severity
+from backup_relay.domain.proof import Proof
 
 
 class AlertKind(StrEnum):
@@ -43,3 +44,5 @@ class Alert(BaseModel):
     execution_arn: str | None = None
     hop: str | None = None  # "hop 2 of 2, us-west-2 -> us-east-1 (cross-region)"
     status_message: str | None = None  # AWS's own words, kept whole
+    message_category: str | None = None  # AWS's own MessageCategory, when known
+    proof: Proof | None = None  # the probe of the cause (domain/proof.py); not in alert_id

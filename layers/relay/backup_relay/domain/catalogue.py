@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from backup_relay.domain.catalogue_families import FIRST, LAST
 from backup_relay.domain.categories import Category
 from backup_relay.domain.failures import GUIDE, Entry
 
 CATALOGUE: tuple[Entry, ...] = (
+    *FIRST,  # catalogue_families.py: what looser patterns below would take for something else
     Entry(  # ChainEnded's words for a chain execution someone stopped
         Category.STOPPED_BY_USER,
         (r"execution aborted",),
@@ -40,8 +42,8 @@ CATALOGUE: tuple[Entry, ...] = (
         Category.CROSS_ACCOUNT_DISABLED,
         # AWS's job message (tecRacer's blog, cited in sandbox/.../backup_sim/failures.py):
         # "Copy job failed. Cross-account copy feature is not enabled for the current
-        # organization."
-        (r"cross-account (copy|backup) feature is not enabled",),
+        # organization." (also the Jobs dashboard's list); the setting is "cross-account backup"
+        (r"cross-?account (copy|backup)( feature)? (is )?(not enabled|disabled|turned off)",),
         "Cross-account backup is turned off for the organization",
         "Turn on cross-account backup in the organization's MANAGEMENT account (member accounts "
         "cannot): AWS Backup console > Settings > Cross-account management > Cross-account "
@@ -71,6 +73,23 @@ CATALOGUE: tuple[Entry, ...] = (
         False,
         f"{GUIDE}/backup-feature-availability.html",
     ),
+    Entry(  # the Jobs dashboard's "Images from AWS Marketplace cannot be copied to another AWS
+        # account."; lag-vault-primary-backup.html's "This resource type is not supported by
+        # logically air-gapped backup vault." (a backup Completed with issues)
+        Category.UNSUPPORTED_COPY_ROUTE,
+        (
+            r"cannot be copied to another (aws )?account",
+            r"not supported by (a |the )?logically air-gapped",
+        ),
+        "AWS Backup cannot copy this resource where the copy goes",
+        "AWS Backup will not copy this {resource_type} there: images from AWS Marketplace "
+        "cannot be copied to another account, and a logically air-gapped vault takes only the "
+        "resource types AWS Backup lists for it (its feature availability). Exclude the "
+        "resource from that copy rule or target, or protect it by other means; the same copy "
+        "fails again.",
+        False,
+        f"{GUIDE}/backup-feature-availability.html",
+    ),
     Entry(
         Category.OPTION_GROUP_MISSING,
         (r"requires a target option group",),
@@ -87,7 +106,13 @@ CATALOGUE: tuple[Entry, ...] = (
         # AWS's job message (same source): "Copy job failed because the destination Backup vault
         # is encrypted with the default Backup service managed key. The contents of this vault
         # cannot be copied. ..."
-        (r"encrypted with the default backup service managed key",),
+        # The Jobs dashboard files Storage Gateway's "UnsupportedOperation : Storage Gateway
+        # backup copies require a user-created backup vault and key at destination." with it.
+        (
+            r"encrypted with the default backup service managed key",
+            r"(destination|backup) vault is encrypted with the (aws backup )?default",
+            r"requires? a user-created backup vault and key",
+        ),
         "The destination vault is encrypted with the AWS managed key aws/backup",
         "A vault encrypted with aws/backup cannot receive cross-account copies of types that "
         "AWS Backup does not fully manage ({resource_type}), and a vault's key cannot change: "
@@ -99,7 +124,14 @@ CATALOGUE: tuple[Entry, ...] = (
     ),
     Entry(
         Category.AWS_MANAGED_KEY,
-        (r"default cmk", r"alias/aws/", r"aws managed key", r"aws-managed key"),
+        # "the default CMK" (2019) is "the default key" in AWS's words today (the Jobs dashboard),
+        # as in "Encrypted snapshots with Amazon EBS default key cannot be shared"
+        (
+            r"default cmk",
+            r"alias/aws/",
+            r"aws[ -]managed (kms )?key",
+            r"\bdefault (kms |ebs |rds )?key\b",
+        ),
         "The recovery point is encrypted with an AWS managed key, which cannot be shared",
         "An AWS managed key's policy (aws/rds, aws/ebs) cannot be changed, so account "
         "{destination_account} can never use it: cross-account copy with AWS managed keys is "
@@ -176,7 +208,16 @@ CATALOGUE: tuple[Entry, ...] = (
     ),
     Entry(
         Category.IAM_ROLE_PERMISSIONS,
-        (r"access ?denied", r"not authori[sz]ed to perform"),
+        # the Jobs dashboard's own patterns for its access-denied family, and the words AWS's
+        # restore articles quote ("Insufficient privileges to perform this action")
+        (
+            r"access ?denied",
+            r"not authori[sz]ed to\b",
+            r"insufficient privileges",
+            r"does not have (the )?permission",
+            r"miss(ing)? permission",
+            r"cannot be assumed by",
+        ),
         "AWS denied the job access",
         "The role the job ran with ({role}, account {account}) lacks a permission the job "
         "needed, or a resource policy (vault, key) or an SCP denies it: the message above names "
@@ -186,7 +227,16 @@ CATALOGUE: tuple[Entry, ...] = (
     ),
     Entry(
         Category.THROTTLED,
-        (r"rate exceeded", r"throttl", r"limitexceeded", r"limit .*(reached|exceeded)"),
+        # concurrency, as the Jobs dashboard lists it: "the maximum concurrent number of backups",
+        # "Maximum allowed in-progress snapshots for a single volume exceeded."
+        (
+            r"rate exceeded",
+            r"throttl",
+            r"limitexceeded",
+            r"limit .*(reached|exceeded)",
+            r"maximum concurrent",
+            r"\b(in-progress|concurrent)\b[^.]*\b(exceeded|reached)\b",
+        ),
         "AWS throttled the request or a concurrency quota was reached",
         "Retry later. If it recurs, lower the concurrency (the stack's MaxConcurrentCopies, the "
         "number of plans starting at once), spread the plans' start times, or ask for a quota "
@@ -202,6 +252,7 @@ CATALOGUE: tuple[Entry, ...] = (
             r"running job for the same resource",
             r"already (a job )?in progress",
             r"another (backup|copy) job",
+            r"too many (backup |copy )?jobs running for",  # the Jobs dashboard's, for copies
         ),
         "Another job of the same resource was running",
         "Only one backup or copy job runs at a time per resource: move the rules that act on "
@@ -212,7 +263,13 @@ CATALOGUE: tuple[Entry, ...] = (
     ),
     Entry(
         Category.BACKUP_WINDOW_EXPIRED,
-        (r"(start|completion|backup) window", r"window (has )?expired"),
+        # not an RDS "automated backup window" (the database's own: a maintenance-window
+        # conflict); "Backup job expired before completion." (the Jobs dashboard, troubleshooting)
+        (
+            r"(start|completion|(?<!automated )backup) window",
+            r"window (has )?expired",
+            r"expired before (completion|(it )?(start|complet))",
+        ),
         "The job did not start or finish within its window",
         "Widen the backup rule's start window (StartWindowMinutes) or completion window "
         "(CompletionWindowMinutes), or move the plan's schedule away from other jobs of the "
@@ -259,6 +316,7 @@ CATALOGUE: tuple[Entry, ...] = (
         True,
         f"{GUIDE}/vaults.html",
     ),
+    *LAST,  # catalogue_families.py: "does not exist" of what the entries above did not take
     Entry(
         Category.PARTIAL,
         (),

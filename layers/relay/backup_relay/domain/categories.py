@@ -36,6 +36,18 @@ class Category(StrEnum):
     BACKUP_WINDOW_EXPIRED = "backup_window_expired"
     VAULT_MISSING = "vault_missing"
     PARTIAL = "partial"
+    # failures of the families catalogue_families.py adds (issue #24)
+    RESOURCE_DELETED = "resource_deleted"
+    KEY_DISABLED = "key_disabled"
+    WINDOWS_VSS = "windows_vss"
+    S3_PREREQUISITE = "s3_prerequisite"
+    COUNT_QUOTA = "count_quota"
+    TAG_LIMIT = "tag_limit"
+    NOT_SUBSCRIBED = "not_subscribed"
+    AWS_INTERNAL = "aws_internal"
+    VAULT_LOCK_RETENTION = "vault_lock_retention"
+    MAINTENANCE_WINDOW = "maintenance_window"
+    RESTORE_SETTINGS = "restore_settings"
     UNKNOWN = "unknown"
     # warnings (WARNINGS)
     HOP_PAST_SLA = "hop_past_sla"
@@ -43,8 +55,6 @@ class Category(StrEnum):
     DR_COPY_STALE = "dr_copy_stale"
     QUARANTINED_EVENTS = "quarantined_events"
     # setup (SETUP_CATEGORIES)
-    KEY_DISABLED = "key_disabled"
-    VAULT_LOCK_RETENTION = "vault_lock_retention"
     ORGANIZATION_SETUP = "organization_setup"
     BUS_POLICY = "bus_policy"
     EVENT_RULES = "event_rules"
@@ -100,14 +110,6 @@ WARNINGS: dict[Category, tuple[str, str, str]] = {
 
 #: Doctor-only categories: (title, AWS's page on it).
 SETUP_CATEGORIES: dict[Category, tuple[str, str]] = {
-    Category.KEY_DISABLED: (
-        "A KMS key the copies use is disabled or pending deletion",
-        "https://docs.aws.amazon.com/kms/latest/developerguide/key-state.html",
-    ),
-    Category.VAULT_LOCK_RETENTION: (
-        "A vault lock refuses the retention the chain gives its copies",
-        f"{_GUIDE}/vault-lock.html",
-    ),
     Category.ORGANIZATION_SETUP: (
         "AWS Organizations is not set up for AWS Backup",
         f"{_GUIDE}/manage-cross-account.html",
@@ -170,4 +172,17 @@ NOT_CHECKABLE: dict[Category, str] = {
     Category.BACKUP_WINDOW_EXPIRED: "the job did not start within its window that night",
     Category.PARTIAL: "some items of the resource could not be copied that time",
     Category.UNKNOWN: "a message the catalogue does not know",
+    # the families of issue #24 (catalogue_families.py)
+    Category.RESOURCE_DELETED: "the resource was deleted before or while the job ran",
+    Category.WINDOWS_VSS: "VSS runs inside the instance's Windows at the time of the backup",
+    Category.S3_PREREQUISITE: "objects in archive tiers are per object; a bucket without "
+    "versioning is the doctor's resource_prerequisite finding",
+    Category.COUNT_QUOTA: "counts of images and snapshots at the time of the job",
+    Category.TAG_LIMIT: "the tags the resource and the plan give the recovery point at the time",
+    Category.NOT_SUBSCRIBED: "no check reads the account's service subscriptions or opted-in "
+    "regions yet",
+    Category.AWS_INTERNAL: "an error on AWS's side at the time",
+    Category.MAINTENANCE_WINDOW: "the database's windows at the time of the job",
+    Category.RESTORE_SETTINGS: "the restore's metadata and the target account's databases at "
+    "the time of the restore",
 }

@@ -21,6 +21,7 @@ class CopyJobReport:
     state: JobState
     destination_recovery_point_arn: str | None = None
     status_message: str | None = None
+    message_category: str | None = None  # AWS's MessageCategory (aws_categories.py)
 
     @classmethod
     def of_event(cls, event: JobEvent) -> CopyJobReport | None:
@@ -31,6 +32,7 @@ class CopyJobReport:
             state=event.state,
             destination_recovery_point_arn=event.destination_recovery_point_arn,
             status_message=event.status_message,
+            message_category=event.message_category,
         )
 
 
@@ -43,6 +45,7 @@ class CopyJobOutcome(BaseModel):
     copy_job_id: str
     destination_recovery_point_arn: str | None = None
     status_message: str | None = None
+    message_category: str | None = None  # AWS's, when the report had one
 
     @property
     def completed(self) -> bool:
@@ -66,7 +69,12 @@ def outcome_of(report: CopyJobReport) -> CopyJobOutcome | None:
         cause = f"{ended}: {report.status_message}"
     else:
         cause = report.status_message or ended
-    return CopyJobOutcome(state="FAILED", copy_job_id=report.copy_job_id, status_message=cause)
+    return CopyJobOutcome(
+        state="FAILED",
+        copy_job_id=report.copy_job_id,
+        status_message=cause,
+        message_category=report.message_category,
+    )
 
 
 def outcome_of_event(event: JobEvent) -> CopyJobOutcome | None:

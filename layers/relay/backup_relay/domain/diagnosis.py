@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
+from backup_relay.domain.aws_categories import fallback
 from backup_relay.domain.catalogue import CATALOGUE, UNKNOWN
-from backup_relay.domain.failures import KEY_STATEMENTS, SERVICE_ROLE, Diagnosis
+from backup_relay.domain.failures import KEY_STATEMENTS, SERVICE_ROLE, Diagnosis, Entry
 
 _PREFIXES = re.compile(r'^(?:\s|"|\\"|access denied:\s*|error:\s*)+', re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
@@ -30,20 +32,84 @@ def diagnose(
     kind: str | None = None,
     state: str | None = None,
     context: Mapping[str, str] | None = None,
+    aws_category: str | None = None,
 ) -> Diagnosis:
     """The catalogue's entry for a job's status message (with its kind and final state, when
-    known), its remediation filled with what the message and `context` name."""
+    known), its remediation filled with what the message and `context` name. When no entry
+    matches, AWS's own MessageCategory (`aws_category`) picks a family (aws_categories.py)."""
+    return explain(
+        message,
+        resource_type=resource_type,
+        kind=kind,
+        state=state,
+        context=context,
+        aws_category=aws_category,
+    ).diagnosis
+
+
+@dataclass(frozen=True)
+class Trial:
+    """One catalogue entry, as `explain` tried it."""
+
+    index: int  # its place in CATALOGUE
+    category: str
+    title: str
+    matched: str | None  # the pattern that matched ("state X" for an entry of states alone)
+    skipped: str | None  # why it was not tried (it is for other kinds or states)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """How a message was classified: each entry tried in order up to the one that matched, and,
+    when none did, what AWS's category chose."""
+
+    text: str  # the message as the patterns saw it (diagnosis.clean)
+    trials: tuple[Trial, ...]
+    aws_category: str | None
+    fallback: str | None  # the category AWS's picked, when no entry matched
+    diagnosis: Diagnosis
+
+
+def explain(
+    message: str | None,
+    *,
+    resource_type: str | None = None,
+    kind: str | None = None,
+    state: str | None = None,
+    context: Mapping[str, str] | None = None,
+    aws_category: str | None = None,
+) -> Explanation:
     text = clean(message or "")
     kind_name = kind.upper() if kind else None
-    entry = next((e for e in CATALOGUE if e.matches(text, kind_name, state)), UNKNOWN)
+    trials: list[Trial] = []
+    entry: Entry | None = None
+    for index, candidate in enumerate(CATALOGUE):
+        matched = candidate.match(text, kind_name, state)
+        skipped = candidate.skipped(kind_name, state)
+        trials.append(Trial(index, candidate.category, candidate.title, matched, skipped))
+        if matched is not None:
+            entry = candidate
+            break
+    by_aws = fallback(aws_category, kind_name) if entry is None else None
+    chosen = entry or (by_aws.entry if by_aws else UNKNOWN)
     values = _values(text, resource_type, dict(context or {}))
-    return Diagnosis(
-        category=entry.category,
-        title=entry.title,
-        remediation=entry.remediation.format_map(values),
-        retryable=entry.retryable,
-        docs=entry.docs,
+    values["aws_category"] = aws_category or "no category"
+    diagnosis = Diagnosis(
+        category=chosen.category,
+        title=chosen.title,
+        remediation=chosen.remediation.format_map(values),
+        retryable=chosen.retryable,
+        docs=chosen.docs,
         message=message or "",
+        aws_category=aws_category or None,
+        catalogued=entry is not None,
+    )
+    return Explanation(
+        text=text,
+        trials=tuple(trials),
+        aws_category=aws_category or None,
+        fallback=by_aws.entry.category if by_aws else None,
+        diagnosis=diagnosis,
     )
 
 

@@ -42,6 +42,10 @@ class Diagnosis(BaseModel):
     retryable: bool  # a replay after the fix is expected to succeed
     docs: str
     message: str  # AWS's message, as given
+    #: AWS's own MessageCategory for the job, when known (aws_categories.py): kept as AWS gave it
+    aws_category: str | None = None
+    #: False when no catalogue entry matched: the category is AWS's category's family or unknown
+    catalogued: bool = True
 
 
 @dataclass(frozen=True)
@@ -56,10 +60,21 @@ class Entry:
     states: frozenset[str] = frozenset()  # the job's final state; empty: any
 
     def matches(self, message: str, kind: str | None, state: str | None) -> bool:
+        return self.match(message, kind, state) is not None
+
+    def skipped(self, kind: str | None, state: str | None) -> str | None:
+        """Why the entry is not tried for this job: it is for other kinds or final states."""
         if self.kinds and kind not in self.kinds:
-            return False
+            return f"only for {', '.join(sorted(self.kinds))} jobs"
         if self.states and state not in self.states:
-            return False
+            return f"only for jobs ended {', '.join(sorted(self.states))}"
+        return None
+
+    def match(self, message: str, kind: str | None, state: str | None) -> str | None:
+        """What matched: the first pattern that does, or for an entry of states alone (and no
+        message) `state X`; None when the entry does not match."""
+        if self.skipped(kind, state):
+            return None
         if not self.patterns:
-            return bool(self.states) and not message
-        return any(re.search(pattern, message, re.IGNORECASE) for pattern in self.patterns)
+            return f"state {state}" if self.states and not message else None
+        return next((p for p in self.patterns if re.search(p, message, re.IGNORECASE)), None)

@@ -101,6 +101,11 @@ class JobEvent(BaseModel):
     created_resource_arn: str | None = Field(
         default=None, description="a restore's: the resource it created (COMPLETED)"
     )
+    message_category: str | None = Field(
+        default=None,
+        description="AWS's MessageCategory (aws_categories.py), when the event carries one: "
+        "AWS's documented events do not",
+    )
 
     @property
     def is_final(self) -> bool:

@@ -172,18 +172,29 @@ _TYPES = (
         database=Database("neptune", cluster=True, engine_prefix="neptune"),
     ),
     # the doctor reads each type's resources it can (doctor/resource_facts.READ_TYPES): their
-    # tags, keys (EBS, EC2, EFS, DynamoDB) and S3's versioning
+    # tags, keys (EBS, EC2, EFS, DynamoDB, FSx), S3's versioning, FSx's file system type and
+    # Storage Gateway's gateway type
     ResourceType(
         "EFS", (BACKUP,), doctor_reads=frozenset({"elasticfilesystem:DescribeFileSystems"})
     ),
     ResourceType("EBS", (EC2_SNAPSHOT,), doctor_reads=frozenset({"ec2:DescribeVolumes"})),
-    ResourceType("Storage Gateway", (EC2_SNAPSHOT,)),
+    ResourceType(
+        "Storage Gateway",
+        (EC2_SNAPSHOT,),
+        doctor_reads=frozenset(
+            {
+                "storagegateway:ListGateways",
+                "storagegateway:ListVolumes",
+                "storagegateway:ListTagsForResource",
+            }
+        ),
+    ),
     ResourceType(
         "EC2",
         (EC2_IMAGE,),
         doctor_reads=frozenset({"ec2:DescribeInstances", "ec2:DescribeVolumes"}),
     ),
-    ResourceType("FSx", (FSX_BACKUP,)),
+    ResourceType("FSx", (FSX_BACKUP,), doctor_reads=frozenset({"fsx:DescribeFileSystems"})),
     # copied with AWS Backup's advanced features only, which doctor checks in each member: it
     # counts the tables (ListTables) and reads the setting (backup:DescribeRegionSettings)
     ResourceType(

@@ -38,9 +38,11 @@ from backup_relay.domain.diagnosis import diagnose
 from backup_relay.domain.errors import AwsError, NotFound
 from backup_relay.domain.failures import Diagnosis
 from backup_relay.domain.jobs import JobEvent
+from backup_relay.domain.proof import ProbeSubject
 from backup_relay.domain.routes import Vault
 from backup_relay.replay.lost_jobs import LostJob, explain
 from backup_relay.replay.ports import CentralCopyJobs, ReplayLedger
+from backup_relay.replay.waits import Prober, event_subject, hop_subject, still_broken
 
 
 class ReplayRequest(BaseModel):
@@ -55,6 +57,7 @@ class ReplayRequest(BaseModel):
     category: str | None = None
     since: str = "24h"  # 24h, 7d, 90m, or an ISO 8601 time
     dry_run: bool = False
+    force: bool = False  # replay even a failure whose probe confirms its cause is still there
 
     @field_validator("since")
     @classmethod
@@ -96,6 +99,7 @@ class ReplayItem(BaseModel):
     outcome: ReplayOutcome
     why: str
     started: str | None = None  # the new execution's name, or the new copy job's id
+    proof: str = ""  # the probe of its cause: "confirmed: ...", "contradicted: ...", ...
 
 
 class ReplayReport(BaseModel):
@@ -120,6 +124,8 @@ class _Candidate:
     failed_at: str
     diagnosis: Diagnosis
     since: datetime  # the window it was found in: a copy made since then makes it whole
+    subject: ProbeSubject | None = None  # what the probe of its cause reads
+    proof: list[str] = field(default_factory=list)  # the probe's line, once it ran
 
     def item(self, outcome: ReplayOutcome, why: str, started: str | None = None) -> ReplayItem:
         return ReplayItem(
@@ -133,6 +139,7 @@ class _Candidate:
             outcome=outcome,
             why=why,
             started=started,
+            proof=self.proof[0] if self.proof else "",
         )
 
 
@@ -147,6 +154,7 @@ class Replay:
     central_copies: CentralCopyJobs
     regions: tuple[str, ...]  # where this stack's chains run copy jobs (home, DR)
     now: Clock = field(default=utc_now)
+    probe: Prober | None = None  # the doctor's probe of a failure's cause (replay/waits.py)
 
     def __call__(
         self, request: ReplayRequest, progress: Callable[[int, int], None] | None = None
@@ -157,10 +165,10 @@ class Replay:
         chains = self._failed_chains(start)
         for candidate, (chain, failed) in chains:
             if self._selected(candidate, request):
-                work.append(partial(self._chain, candidate, chain, failed, request.dry_run))
+                work.append(partial(self._chain, candidate, chain, failed, request))
         for candidate, event in self._failed_member_copies(start):
             if self._selected(candidate, request):
-                work.append(partial(self._member_copy, candidate, event, request.dry_run))
+                work.append(partial(self._member_copy, candidate, event, request))
         known = {c.job_id for c, _ in chains}
         for candidate, job in self._lost_central_failures(start, known):
             if self._selected(candidate, request):
@@ -183,6 +191,7 @@ class Replay:
             hops = list(self.chains.hops_of(chain.chain_id))
             failed = next((h for h in hops if h.state == LedgerState.FAILED), None)
             message = (failed.status_message if failed else None) or chain.reason
+            diagnosis = diagnose(message, resource_type=chain.resource_type, kind="COPY")
             candidate = _Candidate(
                 kind="chain hop",
                 id=chain.chain_id,
@@ -192,7 +201,8 @@ class Replay:
                 resource_type=chain.resource_type,
                 failed_at=chain.updated_at,
                 since=start,
-                diagnosis=diagnose(message, resource_type=chain.resource_type, kind="COPY"),
+                diagnosis=diagnosis,
+                subject=hop_subject(diagnosis, failed),
             )
             found.append((candidate, (chain, failed)))
         return found
@@ -202,6 +212,12 @@ class Replay:
         for event in self.jobs.failed_copy_jobs(start):
             if event.account == self.central_account or not self._into_central(event):
                 continue  # a chain's hop (its chain is replayed), or not a copy we make
+            diagnosis = diagnose(
+                event.status_message,
+                resource_type=event.resource_type,
+                kind="COPY",
+                state=str(event.state),
+            )
             candidate = _Candidate(
                 kind="member copy",
                 id=event.job_id or "",
@@ -211,12 +227,8 @@ class Replay:
                 resource_type=event.resource_type or "",
                 failed_at=event.time.isoformat(),
                 since=start,
-                diagnosis=diagnose(
-                    event.status_message,
-                    resource_type=event.resource_type,
-                    kind="COPY",
-                    state=str(event.state),
-                ),
+                diagnosis=diagnosis,
+                subject=event_subject(diagnosis, event),
             )
             found.append((candidate, event))
         return found
@@ -280,8 +292,18 @@ class Replay:
 
     # ---- replaying ---------------------------------------------------------------------------
 
+    def _waits(self, candidate: _Candidate, request: ReplayRequest) -> ReplayItem | None:
+        """Skipped while the probe confirms its cause is still there (unless forced)."""
+        line, skip = still_broken(self.probe, candidate.subject, force=request.force)
+        candidate.proof[:] = [line] if line else []
+        return candidate.item(ReplayOutcome.SKIPPED, skip) if skip else None
+
     def _chain(
-        self, candidate: _Candidate, chain: ChainRecord, failed: HopRecord | None, dry_run: bool
+        self,
+        candidate: _Candidate,
+        chain: ChainRecord,
+        failed: HopRecord | None,
+        request: ReplayRequest,
     ) -> ReplayItem:
         plan = self.chains.chain_plan(chain.chain_id)
         if plan is None or failed is None:
@@ -295,11 +317,11 @@ class Replay:
         done = self.jobs.completed_copy(
             failed.source_recovery_point_arn or "", failed.destination_vault_arn, candidate.since
         )
-        if done:
-            return candidate.item(
-                ReplayOutcome.SKIPPED, f"{hop} completed since: copy job {done} made the copy"
-            )
-        if dry_run:
+        made = f"{hop} completed since: copy job {done} made the copy"
+        skipped = candidate.item(ReplayOutcome.SKIPPED, made) if done else None
+        if skipped := skipped or self._waits(candidate, request):
+            return skipped
+        if request.dry_run:
             return candidate.item(
                 ReplayOutcome.WOULD_REPLAY, f"would run {hop} again as attempt {attempt}", name
             )
@@ -314,17 +336,19 @@ class Replay:
             ReplayOutcome.REPLAYED, f"{hop} runs again as attempt {attempt}", name
         )
 
-    def _member_copy(self, candidate: _Candidate, event: JobEvent, dry_run: bool) -> ReplayItem:
-        skipped = self._member_copy_needs_none(candidate, event)
+    def _member_copy(
+        self, candidate: _Candidate, event: JobEvent, request: ReplayRequest
+    ) -> ReplayItem:
+        skipped = self._member_copy_needs_none(candidate, event) or self._waits(candidate, request)
         if skipped is not None:
             return skipped
-        if dry_run:
+        if request.dry_run:
             return candidate.item(
                 ReplayOutcome.WOULD_REPLAY,
                 f"would copy it again in account {event.account} through its replay role",
             )
         job_id = event.job_id or ""
-        request = CopyRequest(
+        copy = CopyRequest(
             recovery_point_arn=event.source_recovery_point_arn or "",
             source_vault_name=Vault.parse(event.source_vault_arn or "").name,
             destination_vault_arn=event.destination_vault_arn or "",
@@ -333,7 +357,7 @@ class Replay:
             lifecycle={},
         )
         try:
-            new_job = self.member_copies.start_copy_job(event.account, event.region, request)
+            new_job = self.member_copies.start_copy_job(event.account, event.region, copy)
         except NotFound as gone:
             return candidate.item(ReplayOutcome.GONE, f"its source recovery point is gone: {gone}")
         except AwsError as error:

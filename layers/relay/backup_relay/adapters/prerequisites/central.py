@@ -27,6 +27,8 @@ from backup_relay.adapters.prerequisites.reads import (
 from backup_relay.doctor.facts import CentralFacts, OrganizationFacts, StackFacts, VaultFacts
 from backup_relay.doctor.policy import as_list
 
+#: AWS Backup's managed policies for a backup role (AWSBackupServiceRolePolicyFor...).
+_BACKUP_POLICY_PREFIX = "AWSBackupServiceRolePolicyFor"
 #: Regions that do not answer (not opted in, or no such region).
 _UNREACHABLE = {"UnrecognizedClientException", "InvalidClientTokenId", "AuthFailure"}
 
@@ -54,7 +56,7 @@ class AwsPrerequisites:
         return CentralFacts(
             account=self.account,
             organization_id=self.organization_id,
-            vaults=[self._vault(role, region, name) for role, region, name in self.vaults],
+            vaults=[self.vault_facts(role, region, name) for role, region, name in self.vaults],
             cross_account_backup=cross_account_backup(),
             backup_role_arn=self.backup_role_arn,
             intermediate_retention_days=self.intermediate_retention_days,
@@ -71,7 +73,7 @@ class AwsPrerequisites:
             **backup_role(self.backup_role_arn),
         )
 
-    def _vault(self, role: str, region: str, name: str) -> VaultFacts:
+    def vault_facts(self, role: str, region: str, name: str) -> VaultFacts:
         arn = f"arn:aws:backup:{region}:{self.account}:backup-vault:{name}"
         where = {"role": role, "arn": arn, "account": self.account, "region": region}
         backup = aws.backup(region)
@@ -139,6 +141,22 @@ def dynamodb_advanced_features(regions: list[str]) -> dict[str, bool] | None:
     return found
 
 
+def delegation_policy(organizations: Any) -> tuple[bool, str | None]:
+    """Organizations' delegation policy: (read, its content; None when there is none). Only
+    the management account or a delegated administrator may read it; any other: (False, None)
+    (https://docs.aws.amazon.com/organizations/latest/APIReference/API_DescribeResourcePolicy.html)."""
+    try:
+        described = organizations.describe_resource_policy()["ResourcePolicy"]
+    except ClientError as error:
+        code = code_of(error)
+        if code == "ResourcePolicyNotFoundException":
+            return True, None
+        if code in UNREADABLE:
+            return False, None
+        raise translated(error) from error
+    return True, str(described.get("Content") or "")
+
+
 def cross_account_backup(region: str | None = None) -> bool | None:
     try:
         settings = aws.backup(region).describe_global_settings()["GlobalSettings"]
@@ -148,9 +166,10 @@ def cross_account_backup(region: str | None = None) -> bool | None:
     return None if value is None else str(value).lower() == "true"
 
 
-def backup_role(role_arn: str) -> dict[str, bool]:
+def backup_role(role_arn: str) -> dict[str, Any]:
     name = role_arn.rsplit("/", 1)[-1]
-    role = or_none(lambda: aws.client("iam").get_role(RoleName=name))
+    iam = aws.client("iam")
+    role = or_none(lambda: iam.get_role(RoleName=name))
     if role is None:
         return {"backup_role_exists": False, "backup_role_trusts_backup": False}
     trust = role["Role"].get("AssumeRolePolicyDocument") or {}
@@ -162,9 +181,20 @@ def backup_role(role_arn: str) -> dict[str, bool]:
         if statement.get("Effect") == "Allow"
         for service in as_list((statement.get("Principal") or {}).get("Service"))
     ]
+    attached = readable(
+        lambda: [
+            p["PolicyName"]
+            for p in pages(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=name)
+        ]
+    )
+    inline = readable(lambda: list(pages(iam, "list_role_policies", "PolicyNames", RoleName=name)))
+    policies = None if attached is None or inline is None else attached
     return {
         "backup_role_exists": True,
         "backup_role_trusts_backup": "backup.amazonaws.com" in trusted,
+        "backup_role_policies": policies,
+        "backup_role_other_policies": len(inline or [])
+        + sum(not p.startswith(_BACKUP_POLICY_PREFIX) for p in attached or []),
     }
 
 
@@ -198,7 +228,13 @@ def organization() -> OrganizationFacts:
         ]
     )
     roots = readable(lambda: list(pages(organizations, "list_roots", "Roots")))
+    management = described.get("MasterAccountId") if described else None
+    delegation: tuple[bool, str | None] = (False, None)
+    if any(admin != management for admin in admins or []):
+        delegation = delegation_policy(organizations)
     return OrganizationFacts(
+        delegation_policy_read=delegation[0],
+        delegation_policy=delegation[1],
         organization_id=described["Id"] if described else None,
         management_account=described.get("MasterAccountId") if described else None,
         accounts=accounts,

@@ -16,6 +16,7 @@ from botocore.exceptions import ClientError
 
 from backup_relay.adapters import aws
 from backup_relay.adapters.errors import code_of, translated
+from backup_relay.adapters.prerequisites import storage
 from backup_relay.adapters.prerequisites.reads import key_facts, or_none, pages, readable
 from backup_relay.doctor.policy import as_list
 from backup_relay.doctor.resource_facts import (
@@ -71,7 +72,7 @@ def member_coverage(client: Client, account: str, region: str) -> MemberCoverage
         service_linked_role=_allowed(
             lambda: or_none(lambda: iam.get_role(RoleName="AWSServiceRoleForBackup")) is not None
         ),
-        roles=_allowed(lambda: [_role(iam, arn) for arn in _role_arns(selections)]),
+        roles=_allowed(lambda: [role_facts(iam, arn) for arn in _role_arns(selections)]),
     )
 
 
@@ -102,9 +103,9 @@ def _selections(backup: Any, account: str) -> list[Selection]:
                 BackupPlanId=plan_id, SelectionId=entry["SelectionId"]
             )["BackupSelection"]
             targets = sorted({r["TargetBackupVaultName"] for r in plan.get("Rules", [])})
-            found.append(
-                _selection(plan.get("BackupPlanName", plan_id), selection, copies, targets)
-            )
+            made = _selection(plan.get("BackupPlanName", plan_id), selection, copies, targets)
+            made.from_backup_policy = str(plan_id).startswith("orgs/")  # as member.py reads it
+            found.append(made)
     return found
 
 
@@ -158,7 +159,7 @@ def _vaults(backup: Any, kms: Any, selections: list[Selection]) -> list[MemberVa
 # ---- roles --------------------------------------------------------------------------------------
 
 
-def _role(iam: Any, arn: str) -> RoleFacts:
+def role_facts(iam: Any, arn: str) -> RoleFacts:
     name = arn.rsplit("/", 1)[-1]
     role = or_none(lambda: iam.get_role(RoleName=name))
     if role is None:
@@ -207,6 +208,8 @@ def _resources(client: Client, account: str, region: str) -> list[SelectedResour
         *_file_systems(client("efs")),
         *_tables(client("dynamodb")),
         *_clusters(client("redshift"), account, region),
+        *storage.file_systems(client("fsx")),
+        *storage.gateways(client("storagegateway")),
     ]
     return [keyed(resource) for resource in found]
 
@@ -246,8 +249,8 @@ def _no_tags_is_empty(call: Callable[[], list[dict[str, str]]]) -> list[dict[str
 
 
 def _volumes(ec2: Any, account: str, region: str) -> list[SelectedResource]:
-    """EBS volumes, and EC2 instances (on their volumes' keys: an instance is backed up as an
-    image of its volumes)."""
+    """EBS volumes, and EC2 instances with every volume attached to them (an instance is backed
+    up as an image of its volumes, each snapshot on its volume's key)."""
     volumes = {v["VolumeId"]: v for v in pages(ec2, "describe_volumes", "Volumes")}
     found = [
         SelectedResource(
@@ -262,18 +265,17 @@ def _volumes(ec2: Any, account: str, region: str) -> list[SelectedResource]:
     for reservation in pages(ec2, "describe_instances", "Reservations"):
         for instance in reservation.get("Instances", []):
             attached = [
-                volumes[m["Ebs"]["VolumeId"]]
+                m["Ebs"]["VolumeId"]
                 for m in instance.get("BlockDeviceMappings", [])
                 if m.get("Ebs", {}).get("VolumeId") in volumes
             ]
-            keyed = [v for v in attached if v.get("KmsKeyId")]
             found.append(
                 SelectedResource(
                     arn=f"arn:aws:ec2:{region}:{account}:instance/{instance['InstanceId']}",
                     resource_type="EC2",
                     tags=_tag_list(instance.get("Tags")),
-                    encrypted=all(v.get("Encrypted") for v in attached),
-                    key_arn=keyed[0]["KmsKeyId"] if keyed else None,
+                    encrypted=all(volumes[v].get("Encrypted") for v in attached),
+                    attached=[f"arn:aws:ec2:{region}:{account}:volume/{v}" for v in attached],
                 )
             )
     return found

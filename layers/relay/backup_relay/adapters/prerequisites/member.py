@@ -74,7 +74,7 @@ class AwsMemberPrerequisites:
                     len(page.get("TableNames", []))
                     for page in client("dynamodb").get_paginator("list_tables").paginate()
                 ),
-                dynamodb_advanced_features=_dynamodb_advanced_features(backup),
+                **_region_settings(backup),
                 coverage=member_coverage(client, account, region),
             )
 
@@ -191,12 +191,18 @@ def _plan_copies(backup: Any) -> list[PlanCopy]:
     return copies
 
 
-def _dynamodb_advanced_features(backup: Any) -> bool | None:
+def _region_settings(backup: Any) -> dict[str, Any]:
+    """The member's own DescribeRegionSettings: DynamoDB's advanced features and the resource
+    types it has opted in to (both None when its DoctorRole may not read them)."""
     settings = readable(backup.describe_region_settings)
     if settings is None:
-        return None
+        return {"dynamodb_advanced_features": None, "resource_type_opt_in": None}
     value = (settings.get("ResourceTypeManagementPreference") or {}).get("DynamoDB")
-    return None if value is None else bool(value)
+    opt_in = settings.get("ResourceTypeOptInPreference") or {}
+    return {
+        "dynamodb_advanced_features": None if value is None else bool(value),
+        "resource_type_opt_in": {k: bool(v) for k, v in opt_in.items()},
+    }
 
 
 def _dead_letters(sqs: Any, queue_arns: list[str]) -> int | None:
