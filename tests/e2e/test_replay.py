@@ -257,6 +257,10 @@ def test_the_member_doctor_role_only_reads_and_trusts_only_the_central_account()
         "ec2:DescribeInstances",
         "ec2:DescribeVolumes",
         "elasticfilesystem:DescribeFileSystems",
+        "fsx:DescribeFileSystems",  # FSx's keys and deployment types
+        "storagegateway:ListGateways",  # volume gateways only are backed up
+        "storagegateway:ListVolumes",
+        "storagegateway:ListTagsForResource",
         "redshift:DescribeClusters",
         "s3:ListAllMyBuckets",
         "s3:GetBucketTagging",
