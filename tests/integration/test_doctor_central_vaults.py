@@ -24,7 +24,7 @@ def test_a_vault_aws_denies_is_found_missing_or_unreadable(moto: None) -> None:
         backup_role_arn=f"arn:aws:iam::{CENTRAL_ACCOUNT}:role/backup",
     )
     # WHEN the doctor reads them (DescribeBackupVault answers the missing one AccessDenied)
-    central, dr = (prerequisites._vault(*vault) for vault in prerequisites.vaults)
+    central, dr = (prerequisites.vault_facts(*vault) for vault in prerequisites.vaults)
     # THEN the existing one is read, the missing one is not an error but a fact
     assert central.exists
     assert not dr.exists
