@@ -36,6 +36,11 @@ class CopyJobReport:
         )
 
 
+#: The Error a hop's copy job that failed resumes its wait with (SendTaskFailure), and that
+#: CheckCopyJob gives the hop when it finds the job failed.
+COPY_JOB_FAILED = "CopyJobFailed"
+
+
 class CopyJobOutcome(BaseModel):
     """The end of a copy job, as the waiting hop receives it (the task token's output)."""
 
