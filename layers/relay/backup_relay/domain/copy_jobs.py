@@ -132,3 +132,4 @@ class ListedCopyJob:
     resource_type: str
     status_message: str | None
     created_at: datetime
+    message_category: str | None = None  # AWS's MessageCategory (aws_categories.py)
