@@ -40,7 +40,7 @@ from backup_relay.domain.failures import Diagnosis
 from backup_relay.domain.jobs import JobEvent
 from backup_relay.domain.proof import ProbeSubject
 from backup_relay.domain.routes import Vault
-from backup_relay.replay.lost_jobs import LostJob, explain
+from backup_relay.replay.lost_jobs import LostJob, diagnosis_of, explain
 from backup_relay.replay.ports import CentralCopyJobs, ReplayLedger
 from backup_relay.replay.waits import Prober, event_subject, hop_subject, still_broken
 
@@ -96,6 +96,7 @@ class ReplayItem(BaseModel):
     resource_type: str
     failed_at: str
     category: str
+    message_category: str | None = None  # AWS's MessageCategory, when the job's record has one
     outcome: ReplayOutcome
     why: str
     started: str | None = None  # the new execution's name, or the new copy job's id
@@ -136,6 +137,7 @@ class _Candidate:
             resource_type=self.resource_type,
             failed_at=self.failed_at,
             category=self.diagnosis.category,
+            message_category=self.diagnosis.aws_category,
             outcome=outcome,
             why=why,
             started=started,
@@ -191,7 +193,10 @@ class Replay:
             hops = list(self.chains.hops_of(chain.chain_id))
             failed = next((h for h in hops if h.state == LedgerState.FAILED), None)
             message = (failed.status_message if failed else None) or chain.reason
-            diagnosis = diagnose(message, resource_type=chain.resource_type, kind="COPY")
+            aws = failed.message_category if failed else None  # AWS's MessageCategory
+            diagnosis = diagnose(
+                message, resource_type=chain.resource_type, kind="COPY", aws_category=aws
+            )
             candidate = _Candidate(
                 kind="chain hop",
                 id=chain.chain_id,
@@ -217,6 +222,7 @@ class Replay:
                 resource_type=event.resource_type,
                 kind="COPY",
                 state=str(event.state),
+                aws_category=event.message_category,
             )
             candidate = _Candidate(
                 kind="member copy",
@@ -256,9 +262,7 @@ class Replay:
                     resource_type=job.resource_type,
                     failed_at=job.created_at.isoformat(),
                     since=start,
-                    diagnosis=diagnose(
-                        job.status_message, resource_type=job.resource_type, kind="COPY"
-                    ),
+                    diagnosis=diagnosis_of(job),
                 )
                 found.append((candidate, job))
         return found
