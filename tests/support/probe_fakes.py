@@ -10,7 +10,7 @@ from typing import Any
 from backup_relay.doctor.facts import VaultFacts
 from backup_relay.doctor.resource_facts import RoleFacts
 from backup_relay.domain.errors import AccessDenied
-from tests.support.world import CENTRAL, CENTRAL_HOME, DR
+from tests.support.world import BACKUP_ROLE, CENTRAL, CENTRAL_HOME, DR
 
 ORGANIZATION = "o-abcdef1234"
 KEY_USE = [
@@ -46,6 +46,7 @@ class Scope:
     intermediate_retention_days: int = 0
     dr_vault_arn: str | None = DR.arn
     dr_retention_days: int = 35
+    backup_role_arn: str = BACKUP_ROLE
     probe_timeout_seconds: float = 2.0
 
 

@@ -127,6 +127,10 @@ class ProbeScope(Protocol):
     @property
     def dr_retention_days(self) -> int: ...
     @property
+    def backup_role_arn(self) -> str:
+        """The role the chain's copy jobs run as (ChainSteps' StartCopyJob IamRoleArn)."""
+        ...
+    @property
     def probe_timeout_seconds(self) -> float:
         """The probe's time budget: past it, "could not check: timed out"."""
         ...
@@ -145,6 +149,7 @@ class Probe:
 
     def __call__(self, subject: ProbeSubject) -> Proof:
         started = time.monotonic()
+        subject = self._with_the_chains_role(subject)
         counted = _Counted(self.reads, self.central_account)
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="probe")
         try:
@@ -162,6 +167,14 @@ class Probe:
             pool.shutdown(wait=False, cancel_futures=True)
         self.observe(subject.category, verdict, counted.calls, time.monotonic() - started)
         return Proof(subject=subject, verdict=verdict, finding=finding, reads=counted.calls)
+
+    def _with_the_chains_role(self, subject: ProbeSubject) -> ProbeSubject:
+        """A copy in the central account that names no role is a chain's hop (a chain alert, a
+        replayed hop: their copy job's role is not on the hop): it ran as the stack's backup
+        role, the one ChainSteps passes to StartCopyJob."""
+        if subject.role_arn or subject.kind != "COPY" or subject.account != self.central_account:
+            return subject
+        return subject.model_copy(update={"role_arn": self.scope.backup_role_arn})
 
     def _check(self, subject: ProbeSubject, read: _Counted) -> tuple[Verdict, str]:
         checks: dict[str, Callable[[ProbeSubject, _Counted], tuple[Verdict, str]]] = {
