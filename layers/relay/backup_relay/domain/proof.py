@@ -35,6 +35,8 @@ PROBED: dict[Category, str] = {
     Category.VAULT_LOCK_RETENTION: "the destination vault's lock range holds the retention",
     Category.IAM_ROLE_PERMISSIONS: "the job's role exists, trusts AWS Backup and carries "
     "AWSBackupServiceRolePolicyForBackup",
+    Category.OPTION_GROUP_MISSING: "an option group of the source snapshot's engine and major "
+    "version in the destination region has its options",
 }
 
 
@@ -95,6 +97,7 @@ _READS: dict[str, tuple[str, ...]] = {
     Category.VAULT_LOCK_RETENTION: ("destination_vault_arn",),
     Category.CROSS_ACCOUNT_DISABLED: (),
     Category.IAM_ROLE_PERMISSIONS: ("role_arn", "resource_type"),
+    Category.OPTION_GROUP_MISSING: ("recovery_point_arn", "destination_vault_arn"),
 }
 
 
