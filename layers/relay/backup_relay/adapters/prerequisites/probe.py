@@ -106,6 +106,9 @@ class AwsProbeReads:
     def snapshot_option_group(
         self, account: str, region: str, snapshot_arn: str
     ) -> OptionGroupFacts | None:
+        # INFERRED: a snapshot copied from another account names its source's option group,
+        # which this account may not have: DescribeOptionGroups then answers
+        # OptionGroupNotFoundFault, and the probe could not check
         rds = self._client("rds", account, region)
         identifier = snapshot_arn.split(":snapshot:", 1)[-1]  # awsbackup:job-...
         with domain_errors():
