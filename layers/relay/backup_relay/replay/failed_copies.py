@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import partial
@@ -42,7 +42,7 @@ from backup_relay.domain.proof import ProbeSubject
 from backup_relay.domain.routes import Vault
 from backup_relay.replay.lost_jobs import LostJob, diagnosis_of, explain
 from backup_relay.replay.ports import CentralCopyJobs, ReplayLedger
-from backup_relay.replay.waits import Prober, event_subject, hop_subject, still_broken
+from backup_relay.replay.waits import Prober, ProbeRun, event_subject, hop_subject, still_broken
 
 
 class ReplayRequest(BaseModel):
@@ -162,15 +162,16 @@ class Replay:
         self, request: ReplayRequest, progress: Callable[[int, int], None] | None = None
     ) -> ReplayReport:
         start = since(request.since, self.now())
+        run = replace(self, probe=ProbeRun(self.probe)) if self.probe else self  # this run's
         report = ReplayReport()
         work: list[Callable[[], ReplayItem]] = []
         chains = self._failed_chains(start)
         for candidate, (chain, failed) in chains:
             if self._selected(candidate, request):
-                work.append(partial(self._chain, candidate, chain, failed, request))
+                work.append(partial(run._chain, candidate, chain, failed, request))
         for candidate, event in self._failed_member_copies(start):
             if self._selected(candidate, request):
-                work.append(partial(self._member_copy, candidate, event, request))
+                work.append(partial(run._member_copy, candidate, event, request))
         known = {c.job_id for c, _ in chains}
         for candidate, job in self._lost_central_failures(start, known):
             if self._selected(candidate, request):
