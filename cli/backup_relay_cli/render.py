@@ -15,7 +15,7 @@ from backup_relay.coverage.resources import CoverageReport
 from backup_relay.domain.diagnosis import Explanation
 from backup_relay.domain.jobs import JobEvent
 from backup_relay.domain.routes import Route
-from backup_relay.replay.failed_copies import ReplayOutcome, ReplayReport
+from backup_relay.replay.report import ReplayOutcome, ReplayReport
 from backup_relay.status.chains import StatusReport
 from backup_relay.status.views import NightSummary
 

@@ -13,7 +13,8 @@ from backup_relay.copy_chain.decisions import chain_for_event
 from backup_relay.domain.chain import ChainState, HopError, LedgerState
 from backup_relay.domain.copy_jobs import ListedCopyJob
 from backup_relay.domain.jobs import JobState
-from backup_relay.replay.failed_copies import Replay, ReplayOutcome, ReplayRequest, since
+from backup_relay.replay.failed_copies import Replay, ReplayRequest, since
+from backup_relay.replay.report import ReplayOutcome
 from backup_relay.settings import ChainStepsSettings
 from backup_relay_cli.render import render_replay
 from tests.support.fakes import FakeCentralCopyJobs, FakeMemberCopies, MemoryReplayLedger

@@ -8,7 +8,8 @@ import pytest
 from backup_relay.doctor.probe import Probe
 from backup_relay.domain.jobs import JobState
 from backup_relay.domain.proof import ProbeSubject, Proof, Verdict
-from backup_relay.replay.failed_copies import Replay, ReplayOutcome, ReplayRequest
+from backup_relay.replay.failed_copies import Replay, ReplayRequest
+from backup_relay.replay.report import ReplayOutcome
 from tests.support.fakes import FakeCentralCopyJobs, FakeMemberCopies, MemoryReplayLedger
 from tests.support.probe_fakes import MemoryProbeReads, Scope, key_policy
 from tests.support.world import CENTRAL, CENTRAL_HOME, DR, MEMBER, World, copy_event

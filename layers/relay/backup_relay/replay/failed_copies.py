@@ -18,7 +18,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from enum import StrEnum
 from functools import partial
 
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -42,6 +41,7 @@ from backup_relay.domain.proof import ProbeSubject
 from backup_relay.domain.routes import Vault
 from backup_relay.replay.lost_jobs import LostJob, diagnosis_of, explain
 from backup_relay.replay.ports import CentralCopyJobs, ReplayLedger
+from backup_relay.replay.report import ReplayItem, ReplayOutcome, ReplayReport
 from backup_relay.replay.waits import Prober, ProbeRun, event_subject, hop_subject, still_broken
 
 
@@ -78,40 +78,6 @@ def since(value: str, now: datetime) -> datetime:
             f"since {value!r}: give a duration (90m, 24h, 7d) or an ISO 8601 time"
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=now.tzinfo)
-
-
-class ReplayOutcome(StrEnum):
-    REPLAYED = "replayed"
-    WOULD_REPLAY = "would replay"  # a dry run
-    SKIPPED = "skipped"
-    GONE = "gone"
-    FAILED = "failed"  # the replay could not start
-
-
-class ReplayItem(BaseModel):
-    kind: str  # "chain hop", "member copy", "earlier attempt" (of a chain) or "central copy"
-    id: str  # the chain id, or the failed copy job's id
-    account: str
-    region: str
-    resource_type: str
-    failed_at: str
-    category: str
-    message_category: str | None = None  # AWS's MessageCategory, when the job's record has one
-    outcome: ReplayOutcome
-    why: str
-    started: str | None = None  # the new execution's name, or the new copy job's id
-    proof: str = ""  # the probe of its cause: "confirmed: ...", "contradicted: ...", ...
-
-
-class ReplayReport(BaseModel):
-    items: list[ReplayItem] = []
-
-    def count(self, outcome: ReplayOutcome) -> int:
-        return sum(item.outcome is outcome for item in self.items)
-
-    @property
-    def failed(self) -> bool:
-        return self.count(ReplayOutcome.FAILED) > 0
 
 
 @dataclass(frozen=True)
