@@ -12,7 +12,13 @@ from backup_relay.adapters import aws
 from backup_relay.adapters.errors import domain_errors
 from backup_relay.adapters.prerequisites.central import AwsPrerequisites, cross_account_backup
 from backup_relay.adapters.prerequisites.coverage import role_facts
-from backup_relay.adapters.prerequisites.reads import key_facts, option_groups, or_none, pages
+from backup_relay.adapters.prerequisites.reads import (
+    key_facts,
+    option_groups,
+    or_none,
+    pages,
+    vault_facts_of,
+)
 from backup_relay.doctor.facts import OptionGroupFacts, VaultFacts
 from backup_relay.doctor.probe import RoleRefused
 from backup_relay.doctor.resource_facts import RoleFacts
@@ -80,21 +86,8 @@ class AwsProbeReads:
                 return VaultFacts(**where, exists=False)
             policy = or_none(lambda: backup.get_backup_vault_access_policy(BackupVaultName=name))
         key_arn = listed.get("EncryptionKeyArn")
-        managed, state, key_policy = (
-            self.key(account, region, key_arn) if key_arn else (False, None, None)
-        )
-        locked = bool(listed.get("Locked"))
-        return VaultFacts(
-            **where,
-            exists=True,
-            key_arn=key_arn,
-            key_aws_managed=managed,
-            key_state=state,
-            key_policy=key_policy,
-            access_policy=policy.get("Policy") if policy else None,
-            lock_min_retention_days=listed.get("MinRetentionDays") if locked else None,
-            lock_max_retention_days=listed.get("MaxRetentionDays") if locked else None,
-        )
+        key = self.key(account, region, key_arn) if key_arn else (False, None, None)
+        return vault_facts_of(where, listed, policy, key)
 
     def cross_account_backup(self) -> bool | None:
         return cross_account_backup()
