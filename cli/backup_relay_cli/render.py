@@ -15,7 +15,7 @@ from backup_relay.coverage.resources import CoverageReport
 from backup_relay.domain.diagnosis import Explanation
 from backup_relay.domain.jobs import JobEvent
 from backup_relay.domain.routes import Route
-from backup_relay.replay.failed_copies import ReplayOutcome, ReplayReport
+from backup_relay.replay.report import ReplayOutcome, ReplayReport
 from backup_relay.status.chains import StatusReport
 from backup_relay.status.views import NightSummary
 
@@ -102,9 +102,10 @@ def render_replay(report: ReplayReport, *, dry_run: bool) -> str:
     if not report.items:
         return "nothing failed that matches: nothing to replay"
     rows = [
-        (str(i.outcome), i.kind, i.id, i.account, i.resource_type, i.category, i.why)
+        (str(i.outcome), i.kind, i.id, i.account, i.resource_type,
+         _diagnosis(i.category, i.message_category), i.why)
         for i in report.items
-    ]
+    ]  # fmt: skip
     header = ("outcome", "kind", "id", "account", "type", "diagnosis", "why")
     lines = _table(header, rows)
     counts = ", ".join(
@@ -114,6 +115,12 @@ def render_replay(report: ReplayReport, *, dry_run: bool) -> str:
     lines += ["", "the probe of each cause (docs/alerts.md#proof):", *probed] if probed else []
     lines += ["", counts + (" (dry run: nothing changed)" if dry_run else "")]
     return "\n".join(lines)
+
+
+def _diagnosis(category: str, aws_category: str | None) -> str:
+    """Our category, then AWS's MessageCategory when the job has one: `iam_role_permissions
+    (AWS: AccessDenied)`."""
+    return f"{category} (AWS: {aws_category})" if aws_category else category
 
 
 def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
@@ -180,8 +187,8 @@ def _render_summary(summary: NightSummary) -> list[str]:
 def _render_failures(report: StatusReport) -> list[str]:
     rows = [
         (f.state, f.kind, f.account, f.resource_name or "-", f.resource_type or "-",
-         f.destination, f"{f.age_hours:.1f}h" if f.age_hours is not None else "-", f.category,
-         f.resolution or f"open: {f.action}")
+         f.destination, f"{f.age_hours:.1f}h" if f.age_hours is not None else "-",
+         _diagnosis(f.category, f.message_category), f.resolution or f"open: {f.action}")
         for f in report.failures
     ]  # fmt: skip
     header = ("failed", "job", "account", "resource", "type", "into", "age", "diagnosis",

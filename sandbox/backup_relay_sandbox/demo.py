@@ -33,7 +33,7 @@ from backup_relay.alerts.message import email_text
 from backup_relay.coverage.resources import CoverageReport
 from backup_relay.doctor.report import DoctorReport
 from backup_relay.domain.alert import Alert
-from backup_relay.replay.failed_copies import ReplayOutcome, ReplayReport
+from backup_relay.replay.report import ReplayOutcome, ReplayReport
 from backup_relay.status.chains import StatusReport
 from backup_relay_sandbox.backup_sim import Faults, policies
 from backup_relay_sandbox.cloud import (

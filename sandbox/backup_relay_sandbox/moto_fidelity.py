@@ -35,6 +35,7 @@ def apply() -> None:
         ("backup-delegated-administrator", _backup_delegated_administrator),
         ("list-accounts-management-only", _list_accounts_management_only),
         ("no-option-groups", _no_option_groups),
+        ("snapshot-option-group", _snapshot_option_group),
         ("stop-is-immediate", _stop_is_immediate),
         ("lambda-account-settings", _lambda_account_settings),
         ("organizations-resource-policy", moto_organizations.install),
@@ -229,6 +230,19 @@ def _no_option_groups() -> None:
         return original(self, query, *args, **kwargs)
 
     backend.describe_option_groups = describe
+
+
+def _snapshot_option_group() -> None:
+    """A DB snapshot names the option group it was taken with (DBSnapshot.OptionGroupName,
+    "Provides the option group name for the DB snapshot": https://docs.aws.amazon.com/
+    sdk-for-kotlin/api/latest/rds/aws.sdk.kotlin.services.rds.model/-db-snapshot/
+    option-group-name.html); moto's DescribeDBSnapshots answer names none. It is its instance's."""
+    from moto.rds.models import DBSnapshot
+
+    snapshot: Any = DBSnapshot
+    snapshot.option_group_name = property(
+        lambda self: getattr(self.database, "option_group_name", None)
+    )
 
 
 def _stop_is_immediate() -> None:

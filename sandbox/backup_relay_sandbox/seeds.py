@@ -234,10 +234,31 @@ def _member_vault_on_default_key(org: Organization) -> None:
 
 
 def _management_opted_out_of_s3(org: Organization) -> None:
-    """The management account (the sandbox's central account) has not opted in to S3, and the
-    member's plan selects a bucket by its tags (the member itself has)."""
+    """The management account (the sandbox's central account) has not opted in to S3, and a
+    plan an organization's backup policy made in the member selects a bucket by its tags: the
+    management account's opt-ins decide for that plan (AWS's manage-cross-account page). The
+    member has opted in, and its own plan (the member stack's) selects the bucket too: it is
+    backed up by that plan, not by the policy's."""
+    account = _member(org)
     org.sim.settings.opt_in(CENTRAL_ACCOUNT, REGION, {"S3": False})
-    bucket(_member(org), f"orders-{_member(org)}", versioned=True)
+    bucket(account, f"orders-{account}", versioned=True)
+    vault = org.members[account].stack.values["MemberVault"]
+    tag = {"ConditionType": "STRINGEQUALS", "ConditionKey": "backup", "ConditionValue": "enabled"}
+    org.sim.create_policy_plan(
+        account,
+        REGION,
+        {
+            "BackupPlanName": "org-daily",
+            "Rules": [{"RuleName": "daily", "TargetBackupVaultName": vault}],
+        },
+        [
+            {
+                "SelectionName": "org-tagged",
+                "IamRoleArn": org.members[account].stack.values["BackupRole.Arn"],
+                "ListOfTags": [tag],
+            }
+        ],
+    )
 
 
 def _member_opted_out_of_s3(org: Organization) -> None:

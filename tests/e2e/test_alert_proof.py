@@ -156,3 +156,41 @@ def test_a_central_vault_that_refuses_the_member_is_confirmed_with_the_functions
     assert "backup:GetBackupVaultAccessPolicy" in {a for a, _ in made}
     statements = _statements(template["ReplayFunction"], template)
     assert [call for call in made if not any(_allows(s, *call, org) for s in statements)] == []
+
+
+def _night_with_options_missing_in_dr(org: Organization) -> None:
+    """The doctor's rds_options_missing_in_dr: an RDS instance whose option group has APEX,
+    none with it in the DR region; its chain's DR hop fails."""
+    org.add_resource(MEMBER, "RDS", "billing", option_groups=("APEX",))
+    night(org, types=("RDS",))
+
+
+def _chain_proof(org: Organization) -> dict[str, Any]:
+    [alert] = [a for a in org.alerts() if a["document"].get("chain_id")]
+    proof: dict[str, Any] = alert["document"]["proof"]
+    return proof
+
+
+def test_options_missing_in_dr_are_probed_with_the_functions_allowed_reads(moto: None) -> None:
+    # GIVEN an RDS instance whose options no option group in the DR region has
+    org = Organization.build(members=[MEMBER], resource_types=())
+    api_calls.clear()
+    # WHEN its chain's DR hop fails and AlertsFunction publishes the chain's alert
+    _night_with_options_missing_in_dr(org)
+    proof = _chain_proof(org)
+    # THEN the probe reads the hop's source snapshot. The simulator's recovery points are not
+    # snapshots in moto's RDS, so here it could not check, and says why
+    assert proof["subject"]["category"] == "option_group_missing"
+    assert proof["verdict"] == "could not check"
+    assert proof["finding"].startswith("DBSnapshotNotFound reading snapshot_option_group")
+    # AND every call AlertsFunction made is one its policy in template.yaml allows
+    template = load_template(CENTRAL_TEMPLATE)["Resources"]
+    tables = {physical: logical for logical, physical in org.central.tables.items()}
+    made = {
+        (action, tables.get(resource, resource) if resource else None)
+        for function, action, resource in api_calls.CALLS
+        if function == "AlertsFunction"
+    }
+    assert "rds:DescribeDBSnapshots" in {a for a, _ in made}
+    statements = _statements(template["AlertsFunction"], template)
+    assert [call for call in made if not any(_allows(s, *call, org) for s in statements)] == []

@@ -9,7 +9,7 @@ from botocore.exceptions import ClientError
 
 from backup_relay.adapters import aws
 from backup_relay_sandbox.cloud import MEMBER_ACCOUNTS, REGION
-from backup_relay_sandbox.organization import Organization
+from backup_relay_sandbox.organization import DR_VAULT_ARN, Organization
 from tests.support.chain import night
 
 MEMBER = MEMBER_ACCOUNTS[0]
@@ -92,3 +92,26 @@ def test_a_failed_chain_gives_one_alert_naming_the_hop(moto: None) -> None:
     assert document["hop"].startswith("hop 1 of 1")
     assert document["status_message"].startswith("The snapshot requires a target option group")
     assert json.dumps(document["links"]).count("states/home") == 1
+
+
+def test_a_chain_hop_failing_in_words_no_entry_knows_alerts_with_awss_class(moto: None) -> None:
+    # GIVEN an RDS instance whose hop to DR fails with a message no catalogue entry knows, which
+    # AWS classes AccessDenied (the simulator's DescribeCopyJob says so; its events do not)
+    org = Organization.build(members=[MEMBER], resource_types=())
+    org.add_resource(MEMBER, "RDS", "billing")
+    unheard = "Copy job failed. The destination answered in words nobody wrote down."
+    org.sim.faults.copy_failures[DR_VAULT_ARN] = (unheard, "AccessDenied")
+    # WHEN the night runs
+    night(org, types=("RDS",))
+    # THEN the chain's one alert carries AWS's message and class, and the family AWS's class
+    # picked (access) diagnoses it
+    [execution] = org.executions()
+    assert execution["status"] == "FAILED"
+    [alert] = org.alerts()
+    document = alert["document"]
+    assert alert["attributes"]["kind"] == "CHAIN"
+    assert alert["attributes"]["category"] == "iam_role_permissions"
+    assert document["status_message"] == unheard
+    assert document["message_category"] == "AccessDenied"
+    assert document["diagnosis"]["aws_category"] == "AccessDenied"
+    assert "AWS Backup classed this failure as AccessDenied" in document["diagnosis"]["remediation"]

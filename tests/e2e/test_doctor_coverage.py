@@ -13,7 +13,7 @@ from backup_relay.doctor.report import DoctorReport
 from backup_relay_sandbox import api_calls
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, REGION, client
 from backup_relay_sandbox.organization import ORGANIZATION_ID, Organization
-from backup_relay_sandbox.seeds import SEEDS, add_every_read_type
+from backup_relay_sandbox.seeds import SEEDS, add_every_read_type, bucket
 from backup_relay_sandbox.template import CENTRAL_TEMPLATE, load_template
 from tests.e2e.test_function_permissions import (
     _allows,
@@ -93,6 +93,37 @@ def test_a_delegated_administrator_allowed_as_aws_shows_passes(moto: None) -> No
     made = {(a, r) for f, a, r in api_calls.CALLS if f == "DoctorFunction"}
     assert ("organizations:DescribeResourcePolicy", None) in made
     assert not [(a, r) for a, r in made if not any(_allows(s, a, r, org) for s in statements)]
+
+
+def test_a_members_own_plan_answers_to_the_members_opt_ins_only(moto: None) -> None:
+    # GIVEN the sandbox organization whose management account (the central one) has opted out
+    # of S3, and a versioned bucket of the member, tagged backup=enabled, that the member's OWN
+    # plan (the member stack's) selects by tags; the member has opted in
+    org = Organization.build(members=[MEMBER], resource_types=())
+    org.sim.settings.opt_in(CENTRAL_ACCOUNT, REGION, {"S3": False})
+    bucket(MEMBER, f"orders-{MEMBER}", versioned=True)
+    # WHEN the doctor checks it, as the management account
+    report = _doctor(org)
+    # THEN nothing is found: AWS applies the member's own opt-ins to its own plans, "without
+    # reference to the Organizations management account's" (manage-cross-account.html); the
+    # management account's opt-ins were read all the same
+    assert report.findings == []
+    assert any("management account's resource-type opt-ins" in c.what for c in report.checked)
+
+
+def test_a_backup_policys_plan_answers_to_the_management_accounts_opt_ins(moto: None) -> None:
+    # GIVEN the seed: the management account opted out of S3, and a plan a backup policy made
+    # in the member selecting its bucket by tags
+    org = Organization.build(
+        members=[MEMBER], resource_types=(), seeds=["management_opted_out_of_s3"]
+    )
+    # WHEN the doctor checks it
+    [finding] = _doctor(org).findings
+    # THEN the one finding is the management account's, naming the bucket the policy's plan
+    # leaves out, with AWS's page that says whose settings decide
+    assert finding.resources == [f"arn:aws:s3:::orders-{MEMBER}"]
+    assert "backup-policy plans" in finding.problem
+    assert finding.docs.endswith("manage-cross-account.html")
 
 
 @pytest.mark.parametrize(

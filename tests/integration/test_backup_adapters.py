@@ -105,3 +105,33 @@ def test_the_simulators_message_categories_are_the_ones_aws_documents() -> None:
     given = {failures.ACCESS_DENIED, failures.INVALID_PARAMETERS, lifecycle.SUCCESS}
     # THEN each is a value AWS's API reference names (domain/aws_categories.py cites it)
     assert given <= set(DOCUMENTED)
+
+
+def test_a_listed_failed_copy_job_carries_awss_message_category(moto: None) -> None:
+    # GIVEN a copy job of the central account that the simulator fails (its destination vault is
+    # missing), with a MessageCategory in its ListCopyJobs entry
+    aws.reset()
+    sim = simulator()
+    vault_arn = sim.create_vault(
+        CENTRAL_ACCOUNT, REGION, VAULT.name, sim.create_key(CENTRAL_ACCOUNT, REGION)
+    )
+    sim.register_resource(CENTRAL_ACCOUNT, REGION, "Aurora", DB, None)
+    point = sim.put_recovery_point(vault_arn, DB)
+    since = sim.now - timedelta(minutes=1)
+    job = sim.start_copy_job(
+        CENTRAL_ACCOUNT,
+        REGION,
+        recovery_point_arn=point,
+        source_vault_name=VAULT.name,
+        destination_vault_arn=f"arn:aws:backup:us-east-1:{CENTRAL_ACCOUNT}:backup-vault:gone",
+        iam_role_arn=f"arn:aws:iam::{CENTRAL_ACCOUNT}:role/backup",
+    )
+    sim.run_until_idle()
+    # WHEN replay lists the failed copy jobs (ListCopyJobs)
+    [listed] = BackupCopyJobs().failed_copy_jobs(REGION, since)
+    # THEN the listed job keeps AWS's MessageCategory, as DescribeCopyJob gives it
+    described = BackupCopyJobs().describe_copy_job(REGION, job.job_id)
+    assert listed.copy_job_id == job.job_id
+    assert listed.message_category == described.message_category
+    assert listed.message_category in DOCUMENTED
+    assert listed.message_category != "SUCCESS"

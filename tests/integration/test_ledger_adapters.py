@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from backup_relay.adapters import aws
+from backup_relay.adapters import aws, ledger_schema
 from backup_relay.adapters.chain_ledger import DynamoChainLedger
 from backup_relay.adapters.event_ledger import DynamoEventLedger
 from backup_relay.collect.normalize import normalize
 from backup_relay.copy_chain.decisions import WaitPolicy, chain_for_event, next_hop
-from backup_relay.domain.chain import LedgerState
+from backup_relay.domain.chain import HopError, LedgerState
 from backup_relay.domain.clock import utc_now
+from backup_relay.domain.copy_jobs import CopyJobOutcome
 from backup_relay.domain.jobs import JobState
 from backup_relay.settings import ChainStepsSettings
 from backup_relay_sandbox.central import CentralStack
@@ -122,3 +123,47 @@ def test_a_copy_job_names_the_chain_and_hop_that_waited_for_it_after_a_replay(
     # THEN job-1 is the chain's hop 1 still; the other is no chain's
     assert chains.hop_of_job("job-1") == (chain.chain_id, 0)
     assert chains.hop_of_job("by-hand") is None
+
+
+def test_a_failed_hop_keeps_awss_message_category_and_an_older_record_reads_none(
+    central: CentralStack,
+) -> None:
+    # GIVEN a hop recorded FAILED with its copy job's outcome (AWS's MessageCategory)
+    aws.reset()
+    table = central.tables["LedgerTable"]
+    chains = DynamoChainLedger(table)
+    chain = chain_for_event(copy_event(), settings(ChainStepsSettings).routes, DR)
+    assert chain is not None
+    chains.chain_started(chain)
+    opened = next_hop(chain, WaitPolicy("us-west-2", 60), AWS_QUOTAS)
+    assert opened.current is not None
+    opened.current.copy_job_id = "job-1"
+    opened.current.result = CopyJobOutcome(
+        state="FAILED", copy_job_id="job-1", status_message="odd", message_category="KMSKeyError"
+    )
+    opened.error = HopError(error="CopyJobFailed", cause="odd")
+    chains.hop(opened, LedgerState.FAILED)
+    # WHEN it is read back THEN it keeps AWS's category
+    [hop] = chains.hops_of(chain.chain_id)
+    assert (hop.status_message, hop.message_category) == ("odd", "KMSKeyError")
+    # GIVEN the same hop as a record written before hops kept it (no such attribute)
+    key = ledger_schema.hop(chain.chain_id, 0)
+    client("dynamodb").update_item(
+        TableName=table,
+        Key={"pk": {"S": key["pk"]}, "sk": {"S": key["sk"]}},
+        UpdateExpression="REMOVE message_category",
+    )
+    # WHEN it is read back THEN its category reads as None
+    [older] = chains.hops_of(chain.chain_id)
+    assert (older.status_message, older.message_category) == ("odd", None)
+    # GIVEN it kept one again WHEN a replay reopens the hop THEN the old failure's class goes
+    client("dynamodb").update_item(
+        TableName=table,
+        Key={"pk": {"S": key["pk"]}, "sk": {"S": key["sk"]}},
+        UpdateExpression="SET message_category = :c",
+        ExpressionAttributeValues={":c": {"S": "KMSKeyError"}},
+    )
+    chains.chain_died(chain.chain_id, "CopyJobFailed")
+    assert chains.chain_retried(chain.model_copy(update={"attempt": 2}), 0)
+    [reopened] = chains.hops_of(chain.chain_id)
+    assert (reopened.state, reopened.message_category) == (LedgerState.REPLANNED, None)

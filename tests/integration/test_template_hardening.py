@@ -157,6 +157,16 @@ def test_the_ingest_queue_gives_a_batch_time_to_finish_and_bounds_its_concurrenc
     assert mapping["ScalingConfig"] == {"MaximumConcurrency": {"Ref": "IngestMaxConcurrency"}}
 
 
+def test_a_replay_runs_probes_end_well_within_its_functions_timeout() -> None:
+    # replay/waits.py: a run starts no probe past its budget; one started before runs to
+    # ProbeTimeoutSeconds at its longest. Half the timeout is left to the replays themselves.
+    from backup_relay.replay.waits import PROBE_BUDGET_SECONDS
+
+    timeout = _resource("ReplayFunction")["Properties"]["Timeout"]
+    longest_probe = TEMPLATE["Parameters"]["ProbeTimeoutSeconds"]["MaxValue"]
+    assert PROBE_BUDGET_SECONDS + longest_probe <= timeout / 2
+
+
 def test_the_relay_bus_keeps_an_archive_to_replay_after_an_outage() -> None:
     archive = _resource("EventBusArchive")["Properties"]
     assert archive["SourceArn"] == {"Fn::GetAtt": ["EventBus", "Arn"]}

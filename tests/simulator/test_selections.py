@@ -102,3 +102,61 @@ def test_a_selection_by_tags_leaves_out_the_types_the_account_has_not_opted_in_t
     found = sim.plan_resources(MEMBER, REGION, plan_id)
     # THEN the member's own opt-in decides, as AWS documents
     assert found == sorted(arns[name] for name in backed_up)
+
+
+POLICY_PLAN = {
+    "BackupPlanName": "org-daily",
+    "Rules": [{"RuleName": "daily", "TargetBackupVaultName": "Default"}],
+}
+
+
+def test_a_plan_a_backup_policy_made_is_listed_and_read_by_its_whole_id(sim: Simulator) -> None:
+    # GIVEN a member with its own plan and one a backup policy made, selecting by tags
+    backup = client("backup", REGION, MEMBER)
+    own = _plan(backup, "own")
+    selection = {"SelectionName": "tagged", "IamRoleArn": ROLE, "ListOfTags": [TAGGED]}
+    made = sim.create_policy_plan(MEMBER, REGION, POLICY_PLAN, [selection])
+    # WHEN the member lists and reads its plans, as the doctor does
+    listed = {p["BackupPlanId"] for p in backup.list_backup_plans()["BackupPlansList"]}
+    plan = backup.get_backup_plan(BackupPlanId=made)
+    [entry] = backup.list_backup_selections(BackupPlanId=made)["BackupSelectionsList"]
+    read = backup.get_backup_selection(BackupPlanId=made, SelectionId=entry["SelectionId"])
+    # THEN the policy's plan has the id form of AWS's sample ("orgs/<uuid>"), and its plan and
+    # selection are read by that whole id, the member's own plan as before
+    assert made.startswith("orgs/")
+    assert listed == {own, made}
+    assert plan["BackupPlanArn"] == f"arn:aws:backup:{REGION}:{MEMBER}:backup-plan:{made}"
+    assert plan["BackupPlan"]["BackupPlanName"] == "org-daily"
+    assert (entry["BackupPlanId"], read["BackupPlanId"]) == (made, made)
+    assert read["BackupSelection"]["ListOfTags"] == [TAGGED]
+    assert backup.get_backup_plan(BackupPlanId=own)["BackupPlan"]["BackupPlanName"] == "own"
+
+
+@pytest.mark.parametrize(
+    ("opted_out", "own_backs_up", "policy_backs_up"),
+    [
+        # AWS (manage-cross-account.html): a backup policy's plan follows the management
+        # account's opt-ins, "but only for that backup plan"; the member's own plans follow its
+        # own "without reference to" the management account's
+        (CENTRAL, True, False),
+        (MEMBER, False, True),
+    ],
+)
+def test_a_backup_policys_plan_follows_the_management_accounts_opt_ins(
+    sim: Simulator, api: Api, opted_out: str, own_backs_up: bool, policy_backs_up: bool
+) -> None:
+    # GIVEN one account of the two (the management account, the member) opted out of S3, and a
+    # member's bucket tagged backup=enabled that its own plan and a policy's plan select by tags
+    api(opted_out).update_region_settings(ResourceTypeOptInPreference={"S3": False})
+    bucket = "arn:aws:s3:::orders"
+    sim.register_resource(MEMBER, REGION, "S3", bucket, None, tags=ENABLED)
+    selection = {"SelectionName": "tagged", "IamRoleArn": ROLE, "ListOfTags": [TAGGED]}
+    backup = client("backup", REGION, MEMBER)
+    own = _plan(backup, "own")
+    backup.create_backup_selection(BackupPlanId=own, BackupSelection=selection)
+    made = sim.create_policy_plan(MEMBER, REGION, POLICY_PLAN, [selection])
+    # WHEN the simulator resolves what each plan backs up
+    # THEN each plan answers to the account AWS says decides for it
+    assert (sim.plan_resources(MEMBER, REGION, own) == [bucket]) is own_backs_up
+    assert (sim.plan_resources(MEMBER, REGION, made) == [bucket]) is policy_backs_up
+    assert sim.settings.management_account == CENTRAL

@@ -84,7 +84,9 @@ class MemoryChainLedger:
         self.started_executions.discard(chain.chain_id)
         for (chain_id, index), hop in self.hops.items():
             if chain_id == chain.chain_id and index >= from_hop:
-                self.hops[chain_id, index] = replace(hop, state=LedgerState.REPLANNED)
+                self.hops[chain_id, index] = replace(
+                    hop, state=LedgerState.REPLANNED, message_category=None
+                )
         return True
 
     def hops_of(self, chain_id: str) -> list[HopRecord]:
@@ -96,7 +98,9 @@ class MemoryChainLedger:
     def chain_died(self, chain_id: str, reason: str) -> bool:
         for key, hop in self.hops.items():
             if key[0] == chain_id and hop.state in OPEN_HOP_STATES:
-                self.hops[key] = replace(hop, state=LedgerState.FAILED, status_message=reason)
+                self.hops[key] = replace(
+                    hop, state=LedgerState.FAILED, status_message=reason, message_category=None
+                )
         if self.chains.get(chain_id, (None, ""))[0] is not LedgerState.RUNNING:
             return False
         self.chains[chain_id] = (LedgerState.FAILED, reason)
@@ -132,6 +136,7 @@ class MemoryChainLedger:
             source_vault_arn=current.hop.source_vault_arn,
             destination_vault_arn=current.hop.destination_vault_arn,
             status_message=chain.error.cause if chain.error else None,
+            message_category=current.result.message_category if current.result else None,
             source_recovery_point_arn=current.recovery_point_arn,
             destination_recovery_point_arn=(
                 current.result.destination_recovery_point_arn if current.result else None

@@ -7,10 +7,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from backup_relay.doctor.facts import VaultFacts
+from backup_relay.doctor.facts import OptionGroupFacts, VaultFacts
 from backup_relay.doctor.resource_facts import RoleFacts
 from backup_relay.domain.errors import AccessDenied
-from tests.support.world import CENTRAL, CENTRAL_HOME, DR
+from tests.support.world import BACKUP_ROLE, CENTRAL, CENTRAL_HOME, DR
 
 ORGANIZATION = "o-abcdef1234"
 KEY_USE = [
@@ -46,6 +46,7 @@ class Scope:
     intermediate_retention_days: int = 0
     dr_vault_arn: str | None = DR.arn
     dr_retention_days: int = 35
+    backup_role_arn: str = BACKUP_ROLE
     probe_timeout_seconds: float = 2.0
 
 
@@ -58,6 +59,8 @@ class MemoryProbeReads:
     vaults: dict[str, VaultFacts] = field(default_factory=dict)
     cross_account: bool | None = True
     roles: dict[str, RoleFacts] = field(default_factory=dict)
+    snapshots: dict[str, OptionGroupFacts] = field(default_factory=dict)  # snapshot -> its group
+    option_groups_of: dict[tuple[str, str], list[OptionGroupFacts]] = field(default_factory=dict)
     denied: set[str] = field(default_factory=set)
     delay_seconds: float = 0.0
     calls: list[str] = field(default_factory=list)
@@ -91,3 +94,19 @@ class MemoryProbeReads:
     def role(self, account: str, region: str, role_arn: str) -> RoleFacts:
         self._read("role")
         return self.roles.get(role_arn, RoleFacts(arn=role_arn, exists=False))
+
+    def snapshot_option_group(
+        self, account: str, region: str, snapshot_arn: str
+    ) -> OptionGroupFacts | None:
+        self._read("snapshot_option_group")
+        return self.snapshots.get(snapshot_arn)
+
+    def option_groups(
+        self, account: str, region: str, engine: str, major_version: str
+    ) -> list[OptionGroupFacts]:
+        self._read("option_groups")
+        return [
+            g
+            for g in self.option_groups_of.get((account, region), [])
+            if (g.engine, g.major_version) == (engine, major_version)
+        ]

@@ -103,3 +103,57 @@ def test_the_proof_is_rendered_for_people_and_machines() -> None:
     chat = json.loads(message.by_protocol["https"])
     assert "*Proof:* could not check: timed out after 5 s" in chat["content"]["description"]
     assert json.loads(message.by_protocol["sqs"])["proof"]["verdict"] == "could not check"
+
+
+def test_a_chain_hops_role_is_the_stacks_backup_role_which_the_probe_reads() -> None:
+    # GIVEN a chain whose DR hop failed on its role (a chain hop's copy job names no role on
+    # the hop: ChainSteps started it as the stack's backup role)
+    from datetime import UTC, datetime
+
+    from backup_relay.alerts.build import for_failed_chain
+    from backup_relay.doctor.resource_facts import RoleFacts
+    from backup_relay.domain.chain import ChainRecord, HopRecord, LedgerState
+    from tests.support.world import BACKUP_ROLE, DR
+
+    at = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)
+    chain = ChainRecord("chain-1", LedgerState.FAILED, execution_started=True)
+    hop = HopRecord(
+        "chain-1",
+        0,
+        "copy-9",
+        CENTRAL_HOME.region,
+        at,
+        source_account=CENTRAL,
+        state=LedgerState.FAILED,
+        source_vault_arn=CENTRAL_HOME.arn,
+        destination_vault_arn=DR.arn,
+        status_message="Access denied: the role cannot be assumed by AWS Backup",
+    )
+    alert = for_failed_chain(chain, [hop], "FAILED", execution_arn=None, at=at)
+    assert alert.proof is not None
+    assert alert.proof.subject.role_arn is None
+    reads = MemoryProbeReads()  # the backup role is gone
+    # WHEN AlertsFunction probes it
+    proof = _probe(reads)(alert.proof.subject)
+    # THEN the probe read the stack's backup role, and confirms it is missing
+    assert proof.subject.role_arn == BACKUP_ROLE
+    assert reads.calls == ["role"]
+    assert proof.verdict is Verdict.CONFIRMED
+    assert BACKUP_ROLE in proof.finding
+    # AND once the role is there, ready, it contradicts the diagnosis
+    reads.roles[BACKUP_ROLE] = RoleFacts(
+        arn=BACKUP_ROLE,
+        exists=True,
+        trusts_backup=True,
+        managed_policies=["AWSBackupServiceRolePolicyForBackup"],
+    )
+    assert _probe(reads)(alert.proof.subject).verdict is Verdict.CONTRADICTED
+
+
+def test_a_members_copy_that_names_no_role_is_not_given_the_central_one() -> None:
+    # GIVEN a member's copy whose event names no role WHEN probed for its role
+    subject = _alert("Access denied: the role cannot be assumed by AWS Backup").proof
+    assert subject is not None
+    proof = _probe(MemoryProbeReads())(subject.subject)
+    # THEN it says it could not check (the member's plan chose the role, not this stack)
+    assert proof.line == "could not check: the job names no IAM role"

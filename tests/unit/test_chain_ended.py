@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from backup_relay.alerts.message import facts
 from backup_relay.copy_chain.chain_ended import ChainEnded
 from backup_relay.copy_chain.decisions import chain_for_event
 from backup_relay.domain.chain import ChainState, HopError, LedgerState
+from backup_relay.domain.jobs import JobState
 from backup_relay.settings import ChainStepsSettings
 from tests.support.world import AWS_QUOTAS, DR, World, copy_event, settings
 
@@ -88,3 +90,47 @@ def test_a_chain_that_ends_failed_raises_one_alert_naming_its_hop(world: World) 
     assert alert.hop.startswith("hop 1 of 1")
     assert alert.status_message == "Access Denied trying to call AWS Backup service"
     assert alert.execution_arn == arn
+
+
+def test_a_chain_alert_shows_awss_class_and_the_family_it_picked(world: World) -> None:
+    # GIVEN a chain whose hop's copy job failed with a message no entry knows, and AWS's
+    # MessageCategory AccessDenied (DescribeCopyJob), after ingest resumed the hop's wait
+    chain = _copying(world)
+    assert chain.current is not None
+    assert chain.current.copy_job_id is not None
+    unheard = "Copy job failed. The destination said something no catalogue entry knows."
+    world.copy_jobs.finish(
+        chain.current.copy_job_id,
+        JobState.FAILED,
+        status_message=unheard,
+        message_category="AccessDenied",
+    )
+    failed = HopError(error="CopyJobFailed", cause=unheard)
+    world.hop_steps().hop_failed(chain.model_copy(update={"error": failed}))
+    # WHEN the FAILED execution's event arrives
+    _ended(world)(chain.chain_id, "FAILED")
+    # THEN the chain's alert carries AWS's class, and the family it picked diagnoses it
+    [alert] = world.alerts.raised
+    assert alert.message_category == "AccessDenied"
+    assert alert.diagnosis.aws_category == "AccessDenied"
+    assert alert.diagnosis.category == "iam_role_permissions"
+    assert ("AWS class", "AccessDenied") in facts(alert)
+
+
+def test_a_hop_recorded_without_a_category_gives_an_alert_without_one(world: World) -> None:
+    # GIVEN a chain whose failed hop has no category (DescribeCopyJob could not say)
+    chain = _copying(world)
+    assert chain.current is not None
+    assert chain.current.copy_job_id is not None
+    del world.copy_jobs.jobs[chain.current.copy_job_id]
+    denied = HopError(
+        error="CopyJobFailed", cause="Access Denied trying to call AWS Backup service"
+    )
+    world.hop_steps().hop_failed(chain.model_copy(update={"error": denied}))
+    # WHEN the FAILED execution's event arrives
+    _ended(world)(chain.chain_id, "FAILED")
+    # THEN its alert is diagnosed from the message alone, with no AWS class
+    [alert] = world.alerts.raised
+    assert alert.message_category is None
+    assert alert.diagnosis.category == "vault_access_policy"
+    assert "AWS class" not in dict(facts(alert))

@@ -462,21 +462,31 @@ def _management(opt_in: dict[str, bool] | None, management: str = CENTRAL) -> Ce
     return central
 
 
+POLICY = {"from_backup_policy": True}
+
+
 @pytest.mark.parametrize(
     ("opt_in", "selection", "found"),
     [
-        ({"S3": True}, {}, []),
-        # a selection by tags leaves out the types not opted in
-        ({"S3": False}, {}, [("resource_prerequisite", "error", 1)]),
+        ({"S3": True}, POLICY, []),
+        # a backup policy's plan: the management account's opt-ins decide (manage-cross-account),
+        # and a selection by tags leaves out the types not opted in
+        ({"S3": False}, POLICY, [("resource_prerequisite", "error", 1)]),
         # AWS: a type assigned explicitly (by ARN) is backed up even if not opted in
-        ({"S3": False}, {"tags": [], "resources": ["arn:aws:s3:::*"]}, []),
+        ({"S3": False}, POLICY | {"tags": [], "resources": ["arn:aws:s3:::*"]}, []),
+        # the member's own plan: "without reference to the Organizations management account's
+        # opt-in settings" (manage-cross-account): nothing for the management account
+        ({"S3": False}, {}, []),
     ],
 )
-def test_the_management_accounts_opt_ins_decide_for_types_selected_by_tags(
+def test_the_management_accounts_opt_ins_decide_for_the_backup_policies_plans_only(
     opt_in: dict[str, bool], selection: dict[str, object], found: list[tuple[str, str, int]]
 ) -> None:
+    # GIVEN the management account's opt-ins and a member's bucket one plan selects
     member = _member(_bucket("orders"), selections=[_tagged_selection(**selection)])
+    # WHEN the management account's rule reads them
     findings = management_opts_in_the_selected_types(_management(opt_in), [member])
+    # THEN only a backup policy's plan selecting by tags is held to them
     assert [(f.category, f.severity, len(f.resources)) for f in findings] == found
 
 

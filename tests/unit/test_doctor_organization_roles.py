@@ -15,6 +15,7 @@ from backup_relay.doctor.delegation import (
 )
 from backup_relay.doctor.facts import CentralFacts, MemberFacts, OrganizationFacts
 from backup_relay.doctor.organization_coverage import (
+    management_opts_in_the_selected_types,
     member_opt_ins_checked,
     member_opts_in_its_selected_types,
     organization_checked,
@@ -112,6 +113,44 @@ def test_a_members_own_opt_ins_decide_for_its_own_plans_selections_by_tags(
         assert finding.severity is Severity.ERROR
         assert "--resource-type-opt-in-preference S3=true" in finding.fix
         assert f"--region {REGION}" in finding.fix
+
+
+@pytest.mark.parametrize(
+    ("member_opt_in", "management_opt_in", "policy_plan", "found"),
+    [
+        # AWS's page: the member's own ("local-level") plans "follow the opt-in settings in the
+        # member account, without reference to the Organizations management account's": the
+        # member opted in, the management account not: nothing
+        ({"S3": True}, {"S3": False}, False, []),
+        # ... and the member not, the management account opted in: the member's own finding
+        ({"S3": False}, {"S3": True}, False, [(MEMBER, 2)]),
+        # a plan a backup policy made: the management account's settings "override the opt-in
+        # settings in that member account, but only for that backup plan"
+        ({"S3": False}, {"S3": True}, True, []),
+        ({"S3": True}, {"S3": False}, True, [(CENTRAL, 2)]),
+    ],
+)
+def test_each_plan_answers_to_the_opt_ins_of_the_account_aws_says_decides_for_it(
+    member_opt_in: dict[str, bool],
+    management_opt_in: dict[str, bool],
+    policy_plan: bool,
+    found: list[tuple[str, int]],
+) -> None:
+    # GIVEN a member's two buckets tagged backup=enabled, one plan selecting them by tags (the
+    # member's own, or one a backup policy made), and both accounts' S3 opt-ins, the doctor
+    # running as the management account with backup policies on
+    member = _member(member_opt_in, _selection(from_backup_policy=policy_plan))
+    central = _central(
+        resource_type_opt_in=management_opt_in,
+        organization=OrganizationFacts(management_account=CENTRAL, backup_policies_enabled=True),
+    )
+    # WHEN both opt-in rules read them
+    findings = [
+        *member_opts_in_its_selected_types(member, central),
+        *management_opts_in_the_selected_types(central, [member]),
+    ]
+    # THEN the one account whose setting AWS applies to that plan is the one found, once
+    assert [(f.account, len(f.resources)) for f in findings] == found
 
 
 def test_a_member_whose_opt_ins_cannot_be_read_is_said_not_checked() -> None:

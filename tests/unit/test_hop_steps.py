@@ -481,3 +481,56 @@ def test_next_hop_is_refused_without_the_stacks_cap() -> None:
 
 def test_a_landed_rp_is_the_origin_of_the_chain() -> None:
     assert _landed_chain().origin_recovery_point_arn == LANDED_RP
+
+
+# ---- AWS's MessageCategory on the failed hop (issue #24) ---------------------------------------
+
+UNHEARD = "Copy job failed. The destination said something no catalogue entry knows."
+
+
+def test_a_hop_resumed_by_its_failure_keeps_awss_message_category(world: World) -> None:
+    # GIVEN a hop whose copy job failed while it waited: ingest resumed it with SendTaskFailure,
+    # whose Error and Cause hold AWS's message but not its MessageCategory
+    steps = world.hop_steps()
+    started = _started(steps, _landed_chain())
+    world.copy_jobs.finish(
+        "job-1", JobState.FAILED, status_message=UNHEARD, message_category="AccessDenied"
+    )
+    started.error = HopError(error="CopyJobFailed", cause=UNHEARD)
+    # WHEN HopFailed runs
+    failed = steps.hop_failed(started)
+    # THEN the failed hop's record keeps AWS's category, asked of DescribeCopyJob
+    hop = world.ledger.hops[(failed.chain_id, 0)]
+    assert (hop.state, hop.status_message) == (LedgerState.FAILED, UNHEARD)
+    assert hop.message_category == "AccessDenied"
+
+
+def test_a_hop_checkcopyjob_failed_keeps_the_category_it_read(world: World) -> None:
+    # GIVEN a hop whose wait timed out, and CheckCopyJob found its job FAILED (with a category)
+    steps = world.hop_steps()
+    started = _started(steps, _landed_chain())
+    world.copy_jobs.finish(
+        "job-1", JobState.FAILED, status_message=UNHEARD, message_category="KMSKeyError"
+    )
+    checked = steps.check_copy_job(started)
+    # WHEN HopFailed runs, and AWS has forgotten the job by then
+    del world.copy_jobs.jobs["job-1"]
+    steps.hop_failed(checked)
+    # THEN the hop's record keeps the category CheckCopyJob read, without asking again
+    assert world.ledger.hops[(checked.chain_id, 0)].message_category == "KMSKeyError"
+
+
+def test_a_hop_whose_job_cannot_be_described_still_fails_without_a_category(
+    world: World,
+) -> None:
+    # GIVEN a failed hop whose copy job DescribeCopyJob does not find
+    steps = world.hop_steps()
+    started = _started(steps, _landed_chain())
+    del world.copy_jobs.jobs["job-1"]
+    started.error = HopError(error="CopyJobFailed", cause=UNHEARD)
+    # WHEN HopFailed runs
+    failed = steps.hop_failed(started)
+    # THEN the chain still ends FAILED with AWS's message, its category unknown
+    assert failed.status is ChainStatus.FAILED
+    hop = world.ledger.hops[(failed.chain_id, 0)]
+    assert (hop.status_message, hop.message_category) == (UNHEARD, None)

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from backup_relay.doctor.facts import VaultFacts
+from backup_relay.doctor.facts import OptionGroupFacts, VaultFacts
 from backup_relay.doctor.probe import Probe, RoleRefused
 from backup_relay.doctor.resource_facts import RoleFacts
 from backup_relay.domain.categories import Category
@@ -242,4 +242,78 @@ def test_a_doctor_role_that_refuses_names_the_role_and_what_it_must_do() -> None
     assert proof.line == (
         f"could not check: AccessDenied assuming {role} (sts:AssumeRole: the member stack's "
         "DoctorRole must exist and trust this stack's roles)"
+    )
+
+
+# ---- the option groups an RDS snapshot's copy needs in its destination region -----------------
+
+SNAPSHOT = f"arn:aws:rds:{HOME}:{CENTRAL}:snapshot:awsbackup:job-1"
+
+
+def _options(*names: str, name: str = "billing-options") -> OptionGroupFacts:
+    return OptionGroupFacts(name=name, engine="oracle-ee", major_version="19", options=list(names))
+
+
+def _dr_hop(snapshot: str = SNAPSHOT) -> ProbeSubject:
+    """A chain's DR hop of an RDS snapshot, diagnosed option_group_missing."""
+    return _subject(
+        Category.OPTION_GROUP_MISSING,
+        account=CENTRAL,
+        recovery_point_arn=snapshot,
+        source_vault_arn=CENTRAL_HOME.arn,
+        destination_vault_arn=DR.arn,
+        resource_type="RDS",
+    )
+
+
+def test_options_missing_in_the_destination_region_confirm_option_group_missing() -> None:
+    # GIVEN an RDS snapshot whose option group has APEX, and no group with it in the DR region
+    reads = MemoryProbeReads(
+        snapshots={SNAPSHOT: _options("APEX")},
+        option_groups_of={(CENTRAL, DR.region): [_options("OEM", name="dr-other")]},
+    )
+    # WHEN probed
+    proof = Probe(reads, Scope())(_dr_hop())
+    # THEN the doctor's rule confirms it, naming the engine, version and options
+    assert proof.verdict is Verdict.CONFIRMED
+    assert proof.finding.startswith(f"no option group of oracle-ee 19 in {DR.region} has APEX")
+    assert reads.calls == ["snapshot_option_group", "option_groups"]
+    # AND once a group of that engine and version has APEX there, it contradicts it
+    reads.option_groups_of[CENTRAL, DR.region].append(_options("APEX", "OEM", name="dr"))
+    proof = Probe(reads, Scope())(_dr_hop())
+    assert proof.verdict is Verdict.CONTRADICTED
+    assert proof.finding == (
+        f"an option group of oracle-ee 19 in account {CENTRAL}, region {DR.region} has APEX"
+    )
+
+
+def test_a_group_of_another_major_version_does_not_count() -> None:
+    # GIVEN APEX in the DR region only in an oracle-ee 21 group
+    other = _options("APEX", name="dr-21").model_copy(update={"major_version": "21"})
+    reads = MemoryProbeReads(
+        snapshots={SNAPSHOT: _options("APEX")}, option_groups_of={(CENTRAL, DR.region): [other]}
+    )
+    # THEN still confirmed
+    assert Probe(reads, Scope())(_dr_hop()).verdict is Verdict.CONFIRMED
+
+
+def test_a_cluster_snapshot_or_one_without_options_contradicts_option_group_missing() -> None:
+    # GIVEN an Aurora cluster snapshot (no option group), and an RDS snapshot without options
+    reads = MemoryProbeReads(snapshots={SNAPSHOT: _options()})
+    cluster = Probe(reads, Scope())(_dr_hop(POINT))
+    plain = Probe(reads, Scope())(_dr_hop())
+    # THEN both contradict the diagnosis, saying why
+    assert cluster.line == (
+        f"contradicted: {POINT} is not an RDS DB instance snapshot: only those keep an option group"
+    )
+    assert plain.line == f"contradicted: snapshot {SNAPSHOT} keeps no option group with options"
+
+
+def test_a_snapshot_the_probe_may_not_describe_cannot_be_checked() -> None:
+    # GIVEN DescribeDBSnapshots refused
+    reads = MemoryProbeReads(denied={"snapshot_option_group"})
+    # THEN it could not check, naming the permissions it needs
+    assert Probe(reads, Scope())(_dr_hop()).line == (
+        "could not check: AccessDenied reading snapshot_option_group "
+        "(rds:DescribeDBSnapshots and rds:DescribeOptionGroups)"
     )

@@ -3,6 +3,8 @@ through the member's replay role; never twice, never what completed or is gone."
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -11,8 +13,10 @@ from backup_relay.copy_chain.decisions import chain_for_event
 from backup_relay.domain.chain import ChainState, HopError, LedgerState
 from backup_relay.domain.copy_jobs import ListedCopyJob
 from backup_relay.domain.jobs import JobState
-from backup_relay.replay.failed_copies import Replay, ReplayOutcome, ReplayRequest, since
+from backup_relay.replay.failed_copies import Replay, ReplayRequest, since
+from backup_relay.replay.report import ReplayOutcome
 from backup_relay.settings import ChainStepsSettings
+from backup_relay_cli.render import render_replay
 from tests.support.fakes import FakeCentralCopyJobs, FakeMemberCopies, MemoryReplayLedger
 from tests.support.world import (
     AWS_QUOTAS,
@@ -349,3 +353,57 @@ def test_an_earlier_attempt_of_a_chain_that_completed_is_left_out(world: World) 
     # WHEN listed THEN nothing failed that needs anything
     report = _replay(world, MemoryReplayLedger(), FakeMemberCopies(), central)(ReplayRequest())
     assert report.items == []
+
+
+# ---- AWS's MessageCategory (issue #24) -------------------------------------------------------
+
+UNHEARD = "Copy job failed. The destination answered in words nobody wrote down."
+
+
+def test_a_listed_failure_in_unknown_words_gets_the_family_awss_category_picks(
+    world: World,
+) -> None:
+    # GIVEN a failed copy job of the central account that ListCopyJobs lists with a message no
+    # entry knows and AWS's MessageCategory AccessDenied
+    listed = ListedCopyJob("lost-1", "FAILED", "rp-by-hand", DR.arn, "RDS", UNHEARD, NOW)
+    central = FakeCentralCopyJobs(
+        {CENTRAL_HOME.region: [replace(listed, message_category="AccessDenied")]}
+    )
+    # WHEN a dry run looks at it
+    [item] = _replay(world, MemoryReplayLedger(), FakeMemberCopies(), central)(
+        ReplayRequest(dry_run=True)
+    ).items
+    # THEN it is diagnosed by AWS's category's family, and says AWS's category
+    assert (item.id, item.category, item.message_category) == (
+        "lost-1",
+        "iam_role_permissions",
+        "AccessDenied",
+    )
+
+
+def test_a_failed_hop_with_awss_category_is_diagnosed_by_it_in_a_dry_run(world: World) -> None:
+    # GIVEN a chain whose hop's copy job failed in words no entry knows, AWS's category KMSKeyError
+    chain = chain_for_event(copy_event(), settings(ChainStepsSettings).routes, DR)
+    assert chain is not None
+    world.ledger.chain_started(chain)
+    steps = world.hop_steps()
+    copying = steps.start_copy_job(steps.next_hop(chain, AWS_QUOTAS))
+    assert copying.current is not None
+    assert copying.current.copy_job_id is not None
+    world.copy_jobs.finish(
+        copying.current.copy_job_id,
+        JobState.FAILED,
+        status_message=UNHEARD,
+        message_category="KMSKeyError",
+    )
+    error = HopError(error="CopyJobFailed", cause=UNHEARD)
+    steps.hop_failed(copying.model_copy(update={"error": error}))
+    # WHEN a dry run looks at it
+    report = _replay(world, MemoryReplayLedger(), FakeMemberCopies())(ReplayRequest(dry_run=True))
+    [item] = report.items
+    # THEN AWS's category picked its family (a key), and the item says AWS's category
+    assert (item.kind, item.outcome) == ("chain hop", ReplayOutcome.WOULD_REPLAY)
+    assert (item.category, item.message_category) == ("kms_key_not_shared", "KMSKeyError")
+    # AND `replay --dry-run` shows both, and `--json` has AWS's as `message_category`
+    assert "kms_key_not_shared (AWS: KMSKeyError)" in render_replay(report, dry_run=True)
+    assert json.loads(report.model_dump_json())["items"][0]["message_category"] == "KMSKeyError"

@@ -7,7 +7,9 @@ import pytest
 
 from backup_relay.doctor.probe import Probe
 from backup_relay.domain.jobs import JobState
-from backup_relay.replay.failed_copies import Replay, ReplayOutcome, ReplayRequest
+from backup_relay.domain.proof import ProbeSubject, Proof, Verdict
+from backup_relay.replay.failed_copies import Replay, ReplayRequest
+from backup_relay.replay.report import ReplayOutcome
 from tests.support.fakes import FakeCentralCopyJobs, FakeMemberCopies, MemoryReplayLedger
 from tests.support.probe_fakes import MemoryProbeReads, Scope, key_policy
 from tests.support.world import CENTRAL, CENTRAL_HOME, DR, MEMBER, World, copy_event
@@ -119,3 +121,83 @@ def test_the_cli_prints_each_jobs_probe_under_the_table() -> None:
     assert "kms_key_not_shared" in text
     assert "the probe of each cause (docs/alerts.md#proof):" in text
     assert "  copy-1  confirmed: 1 Aurora recovery point(s)" in text
+
+
+# ---- one run probes each cause once, within a budget ------------------------------------------
+
+CROSS = "Copy job failed. Cross-account copy feature is not enabled for the current organization."
+
+
+def test_one_run_probes_a_cause_shared_by_many_failures_once() -> None:
+    # GIVEN two member copies that failed on one cause (cross-account backup off), each of its
+    # own recovery point
+    reads = MemoryProbeReads(cross_account=False)
+    replay, members = _replay(reads)
+    for n in (2, 3):
+        failed = copy_event(
+            job_id=f"copy-{n}",
+            state=JobState.FAILED,
+            status_message=CROSS,
+            source_recovery_point_arn=f"{POINT}-{n}",
+            iam_role_arn=ROLE,
+        )
+        replay.jobs.add(failed)  # type: ignore[attr-defined]
+    # WHEN replayed
+    items = replay(ReplayRequest(category="cross_account_disabled")).items
+    # THEN the setting is read once, and both are skipped with that one finding
+    assert reads.calls.count("cross_account_backup") == 1
+    assert [i.outcome for i in items] == [ReplayOutcome.SKIPPED] * 2
+    assert {i.proof for i in items} == {items[0].proof}
+    assert items[0].proof.startswith("confirmed: ")
+    assert members.started == []
+    # AND the next run probes again (the answers live as long as one run)
+    replay(ReplayRequest(category="cross_account_disabled"))
+    assert reads.calls.count("cross_account_backup") == 2
+
+
+def test_past_the_runs_budget_the_rest_could_not_be_checked_and_are_not_held_back() -> None:
+    # GIVEN a run whose probing budget (10 s) the first probe spends
+    from backup_relay.domain.proof import subject_for
+    from backup_relay.replay.waits import ProbeRun, still_broken
+
+    now = [0.0]
+    reads = MemoryProbeReads(cross_account=False)
+    probe = Probe(reads, Scope())
+
+    def slow(subject: ProbeSubject) -> Proof:
+        now[0] += 11.0
+        return probe(subject)
+
+    run = ProbeRun(slow, budget_seconds=10.0, clock=lambda: now[0])
+    where = {"account": MEMBER, "region": DR.region, "destination_vault_arn": CENTRAL_HOME.arn}
+    first = subject_for("cross_account_disabled", "COPY", where)
+    other = subject_for("vault_access_policy", "COPY", where)
+    assert first is not None
+    assert other is not None
+    # WHEN two causes are probed, then the first again
+    confirmed, spent, again = run(first), run(other), run(first)
+    # THEN the first ran; the second could not be checked, and its replay is not held back;
+    # the first's answer is the run's (no new read)
+    assert confirmed.verdict is Verdict.CONFIRMED
+    assert spent.line == "could not check: replay's probe budget spent (10 s a run)"
+    assert still_broken(run, other, force=False) == (spent.line, None)
+    assert again.verdict is Verdict.CONFIRMED
+    assert reads.calls == ["cross_account_backup"]
+
+
+def test_failures_of_different_causes_are_each_probed() -> None:
+    # GIVEN one vault's policy, for two source accounts
+    from backup_relay.domain.proof import subject_for
+
+    def subject(account: str) -> ProbeSubject:
+        where = {"account": account, "region": DR.region, "destination_vault_arn": DR.arn}
+        found = subject_for("vault_access_policy", "COPY", where | {"recovery_point_arn": account})
+        assert found is not None
+        return found
+
+    # THEN one account is one cause whatever its recovery point; two accounts are two
+    assert (
+        subject(MEMBER).cause
+        == subject(MEMBER).model_copy(update={"recovery_point_arn": "other"}).cause
+    )
+    assert subject(MEMBER).cause != subject(CENTRAL).cause

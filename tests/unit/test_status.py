@@ -11,7 +11,7 @@ import pytest
 
 from backup_relay.copy_chain.decisions import chain_for_event
 from backup_relay.coverage.resources import Coverage
-from backup_relay.domain.chain import CurrentHop, LedgerState
+from backup_relay.domain.chain import CurrentHop, HopError, LedgerState
 from backup_relay.domain.jobs import JobEvent, JobKind, JobState
 from backup_relay.settings import ReconcileSettings
 from backup_relay.status.chains import Status, StatusReport
@@ -20,6 +20,7 @@ from backup_relay_cli.main import main
 from backup_relay_cli.render import render_coverage, render_status
 from tests.support.fakes import MemoryReplayLedger
 from tests.support.world import (
+    AWS_QUOTAS,
     CENTRAL,
     CENTRAL_HOME,
     DR,
@@ -476,3 +477,52 @@ def test_a_dr_copy_stamped_ahead_of_the_clock_is_zero_hours_old_not_negative(
     # WHEN coverage is asked THEN its copy is 0 h old and current
     [found] = coverage_of(jobs, world)(timedelta(hours=26)).resources
     assert (found.age_hours, found.current) == (0.0, True)
+
+
+def test_a_failure_in_unknown_words_shows_awss_category_and_the_family_it_picked(
+    world: World,
+) -> None:
+    # GIVEN a chain whose hop's copy job failed in words no entry knows, AWS's MessageCategory
+    # KMSKeyError (kept on the hop's record), and a member copy whose event carries AccessDenied
+    jobs = MemoryReplayLedger()
+    landed = copy_event(time=NOW - timedelta(hours=3))
+    jobs.add(landed)
+    chain = chain_for_event(landed, CHAIN, DR)
+    assert chain is not None
+    world.ledger.chain_started(chain)
+    steps = world.hop_steps()
+    copying = steps.start_copy_job(steps.next_hop(chain, AWS_QUOTAS))
+    assert copying.current is not None
+    assert copying.current.copy_job_id is not None
+    unheard = "Copy job failed. The destination answered in words nobody wrote down."
+    world.copy_jobs.finish(
+        copying.current.copy_job_id,
+        JobState.FAILED,
+        status_message=unheard,
+        message_category="KMSKeyError",
+    )
+    steps.hop_failed(
+        copying.model_copy(update={"error": HopError(error="CopyJobFailed", cause=unheard)})
+    )
+    member = failed_member_copy().model_copy(
+        update={"status_message": unheard, "message_category": "AccessDenied"}
+    )
+    jobs.add(member)
+    # WHEN status is asked
+    report = night(world, jobs)
+    # THEN each failure is diagnosed by the family AWS's category picked, and names that category
+    # in --json (`message_category`) and in the table
+    by_kind = {f.kind: f for f in report.failures}
+    assert (by_kind["CHAIN"].category, by_kind["CHAIN"].message_category) == (
+        "kms_key_not_shared",
+        "KMSKeyError",
+    )
+    assert (by_kind["COPY"].category, by_kind["COPY"].message_category) == (
+        "iam_role_permissions",
+        "AccessDenied",
+    )
+    printed = json.loads(report.model_dump_json())
+    assert {f["message_category"] for f in printed["failures"]} == {"KMSKeyError", "AccessDenied"}
+    table = render_status(report)
+    assert "kms_key_not_shared (AWS: KMSKeyError)" in table
+    assert "iam_role_permissions (AWS: AccessDenied)" in table

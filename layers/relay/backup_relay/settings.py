@@ -159,6 +159,8 @@ class ProbeSettings(MemberReads):
     """The probe's (doctor/probe.py ProbeScope)."""
 
     probe_timeout_seconds: float = Field(alias="PROBE_TIMEOUT_SECONDS", gt=0)
+    #: the role chain hops' copies run as: a chain alert's `iam_role_permissions` probes it
+    backup_role_arn: str = Field(alias="BACKUP_ROLE_ARN", min_length=1)
 
     @property
     def dr_vault_arn(self) -> str | None:

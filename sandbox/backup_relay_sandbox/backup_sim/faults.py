@@ -1,5 +1,5 @@
 """Faults on demand: throttled StartCopyJob calls, lost, duplicated, late, batched and reordered
-events, slow jobs.
+events, slow jobs, restore and copy jobs that fail.
 
 Delivery is best effort by default, as AWS's is: AWS Backup sends its events to EventBridge
 "on a best effort basis ... every 5 minutes" ([eventbridge]), the event reference calls their
@@ -84,6 +84,9 @@ class Faults:
     #: Recovery point ARN (or "*") -> the failure its restore jobs end with, when no rule
     #: fails them first (restores.py lists the rules, in order).
     restore_failures: dict[str, RestoreFault] = field(default_factory=dict)
+    #: Destination vault ARN (or "*") -> (StatusMessage, MessageCategory) its copy jobs fail
+    #: with, when no rule (failures.py) fails them first: a wording no entry knows, say.
+    copy_failures: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     start_copy_job_calls: int = field(default=0, init=False)
     start_copy_job_throttled: int = field(default=0, init=False)
@@ -121,6 +124,10 @@ class Faults:
     def restore_fault(self, recovery_point_arn: str) -> RestoreFault | None:
         chosen = self.restore_failures.get(recovery_point_arn)
         return chosen if chosen is not None else self.restore_failures.get(ANY_JOB)
+
+    def copy_fault(self, destination_vault_arn: str) -> tuple[str, str] | None:
+        chosen = self.copy_failures.get(destination_vault_arn)
+        return chosen if chosen is not None else self.copy_failures.get(ANY_JOB)
 
     def throttles_next_call(self) -> bool:
         """Count a StartCopyJob call; should it be rejected? The nth call's draw depends on the

@@ -206,7 +206,12 @@ class JobLifecycle:
                 job.destination_account, job.destination_region
             ),
         )
-        return copy_failure(context) or _locked_out(destination, job.lifecycle)
+        forced = self._context.faults.copy_fault(job.destination_vault_arn)
+        return (
+            copy_failure(context)
+            or _locked_out(destination, job.lifecycle)
+            or (Failure(*forced) if forced else None)
+        )
 
 
 def _locked_out(vault: Any, lifecycle: Mapping[str, Any] | None) -> Failure | None:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 import botocore.session
 from botocore import xform_name
@@ -417,10 +418,45 @@ def update_region_settings(call: Call, sim: Simulator) -> object:
 # -- backup selections (moto keeps plans, not their selections) -----------------------------------
 
 
+#: "<plan id>/selections/<selection id>" as moto's plan route captures it: a plan id may hold
+#: a "/" (a backup policy's plan, "orgs/<uuid>"), a selection id may not.
+_PLAN_PATH = re.compile(r"^(?P<plan>.+?)(?:/selections(?:/(?P<selection>[^/]*))?)?/?$")
+
+
+def _plan_path(call: Call) -> tuple[str, str]:
+    """The model's {backupPlanId} and {selectionId} ("" when the call has none), however moto's
+    routes captured them."""
+    if "backupPlanId" in call.uri:
+        return unquote(call.uri["backupPlanId"]), unquote(call.uri.get("selectionId", ""))
+    matched = _PLAN_PATH.match(unquote(str(call.uri.get("name", ""))))
+    if matched is None:
+        return "", ""
+    return matched["plan"], matched["selection"] or ""
+
+
 def _plan_id(call: Call) -> str:
-    """The model's {backupPlanId}; moto's plan route, where it matches first, captures
-    "<plan id>/selections/<selection id>" as one name."""
-    return str(call.uri.get("backupPlanId") or call.uri.get("name", "")).split("/", 1)[0]
+    return _plan_path(call)[0]
+
+
+def _whole_plan_id(response: Any) -> str:
+    return unquote(str(response.path).split("/backup/plans/", 1)[-1]).rstrip("/")
+
+
+def get_backup_plan(self: Any) -> str:
+    """moto's GetBackupPlan, reading the plan's whole id: moto removes every "/" of it, so a
+    backup policy's plan ("orgs/<uuid>") or AWS's own EFS plan ("aws/efs/<uuid>") is not found."""
+    version = self._get_params().get("versionId")
+    found = self.backup_backend.get_backup_plan(
+        backup_plan_id=_whole_plan_id(self), version_id=version
+    )
+    return json.dumps(dict(found.to_get_dict()))
+
+
+def delete_backup_plan(self: Any) -> str:
+    """moto's DeleteBackupPlan, reading the plan's whole id (moto reads its last segment)."""
+    deleted = self.backup_backend.delete_backup_plan(backup_plan_id=_whole_plan_id(self))
+    names = ("BackupPlanId", "BackupPlanArn", "DeletionDate", "VersionId")
+    return json.dumps(dict(zip(names, deleted, strict=True)))
 
 
 def create_backup_selection(call: Call, sim: Simulator) -> object:
@@ -448,9 +484,7 @@ def list_backup_selections(call: Call, sim: Simulator) -> object:
 
 def get_backup_selection(call: Call, sim: Simulator) -> object:
     plan_id = _plan_id(call)
-    selection_id = str(
-        call.uri.get("selectionId") or str(call.uri.get("name", "")).rstrip("/").rsplit("/", 1)[-1]
-    )
+    selection_id = _plan_path(call)[1]
     for selection in sim.selections.get((call.account, call.region, plan_id), []):
         if selection["SelectionId"] == selection_id:
             body = {k: v for k, v in selection.items() if k != "SelectionId"}
@@ -549,6 +583,8 @@ def install(provider: Callable[[], Simulator]) -> None:
     if _installed:
         return
     setattr(BackupResponse, "call_action", _validating(BackupResponse.call_action))  # noqa: B010
+    setattr(BackupResponse, "get_backup_plan", get_backup_plan)  # noqa: B010
+    setattr(BackupResponse, "delete_backup_plan", delete_backup_plan)  # noqa: B010
     for operation in OPERATIONS:
         setattr(BackupResponse, operation.__name__, _method(operation, provider))
     for route in ROUTES:

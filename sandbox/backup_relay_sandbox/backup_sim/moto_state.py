@@ -1,5 +1,5 @@
-"""The simulator's window on moto's own state: backup vaults, KMS keys and RDS option groups
-(moto is untyped)."""
+"""The simulator's window on moto's own state: backup vaults and plans, KMS keys and RDS option
+groups (moto is untyped)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from moto.backup.models import backup_backends
 from moto.kms import models as kms_models
 from moto.kms.models import kms_backends
 from moto.rds.models import rds_backends
+
+from backup_relay.domain.backup_policies import POLICY_PLAN_ID_PREFIX
 
 DEFAULT_VAULT_KEY_ALIAS = "alias/aws/backup"
 _kms: Any = kms_models  # patched below; moto's types describe its calls, not patches
@@ -73,6 +75,22 @@ def create_vault(account: str, region: str, name: str, key_arn: str | None) -> A
         encryption_key_arn=key_arn,
         creator_request_id=None,
     )
+
+
+def create_policy_plan(account: str, region: str, plan: dict[str, Any]) -> str:
+    """A backup plan as an organization's backup policy makes it in `account`: listed among the
+    account's plans, with an id of the form AWS's sample shows ("orgs/<uuid>", INFERRED: see
+    `backup_relay.domain.backup_policies`). moto makes only an account's own plans, with a
+    bare uuid: its plan is made, then given the policy's id."""
+    backend: Any = backup_backends[account][region]
+    made = backend.create_backup_plan(
+        backup_plan=plan, backup_plan_tags=None, creator_request_id=None
+    )
+    del backend.plans[made.backup_plan_id]
+    made.backup_plan_id = f"{POLICY_PLAN_ID_PREFIX}{made.backup_plan_id}"
+    made.backup_plan_arn = f"arn:aws:backup:{region}:{account}:backup-plan:{made.backup_plan_id}"
+    backend.plans[made.backup_plan_id] = made
+    return str(made.backup_plan_id)
 
 
 def key(arn: str | None) -> Any | None:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any, Unpack
 
+from backup_relay.domain.backup_policies import made_by_backup_policy
 from backup_relay_sandbox.backup_sim import accounts, limits, moto_state, policies, selections
 from backup_relay_sandbox.backup_sim.context import Context
 from backup_relay_sandbox.backup_sim.emitter import EmittedEvent, Emitter
@@ -318,20 +319,37 @@ class Simulator(Context):
         self.settings.opt_in(account, region, opt_in or {})
 
     def plan_resources(self, account: str, region: str, plan_id: str) -> list[str]:
-        """The registered resources of `account`/`region` the plan's selections back up, the
-        account's own opt-ins applied as AWS applies them (`selections.backed_up`)."""
+        """The registered resources of `account`/`region` the plan's selections back up, with
+        the opt-ins AWS applies to that plan (`selections.backed_up`): the account's own for its
+        own plans; the management account's for a plan a backup policy made, "but only for that
+        backup plan" (https://docs.aws.amazon.com/aws-backup/latest/devguide/manage-cross-account.html)."""
+        decides = self.settings.management_account if made_by_backup_policy(plan_id) else account
         return selections.backed_up(
             self.selections.get((account, region, plan_id), []),
             [r for r in self.resources.values() if (r.account, r.region) == (account, region)],
-            self.settings.opted_in(account, region),
+            self.settings.opted_in(decides, region),
         )
+
+    def create_policy_plan(
+        self,
+        account: str,
+        region: str,
+        plan: Mapping[str, Any],
+        selections: Iterable[Mapping[str, object]] = (),
+    ) -> str:
+        """A backup plan and its selections as an organization's backup policy makes them in
+        `account` (`moto_state.create_policy_plan`); returns the plan's id ("orgs/...")."""
+        plan_id = moto_state.create_policy_plan(account, region, dict(plan))
+        for selection in selections:
+            self.create_selection(account, region, plan_id, selection)
+        return plan_id
 
     def create_selection(
         self, account: str, region: str, plan_id: str, selection: Mapping[str, object]
     ) -> str:
         """A backup plan's resource selection (moto keeps plans but not their selections)."""
         selections = self.selections.setdefault((account, region, plan_id), [])
-        selection_id = f"{plan_id[:8]}-selection-{len(selections) + 1}"
+        selection_id = f"{plan_id.rsplit('/', 1)[-1][:8]}-selection-{len(selections) + 1}"
         selections.append({"SelectionId": selection_id, **selection})
         return selection_id
 

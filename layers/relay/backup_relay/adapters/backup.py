@@ -102,6 +102,7 @@ def _listed(job: Mapping[str, Any]) -> ListedCopyJob:
         resource_type=job.get("ResourceType", ""),
         status_message=job.get("StatusMessage"),
         created_at=_aware(job["CreationDate"]),
+        message_category=job.get("MessageCategory"),
     )
 
 

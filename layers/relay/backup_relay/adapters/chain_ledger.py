@@ -96,6 +96,7 @@ class DynamoChainLedger(DynamoTable):
                 current.result.destination_recovery_point_arn if current.result else None
             ),
             "status_message": chain.error.cause if chain.error else None,
+            "message_category": current.result.message_category if current.result else None,
             "slot": current.slot,
             "updated_at": now,
         }
@@ -164,7 +165,7 @@ class DynamoChainLedger(DynamoTable):
         self.update(
             ledger.hop(hop.chain_id, hop.index),
             "SET #state = :replanned, gsi1pk = :index, gsi1sk = :now, "
-            "status_message = :reason, updated_at = :now",
+            "status_message = :reason, updated_at = :now REMOVE message_category",
             {
                 ":replanned": LedgerState.REPLANNED,
                 ":index": ledger.hops_in(LedgerState.REPLANNED),
@@ -210,7 +211,7 @@ class DynamoChainLedger(DynamoTable):
         self.update(
             ledger.hop(hop.chain_id, hop.index),
             "SET #state = :failed, gsi1pk = :index, gsi1sk = :now, "
-            "status_message = :reason, updated_at = :now",
+            "status_message = :reason, updated_at = :now REMOVE message_category",
             {
                 ":failed": LedgerState.FAILED,
                 ":index": ledger.hops_in(LedgerState.FAILED),
@@ -275,6 +276,7 @@ def _hop_record(item: Item) -> HopRecord:
         source_vault_arn=item["source_vault_arn"],
         destination_vault_arn=item["destination_vault_arn"],
         status_message=item.get("status_message"),
+        message_category=item.get("message_category"),  # None in a hop recorded before it
         source_recovery_point_arn=item.get("source_recovery_point_arn"),
         destination_recovery_point_arn=item.get("destination_recovery_point_arn"),
         slot=item.get("slot", ""),

@@ -100,6 +100,7 @@ class HopItem(_Indexed):
     copy_job_id: str | None
     destination_recovery_point_arn: str | None
     status_message: str | None  # why it failed, in AWS's words
+    message_category: str | None  # AWS's MessageCategory for that failure (DescribeCopyJob)
     slot: str | None  # the concurrency slot's key (None: opened before slots had quota groups)
     updated_at: str
 

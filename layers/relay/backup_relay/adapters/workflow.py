@@ -7,7 +7,7 @@ from botocore.exceptions import ClientError
 from backup_relay.adapters import aws
 from backup_relay.adapters.errors import code_of, domain_errors, translated
 from backup_relay.domain.chain import ChainState
-from backup_relay.domain.copy_jobs import CopyJobOutcome
+from backup_relay.domain.copy_jobs import COPY_JOB_FAILED, CopyJobOutcome
 
 _ALREADY_CLOSED = {"TaskDoesNotExist", "TaskTimedOut", "InvalidToken"}
 
@@ -50,7 +50,7 @@ class StepFunctionsWorkflow:
             else:
                 sfn.send_task_failure(
                     taskToken=task_token,
-                    error="CopyJobFailed",
+                    error=COPY_JOB_FAILED,
                     cause=outcome.status_message or "copy job failed",
                 )
         except ClientError as error:

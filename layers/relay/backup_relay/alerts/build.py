@@ -94,6 +94,8 @@ def for_failed_chain(
     failed = next((h for h in hops if h.state == "FAILED" and h.status_message), None)
     failed = failed or next((h for h in reversed(hops)), None)
     message = (failed.status_message if failed else None) or chain.reason or f"execution {status}"
+    # AWS's MessageCategory of the hop's copy job, when its record kept one (HopSteps.hop_failed)
+    category = failed.message_category if failed else None
     hop = (
         f"hop {failed.index + 1} of {len(hops)}, {failed.kind or 'copy'}: "
         f"{failed.source_vault_arn or failed.source_region} -> "
@@ -119,6 +121,7 @@ def for_failed_chain(
             resource_type=chain.resource_type or None,
             kind="COPY",
             context={k: v for k, v in context.items() if v},
+            aws_category=category,
         ),
         account=context["account"],
         region=context["region"],
@@ -129,6 +132,7 @@ def for_failed_chain(
         execution_arn=execution_arn,
         hop=hop,
         status_message=message,
+        message_category=category,
     )
     where = {"recovery_point_arn": failed.source_recovery_point_arn if failed else None}
     return _with_proof(alert, "COPY", context | where)

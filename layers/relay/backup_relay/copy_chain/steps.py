@@ -25,8 +25,13 @@ from backup_relay.copy_chain.ports import (
 from backup_relay.copy_chain.resume import resume_waiting_hop
 from backup_relay.domain.chain import ChainState, ChainStatus, HopError, LedgerState
 from backup_relay.domain.clock import Clock, utc_now
-from backup_relay.domain.copy_jobs import CopyRequest, outcome_of, outcome_of_event
-from backup_relay.domain.errors import InvalidChainState, NotFound, Refused
+from backup_relay.domain.copy_jobs import (
+    COPY_JOB_FAILED,
+    CopyRequest,
+    outcome_of,
+    outcome_of_event,
+)
+from backup_relay.domain.errors import AwsError, InvalidChainState, NotFound, Refused
 from backup_relay.domain.routes import RoutePolicy
 
 Action = Literal["next_hop", "start_copy_job", "await_copy_job", "check_copy_job", "hop_failed"]
@@ -163,7 +168,7 @@ class HopSteps:
         elif outcome.completed:
             checked.status = ChainStatus.HOP_COMPLETED
         else:
-            checked.error = HopError(error="CopyJobFailed", cause=outcome.status_message or "")
+            checked.error = HopError(error=COPY_JOB_FAILED, cause=outcome.status_message or "")
             checked.status = ChainStatus.HOP_FAILED
         return checked
 
@@ -178,11 +183,36 @@ class HopSteps:
         failed = chain.model_copy(deep=True)
         failed.error = chain.error or HopError(error="HopFailed", cause=cause)
         failed.status = ChainStatus.FAILED
+        self._learn_outcome(failed)
         if failed.current is not None:
             self.ledger.hop(failed, LedgerState.FAILED)
         self.ledger.chain_ended(failed, LedgerState.FAILED, cause)
         self.telemetry.chain_failed(failed, cause)
         return failed
+
+    def _learn_outcome(self, failed: ChainState) -> None:
+        """A copy job that failed while its hop waited resumes the wait with SendTaskFailure,
+        whose Error and Cause cannot hold AWS's MessageCategory: ask DescribeCopyJob once, so
+        the hop's record (and the chain's alert) keeps it. CheckCopyJob's outcome already has
+        it. Best effort: an AWS error leaves it unknown, and the chain still ends."""
+        current = failed.current
+        if (
+            current is None
+            or current.result is not None
+            or not current.copy_job_id
+            or failed.error is None
+            or failed.error.error != COPY_JOB_FAILED
+        ):
+            return
+        try:
+            report = self.copy_jobs.describe_copy_job(
+                current.hop.source_region, current.copy_job_id
+            )
+        except AwsError:
+            return
+        outcome = outcome_of(report)
+        if outcome is not None and not outcome.completed:
+            current.result = outcome
 
     def _shorten_intermediate_retention(self, chain: ChainState) -> None:
         """Opt-in (IntermediateRetentionDays > 0), and only now that the last hop COMPLETED."""

@@ -10,9 +10,15 @@ AWS's pages:
 - [service opt-in] https://docs.aws.amazon.com/aws-backup/latest/devguide/assigning-resources.html
 - [per account] UpdateRegionSettings "Updates the current service opt-in settings for the
   Region" of the account that calls it: a member's own settings decide for its own plans.
-INFERRED: that the management account's opt-ins decide for the plans its backup policies make in
-the members (the issue's finding, from practitioners' setups; AWS's pages above do not say
-whose settings apply to a policy's plan).
+- [opt-in rules] "If a member account's backup plan was created by an Organizations-level backup
+  policy, the AWS Backup opt-in settings for the Organizations management account will override
+  the opt-in settings in that member account, but only for that backup plan. If the member
+  account also has local-level backup plans created by users, those backup plans will follow
+  the opt-in settings in the member account, without reference to the Organizations management
+  account's opt-in settings":
+  https://docs.aws.amazon.com/aws-backup/latest/devguide/manage-cross-account.html
+INFERRED: which plans a backup policy made (`Selection.from_backup_policy`, read by
+`domain.backup_policies.made_by_backup_policy`).
 """
 
 from __future__ import annotations
@@ -29,6 +35,9 @@ from backup_relay.domain.categories import Category
 from backup_relay.domain.failures import Severity
 
 OPT_IN_PAGE = "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_UpdateRegionSettings.html"
+OPT_IN_RULES_PAGE = (
+    "https://docs.aws.amazon.com/aws-backup/latest/devguide/manage-cross-account.html"
+)
 
 
 def _is_management(central: CentralFacts) -> bool:
@@ -85,9 +94,11 @@ def member_opt_ins_checked(member: MemberFacts) -> tuple[list[str], list[str]]:
 def management_opts_in_the_selected_types(
     central: CentralFacts, members: Sequence[MemberFacts]
 ) -> Iterable[Finding]:
-    """Each type the members' plans select by tags is opted in by the management account, when
-    backup policies are on and the doctor runs as the management account (it reads its own
-    settings) [opt-in]: a selection by tags leaves out the types not opted in."""
+    """Each type the plans backup POLICIES made select by tags is opted in by the management
+    account, when backup policies are on and the doctor runs as the management account (it
+    reads its own settings) [opt-in rules]: its setting decides for those plans only, and a
+    selection by tags leaves out the types not opted in [opt-in]. A member's own plans answer to
+    the member's settings alone (`member_opts_in_its_selected_types`)."""
     opt_in = central.resource_type_opt_in
     if opt_in is None or not _is_management(central):
         return
@@ -96,7 +107,8 @@ def management_opts_in_the_selected_types(
     by_type: dict[str, list[str]] = {}
     for member in members:
         for resource, holding in selected(member):
-            if _by_tags_only(holding) and opt_in.get(resource.resource_type) is False:
+            made_by_policies = [s for s in holding if s.from_backup_policy]
+            if _by_tags_only(made_by_policies) and opt_in.get(resource.resource_type) is False:
                 by_type.setdefault(resource.resource_type, []).append(resource.arn)
     for resource_type, arns in sorted(by_type.items()):
         yield Finding(
@@ -107,10 +119,11 @@ def management_opts_in_the_selected_types(
             resource=f"AWS Backup's opt-in of {resource_type} in the management account",
             problem=f"the management account has not opted in to {resource_type}, and its "
             f"setting decides for backup policies: {len(arns)} {resource_type} resource(s) the "
-            f"members' plans select by tags are not backed up by them ({', '.join(arns[:5])})",
+            f"members' backup-policy plans select by tags are not backed up by them "
+            f"({', '.join(arns[:5])})",
             fix=f"in account {central.account}, each region: aws backup update-region-settings "
             f"--resource-type-opt-in-preference {resource_type}=true",
-            docs=OPT_IN_PAGE,
+            docs=OPT_IN_RULES_PAGE,
             resources=sorted(arns),
         )
 

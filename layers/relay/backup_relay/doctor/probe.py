@@ -27,60 +27,30 @@ from backup_relay.doctor.central import (
     vault_keys_customer_managed,
     vault_locks_fit_the_retention,
 )
-from backup_relay.doctor.facts import CentralFacts, MemberFacts, RecoveryPointKey, VaultFacts
-from backup_relay.doctor.members import member_keys_usable
+from backup_relay.doctor.facts import (
+    CentralFacts,
+    MemberFacts,
+    MemberResource,
+    RecoveryPointKey,
+    VaultFacts,
+)
+from backup_relay.doctor.members import (
+    BACKUP_TAG,
+    dr_region_has_the_option_groups,
+    member_keys_usable,
+)
+from backup_relay.doctor.probe_reads import NEEDS, ProbeReads, RoleRefused
 from backup_relay.doctor.report import Finding
-from backup_relay.doctor.resource_facts import RoleFacts
 from backup_relay.doctor.roles import role_findings
 from backup_relay.doctor.sharing import copy_in_refused
 from backup_relay.domain.categories import Category
 from backup_relay.domain.errors import AwsError
 from backup_relay.domain.proof import ProbeSubject, Proof, Verdict
 
-
-class ProbeReads(Protocol):
-    """The probe's read-only calls: in the central account with the caller's own credentials,
-    in another account through its member stack's DoctorRole. Each raises AwsError when AWS
-    refuses or fails it."""
-
-    def recovery_point_key(self, account: str, region: str, vault_arn: str, arn: str) -> str | None:
-        """The key a recovery point is encrypted with (None: unencrypted, or not listed)."""
-        ...
-
-    def key(self, account: str, region: str, key_arn: str) -> tuple[bool, str | None, str | None]:
-        """(AWS manages it, its KeyState, its policy)."""
-        ...
-
-    def vault(self, vault_arn: str) -> VaultFacts: ...
-
-    def cross_account_backup(self) -> bool | None:
-        """isCrossAccountBackupEnabled; None: this account may not read it."""
-        ...
-
-    def role(self, account: str, region: str, role_arn: str) -> RoleFacts: ...
-
-
-#: What each read needs, for "could not check: ... (the permission it needs)".
-NEEDS = {
-    "recovery_point_key": "backup:ListRecoveryPointsByBackupVault",
-    "key": "kms:DescribeKey, kms:GetKeyPolicy and kms:ListAliases",
-    "vault": "backup:DescribeBackupVault and backup:GetBackupVaultAccessPolicy",
-    "cross_account_backup": "backup:DescribeGlobalSettings, in the management account or a "
-    "delegated administrator",
-    "role": "iam:GetRole, iam:ListAttachedRolePolicies and iam:ListRolePolicies",
-}
+__all__ = ["NEEDS", "Probe", "ProbeReads", "ProbeScope", "RoleRefused", "Unchecked"]
 
 
 T = TypeVar("T")
-
-
-class RoleRefused(AwsError):
-    """AWS refused to let the caller work as a member's DoctorRole (sts:AssumeRole): the role
-    is missing, or does not trust the caller."""
-
-    def __init__(self, code: str, message: str, role_arn: str) -> None:
-        super().__init__(code, message)
-        self.role_arn = role_arn
 
 
 class Unchecked(Exception):
@@ -127,6 +97,11 @@ class ProbeScope(Protocol):
     @property
     def dr_retention_days(self) -> int: ...
     @property
+    def backup_role_arn(self) -> str:
+        """The role the chain's copy jobs run as (ChainSteps' StartCopyJob IamRoleArn)."""
+        ...
+
+    @property
     def probe_timeout_seconds(self) -> float:
         """The probe's time budget: past it, "could not check: timed out"."""
         ...
@@ -145,6 +120,7 @@ class Probe:
 
     def __call__(self, subject: ProbeSubject) -> Proof:
         started = time.monotonic()
+        subject = self._with_the_chains_role(subject)
         counted = _Counted(self.reads, self.central_account)
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="probe")
         try:
@@ -163,6 +139,14 @@ class Probe:
         self.observe(subject.category, verdict, counted.calls, time.monotonic() - started)
         return Proof(subject=subject, verdict=verdict, finding=finding, reads=counted.calls)
 
+    def _with_the_chains_role(self, subject: ProbeSubject) -> ProbeSubject:
+        """A copy in the central account that names no role is a chain's hop (a chain alert, a
+        replayed hop: their copy job's role is not on the hop): it ran as the stack's backup
+        role, the one ChainSteps passes to StartCopyJob."""
+        if subject.role_arn or subject.kind != "COPY" or subject.account != self.central_account:
+            return subject
+        return subject.model_copy(update={"role_arn": self.scope.backup_role_arn})
+
     def _check(self, subject: ProbeSubject, read: _Counted) -> tuple[Verdict, str]:
         checks: dict[str, Callable[[ProbeSubject, _Counted], tuple[Verdict, str]]] = {
             Category.KMS_KEY_NOT_SHARED: self._source_key,
@@ -172,6 +156,7 @@ class Probe:
             Category.VAULT_LOCK_RETENTION: self._destination_vault,
             Category.CROSS_ACCOUNT_DISABLED: self._cross_account,
             Category.IAM_ROLE_PERMISSIONS: self._role,
+            Category.OPTION_GROUP_MISSING: self._option_groups,
         }
         check = checks.get(subject.category)
         if check is None:
@@ -316,6 +301,47 @@ class Probe:
             subject,
             found,
             f"role {arn} exists, trusts backup.amazonaws.com and carries the managed policy",
+        )
+
+    def _option_groups(self, subject: ProbeSubject, read: _Counted) -> tuple[Verdict, str]:
+        """dr_region_has_the_option_groups (doctor/members.py) over the copy's source snapshot,
+        with its destination's account and region in the DR region's place."""
+        snapshot, account = subject.recovery_point_arn, subject.destination_account
+        region = subject.destination_region
+        if not snapshot or not account or not region:
+            raise Unchecked("the job names no source snapshot or no destination vault")
+        if ":snapshot:" not in snapshot:  # Aurora, DocumentDB, Neptune: cluster-snapshot
+            return Verdict.CONTRADICTED, (
+                f"{snapshot} is not an RDS DB instance snapshot: only those keep an option group"
+            )
+        group = read(
+            "snapshot_option_group",
+            subject.account,
+            lambda: self.reads.snapshot_option_group(subject.account, subject.region, snapshot),
+        )
+        if group is None or not group.options:
+            return Verdict.CONTRADICTED, f"snapshot {snapshot} keeps no option group with options"
+        groups = read(
+            "option_groups",
+            account,
+            lambda: self.reads.option_groups(account, region, group.engine, group.major_version),
+        )
+        database = MemberResource(
+            arn=snapshot, resource_type="RDS", tags={BACKUP_TAG: "enabled"}, option_group=group
+        )
+        member = MemberFacts(
+            account=subject.account,
+            region=subject.region,
+            recovery_points=[],
+            resources=[database],
+        )
+        central = self._central(account=account, dr_region=region, dr_option_groups=groups)
+        options = ", ".join(sorted(group.options))
+        return _judged(
+            subject,
+            dr_region_has_the_option_groups(central, [member]),
+            f"an option group of {group.engine} {group.major_version} in account {account}, "
+            f"region {region} has {options}",
         )
 
 

@@ -215,6 +215,9 @@ class HopRecord:
     source_vault_arn: str = ""
     destination_vault_arn: str = ""
     status_message: str | None = None  # why it failed, in AWS's words
+    #: AWS's MessageCategory for its copy job's failure (aws_categories.py); None when unknown,
+    #: and for a hop recorded before hops kept it
+    message_category: str | None = None
     source_recovery_point_arn: str | None = None
     destination_recovery_point_arn: str | None = None
     slot: str = ""  # the concurrency slot's key (CurrentHop.slot); empty for an older record

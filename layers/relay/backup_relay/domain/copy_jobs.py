@@ -36,6 +36,11 @@ class CopyJobReport:
         )
 
 
+#: The Error a hop's copy job that failed resumes its wait with (SendTaskFailure), and that
+#: CheckCopyJob gives the hop when it finds the job failed.
+COPY_JOB_FAILED = "CopyJobFailed"
+
+
 class CopyJobOutcome(BaseModel):
     """The end of a copy job, as the waiting hop receives it (the task token's output)."""
 
@@ -127,3 +132,4 @@ class ListedCopyJob:
     resource_type: str
     status_message: str | None
     created_at: datetime
+    message_category: str | None = None  # AWS's MessageCategory (aws_categories.py)

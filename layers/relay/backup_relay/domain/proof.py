@@ -35,6 +35,8 @@ PROBED: dict[Category, str] = {
     Category.VAULT_LOCK_RETENTION: "the destination vault's lock range holds the retention",
     Category.IAM_ROLE_PERMISSIONS: "the job's role exists, trusts AWS Backup and carries "
     "AWSBackupServiceRolePolicyForBackup",
+    Category.OPTION_GROUP_MISSING: "an option group of the source snapshot's engine and major "
+    "version in the destination region has its options",
 }
 
 
@@ -63,6 +65,40 @@ class ProbeSubject(BaseModel):
     def destination_region(self) -> str | None:
         parts = (self.destination_vault_arn or "").split(":")
         return parts[3] if len(parts) > 3 and parts[3] else None
+
+    @property
+    def cause(self) -> ProbeSubject:
+        """The subject as far as its category's check reads it: failures of one cause (one
+        vault's policy, one role, the organization's setting) have one cause, probed once in a
+        replay run (`replay/waits.py`)."""
+        read = _READS.get(self.category)
+        if read is None:
+            return self
+        kept = {"category", "kind", "account", "region", *read}
+        return self.model_copy(update={k: None for k in _OPTIONAL if k not in kept})
+
+
+_OPTIONAL = (
+    "resource_type",
+    "recovery_point_arn",
+    "source_vault_arn",
+    "destination_vault_arn",
+    "key_arn",
+    "role_arn",
+)
+_KEY_READS = ("key_arn", "recovery_point_arn", "source_vault_arn", "destination_vault_arn")
+#: What each category's check (doctor/probe.py) reads of its subject, besides its category,
+#: kind, account and region. The resource type is kept where the finding's words name it.
+_READS: dict[str, tuple[str, ...]] = {
+    Category.KMS_KEY_NOT_SHARED: (*_KEY_READS, "resource_type"),
+    Category.AWS_MANAGED_KEY: (*_KEY_READS, "resource_type"),
+    Category.DEFAULT_VAULT_KEY: ("destination_vault_arn",),
+    Category.VAULT_ACCESS_POLICY: ("destination_vault_arn",),
+    Category.VAULT_LOCK_RETENTION: ("destination_vault_arn",),
+    Category.CROSS_ACCOUNT_DISABLED: (),
+    Category.IAM_ROLE_PERMISSIONS: ("role_arn", "resource_type"),
+    Category.OPTION_GROUP_MISSING: ("recovery_point_arn", "destination_vault_arn"),
+}
 
 
 class Proof(BaseModel):

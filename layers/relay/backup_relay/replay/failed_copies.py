@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from enum import StrEnum
 from functools import partial
 
 from pydantic import BaseModel, ConfigDict, field_validator
@@ -40,9 +39,10 @@ from backup_relay.domain.failures import Diagnosis
 from backup_relay.domain.jobs import JobEvent
 from backup_relay.domain.proof import ProbeSubject
 from backup_relay.domain.routes import Vault
-from backup_relay.replay.lost_jobs import LostJob, explain
+from backup_relay.replay.lost_jobs import LostJob, diagnosis_of, explain
 from backup_relay.replay.ports import CentralCopyJobs, ReplayLedger
-from backup_relay.replay.waits import Prober, event_subject, hop_subject, still_broken
+from backup_relay.replay.report import ReplayItem, ReplayOutcome, ReplayReport
+from backup_relay.replay.waits import Prober, ProbeRun, event_subject, hop_subject, still_broken
 
 
 class ReplayRequest(BaseModel):
@@ -80,39 +80,6 @@ def since(value: str, now: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=now.tzinfo)
 
 
-class ReplayOutcome(StrEnum):
-    REPLAYED = "replayed"
-    WOULD_REPLAY = "would replay"  # a dry run
-    SKIPPED = "skipped"
-    GONE = "gone"
-    FAILED = "failed"  # the replay could not start
-
-
-class ReplayItem(BaseModel):
-    kind: str  # "chain hop", "member copy", "earlier attempt" (of a chain) or "central copy"
-    id: str  # the chain id, or the failed copy job's id
-    account: str
-    region: str
-    resource_type: str
-    failed_at: str
-    category: str
-    outcome: ReplayOutcome
-    why: str
-    started: str | None = None  # the new execution's name, or the new copy job's id
-    proof: str = ""  # the probe of its cause: "confirmed: ...", "contradicted: ...", ...
-
-
-class ReplayReport(BaseModel):
-    items: list[ReplayItem] = []
-
-    def count(self, outcome: ReplayOutcome) -> int:
-        return sum(item.outcome is outcome for item in self.items)
-
-    @property
-    def failed(self) -> bool:
-        return self.count(ReplayOutcome.FAILED) > 0
-
-
 @dataclass(frozen=True)
 class _Candidate:
     kind: str
@@ -136,6 +103,7 @@ class _Candidate:
             resource_type=self.resource_type,
             failed_at=self.failed_at,
             category=self.diagnosis.category,
+            message_category=self.diagnosis.aws_category,
             outcome=outcome,
             why=why,
             started=started,
@@ -160,15 +128,16 @@ class Replay:
         self, request: ReplayRequest, progress: Callable[[int, int], None] | None = None
     ) -> ReplayReport:
         start = since(request.since, self.now())
+        run = replace(self, probe=ProbeRun(self.probe)) if self.probe else self  # this run's
         report = ReplayReport()
         work: list[Callable[[], ReplayItem]] = []
         chains = self._failed_chains(start)
         for candidate, (chain, failed) in chains:
             if self._selected(candidate, request):
-                work.append(partial(self._chain, candidate, chain, failed, request))
+                work.append(partial(run._chain, candidate, chain, failed, request))
         for candidate, event in self._failed_member_copies(start):
             if self._selected(candidate, request):
-                work.append(partial(self._member_copy, candidate, event, request))
+                work.append(partial(run._member_copy, candidate, event, request))
         known = {c.job_id for c, _ in chains}
         for candidate, job in self._lost_central_failures(start, known):
             if self._selected(candidate, request):
@@ -191,7 +160,10 @@ class Replay:
             hops = list(self.chains.hops_of(chain.chain_id))
             failed = next((h for h in hops if h.state == LedgerState.FAILED), None)
             message = (failed.status_message if failed else None) or chain.reason
-            diagnosis = diagnose(message, resource_type=chain.resource_type, kind="COPY")
+            aws = failed.message_category if failed else None  # AWS's MessageCategory
+            diagnosis = diagnose(
+                message, resource_type=chain.resource_type, kind="COPY", aws_category=aws
+            )
             candidate = _Candidate(
                 kind="chain hop",
                 id=chain.chain_id,
@@ -217,6 +189,7 @@ class Replay:
                 resource_type=event.resource_type,
                 kind="COPY",
                 state=str(event.state),
+                aws_category=event.message_category,
             )
             candidate = _Candidate(
                 kind="member copy",
@@ -256,9 +229,7 @@ class Replay:
                     resource_type=job.resource_type,
                     failed_at=job.created_at.isoformat(),
                     since=start,
-                    diagnosis=diagnose(
-                        job.status_message, resource_type=job.resource_type, kind="COPY"
-                    ),
+                    diagnosis=diagnosis_of(job),
                 )
                 found.append((candidate, job))
         return found

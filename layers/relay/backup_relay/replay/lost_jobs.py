@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from backup_relay.copy_chain.ports import ChainLedger
 from backup_relay.domain.chain import ChainRecord, LedgerState
 from backup_relay.domain.copy_jobs import ListedCopyJob
+from backup_relay.domain.diagnosis import diagnose
+from backup_relay.domain.failures import Diagnosis
 
 EARLIER_ATTEMPT = "earlier attempt"
 CENTRAL_COPY = "central copy"
@@ -29,6 +31,16 @@ CENTRAL_COPY = "central copy"
 class LostJob:
     kind: str  # EARLIER_ATTEMPT or CENTRAL_COPY
     why: str
+
+
+def diagnosis_of(job: ListedCopyJob) -> Diagnosis:
+    """Why it failed: its message, else the family AWS's MessageCategory picks."""
+    return diagnose(
+        job.status_message,
+        resource_type=job.resource_type,
+        kind="COPY",
+        aws_category=job.message_category,
+    )
 
 
 def explain(job: ListedCopyJob, chains: ChainLedger) -> LostJob | None:

@@ -239,7 +239,10 @@ class Status:
         category = None
         if record.state == LedgerState.FAILED:
             message = (failed.status_message if failed else None) or record.reason
-            category = diagnose(message, resource_type=record.resource_type, kind="COPY").category
+            aws = failed.message_category if failed else None
+            category = diagnose(
+                message, resource_type=record.resource_type, kind="COPY", aws_category=aws
+            ).category
         origin = origin_of(record, events)
         resource_arn = origin.resource_arn if origin else None
         return ChainView(
@@ -307,6 +310,7 @@ def _job_view(event: JobEvent) -> JobView:
                 resource_type=event.resource_type,
                 kind=str(event.kind),
                 state=str(event.state),
+                aws_category=event.message_category,
             ).category
             if failed
             else None

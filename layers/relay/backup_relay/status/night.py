@@ -124,11 +124,13 @@ class Night:
 
     def _failure(self, event: JobEvent, chain: ChainFacts | None) -> FailureView:
         resolution, replay_job, replay_state = self._resolution(event, chain)
+        aws = event.message_category or _hop_category(event, chain)
         diagnosis = diagnose(
             event.status_message,
             resource_type=event.resource_type,
             kind=str(event.kind),
             state=str(event.state),
+            aws_category=aws,
         )
         destination = (
             where(event.destination_vault_arn)
@@ -152,6 +154,7 @@ class Night:
             age_hours=hours(self.now - event.time),
             category=diagnosis.category,
             status_message=event.status_message,
+            message_category=aws,
             open=resolution is None,
             resolution=resolution,
             replay_job_id=replay_job,
@@ -164,6 +167,7 @@ class Night:
         record = chain.record
         failed = next((h for h in chain.hops if h.state == LedgerState.FAILED), None)
         message = (failed.status_message if failed else None) or record.reason
+        aws = failed.message_category if failed else None
         origin = self._origin(record)
         resource_arn = origin.resource_arn if origin else None
         view = FailureView(
@@ -181,8 +185,11 @@ class Night:
             destination_vault_arn=failed.destination_vault_arn if failed else None,
             time=record.updated_at,
             age_hours=_hours_since(record.updated_at, self.now),
-            category=diagnose(message, resource_type=record.resource_type, kind="COPY").category,
+            category=diagnose(
+                message, resource_type=record.resource_type, kind="COPY", aws_category=aws
+            ).category,
             status_message=message or None,
+            message_category=aws,
             open=True,
             resolution=None,
             replay_job_id=None,
@@ -344,3 +351,10 @@ def _ordered(counts: Mapping[str, int]) -> dict[str, int]:
 
 def _s(count: int) -> str:
     return "" if count == 1 else "s"
+
+
+def _hop_category(event: JobEvent, chain: ChainFacts | None) -> str | None:
+    """AWS's MessageCategory of a chain's copy job, as its hop's record kept it (AWS's documented
+    events carry none)."""
+    hops = chain.hops if chain is not None and event.job_id else ()
+    return next((h.message_category for h in hops if h.copy_job_id == event.job_id), None)

@@ -28,6 +28,7 @@ class FailureView(BaseModel):
     age_hours: float | None
     category: str
     status_message: str | None
+    message_category: str | None = None  # AWS's MessageCategory, when the ledger has it
     open: bool  # nothing made it good yet
     resolution: str | None  # what made it good: "replayed: job X, COMPLETED", ...
     replay_job_id: str | None  # the copy job (or chain execution) a replay started

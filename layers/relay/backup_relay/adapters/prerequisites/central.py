@@ -23,6 +23,7 @@ from backup_relay.adapters.prerequisites.reads import (
     or_none,
     pages,
     readable,
+    vault_facts_of,
 )
 from backup_relay.doctor.facts import CentralFacts, OrganizationFacts, StackFacts, VaultFacts
 from backup_relay.doctor.policy import as_list
@@ -94,19 +95,8 @@ class AwsPrerequisites:
             raise translated(error) from error
         key_arn = vault.get("EncryptionKeyArn")
         policy = or_none(lambda: backup.get_backup_vault_access_policy(BackupVaultName=name))
-        kms = aws.client("kms", region)
-        managed, state, key_policy = key_facts(kms, key_arn) if key_arn else (False, None, None)
-        return VaultFacts(
-            **(where | {"arn": vault.get("BackupVaultArn", arn)}),
-            exists=True,
-            key_arn=key_arn,
-            key_aws_managed=managed,
-            key_state=state,
-            key_policy=key_policy,
-            access_policy=policy.get("Policy") if policy else None,
-            lock_min_retention_days=vault.get("MinRetentionDays") if vault.get("Locked") else None,
-            lock_max_retention_days=vault.get("MaxRetentionDays") if vault.get("Locked") else None,
-        )
+        key = key_facts(aws.client("kms", region), key_arn) if key_arn else (False, None, None)
+        return vault_facts_of(where | {"arn": vault.get("BackupVaultArn", arn)}, vault, policy, key)
 
     def _stack(self) -> StackFacts | None:
         if not self.bus_name:

@@ -26,6 +26,7 @@ from backup_relay.doctor.resource_facts import (
     SelectedResource,
     Selection,
 )
+from backup_relay.domain.backup_policies import made_by_backup_policy
 
 T = TypeVar("T")
 Client = Callable[[str], Any]
@@ -104,7 +105,7 @@ def _selections(backup: Any, account: str) -> list[Selection]:
             )["BackupSelection"]
             targets = sorted({r["TargetBackupVaultName"] for r in plan.get("Rules", [])})
             made = _selection(plan.get("BackupPlanName", plan_id), selection, copies, targets)
-            made.from_backup_policy = str(plan_id).startswith("orgs/")  # as member.py reads it
+            made.from_backup_policy = made_by_backup_policy(str(plan_id))
             found.append(made)
     return found
 

@@ -29,6 +29,7 @@ from backup_relay.doctor.facts import (
     RecoveryPointKey,
 )
 from backup_relay.domain import resource_types
+from backup_relay.domain.backup_policies import made_by_backup_policy
 from backup_relay.domain.clock import Clock, utc_now
 
 #: How far back the doctor reads a member's recovery points (their keys predict the next
@@ -170,8 +171,7 @@ def _option_group_of(rds: Any, instance: dict[str, Any]) -> OptionGroupFacts | N
 
 def _plan_copies(backup: Any) -> list[PlanCopy]:
     """Each copy action, with its lifecycle (no DeleteAfterDays: 0, kept until deleted) and
-    whether a backup policy made its plan. INFERRED: the plans backup policies make have ids
-    beginning "orgs/" (AWS does not document a field that says so)."""
+    whether a backup policy made its plan (`made_by_backup_policy`: INFERRED, see there)."""
     copies: list[PlanCopy] = []
     for listed in pages(backup, "list_backup_plans", "BackupPlansList"):
         plan = backup.get_backup_plan(BackupPlanId=listed["BackupPlanId"])["BackupPlan"]
@@ -181,7 +181,7 @@ def _plan_copies(backup: Any) -> list[PlanCopy]:
                     plan=plan.get("BackupPlanName", listed["BackupPlanId"]),
                     rule=plan_rule.get("RuleName", ""),
                     destination_vault_arn=action["DestinationBackupVaultArn"],
-                    from_backup_policy=str(listed["BackupPlanId"]).startswith("orgs/"),
+                    from_backup_policy=made_by_backup_policy(str(listed["BackupPlanId"])),
                     delete_after_days=int(
                         (action.get("Lifecycle") or {}).get("DeleteAfterDays") or 0
                     ),

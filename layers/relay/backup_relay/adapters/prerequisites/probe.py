@@ -12,8 +12,14 @@ from backup_relay.adapters import aws
 from backup_relay.adapters.errors import domain_errors
 from backup_relay.adapters.prerequisites.central import AwsPrerequisites, cross_account_backup
 from backup_relay.adapters.prerequisites.coverage import role_facts
-from backup_relay.adapters.prerequisites.reads import key_facts, or_none, pages
-from backup_relay.doctor.facts import VaultFacts
+from backup_relay.adapters.prerequisites.reads import (
+    key_facts,
+    option_groups,
+    or_none,
+    pages,
+    vault_facts_of,
+)
+from backup_relay.doctor.facts import OptionGroupFacts, VaultFacts
 from backup_relay.doctor.probe import RoleRefused
 from backup_relay.doctor.resource_facts import RoleFacts
 from backup_relay.domain.errors import AwsError
@@ -80,21 +86,8 @@ class AwsProbeReads:
                 return VaultFacts(**where, exists=False)
             policy = or_none(lambda: backup.get_backup_vault_access_policy(BackupVaultName=name))
         key_arn = listed.get("EncryptionKeyArn")
-        managed, state, key_policy = (
-            self.key(account, region, key_arn) if key_arn else (False, None, None)
-        )
-        locked = bool(listed.get("Locked"))
-        return VaultFacts(
-            **where,
-            exists=True,
-            key_arn=key_arn,
-            key_aws_managed=managed,
-            key_state=state,
-            key_policy=key_policy,
-            access_policy=policy.get("Policy") if policy else None,
-            lock_min_retention_days=listed.get("MinRetentionDays") if locked else None,
-            lock_max_retention_days=listed.get("MaxRetentionDays") if locked else None,
-        )
+        key = self.key(account, region, key_arn) if key_arn else (False, None, None)
+        return vault_facts_of(where, listed, policy, key)
 
     def cross_account_backup(self) -> bool | None:
         return cross_account_backup()
@@ -102,3 +95,24 @@ class AwsProbeReads:
     def role(self, account: str, region: str, role_arn: str) -> RoleFacts:
         with domain_errors():
             return role_facts(self._client("iam", account, region), role_arn)
+
+    def snapshot_option_group(
+        self, account: str, region: str, snapshot_arn: str
+    ) -> OptionGroupFacts | None:
+        # INFERRED: a snapshot copied from another account names its source's option group,
+        # which this account may not have: DescribeOptionGroups then answers
+        # OptionGroupNotFoundFault, and the probe could not check
+        rds = self._client("rds", account, region)
+        identifier = snapshot_arn.split(":snapshot:", 1)[-1]  # awsbackup:job-...
+        with domain_errors():
+            [snapshot] = rds.describe_db_snapshots(DBSnapshotIdentifier=identifier)["DBSnapshots"]
+            name = snapshot.get("OptionGroupName")
+            groups = option_groups(rds, OptionGroupName=name) if name else []
+        return groups[0] if groups else None
+
+    def option_groups(
+        self, account: str, region: str, engine: str, major_version: str
+    ) -> list[OptionGroupFacts]:
+        rds = self._client("rds", account, region)
+        with domain_errors():
+            return option_groups(rds, EngineName=engine, MajorEngineVersion=major_version)

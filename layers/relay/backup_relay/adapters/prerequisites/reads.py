@@ -4,13 +4,13 @@ account may not read it, pages, a KMS key, a bus's rules, RDS option groups."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
 
 from backup_relay.adapters.errors import code_of, domain_errors, translated
-from backup_relay.doctor.facts import BusRuleFacts, OptionGroupFacts
+from backup_relay.doctor.facts import BusRuleFacts, OptionGroupFacts, VaultFacts
 from backup_relay.doctor.policy import as_list
 
 T = TypeVar("T")
@@ -107,3 +107,26 @@ def option_groups(rds: Any, **query: str) -> list[OptionGroupFacts]:
         )
         for group in pages(rds, "describe_option_groups", "OptionGroupsList", **query)
     ]
+
+
+def vault_facts_of(
+    where: dict[str, str],
+    vault: Mapping[str, Any],
+    access_policy: Mapping[str, Any] | None,
+    key: tuple[bool, str | None, str | None],
+) -> VaultFacts:
+    """A vault that exists, from DescribeBackupVault's answer or its ListBackupVaults entry
+    (the same members), its access policy's answer and key_facts of its key."""
+    locked = bool(vault.get("Locked"))
+    managed, state, key_policy = key
+    return VaultFacts(
+        **where,
+        exists=True,
+        key_arn=vault.get("EncryptionKeyArn"),
+        key_aws_managed=managed,
+        key_state=state,
+        key_policy=key_policy,
+        access_policy=access_policy.get("Policy") if access_policy else None,
+        lock_min_retention_days=vault.get("MinRetentionDays") if locked else None,
+        lock_max_retention_days=vault.get("MaxRetentionDays") if locked else None,
+    )
