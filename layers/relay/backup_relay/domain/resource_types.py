@@ -27,7 +27,11 @@ AWS's pages the facts come from, as each is cited below:
   https://docs.aws.amazon.com/documentdb/latest/developerguide/documentdb-arns.html
 - [neptune-arns] "Neptune shares the format of Amazon RDS ARNs":
   https://docs.aws.amazon.com/neptune/latest/userguide/tagging-arns-constructing.html
-- [quotas] domain/quotas.py cites each copy quota's page.
+- [quotas] domain/quotas.py cites each copy quota's page; its "Logically air-gapped vault maximum
+  concurrent copies" row names EBS, Aurora, DocumentDB, Neptune, Storage Gateway and FSx:
+  https://docs.aws.amazon.com/aws-backup/latest/devguide/aws-backup-limits.html
+- [lag] Logically air-gapped vault ("RDS DB instances and Multi-AZ DB clusters" cannot be copied
+  into one): https://docs.aws.amazon.com/aws-backup/latest/devguide/logicallyairgappedvault.html
 """
 
 from __future__ import annotations
@@ -97,13 +101,19 @@ class Copies:
     #: (until October 2025 [history], and not yet in opt-in regions): the
     #: chain takes two hops for it by default (the template's ChainedResourceTypes).
     two_hops: bool = False
+    #: Copies into a logically air-gapped vault [lag]: True where AWS's pages say it takes the
+    #: type (the quotas page gives its copies into one a quota [quotas]), False where they say it
+    #: does not, None where the pages as read do not say (planned, and marked INFERRED).
+    into_lag: bool | None = None
 
     @property
     def any(self) -> bool:
         return self.cross_account or self.cross_region
 
 
-NOT_COPIED = Copies(cross_account=False, cross_region=False, cross_account_in_opt_in_regions=False)
+NOT_COPIED = Copies(
+    cross_account=False, cross_region=False, cross_account_in_opt_in_regions=False, into_lag=False
+)
 
 
 @dataclass(frozen=True)
@@ -141,7 +151,7 @@ _TYPES = (
     ResourceType(
         "RDS",
         (RDS_SNAPSHOT,),
-        Copies(two_hops=True),
+        Copies(two_hops=True, into_lag=False),  # DB instances, Multi-AZ DB clusters [lag]
         quota_group="db-snapshot",
         # instances outside clusters, and their option groups (a cross-region copy needs them)
         doctor_reads=_RDS_READS | {"rds:DescribeDBInstances", "rds:DescribeOptionGroups"},
@@ -150,7 +160,7 @@ _TYPES = (
     ResourceType(
         "Aurora",
         (RDS_CLUSTER_SNAPSHOT,),
-        Copies(two_hops=True),
+        Copies(two_hops=True, into_lag=True),
         quota_group="cluster-snapshot",
         doctor_reads=_RDS_READS,
         database=Database("aurora-postgresql", cluster=True, engine_prefix="aurora"),
@@ -158,7 +168,7 @@ _TYPES = (
     ResourceType(
         "DocumentDB",
         (RDS_CLUSTER_SNAPSHOT,),  # [arns], [docdb-arns]
-        Copies(two_hops=True),
+        Copies(two_hops=True, into_lag=True),
         quota_group="cluster-snapshot",
         doctor_reads=_RDS_READS,
         database=Database("docdb", cluster=True, engine_prefix="docdb"),
@@ -166,7 +176,7 @@ _TYPES = (
     ResourceType(
         "Neptune",
         (RDS_CLUSTER_SNAPSHOT,),  # [arns], [neptune-arns]
-        Copies(cross_account_in_opt_in_regions=False, two_hops=True),
+        Copies(cross_account_in_opt_in_regions=False, two_hops=True, into_lag=True),
         quota_group="cluster-snapshot",
         doctor_reads=_RDS_READS,
         database=Database("neptune", cluster=True, engine_prefix="neptune"),
@@ -177,10 +187,16 @@ _TYPES = (
     ResourceType(
         "EFS", (BACKUP,), doctor_reads=frozenset({"elasticfilesystem:DescribeFileSystems"})
     ),
-    ResourceType("EBS", (EC2_SNAPSHOT,), doctor_reads=frozenset({"ec2:DescribeVolumes"})),
+    ResourceType(
+        "EBS",
+        (EC2_SNAPSHOT,),
+        Copies(into_lag=True),
+        doctor_reads=frozenset({"ec2:DescribeVolumes"}),
+    ),
     ResourceType(
         "Storage Gateway",
         (EC2_SNAPSHOT,),
+        Copies(into_lag=True),
         doctor_reads=frozenset(
             {
                 "storagegateway:ListGateways",
@@ -192,9 +208,17 @@ _TYPES = (
     ResourceType(
         "EC2",
         (EC2_IMAGE,),
+        # "The EBS concurrent copy limit applies to any snapshots being copied as part of an AMI
+        # copy" [quotas]
+        Copies(into_lag=True),
         doctor_reads=frozenset({"ec2:DescribeInstances", "ec2:DescribeVolumes"}),
     ),
-    ResourceType("FSx", (FSX_BACKUP,), doctor_reads=frozenset({"fsx:DescribeFileSystems"})),
+    ResourceType(
+        "FSx",
+        (FSX_BACKUP,),
+        Copies(into_lag=True),
+        doctor_reads=frozenset({"fsx:DescribeFileSystems"}),
+    ),
     # copied with AWS Backup's advanced features only, which doctor checks in each member: it
     # counts the tables (ListTables) and reads the setting (backup:DescribeRegionSettings)
     ResourceType(

@@ -7,6 +7,9 @@ same-region central copy for fast restores. So these "chained" types take two ho
 (`Copies.two_hops` in domain/resource_types.py, the registry of what each type allows):
 the account changes in the member's region (through the central vault there), the region changes
 inside the central account. Types enabled for single-action copy, and every other type, take one.
+
+Which action a copy takes (one copy, two hops, straight into a logically air-gapped vault, or
+none, with AWS's reason) is domain/route_table.py's table; this module builds the hops.
 """
 
 from __future__ import annotations
@@ -18,16 +21,17 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from backup_relay.domain import resource_types
+from backup_relay.domain.route_table import (
+    OPT_IN_REGIONS,
+    Action,
+    Decision,
+    Encryption,
+    VaultType,
+    case_of,
+    decide,
+)
 
-#: Opt-in regions: some copies are not available in them (domain/resource_types.py, Copies).
-OPT_IN_REGIONS = frozenset(
-    {
-        "af-south-1", "ap-east-1", "ap-east-2", "ap-south-2", "ap-southeast-3", "ap-southeast-4",
-        "ap-southeast-5", "ap-southeast-6", "ap-southeast-7", "ca-west-1", "eu-central-2",
-        "eu-south-1", "eu-south-2", "il-central-1", "me-central-1", "me-south-1", "mx-central-1",
-    }
-)  # fmt: skip
+__all__ = ["OPT_IN_REGIONS", "Encryption", "VaultType"]  # re-exported: callers import them here
 
 
 class RouteError(ValueError):
@@ -152,38 +156,98 @@ class Route(BaseModel):
     destination: Vault
     hops: tuple[Hop, ...]
     reason: str
+    #: The route table's row (domain/route_table.py) that decided it, and what it says.
+    action: str = Action.ONE_COPY.value
+    family: str = ""
+    page: str = ""
+    inferred: bool = False
+    destination_vault_type: VaultType = VaultType.STANDARD
+    condition: str = ""
 
 
 def plan_route(
-    resource_type: str, source: Vault, destination: Vault, settings: RoutePolicy
+    resource_type: str,
+    source: Vault,
+    destination: Vault,
+    settings: RoutePolicy,
+    *,
+    destination_vault_type: VaultType = VaultType.STANDARD,
+    source_vault_type: VaultType = VaultType.STANDARD,
+    encryption: Encryption | None = None,
 ) -> Route:
-    """The hops from `source` to `destination`, or RouteError saying why there are none."""
-    _check_copyable(resource_type, source, destination)
-    crosses_accounts = source.account != destination.account
-    crosses_regions = source.region != destination.region
-    if not (crosses_accounts and crosses_regions) or resource_type not in settings.chained_types:
-        return _direct(resource_type, source, destination, settings, "one copy job does it")
-    if resource_type in settings.single_action_types:
-        opt_in = sorted({source.region, destination.region} & OPT_IN_REGIONS)
-        if not opt_in:
-            return _direct(
-                resource_type, source, destination, settings, "single-action copy is enabled"
-            )
-        single_action_note = f"; single-action copy is not available in {', '.join(opt_in)}"
+    """The hops from `source` to `destination`, as the route table decides, or RouteError
+    saying why there are none (the table's reason, or this product's own topology's)."""
+    if source == destination:
+        raise RouteError(f"the recovery point is already in {destination}")
+    decision = decide(
+        case_of(
+            resource_type,
+            (source.account, source.region),
+            (destination.account, destination.region),
+            destination_vault=destination_vault_type,
+            source_vault=source_vault_type,
+            chained=resource_type in settings.chained_types,
+            single_action=resource_type in settings.single_action_types,
+            encryption=encryption,
+        )
+    )
+    if decision.action is Action.IMPOSSIBLE:
+        raise RouteError(decision.reason)
+    hops: tuple[Hop, ...]
+    if decision.action is Action.TWO_HOPS:
+        via = _intermediate(resource_type, source, destination, settings)
+        hops = (
+            Hop(source=source, destination=via, lifecycle=settings.intermediate_lifecycle),
+            Hop(source=via, destination=destination, lifecycle=settings.destination_lifecycle),
+        )
+        reason = decision.reason + _single_action_note(resource_type, source, destination, settings)
     else:
-        single_action_note = ""
-    via = _intermediate(resource_type, source, destination, settings)
+        hop = Hop(source=source, destination=destination, lifecycle=settings.destination_lifecycle)
+        hops = (hop,)
+        reason = f"{hop.kind} copy: {decision.reason}"
+    return _route(
+        resource_type=resource_type,
+        source=source,
+        destination=destination,
+        hops=hops,
+        reason=reason,
+        decision=decision,
+        destination_vault_type=destination_vault_type,
+    )
+
+
+def _route(
+    *,
+    resource_type: str,
+    source: Vault,
+    destination: Vault,
+    hops: tuple[Hop, ...],
+    reason: str,
+    decision: Decision,
+    destination_vault_type: VaultType,
+) -> Route:
     return Route(
         resource_type=resource_type,
         source=source,
         destination=destination,
-        hops=(
-            Hop(source=source, destination=via, lifecycle=settings.intermediate_lifecycle),
-            Hop(source=via, destination=destination, lifecycle=settings.destination_lifecycle),
-        ),
-        reason=f"{resource_type} copies cross accounts and regions in two hops"
-        + single_action_note,
+        hops=hops,
+        reason=reason,
+        action=decision.action.value,
+        family=decision.family,
+        page=decision.page,
+        inferred=decision.inferred,
+        destination_vault_type=destination_vault_type,
+        condition=decision.condition,
     )
+
+
+def _single_action_note(
+    resource_type: str, source: Vault, destination: Vault, settings: RoutePolicy
+) -> str:
+    if resource_type not in settings.single_action_types:
+        return ""
+    opt_in = sorted({source.region, destination.region} & OPT_IN_REGIONS)
+    return f"; single-action copy is not available in {', '.join(opt_in)}" if opt_in else ""
 
 
 def two_hop_fallback(route: Route, settings: RoutePolicy) -> Route:
@@ -194,22 +258,10 @@ def two_hop_fallback(route: Route, settings: RoutePolicy) -> Route:
         route.source,
         route.destination,
         replace(settings, single_action_types=without),
+        destination_vault_type=route.destination_vault_type,
     )
     return fallback.model_copy(
         update={"reason": fallback.reason + "; AWS refused the single-action copy"}
-    )
-
-
-def _direct(
-    resource_type: str, source: Vault, destination: Vault, settings: RoutePolicy, why: str
-) -> Route:
-    hop = Hop(source=source, destination=destination, lifecycle=settings.destination_lifecycle)
-    return Route(
-        resource_type=resource_type,
-        source=source,
-        destination=destination,
-        hops=(hop,),
-        reason=f"{hop.kind} copy: {why}",
     )
 
 
@@ -225,30 +277,6 @@ def _intermediate(
         f"{resource_type} cannot be copied across accounts and regions between two member "
         f"accounts: one side must be the central account {settings.central_account}"
     )
-
-
-def _check_copyable(resource_type: str, source: Vault, destination: Vault) -> None:
-    """The copies AWS Backup makes of the type (its entry in the resource types registry)."""
-    if source == destination:
-        raise RouteError(f"the recovery point is already in {destination}")
-    registry = resource_types.REGISTRY
-    known = registry.get(resource_type)
-    if known is None or not known.copies.any:
-        raise RouteError(
-            f"AWS Backup cannot copy {resource_type!r} recovery points "
-            f"(copyable types: {', '.join(sorted(registry.copied()))})"
-        )
-    crosses_accounts = source.account != destination.account
-    if crosses_accounts and not known.copies.cross_account:
-        raise RouteError(f"AWS Backup cannot copy {resource_type} across accounts")
-    if source.region != destination.region and not known.copies.cross_region:
-        raise RouteError(f"AWS Backup cannot copy {resource_type} across regions")
-    opt_in = {source.region, destination.region} & OPT_IN_REGIONS
-    if crosses_accounts and opt_in and not known.copies.cross_account_in_opt_in_regions:
-        raise RouteError(
-            f"AWS Backup cannot copy {resource_type} across accounts in the opt-in region "
-            f"{', '.join(sorted(opt_in))}"
-        )
 
 
 def parse_types(text: str | Iterable[str]) -> frozenset[str]:
