@@ -1,9 +1,9 @@
 """How a command ends: its exit codes, and the error that ends it in one line.
 
-Exit codes: 0 done, 1 the operation failed (AWS refused, a setting is wrong), 2 bad usage or
-input (UsageError: an unknown, missing or malformed argument; an event that is not a job event,
-a route that cannot exist), 130 interrupted (Ctrl-C), as a shell reports a process that SIGINT
-ended. main.py prints the one line (or, with --json, one JSON object).
+Exit codes: 0 done, 1 the operation failed (AWS refused, a setting is wrong, a route AWS has no
+copy for: a fact about AWS, not bad usage), 2 bad usage or input (UsageError: an unknown, missing
+or malformed argument; an event that is not a job event), 130 interrupted (Ctrl-C), as a shell
+reports a process that SIGINT ended. main.py prints the one line (or, with --json, one JSON object).
 """
 
 from __future__ import annotations

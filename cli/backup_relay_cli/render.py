@@ -33,8 +33,14 @@ def route_json(route: Route) -> dict[str, object]:
         "resource_type": route.resource_type,
         "source": route.source.arn,
         "destination": route.destination.arn,
+        "destination_vault_type": str(route.destination_vault_type),
+        "action": route.action,
         "hop_count": len(route.hops),
         "reason": route.reason,
+        "route_table_row": route.family,
+        "aws_page": route.page,
+        "inferred": route.inferred,
+        "condition": route.condition or None,
         "hops": [
             {
                 "kind": str(hop.kind),
@@ -54,6 +60,11 @@ def render_route(route: Route) -> str:
         f"  {number}. {hop.kind:<24} {hop.source} -> {hop.destination}"
         for number, hop in enumerate(route.hops, start=1)
     ]
+    if route.condition:
+        lines.append(f"  needs: {route.condition}")
+    if route.family:
+        inferred = ", INFERRED" if route.inferred else ""
+        lines.append(f"  (route table: {route.family}, {route.action}{inferred}; {route.page})")
     return "\n".join(lines)
 
 

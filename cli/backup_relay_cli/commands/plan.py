@@ -1,5 +1,6 @@
 """`backup-relay plan`: the copy hops from one vault to another, with the template's defaults or
-a deployed stack's settings; flags override either."""
+a deployed stack's settings; flags override either. The route table (domain/route_table.py)
+decides; a route AWS cannot make is a fact about AWS, not bad usage: its reason, exit 1."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ import argparse
 import json
 from typing import Any
 
-from backup_relay.domain.routes import RouteError, plan_route
+from backup_relay.domain.routes import Encryption, RouteError, VaultType, plan_route
 from backup_relay.settings import RouteSettings
 from backup_relay.stack_environment import from_template_defaults
-from backup_relay_cli.errors import EXIT_BAD_INPUT, EXIT_OK, CommandError
+from backup_relay_cli.errors import EXIT_FAILED, EXIT_OK, CommandError
 from backup_relay_cli.options import (
     ACCOUNT_ID,
     RESOURCE_TYPE,
@@ -37,10 +38,12 @@ def register(commands: Any) -> None:
         commands,
         "plan",
         run,
-        "print the copy hops from one vault to another",
+        "print the copy hops from one vault to another, or why AWS has no route (exit 1)",
         "backup-relay plan Aurora --from 222222222222:us-west-2:member "
         "--to 123456789012:us-east-1:backup-relay-dr   (settings: the template's defaults, or a "
-        "deployed stack's with --stack; flags override either)",
+        "deployed stack's with --stack; flags override either). Exit 0: the route; 1: AWS "
+        "cannot copy it (the reason, in one line: a fact about AWS, not bad usage); 2: bad "
+        "arguments",
     )
     parser.add_argument(
         "resource_type", type=RESOURCE_TYPE, help="AWS Backup resource type: RDS, Aurora, EBS, ..."
@@ -50,6 +53,25 @@ def register(commands: Any) -> None:
     )
     parser.add_argument(
         "--to", dest="destination", type=VAULT, required=True, help="ACCOUNT:REGION:VAULT or ARN"
+    )
+    vault_types = [str(t) for t in VaultType]
+    parser.add_argument(
+        "--destination-vault-type",
+        choices=vault_types,
+        default=str(VaultType.STANDARD),
+        help="the --to vault's type (default: standard)",
+    )
+    parser.add_argument(
+        "--source-vault-type",
+        choices=vault_types,
+        default=str(VaultType.STANDARD),
+        help="the --from vault's type (default: standard)",
+    )
+    parser.add_argument(
+        "--encryption",
+        choices=[str(e) for e in Encryption],
+        help="the resource's key, where the route depends on it (into a logically air-gapped "
+        "vault); default: not known, the route says what it needs",
     )
     stack_options(
         parser,
@@ -85,9 +107,17 @@ def run(args: argparse.Namespace) -> int:
     env |= {var: getattr(args, flag) for flag, var in OVERRIDES.items() if getattr(args, flag)}
     settings = RouteSettings.load(env)
     try:
-        route = plan_route(args.resource_type, source, destination, settings.routes)
-    except RouteError as error:
-        raise CommandError(f"no route: {error}", EXIT_BAD_INPUT) from None
+        route = plan_route(
+            args.resource_type,
+            source,
+            destination,
+            settings.routes,
+            destination_vault_type=VaultType(args.destination_vault_type),
+            source_vault_type=VaultType(args.source_vault_type),
+            encryption=Encryption(args.encryption) if args.encryption else None,
+        )
+    except RouteError as error:  # AWS has no such copy: the operation fails, the usage was fine
+        raise CommandError(f"no route: {error}", EXIT_FAILED) from None
     if args.json:
         print(json.dumps(route_json(route) | {"settings": origin}, indent=2))
     else:
