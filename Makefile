@@ -37,7 +37,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## make generate: rewrite what is generated (template rules, parameters, alarms and resource types' grants; the ASL's retries; docs tables (ledger items, categories), the README's member parameters)
+## make generate: rewrite what is generated (template rules, parameters, alarms and resource types' grants; the ASL's retries; docs tables (ledger items, categories, routes), the README's member parameters)
 generate: $(STAMP)
 	$(BIN)/python -m scripts.generate_template_rules
 	$(BIN)/python -m scripts.generate_template_parameters
@@ -47,6 +47,7 @@ generate: $(STAMP)
 	$(BIN)/python -m scripts.generate_docs_ledger
 	$(BIN)/python -m scripts.generate_docs_member_parameters
 	$(BIN)/python -m scripts.generate_docs_categories
+	$(BIN)/python -m scripts.generate_docs_routes
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
