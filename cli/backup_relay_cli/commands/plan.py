@@ -8,7 +8,8 @@ import argparse
 import json
 from typing import Any
 
-from backup_relay.domain.routes import Encryption, RouteError, VaultType, plan_route
+from backup_relay.domain.route_table import Encryption, VaultType
+from backup_relay.domain.routes import RouteError, plan_route
 from backup_relay.settings import RouteSettings
 from backup_relay.stack_environment import from_template_defaults
 from backup_relay_cli.errors import EXIT_FAILED, EXIT_OK, CommandError

@@ -31,8 +31,6 @@ from backup_relay.domain.route_table import (
     decide,
 )
 
-__all__ = ["OPT_IN_REGIONS", "Encryption", "VaultType"]  # re-exported: callers import them here
-
 
 class RouteError(ValueError):
     """No copy route exists; the message says why."""
