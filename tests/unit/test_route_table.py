@@ -21,7 +21,7 @@ from backup_relay.domain.route_table import (
     case_of,
     decide,
 )
-from backup_relay.domain.routes import RouteError, RoutePolicy, Vault, plan_route
+from backup_relay.domain.routes import RouteError, RoutePolicy, Vault, plan_route, two_hop_fallback
 
 pytestmark = pytest.mark.unit
 
@@ -64,7 +64,9 @@ def test_another_partition_is_impossible() -> None:
     # THEN AWS copies only within a partition
     assert (decision.family, decision.action) == ("other-partition", Action.IMPOSSIBLE)
     assert "only within a partition" in decision.reason
-    # AND China's two regions copy between each other
+    # AND GovCloud's regions only among themselves, and China's two regions between each other
+    assert not _decide("EBS", (CENTRAL, "us-gov-west-1"), (CENTRAL, DR)).possible
+    assert _decide("EBS", (CENTRAL, "us-gov-west-1"), (CENTRAL, "us-gov-east-1")).possible
     assert _decide("EBS", (CENTRAL, "cn-north-1"), (CENTRAL, "cn-northwest-1")).possible
 
 
@@ -256,3 +258,13 @@ def test_every_case_reaches_a_rule() -> None:
         )
         # WHEN decided, THEN one rule answers, with a reason
         assert decide(case).reason
+
+
+def test_a_replanned_route_keeps_its_destination_vault_type() -> None:
+    # GIVEN a route into a LAG vault
+    route = plan_route("Aurora", MEMBER_VAULT, CENTRAL_DR, POLICY, destination_vault_type=LAG)
+    # WHEN it is re-planned after a refusal
+    fallback = two_hop_fallback(route, POLICY)
+    # THEN it still lands in the LAG vault, by the same row
+    assert fallback.destination_vault_type is LAG
+    assert fallback.family == "lag-two-hops"
