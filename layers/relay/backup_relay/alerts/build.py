@@ -15,7 +15,7 @@ from backup_relay.domain.catalogue import CATALOGUE, UNKNOWN
 from backup_relay.domain.categories import WARNINGS, Category
 from backup_relay.domain.diagnosis import diagnose
 from backup_relay.domain.failures import Diagnosis, Severity
-from backup_relay.domain.jobs import FAILURE_STATES, JobKind
+from backup_relay.domain.jobs import DATA_JOB_KINDS, FAILURE_STATES, JobKind
 from backup_relay.domain.proof import Proof, subject_for
 
 if TYPE_CHECKING:  # in signatures only: the doctor's alerts load none of them
@@ -42,8 +42,8 @@ def warning(category: Category, message: str) -> Diagnosis:
 def for_job(event: JobEvent, routes: RoutePolicy) -> Alert | None:
     """A backup, copy or restore job that ended FAILED, ABORTED, EXPIRED or PARTIAL, unless it
     is a chain's own copy job (the chain's alert names it, with its hop)."""
-    if event.state not in FAILURE_STATES:
-        return None
+    if event.state not in FAILURE_STATES or event.kind not in DATA_JOB_KINDS:
+        return None  # a scan's or an index's failure moved no data (for_threats: a scan's find)
     if event.kind is JobKind.COPY and routes.is_chain_vault(event.source_vault_arn):
         return None
     context = {

@@ -21,7 +21,7 @@ from backup_relay.copy_chain.ports import ChainLedger
 from backup_relay.domain.chain import ChainRecord, HopRecord, LedgerState
 from backup_relay.domain.clock import Clock, utc_now
 from backup_relay.domain.diagnosis import diagnose
-from backup_relay.domain.jobs import JobEvent, JobKind, JobState
+from backup_relay.domain.jobs import DATA_JOB_KINDS, JobEvent, JobKind, JobState
 from backup_relay.status.night import CHAIN_STATES, ChainFacts, Night, origin_of
 from backup_relay.status.ports import JobStates
 from backup_relay.status.views import (
@@ -205,7 +205,7 @@ class Status:
         """The latest event of every job since `since`, oldest first."""
         events = [
             event
-            for kind in JobKind
+            for kind in sorted(DATA_JOB_KINDS)  # a scan's or an index's event is not a job
             for state in JobState
             for event in self.jobs.jobs_in_state(kind, state, since)
         ]
