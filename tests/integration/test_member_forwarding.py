@@ -20,7 +20,8 @@ def test_member_job_events_are_forwarded_whole_to_the_central_ledger(
 ) -> None:
     # GIVEN the member stack in two member accounts
     members = [deploy_member(account) for account in MEMBER_ACCOUNTS]
-    # WHEN AWS Backup emits a copy job event on each member's default bus, plus a vault event (not forwarded)
+    # WHEN AWS Backup emits a copy job event on each member's default bus, plus a vault
+    # event (not forwarded)
     for member in members:
         event = as_member_event(
             documented("copy_job_completed.json"), account=member.account, region=REGION
@@ -75,4 +76,5 @@ def test_member_scan_and_index_events_reach_the_central_ledger(
     ]
     assert sorted(str(e.kind) for e in events) == ["INDEX", "SCAN"]
     [scan] = [e for e in events if e.kind == "SCAN"]
-    assert scan.found_threats and scan.account == member.account
+    assert scan.found_threats
+    assert scan.account == member.account

@@ -11,7 +11,8 @@ import pytest
 from moto.events.models import EventPattern
 from samtranslator.yaml_helper import yaml_parse
 
-from backup_relay.collect.normalize import ENVELOPE_VERSION, FIELD_PATHS
+from backup_relay.collect.field_paths import FIELD_PATHS
+from backup_relay.collect.normalize import ENVELOPE_VERSION
 from backup_relay.domain.jobs import DETAIL_TYPES, JobKind
 from backup_relay_sandbox.template import CENTRAL_TEMPLATE, load_template, resources_of_type
 from scripts.generate_asl_retries import main as generate_asl_retries

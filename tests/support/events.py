@@ -35,7 +35,8 @@ def documented(name: str) -> dict[str, Any]:
 
 def envelope_of(raw: dict[str, Any], **overrides: Any) -> dict[str, Any]:
     """What the template's InputTransformer makes of `raw` (see test_template_rules)."""
-    from backup_relay.collect.normalize import ENVELOPE_VERSION, FIELD_PATHS, extract
+    from backup_relay.collect.field_paths import FIELD_PATHS
+    from backup_relay.collect.normalize import ENVELOPE_VERSION, extract
     from backup_relay.domain.jobs import DETAIL_TYPES
 
     kind = DETAIL_TYPES[raw["detail-type"]]

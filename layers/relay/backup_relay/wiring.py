@@ -84,6 +84,7 @@ def once_per_event() -> OncePerEvent:
 @_once
 def ingest() -> Ingest:
     from backup_relay.adapters.alerts import DynamoQuarantineCounter
+    from backup_relay.adapters.chain_ledger import DynamoChainLedger
     from backup_relay.adapters.event_ledger import DynamoEventLedger
     from backup_relay.alerts.on_ingest import IngestAlerts
     from backup_relay.collect.ingest import Ingest
@@ -100,6 +101,7 @@ def ingest() -> Ingest:
             routes=settings.routes,
             region=settings.home_region,
             quarantine_threshold=settings.quarantine_alert_threshold,
+            chains=DynamoChainLedger(settings.ledger_table, settings.ledger_retention),
         ),
         telemetry=Telemetry(),
     )

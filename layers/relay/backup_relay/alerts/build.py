@@ -6,6 +6,7 @@ not AWS failures, from WARNINGS below.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -79,6 +80,34 @@ def for_job(event: JobEvent, routes: RoutePolicy) -> Alert | None:
     )
     where = {"recovery_point_arn": event.source_recovery_point_arn}
     return _with_proof(alert, str(event.kind), context | where)
+
+
+def for_threats(event: JobEvent, copies: Sequence[str]) -> Alert | None:
+    """A malware scan that found threats in a recovery point (`scan_result` THREATS_FOUND, AWS's
+    ScanResultInfo), naming it and the copies the chains made of it. One alert per recovery
+    point: a second scan, or a second delivery, of the same finding publishes nothing new."""
+    if not event.found_threats or event.source_recovery_point_arn is None:
+        return None
+    point = event.source_recovery_point_arn
+    named = f"; copies made from it: {', '.join(copies)}" if copies else "; no chain copied it"
+    return Alert(
+        alert_id=f"threats:{point}",
+        severity=Severity.ERROR,
+        kind=AlertKind.THREATS_FOUND,
+        headline="malware scan found threats",
+        occurred_at=event.time,
+        diagnosis=warning(
+            Category.THREATS_FOUND, f"scan {event.job_id} found threats in {point}{named}"
+        ),
+        account=event.account,
+        region=event.region,
+        resource_type=event.resource_type,
+        resource_arn=event.resource_arn,
+        job_id=event.job_id,
+        status_message=event.status_message,
+        recovery_point_arn=point,
+        copies=tuple(copies),
+    )
 
 
 def for_failed_chain(
