@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backup_relay.alerts.build import for_job, for_quarantine, for_threats
-from backup_relay.alerts.ports import AlertOutbox, ChainCopies, QuarantineCounter
+from backup_relay.alerts.ports import AlertOutbox, QuarantineCounter
 from backup_relay.collect.ports import IngestOutcome, IngestResult
 from backup_relay.domain.routes import RoutePolicy
+from backup_relay.status.threats import ChainCopies, copies_of
 
 
 @dataclass
@@ -27,7 +28,8 @@ class IngestAlerts:
             event = result.event
             alert = for_job(event, self.routes)
             if alert is None and event.found_threats and event.source_recovery_point_arn:
-                alert = for_threats(event, self.copies_of(event.source_recovery_point_arn))
+                copies = copies_of(self.chains, event.source_recovery_point_arn)
+                alert = for_threats(event, copies)
             if alert is not None:
                 self.outbox.send(alert)
         if result.quarantined is not None and self.quarantine_threshold:
@@ -43,16 +45,3 @@ class IngestAlerts:
                         received,
                     )
                 )
-
-    def copies_of(self, recovery_point_arn: str) -> list[str]:
-        """The recovery points the chains made from `recovery_point_arn` (each hop's copy that
-        landed, in hop order): the chain ledger indexes chains by the recovery point they start
-        from, as `status --recovery-point` reads them."""
-        if self.chains is None:
-            return []
-        return [
-            hop.destination_recovery_point_arn
-            for chain_id in sorted(self.chains.chains_of(recovery_point_arn))
-            for hop in sorted(self.chains.hops_of(chain_id), key=lambda hop: hop.index)
-            if hop.destination_recovery_point_arn
-        ]

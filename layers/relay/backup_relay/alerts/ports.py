@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from enum import StrEnum
 from typing import Protocol
 
 from backup_relay.alerts.message import AlertMessage
 from backup_relay.domain.alert import Alert
-from backup_relay.domain.chain import HopRecord
 
 
 class AlertOutbox(Protocol):
@@ -56,16 +54,4 @@ class AlertTelemetry(Protocol):
 
     def unknown_failure(self, aws_category: str | None, resource_type: str | None) -> None:
         """A published alert whose failure no catalogue entry matched."""
-        ...
-
-
-class ChainCopies(Protocol):
-    """What the chain ledger knows of a recovery point's copies (the chain ledger adapter)."""
-
-    def chains_of(self, recovery_point_arn: str) -> list[str]:
-        """The ids of the chains that copy this recovery point on."""
-        ...
-
-    def hops_of(self, chain_id: str) -> Iterable[HopRecord]:
-        """Every hop the chain recorded."""
         ...
