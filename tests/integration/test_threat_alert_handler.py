@@ -4,13 +4,16 @@ chain copied raises one alert on the alerts queue, naming the copy the chain led
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from backup_relay.adapters import aws
 from backup_relay.adapters.chain_ledger import DynamoChainLedger
+from backup_relay.adapters.event_ledger import DynamoEventLedger
 from backup_relay.copy_chain.decisions import WaitPolicy, chain_for_event, next_hop
 from backup_relay.domain.chain import LedgerState
 from backup_relay.domain.copy_jobs import CopyJobOutcome
 from backup_relay.settings import ChainStepsSettings
+from backup_relay.status.threats import threatened
 from backup_relay_sandbox.central import CentralStack
 from backup_relay_sandbox.cloud import client
 from tests.support.events import documented
@@ -52,3 +55,7 @@ def test_a_scan_that_found_threats_alerts_once_with_the_chains_copy(
     assert alerts[0]["kind"] == "THREATS_FOUND"
     assert alerts[0]["recovery_point_arn"] == LANDED_RP
     assert alerts[0]["copies"] == [DR_COPY]
+    # AND status and coverage find it in the ledger: the point and the chain's copy are marked
+    ledger = DynamoEventLedger(central.tables["LedgerTable"])
+    since = datetime(2025, 1, 1, tzinfo=UTC)
+    assert threatened(ledger, chains, since) == {LANDED_RP: LANDED_RP, DR_COPY: LANDED_RP}
