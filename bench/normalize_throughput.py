@@ -12,9 +12,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from backup_relay.collect.field_paths import FIELD_PATHS
 from backup_relay.collect.normalize import (
     ENVELOPE_VERSION,
-    FIELD_PATHS,
     extract,
     normalize,
     normalize_json,

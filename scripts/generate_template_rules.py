@@ -15,7 +15,8 @@ import sys
 from collections.abc import Mapping
 from pathlib import Path
 
-from backup_relay.collect.normalize import ENVELOPE_VERSION, FIELD_PATHS
+from backup_relay.collect.field_paths import FIELD_PATHS
+from backup_relay.collect.normalize import ENVELOPE_VERSION
 from backup_relay.domain.jobs import DETAIL_TYPES, JobKind
 from scripts import generated_section
 

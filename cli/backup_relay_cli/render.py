@@ -165,7 +165,14 @@ def render_status(report: StatusReport) -> str:
     )
     header = ("state", "account", "resource", "type", "attempt", "age", "hops", "chain",
               "diagnosis")  # fmt: skip
-    return "\n".join([*lines, *_table(header, rows), "", f"chains: {counts}"])
+    threats = [
+        f"  {c.chain_id}: its copies are of {c.threats_found_in}, which a malware scan found "
+        "threats in"
+        for c in report.chains
+        if c.threats_found_in
+    ]
+    threats = ["", "THREATS FOUND (docs/alerts.md):", *threats] if threats else []
+    return "\n".join([*lines, *_table(header, rows), "", f"chains: {counts}", *threats])
 
 
 def _render_summary(summary: NightSummary) -> list[str]:
@@ -246,7 +253,14 @@ def render_coverage(report: CoverageReport) -> str:
             f"; pending: first backed up less than {report.max_age_hours:g} h ago, "
             "no DR copy yet, no copy failed"
         )
-    return "\n".join([*_table(header, table), "", summary])
+    threats = [
+        f"  {r.resource_arn}: DR copy {r.dr_recovery_point_arn} is of {r.threats_found_in}, "
+        "which a malware scan found threats in"
+        for r in report.resources
+        if r.threats_found_in
+    ]
+    threats = ["", "THREATS FOUND (docs/alerts.md):", *threats] if threats else []
+    return "\n".join([*_table(header, table), "", summary, *threats])
 
 
 #: What a finding of each severity says of its check: an error fails it, a warning warns.

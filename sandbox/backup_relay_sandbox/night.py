@@ -59,7 +59,8 @@ NIGHT: tuple[Step, ...] = (
     Step(CENTRAL_ACCOUNT, "copy_job_completed.json", "central account's own job"),
     Step(MEMBER_ACCOUNTS[1], "restore_job_pending.json"),
     Step(MEMBER_ACCOUNTS[1], "restore_job_completed.json", "status, not state"),
-    Step(MEMBER_ACCOUNTS[0], "scan_job_completed.json", "not a job event we collect"),
+    Step(MEMBER_ACCOUNTS[0], "scan_job_completed.json", "a malware scan found threats"),
+    Step(MEMBER_ACCOUNTS[0], "backup_vault_created.json", "not a job event we collect"),
     Step(NOT_ALLOWED_ACCOUNT, "copy_job_completed.json", "account not allowed"),
     Step(
         MEMBER_ACCOUNTS[1], None, "malformed message", raw_body='{"source": "aws.backup", "detail'

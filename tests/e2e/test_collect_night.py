@@ -26,20 +26,21 @@ def _ledger_events() -> list[JobEvent]:
 
 def test_a_night_of_events_is_collected_once_each_with_reasons_for_the_rest(moto: None) -> None:
     # GIVEN the sandbox organization and its night of AWS Backup events (one delivered twice,
-    # one not a job event, one from an account outside the allow-list, one malformed message)
+    # a malware scan, one not a job event, one from an account outside the allow-list, one
+    # malformed message)
     # WHEN the night runs through the deployed collection path
     report = run_night()
     summary = report.summary()
     # THEN every job event of an allowed account is recorded exactly once
     events = _ledger_events()
-    assert summary["recorded"] == len(events) == 12
+    assert summary["recorded"] == len(events) == 13
     assert summary["duplicates"] == 1
     assert Counter(e.account for e in events) == {
-        MEMBER_ACCOUNTS[0]: 6,
+        MEMBER_ACCOUNTS[0]: 7,
         MEMBER_ACCOUNTS[1]: 5,
         CENTRAL_ACCOUNT: 1,
     }
-    assert {e.kind for e in events} == {"BACKUP", "COPY", "RESTORE"}
+    assert {e.kind for e in events} == {"BACKUP", "COPY", "RESTORE", "SCAN"}
     # AND what was not recorded is accounted for, with its reason, and nothing was dead-lettered
     assert summary["quarantine_reasons"] == {"account_not_allowed": 1, "not_json": 1}
     assert summary["not_matched_by_rules"] == 1

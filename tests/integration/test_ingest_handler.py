@@ -105,27 +105,32 @@ def test_bad_messages_are_quarantined_with_reasons_while_good_neighbours_are_rec
     good_backup = json.dumps(documented("backup_job_completed.json"))
     good_restore = json.dumps(documented("restore_job_failed.json"))
     no_detail = {k: v for k, v in documented("copy_job_running.json").items() if k != "detail"}
+    bad_scan = documented("scan_job_completed.json")
+    bad_scan["detail"]["scanResult"] = {"scanResultStatus": ["THREATS_FOUND"]}
     batch = sqs_event(
         good_backup,
         "{not json",
         json.dumps(no_detail),
-        json.dumps(documented("scan_job_completed.json")),
+        json.dumps(documented("backup_vault_created.json")),
         json.dumps(documented("copy_job_running.json") | {"source": "aws.ec2"}),
         json.dumps(["an", "array"]),
         good_restore,
+        json.dumps(bad_scan),
+        json.dumps(documented("scan_job_completed.json")),
     )
     # WHEN ingest processes the batch
     response = invoke_ingest(batch)
     # THEN no record fails (bad input is not worth retrying), good events are recorded
     assert response == {"batchItemFailures": []}
-    assert sorted(item["kind"] for item in _events(central)) == ["BACKUP", "RESTORE"]
-    # AND every bad message is kept with its reason
+    assert sorted(item["kind"] for item in _events(central)) == ["BACKUP", "RESTORE", "SCAN"]
+    # AND every bad message is kept with its reason (a malformed scan too: issue #25)
     assert _quarantined(central) == {
         "m1": "not_json",
         "m2": "missing_detail",
         "m3": "unsupported_detail_type",
         "m4": "not_backup_event",
         "m5": "not_an_object",
+        "m7": "invalid_field",
     }
 
 

@@ -20,13 +20,14 @@ def test_member_job_events_are_forwarded_whole_to_the_central_ledger(
 ) -> None:
     # GIVEN the member stack in two member accounts
     members = [deploy_member(account) for account in MEMBER_ACCOUNTS]
-    # WHEN AWS Backup emits a copy job event on each member's default bus, plus a scan event
+    # WHEN AWS Backup emits a copy job event on each member's default bus, plus a vault
+    # event (not forwarded)
     for member in members:
         event = as_member_event(
             documented("copy_job_completed.json"), account=member.account, region=REGION
         )
         emit(event, account=member.account, region=REGION)
-        emit(documented("scan_job_completed.json"), account=member.account, region=REGION)
+        emit(documented("backup_vault_created.json"), account=member.account, region=REGION)
     drain(client("sqs"), central.ingest_queue, invoke_ingest, region=REGION)
     # THEN the central ledger holds each member's job event, under the member's own account
     events = [
@@ -55,3 +56,25 @@ def test_the_member_rule_targets_the_central_bus_with_its_role(central: CentralS
         RoleName=member.stack.values["ForwardRole"], PolicyName="PutEventsOnCentralBus"
     )["PolicyDocument"]
     assert policy["Statement"][0]["Resource"] == target["Arn"]
+
+
+def test_member_scan_and_index_events_reach_the_central_ledger(
+    central: CentralStack, invoke_ingest: Invoke
+) -> None:
+    # GIVEN the member stack in a member account
+    member = deploy_member(MEMBER_ACCOUNTS[0])
+    # WHEN AWS Backup emits a scan that found threats and an index event there
+    for name in ("scan_job_completed.json", "recovery_point_index_active.json"):
+        event = as_member_event(documented(name), account=member.account, region=REGION)
+        emit(event, account=member.account, region=REGION)
+    drain(client("sqs"), central.ingest_queue, invoke_ingest, region=REGION)
+    # THEN the member rule forwarded both and the central rules took them as SCAN and INDEX
+    events = [
+        JobEvent.model_validate_json(i["event"])
+        for i in ledger_items(central)
+        if i["sk"].startswith("EVENT#")
+    ]
+    assert sorted(str(e.kind) for e in events) == ["INDEX", "SCAN"]
+    [scan] = [e for e in events if e.kind == "SCAN"]
+    assert scan.found_threats
+    assert scan.account == member.account

@@ -11,7 +11,8 @@ import pytest
 from moto.events.models import EventPattern
 from samtranslator.yaml_helper import yaml_parse
 
-from backup_relay.collect.normalize import ENVELOPE_VERSION, FIELD_PATHS
+from backup_relay.collect.field_paths import FIELD_PATHS
+from backup_relay.collect.normalize import ENVELOPE_VERSION
 from backup_relay.domain.jobs import DETAIL_TYPES, JobKind
 from backup_relay_sandbox.template import CENTRAL_TEMPLATE, load_template, resources_of_type
 from scripts.generate_asl_retries import main as generate_asl_retries
@@ -62,8 +63,14 @@ def test_rule_matches_its_kind_and_nothing_else(logical_id: str, name: str) -> N
 @pytest.mark.parametrize("logical_id", sorted(RULES))
 def test_rule_ignores_the_same_detail_type_from_another_source(logical_id: str) -> None:
     rule = RULES[logical_id]
-    name = {JobKind.BACKUP: "backup", JobKind.COPY: "copy", JobKind.RESTORE: "restore"}[_kind(rule)]
-    event = documented(f"{name}_job_completed.json") | {"source": "custom.backup"}
+    name = {
+        JobKind.BACKUP: "backup_job_completed",
+        JobKind.COPY: "copy_job_completed",
+        JobKind.RESTORE: "restore_job_completed",
+        JobKind.SCAN: "scan_job_completed",
+        JobKind.INDEX: "recovery_point_index_active",
+    }[_kind(rule)]
+    event = documented(f"{name}.json") | {"source": "custom.backup"}
     assert not _matches(rule, event)
 
 

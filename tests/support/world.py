@@ -148,6 +148,7 @@ class World:
             routes=ingest.routes,
             region=ingest.home_region,
             quarantine_threshold=ingest.quarantine_alert_threshold,
+            chains=self.ledger,
         )
 
     def triggers(self, **env: str) -> ChainTriggers:

@@ -31,6 +31,10 @@ from tests.support.strategies import deep_json
             {"kind": "BACKUP", "status_message": "Backup job was stopped by user."},
         ),
         (
+            "scan_job_completed.json",
+            {"kind": "SCAN", "state": "COMPLETED", "scan_result": "THREATS_FOUND"},
+        ),
+        (
             "restore_job_completed.json",
             {
                 "kind": "RESTORE",
@@ -48,7 +52,8 @@ def test_normalize_json_prints_the_contract_fields(
     assert main(["normalize", str(EVENTS_DIR / name), "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed.items() >= expected.items()
-    assert len(printed) == 18  # with message_category (issue #24)
+    assert len(printed) == 20  # with message_category (issue #24), scan_result and
+    # restore_testing_plan_arn (issue #25, contract version 2)
 
 
 def test_normalize_text_is_readable(capsys: pytest.CaptureFixture[str]) -> None:
@@ -77,7 +82,7 @@ def test_normalize_reads_stdin(
     ("content", "reason"),
     [
         ("{oops", "not_json"),
-        ((EVENTS_DIR / "scan_job_completed.json").read_text(), "unsupported_detail_type"),
+        ((EVENTS_DIR / "backup_vault_created.json").read_text(), "unsupported_detail_type"),
         ('{"source": "aws.ec2"}', "not_backup_event"),
     ],
 )

@@ -10,7 +10,7 @@ import pytest
 
 from backup_relay.collect.normalize import extract, normalize, normalize_json
 from backup_relay.domain.errors import InvalidJobEvent
-from backup_relay.domain.jobs import JobState
+from backup_relay.domain.jobs import JobState, moves_job_forward
 from tests.support.events import JOB_EVENT_FILES, OTHER_EVENT_FILES, documented, envelope_of
 from tests.support.strategies import deep_json, nested
 
@@ -18,6 +18,26 @@ VAULT = "arn:aws:backup:us-west-2:1112233445566:backup-vault:"
 RP = "arn:aws:backup:us-west-2:1112233445566:recovery-point:"
 ROLE = "arn:aws:iam::1112233445566:role/"
 GENERIC_RESOURCE = "arn:aws:service:us-west-2:1112233445566:resource-type/resource-id"
+
+SCANNED = RP + "abcd1234-5678-abcd-9012-abcdef123456"
+SCAN: dict[str, Any] = dict(
+    kind="SCAN",
+    job_id="4d5fc12e-7e33-4336-a981-bbe43c300298",
+    resource_arn="arn:aws:ec2:us-west-2:1112233445566:instance/i-0515aee7de03f58e1",
+    resource_type="EC2",
+    source_recovery_point_arn=SCANNED,
+    source_vault_arn=VAULT + "9ab3e749-82c6-4342-9320-5edbf4918b86",
+    iam_role_arn=ROLE + "RoleForEc2BackupWithNoDescribeTagsPermissions",
+)
+INDEX: dict[str, Any] = dict(
+    kind="INDEX",
+    job_id=None,  # an index has no job id: job_key names its recovery point
+    resource_arn="arn:aws:ec2:us-west-2:1112233445566:volume/vol-01234567890abcdef",
+    resource_type="EBS",
+    source_recovery_point_arn=SCANNED,
+    source_vault_arn="arn:aws:cryo:us-west-2:1112233445566:pod/backup-pod-12345",
+    iam_role_arn=ROLE + "BackupIndexRole",
+)
 
 # Per documented file: the fields that differ between events. Every other field is asserted
 # None below, so this table is the whole expected JobEvent (plus account, region, time, event_id).
@@ -183,6 +203,60 @@ EXPECTED: dict[str, dict[str, Any]] = {
         size_bytes=3221225472,
         iam_role_arn=ROLE + "RestoreTestRole",
     ),
+    # AWS's scan and index examples (issue #25): the recovery point scanned or indexed is
+    # the source; scanResult.scanResultStatus is kept; an index's message is indexStatusMessage.
+    "scan_job_created.json": SCAN | dict(state="CREATED"),
+    "scan_job_running.json": SCAN | dict(state="RUNNING"),
+    "scan_job_completed.json": SCAN
+    | dict(
+        state="COMPLETED",
+        status_message="An AWS Backup scan job was successful completed.",
+        scan_result="THREATS_FOUND",
+    ),
+    "scan_job_completed_with_issues.json": SCAN
+    | dict(
+        state="COMPLETED_WITH_ISSUES",
+        status_message="Scan job partially completed. View more details in Amazon GuardDuty",
+        scan_result="NO_THREATS_FOUND",
+    ),
+    "scan_job_failed.json": SCAN | dict(state="FAILED", status_message="<failure reason>"),
+    "scan_job_canceled.json": SCAN
+    | dict(state="CANCELED", status_message="Scan job was stopped by user."),
+    "recovery_point_index_active.json": INDEX
+    | dict(
+        state="ACTIVE",
+        status_message="An AWS Backup recovery point index was successfully completed. "
+        "Indexed recovery point arn : " + SCANNED,
+    ),
+    "recovery_point_index_deleted.json": INDEX
+    | dict(
+        state="DELETED",
+        status_message="An AWS Backup recovery point index was deleted. "
+        "Indexed recovery point arn : " + SCANNED,
+    ),
+    "recovery_point_index_failed.json": INDEX
+    | dict(
+        state="FAILED",
+        resource_arn="arn:aws:ec2:us-west-2:1112233445566:volume/01234567890abcdef",
+        status_message="An AWS Backup recovery point index failed to create. "
+        "Indexed recovery point arn : " + SCANNED,
+    ),
+    # AWS's COMPLETED restore example plus restoreTestingPlanArn (events/README.md)
+    "restore_job_completed_restore_testing.json": dict(
+        kind="RESTORE",
+        job_id="AB123456-78C9-0123-456D-789012E34567",
+        state="COMPLETED",
+        resource_arn="arn:aws:rds:us-west-2:1112233445566:db:example-database",
+        resource_type="RDS",
+        source_recovery_point_arn=RP + "6f7fc1f8-2f2e-40ac-943b-8f8efa9ba99d",
+        source_vault_arn=VAULT + "ExampleVault",
+        size_bytes=0,
+        iam_role_arn=ROLE + "RestoreTestRole",
+        created_resource_arn="arn:aws:rds:us-west-2:1112233445566:db:"
+        "testinginstance1a2bcd34-567e-8901-23f4-5g6hijkl7890",
+        restore_testing_plan_arn="arn:aws:backup:us-west-2:1112233445566:restore-testing-plan:"
+        "ExampleRestoreTestingPlan-1a2b3c",
+    ),
 }
 
 OPTIONAL_FIELDS = (
@@ -197,6 +271,8 @@ OPTIONAL_FIELDS = (
     "iam_role_arn",
     "created_resource_arn",
     "message_category",  # AWS's documented events carry none
+    "scan_result",
+    "restore_testing_plan_arn",
 )
 
 
@@ -251,6 +327,8 @@ def test_json_field_names_are_the_contract() -> None:
         "event_id",
         "created_resource_arn",  # added after the first release: new fields go last
         "message_category",
+        "scan_result",  # contract version 2 (issue #25)
+        "restore_testing_plan_arn",
     ]
     assert event.model_dump(mode="json")["time"] == "2020-07-15T22:08:04Z"
 
@@ -396,7 +474,8 @@ def test_envelope_slots_left_empty_or_unsubstituted_mean_absent() -> None:
     ("overrides", "code"),
     [
         ({"envelope": "backup-relay/0"}, "unsupported_envelope"),
-        ({"kind": "SCAN"}, "unsupported_kind"),
+        ({"kind": "MALWARE"}, "unsupported_kind"),
+        ({"kind": "SCAN"}, "kind_mismatch"),
         ({"kind": "RESTORE"}, "kind_mismatch"),
         ({"source": "aws.ec2"}, "not_backup_event"),
     ],
@@ -446,3 +525,35 @@ def test_an_events_message_category_is_kept_when_it_is_a_name(
     assert normalize(raw).message_category == kept
     # AND the envelope the central rules send keeps it from the original event
     assert normalize(envelope_of(raw)).message_category == kept
+
+
+@pytest.mark.parametrize(
+    ("name", "detail"),
+    [
+        ("scan_job_completed.json", {"scanResult": {"scanResultStatus": ["THREATS_FOUND"]}}),
+        ("scan_job_completed.json", {"state": "INFECTED"}),
+        ("recovery_point_index_active.json", {"indexStatus": None}),
+        ("restore_job_completed_restore_testing.json", {"restoreTestingPlanArn": 7}),
+    ],
+)
+def test_a_malformed_scan_index_or_restore_test_event_is_refused_with_a_reason(
+    name: str, detail: dict[str, Any]
+) -> None:
+    # GIVEN one of the event types AWS added, with a field that is not what AWS documents
+    raw = _raw_with(name, **detail)
+    # WHEN it is normalized, raw or as the rules' envelope
+    for payload in (raw, envelope_of(raw)):
+        with pytest.raises(InvalidJobEvent) as refused:
+            normalize(payload)
+        # THEN it is refused with a code ingest quarantines under, never another exception
+        assert refused.value.code in {"invalid_field", "missing_field"}
+
+
+def test_an_index_is_one_job_per_recovery_point_whose_states_move_forward() -> None:
+    # GIVEN AWS's ACTIVE and DELETED index events of one recovery point
+    active = normalize(documented("recovery_point_index_active.json"))
+    deleted = normalize(documented("recovery_point_index_deleted.json"))
+    # THEN they are one job, and DELETED follows ACTIVE (a late ACTIVE does not undo it)
+    assert active.job_key == deleted.job_key
+    assert moves_job_forward(active.state, deleted.state)
+    assert not moves_job_forward(deleted.state, active.state)

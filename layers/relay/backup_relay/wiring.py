@@ -93,13 +93,14 @@ def ingest() -> Ingest:
         policy=settings.accounts,
         record=once_per_event(),
         quarantine=DynamoEventLedger(settings.ledger_table, settings.ledger_retention).quarantine,
-        chain=_chain_triggers(settings),
+        chain=(triggers := _chain_triggers(settings)),
         alerts=IngestAlerts(
             outbox=_outbox(settings),
             quarantines=DynamoQuarantineCounter(settings.ledger_table),
             routes=settings.routes,
             region=settings.home_region,
             quarantine_threshold=settings.quarantine_alert_threshold,
+            chains=triggers.ledger,  # names a scanned recovery point's copies
         ),
         telemetry=Telemetry(),
     )
@@ -281,6 +282,7 @@ def coverage(env: Mapping[str, str]) -> Coverage:
 
 
 def _coverage(settings: ChainEnvironment, now: Clock = utc_now) -> Coverage | None:
+    from backup_relay.adapters.chain_ledger import DynamoChainLedger
     from backup_relay.adapters.event_ledger import DynamoEventLedger
     from backup_relay.coverage.resources import Coverage
 
@@ -294,6 +296,7 @@ def _coverage(settings: ChainEnvironment, now: Clock = utc_now) -> Coverage | No
         chained_types=settings.chained_types,
         dr_points=BackupRecoveryPoints(),
         now=now,
+        chains=DynamoChainLedger(settings.ledger_table, settings.ledger_retention),
     )
 
 

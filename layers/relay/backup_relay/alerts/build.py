@@ -6,6 +6,7 @@ not AWS failures, from WARNINGS below.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -15,7 +16,7 @@ from backup_relay.domain.catalogue import CATALOGUE, UNKNOWN
 from backup_relay.domain.categories import WARNINGS, Category
 from backup_relay.domain.diagnosis import diagnose
 from backup_relay.domain.failures import Diagnosis, Severity
-from backup_relay.domain.jobs import FAILURE_STATES, JobKind
+from backup_relay.domain.jobs import DATA_JOB_KINDS, FAILURE_STATES, JobKind
 from backup_relay.domain.proof import Proof, subject_for
 
 if TYPE_CHECKING:  # in signatures only: the doctor's alerts load none of them
@@ -42,8 +43,8 @@ def warning(category: Category, message: str) -> Diagnosis:
 def for_job(event: JobEvent, routes: RoutePolicy) -> Alert | None:
     """A backup, copy or restore job that ended FAILED, ABORTED, EXPIRED or PARTIAL, unless it
     is a chain's own copy job (the chain's alert names it, with its hop)."""
-    if event.state not in FAILURE_STATES:
-        return None
+    if event.state not in FAILURE_STATES or event.kind not in DATA_JOB_KINDS:
+        return None  # a scan's or an index's failure moved no data (for_threats: a scan's find)
     if event.kind is JobKind.COPY and routes.is_chain_vault(event.source_vault_arn):
         return None
     context = {
@@ -79,6 +80,34 @@ def for_job(event: JobEvent, routes: RoutePolicy) -> Alert | None:
     )
     where = {"recovery_point_arn": event.source_recovery_point_arn}
     return _with_proof(alert, str(event.kind), context | where)
+
+
+def for_threats(event: JobEvent, copies: Sequence[str]) -> Alert | None:
+    """A malware scan that found threats in a recovery point (`scan_result` THREATS_FOUND, AWS's
+    ScanResultInfo), naming it and the copies the chains made of it. One alert per recovery
+    point: a second scan, or a second delivery, of the same finding publishes nothing new."""
+    if not event.found_threats or event.source_recovery_point_arn is None:
+        return None
+    point = event.source_recovery_point_arn
+    named = f"; copies made from it: {', '.join(copies)}" if copies else "; no chain copied it"
+    return Alert(
+        alert_id=f"threats:{point}",
+        severity=Severity.ERROR,
+        kind=AlertKind.THREATS_FOUND,
+        headline="malware scan found threats",
+        occurred_at=event.time,
+        diagnosis=warning(
+            Category.THREATS_FOUND, f"scan {event.job_id} found threats in {point}{named}"
+        ),
+        account=event.account,
+        region=event.region,
+        resource_type=event.resource_type,
+        resource_arn=event.resource_arn,
+        job_id=event.job_id,
+        status_message=event.status_message,
+        recovery_point_arn=point,
+        copies=tuple(copies),
+    )
 
 
 def for_failed_chain(

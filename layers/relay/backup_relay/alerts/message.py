@@ -116,6 +116,8 @@ def facts(alert: Alert) -> list[tuple[str, str]]:
         ("AWS said", alert.status_message),
         ("AWS class", alert.message_category or alert.diagnosis.aws_category),
         ("Proof", alert.proof.line if alert.proof else None),  # confirmed / contradicted / ...
+        ("Scanned", alert.recovery_point_arn),  # THREATS_FOUND: the recovery point, its copies
+        *(("Copy", copy) for copy in alert.copies),
     ]
     return [(label, value) for label, value in rows if value]
 

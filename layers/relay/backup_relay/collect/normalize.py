@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
+from backup_relay.collect.field_paths import FIELD_PATHS, MESSAGE_KEY
 from backup_relay.domain.aws_categories import category_name
 from backup_relay.domain.errors import InvalidJobEvent
 from backup_relay.domain.jobs import DETAIL_TYPES, JobEvent, JobKind, JobState
@@ -43,51 +44,6 @@ MAX_ARN_BYTES = 2000
 MAX_SIZE_BYTES = 2**63 - 1
 #: How much of an offending string an error message quotes.
 EXCERPT_CHARS = 60
-
-_COMMON_PATHS = {
-    "event_id": "$.id",
-    "source": "$.source",
-    "detail_type": "$.detail-type",
-    "account": "$.account",
-    "region": "$.region",
-    "time": "$.time",
-    "first_resource": "$.resources[0]",
-    "resource_type": "$.detail.resourceType",
-    "iam_role_arn": "$.detail.iamRoleArn",
-    "size_bytes": "$.detail.backupSizeInBytes",
-}
-
-#: Per job kind: envelope key -> JSON path into the raw event. template.yaml's InputPathsMap
-#: for each kind's rules must be exactly this mapping.
-FIELD_PATHS: dict[JobKind, dict[str, str]] = {
-    JobKind.BACKUP: {
-        **_COMMON_PATHS,
-        "job_id": "$.detail.backupJobId",
-        "state": "$.detail.state",
-        "resource_arn": "$.detail.resourceArn",
-        "destination_vault_arn": "$.detail.backupVaultArn",
-    },
-    JobKind.COPY: {
-        **_COMMON_PATHS,
-        "job_id": "$.detail.copyJobId",
-        "state": "$.detail.state",
-        "resource_arn": "$.detail.resourceArn",
-        "source_vault_arn": "$.detail.sourceBackupVaultArn",
-        "destination_vault_arn": "$.detail.destinationBackupVaultArn",
-        "destination_recovery_point_arn": "$.detail.destinationRecoveryPointArn",
-    },
-    JobKind.RESTORE: {
-        **_COMMON_PATHS,
-        "job_id": "$.detail.restoreJobId",
-        # Restore events say `status`, except the documented CREATED example, which says `state`.
-        "state": "$.detail.state",
-        "status": "$.detail.status",
-        "resource_arn": "$.detail.sourceResourceArn",
-        "source_vault_arn": "$.detail.backupVaultArn",
-        "source_recovery_point_arn": "$.detail.recoveryPointArn",
-        "created_resource_arn": "$.detail.createdResourceArn",  # on COMPLETED
-    },
-}
 
 _PATH_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
@@ -164,7 +120,8 @@ def _from_raw(event: Mapping[str, Any]) -> JobEvent:
     if not isinstance(detail, Mapping):
         raise InvalidJobEvent("missing_detail", "the event has no `detail` object")
     fields = {key: extract(event, path) for key, path in FIELD_PATHS[kind].items()}
-    return _finish(kind, fields, detail.get("statusMessage"), detail.get("messageCategory"))
+    message = detail.get(MESSAGE_KEY.get(kind, "statusMessage"))
+    return _finish(kind, fields, message, detail.get("messageCategory"))
 
 
 def _from_envelope(envelope: Mapping[str, Any]) -> JobEvent:
@@ -188,7 +145,8 @@ def _from_envelope(envelope: Mapping[str, Any]) -> JobEvent:
     fields = {key: _unplaced(key, envelope.get(key)) for key in FIELD_PATHS[kind]}
     original = envelope.get("original")
     detail = original.get("detail") if isinstance(original, Mapping) else None
-    message = detail.get("statusMessage") if isinstance(detail, Mapping) else None
+    message_key = MESSAGE_KEY.get(kind, "statusMessage")
+    message = detail.get(message_key) if isinstance(detail, Mapping) else None
     category = detail.get("messageCategory") if isinstance(detail, Mapping) else None
     return _finish(kind, fields, message, category)
 
@@ -226,7 +184,8 @@ def _finish(
     elif kind is JobKind.COPY:
         source_rp = first_resource  # copy events name the source recovery point only here
     elif source_rp is None:
-        source_rp = first_resource  # restore: ARN in detail on COMPLETED, in resources before
+        # restore: ARN in detail on COMPLETED, in resources before; a scan and an index: both
+        source_rp = first_resource
     return JobEvent(
         kind=kind,
         job_id=_text(fields, "job_id"),
@@ -246,6 +205,8 @@ def _finish(
         event_id=_required(fields, "event_id"),
         created_resource_arn=_arn(fields, "created_resource_arn"),
         message_category=_category(message_category),
+        scan_result=_text(fields, "scan_result"),
+        restore_testing_plan_arn=_arn(fields, "restore_testing_plan_arn"),
     )
 
 

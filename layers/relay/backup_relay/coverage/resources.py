@@ -26,6 +26,7 @@ from backup_relay.domain.diagnosis import diagnose
 from backup_relay.domain.jobs import FAILURE_STATES, JobEvent, JobKind, JobState
 from backup_relay.domain.routes import Vault
 from backup_relay.status.ports import JobStates
+from backup_relay.status.threats import ChainCopies, threatened
 from backup_relay.status.views import hours as _hours
 
 #: Why a resource is not current (ResourceCoverage.reason).
@@ -52,6 +53,9 @@ class ResourceCoverage(BaseModel):
     failed_category: str | None = None  # that failure's diagnosis
     replay_command: str | None = None  # what replays it (None once a replay started)
     replayed_as: str | None = None  # the copy job a replay of it started
+    #: the recovery point a malware scan found threats in, when the newest DR copy is it or a
+    #: chain's copy of it (status/threats.py): the copy is current, but not clean
+    threats_found_in: str | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -90,6 +94,7 @@ class Coverage:
     lookback: timedelta = timedelta(days=35)
     now: Clock = field(default=utc_now)
     dr_points: RecoveryPoints | None = None
+    chains: ChainCopies | None = None  # links a scanned recovery point to its chains' copies
 
     def __call__(self, max_age: timedelta) -> CoverageReport:
         now = self.now()
@@ -115,6 +120,11 @@ class Coverage:
         resources = [
             self._coverage(arn, backup, newest.get(arn), now, max_age, failed=failed.get(arn))
             for arn, backup in first_backup.items()
+        ]
+        threats = threatened(self.jobs, self.chains, since)
+        resources = [
+            r.model_copy(update={"threats_found_in": threats.get(r.dr_recovery_point_arn or "")})
+            for r in resources
         ]
         resources.sort(key=lambda r: (r.current, -(r.age_hours or 1e9), r.resource_arn))
         return CoverageReport(max_age_hours=max_age.total_seconds() / 3600, resources=resources)

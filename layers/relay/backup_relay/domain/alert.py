@@ -21,6 +21,7 @@ class AlertKind(StrEnum):
     QUARANTINE = "QUARANTINE"  # more quarantined messages in an hour than the threshold
     DR_COPY_STALE = "DR_COPY_STALE"  # a chained resource without a recent DR copy
     PREREQUISITE = "PREREQUISITE"  # the doctor found what will make copies fail
+    THREATS_FOUND = "THREATS_FOUND"  # a malware scan found threats in a recovery point
 
 
 class Alert(BaseModel):
@@ -46,3 +47,5 @@ class Alert(BaseModel):
     status_message: str | None = None  # AWS's own words, kept whole
     message_category: str | None = None  # AWS's own MessageCategory, when known
     proof: Proof | None = None  # the probe of the cause (domain/proof.py); not in alert_id
+    recovery_point_arn: str | None = None  # THREATS_FOUND: the recovery point scanned
+    copies: tuple[str, ...] = ()  # THREATS_FOUND: the recovery points the chains copied it to

@@ -54,6 +54,7 @@ class Category(StrEnum):
     CHAIN_RECOVERED = "chain_recovered"
     DR_COPY_STALE = "dr_copy_stale"
     QUARANTINED_EVENTS = "quarantined_events"
+    THREATS_FOUND = "threats_found"
     # setup (SETUP_CATEGORIES)
     ORGANIZATION_SETUP = "organization_setup"
     BUS_POLICY = "bus_policy"
@@ -104,6 +105,14 @@ WARNINGS: dict[Category, tuple[str, str, str]] = {
         "lacks an account, 'unverified_event' means events AWS Backup did not make, others mean "
         "a sender that is not the member stack's forward rule.",
         "https://docs.aws.amazon.com/aws-backup/latest/devguide/eventbridge.html",
+    ),
+    Category.THREATS_FOUND: (
+        "A malware scan found threats in a recovery point",
+        "Do not restore the recovery point, nor the copies the alert names, until the scan's "
+        "findings are read (GuardDuty's Malware Protection for Backup finding, when GuardDuty is "
+        "on; else the scan job in AWS Backup's console). Restore from an earlier recovery point "
+        "a scan found clean, and keep the infected ones for the investigation.",
+        f"{_GUIDE}/malware-protection.html",
     ),
 }
 

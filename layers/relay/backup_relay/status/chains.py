@@ -21,9 +21,10 @@ from backup_relay.copy_chain.ports import ChainLedger
 from backup_relay.domain.chain import ChainRecord, HopRecord, LedgerState
 from backup_relay.domain.clock import Clock, utc_now
 from backup_relay.domain.diagnosis import diagnose
-from backup_relay.domain.jobs import JobEvent, JobKind, JobState
+from backup_relay.domain.jobs import DATA_JOB_KINDS, JobEvent, JobKind, JobState
 from backup_relay.status.night import CHAIN_STATES, ChainFacts, Night, origin_of
 from backup_relay.status.ports import JobStates
+from backup_relay.status.threats import threatened
 from backup_relay.status.views import (
     FailureView,
     Filters,
@@ -60,6 +61,9 @@ class ChainView(BaseModel):
     category: str | None  # the failure's diagnosis, for a FAILED chain
     reason: str
     hops: list[HopView]
+    #: the recovery point a malware scan found threats in, when the chain copies it (its copies
+    #: are not clean: status/threats.py); None when no scan since the window's start found any
+    threats_found_in: str | None = None
 
 
 class JobView(BaseModel):
@@ -101,6 +105,8 @@ class Status:
     jobs: JobStates
     now: Clock = field(default=utc_now)
     stale: StaleResources | None = None
+    #: recovery point -> the one a scan found threats in (status/threats.py), read per call
+    _threats: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     def __call__(
         self,
@@ -111,6 +117,7 @@ class Status:
         resource_arn: str | None = None,
         filters: Filters | None = None,
     ) -> StatusReport:
+        self._threats = threatened(self.jobs, self.ledger, since)
         if resource_arn is not None:
             return self._resource(resource_arn, since)
         events = self._events(since)
@@ -205,7 +212,7 @@ class Status:
         """The latest event of every job since `since`, oldest first."""
         events = [
             event
-            for kind in JobKind
+            for kind in sorted(DATA_JOB_KINDS)  # a scan's or an index's event is not a job
             for state in JobState
             for event in self.jobs.jobs_in_state(kind, state, since)
         ]
@@ -263,6 +270,7 @@ class Status:
             age_hours=_hours_since(record.updated_at, self.now()),
             category=category,
             reason=record.reason,
+            threats_found_in=self._threats.get(record.origin_recovery_point_arn),
             hops=[
                 HopView(
                     index=hop.index,

@@ -20,7 +20,7 @@ from datetime import datetime
 
 from backup_relay.domain.chain import ChainRecord, HopRecord, LedgerState
 from backup_relay.domain.diagnosis import diagnose
-from backup_relay.domain.jobs import JobEvent, JobKind, JobState
+from backup_relay.domain.jobs import DATA_JOB_KINDS, JobEvent, JobKind, JobState
 from backup_relay.status.ports import JobStates
 from backup_relay.status.views import (
     FailureView,
@@ -56,8 +56,8 @@ class Night:
         views = []
         matched: set[str] = set()
         for event in self.events:
-            if not event.is_failure:
-                continue
+            if not event.is_failure or event.kind not in DATA_JOB_KINDS:
+                continue  # a failed scan or index moved no data: it is no job failure
             chain = self._chain_of(event)
             if chain is not None:
                 matched.add(chain.record.chain_id)
