@@ -24,7 +24,6 @@ DOC = ROOT / "docs" / "alerts.md"
 BEGIN = "<!-- BEGIN GENERATED categories by scripts/generate_docs_categories.py: do not edit -->\n"
 END = "<!-- END GENERATED categories -->\n"
 #: Where the section goes the first time: under this heading.
-HEADING = "## Failure catalogue\n"
 
 INTRO = (
     "| category | what it means (one line per catalogue entry) | when | replay after the fix "
@@ -97,18 +96,14 @@ def render() -> str:
     return BEGIN + INTRO + rows + _fallbacks() + _others() + END
 
 
-def with_section(doc: str, section: str) -> str:
-    if BEGIN not in doc:  # first run: right under the heading's paragraph
-        return doc.replace(HEADING, HEADING + "\n" + section, 1)
-    return generated_section.between(doc, BEGIN, END, section)
-
-
 def main(argv: list[str] | None = None) -> int:
-    return generated_section.main(
+    return generated_section.main_between(
         argv,
         description=__doc__.splitlines()[0],
-        template=DOC,
-        wanted=lambda current: with_section(current, render()),
+        document=DOC,
+        begin=BEGIN,
+        end=END,
+        render=render,
         what="categories",
     )
 

@@ -20,7 +20,6 @@ DOC = ROOT / "docs" / "copy-chain.md"
 BEGIN = "<!-- BEGIN GENERATED ledger items by scripts/generate_docs_ledger.py: do not edit -->\n"
 END = "<!-- END GENERATED ledger items -->\n"
 #: Where the section goes the first time: under this heading.
-HEADING = "## The ledger\n"
 
 INTRO = """\
 One DynamoDB table (stack output `LedgerTableName`): key `pk` / `sk`, index `gsi1` on `gsi1pk` /
@@ -51,18 +50,14 @@ def render() -> str:
     return BEGIN + INTRO + "".join(_row(kind) for kind in ITEMS) + END
 
 
-def with_section(doc: str, section: str) -> str:
-    if BEGIN not in doc:  # first run: right under the heading
-        return doc.replace(HEADING, HEADING + "\n" + section, 1)
-    return generated_section.between(doc, BEGIN, END, section)
-
-
 def main(argv: list[str] | None = None) -> int:
-    return generated_section.main(
+    return generated_section.main_between(
         argv,
         description=__doc__.splitlines()[0],
-        template=DOC,
-        wanted=lambda current: with_section(current, render()),
+        document=DOC,
+        begin=BEGIN,
+        end=END,
+        render=render,
         what="ledger items",
     )
 

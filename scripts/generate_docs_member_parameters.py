@@ -55,11 +55,13 @@ def render(template: Mapping[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     template: dict[str, Any] = yaml_parse(TEMPLATE.read_text())
-    return generated_section.main(
+    return generated_section.main_between(
         argv,
         description=__doc__.splitlines()[0],
-        template=DOC,
-        wanted=lambda current: generated_section.between(current, BEGIN, END, render(template)),
+        document=DOC,
+        begin=BEGIN,
+        end=END,
+        render=lambda: render(template),
         what="member parameters",
     )
 

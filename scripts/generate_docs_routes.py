@@ -29,7 +29,6 @@ DOC = ROOT / "docs" / "copy-chain.md"
 BEGIN = "<!-- BEGIN GENERATED routes by scripts/generate_docs_routes.py: do not edit -->\n"
 END = "<!-- END GENERATED routes -->\n"
 #: Where the section goes the first time: before this heading (after the route table's words).
-HEADING = "## Resource types\n"
 
 MEMBER, CENTRAL = "222222222222", "123456789012"
 HOME, DR, OPT_IN = "us-west-2", "us-east-1", "af-south-1"
@@ -113,18 +112,14 @@ def render() -> str:
     )
 
 
-def with_section(doc: str, section: str) -> str:
-    if BEGIN not in doc:  # first run: right before the heading
-        return doc.replace(HEADING, section + "\n" + HEADING, 1)
-    return generated_section.between(doc, BEGIN, END, section)
-
-
 def main(argv: list[str] | None = None) -> int:
-    return generated_section.main(
+    return generated_section.main_between(
         argv,
         description=__doc__.splitlines()[0],
-        template=DOC,
-        wanted=lambda current: with_section(current, render()),
+        document=DOC,
+        begin=BEGIN,
+        end=END,
+        render=render,
         what="routes",
     )
 

@@ -46,3 +46,23 @@ def main(
     template.write_text(new)
     print(f"wrote the {what} section of {template.name}")
     return 0
+
+
+def main_between(
+    argv: list[str] | None,
+    *,
+    description: str,
+    document: Path,
+    begin: str,
+    end: str,
+    render: Callable[[], str],
+    what: str,
+) -> int:
+    """`main` for a section between markers already in `document` (put them in by hand once)."""
+
+    def wanted(current: str) -> str:
+        if begin not in current or end not in current:
+            raise SystemExit(f"{document.name}: no {what} markers; add {begin!r} and {end!r}")
+        return between(current, begin, end, render())
+
+    return main(argv, description=description, template=document, wanted=wanted, what=what)
