@@ -52,8 +52,8 @@ def test_normalize_json_prints_the_contract_fields(
     assert main(["normalize", str(EVENTS_DIR / name), "--json"]) == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed.items() >= expected.items()
-    assert len(printed) == 20  # with message_category (issue #24), scan_result and
-    # restore_testing_plan_arn (issue #25, contract version 2)
+    assert len(printed) == 21  # with message_category (issue #24), scan_result and
+    # restore_testing_plan_arn (issue #25, contract version 2), backup_plan_arn (version 3)
 
 
 def test_normalize_text_is_readable(capsys: pytest.CaptureFixture[str]) -> None:

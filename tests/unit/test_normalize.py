@@ -77,6 +77,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
         resource_type="type",
         destination_vault_arn=VAULT + "aws/backup/AutomatedBackupVaultDel2",
         iam_role_arn=ROLE + "MockRCBackupTestRole",
+        backup_plan_arn="arn:aws:backup:us-west-2:1112233445566:backup-plan:aws/efs/414a5bd4-f880-47ad-95f3-f085108a4c3b",
     ),
     "backup_job_failed.json": dict(
         kind="BACKUP",
@@ -108,6 +109,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
         destination_vault_arn=VAULT + "e6625738-0655-4aa9-bd37-6ec1dd183b15",
         size_bytes=3221225472,
         iam_role_arn=ROLE + "FullBackupTestRole",
+        backup_plan_arn="arn:aws:backup:us-west-2:1112233445566:backup-plan:bde0f455-4e24-4668-aeaa-4932a97f5cc5",
     ),
     "copy_job_completed.json": dict(
         kind="COPY",
@@ -273,6 +275,7 @@ OPTIONAL_FIELDS = (
     "message_category",  # AWS's documented events carry none
     "scan_result",
     "restore_testing_plan_arn",
+    "backup_plan_arn",  # a backup's plan; AWS's examples of plan jobs carry one
 )
 
 
@@ -329,6 +332,7 @@ def test_json_field_names_are_the_contract() -> None:
         "message_category",
         "scan_result",  # contract version 2 (issue #25)
         "restore_testing_plan_arn",
+        "backup_plan_arn",  # contract version 3 (issue #25: on-demand backups)
     ]
     assert event.model_dump(mode="json")["time"] == "2020-07-15T22:08:04Z"
 

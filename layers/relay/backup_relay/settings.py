@@ -144,6 +144,10 @@ class SourceAccountSettings(FunctionSettings):
 class IngestSettings(ChainEnvironment, SourceAccountSettings, StartsChains):
     idempotency_table: str = Field(alias="IDEMPOTENCY_TABLE", min_length=1)
     quarantine_alert_threshold: int = Field(alias="QUARANTINE_ALERT_THRESHOLD", ge=0)
+    #: OnDemandBackupsToDr: copy members' on-demand backups into the central vault (through
+    #: their replay role, MEMBER_REPLAY_ROLE_NAME), for their chain to carry them to DR
+    on_demand_backups_to_dr: bool = Field(alias="ON_DEMAND_BACKUPS_TO_DR")
+    member_replay_role_name: str = Field(alias="MEMBER_REPLAY_ROLE_NAME", min_length=1)
 
 
 class MemberReads(ChainEnvironment):

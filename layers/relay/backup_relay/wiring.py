@@ -9,7 +9,7 @@ sandbox).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, TypedDict, TypeVar
 
@@ -168,12 +168,14 @@ def _chain_ports(settings: ChainEnvironment) -> _ChainPorts:
     }
 
 
-def _chain_triggers(settings: ChainEnvironment) -> ChainTriggers:
+def _chain_triggers(settings: IngestSettings) -> ChainTriggers:
+    from backup_relay.adapters.backup import MemberReplayCopies  # on-demand backups' first hop
     from backup_relay.copy_chain.triggers import ChainTriggers
 
-    ports = _chain_ports(settings)
+    ports, members = _chain_ports(settings), MemberReplayCopies(settings.member_replay_role_name)
     return ChainTriggers(settings.routes, settings.dr_vault, ports["ledger"], ports["workflow"],
-                         ports["recovery_points"], Telemetry())  # fmt: skip
+                         ports["recovery_points"], Telemetry(),
+                         members if settings.on_demand_backups_to_dr else None)  # fmt: skip
 
 
 @_once
@@ -258,8 +260,6 @@ def status(env: Mapping[str, str]) -> Status:
 def _stale(coverage: Coverage, env: Mapping[str, str]) -> StaleResources:
     """Coverage's stale resources at `now`, at the stack's CoverageMaxAgeHours (0: the check
     is off, None)."""
-    from datetime import timedelta
-
     from backup_relay.template_parameters import DEFAULTS
 
     hours = float(env.get("COVERAGE_MAX_AGE_HOURS") or DEFAULTS["CoverageMaxAgeHours"] or 0)
@@ -282,14 +282,13 @@ def coverage(env: Mapping[str, str]) -> Coverage:
 
 
 def _coverage(settings: ChainEnvironment, now: Clock = utc_now) -> Coverage | None:
+    from backup_relay.adapters.backup import BackupRecoveryPoints
     from backup_relay.adapters.chain_ledger import DynamoChainLedger
     from backup_relay.adapters.event_ledger import DynamoEventLedger
     from backup_relay.coverage.resources import Coverage
 
     if settings.dr_vault is None:
         return None
-    from backup_relay.adapters.backup import BackupRecoveryPoints
-
     return Coverage(
         jobs=DynamoEventLedger(settings.ledger_table, settings.ledger_retention),
         dr_vault_arn=settings.dr_vault.arn,

@@ -27,6 +27,8 @@ FIELD_PATHS: dict[JobKind, dict[str, str]] = {
         "state": "$.detail.state",
         "resource_arn": "$.detail.resourceArn",
         "destination_vault_arn": "$.detail.backupVaultArn",
+        # the plan that started it; an on-demand backup's event has none (docs/copy-chain.md)
+        "backup_plan_arn": "$.detail.createdBy.backupPlanArn",
     },
     JobKind.COPY: {
         **_COMMON_PATHS,

@@ -207,6 +207,7 @@ def _finish(
         message_category=_category(message_category),
         scan_result=_text(fields, "scan_result"),
         restore_testing_plan_arn=_arn(fields, "restore_testing_plan_arn"),
+        backup_plan_arn=_arn(fields, "backup_plan_arn"),
     )
 
 

@@ -1,6 +1,8 @@
 """What a recorded job event does to the copy chain (ingest calls this for every delivery):
 resume the hop waiting for a copy job that ended; start a chain for a recovery point that landed
-in a central vault. Both are idempotent, so a duplicate delivery changes nothing.
+in a central vault; with OnDemandBackupsToDr, copy a member's on-demand backup into the central
+vault (on_demand.py), whose landing then starts its chain. All are idempotent, so a duplicate
+delivery changes nothing.
 
 Trust, but verify: any account of the organization can put events on the relay bus.
 - Only this account's events resume a hop: every hop's copy job runs in this (the central)
@@ -18,7 +20,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backup_relay.copy_chain.decisions import chain_for_event
-from backup_relay.copy_chain.ports import ChainLedger, ChainTelemetry, RecoveryPoints, Workflow
+from backup_relay.copy_chain.on_demand import OnDemandCopies
+from backup_relay.copy_chain.ports import (
+    ChainLedger,
+    ChainTelemetry,
+    MemberCopies,
+    RecoveryPoints,
+    Workflow,
+)
 from backup_relay.copy_chain.resume import resume_waiting_hop
 from backup_relay.domain.copy_jobs import outcome_of_event
 from backup_relay.domain.errors import InvalidJobEvent, NotFound, Refused
@@ -34,6 +43,9 @@ class ChainTriggers:
     workflow: Workflow
     recovery_points: RecoveryPoints
     telemetry: ChainTelemetry
+    #: OnDemandBackupsToDr: the member replay roles that copy on-demand backups into the central
+    #: vault (on_demand.py); None: the option is off
+    member_copies: MemberCopies | None = None
 
     def on_event(self, event: JobEvent) -> list[str]:
         """What it did, in words (for the log). InvalidJobEvent: a landed copy that AWS does
@@ -59,6 +71,9 @@ class ChainTriggers:
                 if first:
                     self.telemetry.chain_started(chain)
                     actions.append(f"started {chain.chain_id}")
+            if self.member_copies is not None:
+                on_demand = OnDemandCopies(self.routes, self.member_copies)
+                actions += on_demand.on_event(event, self.dr_vault)
         return actions
 
     def _verify_landed(self, event: JobEvent) -> None:

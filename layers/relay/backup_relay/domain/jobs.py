@@ -14,8 +14,9 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 #: The JobEvent contract's version: 2 added the SCAN and INDEX kinds, their states, and the
-#: fields `scan_result` and `restore_testing_plan_arn` (docs/events.md).
-CONTRACT_VERSION = 2
+#: fields `scan_result` and `restore_testing_plan_arn`; 3 the field `backup_plan_arn`
+#: (docs/events.md).
+CONTRACT_VERSION = 3
 
 
 class JobKind(StrEnum):
@@ -151,6 +152,11 @@ class JobEvent(BaseModel):
     )
     restore_testing_plan_arn: str | None = Field(
         default=None, description="a restore's, when a restore testing plan started it"
+    )
+    backup_plan_arn: str | None = Field(
+        default=None,
+        description="a backup's `createdBy.backupPlanArn`: the plan that started it; None for "
+        "an on-demand backup (StartBackupJob)",
     )
 
     @property
