@@ -14,7 +14,13 @@ from backup_relay_sandbox.backup_sim import policies
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, REGION, client
 from backup_relay_sandbox.organization import MEMBER_VAULT, Organization
 from backup_relay_sandbox.template import CENTRAL_TEMPLATE, load_template, resolve
-from tests.support.chain import DR, landed_in_central, lose_the_chains_completions, night
+from tests.support.chain import (
+    DR,
+    landed_in_central,
+    lose_the_chains_completions,
+    night,
+    on_demand_backup,
+)
 
 
 def _statements(function: dict[str, Any], resources: dict[str, Any]) -> list[dict[str, Any]]:
@@ -57,16 +63,19 @@ def _allows(
 
 def test_every_call_a_function_makes_is_in_its_policy(moto: None) -> None:
     # GIVEN a night that exercises every function: ingest, chains that poll and shorten
-    # intermediate retention, reconcile, and a bring-back
+    # intermediate retention, reconcile, and a bring-back; and an on-demand backup, which
+    # ingest copies into the central vault as the member's ReplayRole (OnDemandBackupsToDr)
     api_calls.clear()
     org = Organization.build(
         members=MEMBER_ACCOUNTS[:1],
         resource_types=("Aurora", "Neptune"),
         wait_timeout_seconds=2,
         IntermediateRetentionDays="3",
+        OnDemandBackupsToDr="true",
     )
     lose_the_chains_completions(org)
     night(org, types=("Aurora", "Neptune"))
+    on_demand_backup(org, MEMBER_ACCOUNTS[0], "Neptune")
     org.central.functions["ReconcileFunction"]({})
     [at_dr] = [j for j in org.completed_copies_into(DR) if j.resource.resource_type == "Aurora"]
     org.central.functions["BringBackFunction"](
@@ -105,6 +114,7 @@ def test_every_call_a_function_makes_is_in_its_policy(moto: None) -> None:
     assert set(made) >= {"IngestFunction", "ChainStepsFunction", "ReconcileFunction"}
     assert {"BringBackFunction", "ChainEndedFunction", "ReplayFunction"} <= set(made)
     assert "DoctorFunction" in made
+    assert "sts:AssumeRole" in {action for action, _ in made["IngestFunction"]}  # on demand
     assert {function: actions for function, actions in missing.items() if actions} == {}
 
 
@@ -132,10 +142,14 @@ def _role_allows(statement: dict[str, Any], action: str, resource: str | None) -
 def test_every_call_made_as_a_member_role_is_in_that_roles_policy(moto: None) -> None:
     # GIVEN a member (its stack deployed as a StackSet instance, its roles named as AWS names
     # them; the scheduled doctor checks it) whose Aurora copy into the central vault failed,
-    # its key not shared, then shared
+    # its key not shared, then shared; and its on-demand backup, which the central ingest copies
+    # into the central vault as its ReplayRole (OnDemandBackupsToDr)
     api_calls.clear()
     org = Organization.build(
-        members=MEMBER_ACCOUNTS[:1], resource_types=(), AllowedSourceAccounts=MEMBER_ACCOUNTS[0]
+        members=MEMBER_ACCOUNTS[:1],
+        resource_types=("Neptune",),
+        AllowedSourceAccounts=MEMBER_ACCOUNTS[0],
+        OnDemandBackupsToDr="true",
     )
     member = org.members[MEMBER_ACCOUNTS[0]].stack
     assert member.name.startswith("StackSet-backup-relay-member-")
@@ -150,6 +164,7 @@ def test_every_call_made_as_a_member_role_is_in_that_roles_policy(moto: None) ->
     # reads the member as its DoctorRole
     replayed = org.central.functions["ReplayFunction"]({})
     org.settle()
+    on_demand_backup(org, member.account, "Neptune")
     org.central.functions["DoctorFunction"]({})
     # THEN the calls made with those roles' credentials were recorded against the roles (the
     # functions made only their own), each on the resource IAM authorizes it on ...
@@ -180,3 +195,12 @@ def test_every_call_made_as_a_member_role_is_in_that_roles_policy(moto: None) ->
         for role, calls in made.items()
     }
     assert {role: actions for role, actions in missing.items() if actions} == {}
+    # AND the ReplayRole trusts the central functions that assume it (IAM checks its
+    # aws:PrincipalArn condition; moto does not): replay's, and ingest's for on-demand backups
+    [trust] = member.template["Resources"]["ReplayRole"]["Properties"]["AssumeRolePolicyDocument"][
+        "Statement"
+    ]
+    trusted = _as_list(resolve(trust["Condition"]["ArnLike"]["aws:PrincipalArn"], member.values))
+    for function in ("ReplayFunction", "IngestFunction"):
+        role = org.central.stack.values[f"{function}Role.Arn"]
+        assert any(fnmatchcase(role, pattern) for pattern in trusted), (function, role)

@@ -10,9 +10,11 @@ from backup_relay_sandbox.backup_sim.model import CopyJob
 from backup_relay_sandbox.cloud import REGION
 from backup_relay_sandbox.emit import as_member_event
 from backup_relay_sandbox.organization import (
+    BACKUP_ROLE,
     CENTRAL_VAULT_ARN,
     DATABASE_TYPES,
     DR_VAULT_ARN,
+    MEMBER_VAULT,
     Organization,
     lose_the_chains_completions,
 )
@@ -26,6 +28,7 @@ __all__ = [
     "lose_the_chains_completions",
     "max_overlap",
     "night",
+    "on_demand_backup",
 ]
 
 CENTRAL, DR = CENTRAL_VAULT_ARN, DR_VAULT_ARN
@@ -40,6 +43,22 @@ def night(org: Organization, types: tuple[str, ...] = DATABASE_TYPES) -> dict[tu
         org.plan_copy(account, point, DR if resource_type == "EBS" else CENTRAL)
     org.settle()
     return points
+
+
+def on_demand_backup(org: Organization, account: str, resource_type: str) -> str:
+    """StartBackupJob in a member account, as its operator would (no plan: its events carry no
+    `createdBy`); settled, the recovery point's ARN."""
+    backup = org.backup_client(account)
+    job = backup.start_backup_job(
+        BackupVaultName=MEMBER_VAULT,
+        ResourceArn=org.resources[(account, resource_type)],
+        IamRoleArn=f"arn:aws:iam::{account}:role/{BACKUP_ROLE}",
+    )
+    org.settle()
+    done = backup.describe_backup_job(BackupJobId=job["BackupJobId"])
+    assert done["State"] == "COMPLETED"
+    assert "BackupPlanArn" not in done.get("CreatedBy", {})  # on demand: no plan
+    return str(done["RecoveryPointArn"])
 
 
 def landed_in_central(org: Organization) -> list[CopyJob]:
