@@ -162,3 +162,12 @@ def test_the_lag_vault_outputs_its_arn() -> None:
         "Condition": "HasLagVault",
         "Value": {"Fn::GetAtt": ["LagVault", "BackupVaultArn"]},
     }
+
+
+def test_the_relays_lag_range_defaults_to_the_vaults_stacks() -> None:
+    # GIVEN the central stack's LagMin/MaxRetentionDays (the planner's range, one setting each)
+    central = load_template(CENTRAL_TEMPLATE)["Parameters"]
+    # THEN their defaults and minimums are the LAG vault's, which AWS fixes at creation
+    for name in ("LagMinRetentionDays", "LagMaxRetentionDays"):
+        assert central[name]["Default"] == VAULTS["Parameters"][name]["Default"]
+        assert central[name]["MinValue"] == VAULTS["Parameters"][name]["MinValue"]
