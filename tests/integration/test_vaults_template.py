@@ -171,3 +171,26 @@ def test_the_relays_lag_range_defaults_to_the_vaults_stacks() -> None:
     for name in ("LagMinRetentionDays", "LagMaxRetentionDays"):
         assert central[name]["Default"] == VAULTS["Parameters"][name]["Default"]
         assert central[name]["MinValue"] == VAULTS["Parameters"][name]["MinValue"]
+
+
+def test_the_sandbox_deploys_the_lag_vault_as_the_template_gives_it(moto: None) -> None:
+    # GIVEN the vaults stack deployed with a LAG vault named, its range the relay's defaults
+    from backup_relay_sandbox.backup_sim import simulator
+    from backup_relay_sandbox.cloud import REGION, client, reset
+    from backup_relay_sandbox.member import deploy_vaults
+
+    reset()
+    simulator()  # AWS Backup's calls moto lacks, as Organization.build has them
+    stack = deploy_vaults(REGION, LagVaultName="lag")
+    # THEN AWS Backup (the simulator) has a logically air-gapped vault with the template's range
+    backup = client("backup", REGION)
+    described = backup.describe_backup_vault(BackupVaultName="lag")
+    assert described["VaultType"] == "LOGICALLY_AIR_GAPPED_BACKUP_VAULT"
+    assert (described["MinRetentionDays"], described["MaxRetentionDays"]) == (7, 36500)
+    assert stack.values["LagVault.BackupVaultArn"] == described["BackupVaultArn"]
+    # AND only the organization's backup roles may copy into it
+    policy = backup.get_backup_vault_access_policy(BackupVaultName="lag")["Policy"]
+    assert "backup:CopyIntoBackupVault" in policy
+    # AND it is the region's only LAG vault (the central vault is a standard one)
+    listed = backup.list_backup_vaults(ByVaultType="LOGICALLY_AIR_GAPPED_BACKUP_VAULT")
+    assert [v["BackupVaultName"] for v in listed["BackupVaultList"]] == ["lag"]
