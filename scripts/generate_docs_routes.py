@@ -67,7 +67,9 @@ def _rules() -> str:
     ]
     for number, rule in enumerate(RULES, start=1):
         family = f"`{rule.family}`" + (" (INFERRED)" if rule.inferred else "")
-        reason = rule.reason.format(type="TYPE", opt_in="REGION", copyable="...")
+        reason = rule.reason.format(
+            type="TYPE", opt_in="REGION", copyable="...", retention="DAYS", range="MIN to MAX days"
+        )
         cells = (str(number), family, rule.when, rule.action.value, reason)
         lines.append(
             "| " + " | ".join(_cell(c) for c in cells) + f" | {_page(PAGES[rule.page])} |\n"

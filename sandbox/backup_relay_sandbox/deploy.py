@@ -172,6 +172,30 @@ def create_backup_vaults(stack: Deployment) -> dict[str, str]:
     return vaults
 
 
+def create_lag_vaults(stack: Deployment) -> dict[str, str]:
+    """Logically air-gapped vaults (the simulator's CreateLogicallyAirGappedBackupVault), with
+    their access policies. Their AWS RAM shares are not modelled (moto's RAM is not wired)."""
+    backup = stack.client("backup")
+    vaults: dict[str, str] = {}
+    for logical_id in stack.of_type("AWS::Backup::LogicallyAirGappedBackupVault"):
+        properties = stack.resolved(logical_id)
+        name = properties["BackupVaultName"]
+        key = {"EncryptionKeyArn": k} if (k := properties.get("EncryptionKeyArn")) else {}
+        arn = backup.create_logically_air_gapped_backup_vault(
+            BackupVaultName=name,
+            MinRetentionDays=int(properties["MinRetentionDays"]),
+            MaxRetentionDays=int(properties["MaxRetentionDays"]),
+            **key,
+        )["BackupVaultArn"]
+        if "AccessPolicy" in properties:
+            backup.put_backup_vault_access_policy(
+                BackupVaultName=name, Policy=json.dumps(properties["AccessPolicy"])
+            )
+        vaults[logical_id] = arn
+        stack.values |= {logical_id: name, f"{logical_id}.BackupVaultArn": arn}
+    return vaults
+
+
 def create_backup_plans(stack: Deployment) -> dict[str, str]:
     """Plans (their rules, copy actions and lifecycles) and their selections."""
     backup = stack.client("backup")

@@ -94,6 +94,7 @@ def deploy_vaults(
     )
     deploy.create_keys(stack)
     deploy.create_backup_vaults(stack)
+    deploy.create_lag_vaults(stack)
     return stack
 
 

@@ -566,7 +566,12 @@ def test_only_the_organizations_backup_roles_copy_into_the_vaults() -> None:
 
 #: Kinds whose contents outlive the stack: a ledger of what happened, recovery points and the
 #: keys that decrypt them.
-HOLDS_DATA = {"AWS::DynamoDB::Table", "AWS::KMS::Key", "AWS::Backup::BackupVault"}
+HOLDS_DATA = {
+    "AWS::DynamoDB::Table",
+    "AWS::KMS::Key",
+    "AWS::Backup::BackupVault",
+    "AWS::Backup::LogicallyAirGappedBackupVault",
+}
 
 
 @pytest.mark.parametrize("name", ["template.yaml", "member/template.yaml", "vaults/template.yaml"])

@@ -508,7 +508,7 @@ def _physical(values: _Values, logical_id: str, resource: Mapping[str, Any], att
         machine = name("Name", "StateMachineName")
         arn = values.arn("states", f"stateMachine:{machine}")
         attributes = {"Ref": arn, "Arn": arn, "Name": machine}
-    elif kind == "AWS::Backup::BackupVault":
+    elif kind in ("AWS::Backup::BackupVault", "AWS::Backup::LogicallyAirGappedBackupVault"):
         vault = name("BackupVaultName")
         arn = values.arn("backup", f"backup-vault:{vault}")
         attributes = {"Ref": vault, "BackupVaultName": vault, "BackupVaultArn": arn}
@@ -626,8 +626,12 @@ HANDLED_TYPES = frozenset(
         "AWS::Events::EventBusPolicy",
         "AWS::KMS::Key",
         "AWS::Backup::BackupVault",
+        "AWS::Backup::LogicallyAirGappedBackupVault",
     }
 )
+
+
+_VAULTS = ("AWS::Backup::BackupVault", "AWS::Backup::LogicallyAirGappedBackupVault")
 
 
 def statements(stack: Stack) -> Iterator[Statement]:
@@ -667,7 +671,7 @@ def statements(stack: Stack) -> Iterator[Statement]:
             key = (values[f"{logical_id}.Arn"],)
             document = properties["KeyPolicy"]
             yield from _statements_of(stack, logical_id, "KeyPolicy", document, hosts=key)
-        elif kind == "AWS::Backup::BackupVault" and "AccessPolicy" in properties:
+        elif kind in _VAULTS and "AccessPolicy" in properties:
             vault = values[f"{logical_id}.BackupVaultArn"]
             hosts = (vault, values.arn("backup", "recovery-point:*"))  # and its recovery points
             document = properties["AccessPolicy"]

@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from backup_relay_sandbox.template import CENTRAL_TEMPLATE, VAULTS_TEMPLATE, load_template
+from backup_relay_sandbox.template import (
+    CENTRAL_TEMPLATE,
+    CONDITION,
+    VAULTS_TEMPLATE,
+    evaluate_conditions,
+    load_template,
+    resolve,
+)
 
 VAULTS = load_template(VAULTS_TEMPLATE)
 RESOURCES = VAULTS["Resources"]
@@ -67,3 +74,123 @@ def test_the_vault_names_default_to_the_central_stacks() -> None:
     central = load_template(CENTRAL_TEMPLATE)["Parameters"]
     for name in ("CentralVaultName", "DrVaultName"):
         assert VAULTS["Parameters"][name]["Default"] == central[name]["Default"]
+
+
+# ---- the logically air-gapped vault (issue #25 item 3) ------------------------------------------
+
+LAG = "https://docs.aws.amazon.com/aws-backup/latest/devguide/logicallyairgappedvault.html"
+
+
+def _values(**parameters: Any) -> dict[str, Any]:
+    """The vaults stack's values for `parameters` (the rest at their defaults), conditions too."""
+    values: dict[str, Any] = {
+        key: spec["Default"] for key, spec in VAULTS["Parameters"].items() if "Default" in spec
+    }
+    values["LagShareWith"] = []  # CloudFormation gives an empty CommaDelimitedList as a list
+    values |= {
+        "OrganizationId": "o-a1b2c3d4e5",
+        "AWS::Partition": "aws",
+        "AWS::Region": "us-west-2",
+        "AWS::AccountId": "111111111111",
+        "VaultKey.Arn": "arn:aws:kms:us-west-2:111111111111:key/k",
+        "LagVault.BackupVaultArn": "arn:aws:backup:us-west-2:111111111111:backup-vault:lag",
+        **parameters,
+    }
+    evaluate_conditions(VAULTS, values)
+    return values
+
+
+def _created(values: dict[str, Any]) -> set[str]:
+    return {
+        logical_id
+        for logical_id, resource in RESOURCES.items()
+        if "Condition" not in resource or values[CONDITION.format(resource["Condition"])]
+    }
+
+
+def test_no_lag_vault_unless_it_is_named() -> None:
+    # GIVEN the vaults stack at its defaults
+    # THEN it creates no logically air-gapped vault and shares nothing
+    assert {"LagVault", "LagVaultShare"} & _created(_values()) == set()
+    # AND WHEN a LAG vault is named, it is created, not shared unless asked
+    assert {"LagVault", "LagVaultShare"} & _created(_values(LagVaultName="lag")) == {"LagVault"}
+
+
+def test_the_lag_vault_has_its_retention_range_and_an_aws_owned_key_by_default() -> None:
+    # GIVEN the LAG vault's resource: MinRetentionDays and MaxRetentionDays are required [LAG]
+    vault = RESOURCES["LagVault"]
+    assert vault["Type"] == "AWS::Backup::LogicallyAirGappedBackupVault"
+    assert vault["DeletionPolicy"] == "Retain"
+    values = _values(LagVaultName="lag")
+    properties = resolve(vault["Properties"], values)
+    # THEN its range is the parameters' (AWS's minimum retention is 7 days)
+    assert (properties["MinRetentionDays"], properties["MaxRetentionDays"]) == (7, 36500)
+    assert VAULTS["Parameters"]["LagMinRetentionDays"]["MinValue"] == 7
+    # AND AWS's own key encrypts it unless the stack's customer managed key is asked for
+    assert "EncryptionKeyArn" not in properties
+    keyed = resolve(vault["Properties"], _values(LagVaultName="lag", LagVaultKey="vault-key"))
+    assert keyed["EncryptionKeyArn"] == "arn:aws:kms:us-west-2:111111111111:key/k"
+    # AND only the organization's backup roles copy into it, as into the other vaults
+    central = RESOURCES["CentralVault"]["Properties"]
+    assert vault["Properties"]["AccessPolicy"] == central["AccessPolicy"]
+
+
+def test_an_empty_share_list_shares_the_lag_vault_with_the_organization_never_no_one() -> None:
+    # GIVEN a shared LAG vault with no accounts listed
+    share = RESOURCES["LagVaultShare"]
+    values = _values(
+        LagVaultName="lag", LagShared="true", OrganizationManagementAccountId="999999999999"
+    )
+    assert "LagVaultShare" in _created(values)
+    properties = resolve(share["Properties"], values)
+    # THEN RAM shares it with the organization (its ARN), within the organization only
+    assert properties["Principals"] == [
+        "arn:aws:organizations::999999999999:organization/o-a1b2c3d4e5"
+    ]
+    assert properties["AllowExternalPrincipals"] is False
+    assert properties["ResourceArns"] == [values["LagVault.BackupVaultArn"]]
+    # AND WHEN accounts are listed, only they
+    listed = _values(LagVaultName="lag", LagShared="true", LagShareWith=["222222222222"])
+    assert resolve(share["Properties"], listed)["Principals"] == ["222222222222"]
+    # AND the organization's ARN needs its management account: a deploy-time rule says so
+    rule = VAULTS["Rules"]["LagSharedWithTheOrganizationNeedsItsArn"]
+    assert "OrganizationManagementAccountId" in str(rule["Assertions"])
+
+
+def test_the_lag_vault_outputs_its_arn() -> None:
+    assert VAULTS["Outputs"]["LagVaultArn"] == {
+        "Condition": "HasLagVault",
+        "Value": {"Fn::GetAtt": ["LagVault", "BackupVaultArn"]},
+    }
+
+
+def test_the_relays_lag_range_defaults_to_the_vaults_stacks() -> None:
+    # GIVEN the central stack's LagMin/MaxRetentionDays (the planner's range, one setting each)
+    central = load_template(CENTRAL_TEMPLATE)["Parameters"]
+    # THEN their defaults and minimums are the LAG vault's, which AWS fixes at creation
+    for name in ("LagMinRetentionDays", "LagMaxRetentionDays"):
+        assert central[name]["Default"] == VAULTS["Parameters"][name]["Default"]
+        assert central[name]["MinValue"] == VAULTS["Parameters"][name]["MinValue"]
+
+
+def test_the_sandbox_deploys_the_lag_vault_as_the_template_gives_it(moto: None) -> None:
+    # GIVEN the vaults stack deployed with a LAG vault named, its range the relay's defaults
+    from backup_relay_sandbox.backup_sim import simulator
+    from backup_relay_sandbox.cloud import REGION, client, reset
+    from backup_relay_sandbox.member import deploy_vaults
+
+    reset()
+    simulator()  # AWS Backup's calls moto lacks, as Organization.build has them
+    stack = deploy_vaults(REGION, LagVaultName="lag")
+    # THEN AWS Backup (the simulator) has a logically air-gapped vault with the template's range
+    backup = client("backup", REGION)
+    described = backup.describe_backup_vault(BackupVaultName="lag")
+    assert described["VaultType"] == "LOGICALLY_AIR_GAPPED_BACKUP_VAULT"
+    assert (described["MinRetentionDays"], described["MaxRetentionDays"]) == (7, 36500)
+    assert stack.values["LagVault.BackupVaultArn"] == described["BackupVaultArn"]
+    # AND only the organization's backup roles may copy into it
+    policy = backup.get_backup_vault_access_policy(BackupVaultName="lag")["Policy"]
+    assert "backup:CopyIntoBackupVault" in policy
+    # AND it is the region's only LAG vault (the central vault is a standard one)
+    listed = backup.list_backup_vaults(ByVaultType="LOGICALLY_AIR_GAPPED_BACKUP_VAULT")
+    assert [v["BackupVaultName"] for v in listed["BackupVaultList"]] == ["lag"]

@@ -71,3 +71,30 @@ def test_an_unknown_vault_type_is_bad_usage(capsys: pytest.CaptureFixture[str]) 
     args = ["plan", "Aurora", "--from", MEMBER, "--to", LAG_HOME]
     assert main([*args, "--destination-vault-type", "glacier"]) == EXIT_BAD_INPUT
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_a_copy_outside_the_lag_vaults_retention_range_is_refused_with_aws_text(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # GIVEN an Aurora copy into a LAG vault that the settings keep for ever (DrRetentionDays 0)
+    args = ["plan", "Aurora", "--from", MEMBER, "--to", LAG_HOME, *LAG_TYPE]
+    # WHEN planned, THEN exit 1, the reason in one line: the range, and AWS's failure
+    assert main([*args, "--retention-days", "0"]) == EXIT_FAILED
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "retention (no expiry) is outside the logically air-gapped vault's range" in err
+    assert "(7 to 36500 days)" in err  # the template's defaults: the vaults stack's
+    # AND with the range given, a copy kept 14 days is refused too (--json for machines)
+    range_args = ["--lag-min-retention-days", "30", "--lag-max-retention-days", "90"]
+    assert main([*args, "--retention-days", "14", *range_args, "--json"]) == EXIT_FAILED
+    assert "(30 to 90 days)" in json.loads(capsys.readouterr().err)["error"]
+    # AND inside it, the route
+    assert main([*args, "--retention-days", "35", *range_args]) == 0
+
+
+def test_a_retention_that_is_not_a_number_of_days_is_bad_usage(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = ["plan", "Aurora", "--from", MEMBER, "--to", LAG_HOME, "--retention-days", "-3"]
+    assert main(args) == EXIT_BAD_INPUT
+    assert "not a number of days" in capsys.readouterr().err

@@ -88,3 +88,22 @@ def test_a_chain_id_is_what_chains_are_named() -> None:
     from backup_relay.domain.chain import CHAIN_ID, chain_id_for
 
     assert CHAIN_ID.fullmatch(chain_id_for("arn:aws:rds:...:x", "arn:aws:backup:...:dr"))
+
+
+def test_a_lag_vaults_recovery_point_is_read_whichever_types_are_registered(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # GIVEN a registry of cluster types only (no type whose own form is AWS Backup's)
+    from backup_relay.domain import resource_types
+
+    clusters = resource_types.Registry(
+        tuple(t for t in resource_types.REGISTRY if t.name in {"Aurora", "Neptune"})
+    )
+    monkeypatch.setattr(resource_types, "REGISTRY", clusters)
+    # WHEN an Aurora copy in a logically air-gapped vault is named by its ARN (AWS Backup's form)
+    text = "arn:aws:backup:us-east-1:123456789012:recovery-point:1EB3B5E7-9EB0-435A-A80B"
+    # THEN it is a recovery point ARN (status --recovery-point, bring-back take it)
+    assert str(identifiers.recovery_point_arn(text)) == text
+    # AND the IAM patterns that start copies of them hold it
+    patterns = clusters.recovery_point_patterns("aws", "123456789012")
+    assert "arn:aws:backup:*:123456789012:recovery-point:*" in patterns

@@ -175,3 +175,22 @@ def test_a_registered_type_is_planned_and_slotted_as_the_registry_says(
 
 def _dr(region: str = DR) -> Vault:
     return Vault(account=CENTRAL, region=region, name="dr")
+
+
+@pytest.mark.parametrize("name", ["Aurora", "DocumentDB", "Neptune", "EBS", "EC2", "FSx"])
+def test_a_copy_in_a_lag_vault_has_aws_backups_recovery_point_form(name: str) -> None:
+    # GIVEN a type a logically air-gapped vault may take
+    resource_type = REGISTRY[name]
+    # WHEN its recovery point is in a LAG vault, THEN its ARN is AWS Backup's recovery-point form
+    assert resource_type.recovery_point(air_gapped=True) is resource_types.LAG_RECOVERY_POINT
+    arn = resource_type.recovery_point(air_gapped=True).arn(
+        "us-east-1", "123456789012", uuid="u", hex17="h"
+    )
+    assert arn == "arn:aws:backup:us-east-1:123456789012:recovery-point:u"
+    # AND elsewhere its own
+    assert resource_type.recovery_point() is resource_type.recovery_points[0]
+
+
+def test_a_type_a_lag_vault_refuses_keeps_its_own_form() -> None:
+    # RDS DB instances are not copied into a LAG vault: no recovery point of theirs is in one
+    assert REGISTRY["RDS"].recovery_point(air_gapped=True) is REGISTRY["RDS"].recovery_points[0]

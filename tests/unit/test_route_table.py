@@ -4,6 +4,7 @@ AWS's reason; and the table's own shape (every row cites an AWS page, every case
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -21,7 +22,14 @@ from backup_relay.domain.route_table import (
     case_of,
     decide,
 )
-from backup_relay.domain.routes import RouteError, RoutePolicy, Vault, plan_route, two_hop_fallback
+from backup_relay.domain.routes import (
+    Lifecycle,
+    RouteError,
+    RoutePolicy,
+    Vault,
+    plan_route,
+    two_hop_fallback,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -183,6 +191,55 @@ def test_a_type_the_pages_do_not_confirm_into_lag_is_planned_inferred() -> None:
         Action.INTO_LAG,
         True,
     )
+
+
+@pytest.mark.parametrize(
+    ("retention", "shown"), [(6, "6 days"), (400, "400 days"), (None, "no expiry")]
+)
+def test_a_copy_into_a_lag_vault_outside_its_retention_range_is_impossible(
+    retention: int | None, shown: str
+) -> None:
+    # GIVEN a LAG vault that keeps recovery points 7 to 365 days, and a copy kept `retention`
+    decision = _decide(
+        "Aurora", (MEMBER, HOME), (CENTRAL, HOME), destination_vault=LAG,
+        retention_days=retention, retention_range=(7, 365),
+    )  # fmt: skip
+    # THEN no route: AWS fails such a copy job, with the text it gives
+    assert (decision.family, decision.action) == ("lag-retention-range", Action.IMPOSSIBLE)
+    assert f"retention ({shown}) is outside" in decision.reason
+    assert "7 to 365 days" in decision.reason
+    assert "not within the range specified for the target Backup Vault" in decision.reason
+    assert decision.page == PAGES["lag-primary"]
+
+
+@pytest.mark.parametrize("retention", [7, 35, 365])
+def test_a_copy_into_a_lag_vault_inside_its_range_goes_in(retention: int) -> None:
+    decision = _decide(
+        "Aurora", (MEMBER, HOME), (CENTRAL, HOME), destination_vault=LAG,
+        retention_days=retention, retention_range=(7, 365),
+    )  # fmt: skip
+    assert (decision.family, decision.action) == ("lag", Action.INTO_LAG)
+    # AND a standard vault has no such range: the same retention is not checked against it
+    standard = _decide("Aurora", (MEMBER, HOME), (CENTRAL, HOME), retention_days=3,
+                       retention_range=(7, 365))  # fmt: skip
+    assert standard.possible
+
+
+def test_the_planner_checks_the_settings_lag_range_against_the_dr_lifecycle() -> None:
+    # GIVEN the stack's LAG range and a DR lifecycle outside it
+    policy = RoutePolicy(
+        central_account=CENTRAL, central_vault_name="central",
+        chained_types=REGISTRY.two_hop(), lag_retention=(30, 3650),
+        destination_lifecycle=Lifecycle(delete_after_days=14),
+    )  # fmt: skip
+    # WHEN a chain into a LAG vault in another region is planned, THEN it is refused
+    with pytest.raises(RouteError, match=r"retention \(14 days\) is outside .* \(30 to 3650"):
+        plan_route("Aurora", MEMBER_VAULT, CENTRAL_DR, policy, destination_vault_type=LAG)
+    # AND inside it, it plans as before (two hops)
+    inside = replace(policy, destination_lifecycle=Lifecycle(delete_after_days=35))
+    route = plan_route("Aurora", MEMBER_VAULT, CENTRAL_DR, inside, destination_vault_type=LAG)
+    assert route.family == "lag-two-hops"
+    assert route.hops[-1].lifecycle.delete_after_days == 35
 
 
 def test_lag_to_lag_is_one_on_demand_copy() -> None:

@@ -31,7 +31,17 @@ OVERRIDES = {
     "central_vault": "CENTRAL_VAULT_NAME",
     "chained_types": "CHAINED_RESOURCE_TYPES",
     "single_action_types": "SINGLE_ACTION_RESOURCE_TYPES",
+    "retention_days": "DR_DELETE_AFTER_DAYS",
+    "lag_min_retention_days": "LAG_MIN_RETENTION_DAYS",
+    "lag_max_retention_days": "LAG_MAX_RETENTION_DAYS",
 }
+
+
+def _days(text: str) -> str:
+    """A whole number of days, 0 or more (argparse's type: bad usage, exit 2, otherwise)."""
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of days: give e.g. 35")
+    return str(int(text))
 
 
 def register(commands: Any) -> None:
@@ -95,6 +105,21 @@ def register(commands: Any) -> None:
         type=RESOURCE_TYPES,
         help="chained types allowed a single-action copy (comma-sep.)",
     )
+    parser.add_argument(
+        "--retention-days",
+        type=_days,
+        help="the copy's DeleteAfterDays into --to (default: DrRetentionDays; 0: no expiry)",
+    )
+    parser.add_argument(
+        "--lag-min-retention-days",
+        type=_days,
+        help="a logically air-gapped --to vault's minimum retention (default: LagMinRetentionDays)",
+    )
+    parser.add_argument(
+        "--lag-max-retention-days",
+        type=_days,
+        help="... and its maximum (default: LagMaxRetentionDays)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -105,7 +130,11 @@ def run(args: argparse.Namespace) -> int:
     else:
         env = from_template_defaults(central_account=destination.account, region=destination.region)
         origin = "template defaults"
-    env |= {var: getattr(args, flag) for flag, var in OVERRIDES.items() if getattr(args, flag)}
+    env |= {
+        var: getattr(args, flag)
+        for flag, var in OVERRIDES.items()
+        if getattr(args, flag) is not None
+    }
     settings = RouteSettings.load(env)
     try:
         route = plan_route(

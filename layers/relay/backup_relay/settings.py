@@ -79,6 +79,8 @@ class RouteSettings(FunctionSettings):
     dr_region: str = Field(alias="DR_REGION")  # empty: the copy chain is off
     dr_vault_name: str = Field(alias="DR_VAULT_NAME", min_length=1)
     dr_retention_days: int = Field(alias="DR_DELETE_AFTER_DAYS", ge=0)
+    lag_min_retention_days: int = Field(alias="LAG_MIN_RETENTION_DAYS", ge=1)
+    lag_max_retention_days: int = Field(alias="LAG_MAX_RETENTION_DAYS", ge=1)
     chained_types: Names = Field(alias="CHAINED_RESOURCE_TYPES")
     single_action_types: Names = Field(alias="SINGLE_ACTION_RESOURCE_TYPES")
 
@@ -102,6 +104,7 @@ class RouteSettings(FunctionSettings):
             destination_lifecycle=Lifecycle(delete_after_days=self.dr_retention_days or None),
             dr_region=self.dr_region,
             dr_vault_name=self.dr_vault_name,
+            lag_retention=(self.lag_min_retention_days, self.lag_max_retention_days),
         )
 
     @property

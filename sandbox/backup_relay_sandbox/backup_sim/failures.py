@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from backup_relay.domain import resource_types as registry
+from backup_relay.domain import route_table
 from backup_relay_sandbox.backup_sim import access, moto_state
 from backup_relay_sandbox.backup_sim.model import (
     CopyJob,
@@ -120,6 +121,46 @@ def multi_az_cluster(ctx: CopyContext) -> Failure | None:
     return None
 
 
+#: What a logically air-gapped vault refuses, in AWS's words for a backup into one (the LAG
+#: primary backup page's troubleshooting, tests/support/message_corpus.py); for a copy job the
+#: "Copy job failed." prefix is INFERRED (the page quotes backup jobs, which complete "with
+#: issues"). Which types and keys it refuses is the route table's (domain/route_table.py).
+LAG_REFUSES_TYPE = (
+    "Copy job failed. This resource type is not supported by logically air-gapped backup vault."
+)
+LAG_REFUSES_KEY = (
+    "Copy job failed. This resource is encrypted with an AWS managed key and cannot be copied to "
+    "a logically air-gapped backup vault."
+)
+_LAG_REFUSALS = {"lag-refuses-type": LAG_REFUSES_TYPE, "lag-weak-key": LAG_REFUSES_KEY}
+
+
+def lag_takes_it(ctx: CopyContext) -> Failure | None:
+    """A copy into a logically air-gapped vault of a type or key the route table says it does
+    not take (RDS DB instances; clusters unencrypted or on an AWS managed key)."""
+    if not moto_state.is_air_gapped(ctx.destination_vault):
+        return None
+    key_arn = ctx.source.encryption_key_arn
+    key = moto_state.key(key_arn) if key_arn else None
+    if key_arn is None:
+        encryption = route_table.Encryption.UNENCRYPTED
+    elif key is not None and moto_state.is_aws_managed(key):
+        encryption = route_table.Encryption.AWS_MANAGED
+    else:
+        encryption = route_table.Encryption.CUSTOMER_MANAGED
+    decision = route_table.decide(
+        route_table.case_of(
+            ctx.resource_type,
+            (ctx.job.account, ctx.job.region),
+            (ctx.job.destination_account, ctx.job.destination_region),
+            destination_vault=route_table.VaultType.LOGICALLY_AIR_GAPPED,
+            encryption=encryption,
+        )
+    )
+    message = _LAG_REFUSALS.get(decision.family)
+    return Failure(message, INVALID_PARAMETERS) if message else None
+
+
 def destination_vault_exists(ctx: CopyContext) -> Failure | None:
     if ctx.destination_vault is None:
         return Failure(
@@ -186,6 +227,8 @@ def destination_key_not_default(ctx: CopyContext) -> Failure | None:
     message, the reason it gives being that vault's key."""
     if not ctx.cross_account or not ctx.destination_vault:
         return None
+    if moto_state.is_air_gapped(ctx.destination_vault):
+        return None  # its AWS owned key takes them (`lag_takes_it` decides what it refuses)
     message = DEFAULT_VAULT_KEY
     if ctx.job.destination_vault_name == access.DEFAULT_VAULT_NAME:
         return Failure(message, ACCESS_DENIED)
@@ -244,6 +287,7 @@ def option_groups_present(ctx: CopyContext) -> Failure | None:
 COPY_RULES: tuple[Callable[[CopyContext], Failure | None], ...] = (
     multi_az_cluster,
     destination_vault_exists,
+    lag_takes_it,
     same_organization,
     cross_account_enabled,
     single_action_supported,

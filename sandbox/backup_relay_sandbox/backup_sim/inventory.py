@@ -138,7 +138,11 @@ class Inventory:
         else:
             job.destination_encryption_key_arn = source.encryption_key_arn
         arn = self._context.ids.copy_recovery_point_arn(
-            source.resource_type, job.destination_account, job.destination_region, job.job_id
+            source.resource_type,
+            job.destination_account,
+            job.destination_region,
+            job.job_id,
+            air_gapped=moto_state.is_air_gapped(destination),
         )
         self._store(
             job.destination_vault_arn,

@@ -193,7 +193,7 @@ class JobLifecycle:
                 return Failure(
                     BACKUP_VAULT_MISSING.format(vault_arn=job.vault_arn), INVALID_PARAMETERS
                 )
-            return _locked_out(vault, job.lifecycle)
+            return _locked_out(vault, job.lifecycle, copy=False)
         assert isinstance(job, CopyJob)
         destination = moto_state.vault_by_arn(job.destination_vault_arn)
         context = CopyContext(
@@ -209,13 +209,16 @@ class JobLifecycle:
         forced = self._context.faults.copy_fault(job.destination_vault_arn)
         return (
             copy_failure(context)
-            or _locked_out(destination, job.lifecycle)
+            or _locked_out(destination, job.lifecycle, copy=True)
             or (Failure(*forced) if forced else None)
         )
 
 
-def _locked_out(vault: Any, lifecycle: Mapping[str, Any] | None) -> Failure | None:
-    """A locked vault fails a job whose retention is outside its lock (`limits.lock_refusal`);
-    the job's MessageCategory is INFERRED."""
-    refusal = limits.lock_refusal(vault, lifecycle)
+def _locked_out(vault: Any, lifecycle: Mapping[str, Any] | None, *, copy: bool) -> Failure | None:
+    """A locked vault fails a job whose retention is outside its lock (`limits.lock_refusal`;
+    a logically air-gapped vault's range in AWS's words, `limits.lag_refusal`); the job's
+    MessageCategory is INFERRED."""
+    refusal = limits.lag_refusal(vault, lifecycle, copy=copy) or limits.lock_refusal(
+        vault, lifecycle
+    )
     return Failure(refusal, INVALID_PARAMETERS) if refusal else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from backup_relay_sandbox.backup_sim import moto_state
 from backup_relay_sandbox.backup_sim.errors import BackupApiError, invalid_parameter
 from backup_relay_sandbox.backup_sim.model import CopyJob, Settings, is_fully_managed
 
@@ -100,6 +101,33 @@ LOCK_DELETE = (
     "Recovery point {arn} cannot be deleted: the backup vault {vault_arn} is locked and the "
     "recovery point's lifecycle has not ended."
 )
+
+
+#: A logically air-gapped vault's range, as AWS words its failures (the LAG primary backup
+#: page's troubleshooting, quoted in tests/support/message_corpus.py):
+#: https://docs.aws.amazon.com/aws-backup/latest/devguide/lag-vault-primary-backup.html#lag-primary-backup-troubleshooting
+#: "The minimum value accepted is 7 days" (CreateLogicallyAirGappedBackupVault's MinRetentionDays,
+#: https://docs.aws.amazon.com/aws-backup/latest/devguide/API_CreateLogicallyAirGappedBackupVault.html).
+LAG_MIN_RETENTION_DAYS = 7
+LAG_COPY_RETENTION = (
+    "Copy job failed. The retention specified in the job is not within the range specified for "
+    "the target Backup Vault."
+)
+LAG_BACKUP_RETENTION = (
+    "Backup job failed because the lifecycle is outside the valid range for backup vault."
+)
+
+
+def lag_refusal(vault: Any, lifecycle: Mapping[str, Any] | None, *, copy: bool) -> str | None:
+    """Why a logically air-gapped vault fails a job with `lifecycle`: its retention outside the
+    vault's range (no DeleteAfterDays: longer than any maximum), in AWS's words; None for a
+    standard vault or a retention in range."""
+    if not moto_state.is_air_gapped(vault):
+        return None
+    days = retention_days(lifecycle)
+    if days is not None and vault.min_retention_days <= days <= vault.max_retention_days:
+        return None
+    return LAG_COPY_RETENTION if copy else LAG_BACKUP_RETENTION
 
 
 def lock_refusal(

@@ -60,7 +60,13 @@ class Ids:
         )
 
     def copy_recovery_point_arn(
-        self, resource_type: str, account: str, region: str, copy_job_id: str
+        self,
+        resource_type: str,
+        account: str,
+        region: str,
+        copy_job_id: str,
+        *,
+        air_gapped: bool = False,
     ) -> str:
         """A copy's recovery point, in the destination's account and Region. RDS-family
         snapshots that AWS Backup copies are named `awsbackup:copyjob-<copy job id>` where its
@@ -71,6 +77,9 @@ class Ids:
         INFERRED. Other types get a new id of their own kind: the documented COMPLETED copy
         event lands `snap-0726fe70935586180` from `snap-03886bc8d6ef3a1f9` ([eventbridge]);
         the same for AMIs, FSx backups and fully managed recovery points is INFERRED."""
+        if air_gapped:  # AWS Backup's own form in a logically air-gapped vault (the registry's)
+            form = registry.REGISTRY[resource_type].recovery_point(air_gapped=True)
+            return form.arn(region, account, uuid=self.uuid(), hex17=self.hex17())
         form = recovery_point_format(resource_type)
         if resource_type in rds_family():
             copied = replace(form, resource=form.resource.replace("job-{uuid}", "copyjob-{uuid}"))

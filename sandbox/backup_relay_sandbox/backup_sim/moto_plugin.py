@@ -63,6 +63,7 @@ ROUTES = (
     "{0}/restore-jobs/?$",
     "{0}/restore-jobs/$",
     "{0}/restore-jobs/(?P<restore_job_id>[^/]+)$",
+    "{0}/logically-air-gapped-backup-vaults/(?P<backupVaultName>[^/]+)$",
 )
 #: MaxResults' largest value in botocore's model for the list calls the simulator answers.
 MAX_RESULTS: int = requests.member("ListCopyJobs", "MaxResults").metadata["max"]
@@ -368,6 +369,45 @@ def describe_backup_vault(call: Call, sim: Simulator) -> object:
     return sim.vault(call.account, call.region, call.uri["backupVaultName"])
 
 
+def create_logically_air_gapped_backup_vault(call: Call, sim: Simulator) -> object:
+    """A logically air-gapped vault (moto has none): its range, its key (an AWS owned one
+    unless EncryptionKeyArn names a customer managed key), AWS's answer's members."""
+    body = call.body
+    vault = sim.create_lag_vault(
+        call.account,
+        call.region,
+        call.uri["backupVaultName"],
+        min_days=int(body["MinRetentionDays"]),
+        max_days=int(body["MaxRetentionDays"]),
+        key_arn=body.get("EncryptionKeyArn"),
+    )
+    return {
+        "BackupVaultName": vault.backup_vault_name,
+        "BackupVaultArn": vault.backup_vault_arn,
+        "CreationDate": vault.creation_date,
+        "VaultState": vault.vault_state,
+    }
+
+
+def list_backup_vaults(call: Call, sim: Simulator) -> object:
+    """moto's list, each vault with its VaultType, ByVaultType filtering (paging as moto's:
+    none)."""
+    wanted = call.query.get("vaultType")
+    listed = []
+    for vault in moto_state.vaults(call.account, call.region):
+        kind = moto_state.vault_type(vault)
+        if wanted and kind != wanted:
+            continue
+        item = vault.to_list_dict() | {"VaultType": kind}
+        if moto_state.is_air_gapped(vault):
+            item |= {
+                "VaultState": vault.vault_state,
+                "EncryptionKeyType": vault.encryption_key_type,
+            }
+        listed.append(item)
+    return {"BackupVaultList": listed}
+
+
 def get_backup_vault_access_policy(call: Call, sim: Simulator) -> object:
     name = call.uri["backupVaultName"]
     policy = sim.vault_access_policy(call.account, call.region, name)
@@ -532,6 +572,8 @@ OPERATIONS: tuple[Operation, ...] = (
     update_recovery_point_lifecycle,
     delete_recovery_point,
     describe_backup_vault,
+    create_logically_air_gapped_backup_vault,
+    list_backup_vaults,
     get_backup_vault_access_policy,
     put_backup_vault_access_policy,
     delete_backup_vault_access_policy,

@@ -77,6 +77,46 @@ def create_vault(account: str, region: str, name: str, key_arn: str | None) -> A
     )
 
 
+#: botocore's VaultType of a logically air-gapped vault (DescribeBackupVault, ListBackupVaults).
+LAG_VAULT_TYPE = "LOGICALLY_AIR_GAPPED_BACKUP_VAULT"
+STANDARD_VAULT_TYPE = "BACKUP_VAULT"
+
+
+def create_lag_vault(
+    account: str, region: str, name: str, *, min_days: int, max_days: int, key_arn: str | None
+) -> Any:
+    """A logically air-gapped vault: moto's vault, typed, locked in compliance mode with its
+    range ("each vault is equipped with AWS Backup Vault Lock's compliance mode",
+    https://docs.aws.amazon.com/aws-backup/latest/devguide/logicallyairgappedvault.html), on
+    the customer managed key given or an AWS owned key (EncryptionKeyArn None here: an AWS
+    owned key is in no account's KMS)."""
+    backend: Any = backup_backends[account][region]
+    vault = backend.create_backup_vault(
+        backup_vault_name=name,
+        backup_vault_tags=None,
+        encryption_key_arn=key_arn,
+        creator_request_id=None,
+    )
+    vault.vault_type = LAG_VAULT_TYPE
+    vault.vault_state = "AVAILABLE"  # INFERRED: CREATING first in AWS, for a while
+    vault.encryption_key_type = "CUSTOMER_MANAGED_KMS_KEY" if key_arn else "AWS_OWNED_KMS_KEY"
+    vault.locked = True
+    vault.min_retention_days, vault.max_retention_days = min_days, max_days
+    return vault
+
+
+def is_air_gapped(vault: Any) -> bool:
+    return vault is not None and getattr(vault, "vault_type", "") == LAG_VAULT_TYPE
+
+
+def vault_type(vault: Any) -> str:
+    return str(getattr(vault, "vault_type", STANDARD_VAULT_TYPE))
+
+
+def vaults(account: str, region: str) -> list[Any]:
+    return list(backup_backends[account][region].vaults.values())
+
+
 def create_policy_plan(account: str, region: str, plan: dict[str, Any]) -> str:
     """A backup plan as an organization's backup policy makes it in `account`: listed among the
     account's plans, with an id of the form AWS's sample shows ("orgs/<uuid>", INFERRED: see

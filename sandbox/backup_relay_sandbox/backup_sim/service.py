@@ -18,7 +18,11 @@ from backup_relay_sandbox.backup_sim import accounts, limits, moto_state, polici
 from backup_relay_sandbox.backup_sim.context import Context
 from backup_relay_sandbox.backup_sim.emitter import EmittedEvent, Emitter
 from backup_relay_sandbox.backup_sim.endings import stop_refusal
-from backup_relay_sandbox.backup_sim.errors import invalid_request
+from backup_relay_sandbox.backup_sim.errors import (
+    BackupApiError,
+    invalid_parameter,
+    invalid_request,
+)
 from backup_relay_sandbox.backup_sim.inventory import Inventory
 from backup_relay_sandbox.backup_sim.jobs import (
     BackupJobRequest,
@@ -103,6 +107,33 @@ class Simulator(Context):
     def create_vault(self, account: str, region: str, name: str, key_arn: str | None = None) -> str:
         """A vault in moto's backup backend; without a key it uses `aws/backup`, as in AWS."""
         return str(moto_state.create_vault(account, region, name, key_arn).backup_vault_arn)
+
+    def create_lag_vault(
+        self,
+        account: str,
+        region: str,
+        name: str,
+        *,
+        min_days: int,
+        max_days: int,
+        key_arn: str | None = None,
+    ) -> Any:
+        """A logically air-gapped vault (`moto_state.create_lag_vault`). AWS accepts a minimum
+        of 7 days or more (CreateLogicallyAirGappedBackupVault's MinRetentionDays) and a
+        maximum no shorter; the refusals' texts are INFERRED."""
+        if min_days < limits.LAG_MIN_RETENTION_DAYS:
+            raise invalid_parameter(
+                f"MinRetentionDays must be at least {limits.LAG_MIN_RETENTION_DAYS}."
+            )
+        if max_days < min_days:
+            raise invalid_parameter("MaxRetentionDays must not be less than MinRetentionDays.")
+        if moto_state.vault(account, region, name) is not None:
+            raise BackupApiError(  # moto's text for CreateBackupVault's
+                "AlreadyExistsException", "Backup vault with the same name already exists"
+            )
+        return moto_state.create_lag_vault(
+            account, region, name, min_days=min_days, max_days=max_days, key_arn=key_arn
+        )
 
     def allow_copy_into(
         self, account: str, region: str, name: str, *, from_accounts: Iterable[str] = ()

@@ -39,6 +39,7 @@ FUNCTIONS = (
 #: The property that names each kind of resource the stacks name, and AWS's limit on that
 #: name, with its page: tests/integration/test_deploy_rules.py holds every name the three
 #: templates give, for the longest stack name, region and parameters, to these.
+_AWS_BACKUP = "https://docs.aws.amazon.com/aws-backup/latest/devguide"
 NAME_LIMITS: dict[str, tuple[str, int, str]] = {
     "AWS::IAM::Role": (
         "RoleName",
@@ -109,6 +110,11 @@ NAME_LIMITS: dict[str, tuple[str, int, str]] = {
         "BackupVaultName",
         50,
         "https://docs.aws.amazon.com/aws-backup/latest/devguide/API_CreateBackupVault.html",
+    ),
+    "AWS::Backup::LogicallyAirGappedBackupVault": (
+        "BackupVaultName",
+        50,
+        f"{_AWS_BACKUP}/API_CreateLogicallyAirGappedBackupVault.html",
     ),
 }
 

@@ -84,6 +84,12 @@ BACKUP = RecoveryPointArn("backup", "recovery-point:{uuid}", "recovery-point:*")
 #: DynamoDB without AWS Backup's advanced features [arns] (whose backups are not copied [features])
 DYNAMODB_BACKUP = RecoveryPointArn("dynamodb", "table/orders/backup/{uuid}", "table/*/backup/*")
 REDSHIFT_SNAPSHOT = RecoveryPointArn("redshift", "snapshot:dw/awsbackup:job-{uuid}", "snapshot:*")
+#: A logically air-gapped vault's recovery points: AWS Backup's own form whatever the type (an
+#: Aurora copy in one is `arn:aws:backup:REGION:ACCOUNT:recovery-point:ID`, not a cluster
+#: snapshot), as AWS Backup holds them in its own storage, not the type's service [lag]
+#: (https://docs.aws.amazon.com/aws-backup/latest/devguide/logicallyairgappedvault.html).
+#: INFERRED for each type in particular: the page gives the form, not a per-type list.
+LAG_RECOVERY_POINT = BACKUP
 
 
 @dataclass(frozen=True)
@@ -141,6 +147,13 @@ class ResourceType:
     @property
     def fully_managed(self) -> bool:
         return self.recovery_points[0].fully_managed
+
+    def recovery_point(self, *, air_gapped: bool = False) -> RecoveryPointArn:
+        """The form a backup or copy of the type gets: in a logically air-gapped vault, AWS
+        Backup's (LAG_RECOVERY_POINT); elsewhere the type's own (the first)."""
+        if air_gapped and self.copies.into_lag is not False:
+            return LAG_RECOVERY_POINT
+        return self.recovery_points[0]
 
 
 _RDS_READS = frozenset({"rds:DescribeDBClusters"})  # backup tags; Multi-AZ DB clusters
@@ -298,8 +311,12 @@ class Registry:
         return frozenset(t.name for t in self.types if t.copies.two_hops)
 
     def recovery_point_arns(self) -> tuple[RecoveryPointArn, ...]:
-        """Every form of recovery point ARN of every type, each once, in the registry's order."""
-        return tuple(dict.fromkeys(form for t in self.types for form in t.recovery_points))
+        """Every form of recovery point ARN of every type, each once, in the registry's order,
+        and the one of logically air-gapped vaults when a type may be copied into one."""
+        forms = [form for t in self.types for form in t.recovery_points]
+        if any(t.copies.into_lag is not False for t in self.types):
+            forms.append(LAG_RECOVERY_POINT)
+        return tuple(dict.fromkeys(forms))
 
     def recovery_point_patterns(self, partition: str, account: str) -> tuple[str, ...]:
         """The IAM resource patterns that hold every recovery point of `account` of every type:

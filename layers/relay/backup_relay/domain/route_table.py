@@ -30,6 +30,7 @@ from backup_relay.domain.resource_types import ResourceType
 PAGES = {
     "features": "https://docs.aws.amazon.com/aws-backup/latest/devguide/backup-feature-availability.html",
     "lag": "https://docs.aws.amazon.com/aws-backup/latest/devguide/logicallyairgappedvault.html",
+    "lag-primary": "https://docs.aws.amazon.com/aws-backup/latest/devguide/lag-vault-primary-backup.html#lag-primary-backup-troubleshooting",
     "cross-account": "https://docs.aws.amazon.com/aws-backup/latest/devguide/create-cross-account-backup.html",
     "cross-region": "https://docs.aws.amazon.com/aws-backup/latest/devguide/cross-region-backup.html",
     "history": "https://docs.aws.amazon.com/aws-backup/latest/devguide/doc-history.html",
@@ -89,6 +90,10 @@ class Case:
     chained: bool = False  # the stack copies the type in two hops (ChainedResourceTypes)
     single_action: bool = False  # ... and allows it a single-action copy
     encryption: Encryption | None = None  # None: not known (a condition on the route)
+    #: The copy's retention into the destination (DeleteAfterDays; None: kept for ever) and the
+    #: destination LAG vault's range (min, max days; None: not known, not checked).
+    retention_days: int | None = None
+    retention_range: tuple[int, int] | None = None
 
     @property
     def into_lag(self) -> bool:
@@ -100,7 +105,8 @@ class Rule:
     family: str
     when: str  # the row's condition, in words (the docs' table)
     action: Action
-    #: Why, in one line: `{type}`, `{opt_in}` and `{copyable}` are filled in.
+    #: Why, in one line: `{type}`, `{opt_in}`, `{copyable}`, `{retention}`, `{range}` are
+    #: filled in.
     reason: str
     page: str  # a key of PAGES
     applies: Callable[[Case, ResourceType | None], bool]
@@ -139,6 +145,21 @@ def _lag_takes(t: ResourceType | None) -> bool | None:
 
 
 _WEAK_KEYS = (Encryption.AWS_MANAGED, Encryption.UNENCRYPTED)
+
+
+def _outside_range(c: Case) -> bool:
+    """A copy into a LAG vault whose retention its range does not hold: AWS fails the job
+    ("Copy job failed. The retention specified in the job is not within the range specified for
+    the target Backup Vault." [lag-primary]). No expiry is longer than any maximum."""
+    if not c.into_lag or c.retention_range is None:
+        return False
+    low, high = c.retention_range
+    return c.retention_days is None or not low <= c.retention_days <= high
+
+
+def retention_words(days: int | None) -> str:
+    return "no expiry" if days is None else f"{days} days"
+
 
 #: First applying rule wins. Every case reaches one (the last applies to all).
 RULES: tuple[Rule, ...] = (
@@ -183,6 +204,14 @@ RULES: tuple[Rule, ...] = (
         "a {type} cluster that is unencrypted or encrypted with an AWS managed key cannot be "
         "copied into a logically air-gapped vault: encrypt it with a customer managed key",
         "lag", lambda c, t: c.into_lag and _cluster(t) and c.encryption in _WEAK_KEYS,
+    ),
+    Rule(
+        "lag-retention-range", "into a LAG vault; the copy's retention outside the vault's "
+        "minimum and maximum", Action.IMPOSSIBLE,
+        "the copy's retention ({retention}) is outside the logically air-gapped vault's range "
+        "({range}): AWS fails the copy job (\"The retention specified in the job is not within "
+        "the range specified for the target Backup Vault\"): give the copy a DeleteAfterDays "
+        "inside it (the stack's DrRetentionDays)", "lag-primary", lambda c, t: _outside_range(c),
     ),
     Rule(
         "lag-to-lag", "from a LAG vault into a LAG vault", Action.ONE_COPY,
@@ -249,6 +278,8 @@ def decide(case: Case) -> Decision:
         type=case.resource_type,
         opt_in=", ".join(case.opt_in),
         copyable=", ".join(sorted(registry.copied())),
+        retention=retention_words(case.retention_days),
+        range="{} to {} days".format(*case.retention_range) if case.retention_range else "",
     )
     condition = ""
     possible = rule.action is not Action.IMPOSSIBLE
@@ -270,6 +301,8 @@ def case_of(
     chained: bool = False,
     single_action: bool = False,
     encryption: Encryption | None = None,
+    retention_days: int | None = None,
+    retention_range: tuple[int, int] | None = None,
 ) -> Case:
     """The case of a copy from one (account, region) to another."""
     regions = {source[1], destination[1]}
@@ -284,4 +317,6 @@ def case_of(
         chained=chained,
         single_action=single_action,
         encryption=encryption,
+        retention_days=retention_days,
+        retention_range=retention_range,
     )

@@ -125,6 +125,10 @@ class RoutePolicy:
     destination_lifecycle: Lifecycle = field(default_factory=Lifecycle)
     dr_region: str = ""  # empty: the copy chain is off
     dr_vault_name: str = ""
+    #: The logically air-gapped vaults' retention range (min, max days; the vaults stack's
+    #: LagMinRetentionDays/LagMaxRetentionDays): copies into one must keep their recovery
+    #: points within it. None: not known, not checked.
+    lag_retention: tuple[int, int] | None = None
 
     def central_vault(self, region: str) -> Vault:
         return Vault(account=self.central_account, region=region, name=self.central_vault_name)
@@ -187,6 +191,8 @@ def plan_route(
             chained=resource_type in settings.chained_types,
             single_action=resource_type in settings.single_action_types,
             encryption=encryption,
+            retention_days=settings.destination_lifecycle.delete_after_days,
+            retention_range=settings.lag_retention,
         )
     )
     if decision.action is Action.IMPOSSIBLE:
