@@ -17,7 +17,7 @@ from backup_relay.domain.categories import WARNINGS, Category
 from backup_relay.domain.diagnosis import diagnose
 from backup_relay.domain.failures import Diagnosis, Severity
 from backup_relay.domain.jobs import DATA_JOB_KINDS, FAILURE_STATES, JobKind
-from backup_relay.domain.proof import Proof, subject_for
+from backup_relay.domain.proof import ProbeSubject, Proof, event_subject, hop_subject
 
 if TYPE_CHECKING:  # in signatures only: the doctor's alerts load none of them
     from backup_relay.coverage.resources import ResourceCoverage
@@ -78,8 +78,7 @@ def for_job(event: JobEvent, routes: RoutePolicy) -> Alert | None:
         status_message=event.status_message,
         message_category=event.message_category,
     )
-    where = {"recovery_point_arn": event.source_recovery_point_arn}
-    return _with_proof(alert, str(event.kind), context | where)
+    return _with_proof(alert, event_subject(alert.diagnosis, event))
 
 
 def for_threats(event: JobEvent, copies: Sequence[str]) -> Alert | None:
@@ -163,16 +162,12 @@ def for_failed_chain(
         status_message=message,
         message_category=category,
     )
-    where = {"recovery_point_arn": failed.source_recovery_point_arn if failed else None}
-    return _with_proof(alert, "COPY", context | where)
+    return _with_proof(alert, hop_subject(alert.diagnosis, failed, chain.resource_type or None))
 
 
-def _with_proof(alert: Alert, kind: str, where: dict[str, str | None]) -> Alert:
+def _with_proof(alert: Alert, subject: ProbeSubject | None) -> Alert:
     """With its probe's subject, not run: AlertsFunction runs it before it publishes the alert
     (none for a category no read-only check confirms)."""
-    diagnosis = alert.diagnosis
-    where = where | {"resource_type": alert.resource_type}
-    subject = subject_for(diagnosis.category, kind, where, diagnosis.message)
     return alert if subject is None else alert.model_copy(update={"proof": Proof(subject=subject)})
 
 

@@ -16,6 +16,9 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from backup_relay.domain.categories import Category
+from backup_relay.domain.chain import HopRecord
+from backup_relay.domain.failures import Diagnosis
+from backup_relay.domain.jobs import JobEvent
 
 
 class Verdict(StrEnum):
@@ -141,3 +144,34 @@ def subject_for(
         key_arn=(found.group(0).rstrip(".") if (found := _KEY.search(message or "")) else None),
         role_arn=context.get("iam_role_arn"),
     )
+
+
+def event_subject(diagnosis: Diagnosis, event: JobEvent) -> ProbeSubject | None:
+    """The probe's subject of a job's failure, from what its event names."""
+    where = {
+        "account": event.account,
+        "region": event.region,
+        "source_vault_arn": event.source_vault_arn,
+        "destination_vault_arn": event.destination_vault_arn,
+        "recovery_point_arn": event.source_recovery_point_arn,
+        "iam_role_arn": event.iam_role_arn,
+        "resource_type": event.resource_type,
+    }
+    return subject_for(diagnosis.category, str(event.kind), where, diagnosis.message)
+
+
+def hop_subject(
+    diagnosis: Diagnosis, hop: HopRecord | None, resource_type: str | None = None
+) -> ProbeSubject | None:
+    """The probe's subject of a chain hop's failure, from what its hop record names."""
+    if hop is None:
+        return None
+    where = {
+        "account": hop.source_account,
+        "region": hop.source_region,
+        "source_vault_arn": hop.source_vault_arn,
+        "destination_vault_arn": hop.destination_vault_arn,
+        "recovery_point_arn": hop.source_recovery_point_arn,
+        "resource_type": resource_type,
+    }
+    return subject_for(diagnosis.category, "COPY", where, diagnosis.message)

@@ -37,12 +37,12 @@ from backup_relay.domain.diagnosis import diagnose
 from backup_relay.domain.errors import AwsError, NotFound
 from backup_relay.domain.failures import Diagnosis
 from backup_relay.domain.jobs import JobEvent
-from backup_relay.domain.proof import ProbeSubject
+from backup_relay.domain.proof import ProbeSubject, event_subject, hop_subject
 from backup_relay.domain.routes import Vault
 from backup_relay.replay.lost_jobs import LostJob, diagnosis_of, explain
 from backup_relay.replay.ports import CentralCopyJobs, ReplayLedger
 from backup_relay.replay.report import ReplayItem, ReplayOutcome, ReplayReport
-from backup_relay.replay.waits import Prober, ProbeRun, event_subject, hop_subject, still_broken
+from backup_relay.replay.waits import Prober, ProbeRun, still_broken
 
 
 class ReplayRequest(BaseModel):

@@ -15,10 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from backup_relay.domain.chain import HopRecord
-from backup_relay.domain.failures import Diagnosis
-from backup_relay.domain.jobs import JobEvent
-from backup_relay.domain.proof import ProbeSubject, Proof, Verdict, subject_for
+from backup_relay.domain.proof import ProbeSubject, Proof, Verdict
 
 Prober = Callable[[ProbeSubject], Proof]
 
@@ -58,32 +55,6 @@ class ProbeRun:
             )
             self._proofs[cause] = proof
         return proof.model_copy(update={"subject": subject})
-
-
-def hop_subject(diagnosis: Diagnosis, hop: HopRecord | None) -> ProbeSubject | None:
-    if hop is None:
-        return None
-    where = {
-        "account": hop.source_account,
-        "region": hop.source_region,
-        "source_vault_arn": hop.source_vault_arn,
-        "destination_vault_arn": hop.destination_vault_arn,
-        "recovery_point_arn": hop.source_recovery_point_arn,
-    }
-    return subject_for(diagnosis.category, "COPY", where, diagnosis.message)
-
-
-def event_subject(diagnosis: Diagnosis, event: JobEvent) -> ProbeSubject | None:
-    where = {
-        "account": event.account,
-        "region": event.region,
-        "source_vault_arn": event.source_vault_arn,
-        "destination_vault_arn": event.destination_vault_arn,
-        "recovery_point_arn": event.source_recovery_point_arn,
-        "iam_role_arn": event.iam_role_arn,
-        "resource_type": event.resource_type,
-    }
-    return subject_for(diagnosis.category, str(event.kind), where, diagnosis.message)
 
 
 def still_broken(
