@@ -53,6 +53,21 @@ class JobState(StrEnum):
     DELETED = "DELETED"  # index
 
 
+#: The states a backup, copy or restore job takes (the union of AWS's BackupJobState,
+#: CopyJobState and RestoreJobStatus); the others are scans' and indexes' only.
+DATA_JOB_STATES = tuple(
+    state
+    for state in JobState
+    if state
+    not in {
+        JobState.CANCELED,
+        JobState.COMPLETED_WITH_ISSUES,
+        JobState.ACTIVE,
+        JobState.DELETING,
+        JobState.DELETED,
+    }
+)
+
 #: States after which a job never changes again.
 FINAL_STATES = frozenset(
     {

@@ -21,7 +21,7 @@ from backup_relay.copy_chain.ports import ChainLedger
 from backup_relay.domain.chain import ChainRecord, HopRecord, LedgerState
 from backup_relay.domain.clock import Clock, utc_now
 from backup_relay.domain.diagnosis import diagnose
-from backup_relay.domain.jobs import DATA_JOB_KINDS, JobEvent, JobKind, JobState
+from backup_relay.domain.jobs import DATA_JOB_KINDS, DATA_JOB_STATES, JobEvent, JobKind
 from backup_relay.status.night import CHAIN_STATES, ChainFacts, Night, origin_of
 from backup_relay.status.ports import JobStates
 from backup_relay.status.threats import threatened
@@ -213,7 +213,7 @@ class Status:
         events = [
             event
             for kind in sorted(DATA_JOB_KINDS)  # a scan's or an index's event is not a job
-            for state in JobState
+            for state in DATA_JOB_STATES  # not a scan's or an index's own states
             for event in self.jobs.jobs_in_state(kind, state, since)
         ]
         events.sort(key=lambda event: event.time)
