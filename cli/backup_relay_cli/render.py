@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from backup_relay.doctor.report import DoctorReport
@@ -165,13 +165,12 @@ def render_status(report: StatusReport) -> str:
     )
     header = ("state", "account", "resource", "type", "attempt", "age", "hops", "chain",
               "diagnosis")  # fmt: skip
-    threats = [
+    threats = _threats_found(
         f"  {c.chain_id}: its copies are of {c.threats_found_in}, which a malware scan found "
         "threats in"
         for c in report.chains
         if c.threats_found_in
-    ]
-    threats = ["", "THREATS FOUND (docs/alerts.md):", *threats] if threats else []
+    )
     return "\n".join([*lines, *_table(header, rows), "", f"chains: {counts}", *threats])
 
 
@@ -253,14 +252,19 @@ def render_coverage(report: CoverageReport) -> str:
             f"; pending: first backed up less than {report.max_age_hours:g} h ago, "
             "no DR copy yet, no copy failed"
         )
-    threats = [
+    threats = _threats_found(
         f"  {r.resource_arn}: DR copy {r.dr_recovery_point_arn} is of {r.threats_found_in}, "
         "which a malware scan found threats in"
         for r in report.resources
         if r.threats_found_in
-    ]
-    threats = ["", "THREATS FOUND (docs/alerts.md):", *threats] if threats else []
+    )
     return "\n".join([*_table(header, table), "", summary, *threats])
+
+
+def _threats_found(lines: Iterable[str]) -> list[str]:
+    """The THREATS FOUND section under a table (status, coverage), when it has lines."""
+    listed = list(lines)
+    return ["", "THREATS FOUND (docs/alerts.md):", *listed] if listed else []
 
 
 #: What a finding of each severity says of its check: an error fails it, a warning warns.
