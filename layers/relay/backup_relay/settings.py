@@ -23,7 +23,7 @@ from pydantic import (
 
 from backup_relay.domain.accounts import AccountPolicy
 from backup_relay.domain.errors import SettingsError
-from backup_relay.domain.routes import Lifecycle, RoutePolicy, Vault, parse_types
+from backup_relay.domain.routes import Lifecycle, RouteError, RoutePolicy, Vault, parse_types
 
 if TYPE_CHECKING:
     from backup_relay.copy_chain.decisions import WaitPolicy
@@ -83,6 +83,8 @@ class RouteSettings(FunctionSettings):
     lag_max_retention_days: int = Field(alias="LAG_MAX_RETENTION_DAYS", ge=1)
     chained_types: Names = Field(alias="CHAINED_RESOURCE_TYPES")
     single_action_types: Names = Field(alias="SINGLE_ACTION_RESOURCE_TYPES")
+    #: AdditionalDestinations: more destinations than the DR vault (`TYPE:REGION:VAULT`, ...)
+    additional_destinations: Names = Field(alias="ADDITIONAL_DESTINATIONS")
 
     @model_validator(mode="after")
     def _dr_vault_is_not_a_central_vault(self) -> Self:
@@ -92,6 +94,14 @@ class RouteSettings(FunctionSettings):
             raise ValueError(
                 f"DR_VAULT_NAME must differ from CENTRAL_VAULT_NAME ({self.central_vault_name})"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _destinations_parse(self) -> Self:
+        try:
+            self.routes.destinations(home_region="home")
+        except RouteError as error:
+            raise ValueError(f"ADDITIONAL_DESTINATIONS: {error}") from None
         return self
 
     @property
@@ -105,6 +115,7 @@ class RouteSettings(FunctionSettings):
             dr_region=self.dr_region,
             dr_vault_name=self.dr_vault_name,
             lag_retention=(self.lag_min_retention_days, self.lag_max_retention_days),
+            additional_destinations=tuple(sorted(self.additional_destinations)),
         )
 
     @property

@@ -14,6 +14,7 @@ DEFAULTS: dict[str, str | None] = {
     "DrRetentionDays": "35",
     "LagMinRetentionDays": "7",
     "LagMaxRetentionDays": "36500",
+    "AdditionalDestinations": "",
     "ChainedResourceTypes": "RDS,Aurora,DocumentDB,Neptune",
     "SingleActionResourceTypes": "",
     "MaxConcurrentCopies": "0",
@@ -43,6 +44,7 @@ DEFAULTS: dict[str, str | None] = {
 
 #: Each function environment variable that a parameter sets: variable -> parameter.
 VARIABLES: dict[str, str] = {
+    "ADDITIONAL_DESTINATIONS": "AdditionalDestinations",
     "ALLOWED_SOURCE_ACCOUNTS": "AllowedSourceAccounts",
     "BRING_BACK_TARGETS": "BringBackTargets",
     "CENTRAL_VAULT_NAME": "CentralVaultName",

@@ -64,6 +64,46 @@ class Vault(BaseModel):
         return f"{self.account}:{self.region}:{self.name}"
 
 
+#: The word for "the stack's own region" in a destination (AdditionalDestinations' `home`).
+HOME_REGION = "home"
+
+
+class Destination(BaseModel):
+    """Where a chained recovery point must go from the central vault: the DR vault, or one of
+    the stack's AdditionalDestinations (`TYPE:REGION:VAULT`, in the central account)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    vault: Vault
+    vault_type: VaultType = VaultType.STANDARD
+
+    @property
+    def label(self) -> str:
+        """`standard:eu-west-1:backup-relay-dr`: how status, coverage and alerts name it."""
+        return f"{_TYPE_WORDS[self.vault_type]}:{self.vault.region}:{self.vault.name}"
+
+    @classmethod
+    def parse(cls, text: str, account: str, home_region: str) -> Destination:
+        """`TYPE:REGION:VAULT` (TYPE `standard` or `lag`; REGION a region or `home`, the stack's
+        own); RouteError says what is wrong and what is expected."""
+        parts = text.strip().split(":")
+        words = {word: vault_type for vault_type, word in _TYPE_WORDS.items()}
+        if len(parts) != 3 or parts[0] not in words or not parts[1] or not parts[2]:
+            raise RouteError(
+                f"{text!r} is not a destination: expected TYPE:REGION:VAULT, TYPE standard or "
+                "lag, REGION a region or home (for example lag:home:backup-relay-lag)"
+            )
+        region = home_region if parts[1] == HOME_REGION else parts[1]
+        vault = Vault(account=account, region=region, name=parts[2])
+        return cls(vault=vault, vault_type=words[parts[0]])
+
+    def __str__(self) -> str:
+        return self.label
+
+
+_TYPE_WORDS = {VaultType.STANDARD: "standard", VaultType.LOGICALLY_AIR_GAPPED: "lag"}
+
+
 class Lifecycle(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -129,6 +169,23 @@ class RoutePolicy:
     #: LagMinRetentionDays/LagMaxRetentionDays): copies into one must keep their recovery
     #: points within it. None: not known, not checked.
     lag_retention: tuple[int, int] | None = None
+    #: AdditionalDestinations, as written (`TYPE:REGION:VAULT`, comma-separated; empty: the DR
+    #: vault is the only destination). destinations() reads them.
+    additional_destinations: tuple[str, ...] = ()
+
+    def destinations(self, home_region: str) -> tuple[Destination, ...]:
+        """Every destination of a chain that starts in `home_region`, the DR vault first, each
+        once; () when the copy chain is off. RouteError: an entry is malformed."""
+        dr = self.dr_vault
+        if dr is None:
+            return ()
+        found = [Destination(vault=dr)]
+        for text in self.additional_destinations:
+            destination = Destination.parse(text, self.central_account, home_region)
+            if destination.vault in {known.vault for known in found}:
+                continue
+            found.append(destination)
+        return tuple(found)
 
     def central_vault(self, region: str) -> Vault:
         return Vault(account=self.central_account, region=region, name=self.central_vault_name)
