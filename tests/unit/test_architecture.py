@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 LIBRARY = ROOT / "layers" / "relay" / "backup_relay"
 AWS_PACKAGES = ("boto3", "botocore", "mypy_boto3")
-MAY_TOUCH_AWS = ("adapters", "wiring.py")
+MAY_TOUCH_AWS = ("adapters", "wiring")
 
 
 @cache
