@@ -11,7 +11,8 @@ from backup_relay.domain.failures import Diagnosis, Severity
 
 if TYPE_CHECKING:
     from backup_relay.doctor.preflight import PreflightReport
-from backup_relay.coverage.resources import CoverageReport
+from backup_relay.coverage.destinations import DestinationCoverage
+from backup_relay.coverage.resources import CoverageReport, ResourceCoverage
 from backup_relay.domain.diagnosis import Explanation
 from backup_relay.domain.jobs import JobEvent
 from backup_relay.domain.routes import Route
@@ -184,6 +185,8 @@ def _render_summary(summary: NightSummary) -> list[str]:
         stale = summary.stale_note
     else:
         stale = f"{len(summary.stale_resources)} ({summary.stale_note})"
+    where = summary.stale_destinations.items()
+    stale += "".join(f"\n            {arn} in {', '.join(ds)}" for arn, ds in where if ds)
     only = " ".join(f"--{flag} {value}" for flag, value in summary.filters.items())
     lines = [
         f"since {summary.since[:16].replace('T', ' ')} until {summary.now[:16].replace('T', ' ')}"
@@ -225,6 +228,8 @@ def _render_jobs(report: StatusReport) -> list[str]:
 
 
 def render_coverage(report: CoverageReport) -> str:
+    """One row per resource, one column per destination (the DR vault first): its copy's age,
+    pending, STALE, or no route; then why, the routes AWS does not have, the threats."""
     if not report.resources:
         return "no resource of a chained type backed up in the ledger's window"
     rows = [
@@ -232,33 +237,56 @@ def render_coverage(report: CoverageReport) -> str:
             "pending" if r.pending else "current" if r.current else "STALE",
             r.account,
             r.resource_type,
-            f"{r.age_hours:.1f}h" if r.age_hours is not None else "no DR copy",
             r.resource_arn,
-            "event lost; found in the DR vault" if r.verified_in_vault else r.why,
+            *(_copy_cell(d) for d in r.destinations),
+            "; ".join(filter(None, [r.why, _lost(r)])),
         )
         for r in report.resources
     ]
-    header: tuple[str, ...] = ("state", "account", "type", "DR copy age", "resource", "why")
+    header: tuple[str, ...] = ("state", "account", "type", "resource", *report.destinations, "why")
     table: list[tuple[str, ...]] = list(rows)
     if not any(row[-1] for row in table):  # all current: no reason to give
         header, table = header[:-1], [row[:-1] for row in table]
     stale = len(report.stale)
     summary = (
-        f"{len(report.resources) - stale} current, {stale} stale "
-        f"(DR copy older than {report.max_age_hours:g} h, none, or a copy failed since)"
+        f"{len(report.resources) - stale} current, {stale} stale (a copy older than "
+        f"{report.max_age_hours:g} h, none, or a copy failed since, in a destination)"
     )
     if report.pending:
         summary += (
             f"; pending: first backed up less than {report.max_age_hours:g} h ago, "
-            "no DR copy yet, no copy failed"
+            "no copy there yet, no copy failed"
         )
-    threats = _threats_found(
-        f"  {r.resource_arn}: DR copy {r.dr_recovery_point_arn} is of {r.threats_found_in}, "
-        "which a malware scan found threats in"
+    no_route = {
+        f"  {r.resource_type} into {d.destination}: {d.route_reason} ({d.route_page})"
         for r in report.resources
-        if r.threats_found_in
+        for d in r.destinations
+        if d.state == "no route"
+    }
+    routes = ["", "NO ROUTE (AWS cannot copy these; not stale):", *sorted(no_route)]
+    threats = _threats_found(
+        f"  {r.resource_arn}: {'DR copy' if n == 0 else f'copy in {d.destination}'} "
+        f"{d.recovery_point_arn} is of {d.threats_found_in}, which a malware scan found threats in"
+        for r in report.resources
+        for n, d in enumerate(r.destinations)
+        if d.threats_found_in
     )
-    return "\n".join([*_table(header, table), "", summary, *threats])
+    return "\n".join([*_table(header, table), "", summary, *(routes if no_route else []), *threats])
+
+
+def _copy_cell(d: DestinationCoverage) -> str:
+    age = f"{d.age_hours:.1f}h" if d.age_hours is not None else "none"
+    if d.state in {"current", "STALE"}:
+        return age if d.state == "current" else f"STALE {age}"
+    return d.state  # pending, no route
+
+
+def _lost(r: ResourceCoverage) -> str:
+    lost = [d.destination for d in r.destinations if d.verified_in_vault]
+    if not lost:
+        return ""
+    where = "the DR vault" if len(r.destinations) <= 1 else ", ".join(lost)
+    return f"event lost; found in {where}"
 
 
 def _threats_found(lines: Iterable[str]) -> list[str]:

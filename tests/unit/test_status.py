@@ -14,7 +14,7 @@ from backup_relay.coverage.resources import Coverage
 from backup_relay.domain.chain import CurrentHop, HopError, LedgerState
 from backup_relay.domain.jobs import JobEvent, JobKind, JobState
 from backup_relay.settings import ReconcileSettings
-from backup_relay.status.chains import Status, StatusReport
+from backup_relay.status.chains import StaleResource, Status, StatusReport
 from backup_relay.status.views import Filters
 from backup_relay_cli.main import main
 from backup_relay_cli.render import render_coverage, render_status
@@ -256,7 +256,9 @@ def test_ages_follow_the_use_cases_clock_and_are_never_negative(world: World) ->
 def test_the_summary_counts_stale_resources_and_says_to_run_coverage(world: World) -> None:
     # GIVEN coverage calls orders stale, and no job failed
     jobs = MemoryReplayLedger()
-    status = Status(world.ledger, jobs, now=world.clock, stale=lambda now: {ORDERS: "Aurora"})
+    status = Status(
+        world.ledger, jobs, now=world.clock, stale=lambda now: {ORDERS: StaleResource("Aurora")}
+    )
     # WHEN status is asked THEN it is not all well, and says to run coverage
     summary = status(NOW - timedelta(hours=24)).summary
     assert summary is not None

@@ -20,6 +20,7 @@ from backup_relay.domain.jobs import DATA_JOB_KINDS, FAILURE_STATES, JobKind
 from backup_relay.domain.proof import ProbeSubject, Proof, event_subject, hop_subject
 
 if TYPE_CHECKING:  # in signatures only: the doctor's alerts load none of them
+    from backup_relay.coverage.destinations import DestinationCoverage
     from backup_relay.coverage.resources import ResourceCoverage
     from backup_relay.domain.chain import ChainRecord, HopRecord
     from backup_relay.domain.jobs import JobEvent
@@ -244,17 +245,37 @@ def for_quarantine(hour: str, count: int, account: str, region: str, at: datetim
     )
 
 
-def for_stale_resource(resource: ResourceCoverage, max_age_hours: float, at: datetime) -> Alert:
-    newest = resource.newest_dr_copy or "none"
+def for_stale_resource(
+    resource: ResourceCoverage,
+    destination: DestinationCoverage,
+    max_age_hours: float,
+    at: datetime,
+) -> Alert:
+    """A resource whose copy in one destination went stale ("current in the DR region, stale in
+    the LAG vault"): one warning per (resource, destination, newest copy there). Its id names the
+    newest copy, so it is raised again only once that destination was current and went stale
+    anew; the DR vault's (the first destination) keeps the id it had before destinations, so an
+    upgrade raises no second warning for a stale DR copy."""
+    label = destination.destination
+    newest = destination.newest_copy or "none"
+    first = not resource.destinations or resource.destinations[0].destination == label
     message = (
-        f"newest DR copy completed {resource.age_hours} h ago, limit {max_age_hours:g} h"
-        if resource.newest_dr_copy
-        else "no copy in the DR vault"
+        f"newest copy into {label} completed {destination.age_hours} h ago, "
+        f"limit {max_age_hours:g} h"
+        if destination.newest_copy
+        else f"no copy in {label}"
     )
+    if destination.failed_copy_job_id:  # a copy failed since: its diagnosis and replay
+        message += f"; {destination.why}"
+    current = [d.destination for d in resource.destinations if d.current and not d.pending]
+    if current:
+        message += f"; current in {', '.join(current)}"
     return _warning(
-        f"stale:{resource.resource_arn}:{newest}",
+        f"stale:{resource.resource_arn}:{newest}"
+        if first
+        else f"stale:{resource.resource_arn}:{label}:{newest}",
         AlertKind.DR_COPY_STALE,
-        "DR copy stale" if resource.newest_dr_copy else "no DR copy",
+        ("DR copy stale" if destination.newest_copy else "no DR copy") + f" in {label}",
         at,
         Category.DR_COPY_STALE,
         message,

@@ -21,6 +21,8 @@ class ReconcileReport(BaseModel):
     hops_past_sla: list[str] = []
     executions_closed: list[str] = []  # "<chain id> (<status>)": ended, the ledger said running
     stale_resources: list[str] = []  # chained resources whose newest DR copy is too old, or none
+    #: "<resource ARN> in <destination label>": each destination a resource is stale in
+    stale_copies: list[str] = []
     skipped: list[str] = []
     errors: list[str] = []  # what AWS refused, one line per recovery point or hop
 

@@ -180,8 +180,10 @@ class Reconcile:
                 report.errors.append(f"{name}: closing its ended execution: {error}")
 
     def check_coverage(self, report: ReconcileReport) -> None:
-        """A resource that becomes stale raises one warning: its alert id names its newest DR
-        copy, so it is raised again only once it was current and went stale anew."""
+        """A resource that becomes stale in a destination raises one warning for it: its alert
+        id names the destination and its newest copy there, so it is raised again only once that
+        destination was current and went stale anew. A destination AWS has no route to is not
+        stale."""
         if self.coverage is None or not self.policy.coverage_max_age:
             return
         try:
@@ -191,4 +193,7 @@ class Reconcile:
             return
         for resource in result.stale:
             report.stale_resources.append(resource.resource_arn)
-            self.alerts.send(for_stale_resource(resource, result.max_age_hours, self.now()))
+            for destination in resource.stale_destinations:
+                report.stale_copies.append(f"{resource.resource_arn} in {destination.destination}")
+                alert = for_stale_resource(resource, destination, result.max_age_hours, self.now())
+                self.alerts.send(alert)

@@ -33,7 +33,12 @@ from backup_relay.domain.route_table import (
 
 
 class RouteError(ValueError):
-    """No copy route exists; the message says why."""
+    """No copy route exists; the message says why, `page` the AWS page that says so (empty:
+    this product's own topology, or a malformed input)."""
+
+    def __init__(self, message: str, page: str = "") -> None:
+        super().__init__(message)
+        self.page = page
 
 
 class Vault(BaseModel):
@@ -253,7 +258,7 @@ def plan_route(
         )
     )
     if decision.action is Action.IMPOSSIBLE:
-        raise RouteError(decision.reason)
+        raise RouteError(decision.reason, decision.page)
     hops: tuple[Hop, ...]
     if decision.action is Action.TWO_HOPS:
         via = _intermediate(resource_type, source, destination, settings)

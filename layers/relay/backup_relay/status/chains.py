@@ -11,9 +11,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from pydantic import BaseModel
 
@@ -93,8 +94,16 @@ class StatusReport(BaseModel):
         return sum(chain.state == state for chain in self.chains)
 
 
-#: The resources coverage calls stale at a time, ARN -> resource type (None: not checked).
-StaleResources = Callable[[datetime], dict[str, str] | None]
+class StaleResource(NamedTuple):
+    """A resource coverage calls stale: its type, and the destinations (labels) it is stale in
+    ("current in the DR region, stale in the LAG vault": only the LAG vault's)."""
+
+    resource_type: str
+    destinations: tuple[str, ...] = ()
+
+
+#: The resources coverage calls stale at a time, by ARN (None: not checked).
+StaleResources = Callable[[datetime], Mapping[str, StaleResource] | None]
 
 
 @dataclass
@@ -188,22 +197,26 @@ class Status:
         if found is not None:
             stale = [
                 arn
-                for arn, resource_type in found.items()
+                for arn, resource in found.items()
                 if filters.matches(
                     account=arn_account(arn) or (filters.account or ""),
                     resource_arn=arn,
-                    resource_type=resource_type,
+                    resource_type=resource.resource_type,
                     state=None,
                 )
             ]
+        summary = night.summary(
+            failures,
+            (c.record.state for c in chains if c.record.chain_id in chosen),
+            stale,
+            note,
+            filters,
+        )
+        if found is not None and stale:  # where each is stale (coverage per destination)
+            where = {arn: list(found[arn].destinations) for arn in stale}
+            summary = summary.model_copy(update={"stale_destinations": where})
         return StatusReport(
-            summary=night.summary(
-                failures,
-                (c.record.state for c in chains if c.record.chain_id in chosen),
-                stale,
-                note,
-                filters,
-            ),
+            summary=summary,
             failures=failures,
             chains=[view for view in views if view.chain_id in chosen],
         )

@@ -50,6 +50,9 @@ class NightSummary(BaseModel):
     #: resources whose DR copy is stale by coverage's rule; None: not checked (see stale_note)
     stale_resources: list[str] | None
     stale_note: str
+    #: each stale resource's destinations (labels) it is stale in, by ARN (coverage per
+    #: destination: "current in the DR region, stale in the LAG vault")
+    stale_destinations: dict[str, list[str]] = {}
     all_well: bool
     verdict: str
     actions: list[str]

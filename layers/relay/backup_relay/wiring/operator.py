@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from backup_relay.doctor.checkup import Doctor
     from backup_relay.doctor.preflight import Preflight
     from backup_relay.domain.stack import DeployedStack
-    from backup_relay.status.chains import StaleResources, Status
+    from backup_relay.status.chains import StaleResource, StaleResources, Status
 
 
 def status(env: Mapping[str, str]) -> Status:
@@ -41,11 +41,18 @@ def _stale(coverage: Coverage, env: Mapping[str, str]) -> StaleResources:
 
     hours = float(env.get("COVERAGE_MAX_AGE_HOURS") or DEFAULTS["CoverageMaxAgeHours"] or 0)
 
-    def stale(now: datetime) -> dict[str, str] | None:
+    def stale(now: datetime) -> dict[str, StaleResource] | None:
+        from backup_relay.status.chains import StaleResource
+
         if hours <= 0:
             return None
         coverage.now = lambda: now
-        return {r.resource_arn: r.resource_type for r in coverage(timedelta(hours=hours)).stale}
+        return {
+            r.resource_arn: StaleResource(
+                r.resource_type, tuple(d.destination for d in r.stale_destinations)
+            )
+            for r in coverage(timedelta(hours=hours)).stale
+        }
 
     return stale
 

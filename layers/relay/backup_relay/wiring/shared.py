@@ -63,6 +63,7 @@ def build_coverage(settings: ChainEnvironment, now: Clock = utc_now) -> Coverage
 
     if settings.dr_vault is None:
         return None
+    routes = settings.routes
     return Coverage(
         jobs=DynamoEventLedger(settings.ledger_table, settings.ledger_retention),
         dr_vault_arn=settings.dr_vault.arn,
@@ -70,6 +71,9 @@ def build_coverage(settings: ChainEnvironment, now: Clock = utc_now) -> Coverage
         dr_points=BackupRecoveryPoints(),
         now=now,
         chains=DynamoChainLedger(settings.ledger_table, settings.ledger_retention),
+        # per destination: the DR vault, then AdditionalDestinations (issue #25 item 5)
+        destinations=routes.destinations(settings.home_region),
+        routes=routes,
     )
 
 
