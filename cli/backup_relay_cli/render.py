@@ -15,7 +15,7 @@ from backup_relay.coverage.destinations import DestinationCoverage
 from backup_relay.coverage.resources import CoverageReport, ResourceCoverage
 from backup_relay.domain.diagnosis import Explanation
 from backup_relay.domain.jobs import JobEvent
-from backup_relay.domain.routes import Route
+from backup_relay.domain.routes import Route, RouteError
 from backup_relay.replay.report import ReplayOutcome, ReplayReport
 from backup_relay.status.chains import StatusReport
 from backup_relay.status.views import NightSummary
@@ -67,6 +67,11 @@ def render_route(route: Route) -> str:
         inferred = ", INFERRED" if route.inferred else ""
         lines.append(f"  (route table: {route.family}, {route.action}{inferred}; {route.page})")
     return "\n".join(lines)
+
+
+def render_no_route(error: RouteError) -> str:
+    """`plan`'s one line for a copy AWS does not make: the route table's reason, AWS's page."""
+    return f"no route: {error}" + (f"; see {error.page}" if error.page else "")
 
 
 def render_diagnosis(diagnosis: Diagnosis) -> str:

@@ -33,11 +33,15 @@ from backup_relay.alerts.message import email_text
 from backup_relay.coverage.resources import CoverageReport
 from backup_relay.doctor.report import DoctorReport
 from backup_relay.domain.alert import Alert
+from backup_relay.domain.route_table import VaultType
+from backup_relay.domain.routes import Route, RouteError, Vault, plan_route
 from backup_relay.replay.report import ReplayOutcome, ReplayReport
+from backup_relay.settings import RouteSettings
 from backup_relay.status.chains import StatusReport
 from backup_relay_sandbox.backup_sim import Faults, policies
 from backup_relay_sandbox.cloud import (
     CENTRAL_ACCOUNT,
+    DR_REGION,
     MEMBER_ACCOUNTS,
     REGION,
     SANDBOX_MOTO_CONFIG,
@@ -63,6 +67,8 @@ class Renderers(Protocol):
     def render_replay(self, report: ReplayReport, *, dry_run: bool) -> str: ...
     def render_status(self, report: StatusReport) -> str: ...
     def render_coverage(self, report: CoverageReport) -> str: ...
+    def render_route(self, route: Route) -> str: ...
+    def render_no_route(self, error: RouteError) -> str: ...
 
 
 def run_demo(out: TextIO | None, render: Renderers, *, verbose: bool = False) -> dict[str, Any]:
@@ -96,14 +102,19 @@ def run_demo(out: TextIO | None, render: Renderers, *, verbose: bool = False) ->
             org, out, render, account=MEMBER_ACCOUNTS[-1], key=key, timeline=timeline
         )
         coverage = _status_and_coverage(org, out, render)
+        no_route = _plan_where_aws_has_no_route(org, out, render)
         summary = _summary(org, timeline, alerts, unshared, replayed)
         summary["coverage"] = {
             "current": len(coverage.resources) - len(coverage.stale),
             "stale": len(coverage.stale),
         }
         summary["doctor"] = dict(Counter(f.category for f in doctor[0].findings))
+        summary["no_route"] = no_route
         summary["ok"] = (
-            summary["ok"] and not coverage.stale and summary["doctor"] == summary["alerts"]
+            summary["ok"]
+            and not coverage.stale
+            and summary["doctor"] == summary["alerts"]
+            and no_route.startswith("no route: a logically air-gapped vault does not take RDS")
         )
     summary["seconds"] = round(time.perf_counter() - started, 2)
     _print(out, _render_summary(org_rows=summary.pop("rows"), summary=summary))
@@ -204,9 +215,42 @@ def _status_and_coverage(
         f"$ backup-relay status --since 24h\n"
         f"{render.render_status(status(now - timedelta(hours=24)))}",
     )
-    _print(out, section("7. Coverage: every chained resource's newest DR copy"))
+    _print(out, section("7. Coverage: every chained resource's newest copy, per destination"))
     _print(out, f"$ backup-relay coverage --max-age 26h\n{render.render_coverage(report)}")
     return report
+
+
+#: The DR region's logically air-gapped vault that `plan` is asked about (its name is all plan
+#: needs: the route table answers from the type and the vault's type, not from the vault).
+LAG_VAULT = "backup-relay-lag"
+
+
+def _plan_where_aws_has_no_route(org: Organization, out: TextIO | None, render: Renderers) -> str:
+    """`backup-relay plan` from the central copy into the DR region's LAG vault, with the
+    stack's settings: the cluster types go straight in; an RDS DB instance has no route, AWS's
+    reason and page (exit 1: plan's answer for a copy AWS does not make, not a failure)."""
+    env = {**org.central.functions["ReplayFunction"].variables, "AWS_REGION": REGION}
+    routes = RouteSettings.load(env).routes
+    central = routes.central_vault(REGION)
+    lag = Vault(account=CENTRAL_ACCOUNT, region=DR_REGION, name=LAG_VAULT)
+    _print(out, section("8. Plan: a LAG destination, and the copy AWS does not make"))
+    answer = ""
+    for resource_type in ("Aurora", "RDS"):
+        command = (
+            f"$ backup-relay plan {resource_type} --from {central} --to {lag} "
+            f"--destination-vault-type {VaultType.LOGICALLY_AIR_GAPPED}"
+        )
+        try:
+            route = plan_route(
+                resource_type, central, lag, routes,
+                destination_vault_type=VaultType.LOGICALLY_AIR_GAPPED,
+            )  # fmt: skip
+            _print(out, f"{command}\n{render.render_route(route)}\n")
+        except RouteError as error:
+            answer = render.render_no_route(error)
+            note = "(exit 1: plan's answer for a copy AWS does not make; coverage: no route)"
+            _print(out, f"{command}\nbackup-relay: {answer}\n{note}")
+    return answer
 
 
 def _aurora_whose_key_is_not_shared(org: Organization, account: str) -> tuple[str, str]:
@@ -305,6 +349,8 @@ def _render_summary(org_rows: list[tuple[str, str, str, int]], summary: dict[str
         ("failed copies replayed after the fix", summary["replayed"]),
         ("chained resources with a current DR copy (26 h)", "{current} current, {stale} stale"
             .format(**summary["coverage"])),
+        ("plan RDS into a LAG vault (an expected answer)",
+            "no route" if summary["no_route"] else "-"),
         ("alerts published, by diagnosis", ", ".join(
             f"{k} {v}" for k, v in summary["alerts"].items()) or "-"),
     ]  # fmt: skip

@@ -22,6 +22,7 @@ SECTIONS = (
     "== 5. The fix",
     "== 6. Status",
     "== 7. Coverage",
+    "== 8. Plan",
     "== Summary",
 )
 #: an event's row (time, account) or a quarantined message's
@@ -64,8 +65,13 @@ def test_the_demo_tells_its_story_in_sections_after_a_legend(
         ("== 5. The fix", "$ backup-relay replay --since 24h --dry-run"),
         ("== 6. Status", "$ backup-relay status"),
         ("== 7. Coverage", "$ backup-relay coverage"),
+        ("== 8. Plan", "$ backup-relay plan RDS"),
     ]:
         assert text.index(command) > text.index(header)
+    # AND plan answers an RDS instance into the LAG vault: no route, AWS's reason and page, as
+    # an expected answer (exit 1 is plan's answer, not the demo's failure)
+    assert "backup-relay: no route: a logically air-gapped vault does not take RDS" in text
+    assert summary["no_route"].endswith("devguide/logicallyairgappedvault.html")
     # AND the demo's own checks still hold
     assert summary["ok"] is True
 

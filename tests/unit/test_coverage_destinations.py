@@ -259,3 +259,17 @@ def test_coverage_json_lists_each_resources_destinations_and_exits_1_when_stale(
         (DR_LABEL, "current", ""),
         (LAG_LABEL, "STALE", "no copy yet"),
     ]
+
+
+def test_plan_answers_an_rds_instance_into_a_lag_vault_with_the_reason_and_aws_page(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # GIVEN an RDS DB instance's central copy, planned into the DR region's LAG vault
+    to = f"{CENTRAL}:{DR_REGION}:lag"
+    args = ["plan", "RDS", "--from", f"{CENTRAL}:{HOME}:central", "--to", to]
+    # WHEN the operator plans it THEN exit 1, one line: no route, AWS's reason and its page
+    assert main([*args, "--destination-vault-type", "logically-air-gapped"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("backup-relay: no route: a logically air-gapped vault does not take RDS")
+    assert err.endswith(f"; see {LAG_PAGE}")
+    assert len(err.splitlines()) == 1

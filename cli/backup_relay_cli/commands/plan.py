@@ -23,7 +23,7 @@ from backup_relay_cli.options import (
     stack_environment,
     stack_options,
 )
-from backup_relay_cli.render import render_route, route_json
+from backup_relay_cli.render import render_no_route, render_route, route_json
 
 #: plan's flags, and the function environment variable each one overrides
 OVERRIDES = {
@@ -147,7 +147,7 @@ def run(args: argparse.Namespace) -> int:
             encryption=Encryption(args.encryption) if args.encryption else None,
         )
     except RouteError as error:  # AWS has no such copy: the operation fails, the usage was fine
-        raise CommandError(f"no route: {error}", EXIT_FAILED) from None
+        raise CommandError(render_no_route(error), EXIT_FAILED) from None
     if args.json:
         print(json.dumps(route_json(route) | {"settings": origin}, indent=2))
     else:
