@@ -13,6 +13,7 @@ import pytest
 
 from backup_relay.coverage.resources import Coverage
 from backup_relay.domain.copy_jobs import RecoveryPoint
+from backup_relay.domain.errors import NotFound
 from backup_relay.domain.jobs import JobEvent, JobKind, JobState
 from backup_relay.domain.routes import Vault
 from backup_relay.settings import ReconcileSettings
@@ -273,3 +274,27 @@ def test_plan_answers_an_rds_instance_into_a_lag_vault_with_the_reason_and_aws_p
     assert err.startswith("backup-relay: no route: a logically air-gapped vault does not take RDS")
     assert err.endswith(f"; see {LAG_PAGE}")
     assert len(err.splitlines()) == 1
+
+
+class _LagVaultMissing(FakeRecoveryPoints):
+    def in_vault(self, vault: Vault, *args: object, **kwargs: object) -> list[RecoveryPoint]:
+        if vault == LAG:
+            raise NotFound("ResourceNotFoundException", "Backup vault with name lag not found")
+        return super().in_vault(vault, *args, **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_destination_vault_aws_refuses_to_list_leaves_the_ledgers_answer(world: World) -> None:
+    # GIVEN orders with no LAG copy for 40 h, and a LAG vault AWS says is not there
+    jobs = MemoryReplayLedger()
+    jobs.add(backup(ORDERS, NOW - timedelta(hours=40)))
+    jobs.add(landed(ORDERS, DR, NOW - timedelta(hours=2)))
+    # WHEN coverage is asked THEN the LAG vault is stale, by the ledger, saying AWS's words;
+    # the DR vault still answers
+    report = coverage_of(jobs, world, dr_points=_LagVaultMissing())(timedelta(hours=26))
+    [found] = report.resources
+    dr, lag = found.destinations
+    assert (dr.state, lag.state, lag.reason) == ("current", "STALE", "no copy yet")
+    assert lag.why == (
+        "no copy yet (its vault could not be read: ResourceNotFoundException: Backup vault with "
+        "name lag not found)"
+    )

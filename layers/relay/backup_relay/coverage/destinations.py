@@ -45,6 +45,9 @@ class DestinationCoverage(BaseModel):
     replayed_as: str | None = None
     #: the recovery point a malware scan found threats in, when this copy is (of) it
     threats_found_in: str | None = None
+    #: the vault could not be read (AWS refused: not found, access denied): the ledger's answer
+    #: stands; AWS's words
+    vault_error: str | None = None
     #: no route: the route table's reason and the AWS page it cites
     route_reason: str | None = None
     route_page: str | None = None
@@ -71,12 +74,13 @@ class DestinationCoverage(BaseModel):
         """The reason as a sentence an operator acts on."""
         if self.reason == NO_ROUTE:
             return f"no route: {self.route_reason}"
+        unread = f" (its vault could not be read: {self.vault_error})" if self.vault_error else ""
         if self.reason != COPY_FAILED:
-            return self.reason
+            return self.reason + unread if self.reason else ""
         text = f"copy failed ({self.failed_category}, job {self.failed_copy_job_id})"
         if self.replayed_as:
-            return f"{text}; replayed as copy job {self.replayed_as}"
-        return f"{text}: {self.replay_command}"
+            return f"{text}; replayed as copy job {self.replayed_as}{unread}"
+        return f"{text}: {self.replay_command}{unread}"
 
 
 def dr_only(dr_vault_arn: str) -> tuple[Destination, ...]:

@@ -40,6 +40,7 @@ from backup_relay.coverage.destinations import (
 from backup_relay.domain.clock import Clock, utc_now
 from backup_relay.domain.copy_jobs import RecoveryPoint
 from backup_relay.domain.diagnosis import diagnose
+from backup_relay.domain.errors import Refused
 from backup_relay.domain.jobs import FAILURE_STATES, JobEvent, JobKind, JobState
 from backup_relay.domain.routes import Destination, RoutePolicy
 from backup_relay.status.ports import JobStates
@@ -202,7 +203,11 @@ class Coverage:
         )
         if found.current:
             return found
-        in_vault = self._newest_in_vault(destination, arn, now - max_age)
+        try:
+            in_vault = self._newest_in_vault(destination, arn, now - max_age)
+        except Refused as error:  # a destination vault not there, or not readable: the ledger's
+            found = found.model_copy(update={"vault_error": str(error)})  # answer stands
+            in_vault = None
         if in_vault is not None:
             return found.model_copy(
                 update={
