@@ -8,12 +8,14 @@ not use: its copy fails, the alert it raises says why and how to fix it, the ope
 key and replays the copy, and it reaches DR too.
 
 It prints its story in sections (the night's backups; the doctor, before the copies; the copies
-and chains; the alert; the fix and replay; status; coverage; the summary) after a short legend.
+and chains; the alert; the fix and replay; status; coverage; plan into a logically air-gapped
+vault, where an RDS instance has no route; the summary) after a short legend.
 The events come from the functions' own log lines (demo_timeline.py), condensed by phase unless
 `verbose`, in AWS Backup's virtual time.
 
-The commands the operator runs in it (doctor, replay, status, coverage) print as the CLI prints
-them: the CLI passes its renderers in (`Renderers`), so the sandbox does not import the CLI.
+The commands the operator runs in it (doctor, replay, status, coverage, plan) print as the CLI
+prints them: the CLI passes its renderers in (`Renderers`), so the sandbox does not import the
+CLI.
 """
 
 from __future__ import annotations

@@ -46,7 +46,7 @@ def test_coverage_answers_per_destination_and_warns_once_per_destination(moto: N
     # THEN it answers per destination, the DR vault first
     assert report.destinations == [DR_LABEL, LAG_LABEL]
     found = {r.resource_arn: r for r in report.resources}
-    assert [d.state for d in found[neptune].destinations][0] == "current"
+    assert found[neptune].destinations[0].state == "current"
     # AND the RDS instance has no route into the LAG vault, with AWS's reason and page: current
     dr, lag = found[rds].destinations
     assert (dr.state, lag.state, lag.route_page) == ("current", "no route", LAG_PAGE)
