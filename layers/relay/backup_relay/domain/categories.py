@@ -90,10 +90,11 @@ WARNINGS: dict[Category, tuple[str, str, str]] = {
         "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-account.html",
     ),
     Category.DR_COPY_STALE: (
-        "A chained resource has no recent copy in the DR vault",
-        "Look at its chains (`backup-relay status --recovery-point ...`) and its member's copy "
-        "jobs: a failed copy or chain raised its own alert (fix it, then `backup-relay "
-        "replay`); no copy at all usually means the member's backup plan has no copy rule to "
+        "A chained resource has no recent copy in one of its destinations (the DR vault, or "
+        "one of AdditionalDestinations)",
+        "`backup-relay coverage` says which destination and why. Look at its chains "
+        "(`backup-relay status --recovery-point ...`) and its member's copy jobs: a failed "
+        "copy or chain raised its own alert (fix it, then `backup-relay replay`); no copy at all usually means the member's backup plan has no copy rule to "
         "the central vault, or its backups stopped. Raise CoverageMaxAgeHours if the plan runs "
         "less often than daily.",
         "https://docs.aws.amazon.com/aws-backup/latest/devguide/recov-point-create-a-copy.html",
