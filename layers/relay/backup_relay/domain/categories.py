@@ -94,9 +94,9 @@ WARNINGS: dict[Category, tuple[str, str, str]] = {
         "one of AdditionalDestinations)",
         "`backup-relay coverage` says which destination and why. Look at its chains "
         "(`backup-relay status --recovery-point ...`) and its member's copy jobs: a failed "
-        "copy or chain raised its own alert (fix it, then `backup-relay replay`); no copy at all usually means the member's backup plan has no copy rule to "
-        "the central vault, or its backups stopped. Raise CoverageMaxAgeHours if the plan runs "
-        "less often than daily.",
+        "copy or chain raised its own alert (fix it, then `backup-relay replay`); no copy at "
+        "all usually means the member's backup plan has no copy rule to the central vault, or "
+        "its backups stopped. Raise CoverageMaxAgeHours if the plan runs less often than daily.",
         "https://docs.aws.amazon.com/aws-backup/latest/devguide/recov-point-create-a-copy.html",
     ),
     Category.QUARANTINED_EVENTS: (
