@@ -250,6 +250,8 @@ class Coverage:
     def _newest_in_vault(
         self, destination: Destination, resource_arn: str, created_after: datetime
     ) -> RecoveryPoint | None:
+        """ListRecoveryPointsByBackupVault ByResourceArn; a LAG vault's too (INFERRED: the API
+        reference takes any vault's name and does not single LAG vaults out)."""
         if self.dr_points is None:
             return None
         points = [
