@@ -102,3 +102,19 @@ def test_with_security_hub_findings_off_nothing_is_imported(moto: None) -> None:
     # WHEN the doctor runs THEN it alerts, and Security Hub has nothing of it
     assert org.central.functions["DoctorFunction"]({})["findings"]
     assert client("securityhub").get_findings()["Findings"] == []
+
+
+def test_a_hub_that_is_not_enabled_is_reported_and_the_doctor_still_finds(moto: None) -> None:
+    # GIVEN SecurityHubFindings on, in an account where Security Hub is not enabled, and a
+    # doctor finding
+    org = Organization.build(members=[MEMBER], resource_types=(), SecurityHubFindings="true")
+    client("backup").delete_backup_vault_access_policy(BackupVaultName=CENTRAL_VAULT)
+    # WHEN the doctor and reconcile run
+    doctor = org.central.functions["DoctorFunction"]({})
+    reconcile = org.central.functions["ReconcileFunction"]({})
+    # THEN the doctor still finds (and alerts), and each says Security Hub refused, and why
+    assert [f["category"] for f in doctor["findings"]] == ["vault_access_policy"]
+    [skipped] = doctor["skipped"]
+    assert skipped.startswith("Security Hub: ")
+    assert "InvalidAccessException" in skipped
+    assert any("InvalidAccessException" in e for e in reconcile["errors"])
