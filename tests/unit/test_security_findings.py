@@ -22,6 +22,7 @@ from backup_relay.domain.security_findings import (
     failed_drill,
     raised,
     resolved,
+    resource,
 )
 from backup_relay.security_findings.publish import REFRESH, PublishFindings
 from backup_relay.security_findings.sources import (
@@ -163,6 +164,13 @@ def test_a_stale_dr_copy_is_a_finding_per_resource_and_destination() -> None:
     assert (resource.type, resource.id, resource.region) == ("AwsRdsDbCluster", DB, REGION)
     assert DR_VAULT in dr.description
     assert "no copy yet" in dr.description
+
+
+def test_a_resource_keeps_its_arns_partition() -> None:
+    arn = "arn:aws-cn:rds:cn-north-1:222222222222:db:ledger"
+    assert resource(arn, "RDS", MEMBER, "cn-north-1").partition == "aws-cn"
+    assert resource("backup-relay-central", None, MEMBER, "-").partition == "aws"
+    assert resource("backup-relay-central", None, MEMBER, "-").region is None
 
 
 def test_a_failed_drill_is_a_high_finding_on_its_resource() -> None:

@@ -268,9 +268,11 @@ def resource(
 ) -> Resource:
     """An ASFF resource: AWS's type for an ARN of one the relay handles, else Other (with the
     account it is in, as ASFF's resource has no account of its own)."""
+    parts = resource_id.split(":")
     return Resource(
         type=_ASFF_TYPES.get(resource_type or "", "Other"),
         id=resource_id,
+        partition=parts[1] if parts[0] == "arn" and len(parts) > 1 and parts[1] else "aws",
         region=None if region in (None, "-") else region,
         details={
             "Other": {"Account": account, **({"Type": resource_type} if resource_type else {})}
