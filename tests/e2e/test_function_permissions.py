@@ -12,7 +12,7 @@ from typing import Any
 from backup_relay_sandbox import api_calls
 from backup_relay_sandbox.backup_sim import policies
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, REGION, client
-from backup_relay_sandbox.organization import MEMBER_VAULT, Organization
+from backup_relay_sandbox.organization import CENTRAL_VAULT, MEMBER_VAULT, Organization
 from backup_relay_sandbox.template import CENTRAL_TEMPLATE, load_template, resolve
 from tests.support.chain import (
     DR,
@@ -64,7 +64,8 @@ def _allows(
 def test_every_call_a_function_makes_is_in_its_policy(moto: None) -> None:
     # GIVEN a night that exercises every function: ingest, chains that poll and shorten
     # intermediate retention, reconcile, and a bring-back; and an on-demand backup, which
-    # ingest copies into the central vault as the member's ReplayRole (OnDemandBackupsToDr)
+    # ingest copies into the central vault as the member's ReplayRole (OnDemandBackupsToDr);
+    # the doctor and reconcile publish to Security Hub (SecurityHubFindings)
     api_calls.clear()
     org = Organization.build(
         members=MEMBER_ACCOUNTS[:1],
@@ -72,7 +73,9 @@ def test_every_call_a_function_makes_is_in_its_policy(moto: None) -> None:
         wait_timeout_seconds=2,
         IntermediateRetentionDays="3",
         OnDemandBackupsToDr="true",
+        SecurityHubFindings="true",
     )
+    client("securityhub", REGION).enable_security_hub()
     lose_the_chains_completions(org)
     night(org, types=("Aurora", "Neptune"))
     on_demand_backup(org, MEMBER_ACCOUNTS[0], "Neptune")
@@ -88,6 +91,8 @@ def test_every_call_a_function_makes_is_in_its_policy(moto: None) -> None:
     )
     org.settle()
     org.central.functions["ReplayFunction"]({"since": "30d"})
+    # a finding for the doctor to publish
+    client("backup", REGION).delete_backup_vault_access_policy(BackupVaultName=CENTRAL_VAULT)
     org.central.functions["DoctorFunction"]({})
     execution = org.executions()[0]
     org.central.functions["ChainEndedFunction"](
@@ -115,6 +120,8 @@ def test_every_call_a_function_makes_is_in_its_policy(moto: None) -> None:
     assert {"BringBackFunction", "ChainEndedFunction", "ReplayFunction"} <= set(made)
     assert "DoctorFunction" in made
     assert "sts:AssumeRole" in {action for action, _ in made["IngestFunction"]}  # on demand
+    assert "securityhub:BatchImportFindings" in {action for action, _ in made["DoctorFunction"]}
+    assert "securityhub:GetFindings" in {action for action, _ in made["ReconcileFunction"]}
     assert {function: actions for function, actions in missing.items() if actions} == {}
 
 

@@ -490,3 +490,42 @@ class FakeCentralCopyJobs:
 
     def failed_copy_jobs(self, region: str, since: datetime) -> list[ListedCopyJob]:
         return [job for job in self.failed.get(region, []) if job.created_at >= since]
+
+
+@dataclass
+class MemorySecurityHub:
+    """Security Hub's findings by id, as the adapter promises them: `active_findings` the
+    ACTIVE ones of a product's generator; `import_findings` creates or replaces each (keeping
+    a known finding's Workflow, as AWS does), refusing the ids in `refuse`; `broken`: every
+    call fails with it."""
+
+    findings: dict[str, Any] = field(default_factory=dict)  # id -> SecurityFinding
+    imports: list[list[str]] = field(default_factory=list)  # the ids of each import_findings
+    refuse: set[str] = field(default_factory=set)
+    broken: AwsError | None = None
+
+    def active_findings(self, product_arn: str, generator_id: str) -> list[Any]:
+        if self.broken:
+            raise self.broken
+        return [
+            f
+            for f in self.findings.values()
+            if f.active and f.product_arn == product_arn and f.generator_id == generator_id
+        ]
+
+    def import_findings(self, findings: Any) -> list[Any]:
+        from backup_relay.domain.security_findings import Workflow
+        from backup_relay.security_findings.ports import ImportFailure
+
+        if self.broken:
+            raise self.broken
+        self.imports.append([f.id for f in findings])
+        failures = []
+        for finding in findings:
+            if finding.id in self.refuse:
+                failures.append(ImportFailure(id=finding.id, code="InvalidInput", message="no"))
+                continue
+            known = self.findings.get(finding.id)
+            workflow = known.workflow if known else Workflow(status="NEW")
+            self.findings[finding.id] = finding.model_copy(update={"workflow": workflow})
+        return failures

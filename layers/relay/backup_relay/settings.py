@@ -268,3 +268,13 @@ class BringBackSettings(ChainEnvironment, SourceAccountSettings, StartsChains):
     too, the organization's accounts, read from AWS Organizations)."""
 
     bring_back_targets: Names = Field(alias="BRING_BACK_TARGETS")
+
+
+class SecurityHubSettings(FunctionSettings):
+    """SecurityHubFindings: the scheduled doctor's and reconcile's findings as Security Hub
+    findings in this account and region (the default product), named after the stack."""
+
+    security_hub_findings: bool = Field(alias="SECURITY_HUB_FINDINGS")
+    stack_name: str = Field(alias="STACK_NAME", min_length=1)
+    central_account: str = Field(alias="CENTRAL_ACCOUNT_ID", min_length=1)
+    home_region: str = Field(alias="AWS_REGION", min_length=1)

@@ -31,6 +31,7 @@ DEFAULTS: dict[str, str | None] = {
     "BringBackTargets": "",
     "MemberReplayRoleName": "backup-relay-replay",
     "OnDemandBackupsToDr": "false",
+    "SecurityHubFindings": "false",
     "MemberDoctorRoleName": "backup-relay-doctor",
     "DoctorSchedule": "rate(1 day)",
     "ProbeTimeoutSeconds": "5",
@@ -67,5 +68,6 @@ VARIABLES: dict[str, str] = {
     "PROBE_TIMEOUT_SECONDS": "ProbeTimeoutSeconds",
     "QUARANTINE_ALERT_THRESHOLD": "QuarantineAlertThreshold",
     "RECONCILE_LOOKBACK_HOURS": "ReconcileLookbackHours",
+    "SECURITY_HUB_FINDINGS": "SecurityHubFindings",
     "SINGLE_ACTION_RESOURCE_TYPES": "SingleActionResourceTypes",
 }

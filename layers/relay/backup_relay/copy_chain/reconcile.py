@@ -14,6 +14,7 @@ run goes on with the others.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -30,13 +31,14 @@ from backup_relay.copy_chain.ports import (
     Workflow,
 )
 from backup_relay.copy_chain.resume import resume_waiting_hop
-from backup_relay.coverage.resources import Coverage
+from backup_relay.coverage.resources import Coverage, CoverageReport
 from backup_relay.domain.accounts import AccountPolicy
 from backup_relay.domain.chain import HopRecord, LedgerState, execution_name, new_chain
 from backup_relay.domain.clock import Clock, utc_now
 from backup_relay.domain.copy_jobs import RecoveryPoint, outcome_of
 from backup_relay.domain.errors import AwsError
 from backup_relay.domain.routes import RouteError, RoutePolicy, Vault, plan_route
+from backup_relay.security_findings.publish import FindingsReport
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,8 @@ class Reconcile:
     telemetry: ReconcileTelemetry
     now: Clock = field(default=utc_now)
     coverage: Coverage | None = None  # None: no DR vault, or the check is off
+    #: SecurityHubFindings: stale DR copies as Security Hub findings (None: off)
+    findings: Callable[[CoverageReport], FindingsReport] | None = None
 
     def __call__(self) -> ReconcileReport:
         report = ReconcileReport()
@@ -197,3 +201,6 @@ class Reconcile:
                 report.stale_copies.append(f"{resource.resource_arn} in {destination.destination}")
                 alert = for_stale_resource(resource, destination, result.max_age_hours, self.now())
                 self.alerts.send(alert)
+        if self.findings is not None:
+            published = self.findings(result)
+            report.errors += [f"Security Hub: {p}" for p in published.errors + published.failed]

@@ -19,6 +19,7 @@ from backup_relay.settings import (
 )
 from backup_relay.wiring.cache import once
 from backup_relay.wiring.operator import doctor
+from backup_relay.wiring.security_findings import security_findings
 from backup_relay.wiring.shared import build_coverage, chain_ports, endpoint_now, outbox, probe
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from backup_relay.copy_chain.steps import HopSteps
     from backup_relay.copy_chain.triggers import ChainTriggers
     from backup_relay.replay.failed_copies import Replay
+    from backup_relay.security_findings.sources import StaleCopyFindings
 
 
 @once
@@ -125,8 +127,18 @@ def reconcile() -> Reconcile:
         alerts=outbox(settings),
         telemetry=Telemetry(),
         coverage=build_coverage(settings),
+        findings=_stale_copy_findings(settings),
         **chain_ports(settings),
     )
+
+
+def _stale_copy_findings(settings: ReconcileSettings) -> StaleCopyFindings | None:
+    from backup_relay.security_findings.sources import StaleCopyFindings
+
+    publish = security_findings()
+    if publish is None or settings.dr_vault is None:
+        return None
+    return StaleCopyFindings(publish)
 
 
 def replay(env: Mapping[str, str] | None = None) -> Replay:
@@ -163,9 +175,15 @@ def _build_replay(settings: ReplaySettings, now: Clock = utc_now) -> Replay:
 @once
 def doctor_alerts() -> DoctorAlerts:
     from backup_relay.alerts.on_doctor import DoctorAlerts
+    from backup_relay.security_findings.sources import DoctorFindings
 
     settings = DoctorSettings.load()
-    return DoctorAlerts(doctor=doctor(), outbox=outbox(settings))
+    publish = security_findings()
+    return DoctorAlerts(
+        doctor=doctor(),
+        outbox=outbox(settings),
+        findings=None if publish is None else DoctorFindings(publish),
+    )
 
 
 def bring_back(env: Mapping[str, str] | None = None) -> BringBack:
