@@ -34,6 +34,7 @@ it is not modelled.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -97,16 +98,24 @@ class NightRoutes:
         region's vault of the central account, the type allowed a single-action copy."""
         if demand.resource_type not in self.single_action_types:
             return False
-        decision = decide(
-            case_of(
-                demand.resource_type,
-                (demand.source_account, demand.source_region),
-                (self.central_account, demand.destination_region),
-                chained=True,
-                single_action=True,
-            )
+        other_account = demand.source_account != self.central_account
+        return _single_action(
+            demand.resource_type, demand.source_region, demand.destination_region, other_account
         )
-        return decision.family == "single-action"
+
+
+@functools.cache
+def _single_action(resource_type: str, source: str, destination: str, other_account: bool) -> bool:
+    """The route table's answer depends on the accounts only through whether they differ."""
+    accounts = ("member", "central") if other_account else ("central", "central")
+    case = case_of(
+        resource_type,
+        (accounts[0], source),
+        (accounts[1], destination),
+        chained=True,
+        single_action=True,
+    )
+    return decide(case).family == "single-action"
 
 
 @dataclass(frozen=True)
@@ -267,10 +276,13 @@ def _place(bucket: list[Demand], routes: NightRoutes, slots: _Slots, *, overflow
         for region in routes.other_regions
         if region != first.destination_region
     ]
+    cursor = 0  # the demands before it have nothing left on the central route
     for route, account, region in others:  # 2. and 3. what the operator lists
         key = slots.cap(first.resource_type, account, region)
-        for index in range(len(bucket)):
-            if surplus <= 0:
-                break
-            move(index, key, route)
+        while surplus > 0 and cursor < len(bucket) and slots.free(key) > 0:
+            move(cursor, key, route)
+            if left[cursor] == 0:
+                cursor += 1
+        if surplus <= 0:
+            break
     slots.put(central, RouteKind.CENTRAL, sum(left.values()))
