@@ -10,10 +10,11 @@ member's own recovery point (the landed copy's source, which its event names), s
 destination vault: its slot is then the member account's (domain/night_capacity.py).
 
 What running such a hop needs, and is not built: the chain's steps starting and describing its
-copy job in the member account (MemberCopies, through the member stack's ReplayRole), the DR
-vault's access policy admitting the member accounts, and a member's copy event resuming the hop
-only once DescribeCopyJob through the member role confirms it (only the central account's events
-resume hops today, and central hops keep that guarantee). Until then nothing calls `overflow`.
+copy job in the member account (MemberCopies, through the member stack's ReplayRole), and a
+member's copy event resuming the hop only once DescribeCopyJob through the member role confirms
+it (only the central account's events resume hops today, and central hops keep that guarantee).
+The DR vault's access policy already admits the organization's backup roles (the vaults stack),
+and the doctor checks it. Until then nothing calls `overflow`.
 """
 
 from __future__ import annotations
