@@ -109,6 +109,7 @@ bench: $(STAMP) build
 	$(BIN)/python bench/layer_size.py
 	$(BIN)/python bench/hop_latency.py
 	$(BIN)/python bench/chain_cost.py
+	$(BIN)/python bench/night_capacity.py
 	$(BIN)/python bench/ingest_throughput.py
 	$(BIN)/python bench/reconcile_at_scale.py
 	$(BIN)/python bench/sandbox_idle.py

@@ -15,6 +15,7 @@ from backup_relay.coverage.destinations import DestinationCoverage
 from backup_relay.coverage.resources import CoverageReport, ResourceCoverage
 from backup_relay.domain.diagnosis import Explanation
 from backup_relay.domain.jobs import JobEvent
+from backup_relay.domain.night_queue import QueueForecast
 from backup_relay.domain.routes import Route, RouteError
 from backup_relay.replay.report import ReplayOutcome, ReplayReport
 from backup_relay.status.chains import StatusReport
@@ -156,6 +157,7 @@ def render_status(report: StatusReport) -> str:
     lines = _render_jobs(report) if report.jobs else []
     if report.summary is not None:
         lines += [*_render_summary(report.summary), ""]
+        lines += [*_render_tonight(report.tonight), ""] if report.tonight else []
         lines += [*_render_failures(report), ""] if report.failures else []
     if not report.chains:
         return "\n".join([*lines, "no chain changed in that time"])
@@ -207,6 +209,42 @@ def _render_summary(summary: NightSummary) -> list[str]:
     if summary.actions:
         lines += ["next:", *(f"  {action}" for action in summary.actions)]
     return lines
+
+
+def _render_tonight(queue: QueueForecast) -> list[str]:
+    """Tonight's open hops and when they are expected to finish (domain/night_queue.py)."""
+    if not queue.open_hops:
+        return ["tonight's queue: no open hop"]
+    copying = sum(slot.copying for slot in queue.slots)
+    head = (
+        f"tonight's queue: {queue.open_hops} open hop{'s' * (queue.open_hops != 1)} "
+        f"({copying} copying, {queue.open_hops - copying} waiting for a slot)"
+    )
+    window = (
+        f"the {queue.window_hours:g} h window (NightWindowHours) ending {_at(queue.window_end)}"
+    )
+    if queue.finish is None or queue.typical_hop_hours is None:
+        when = f"finish not known yet: no hop completed in this window to measure; {window}"
+    else:
+        verdict = "inside" if queue.inside_window else "AFTER"
+        when = (
+            f"expected to finish {_at(queue.finish)}, {verdict} {window} (typical hop "
+            f"{queue.typical_hop_hours:g} h, median of {queue.completed_hops_measured} completed)"
+        )
+    share = ", ".join(f"{route} {n}" for route, n in sorted(queue.share.items()))
+    rows = [(s.route, s.account, s.region, s.group or "-", str(s.cap), str(s.copying),
+             str(s.waiting), _at(s.finish) if s.finish else "-") for s in queue.slots]  # fmt: skip
+    header = ("route", "account", "into", "quota group", "cap", "copying", "waiting", "finish")
+    return [
+        head,
+        f"  {when}",
+        f"  routes: {share}",
+        *(f"  {line}" for line in _table(header, rows)),
+    ]
+
+
+def _at(moment: str | None) -> str:
+    return moment[:16].replace("T", " ") if moment else "-"
 
 
 def _render_failures(report: StatusReport) -> list[str]:

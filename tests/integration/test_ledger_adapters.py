@@ -167,3 +167,23 @@ def test_a_failed_hop_keeps_awss_message_category_and_an_older_record_reads_none
     assert chains.chain_retried(chain.model_copy(update={"attempt": 2}), 0)
     [reopened] = chains.hops_of(chain.chain_id)
     assert (reopened.state, reopened.message_category) == (LedgerState.REPLANNED, None)
+
+
+def test_a_hop_keeps_its_slots_cap_and_start_for_tonights_forecast(central: CentralStack) -> None:
+    # GIVEN a hop whose copy job started and completed
+    aws.reset()
+    chains = DynamoChainLedger(central.tables["LedgerTable"])
+    chain = chain_for_event(copy_event(), settings(ChainStepsSettings).routes, DR)
+    assert chain is not None
+    opened = next_hop(chain, WaitPolicy("us-west-2", 60), AWS_QUOTAS)
+    assert opened.current is not None
+    started = utc_now().replace(microsecond=0) - timedelta(hours=2)
+    opened.current.started_at = started
+    chains.hop(opened, LedgerState.STARTED)
+    chains.hop(opened, LedgerState.COMPLETED)
+    # WHEN status reads the hops completed since an hour ago, and since tomorrow
+    [record] = chains.hops_in_state(LedgerState.COMPLETED, utc_now() - timedelta(hours=1))
+    later = chains.hops_in_state(LedgerState.COMPLETED, utc_now() + timedelta(days=1))
+    # THEN the hop has its slot's cap and its start, and nothing completed after tomorrow
+    assert (record.slot_cap, record.started_at) == (opened.current.slot_cap, started)
+    assert later == []

@@ -142,6 +142,8 @@ class MemoryChainLedger:
                 current.result.destination_recovery_point_arn if current.result else None
             ),
             slot=current.slot or "",
+            slot_cap=current.slot_cap,
+            started_at=current.started_at,
         )
         self.history.append((*key, state))
 
@@ -166,8 +168,12 @@ class MemoryChainLedger:
         records = [self.chain(chain_id) for chain_id, (stored, _) in self.chains.items()]
         return [r for r in records if r is not None and r.state is state]
 
-    def hops_in_state(self, state: LedgerState) -> list[HopRecord]:
-        return [hop for hop in self.hops.values() if hop.state is state]
+    def hops_in_state(self, state: LedgerState, since: datetime | None = None) -> list[HopRecord]:
+        return [
+            hop
+            for hop in self.hops.values()
+            if hop.state is state and (since is None or hop.updated_at >= since)
+        ]
 
     def await_job(self, copy_job_id: str, task_token: str, chain: ChainState) -> None:
         self.waits[copy_job_id] = task_token

@@ -228,6 +228,9 @@ class ReconcileSettings(ChainEnvironment, SourceAccountSettings, StartsChains):
     lookback_hours: float = Field(alias="RECONCILE_LOOKBACK_HOURS", gt=0)
     hop_sla_hours: float = Field(alias="HOP_SLA_HOURS", gt=0)
     coverage_max_age_hours: float = Field(alias="COVERAGE_MAX_AGE_HOURS", ge=0)
+    #: NightWindowHours: the hours a night's DR copies should finish in (domain/night_queue.py;
+    #: `status` reads it from the stack, as it reads CoverageMaxAgeHours)
+    night_window_hours: float = Field(alias="NIGHT_WINDOW_HOURS", gt=0)
 
     @property
     def lookback(self) -> timedelta:

@@ -98,14 +98,17 @@ class DynamoChainLedger(DynamoTable):
             "status_message": chain.error.cause if chain.error else None,
             "message_category": current.result.message_category if current.result else None,
             "slot": current.slot,
+            "slot_cap": current.slot_cap,
+            "started_at": current.started_at.isoformat() if current.started_at else None,
             "updated_at": now,
         }
         self.put_unless_behind(
             item, lambda stored: hop_may_become(LedgerState(stored) if stored else None, state)
         )
 
-    def hops_in_state(self, state: LedgerState) -> list[HopRecord]:
-        return [_hop_record(item) for item in self.in_index(ledger.hops_in(state))]
+    def hops_in_state(self, state: LedgerState, since: datetime | None = None) -> list[HopRecord]:
+        after = since.isoformat() if since is not None else None
+        return [_hop_record(item) for item in self.in_index(ledger.hops_in(state), after)]
 
     def chains_in_state(self, state: LedgerState) -> list[ChainRecord]:
         return [_chain_record(item) for item in self.in_index(ledger.chains_in(state))]
@@ -280,6 +283,8 @@ def _hop_record(item: Item) -> HopRecord:
         source_recovery_point_arn=item.get("source_recovery_point_arn"),
         destination_recovery_point_arn=item.get("destination_recovery_point_arn"),
         slot=item.get("slot", ""),
+        slot_cap=int(item["slot_cap"]) if item.get("slot_cap") is not None else None,
+        started_at=datetime.fromisoformat(item["started_at"]) if item.get("started_at") else None,
     )
 
 

@@ -102,6 +102,8 @@ class HopItem(_Indexed):
     status_message: str | None  # why it failed, in AWS's words
     message_category: str | None  # AWS's MessageCategory for that failure (DescribeCopyJob)
     slot: str | None  # the concurrency slot's key (None: opened before slots had quota groups)
+    slot_cap: int | None  # how many hops the slot lets copy at once (None: recorded before)
+    started_at: str | None  # when StartCopyJob answered (None: not yet, or recorded before)
     updated_at: str
 
 

@@ -221,6 +221,11 @@ class HopRecord:
     source_recovery_point_arn: str | None = None
     destination_recovery_point_arn: str | None = None
     slot: str = ""  # the concurrency slot's key (CurrentHop.slot); empty for an older record
+    #: how many hops its slot lets copy at once (CurrentHop.slot_cap), and when its copy job
+    #: started (CurrentHop.started_at): `status`'s finish time of tonight's queue; None for a
+    #: hop recorded before hops kept them
+    slot_cap: int | None = None
+    started_at: datetime | None = None
 
     @property
     def label(self) -> str:

@@ -23,9 +23,11 @@ from backup_relay.domain.chain import ChainRecord, HopRecord, LedgerState
 from backup_relay.domain.clock import Clock, utc_now
 from backup_relay.domain.diagnosis import diagnose
 from backup_relay.domain.jobs import DATA_JOB_KINDS, DATA_JOB_STATES, JobEvent, JobKind
+from backup_relay.domain.night_queue import QueueForecast
 from backup_relay.status.night import CHAIN_STATES, ChainFacts, Night, origin_of
 from backup_relay.status.ports import JobStates
 from backup_relay.status.threats import threatened
+from backup_relay.status.tonight import tonight
 from backup_relay.status.views import (
     FailureView,
     Filters,
@@ -89,6 +91,9 @@ class StatusReport(BaseModel):
     failures: list[FailureView] = []  # open ones first
     chains: list[ChainView] = []
     jobs: list[JobView] = []  # with --resource-arn: its backups, copies and restores, oldest first
+    #: tonight's queue of open hops and when it is expected to finish (the window's view, when
+    #: the stack's NightWindowHours is known: status/tonight.py)
+    tonight: QueueForecast | None = None
 
     def count(self, state: str) -> int:
         return sum(chain.state == state for chain in self.chains)
@@ -114,6 +119,10 @@ class Status:
     jobs: JobStates
     now: Clock = field(default=utc_now)
     stale: StaleResources | None = None
+    #: NightWindowHours, and the central account whose slots are the central route: the
+    #: forecast of tonight's queue (None: not shown)
+    window: timedelta | None = None
+    central_account: str = ""
     #: recovery point -> the one a scan found threats in (status/threats.py), read per call
     _threats: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
@@ -219,6 +228,11 @@ class Status:
             summary=summary,
             failures=failures,
             chains=[view for view in views if view.chain_id in chosen],
+            tonight=(
+                tonight(self.ledger, self.central_account, now, since, self.window)
+                if self.window is not None
+                else None
+            ),
         )
 
     def _events(self, since: datetime) -> list[JobEvent]:

@@ -23,14 +23,18 @@ def status(env: Mapping[str, str]) -> Status:
     from backup_relay.adapters.chain_ledger import DynamoChainLedger
     from backup_relay.adapters.event_ledger import DynamoEventLedger
     from backup_relay.status.chains import Status
+    from backup_relay.template_parameters import DEFAULTS
 
     settings = ChainEnvironment.load(env)
     coverage = build_coverage(settings)
+    window = float(env.get("NIGHT_WINDOW_HOURS") or DEFAULTS["NightWindowHours"] or 8)
     return Status(
         DynamoChainLedger(settings.ledger_table, settings.ledger_retention),
         DynamoEventLedger(settings.ledger_table, settings.ledger_retention),
         stale=None if coverage is None else _stale(coverage, env),
         now=endpoint_now,
+        window=timedelta(hours=window),
+        central_account=settings.central_account,
     )
 
 
