@@ -268,3 +268,10 @@ class BringBackSettings(ChainEnvironment, SourceAccountSettings, StartsChains):
     too, the organization's accounts, read from AWS Organizations)."""
 
     bring_back_targets: Names = Field(alias="BRING_BACK_TARGETS")
+
+
+class RestoreSettings(BringBackSettings):
+    """`backup-relay restore`: brings back as BringBackFunction does, then restores in the member
+    account as its RestoreRole (MEMBER_RESTORE_ROLE_NAME, named `<name>-<region>`)."""
+
+    member_restore_role_name: str = Field(alias="MEMBER_RESTORE_ROLE_NAME", min_length=1)

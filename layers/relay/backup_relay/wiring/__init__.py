@@ -25,6 +25,7 @@ from backup_relay.wiring.functions import (
     replay,
 )
 from backup_relay.wiring.operator import coverage, deployed_stack, doctor, preflight, status
+from backup_relay.wiring.restore import restore
 from backup_relay.wiring.shared import endpoint_now, probe
 
 __all__ = [
@@ -44,5 +45,6 @@ __all__ = [
     "reconcile",
     "replay",
     "reset",
+    "restore",
     "status",
 ]
