@@ -113,7 +113,7 @@ def restore_metadata(point: RecoveryPoint, resource: Resource) -> dict[str, str]
         "PubliclyAccessible": "false",
         "CopyTagsToSnapshot": "true",
         "DBClusterParameterGroupName": f"default.{ENGINES.get(kind, '')}15",
-        "KmsKeyId": point.encryption_key_arn or "",
+        "KmsKeyId": resource.kms_key_arn or "",  # the source's, as it was backed up
     }
     keys = METADATA_KEYS.get(kind)
     if keys is None:
