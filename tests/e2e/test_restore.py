@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
@@ -139,6 +140,16 @@ def test_a_dr_copy_is_restored_into_the_member_account(
     assert (
         job["IamRoleArn"] == f"arn:aws:iam::{MEMBER}:role/service-role/AWSBackupDefaultServiceRole"
     )
+    # AND status shows the restore, with the database it created
+    org.settle()
+    status = wiring.status(
+        {**org.central.functions["ReplayFunction"].variables, "AWS_REGION": REGION}
+    )
+    now = org.sim.now
+    status.now = lambda: now
+    path = status(now - timedelta(days=2), resource_arn=org.resources[(MEMBER, resource_type)])
+    restores = [j for j in path.jobs if j.kind == "RESTORE"]
+    assert [(j.state, j.created_resource_arn) for j in restores][-1:] == [("COMPLETED", created)]
     # AND every call made as the member's RestoreRole is in its policy, and it made only those
     _assert_restore_role_allows_its_calls(org)
 
@@ -250,3 +261,18 @@ def test_the_cli_dry_run_prints_each_step_and_the_metadata(
     [line] = err.splitlines()
     assert line.startswith("backup-relay: cannot restore: a restore of ")
     assert "--db-instance-identifier" in line
+
+
+def test_a_failed_restore_alerts_once_with_its_diagnosis(org: Organization) -> None:
+    # GIVEN the RDS instance's DR copy, and a subnet group the member does not have
+    overrides = {**OVERRIDES, "db_instance_identifier": "orders-restored", "subnet_group": "nope"}
+    # WHEN it is restored
+    done = _restore(org, "RDS", **overrides)
+    org.settle()
+    # THEN the restore job failed with RDS's message, and one alert says why and what to do
+    assert done.report is not None
+    assert (done.report.status, done.report.status_message) == (
+        "FAILED", "DB subnet group 'nope' does not exist.",
+    )  # fmt: skip
+    [alert] = [a for a in org.alerts() if a["attributes"]["kind"] == "RESTORE"]
+    assert alert["attributes"]["category"] == "restore_settings"
