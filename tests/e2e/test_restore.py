@@ -41,6 +41,12 @@ def org(moto: None) -> Organization:
         members=[MEMBER], resource_types=("Aurora", "RDS"), wait_timeout_seconds=2
     )
     night(organization, types=("Aurora", "RDS"))
+    _subnet_group()
+    return organization
+
+
+def _subnet_group() -> None:
+    """A DB subnet group of the member, in its region, to restore into."""
     ec2 = client("ec2", REGION, MEMBER)
     vpc = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
     subnets = [
@@ -52,7 +58,6 @@ def org(moto: None) -> Organization:
     client("rds", REGION, MEMBER).create_db_subnet_group(
         DBSubnetGroupName=SUBNET_GROUP, DBSubnetGroupDescription="restores", SubnetIds=subnets
     )
-    return organization
 
 
 def _env(org: Organization) -> dict[str, str]:
@@ -276,3 +281,31 @@ def test_a_failed_restore_alerts_once_with_its_diagnosis(org: Organization) -> N
     )  # fmt: skip
     [alert] = [a for a in org.alerts() if a["attributes"]["kind"] == "RESTORE"]
     assert alert["attributes"]["category"] == "restore_settings"
+
+
+def test_a_member_restores_straight_from_a_lag_vault_shared_with_it(moto: None) -> None:
+    # GIVEN an Aurora copy in the central account's LAG destination of the member's region,
+    # which AWS RAM shares with the member (as the vaults stack's LagVaultShare does)
+    org = Organization.build(
+        members=[MEMBER], resource_types=("Aurora",), AdditionalDestinations="lag:home:lag"
+    )
+    _subnet_group()
+    lag = client("backup", REGION).create_logically_air_gapped_backup_vault(
+        BackupVaultName="lag", MinRetentionDays=7, MaxRetentionDays=365
+    )["BackupVaultArn"]
+    client("ram", REGION).create_resource_share(
+        name="lag-restore", resourceArns=[lag], principals=[MEMBER], allowExternalPrincipals=False
+    )
+    copy = org.sim.put_recovery_point(lag, org.resources[(MEMBER, "Aurora")])
+    # WHEN it is restored into the member, no member vault named
+    done = _restore(
+        org, "Aurora", db_instance_identifier="orders-restored", subnet_group=SUBNET_GROUP,
+        security_groups=("sg-0123456789abcdef0",),
+    )  # fmt: skip
+    # THEN the restore read the LAG copy itself (no bring-back chain) and created the cluster
+    assert (done.via, done.copy_arn, done.restored_from) == ("lag-share", copy, copy)
+    assert org.executions() == []
+    assert done.report is not None
+    assert (done.report.status, done.report.created_resource_arn) == (
+        "COMPLETED", f"arn:aws:rds:{REGION}:{MEMBER}:cluster:orders-restored",
+    )  # fmt: skip
