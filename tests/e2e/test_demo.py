@@ -22,6 +22,7 @@ SECTIONS = (
     "== 5. The fix",
     "== 6. Status",
     "== 7. Coverage",
+    "== 8. The restore",
     "== Summary",
 )
 #: an event's row (time, account) or a quarantined message's
@@ -64,6 +65,7 @@ def test_the_demo_tells_its_story_in_sections_after_a_legend(
         ("== 5. The fix", "$ backup-relay replay --since 24h --dry-run"),
         ("== 6. Status", "$ backup-relay status"),
         ("== 7. Coverage", "$ backup-relay coverage"),
+        ("== 8. The restore", "$ backup-relay restore"),
     ]:
         assert text.index(command) > text.index(header)
     # AND the demo's own checks still hold
