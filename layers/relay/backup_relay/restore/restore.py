@@ -254,7 +254,7 @@ class Restore:
         if not allowed:
             raise RestoreRefused(
                 f"{request.account} is not an account this stack restores into (BringBackTargets: "
-                f"{bring_back._admitted()}): add ACCOUNT or ACCOUNT:VAULT to the stack's "
+                f"{bring_back.admitted()}): add ACCOUNT or ACCOUNT:VAULT to the stack's "
                 "BringBackTargets parameter"
             )
 
