@@ -130,7 +130,9 @@ def test_the_domain_core_imports_nothing_else_of_the_library() -> None:
             assert not outside, f"{name} imports {sorted(outside)}"
 
 
-FEATURES = ("collect", "copy_chain", "alerts", "replay", "status", "coverage", "doctor")
+FEATURES = (
+    "collect", "copy_chain", "alerts", "replay", "restore", "status", "coverage", "doctor",
+)  # fmt: skip
 GLUE = (
     "adapters",
     "wiring",

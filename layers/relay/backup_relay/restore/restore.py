@@ -26,7 +26,12 @@ from fnmatch import fnmatchcase
 
 from pydantic import BaseModel, ConfigDict
 
-from backup_relay.copy_chain.bring_back import BringBack, BringBackRequest, TargetNotAllowed
+from backup_relay.copy_chain.bring_back import (
+    BringBack,
+    BringBackRequest,
+    TargetNotAllowed,
+    target_allowed,
+)
 from backup_relay.copy_chain.ports import ChainLedger, RecoveryPoints
 from backup_relay.domain import resource_types
 from backup_relay.domain.chain import LedgerState
@@ -241,8 +246,6 @@ class Restore:
     # -- 2. the target --------------------------------------------------------------------------
 
     def _check_target(self, request: RestoreRequest, vault: str) -> None:
-        from backup_relay.copy_chain.bring_back import target_allowed
-
         target = Vault(account=request.account, region=request.region, name=vault or "-")
         bring_back = self.bring_back
         try:
