@@ -38,6 +38,8 @@ _ASSUMED: dict[str, str] = {}
 #: The request parameter holding the ARN IAM authorizes a call on, where the policy scopes it.
 ARN_PARAMETERS = {
     "backup:StartCopyJob": "RecoveryPointArn",
+    "backup:StartRestoreJob": "RecoveryPointArn",
+    "backup:GetRecoveryPointRestoreMetadata": "RecoveryPointArn",
     "backup:UpdateRecoveryPointLifecycle": "RecoveryPointArn",
     "states:StartExecution": "stateMachineArn",
     "states:ListExecutions": "stateMachineArn",
@@ -45,7 +47,11 @@ ARN_PARAMETERS = {
     "sts:AssumeRole": "RoleArn",
 }
 #: Calls that pass a role to a service: IAM authorizes iam:PassRole on it as well.
-PASSED_ROLES = {"backup:StartCopyJob": "IamRoleArn", "backup:StartBackupJob": "IamRoleArn"}
+PASSED_ROLES = {
+    "backup:StartCopyJob": "IamRoleArn",
+    "backup:StartBackupJob": "IamRoleArn",
+    "backup:StartRestoreJob": "IamRoleArn",
+}
 
 
 @contextmanager

@@ -5,11 +5,12 @@ volume; their backup plans copy the databases into the central vault of their re
 straight to the DR vault. backup-relay collects every job event and chains each database copy
 on to the DR region. One member's Aurora cluster is encrypted with a key the central account may
 not use: its copy fails, the alert it raises says why and how to fix it, the operator shares the
-key and replays the copy, and it reaches DR too.
+key and replays the copy, and it reaches DR too. Last, the operator restores a member's RDS
+instance from its DR copy into the member account (demo_restore.py).
 
 It prints its story in sections (the night's backups; the doctor, before the copies; the copies
 and chains; the alert; the fix and replay; status; coverage; plan into a logically air-gapped
-vault, where an RDS instance has no route; the summary) after a short legend.
+vault, where an RDS instance has no route; the restore; the summary) after a short legend.
 The events come from the functions' own log lines (demo_timeline.py), condensed by phase unless
 `verbose`, in AWS Backup's virtual time.
 
@@ -50,6 +51,7 @@ from backup_relay_sandbox.cloud import (
     client,
     use_fake_credentials,
 )
+from backup_relay_sandbox.demo_restore import restore_one
 from backup_relay_sandbox.demo_timeline import LEGEND, Timeline, section
 from backup_relay_sandbox.organization import (
     CENTRAL_VAULT_ARN,
@@ -118,6 +120,8 @@ def run_demo(out: TextIO | None, render: Renderers, *, verbose: bool = False) ->
             and summary["doctor"] == summary["alerts"]
             and no_route.startswith("no route: a logically air-gapped vault does not take RDS")
         )
+        summary["restored"] = restore_one(org, out)  # 9. the restore (demo_restore.py)
+        summary["ok"] = summary["ok"] and summary["restored"] == "COMPLETED"
     summary["seconds"] = round(time.perf_counter() - started, 2)
     _print(out, _render_summary(org_rows=summary.pop("rows"), summary=summary))
     return summary

@@ -16,6 +16,7 @@ from moto.iam.models import AWSManagedPolicy, iam_backends
 from backup_relay_sandbox import deploy
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, DR_REGION, ORGANIZATION_ID, REGION, client
 from backup_relay_sandbox.deployment import Deployment, Queue
+from backup_relay_sandbox.ram_shares import create_resource_shares
 from backup_relay_sandbox.template import MEMBER_TEMPLATE, VAULTS_TEMPLATE, load_template
 
 #: The StackSet member/template.yaml is deployed with (its header's create-stack-set command).
@@ -95,6 +96,7 @@ def deploy_vaults(
     deploy.create_keys(stack)
     deploy.create_backup_vaults(stack)
     deploy.create_lag_vaults(stack)
+    create_resource_shares(stack)  # the LAG vault's, when LagShared
     return stack
 
 

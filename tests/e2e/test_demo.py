@@ -23,6 +23,7 @@ SECTIONS = (
     "== 6. Status",
     "== 7. Coverage",
     "== 8. Plan",
+    "== 9. The restore",
     "== Summary",
 )
 #: an event's row (time, account) or a quarantined message's
@@ -66,6 +67,7 @@ def test_the_demo_tells_its_story_in_sections_after_a_legend(
         ("== 6. Status", "$ backup-relay status"),
         ("== 7. Coverage", "$ backup-relay coverage"),
         ("== 8. Plan", "$ backup-relay plan RDS"),
+        ("== 9. The restore", "$ backup-relay restore"),
     ]:
         assert text.index(command) > text.index(header)
     # AND plan answers an RDS instance into the LAG vault: no route, AWS's reason and page, as

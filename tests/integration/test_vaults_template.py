@@ -194,3 +194,26 @@ def test_the_sandbox_deploys_the_lag_vault_as_the_template_gives_it(moto: None) 
     # AND it is the region's only LAG vault (the central vault is a standard one)
     listed = backup.list_backup_vaults(ByVaultType="LOGICALLY_AIR_GAPPED_BACKUP_VAULT")
     assert [v["BackupVaultName"] for v in listed["BackupVaultList"]] == ["lag"]
+
+
+def test_the_sandbox_shares_the_lag_vault_through_ram_as_the_template_gives_it(moto: None) -> None:
+    # GIVEN the vaults stack deployed with its LAG vault shared with one member account
+    from backup_relay_sandbox.backup_sim import simulator
+    from backup_relay_sandbox.cloud import MEMBER_ACCOUNTS, REGION, client, reset
+    from backup_relay_sandbox.member import deploy_vaults
+
+    reset()
+    simulator()
+    member = MEMBER_ACCOUNTS[0]
+    stack = deploy_vaults(REGION, LagVaultName="lag", LagShared="true", LagShareWith=member)
+    # THEN AWS RAM holds the template's share: the LAG vault, with that account
+    ram = client("ram", REGION)
+    [share] = ram.get_resource_shares(resourceOwner="SELF")["resourceShares"]
+    assert (share["name"], share["allowExternalPrincipals"]) == ("lag-restore", False)
+    assert stack.values["LagVaultShare.Arn"] == share["resourceShareArn"]
+    held = ram.get_resource_share_associations(associationType="RESOURCE")
+    assert [a["associatedEntity"] for a in held["resourceShareAssociations"]] == [
+        stack.values["LagVault.BackupVaultArn"]
+    ]
+    principals = ram.get_resource_share_associations(associationType="PRINCIPAL")
+    assert [a["associatedEntity"] for a in principals["resourceShareAssociations"]] == [member]

@@ -135,6 +135,7 @@ FEATURES = (
     "copy_chain",
     "alerts",
     "replay",
+    "restore",
     "status",
     "coverage",
     "doctor",

@@ -379,7 +379,8 @@ def test_demo_and_sandbox_are_commands_only_when_the_sandbox_is_installed(
     monkeypatch.setitem(sys.modules, "backup_relay_sandbox", None)
     # THEN every other command is there, and demo is not a command (bad usage, exit 2)
     assert set(_commands(parser())) == {
-        "normalize", "plan", "bring-back", "diagnose", "doctor", "replay", "status", "coverage"
+        "normalize", "plan", "bring-back", "restore", "diagnose", "doctor", "replay", "status",
+        "coverage",
     }  # fmt: skip
     assert main(["demo"]) == 2
     assert "invalid choice: 'demo'" in capsys.readouterr().err

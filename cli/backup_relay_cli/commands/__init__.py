@@ -18,11 +18,14 @@ from backup_relay_cli.commands import (
     normalize,
     plan,
     replay,
+    restore,
     status,
 )
 
 #: In the order `backup-relay --help` lists them: look at one event, plan, act, check.
-OPERATOR_COMMANDS = (normalize, plan, bring_back, diagnose, doctor, replay, status, coverage)
+OPERATOR_COMMANDS = (
+    normalize, plan, bring_back, restore, diagnose, doctor, replay, status, coverage,
+)  # fmt: skip
 
 
 def register(commands: Any) -> None:

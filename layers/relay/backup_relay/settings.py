@@ -281,3 +281,10 @@ class SecurityHubSettings(FunctionSettings):
     stack_name: str = Field(alias="STACK_NAME", min_length=1)
     central_account: str = Field(alias="CENTRAL_ACCOUNT_ID", min_length=1)
     home_region: str = Field(alias="AWS_REGION", min_length=1)
+
+
+class RestoreSettings(BringBackSettings):
+    """`backup-relay restore`: brings back as BringBackFunction does, then restores in the member
+    account as its RestoreRole (MEMBER_RESTORE_ROLE_NAME, named `<name>-<region>`)."""
+
+    member_restore_role_name: str = Field(alias="MEMBER_RESTORE_ROLE_NAME", min_length=1)

@@ -24,7 +24,7 @@ from moto.backup.responses import BackupResponse
 from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult, EmptyResult
 
-from backup_relay_sandbox.backup_sim import moto_state, requests, responses
+from backup_relay_sandbox.backup_sim import moto_state, requests, responses, restore_metadata
 from backup_relay_sandbox.backup_sim.errors import (
     COMMON_ERRORS,
     THROTTLED,
@@ -227,6 +227,25 @@ def list_restore_jobs(call: Call, sim: Simulator) -> object:
         return restore_job(job, sim.recovery_points.get(job.recovery_point_arn))
 
     return _list_jobs(call, sim, sim.restore_jobs.values(), "RestoreJobs", present)
+
+
+def get_recovery_point_restore_metadata(call: Call, sim: Simulator) -> object:
+    """Its own account's recovery point, one of a vault whose access policy lets the caller read
+    it, or one of a LAG vault shared with the caller through RAM (`restore_metadata.py`)."""
+    arn = _rp_arn(call)
+    owner = call.query.get("backupVaultAccountId", call.account)
+    shared = sim.recovery_points.get(arn)
+    if owner == call.account or not (
+        shared and restore_metadata.shared_with(shared, call.account, call.region)
+    ):
+        owner = _vault_account(call, sim, "backup:GetRecoveryPointRestoreMetadata")
+    point = sim.recovery_point(owner, call.region, call.uri["backupVaultName"], arn)
+    return {
+        "BackupVaultArn": point.vault_arn,
+        "RecoveryPointArn": point.arn,
+        "ResourceType": point.resource_type,
+        "RestoreMetadata": restore_metadata.restore_metadata(point, sim.resource_of(point)),
+    }
 
 
 def _job_request(body: Mapping[str, Any]) -> JobRequest:
@@ -567,6 +586,7 @@ OPERATIONS: tuple[Operation, ...] = (
     start_restore_job,
     describe_restore_job,
     list_restore_jobs,
+    get_recovery_point_restore_metadata,
     describe_recovery_point,
     list_recovery_points_by_backup_vault,
     update_recovery_point_lifecycle,
@@ -624,6 +644,7 @@ def install(provider: Callable[[], Simulator]) -> None:
     the model first (idempotent)."""
     if _installed:
         return
+    restore_metadata.install()  # moto's RAM shares backup vaults, as AWS's shares LAG vaults
     setattr(BackupResponse, "call_action", _validating(BackupResponse.call_action))  # noqa: B010
     setattr(BackupResponse, "get_backup_plan", get_backup_plan)  # noqa: B010
     setattr(BackupResponse, "delete_backup_plan", delete_backup_plan)  # noqa: B010

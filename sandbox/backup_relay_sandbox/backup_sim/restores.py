@@ -10,8 +10,10 @@ RestoreJobStatus has no CREATED, so the API says PENDING) -> PENDING -> RUNNING 
 FAILED, each `durations.start` apart and RUNNING for `durations.restore` (INFERRED: AWS
 publishes no durations); restores do not wait for the resource's backup and copy jobs (INFERRED).
 
-Refused at StartRestoreJob: a recovery point of another account or Region (above), and one not
-in a state to restore (CREATING, DELETING, EXPIRED): InvalidRequestException, INFERRED.
+Refused at StartRestoreJob: a recovery point of another account or Region (above; except one of a
+logically air-gapped vault that AWS RAM shares with the caller, `restore_metadata.py`), one not
+in a state to restore (CREATING, DELETING, EXPIRED): InvalidRequestException, INFERRED, and an
+RDS family restore whose Metadata names no identifier (`restore_metadata.missing_metadata`).
 
 Failed jobs (FAILED, the message as StatusMessage and in the FAILED event), checked in this order
 when the job ends (`failure`), each also asked for by `Faults.restore_failures`:
@@ -40,7 +42,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from backup_relay_sandbox.backup_sim import moto_state
+from backup_relay_sandbox.backup_sim import moto_state, restore_metadata
 from backup_relay_sandbox.backup_sim.context import Context
 from backup_relay_sandbox.backup_sim.emitter import Emitter
 from backup_relay_sandbox.backup_sim.errors import invalid_request, not_found
@@ -116,10 +118,13 @@ class Restores:
         if token and (account, token) in self._tokens:
             return self.by_id[self._tokens[(account, token)]]
         point = self._inventory.recovery_points.get(recovery_point_arn)
-        if point is None or (point.account, point.region) != (account, region):
+        own = point is not None and (point.account, point.region) == (account, region)
+        if point is None or not (own or restore_metadata.shared_with(point, account, region)):
             raise not_found(f"Recovery point {recovery_point_arn} not found.")  # INFERRED
         if point.status not in RESTORABLE:
             raise invalid_request(NOT_RESTORABLE.format(arn=point.arn, status=point.status.value))
+        if missing := restore_metadata.missing_metadata(point.resource_type, metadata):
+            raise missing
         job = RestoreJob(
             job_id=self._context.ids.uuid().upper(),
             account=account,
@@ -218,7 +223,9 @@ def created_resource_arn(job: RestoreJob, suffix: str) -> str:
     name = job.metadata.get(key, "") if key else ""
     new_name = name or f"restored-{suffix[:8]}"
     head, separator, _ = source.rpartition("/" if "/" in source.split(":", 5)[5] else ":")
-    return f"{head}{separator}{new_name}"
+    parts = head.split(":", 5)  # in the account and Region the restore ran in
+    parts[3:5] = [job.region, job.account] if parts[4] else [job.region, ""]
+    return f"{':'.join(parts)}{separator}{new_name}"
 
 
 def api_status(job: RestoreJob) -> str:

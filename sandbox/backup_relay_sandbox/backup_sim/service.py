@@ -69,6 +69,10 @@ class Simulator(Context):
     def recovery_points(self) -> dict[str, RecoveryPoint]:
         return self._inventory.recovery_points
 
+    def resource_of(self, point: RecoveryPoint) -> Resource:
+        """What `point` backed up (as its backup recorded it, once the resource is gone)."""
+        return self._inventory.resource_of(point)
+
     @property
     def backup_jobs(self) -> dict[str, BackupJob]:
         return self._jobs.backups.by_id

@@ -89,7 +89,7 @@ class BringBack:
         if not target_allowed(self.targets, self.accounts, destination, self.organization):
             raise TargetNotAllowed(
                 f"{destination.account}:{destination.name} is not a bring-back target of this "
-                f"stack (BringBackTargets: {self._admitted()}): {_FIX}"
+                f"stack (BringBackTargets: {self.admitted()}): {_FIX}"
             )
         point = self.recovery_points.describe(source, request.recovery_point_arn)
         if not point.is_whole:
@@ -107,7 +107,8 @@ class BringBack:
         self.ledger.execution_started(chain)
         return chain, started
 
-    def _admitted(self) -> str:
+    def admitted(self) -> str:
+        """Which targets the stack admits, as its refusals name them."""
         if self.targets:
             return ",".join(sorted(self.targets))
         if self.accounts.allowed:

@@ -209,6 +209,12 @@ NAMES: tuple[NameRule, ...] = (
         *_IAM_ROLE,
         lambda plan: f"{_parameter(plan, 'MemberDoctorRoleName')}-{plan.region}",
     ),
+    NameRule(
+        "member stacks' restore role",
+        "<MemberRestoreRoleName>-<region>",
+        *_IAM_ROLE,
+        lambda plan: f"{_parameter(plan, 'MemberRestoreRoleName')}-{plan.region}",
+    ),
 )
 
 

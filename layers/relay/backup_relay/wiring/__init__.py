@@ -25,6 +25,7 @@ from backup_relay.wiring.functions import (
     replay,
 )
 from backup_relay.wiring.operator import coverage, deployed_stack, doctor, preflight, status
+from backup_relay.wiring.restore import restore
 from backup_relay.wiring.security_findings import security_findings
 from backup_relay.wiring.shared import endpoint_now, probe
 
@@ -45,6 +46,7 @@ __all__ = [
     "reconcile",
     "replay",
     "reset",
+    "restore",
     "security_findings",
     "status",
 ]

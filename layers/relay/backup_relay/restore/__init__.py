@@ -1,0 +1,1 @@
+"""Restore a DR copy into a member account (`backup-relay restore`, docs/restore.md)."""
