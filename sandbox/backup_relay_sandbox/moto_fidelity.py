@@ -16,7 +16,7 @@ from typing import Any
 from moto.events import models
 from moto.events import utils as moto_events_utils
 
-from backup_relay_sandbox import moto_organizations
+from backup_relay_sandbox import moto_organizations, moto_ram
 
 events_models: Any = models  # moto's types describe its own calls, not patches of them
 events_utils: Any = moto_events_utils
@@ -39,6 +39,7 @@ def apply() -> None:
         ("stop-is-immediate", _stop_is_immediate),
         ("lambda-account-settings", _lambda_account_settings),
         ("organizations-resource-policy", moto_organizations.install),
+        ("ram-backup-vaults", moto_ram.install),
     ):
         if name not in _applied:
             patch()
