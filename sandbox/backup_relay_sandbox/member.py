@@ -95,6 +95,7 @@ def deploy_vaults(
     deploy.create_keys(stack)
     deploy.create_backup_vaults(stack)
     deploy.create_lag_vaults(stack)
+    deploy.create_resource_shares(stack)
     return stack
 
 
