@@ -174,7 +174,7 @@ def create_backup_vaults(stack: Deployment) -> dict[str, str]:
 
 def create_lag_vaults(stack: Deployment) -> dict[str, str]:
     """Logically air-gapped vaults (the simulator's CreateLogicallyAirGappedBackupVault), with
-    their access policies. Their AWS RAM shares: create_resource_shares."""
+    their access policies. Their AWS RAM shares: deploy_ram.create_resource_shares."""
     backup = stack.client("backup")
     vaults: dict[str, str] = {}
     for logical_id in stack.of_type("AWS::Backup::LogicallyAirGappedBackupVault"):
@@ -194,27 +194,6 @@ def create_lag_vaults(stack: Deployment) -> dict[str, str]:
         vaults[logical_id] = arn
         stack.values |= {logical_id: name, f"{logical_id}.BackupVaultArn": arn}
     return vaults
-
-
-def create_resource_shares(stack: Deployment) -> dict[str, str]:
-    """AWS RAM shares (the vaults stack's LagVaultShare): moto's RAM, taught to share a backup
-    vault and to record sharing with the organization (moto_ram)."""
-    from backup_relay_sandbox import moto_ram
-
-    moto_ram.install()
-    ram = stack.client("ram")
-    shares: dict[str, str] = {}
-    for logical_id in stack.of_type("AWS::RAM::ResourceShare"):
-        properties = stack.resolved(logical_id)
-        arn = ram.create_resource_share(
-            name=properties["Name"],
-            resourceArns=properties.get("ResourceArns", []),
-            principals=properties.get("Principals", []),
-            allowExternalPrincipals=bool(properties.get("AllowExternalPrincipals", True)),
-        )["resourceShare"]["resourceShareArn"]
-        shares[logical_id] = arn
-        stack.values |= {logical_id: arn, f"{logical_id}.Arn": arn}
-    return shares
 
 
 def create_backup_plans(stack: Deployment) -> dict[str, str]:
