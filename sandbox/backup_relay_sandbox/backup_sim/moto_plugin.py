@@ -43,6 +43,11 @@ from backup_relay_sandbox.backup_sim.model import (
 )
 from backup_relay_sandbox.backup_sim.restores import api_status as restore_status
 from backup_relay_sandbox.backup_sim.restores import restore_job
+from backup_relay_sandbox.backup_sim.scan_api import (
+    describe_scan_job,
+    list_scan_jobs,
+    start_scan_job,
+)
 from backup_relay_sandbox.backup_sim.service import Simulator
 
 #: "/?$" matches in-process; moto's server (werkzeug) drops "/?", so the routes botocore calls
@@ -64,6 +69,9 @@ ROUTES = (
     "{0}/restore-jobs/$",
     "{0}/restore-jobs/(?P<restore_job_id>[^/]+)$",
     "{0}/logically-air-gapped-backup-vaults/(?P<backupVaultName>[^/]+)$",
+    "{0}/scan/job$",  # scan_api.py
+    "{0}/scan/jobs/?$",
+    "{0}/scan/jobs/(?P<ScanJobId>[^/]+)$",
 )
 #: MaxResults' largest value in botocore's model for the list calls the simulator answers.
 MAX_RESULTS: int = requests.member("ListCopyJobs", "MaxResults").metadata["max"]
@@ -584,6 +592,9 @@ OPERATIONS: tuple[Operation, ...] = (
     create_backup_selection,
     list_backup_selections,
     get_backup_selection,
+    start_scan_job,
+    describe_scan_job,
+    list_scan_jobs,
 )
 
 
