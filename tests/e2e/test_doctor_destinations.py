@@ -37,15 +37,12 @@ def test_a_lag_destination_and_its_ram_share_are_checked(moto: None) -> None:
     [checked] = [c.what for c in report.checked if LAG in c.what]
     assert checked.startswith(f"destination lag:{REGION}:{LAG}: exists, type")
     assert "shared through AWS RAM with no one" in checked
-    # AND once it is shared with the organization through AWS RAM, RAM's organization sharing
-    # being off is found, then nothing once it is on
-    organization_arn = client("organizations").describe_organization()["Organization"]["Arn"]
+    # AND once it is shared through AWS RAM with the member, RAM's organization sharing being
+    # off is warned about (the member must accept an invitation), then nothing once it is on
     ram = client("ram")
-    ram.create_resource_share(
-        name=f"{LAG}-restore", resourceArns=[arn], principals=[organization_arn]
-    )
+    ram.create_resource_share(name=f"{LAG}-restore", resourceArns=[arn], principals=[MEMBER])
     [finding] = _doctor(org).findings
-    assert finding.category == "organization_setup"
+    assert (finding.category, finding.severity) == ("organization_setup", "warning")
     assert "enable-sharing-with-aws-organization" in finding.fix
     ram.enable_sharing_with_aws_organization()
     assert _doctor(org).findings == []

@@ -102,9 +102,8 @@ def test_a_standard_destination_needs_a_customer_managed_key(moto: None) -> None
     assert [(f.category, f.resource) for f in found] == [("default_vault_key", bad.vault.arn)]
 
 
-def test_a_lag_vault_shared_with_the_organization_needs_rams_sharing_on(moto: None) -> None:
-    # GIVEN an organization whose management account is the central account, and a LAG vault
-    # shared through AWS RAM with it
+def test_a_lag_vault_shared_with_the_organization_is_found(moto: None) -> None:
+    # GIVEN an organization, and a LAG vault shared through AWS RAM with the whole of it
     prerequisites = _prerequisites()
     organizations = cloud_client("organizations")
     org = organizations.create_organization(FeatureSet="ALL")["Organization"]
@@ -116,18 +115,40 @@ def test_a_lag_vault_shared_with_the_organization_needs_rams_sharing_on(moto: No
     assert (share.status, share.association_status, share.principals) == (
         "ACTIVE", "ASSOCIATED", [org["Arn"]],
     )  # fmt: skip
+    # WHEN the doctor checks it for the served members
+    found = list(
+        lag_vaults_shared_for_restores(_facts(destination, source_accounts=MEMBER_ACCOUNTS[:2]))
+    )
+    # THEN it says AWS shares a LAG vault with accounts only, naming the accounts to list
+    [finding] = found
+    assert finding.category == "vault_access_policy"
+    assert "accounts only" in finding.problem
+    assert f"LagShareWith ({','.join(MEMBER_ACCOUNTS[:2])})" in finding.fix
+
+
+def test_a_lag_vault_shared_with_accounts_needs_rams_organization_sharing(moto: None) -> None:
+    # GIVEN an organization, and a LAG vault shared through AWS RAM with its member
+    prerequisites = _prerequisites()
+    cloud_client("organizations").create_organization(FeatureSet="ALL")
+    ram = cloud_client("ram")
+    member = MEMBER_ACCOUNTS[0]
+    ram.create_resource_share(name="lag-restore", resourceArns=[_lag_vault()], principals=[member])
+    destination = prerequisites.destination_facts(LAG, True, REGION, "lag")
     # WHEN RAM's sharing with AWS Organizations is off
     off = organization()
     assert off.ram_trusted_access is False
-    [finding] = lag_vaults_shared_for_restores(_facts(destination, organization=off))
-    # THEN the doctor says so, with the management account's fix
-    assert finding.category == "organization_setup"
+    [finding] = lag_vaults_shared_for_restores(
+        _facts(destination, organization=off, source_accounts=[member])
+    )
+    # THEN the doctor warns the member must accept an invitation, with the management fix
+    assert (finding.category, finding.severity) == ("organization_setup", "warning")
     assert "aws ram enable-sharing-with-aws-organization" in finding.fix
     # AND once the management account turns it on, nothing is found
     ram.enable_sharing_with_aws_organization()
     on = organization()
     assert on.ram_trusted_access is True
-    assert list(lag_vaults_shared_for_restores(_facts(destination, organization=on))) == []
+    facts = _facts(destination, organization=on, source_accounts=[member])
+    assert list(lag_vaults_shared_for_restores(facts)) == []
 
 
 def test_a_lag_vault_shared_with_named_accounts_must_name_every_served_one(moto: None) -> None:

@@ -12,8 +12,8 @@ AWS's pages, as each rule cites them:
 - [encryption] a standard vault on the AWS managed key receives no copy of the types AWS
   Backup does not fully manage (RDS, Aurora, DocumentDB, Neptune):
   https://docs.aws.amazon.com/aws-backup/latest/devguide/encryption.html
-- [ram-org] sharing with the organization (or an OU) needs RAM's sharing with AWS
-  Organizations, turned on from the management account:
+- [ram-org] RAM's sharing with AWS Organizations, turned on from the management account
+  (without it, only individual accounts may be named, and they are invited):
   https://docs.aws.amazon.com/ram/latest/APIReference/API_EnableSharingWithAwsOrganization.html
 - [ram-shares] a share's status and its resources' and principals' associations:
   https://docs.aws.amazon.com/ram/latest/APIReference/API_GetResourceShareAssociations.html
@@ -146,11 +146,14 @@ def _destination_findings(
 @rule(Category.VAULT_ACCESS_POLICY, Category.ORGANIZATION_SETUP)
 def lag_vaults_shared_for_restores(central: CentralFacts) -> Iterable[Finding]:
     """For a LAG destination shared through AWS RAM (the vaults stack's LagShared, so members
-    restore from it) [lag]: each share is ACTIVE with the vault ASSOCIATED, its principals
-    reach every served account (the organization, or each account by name), and sharing with
-    the organization is on in AWS RAM when a principal is the organization or an OU [ram-org].
-    A LAG vault shared with no one is not checked: the operator restores from it in the
-    central account."""
+    restore from it): each share is ACTIVE with the vault ASSOCIATED [ram-shares]; it names
+    accounts, as AWS shares a LAG vault ("The vault cannot be shared with an entire
+    organization, only with accounts within the organization", [lag] "Share a logically
+    air-gapped vault"), every served account among them; and RAM's sharing with AWS
+    Organizations is on, or each named account must accept an invitation (the LAG page gives
+    12 hours; that sharing with the organization spares it within the organization is the RAM
+    API reference's, [ram-org]). A LAG vault shared with no one is not checked: restores from
+    it then stay in the central account (the checked line says so)."""
     for destination in central.destinations:
         if destination.logically_air_gapped and destination.vault.exists:
             yield from _share_findings(destination, central)
@@ -173,26 +176,28 @@ def _share_findings(destination: DestinationFacts, central: CentralFacts) -> Ite
                 resource=share.arn,
             )
     usable = [s for s in shares if s.status == "ACTIVE" and s.association_status == "ASSOCIATED"]
+    if not usable:
+        return
     principals = {p for share in usable for p in share.principals}
-    by_organization = {p for p in principals if p.startswith("arn:") and ":organizations::" in p}
-    if by_organization and central.organization.ram_trusted_access is False:
+    served = served_accounts(central) or []
+    by_organization = sorted(p for p in principals if ":organizations::" in p)
+    if by_organization:
         yield _finding(
             destination,
-            Category.ORGANIZATION_SETUP,
-            "the LAG vault is shared through AWS RAM with the organization (or an OU), but "
-            "RAM's sharing with AWS Organizations is off: no member account receives the share",
-            f"in the management account "
-            f"({central.organization.management_account or 'of the organization'}): aws ram "
-            "enable-sharing-with-aws-organization",
-            RAM_ORG_PAGE,
-            severity=Severity.ERROR,
-            resource=", ".join(sorted(by_organization)),
+            Category.VAULT_ACCESS_POLICY,
+            f"the LAG vault's AWS RAM share names {', '.join(by_organization)}, but AWS shares "
+            "a logically air-gapped vault with accounts only, never with an entire "
+            "organization (or OU): members cannot restore from it through that principal",
+            "list the accounts in the vaults stack's LagShareWith"
+            + (f" ({','.join(served)})" if served else "")
+            + " and deploy it again, or: aws ram associate-resource-share --resource-share-arn "
+            f"{usable[0].arn} --principals <account ids>",
+            LAG_PAGE,
+            resource=usable[0].arn,
         )
-    if not usable or by_organization:
-        return  # INFERRED: an OU's members are not listed; an OU principal is taken to cover
-    served = served_accounts(central)
-    missing = [a for a in served or [] if a not in principals]
-    if missing:
+    accounts = {p for p in principals if p not in by_organization}
+    missing = [a for a in served if a not in accounts]
+    if accounts and missing:
         arn = usable[0].arn
         yield _finding(
             destination,
@@ -200,11 +205,24 @@ def _share_findings(destination: DestinationFacts, central: CentralFacts) -> Ite
             f"the LAG vault's AWS RAM share(s) name accounts, but not {', '.join(missing)} "
             "that the relay serves: they cannot restore from the vault",
             f"aws ram associate-resource-share --resource-share-arn {arn} --principals "
-            f"{' '.join(missing)} (or the vaults stack's LagShareWith), or share with the "
-            "organization (an empty LagShareWith)",
+            f"{' '.join(missing)} (or add them to the vaults stack's LagShareWith)",
             RAM_SHARES_PAGE,
             severity=Severity.WARNING,
             resource=arn,
+        )
+    if accounts and central.organization.ram_trusted_access is False:
+        yield _finding(
+            destination,
+            Category.ORGANIZATION_SETUP,
+            "the LAG vault is shared through AWS RAM with accounts, but RAM's sharing with AWS "
+            "Organizations is off: each account must accept the share's invitation (within 12 "
+            "hours, the LAG page says) before it can restore from the vault",
+            f"in the management account "
+            f"({central.organization.management_account or 'of the organization'}): aws ram "
+            "enable-sharing-with-aws-organization",
+            RAM_ORG_PAGE,
+            severity=Severity.WARNING,
+            resource=", ".join(sorted(accounts)),
         )
 
 
