@@ -68,7 +68,13 @@ def _rules() -> str:
     for number, rule in enumerate(RULES, start=1):
         family = f"`{rule.family}`" + (" (INFERRED)" if rule.inferred else "")
         reason = rule.reason.format(
-            type="TYPE", opt_in="REGION", copyable="...", retention="DAYS", range="MIN to MAX days"
+            type="TYPE",
+            opt_in="REGION",
+            copyable="...",
+            retention="DAYS",
+            range="MIN to MAX days",
+            destination_region="REGION",
+            lag_regions="REGION",
         )
         cells = (str(number), family, rule.when, rule.action.value, reason)
         lines.append(

@@ -174,7 +174,7 @@ def create_backup_vaults(stack: Deployment) -> dict[str, str]:
 
 def create_lag_vaults(stack: Deployment) -> dict[str, str]:
     """Logically air-gapped vaults (the simulator's CreateLogicallyAirGappedBackupVault), with
-    their access policies. Their AWS RAM shares: ram_shares.py."""
+    their access policies. Their AWS RAM shares: deploy_ram.create_resource_shares."""
     backup = stack.client("backup")
     vaults: dict[str, str] = {}
     for logical_id in stack.of_type("AWS::Backup::LogicallyAirGappedBackupVault"):

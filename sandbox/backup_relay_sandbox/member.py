@@ -13,10 +13,9 @@ from typing import Any
 from moto.iam.aws_managed_policies import aws_managed_policies_data
 from moto.iam.models import AWSManagedPolicy, iam_backends
 
-from backup_relay_sandbox import deploy
+from backup_relay_sandbox import deploy, deploy_ram
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, DR_REGION, ORGANIZATION_ID, REGION, client
 from backup_relay_sandbox.deployment import Deployment, Queue
-from backup_relay_sandbox.ram_shares import create_resource_shares
 from backup_relay_sandbox.template import MEMBER_TEMPLATE, VAULTS_TEMPLATE, load_template
 
 #: The StackSet member/template.yaml is deployed with (its header's create-stack-set command).
@@ -96,7 +95,7 @@ def deploy_vaults(
     deploy.create_keys(stack)
     deploy.create_backup_vaults(stack)
     deploy.create_lag_vaults(stack)
-    create_resource_shares(stack)  # the LAG vault's, when LagShared
+    deploy_ram.create_resource_shares(stack)  # the LAG vault's, when LagShared
     return stack
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from moto.events import models
 from moto.events import utils as moto_events_utils
 
-from backup_relay_sandbox import moto_organizations, moto_securityhub
+from backup_relay_sandbox import moto_organizations, moto_ram, moto_securityhub
 
 events_models: Any = models  # moto's types describe its own calls, not patches of them
 events_utils: Any = moto_events_utils
@@ -40,6 +40,7 @@ def apply() -> None:
         ("lambda-account-settings", _lambda_account_settings),
         ("organizations-resource-policy", moto_organizations.install),
         ("securityhub-findings", moto_securityhub.install),
+        ("ram-backup-vaults", moto_ram.install),
     ):
         if name not in _applied:
             patch()

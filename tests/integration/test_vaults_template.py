@@ -196,24 +196,28 @@ def test_the_sandbox_deploys_the_lag_vault_as_the_template_gives_it(moto: None) 
     assert [v["BackupVaultName"] for v in listed["BackupVaultList"]] == ["lag"]
 
 
-def test_the_sandbox_shares_the_lag_vault_through_ram_as_the_template_gives_it(moto: None) -> None:
-    # GIVEN the vaults stack deployed with its LAG vault shared with one member account
+def test_the_sandbox_shares_the_lag_vault_through_ram_as_the_template_gives_it(
+    moto: None,
+) -> None:
+    # GIVEN the vaults stack deployed with a LAG vault shared with two accounts (LagShared)
     from backup_relay_sandbox.backup_sim import simulator
-    from backup_relay_sandbox.cloud import MEMBER_ACCOUNTS, REGION, client, reset
+    from backup_relay_sandbox.cloud import REGION, client, reset
     from backup_relay_sandbox.member import deploy_vaults
 
     reset()
     simulator()
-    member = MEMBER_ACCOUNTS[0]
-    stack = deploy_vaults(REGION, LagVaultName="lag", LagShared="true", LagShareWith=member)
-    # THEN AWS RAM holds the template's share: the LAG vault, with that account
+    accounts = ["222222222222", "333333333333"]
+    stack = deploy_vaults(REGION, LagVaultName="lag", LagShared="true", LagShareWith=accounts)
+    # THEN AWS RAM (moto's, taught to share a backup vault) has the share, the vault and the
+    # accounts associated with it, named as the template names it
     ram = client("ram", REGION)
-    [share] = ram.get_resource_shares(resourceOwner="SELF")["resourceShares"]
-    assert (share["name"], share["allowExternalPrincipals"]) == ("lag-restore", False)
-    assert stack.values["LagVaultShare.Arn"] == share["resourceShareArn"]
-    held = ram.get_resource_share_associations(associationType="RESOURCE")
-    assert [a["associatedEntity"] for a in held["resourceShareAssociations"]] == [
-        stack.values["LagVault.BackupVaultArn"]
+    vault = stack.values["LagVault.BackupVaultArn"]
+    [share] = ram.get_resource_share_associations(associationType="RESOURCE", resourceArn=vault)[
+        "resourceShareAssociations"
     ]
-    principals = ram.get_resource_share_associations(associationType="PRINCIPAL")
-    assert [a["associatedEntity"] for a in principals["resourceShareAssociations"]] == [member]
+    assert (share["resourceShareName"], share["status"]) == ("lag-restore", "ASSOCIATED")
+    assert stack.values["LagVaultShare.Arn"] == share["resourceShareArn"]
+    principals = ram.get_resource_share_associations(
+        associationType="PRINCIPAL", resourceShareArns=[share["resourceShareArn"]]
+    )["resourceShareAssociations"]
+    assert sorted(p["associatedEntity"] for p in principals) == accounts

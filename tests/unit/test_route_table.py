@@ -161,14 +161,42 @@ def test_a_cluster_into_a_lag_vault_goes_straight_in_and_names_the_key_it_needs(
     assert not with_cmk.condition
 
 
-def test_a_cluster_across_regions_into_lag_is_one_copy_marked_inferred() -> None:
+def test_a_cluster_across_regions_into_lag_is_one_copy_as_aws_documents_it() -> None:
     # GIVEN DocumentDB in the central account's home region
     # WHEN it is planned into a LAG vault in the DR region
     decision = _decide("DocumentDB", (CENTRAL, HOME), (CENTRAL, DR), destination_vault=LAG)
-    # THEN one copy straight into LAG, INFERRED (the pages as read do not confirm it)
+    # THEN one copy straight into LAG, as the document history dates it (February 12, 2026)
     assert (decision.family, decision.action) == ("lag-cluster-cross-region", Action.INTO_LAG)
-    assert decision.inferred
-    assert "INFERRED" in decision.reason
+    assert not decision.inferred
+    assert decision.page == PAGES["history"]
+    assert "February 12, 2026" in decision.reason
+
+
+@pytest.mark.parametrize("region", ["ap-southeast-5", "ca-west-1", "cn-north-1", "us-gov-west-1"])
+def test_no_copy_goes_into_a_lag_vault_in_a_region_without_them(region: str) -> None:
+    # GIVEN a region where AWS has no logically air-gapped vaults
+    # WHEN an EBS copy is planned into a LAG vault there, in the same account and region
+    decision = _decide("EBS", (CENTRAL, region), (CENTRAL, region), destination_vault=LAG)
+    # THEN it is impossible, citing the LAG page
+    assert (decision.family, decision.action) == ("lag-no-vaults", Action.IMPOSSIBLE)
+    assert region in decision.reason
+    assert decision.page == PAGES["lag"]
+
+
+@pytest.mark.parametrize(
+    "region", ["mx-central-1", "ap-southeast-7", "ap-east-2", "ap-southeast-6"]
+)
+def test_no_cross_region_or_account_copy_into_lag_in_the_regions_aws_lists(region: str) -> None:
+    # GIVEN a region where AWS makes no cross-Region or cross-account copy into a LAG vault
+    # WHEN an EBS copy from another account is planned into a LAG vault there
+    decision = _decide("EBS", (MEMBER, region), (CENTRAL, region), destination_vault=LAG)
+    # THEN it is impossible, citing the features page's Region table
+    assert (decision.family, decision.action) == ("lag-region", Action.IMPOSSIBLE)
+    assert region in decision.reason
+    assert decision.page == PAGES["features-regions"]
+    # AND a copy in the same account and region there is not refused by that rule
+    same = _decide("EBS", (CENTRAL, region), (CENTRAL, region), destination_vault=LAG)
+    assert same.family == "lag"
 
 
 def test_a_chained_type_across_accounts_and_regions_into_lag_takes_two_hops() -> None:
@@ -183,14 +211,33 @@ def test_a_chained_type_across_accounts_and_regions_into_lag_takes_two_hops() ->
 
 
 def test_a_type_the_pages_do_not_confirm_into_lag_is_planned_inferred() -> None:
-    # GIVEN EFS, which the pages as read do not name for LAG vaults
-    decision = _decide("EFS", (MEMBER, HOME), (CENTRAL, HOME), destination_vault=LAG)
+    # GIVEN a type added to the registry without a LAG fact (into_lag None)
+    unknown = ResourceType("X", REGISTRY["EFS"].recovery_points, Copies())
+    original = route_table.resource_types.REGISTRY
+    route_table.resource_types.REGISTRY = original.with_type(unknown)
+    try:
+        decision = _decide("X", (MEMBER, HOME), (CENTRAL, HOME), destination_vault=LAG)
+    finally:
+        route_table.resource_types.REGISTRY = original
     # THEN it is planned straight into LAG, INFERRED
     assert (decision.family, decision.action, decision.inferred) == (
         "lag-unconfirmed",
         Action.INTO_LAG,
         True,
     )
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "takes"),
+    [("EFS", True), ("S3", True), ("Timestream", True), ("SAP HANA on Amazon EC2", False),
+     ("EKS", False), ("CloudFormation", False)],
+)  # fmt: skip
+def test_every_registered_type_has_the_features_pages_lag_fact(
+    resource_type: str, takes: bool
+) -> None:
+    # GIVEN the features page's LAG column, THEN no registered type is left unconfirmed
+    assert all(t.copies.into_lag is not None for t in REGISTRY)
+    assert REGISTRY[resource_type].copies.into_lag is takes
 
 
 @pytest.mark.parametrize(

@@ -193,6 +193,15 @@ class DoctorSettings(MemberReads, SourceAccountSettings):
     backup_role_arn: str = Field(alias="BACKUP_ROLE_ARN", min_length=1)
     event_bus_name: str = Field(alias="EVENT_BUS_NAME", min_length=1)
     ingest_queue_arn: str = Field(alias="INGEST_QUEUE_ARN", min_length=1)
+    #: OnDemandBackupsToDr: the doctor then checks each member's ReplayRole trusts the ingest
+    on_demand_backups_to_dr: bool = Field(alias="ON_DEMAND_BACKUPS_TO_DR")
+    member_replay_role_name: str = Field(alias="MEMBER_REPLAY_ROLE_NAME", min_length=1)
+    stack_name: str = Field(alias="STACK_NAME", min_length=1)  # its functions' RolePath
+
+    @property
+    def function_role_path(self) -> str:
+        """template.yaml's RolePath of the functions, as an ARN prefix."""
+        return f"arn:aws:iam::{self.central_account}:role/backup-relay/{self.stack_name}/"
 
 
 class AlertsSettings(ProbeSettings):

@@ -29,6 +29,7 @@ def from_stack(stack: DeployedStack) -> dict[str, str]:
     role = parameters.get("BackupRoleName", DEFAULTS["BackupRoleName"] or "")
     return env | {
         "CENTRAL_ACCOUNT_ID": stack.account,
+        "STACK_NAME": stack.name,
         "AWS_REGION": stack.region,
         "LEDGER_TABLE": stack.outputs.get("LedgerTableName", ""),
         "STATE_MACHINE_ARN": stack.outputs.get("CopyChainStateMachineArn", ""),

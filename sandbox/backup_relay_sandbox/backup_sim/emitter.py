@@ -32,7 +32,7 @@ from backup_relay_sandbox.emit import emit
 
 @dataclass(frozen=True)
 class EmittedEvent:
-    kind: str  # "BACKUP", "COPY" or "RESTORE"
+    kind: str  # "BACKUP", "COPY", "RESTORE" or "SCAN"
     job_id: str
     state: str
     account: str
@@ -66,20 +66,24 @@ class Emitter:
         ]
 
     def _deliver(self, kind: str, job: Job, event: dict[str, Any]) -> None:
-        faults = self._context.faults
         state = event["detail"].get("state") or event["detail"]["status"]  # restores: status
-        record = EmittedEvent(kind, job.job_id, state, event["account"], event["region"], event)
-        final = JobState(state) in FINAL
-        delivery = faults.delivery(job.job_id, state)
+        self.deliver(kind, job.job_id, event, final=JobState(state) in FINAL)
+
+    def deliver(self, kind: str, job_id: str, event: dict[str, Any], *, final: bool) -> None:
+        """An event of a job of any kind (scans.py's too), through the delivery faults."""
+        faults = self._context.faults
+        state = event["detail"].get("state") or event["detail"]["status"]
+        record = EmittedEvent(kind, job_id, state, event["account"], event["region"], event)
+        delivery = faults.delivery(job_id, state)
         if delivery is Delivery.LOSE:
             self.lost.append(record)
             if final:  # nothing comes after it: what waited for the next event goes now
-                self._flush_held(job.job_id)
+                self._flush_held(job_id)
             return
         copies = 2 if delivery is Delivery.DUPLICATE else 1
-        timing = faults.timing(job.job_id, state, self._context.now, final=final)
+        timing = faults.timing(job_id, state, self._context.now, final=final)
         if timing.hold_for_next:
-            self._held.setdefault(job.job_id, []).append((record, copies))
+            self._held.setdefault(job_id, []).append((record, copies))
         else:
             self._at(timing.deliver_at, lambda: self._send(record, copies, first=True))
         if timing.late_duplicate_at is not None:

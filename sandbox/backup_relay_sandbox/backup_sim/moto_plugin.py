@@ -24,6 +24,7 @@ from moto.backup.responses import BackupResponse
 from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult, EmptyResult
 
+from backup_relay_sandbox import moto_ram
 from backup_relay_sandbox.backup_sim import moto_state, requests, responses, restore_metadata
 from backup_relay_sandbox.backup_sim.errors import (
     COMMON_ERRORS,
@@ -43,6 +44,11 @@ from backup_relay_sandbox.backup_sim.model import (
 )
 from backup_relay_sandbox.backup_sim.restores import api_status as restore_status
 from backup_relay_sandbox.backup_sim.restores import restore_job
+from backup_relay_sandbox.backup_sim.scan_api import (
+    describe_scan_job,
+    list_scan_jobs,
+    start_scan_job,
+)
 from backup_relay_sandbox.backup_sim.service import Simulator
 
 #: "/?$" matches in-process; moto's server (werkzeug) drops "/?", so the routes botocore calls
@@ -64,6 +70,9 @@ ROUTES = (
     "{0}/restore-jobs/$",
     "{0}/restore-jobs/(?P<restore_job_id>[^/]+)$",
     "{0}/logically-air-gapped-backup-vaults/(?P<backupVaultName>[^/]+)$",
+    "{0}/scan/job$",  # scan_api.py
+    "{0}/scan/jobs/?$",
+    "{0}/scan/jobs/(?P<ScanJobId>[^/]+)$",
 )
 #: MaxResults' largest value in botocore's model for the list calls the simulator answers.
 MAX_RESULTS: int = requests.member("ListCopyJobs", "MaxResults").metadata["max"]
@@ -604,6 +613,9 @@ OPERATIONS: tuple[Operation, ...] = (
     create_backup_selection,
     list_backup_selections,
     get_backup_selection,
+    start_scan_job,
+    describe_scan_job,
+    list_scan_jobs,
 )
 
 
@@ -644,7 +656,7 @@ def install(provider: Callable[[], Simulator]) -> None:
     the model first (idempotent)."""
     if _installed:
         return
-    restore_metadata.install()  # moto's RAM shares backup vaults, as AWS's shares LAG vaults
+    moto_ram.install()  # moto's RAM shares backup vaults, as AWS's shares LAG vaults
     setattr(BackupResponse, "call_action", _validating(BackupResponse.call_action))  # noqa: B010
     setattr(BackupResponse, "get_backup_plan", get_backup_plan)  # noqa: B010
     setattr(BackupResponse, "delete_backup_plan", delete_backup_plan)  # noqa: B010

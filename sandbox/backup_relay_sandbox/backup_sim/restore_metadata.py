@@ -40,7 +40,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from moto.organizations.models import organizations_backends
-from moto.ram import models as ram_models
 from moto.ram.models import ram_backends
 
 from backup_relay_sandbox.backup_sim import moto_state
@@ -133,13 +132,6 @@ def missing_metadata(resource_type: str, metadata: Mapping[str, str]) -> BackupA
 
 
 # -- RAM shares of LAG vaults ---------------------------------------------------------------------
-
-
-def install() -> None:
-    """Let moto's RAM share backup vaults (AWS RAM shares LAG vaults, [lag])."""
-    shareable: list[str] = ram_models.ResourceShare.SHAREABLE_RESOURCES
-    if "backup-vault" not in shareable:
-        shareable.append("backup-vault")
 
 
 def shared_with(point: RecoveryPoint, account: str, region: str) -> bool:

@@ -43,6 +43,7 @@ from backup_relay_sandbox.backup_sim.model import (
     resource_types,
 )
 from backup_relay_sandbox.backup_sim.restores import Restores
+from backup_relay_sandbox.backup_sim.scans import Scans
 
 
 class Simulator(Context):
@@ -55,6 +56,7 @@ class Simulator(Context):
         self._lifecycle = JobLifecycle(self, self._inventory, self._emitter)
         self._jobs = Jobs(self, self._inventory, self._lifecycle)
         self._restores = Restores(self, self._inventory, self._emitter)
+        self.scans = Scans(self, self._inventory, self._emitter)  # malware scans (scans.py)
         # Step Functions executions call the API from their own threads while the sandbox
         # moves the clock: every API call and every clock move holds this lock.
         self.lock = threading.RLock()

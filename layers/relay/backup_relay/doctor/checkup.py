@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from backup_relay.doctor.central import CENTRAL_RULES
 from backup_relay.doctor.delegation import delegated_administrators_may_manage_backup_policies
+from backup_relay.doctor.destinations import DESTINATION_RULES
 from backup_relay.doctor.facts import CentralFacts, MemberFacts
 from backup_relay.doctor.member_vaults import MEMBER_VAULT_RULES
 from backup_relay.doctor.members import MEMBER_RULES, dr_region_has_the_option_groups
@@ -18,6 +19,7 @@ from backup_relay.doctor.organization_coverage import (
     organization_checked,
 )
 from backup_relay.doctor.ports import MemberPrerequisites, Prerequisites
+from backup_relay.doctor.replay_trust import ON_DEMAND_RULES
 from backup_relay.doctor.report import DoctorReport, Finding
 from backup_relay.doctor.resources import RESOURCE_RULES, coverage_checked
 from backup_relay.doctor.roles import CENTRAL_ROLE_RULES, ROLE_RULES
@@ -46,6 +48,7 @@ class Doctor:
         for rule in (
             *CENTRAL_RULES,
             *CENTRAL_ROLE_RULES,
+            *DESTINATION_RULES,
             delegated_administrators_may_manage_backup_policies,
         ):
             report.add(rule(facts))
@@ -68,6 +71,7 @@ class Doctor:
                     *STORAGE_RULES,
                     *ROLE_RULES,
                     *MEMBER_VAULT_RULES,
+                    *ON_DEMAND_RULES,
                     member_opts_in_its_selected_types,
                 ):
                     report.add(member_rule(member, facts))
@@ -81,6 +85,20 @@ class Doctor:
         for vault in facts.vaults:
             report.check(
                 vault.account, vault.region, f"{vault.role} vault {vault.arn}: exists, key, policy"
+            )
+        for destination in facts.destinations:
+            vault = destination.vault
+            shared = (
+                ", its AWS RAM shares"
+                if destination.shares
+                else ", shared through AWS RAM with no one (members cannot restore from it)"
+                if destination.shares == [] and vault.exists
+                else ""
+            )
+            report.check(
+                vault.account,
+                vault.region,
+                f"destination {destination.label}: exists, type{shared}",
             )
         report.check(facts.account, "-", "backup role " + facts.backup_role_arn)
         if facts.backup_role_exists and facts.backup_role_policies is None:
@@ -137,6 +155,8 @@ class Doctor:
         for what, value in optional.items():
             if value is not None:
                 report.check(member.account, member.region, what)
+        if member.replay_role is not None:
+            report.check(member.account, member.region, "ReplayRole's trust (OnDemandBackupsToDr)")
         if member.dynamodb_advanced_features is not None:
             report.check(member.account, member.region, "DynamoDB advanced features")
         checked, skipped = coverage_checked(member)

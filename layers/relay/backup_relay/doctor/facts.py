@@ -28,6 +28,9 @@ class VaultFacts(BaseModel):
     access_policy: str | None = None  # JSON, None when the vault has none
     lock_min_retention_days: int | None = None  # vault lock; None: not locked, or no minimum
     lock_max_retention_days: int | None = None
+    #: DescribeBackupVault's VaultType (BACKUP_VAULT, LOGICALLY_AIR_GAPPED_BACKUP_VAULT, ...);
+    #: None: not given
+    vault_type: str | None = None
 
 
 class OrganizationFacts(BaseModel):
@@ -38,6 +41,9 @@ class OrganizationFacts(BaseModel):
     management_account: str | None = None
     accounts: list[str] | None = None
     backup_trusted_access: bool | None = None  # AWS Backup's trusted access in Organizations
+    #: AWS RAM's sharing with the organization (ram.amazonaws.com's trusted access, which RAM's
+    #: EnableSharingWithAwsOrganization turns on); None: not readable
+    ram_trusted_access: bool | None = None
     delegated_administrators: list[str] | None = None  # of backup.amazonaws.com
     backup_policies_enabled: bool | None = None  # the BACKUP_POLICY type on the root
     #: The management account's AWS Backup advanced features for DynamoDB, by region: they
@@ -79,6 +85,27 @@ class OptionGroupFacts(BaseModel):
     options: list[str]
 
 
+class ResourceShareFacts(BaseModel):
+    """An AWS RAM resource share a vault is associated with (GetResourceShareAssociations, then
+    GetResourceShares): its status, the vault's association's, and its principals."""
+
+    arn: str
+    name: str
+    status: str  # ACTIVE, PENDING, FAILED, DELETING, DELETED
+    association_status: str  # the vault's: ASSOCIATED, ASSOCIATING, FAILED, ...
+    principals: list[str] = []  # ASSOCIATED principals: accounts, organization or OU ARNs
+
+
+class DestinationFacts(BaseModel):
+    """A destination of AdditionalDestinations (`TYPE:REGION:VAULT`), its vault as read, and,
+    for a logically air-gapped one, its AWS RAM shares (None: not read)."""
+
+    label: str  # lag:eu-west-1:backup-relay-lag
+    logically_air_gapped: bool  # the entry's TYPE is lag
+    vault: VaultFacts
+    shares: list[ResourceShareFacts] | None = None
+
+
 class CentralFacts(BaseModel):
     account: str
     organization_id: str  # the stack's OrganizationId
@@ -102,6 +129,15 @@ class CentralFacts(BaseModel):
     #: (the management account's decides for backup policies); None: not read
     resource_type_opt_in: dict[str, bool] | None = None
     service_linked_role: bool | None = None  # AWSServiceRoleForBackup exists; None: not read
+    #: AdditionalDestinations' vaults, as read (the DR vault is in `vaults`)
+    destinations: list[DestinationFacts] = []
+    #: LagMinRetentionDays, LagMaxRetentionDays: what the chain plans copies into LAG vaults with
+    lag_retention: tuple[int, int] | None = None
+    #: OnDemandBackupsToDr: the ingest copies members' on-demand backups through their ReplayRole
+    on_demand_backups_to_dr: bool = False
+    #: the path every central function's role has (template.yaml's RolePath), as an ARN prefix:
+    #: arn:aws:iam::<central>:role/backup-relay/<CentralStackName>/ (None: not known)
+    function_role_path: str | None = None
 
 
 class RecoveryPointKey(BaseModel):
@@ -135,6 +171,15 @@ class PlanCopy(BaseModel):
     delete_after_days: int | None = None  # the copy's DeleteAfterDays; 0: none; None: not read
 
 
+class ReplayRoleFacts(BaseModel):
+    """A member stack's ReplayRole (`<MemberReplayRoleName>-<region>`), read through its
+    DoctorRole (iam:GetRole)."""
+
+    arn: str
+    exists: bool
+    trust_policy: str | None = None  # JSON; None when it does not exist
+
+
 class MemberFacts(BaseModel):
     account: str
     region: str
@@ -149,6 +194,8 @@ class MemberFacts(BaseModel):
     resource_type_opt_in: dict[str, bool] | None = None
     #: every type's resources, the plans' selections, the roles and the member's vaults
     coverage: MemberCoverage = MemberCoverage()
+    #: its ReplayRole, read when the central stack's OnDemandBackupsToDr is on (None: not read)
+    replay_role: ReplayRoleFacts | None = None
 
 
 class StackPlan(BaseModel):

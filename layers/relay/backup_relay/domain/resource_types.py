@@ -164,7 +164,8 @@ _TYPES = (
     ResourceType(
         "RDS",
         (RDS_SNAPSHOT,),
-        Copies(two_hops=True, into_lag=False),  # DB instances, Multi-AZ DB clusters [lag]
+        # DB instances, Multi-AZ DB clusters: no LAG mark in [features]' LAG column [lag]
+        Copies(two_hops=True, into_lag=False),
         quota_group="db-snapshot",
         # instances outside clusters, and their option groups (a cross-region copy needs them)
         doctor_reads=_RDS_READS | {"rds:DescribeDBInstances", "rds:DescribeOptionGroups"},
@@ -198,7 +199,10 @@ _TYPES = (
     # tags, keys (EBS, EC2, EFS, DynamoDB, FSx), S3's versioning, FSx's file system type and
     # Storage Gateway's gateway type
     ResourceType(
-        "EFS", (BACKUP,), doctor_reads=frozenset({"elasticfilesystem:DescribeFileSystems"})
+        "EFS",
+        (BACKUP,),
+        Copies(into_lag=True),  # [features]' LAG column
+        doctor_reads=frozenset({"elasticfilesystem:DescribeFileSystems"}),
     ),
     ResourceType(
         "EBS",
@@ -229,6 +233,8 @@ _TYPES = (
     ResourceType(
         "FSx",
         (FSX_BACKUP,),
+        # [features]' LAG column: FSx for Lustre and for Windows File Server; not ONTAP nor
+        # OpenZFS (one type here: a LAG copy of those two is planned, and AWS refuses it)
         Copies(into_lag=True),
         doctor_reads=frozenset({"fsx:DescribeFileSystems"}),
     ),
@@ -237,6 +243,7 @@ _TYPES = (
     ResourceType(
         "DynamoDB",
         (BACKUP, DYNAMODB_BACKUP),
+        Copies(into_lag=True),  # with advanced features, as any copy of it [features]
         doctor_reads=frozenset(
             {"dynamodb:ListTables", "dynamodb:DescribeTable", "dynamodb:ListTagsOfResource"}
         ),
@@ -244,6 +251,7 @@ _TYPES = (
     ResourceType(
         "S3",
         (BACKUP,),
+        Copies(into_lag=True),  # [features]' LAG column
         doctor_reads=frozenset(
             {
                 "s3:ListAllMyBuckets",
@@ -252,15 +260,20 @@ _TYPES = (
             }
         ),
     ),
-    ResourceType("VirtualMachine", (BACKUP,)),
-    ResourceType("SAP HANA on Amazon EC2", (BACKUP,)),
-    ResourceType("Aurora DSQL", (BACKUP,)),
-    ResourceType("EKS", (BACKUP,)),  # a composite recovery point, AWS Backup's own [eks]
-    ResourceType("Timestream", (BACKUP,), Copies(cross_account_in_opt_in_regions=False)),
+    # [features]' LAG column decides each type's into_lag (the page's table as of its document
+    # history's February 26, 2026 update)
+    ResourceType("VirtualMachine", (BACKUP,), Copies(into_lag=True)),
+    ResourceType("SAP HANA on Amazon EC2", (BACKUP,), Copies(into_lag=False)),
+    ResourceType("Aurora DSQL", (BACKUP,), Copies(into_lag=True)),
+    # a composite recovery point, AWS Backup's own [eks]
+    ResourceType("EKS", (BACKUP,), Copies(into_lag=False)),
+    ResourceType(
+        "Timestream", (BACKUP,), Copies(cross_account_in_opt_in_regions=False, into_lag=True)
+    ),
     ResourceType(
         "CloudFormation",
         (BACKUP,),
-        Copies(cross_account=False, cross_account_in_opt_in_regions=False),
+        Copies(cross_account=False, cross_account_in_opt_in_regions=False, into_lag=False),
     ),
     # in [arns], not copied [features]: known so that a replay may copy its recovery points again
     # should AWS start to (the grant costs nothing while AWS refuses the copy)

@@ -34,6 +34,7 @@ PAGES = {
     "cross-account": "https://docs.aws.amazon.com/aws-backup/latest/devguide/create-cross-account-backup.html",
     "cross-region": "https://docs.aws.amazon.com/aws-backup/latest/devguide/cross-region-backup.html",
     "history": "https://docs.aws.amazon.com/aws-backup/latest/devguide/doc-history.html",
+    "features-regions": "https://docs.aws.amazon.com/aws-backup/latest/devguide/backup-feature-availability.html#features-by-region",
     "quotas": "https://docs.aws.amazon.com/aws-backup/latest/devguide/aws-backup-limits.html",
 }  # fmt: skip
 
@@ -45,6 +46,19 @@ OPT_IN_REGIONS = frozenset(
         "eu-south-1", "eu-south-2", "il-central-1", "me-central-1", "me-south-1", "mx-central-1",
     }
 )  # fmt: skip
+
+
+#: Regions without logically air-gapped vaults: "Not currently available in Asia Pacific
+#: (Malaysia), Canada West (Calgary), China (Beijing), China (Ningxia), AWS GovCloud (US-East),
+#: or AWS GovCloud (US-West)" (the LAG page's comparison table, [lag]).
+NO_LAG_VAULTS = frozenset(
+    {"ap-southeast-5", "ca-west-1", "cn-north-1", "cn-northwest-1", "us-gov-east-1",
+     "us-gov-west-1"}
+)  # fmt: skip
+#: Regions where "Cross-Region and cross-account copy to a logically air-gapped vault is not
+#: currently available" (the features page's Region table, footnote 1 [features-regions]):
+#: those above, and Mexico (Central), Thailand, Taipei, New Zealand.
+NO_LAG_COPIES_IN = NO_LAG_VAULTS | {"mx-central-1", "ap-southeast-7", "ap-east-2", "ap-southeast-6"}
 
 
 def partition(region: str) -> str:
@@ -94,6 +108,8 @@ class Case:
     #: destination LAG vault's range (min, max days; None: not known, not checked).
     retention_days: int | None = None
     retention_range: tuple[int, int] | None = None
+    #: (source region, destination region); () when not known (a case built by hand)
+    regions: tuple[str, ...] = ()
 
     @property
     def into_lag(self) -> bool:
@@ -193,6 +209,21 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
+        "lag-no-vaults", "into a LAG vault in a region without them", Action.IMPOSSIBLE,
+        "AWS Backup has no logically air-gapped vaults in {destination_region}", "lag",
+        lambda c, t: c.into_lag and bool(c.regions) and c.regions[-1] in NO_LAG_VAULTS,
+    ),
+    Rule(
+        "lag-region", "into a LAG vault across accounts or regions, a region on the way where "
+        "AWS makes no such copy", Action.IMPOSSIBLE,
+        "AWS Backup makes no cross-Region or cross-account copy into a logically air-gapped "
+        "vault in {lag_regions}", "features-regions",
+        lambda c, t: (
+            c.into_lag and (c.other_account or c.other_region)
+            and bool(set(c.regions) & NO_LAG_COPIES_IN)
+        ),
+    ),
+    Rule(
         "lag-refuses-type", "into a LAG vault; the type is not taken by one", Action.IMPOSSIBLE,
         "a logically air-gapped vault does not take {type} recovery points (AWS: RDS DB "
         "instances and Multi-AZ DB clusters cannot be copied into one)", "lag",
@@ -223,17 +254,18 @@ RULES: tuple[Rule, ...] = (
         "lag-two-hops", "into a LAG vault, other account and other region, a chained type",
         Action.TWO_HOPS,
         "{type} copies cross accounts in the source region, then cross regions straight into "
-        "the logically air-gapped vault (INFERRED: AWS does not say a single-action copy goes "
-        "into one)", "cross-account",
+        "the logically air-gapped vault (AWS copies the cluster types across regions into one "
+        "since February 12, 2026; INFERRED: that no single-action copy goes into one, which AWS "
+        "does not say)", "history",
         lambda c, t: c.into_lag and _both(c) and c.chained, inferred=True,
     ),
     Rule(
         "lag-cluster-cross-region", "into a LAG vault in another region, a cluster type",
         Action.INTO_LAG,
-        "one copy straight into the logically air-gapped vault across regions (INFERRED: issue "
-        "#25 dates it February 2026; the LAG page as read here still lists cross-Region copies "
-        "of Aurora, DocumentDB and Neptune into or out of one as unavailable: confirm)", "lag",
-        lambda c, t: c.into_lag and c.other_region and _cluster(t), inferred=True,
+        "one copy straight into the logically air-gapped vault across regions (\"Amazon "
+        "Aurora, Amazon DocumentDB, and Amazon Neptune now support cross-Region snapshot "
+        "copying to logically air-gapped vaults\", February 12, 2026)", "history",
+        lambda c, t: c.into_lag and c.other_region and _cluster(t),
     ),
     Rule(
         "lag-unconfirmed", "into a LAG vault; AWS's pages as read do not say it takes the type",
@@ -280,6 +312,8 @@ def decide(case: Case) -> Decision:
         copyable=", ".join(sorted(registry.copied())),
         retention=retention_words(case.retention_days),
         range="{} to {} days".format(*case.retention_range) if case.retention_range else "",
+        destination_region=case.regions[-1] if case.regions else "",
+        lag_regions=", ".join(sorted(set(case.regions) & NO_LAG_COPIES_IN)),
     )
     condition = ""
     possible = rule.action is not Action.IMPOSSIBLE
@@ -319,4 +353,5 @@ def case_of(
         encryption=encryption,
         retention_days=retention_days,
         retention_range=retention_range,
+        regions=(source[1], destination[1]),
     )

@@ -80,6 +80,7 @@ def doctor(
     from backup_relay.adapters.prerequisites.central import AwsPrerequisites
     from backup_relay.adapters.prerequisites.member import AwsMemberPrerequisites
     from backup_relay.doctor.checkup import Doctor  # only the doctor's callers load its rules
+    from backup_relay.domain.route_table import VaultType
 
     settings = DoctorSettings.load(env)
     vaults = [("central", settings.home_region, settings.central_vault_name)]
@@ -97,12 +98,27 @@ def doctor(
             ingest_queue_arn=settings.ingest_queue_arn,
             dr_region=settings.dr_region or None,
             source_accounts=tuple(sorted(settings.allowed_source_accounts)),
+            destinations=tuple(
+                (
+                    d.label,
+                    d.vault_type == VaultType.LOGICALLY_AIR_GAPPED,
+                    d.vault.region,
+                    d.vault.name,
+                )
+                for d in settings.routes.destinations(settings.home_region)[1:]
+            ),
+            lag_retention=(settings.lag_min_retention_days, settings.lag_max_retention_days),
+            on_demand_backups_to_dr=settings.on_demand_backups_to_dr,
+            function_role_path=settings.function_role_path,
         ),
         members=AwsMemberPrerequisites(
             settings.member_doctor_role_name,
             settings.central_account,
             settings.chained_types,
             central_bus_name=settings.event_bus_name,
+            replay_role_name=settings.member_replay_role_name
+            if settings.on_demand_backups_to_dr
+            else None,
         ),
         member_accounts=member_accounts or tuple(sorted(settings.allowed_source_accounts)),
         regions=regions or (settings.home_region,),

@@ -15,6 +15,7 @@ from backup_relay.adapters.prerequisites.coverage import (
     resource_type_opt_in,
     service_linked_role,
 )
+from backup_relay.adapters.prerequisites.ram import vault_shares
 from backup_relay.adapters.prerequisites.reads import (
     UNREADABLE,
     bus_rules,
@@ -25,7 +26,13 @@ from backup_relay.adapters.prerequisites.reads import (
     readable,
     vault_facts_of,
 )
-from backup_relay.doctor.facts import CentralFacts, OrganizationFacts, StackFacts, VaultFacts
+from backup_relay.doctor.facts import (
+    CentralFacts,
+    DestinationFacts,
+    OrganizationFacts,
+    StackFacts,
+    VaultFacts,
+)
 from backup_relay.doctor.policy import as_list
 
 #: AWS Backup's managed policies for a backup role (AWSBackupServiceRolePolicyFor...).
@@ -46,6 +53,11 @@ class AwsPrerequisites:
     ingest_queue_arn: str = ""
     dr_region: str | None = None
     source_accounts: tuple[str, ...] = ()  # AllowedSourceAccounts
+    #: AdditionalDestinations: (label, logically air-gapped, region, vault name)
+    destinations: tuple[tuple[str, bool, str, str], ...] = ()
+    lag_retention: tuple[int, int] | None = None  # LagMin/MaxRetentionDays
+    on_demand_backups_to_dr: bool = False
+    function_role_path: str | None = None  # arn:aws:iam::<central>:role/backup-relay/<stack>/
 
     def central(self) -> CentralFacts:
         organization_facts = organization()
@@ -71,8 +83,19 @@ class AwsPrerequisites:
             else None,
             resource_type_opt_in=resource_type_opt_in(),
             service_linked_role=service_linked_role(),
+            destinations=[self.destination_facts(*d) for d in self.destinations],
+            lag_retention=self.lag_retention,
+            on_demand_backups_to_dr=self.on_demand_backups_to_dr,
+            function_role_path=self.function_role_path,
             **backup_role(self.backup_role_arn),
         )
+
+    def destination_facts(self, label: str, lag: bool, region: str, name: str) -> DestinationFacts:
+        vault = self.vault_facts("LAG" if lag else "destination", region, name)
+        shares = (
+            vault_shares(aws.client("ram", region), vault.arn) if lag and vault.exists else None
+        )
+        return DestinationFacts(label=label, logically_air_gapped=lag, vault=vault, shares=shares)
 
     def vault_facts(self, role: str, region: str, name: str) -> VaultFacts:
         arn = f"arn:aws:backup:{region}:{self.account}:backup-vault:{name}"
@@ -229,6 +252,7 @@ def organization() -> OrganizationFacts:
         management_account=described.get("MasterAccountId") if described else None,
         accounts=accounts,
         backup_trusted_access=None if services is None else "backup.amazonaws.com" in services,
+        ram_trusted_access=None if services is None else "ram.amazonaws.com" in services,
         delegated_administrators=admins,
         backup_policies_enabled=None
         if not roots

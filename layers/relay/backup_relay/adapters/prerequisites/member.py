@@ -4,15 +4,19 @@ its DynamoDB settings."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import partial
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from backup_relay.adapters import aws
-from backup_relay.adapters.errors import domain_errors
+from backup_relay.adapters.errors import code_of, domain_errors, translated
 from backup_relay.adapters.prerequisites.coverage import member_coverage
 from backup_relay.adapters.prerequisites.reads import (
+    UNREADABLE,
     bus_rules,
     key_facts,
     option_groups,
@@ -27,6 +31,7 @@ from backup_relay.doctor.facts import (
     OptionGroupFacts,
     PlanCopy,
     RecoveryPointKey,
+    ReplayRoleFacts,
 )
 from backup_relay.domain import resource_types
 from backup_relay.domain.backup_policies import made_by_backup_policy
@@ -47,6 +52,8 @@ class AwsMemberPrerequisites:
     central_account: str
     chained_types: frozenset[str]
     central_bus_name: str | None = None  # its forwarding rule targets this bus
+    #: MemberReplayRoleName, when OnDemandBackupsToDr is on: its ReplayRole is read
+    replay_role_name: str | None = None
     lookback: timedelta = RECOVERY_POINT_LOOKBACK  # recovery points created since
     now: Clock = field(default=utc_now)
 
@@ -77,6 +84,7 @@ class AwsMemberPrerequisites:
                 ),
                 **_region_settings(backup),
                 coverage=member_coverage(client, account, region),
+                replay_role=self._replay_role(client("iam"), account, region),
             )
 
     def _recovery_points(self, backup: Any, kms: Any) -> list[RecoveryPointKey]:
@@ -116,6 +124,24 @@ class AwsMemberPrerequisites:
                     )
                 )
         return points
+
+    def _replay_role(self, iam: Any, account: str, region: str) -> ReplayRoleFacts | None:
+        """Its ReplayRole, through the DoctorRole's iam:GetRole (None: not asked, or denied)."""
+        if not self.replay_role_name:
+            return None
+        name = f"{self.replay_role_name}-{region}"
+        arn = f"arn:aws:iam::{account}:role/{name}"
+        try:
+            role = iam.get_role(RoleName=name)
+        except ClientError as error:
+            if code_of(error) == "NoSuchEntity":
+                return ReplayRoleFacts(arn=arn, exists=False)
+            if code_of(error) in UNREADABLE:
+                return None
+            raise translated(error) from error
+        trust = role["Role"].get("AssumeRolePolicyDocument") or {}
+        text = trust if isinstance(trust, str) else json.dumps(trust)
+        return ReplayRoleFacts(arn=role["Role"].get("Arn", arn), exists=True, trust_policy=text)
 
     def _forwarding(
         self, events: Any, iam: Any, sqs: Any, region: str

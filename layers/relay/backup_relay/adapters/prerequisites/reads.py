@@ -129,4 +129,5 @@ def vault_facts_of(
         access_policy=access_policy.get("Policy") if access_policy else None,
         lock_min_retention_days=vault.get("MinRetentionDays") if locked else None,
         lock_max_retention_days=vault.get("MaxRetentionDays") if locked else None,
+        vault_type=vault.get("VaultType"),
     )

@@ -1,17 +1,15 @@
-"""Deploy a stack's AWS::RAM::ResourceShare resources into moto's RAM (the vaults stack's share of
-its logically air-gapped vault, so that the accounts it names restore straight from it). moto's
-RAM refuses backup vaults; the simulator's `restore_metadata.install` lets it share them, as
-AWS RAM shares LAG vaults."""
+"""The sandbox's deploy of a template's AWS RAM shares (the vaults stack's LagVaultShare)."""
 
 from __future__ import annotations
 
-from backup_relay_sandbox.backup_sim import restore_metadata
+from backup_relay_sandbox import moto_ram
 from backup_relay_sandbox.deployment import Deployment
 
 
 def create_resource_shares(stack: Deployment) -> dict[str, str]:
-    """Each share (its name, resources, principals), by logical id -> its ARN."""
-    restore_metadata.install()
+    """AWS RAM shares (the vaults stack's LagVaultShare): moto's RAM, taught to share a backup
+    vault and to record sharing with the organization (moto_ram)."""
+    moto_ram.install()
     ram = stack.client("ram")
     shares: dict[str, str] = {}
     for logical_id in stack.of_type("AWS::RAM::ResourceShare"):
