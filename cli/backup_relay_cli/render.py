@@ -158,20 +158,38 @@ def render_status(report: StatusReport) -> str:
         hops = " ".join(f"{h.index + 1}:{h.state}" for h in chain.hops) or "-"
         age = f"{chain.age_hours:.1f}h" if chain.age_hours is not None else "-"
         rows.append((chain.state, chain.account or "-", chain.resource_name or "-",
-                     chain.resource_type, str(chain.attempt), age, hops, chain.chain_id,
-                     chain.category or ""))  # fmt: skip
+                     chain.resource_type, chain.destination or "-", str(chain.attempt), age,
+                     hops, chain.chain_id, chain.category or ""))  # fmt: skip
     counts = ", ".join(
         f"{report.count(state)} {state}" for state in ("RUNNING", "FAILED", "COMPLETED")
     )
-    header = ("state", "account", "resource", "type", "attempt", "age", "hops", "chain",
-              "diagnosis")  # fmt: skip
+    header = ("state", "account", "resource", "type", "destination", "attempt", "age", "hops",
+              "chain", "diagnosis")  # fmt: skip
     threats = _threats_found(
         f"  {c.chain_id}: its copies are of {c.threats_found_in}, which a malware scan found "
         "threats in"
         for c in report.chains
         if c.threats_found_in
     )
-    return "\n".join([*lines, *_table(header, rows), "", f"chains: {counts}", *threats])
+    return "\n".join(
+        [*lines, *_table(header, rows), "", f"chains: {counts}", *_several(report), *threats]
+    )
+
+
+def _several(report: StatusReport) -> list[str]:
+    """The recovery points copied to several destinations, each with where each copy stands."""
+    by_origin: dict[str, list[str]] = {}
+    for chain in report.chains:
+        by_origin.setdefault(chain.origin_recovery_point_arn, []).append(
+            f"{chain.destination or chain.destination_vault_arn} {chain.state}"
+        )
+    several = {origin: ends for origin, ends in by_origin.items() if len(ends) > 1}
+    if not several:
+        return []
+    lines = ["", "recovery points with several destinations:"]
+    for origin, ends in several.items():
+        lines += [f"  {origin}", *(f"    -> {end}" for end in ends)]
+    return lines
 
 
 def _render_summary(summary: NightSummary) -> list[str]:

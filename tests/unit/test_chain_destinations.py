@@ -4,6 +4,7 @@ a destination the route table refuses starts nothing and is counted, without an 
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -22,6 +23,9 @@ from backup_relay.domain.quotas import CLUSTER_SNAPSHOTS, FULLY_MANAGED, slot_fo
 from backup_relay.domain.route_table import Action, VaultType
 from backup_relay.domain.routes import Vault
 from backup_relay.settings import ChainStepsSettings
+from backup_relay.status.chains import Status
+from backup_relay_cli.render import render_status
+from tests.support.fakes import MemoryReplayLedger
 from tests.support.world import (
     AWS_QUOTAS,
     CENTRAL,
@@ -240,3 +244,32 @@ def test_every_lag_rule_the_chain_can_meet_is_a_copy_straight_into_it() -> None:
     for chain in chains_for_event(copy_event(), routes).chains[1:]:
         # THEN each is the route table's "straight into LAG"
         assert Action.INTO_LAG.value in chain.reason or "logically air-gapped" in chain.reason
+
+
+# ---- status: every destination of a recovery point ----------------------------------------------
+
+
+def test_status_names_each_chains_destination_and_groups_a_recovery_points_chains(
+    world: World,
+) -> None:
+    # GIVEN an Aurora copy's chains to the DR vault and a LAG vault: the DR one failed
+    routes = _routes(ADDITIONAL_DESTINATIONS=f"lag:{DR_REGION}:lag").routes
+    dr, lag = chains_for_event(copy_event(), routes).chains
+    for chain in (dr, lag):
+        world.ledger.chain_started(chain)
+    world.ledger.chain_ended(dr, LedgerState.FAILED, "copy job failed")
+    labels = {d.vault.arn: d.label for d in routes.destinations(HOME)}
+    status = Status(world.ledger, MemoryReplayLedger(), now=world.clock, destinations=labels)
+    # WHEN status shows that recovery point's chains
+    report = status(world.now - timedelta(hours=24), recovery_point_arn=LANDED_RP)
+    # THEN each chain names its destination, in --json too
+    assert {c.destination: c.state for c in report.chains} == {
+        f"standard:{DR_REGION}:dr": "FAILED",
+        f"lag:{DR_REGION}:lag": "RUNNING",
+    }
+    assert json.loads(report.model_dump_json())["chains"][0]["destination"]
+    # AND the table has a destination column, and lists the recovery point's destinations together
+    text = render_status(report)
+    assert "destination" in text.splitlines()[0]
+    assert "recovery points with several destinations:" in text
+    assert f"    -> lag:{DR_REGION}:lag RUNNING" in text

@@ -31,6 +31,9 @@ def status(env: Mapping[str, str]) -> Status:
         DynamoEventLedger(settings.ledger_table, settings.ledger_retention),
         stale=None if coverage is None else _stale(coverage, env),
         now=endpoint_now,
+        destinations={
+            d.vault.arn: d.label for d in settings.routes.destinations(settings.home_region)
+        },
     )
 
 
