@@ -17,15 +17,16 @@ from backup_relay.copy_chain.decisions import (
     next_hop,
 )
 from backup_relay.copy_chain.steps import HopSteps
-from backup_relay.domain.chain import ChainState, LedgerState, chain_id_for
+from backup_relay.domain.chain import ChainState, HopError, LedgerState, chain_id_for
 from backup_relay.domain.copy_jobs import CopyJobOutcome, RecoveryPoint
 from backup_relay.domain.quotas import CLUSTER_SNAPSHOTS, FULLY_MANAGED, slot_for
 from backup_relay.domain.route_table import Action, VaultType
 from backup_relay.domain.routes import Vault
+from backup_relay.replay.failed_copies import Replay, ReplayRequest
 from backup_relay.settings import ChainStepsSettings
 from backup_relay.status.chains import Status
 from backup_relay_cli.render import render_status
-from tests.support.fakes import MemoryReplayLedger
+from tests.support.fakes import FakeCentralCopyJobs, FakeMemberCopies, MemoryReplayLedger
 from tests.support.world import (
     AWS_QUOTAS,
     CENTRAL,
@@ -273,3 +274,41 @@ def test_status_names_each_chains_destination_and_groups_a_recovery_points_chain
     assert "destination" in text.splitlines()[0]
     assert "recovery points with several destinations:" in text
     assert f"    -> lag:{DR_REGION}:lag RUNNING" in text
+
+
+# ---- replay: one destination alone -------------------------------------------------------------
+
+
+def test_replay_of_one_failed_destination_runs_only_its_chain(world: World) -> None:
+    # GIVEN an Aurora copy's chains to the DR vault and a LAG vault, both FAILED
+    env = {"ADDITIONAL_DESTINATIONS": f"lag:{DR_REGION}:lag"}
+    steps = world.hop_steps(**env)
+    chains = chains_for_event(copy_event(), _routes(**env).routes).chains
+    for chain in chains:
+        world.ledger.chain_started(chain)
+        copying = steps.start_copy_job(steps.next_hop(chain, AWS_QUOTAS))
+        error = HopError(error="CopyJobFailed", cause="Copy job failed.")
+        steps.hop_failed(copying.model_copy(update={"error": error}))
+    replay = Replay(
+        central_vault_name=CENTRAL_HOME.name,
+        central_account=CENTRAL,
+        chains=world.ledger,
+        jobs=MemoryReplayLedger(),
+        member_copies=FakeMemberCopies(),
+        workflow=world.workflow,
+        central_copies=FakeCentralCopyJobs(),
+        regions=(HOME, DR_REGION),
+        now=world.clock,
+    )
+    # WHEN the operator replays the LAG destination alone
+    report = replay(ReplayRequest(destination=f"lag:{DR_REGION}:lag"))
+    # THEN only the LAG chain runs again, as its attempt 2; the DR chain stays FAILED
+    lag = chains[1]
+    assert [item.id for item in report.items] == [lag.chain_id]
+    assert [s.execution_name for s in world.workflow.started] == [f"{lag.chain_id}-attempt-2"]
+    assert world.ledger.chain(chains[0].chain_id).state is LedgerState.FAILED  # type: ignore[union-attr]
+
+
+def test_replay_refuses_a_destination_that_is_not_one() -> None:
+    with pytest.raises(ValueError, match="expected TYPE:REGION:VAULT"):
+        ReplayRequest(destination="lag-vault")
