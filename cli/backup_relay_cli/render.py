@@ -16,7 +16,7 @@ from backup_relay.domain.diagnosis import Explanation
 from backup_relay.domain.jobs import JobEvent
 from backup_relay.domain.routes import Route
 from backup_relay.replay.report import ReplayOutcome, ReplayReport
-from backup_relay.status.chains import StatusReport
+from backup_relay.status.chains import ChainView, StatusReport
 from backup_relay.status.views import NightSummary
 
 
@@ -177,18 +177,23 @@ def render_status(report: StatusReport) -> str:
 
 
 def _several(report: StatusReport) -> list[str]:
-    """The recovery points copied to several destinations, each with where each copy stands."""
-    by_origin: dict[str, list[str]] = {}
+    """The recovery points copied to several destinations: one line each, with where each of
+    its copies stands (the DR vault's first)."""
+    by_origin: dict[str, list[ChainView]] = {}
     for chain in report.chains:
-        by_origin.setdefault(chain.origin_recovery_point_arn, []).append(
-            f"{chain.destination or chain.destination_vault_arn} {chain.state}"
-        )
-    several = {origin: ends for origin, ends in by_origin.items() if len(ends) > 1}
+        by_origin.setdefault(chain.origin_recovery_point_arn, []).append(chain)
+    several = [chains for chains in by_origin.values() if len(chains) > 1]
     if not several:
         return []
     lines = ["", "recovery points with several destinations:"]
-    for origin, ends in several.items():
-        lines += [f"  {origin}", *(f"    -> {end}" for end in ends)]
+    for chains in several:
+        first = chains[0]
+        name = first.resource_name or first.origin_recovery_point_arn
+        ends = sorted(
+            chains, key=lambda c: (not c.destination.startswith("standard:"), c.destination)
+        )
+        where = ", ".join(f"{c.destination or c.destination_vault_arn} {c.state}" for c in ends)
+        lines.append(f"  {name} ({first.account or '-'}, {first.resource_type}): {where}")
     return lines
 
 

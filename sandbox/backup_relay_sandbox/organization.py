@@ -54,9 +54,7 @@ from backup_relay_sandbox.status_events import announce_ended, rule_pattern
 
 CENTRAL_VAULT = "backup-relay-central"
 DR_VAULT = "backup-relay-dr"
-#: The central account's logically air-gapped vault, in the DR region (`Organization.build`'s
-#: `lag_destination`): the vaults stack's optional LagVault, an AdditionalDestinations entry.
-LAG_VAULT = "backup-relay-lag"
+LAG_VAULT = "backup-relay-lag"  # the DR region's vaults stack's LagVault (`lag_destination`)
 MEMBER_VAULT = "member-vault"
 BACKUP_ROLE = "service-role/AWSBackupDefaultServiceRole"
 #: The types whose resources are databases (the resource types registry's, in its order).
@@ -72,8 +70,7 @@ def vault_arn(account: str, region: str, name: str) -> str:
 CENTRAL_VAULT_ARN = vault_arn(CENTRAL_ACCOUNT, REGION, CENTRAL_VAULT)
 DR_VAULT_ARN = vault_arn(CENTRAL_ACCOUNT, DR_REGION, DR_VAULT)
 LAG_VAULT_ARN = vault_arn(CENTRAL_ACCOUNT, DR_REGION, LAG_VAULT)
-#: AdditionalDestinations naming it, as status labels its chains.
-LAG_DESTINATION = f"lag:{DR_REGION}:{LAG_VAULT}"
+LAG_DESTINATION = f"lag:{DR_REGION}:{LAG_VAULT}"  # AdditionalDestinations', status's label
 
 
 def current_state(execution_arn: str) -> str | None:
@@ -145,9 +142,8 @@ class Organization:
     ) -> Organization:
         """Inside an active moto mock. `parameters`: template parameters to override; `seeds`:
         misconfigurations of the first member to make (seeds.SEEDS' names); `lag_destination`:
-        the vaults stack of the DR region makes its LAG vault too, and the central stack copies
-        every chained recovery point there as well (AdditionalDestinations): the cluster types
-        reach it, an RDS instance has no route into one."""
+        the DR region's LAG vault, every chained copy's second destination (an RDS instance's:
+        no route)."""
         reset()
         functions.clear_faults()
         sim = simulator()

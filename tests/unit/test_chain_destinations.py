@@ -273,7 +273,11 @@ def test_status_names_each_chains_destination_and_groups_a_recovery_points_chain
     text = render_status(report)
     assert "destination" in text.splitlines()[0]
     assert "recovery points with several destinations:" in text
-    assert f"    -> lag:{DR_REGION}:lag RUNNING" in text
+    # (named by its origin recovery point: the ledger holds no job event of its resource here)
+    assert (
+        f"  {LANDED_RP} ({CENTRAL}, Aurora): standard:{DR_REGION}:dr FAILED, "
+        f"lag:{DR_REGION}:lag RUNNING"
+    ) in text
 
 
 # ---- replay: one destination alone -------------------------------------------------------------
