@@ -160,6 +160,13 @@ def _vault(text: str) -> Vault:
     return vault
 
 
+def _destination(text: str) -> str:
+    from backup_relay.domain.routes import Destination
+
+    Destination.parse(text, "000000000000", "home")  # RouteError (a ValueError) says the form
+    return text.strip()
+
+
 def _chain_id(text: str) -> str:
     """A chain id; an attempt's execution name (`<chain id>-attempt-2`) names its chain."""
     chain_id, _ = chain_of_execution(text.strip())
@@ -193,6 +200,8 @@ REGION = _argument_type("region", identifiers.region)
 VAULT_NAME = _argument_type("vault name", identifiers.vault_name)
 STACK_NAME = _argument_type("stack name", _stack_name)
 CHAIN_ID = _argument_type("chain id", _chain_id)
+#: A destination as status prints it (`lag:eu-west-1:backup-relay-lag`; REGION may be `home`).
+DESTINATION = _argument_type("destination", _destination)
 RECOVERY_POINT_ARN = _argument_type("recovery point ARN", _checked(identifiers.recovery_point_arn))
 RESOURCE_ARN = _argument_type("ARN", _checked(lambda text: identifiers.arn(text, owned=False)))
 VAULT = _argument_type("vault", _vault)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from backup_relay.doctor.report import DoctorReport
@@ -11,15 +10,16 @@ from backup_relay.domain.failures import Diagnosis, Severity
 
 if TYPE_CHECKING:
     from backup_relay.doctor.preflight import PreflightReport
-from backup_relay.coverage.destinations import DestinationCoverage
-from backup_relay.coverage.resources import CoverageReport, ResourceCoverage
 from backup_relay.domain.diagnosis import Explanation
 from backup_relay.domain.jobs import JobEvent
 from backup_relay.domain.night_queue import QueueForecast
 from backup_relay.domain.routes import Route, RouteError
 from backup_relay.replay.report import ReplayOutcome, ReplayReport
-from backup_relay.status.chains import StatusReport
+from backup_relay.status.chains import ChainView, StatusReport
 from backup_relay.status.views import NightSummary
+from backup_relay_cli.render_coverage import render_coverage  # noqa: F401  (the demo's Renderers)
+from backup_relay_cli.tables import table as _table
+from backup_relay_cli.tables import threats_found as _threats_found
 
 
 def render_event(event: JobEvent) -> str:
@@ -141,16 +141,6 @@ def _diagnosis(category: str, aws_category: str | None) -> str:
     return f"{category} (AWS: {aws_category})" if aws_category else category
 
 
-def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> list[str]:
-    """Columns as wide as their widest cell; the last one as long as it is."""
-    widths = [max(len(row[n]) for row in [header, *rows]) for n in range(len(header) - 1)]
-    return [
-        "  ".join(f"{cell:<{width}}" for cell, width in zip(row, widths, strict=False))
-        + f"  {row[-1]}"
-        for row in [header, *rows]
-    ]
-
-
 def render_status(report: StatusReport) -> str:
     """The night's summary and failures first (the window's view), then the chains; one
     resource's jobs before its chains."""
@@ -166,20 +156,43 @@ def render_status(report: StatusReport) -> str:
         hops = " ".join(f"{h.index + 1}:{h.state}" for h in chain.hops) or "-"
         age = f"{chain.age_hours:.1f}h" if chain.age_hours is not None else "-"
         rows.append((chain.state, chain.account or "-", chain.resource_name or "-",
-                     chain.resource_type, str(chain.attempt), age, hops, chain.chain_id,
-                     chain.category or ""))  # fmt: skip
+                     chain.resource_type, chain.destination or "-", str(chain.attempt), age,
+                     hops, chain.chain_id, chain.category or ""))  # fmt: skip
     counts = ", ".join(
         f"{report.count(state)} {state}" for state in ("RUNNING", "FAILED", "COMPLETED")
     )
-    header = ("state", "account", "resource", "type", "attempt", "age", "hops", "chain",
-              "diagnosis")  # fmt: skip
+    header = ("state", "account", "resource", "type", "destination", "attempt", "age", "hops",
+              "chain", "diagnosis")  # fmt: skip
     threats = _threats_found(
         f"  {c.chain_id}: its copies are of {c.threats_found_in}, which a malware scan found "
         "threats in"
         for c in report.chains
         if c.threats_found_in
     )
-    return "\n".join([*lines, *_table(header, rows), "", f"chains: {counts}", *threats])
+    return "\n".join(
+        [*lines, *_table(header, rows), "", f"chains: {counts}", *_several(report), *threats]
+    )
+
+
+def _several(report: StatusReport) -> list[str]:
+    """The recovery points copied to several destinations: one line each, with where each of
+    its copies stands (the DR vault's first)."""
+    by_origin: dict[str, list[ChainView]] = {}
+    for chain in report.chains:
+        by_origin.setdefault(chain.origin_recovery_point_arn, []).append(chain)
+    several = [chains for chains in by_origin.values() if len(chains) > 1]
+    if not several:
+        return []
+    lines = ["", "recovery points with several destinations:"]
+    for chains in several:
+        first = chains[0]
+        name = first.resource_name or first.origin_recovery_point_arn
+        ends = sorted(
+            chains, key=lambda c: (not c.destination.startswith("standard:"), c.destination)
+        )
+        where = ", ".join(f"{c.destination or c.destination_vault_arn} {c.state}" for c in ends)
+        lines.append(f"  {name} ({first.account or '-'}, {first.resource_type}): {where}")
+    return lines
 
 
 def _render_summary(summary: NightSummary) -> list[str]:
@@ -268,74 +281,6 @@ def _render_jobs(report: StatusReport) -> list[str]:
                      else where))  # fmt: skip
     header = ("time", "job", "state", "account", "region", "diagnosis", "into (vault, or created)")
     return [*_table(header, rows), ""]
-
-
-def render_coverage(report: CoverageReport) -> str:
-    """One row per resource, one column per destination (the DR vault first): its copy's age,
-    pending, STALE, or no route; then why, the routes AWS does not have, the threats."""
-    if not report.resources:
-        return "no resource of a chained type backed up in the ledger's window"
-    rows = [
-        (
-            "pending" if r.pending else "current" if r.current else "STALE",
-            r.account,
-            r.resource_type,
-            r.resource_arn,
-            *(_copy_cell(d) for d in r.destinations),
-            "; ".join(filter(None, [r.why, _lost(r)])),
-        )
-        for r in report.resources
-    ]
-    header: tuple[str, ...] = ("state", "account", "type", "resource", *report.destinations, "why")
-    table: list[tuple[str, ...]] = list(rows)
-    if not any(row[-1] for row in table):  # all current: no reason to give
-        header, table = header[:-1], [row[:-1] for row in table]
-    stale = len(report.stale)
-    summary = (
-        f"{len(report.resources) - stale} current, {stale} stale (a copy older than "
-        f"{report.max_age_hours:g} h, none, or a copy failed since, in a destination)"
-    )
-    if report.pending:
-        summary += (
-            f"; pending: first backed up less than {report.max_age_hours:g} h ago, "
-            "no copy there yet, no copy failed"
-        )
-    no_route = {
-        f"  {r.resource_type} into {d.destination}: {d.route_reason} ({d.route_page})"
-        for r in report.resources
-        for d in r.destinations
-        if d.state == "no route"
-    }
-    routes = ["", "NO ROUTE (AWS cannot copy these; not stale):", *sorted(no_route)]
-    threats = _threats_found(
-        f"  {r.resource_arn}: {'DR copy' if n == 0 else f'copy in {d.destination}'} "
-        f"{d.recovery_point_arn} is of {d.threats_found_in}, which a malware scan found threats in"
-        for r in report.resources
-        for n, d in enumerate(r.destinations)
-        if d.threats_found_in
-    )
-    return "\n".join([*_table(header, table), "", summary, *(routes if no_route else []), *threats])
-
-
-def _copy_cell(d: DestinationCoverage) -> str:
-    age = f"{d.age_hours:.1f}h" if d.age_hours is not None else "none"
-    if d.state in {"current", "STALE"}:
-        return age if d.state == "current" else f"STALE {age}"
-    return d.state  # pending, no route
-
-
-def _lost(r: ResourceCoverage) -> str:
-    lost = [d.destination for d in r.destinations if d.verified_in_vault]
-    if not lost:
-        return ""
-    where = "the DR vault" if len(r.destinations) <= 1 else ", ".join(lost)
-    return f"event lost; found in {where}"
-
-
-def _threats_found(lines: Iterable[str]) -> list[str]:
-    """The THREATS FOUND section under a table (status, coverage), when it has lines."""
-    listed = list(lines)
-    return ["", "THREATS FOUND (docs/alerts.md):", *listed] if listed else []
 
 
 #: What a finding of each severity says of its check: an error fails it, a warning warns.

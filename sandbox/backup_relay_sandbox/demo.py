@@ -3,10 +3,13 @@
 Two member accounts back up an RDS instance, Aurora, DocumentDB and Neptune clusters and an EBS
 volume; their backup plans copy the databases into the central vault of their region and EBS
 straight to the DR vault. backup-relay collects every job event and chains each database copy
-on to the DR region. One member's Aurora cluster is encrypted with a key the central account may
-not use: its copy fails, the alert it raises says why and how to fix it, the operator shares the
-key and replays the copy, and it reaches DR too. Last, the operator restores a member's RDS
-instance from its DR copy into the member account (demo_restore.py).
+on to the DR region, and each cluster's (Aurora, DocumentDB, Neptune) into the central account's
+logically air-gapped vault too: its second destination (AdditionalDestinations), a chain of its
+own; an RDS instance has no route into one (the route table's reason: `backup-relay plan`).
+One member's Aurora cluster is encrypted with a key the central account may not use: its copy
+fails, the alert it raises says why and how to fix it, the operator shares the key and replays
+the copy, and it reaches DR too. Last, the operator restores a member's RDS instance from its DR
+copy into the member account (demo_restore.py).
 
 It prints its story in sections (the night's backups; the doctor, before the copies; the copies
 and chains; the alert; the fix and replay; status; coverage; plan into a logically air-gapped
@@ -57,10 +60,13 @@ from backup_relay_sandbox.organization import (
     CENTRAL_VAULT_ARN,
     DATABASE_TYPES,
     DR_VAULT_ARN,
+    LAG_VAULT_ARN,
     Organization,
 )
 
 CENTRAL, DR = CENTRAL_VAULT_ARN, DR_VAULT_ARN
+#: The types a logically air-gapped vault takes, of the demo's: its second destination.
+LAG_TYPES = ("Aurora", "DocumentDB", "Neptune")
 MALFORMED = '{"source": "aws.backup", "detail-type": "Copy Job State Change", "detail"'
 
 
@@ -132,8 +138,9 @@ def night_with_a_failed_copy(
     before_copies: Callable[[Organization], None] = lambda org: None,
 ) -> Organization:
     """Inside an active moto mock: the organization, its night of backups and copies (one
-    member's Aurora copy failing: its key is not shared), with AWS Backup's delivery faults."""
-    org = Organization.build(wait_timeout_seconds=5)
+    member's Aurora copy failing: its key is not shared), with AWS Backup's delivery faults; the
+    central account's LAG vault in the DR region is every chained copy's second destination."""
+    org = Organization.build(wait_timeout_seconds=5, lag_destination=True)
     # AWS Backup delivers events best effort, "every 5 minutes": in batches, now and then
     # out of order, and EventBridge at least once (twice at once, or again much later): the
     # simulator's default delivery, from a fresh draw
@@ -281,7 +288,8 @@ _HEADER = """backup-relay demo: one night of AWS Backup in a small organization,
 AWS Backup simulator). Member accounts forward their job events with member/template.yaml; the
 real template.yaml rules, ingest and chain-steps functions and copy-chain state machine do the rest.
 
-  central account {central}: vault backup-relay-central (us-west-2), backup-relay-dr (us-east-1)
+  central account {central}: vault backup-relay-central (us-west-2), backup-relay-dr (us-east-1),
+    backup-relay-lag (us-east-1, logically air-gapped: the clusters' second destination)
   member accounts {members}: RDS, Aurora, DocumentDB, Neptune and EBS each
 """
 
@@ -295,11 +303,16 @@ def _summary(
 ) -> dict[str, Any]:
     statuses = Counter(e["status"] for e in org.executions())
     at_dr = org.completed_copies_into(DR)
+    at_lag = org.completed_copies_into(LAG_VAULT_ARN)
     rows = []
     for (account, resource_type), resource_arn in sorted(org.resources.items()):
         reached = [job for job in at_dr if job.resource.arn == resource_arn]
         hops = 2 if reached and reached[0].account == CENTRAL_ACCOUNT else len(reached)
-        rows.append((account, resource_type, "yes" if reached else "NO", hops))
+        in_lag = "yes" if any(job.resource.arn == resource_arn for job in at_lag) else "NO"
+        # an RDS instance: no route into a LAG vault; EBS: not chained, its plan copies it to DR
+        lag = in_lag if resource_type in LAG_TYPES else "-"
+        lag = "no route" if resource_type in DATABASE_TYPES and lag == "-" else lag
+        rows.append((account, resource_type, "yes" if reached else "NO", hops, lag))
     delivered = sum(timeline.outcomes.values()) + sum(timeline.quarantine.values())
     summary: dict[str, Any] = {
         "events_seen": len(org.sim.emitted),
@@ -313,17 +326,20 @@ def _summary(
         "chains_completed": statuses["SUCCEEDED"],
         "chains_failed": statuses["FAILED"],
         "recovery_points_at_dr": len(at_dr),
+        "recovery_points_at_lag": len(at_lag),
         "alerts": dict(Counter(a["attributes"]["category"] for a in alerts)),
         "replayed": replayed,
         "rows": rows,
     }
-    # every database chained to DR; the one whose key was not shared only after the alert said
-    # why, the operator shared it and replayed its copy
-    expected_chains = sum(1 for _, kind in org.resources if kind in DATABASE_TYPES)
+    # every database chained to DR, every cluster to the LAG vault too; the one whose key was not
+    # shared only after the alert said why, the operator shared it and replayed its copy
+    clusters = sum(1 for _, kind in org.resources if kind in LAG_TYPES)
+    expected_chains = sum(1 for _, kind in org.resources if kind in DATABASE_TYPES) + clusters
     summary["ok"] = (
         summary["chains_completed"] == expected_chains
         and summary["chains_failed"] == 0
         and summary["recovery_points_at_dr"] == len(org.resources)
+        and summary["recovery_points_at_lag"] == clusters
         and any(job.resource.arn == unshared for job in at_dr)
         and summary["quarantined"] == 1
         and summary["alerts"] == {"kms_key_not_shared": 1}
@@ -332,13 +348,13 @@ def _summary(
     return summary
 
 
-def _render_summary(org_rows: list[tuple[str, str, str, int]], summary: dict[str, Any]) -> str:
+def _render_summary(org_rows: list[tuple[str, str, str, int, str]], summary: dict[str, Any]) -> str:
     lines = [
         section("Summary"),
         "where each backup ended up",
-        "  account       resource    at DR  hops",
+        "  account       resource    at DR  hops  in the LAG vault",
     ]
-    lines += [f"  {a}  {t:<10}  {r:<5}  {h}" for a, t, r, h in org_rows]
+    lines += [f"  {a}  {t:<10}  {r:<5}  {h:<4}  {g}" for a, t, r, h, g in org_rows]
     reasons = ", ".join(f"{k} {v}" for k, v in summary["quarantine_reasons"].items()) or "-"
     counts = [
         ("job events AWS Backup delivered (repeats included)", summary["events_seen"]),
@@ -350,6 +366,7 @@ def _render_summary(org_rows: list[tuple[str, str, str, int]], summary: dict[str
         ("copy chains started / completed / failed", " / ".join(
             str(summary[key]) for key in ("chains_started", "chains_completed", "chains_failed"))),
         ("recovery points in the DR vault", summary["recovery_points_at_dr"]),
+        ("recovery points in the LAG vault", summary["recovery_points_at_lag"]),
         ("doctor's findings before the copies, by category", ", ".join(
             f"{k} {v}" for k, v in summary["doctor"].items()) or "-"),
         ("failed copies replayed after the fix", summary["replayed"]),

@@ -54,6 +54,7 @@ from backup_relay_sandbox.status_events import announce_ended, rule_pattern
 
 CENTRAL_VAULT = "backup-relay-central"
 DR_VAULT = "backup-relay-dr"
+LAG_VAULT = "backup-relay-lag"  # the DR region's vaults stack's LagVault (`lag_destination`)
 MEMBER_VAULT = "member-vault"
 BACKUP_ROLE = "service-role/AWSBackupDefaultServiceRole"
 #: The types whose resources are databases (the resource types registry's, in its order).
@@ -68,6 +69,8 @@ def vault_arn(account: str, region: str, name: str) -> str:
 
 CENTRAL_VAULT_ARN = vault_arn(CENTRAL_ACCOUNT, REGION, CENTRAL_VAULT)
 DR_VAULT_ARN = vault_arn(CENTRAL_ACCOUNT, DR_REGION, DR_VAULT)
+LAG_VAULT_ARN = vault_arn(CENTRAL_ACCOUNT, DR_REGION, LAG_VAULT)
+LAG_DESTINATION = f"lag:{DR_REGION}:{LAG_VAULT}"  # AdditionalDestinations', status's label
 
 
 def current_state(execution_arn: str) -> str | None:
@@ -134,10 +137,13 @@ class Organization:
         resource_types: Iterable[str] = (*DATABASE_TYPES, "EBS"),
         wait_timeout_seconds: int = 30,
         seeds: Iterable[str] = (),
+        lag_destination: bool = False,
         **parameters: str,
     ) -> Organization:
         """Inside an active moto mock. `parameters`: template parameters to override; `seeds`:
-        misconfigurations of the first member to make (seeds.SEEDS' names)."""
+        misconfigurations of the first member to make (seeds.SEEDS' names); `lag_destination`:
+        the DR region's LAG vault, every chained copy's second destination (an RDS instance's:
+        no route)."""
         reset()
         functions.clear_faults()
         sim = simulator()
@@ -146,7 +152,10 @@ class Organization:
         members = tuple(members)
         create_organization(CENTRAL_ACCOUNT, ORGANIZATION_ID, members, backup_policies=True)
         for region in (REGION, DR_REGION):  # the vaults stack, in the region and the DR region
-            deploy_vaults(region)
+            lag = {"LagVaultName": LAG_VAULT} if lag_destination and region == DR_REGION else {}
+            deploy_vaults(region, **lag)
+        if lag_destination:
+            parameters = {"AdditionalDestinations": LAG_DESTINATION, **parameters}
         organization = cls(
             sim=sim,
             central=deploy_central(

@@ -115,7 +115,11 @@ def serve(port: int, directory: Path, *, night: bool = True) -> None:
     # the port first: a busy one fails now, not after the night
     server = make_server("127.0.0.1", port, app, True, request_handler=Handler)
     with mock_aws(config=SANDBOX_MOTO_CONFIG):
-        org = night_with_a_failed_copy() if night else Organization.build(wait_timeout_seconds=5)
+        org = (
+            night_with_a_failed_copy()
+            if night
+            else Organization.build(wait_timeout_seconds=5, lag_destination=True)
+        )
         now[0] = lambda: org.sim.now
         _register_stack(org)
         thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -332,6 +332,9 @@ class RecordingTelemetry:
     def retention_shortened(self, recovery_point_arn: str, delete_after_days: int) -> None:
         self.seen.append(("retention_shortened", (recovery_point_arn, delete_after_days)))
 
+    def destination_without_route(self, resource_type: str, destination: str, reason: str) -> None:
+        self.seen.append(("destination_without_route", (resource_type, destination, reason)))
+
     def chain_ended(self, chain_id: str, status: str, released: int, died: bool) -> None:
         self.seen.append(("chain_ended", (chain_id, status, released, died)))
 

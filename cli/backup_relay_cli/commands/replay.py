@@ -12,6 +12,7 @@ from backup_relay_cli.options import (
     ACCOUNT_ID,
     CATEGORY,
     CHAIN_ID,
+    DESTINATION,
     RESOURCE_TYPE,
     SINCE,
     command,
@@ -31,6 +32,10 @@ def register(commands: Any) -> None:
     )
     parser.add_argument("--job-id", help="only the failed copy job with this id")
     parser.add_argument("--chain-id", type=CHAIN_ID, help="only this chain")
+    parser.add_argument(
+        "--destination", type=DESTINATION, metavar="TYPE:REGION:VAULT",
+        help="only chains to this destination, as status names it (lag:eu-west-1:backup-relay-lag)",
+    )  # fmt: skip
     parser.add_argument("--account", type=ACCOUNT_ID, help="only failures in this account")
     parser.add_argument(
         "--resource-type", type=RESOURCE_TYPE, help="only this resource type (RDS, Aurora, ...)"
@@ -55,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
     request = ReplayRequest(
         job_id=args.job_id,
         chain_id=args.chain_id,
+        destination=args.destination,
         account=args.account,
         resource_type=args.resource_type,
         category=args.category,

@@ -171,6 +171,13 @@ class Telemetry:
             },
         )
 
+    def destination_without_route(self, resource_type: str, destination: str, reason: str) -> None:
+        _count("DestinationsWithoutRoute")
+        logger.info(
+            "no route to a destination",
+            extra={"resource_type": resource_type, "destination": destination, "reason": reason},
+        )
+
     # ---- reconcile ------------------------------------------------------------------------
 
     def chain_ended(self, chain_id: str, status: str, released: int, died: bool) -> None:

@@ -10,11 +10,18 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from backup_relay.domain.chain import ChainState, ChainStatus, CurrentHop, HopSpec, new_chain
+from backup_relay.domain.chain import (
+    ChainState,
+    ChainStatus,
+    CurrentHop,
+    hop_specs,
+    new_chain,
+)
 from backup_relay.domain.errors import InvalidChainState
 from backup_relay.domain.jobs import JobEvent, JobKind, JobState
 from backup_relay.domain.quotas import slot_for
 from backup_relay.domain.routes import (
+    Destination,
     HopKind,
     RouteError,
     RoutePolicy,
@@ -46,9 +53,74 @@ class WaitPolicy:
         return min(POLL_SECONDS, self.event_wait_seconds)
 
 
+@dataclass(frozen=True)
+class NoRoute:
+    """A destination the route table has no copy to, for this recovery point: AWS's reason."""
+
+    destination: Destination
+    reason: str
+
+
+@dataclass(frozen=True)
+class ChainPlans:
+    """What one landed recovery point starts: a chain per destination with a route, and the
+    destinations without one (logged and counted, no alert: `backup-relay plan` says why)."""
+
+    chains: tuple[ChainState, ...] = ()
+    without_route: tuple[NoRoute, ...] = ()
+
+
+def chains_for_event(event: JobEvent, settings: RoutePolicy) -> ChainPlans:
+    """A member's copy of a chained type that COMPLETED into a central vault goes on to every
+    destination (`RoutePolicy.destinations`), each its own chain. Anything else starts nothing."""
+    landed = _landed_in_central_vault(event, settings)
+    if landed is None or not event.resource_type or not event.destination_recovery_point_arn:
+        return ChainPlans()
+    return chains_from(
+        event.resource_type, landed, event.destination_recovery_point_arn, settings, event.time
+    )
+
+
+def chains_from(
+    resource_type: str,
+    landed: Vault,
+    recovery_point_arn: str,
+    settings: RoutePolicy,
+    landed_at: datetime | None = None,
+) -> ChainPlans:
+    """One chain per destination of a recovery point in the central vault `landed`: the
+    destinations of its region (`home` is where it landed), except the vault it is in and the DR
+    vault when it landed in the DR region (its central vault there is the DR region's copy)."""
+    dr = settings.dr_vault
+    chains, without = [], []
+    for destination in settings.destinations(landed.region):
+        in_dr_region = dr is not None and landed.region == dr.region
+        if destination.vault in (landed, dr if in_dr_region else None):
+            continue
+        try:
+            route = plan_route(
+                resource_type,
+                landed,
+                destination.vault,
+                settings,
+                destination_vault_type=destination.vault_type,
+            )
+        except RouteError as error:
+            without.append(NoRoute(destination, str(error)))
+            continue
+        chain = new_chain(route, recovery_point_arn)
+        chain.origin_completed_at = landed_at
+        chains.append(chain)
+    return ChainPlans(tuple(chains), tuple(without))
+
+
 def chain_for_event(event: JobEvent, settings: RoutePolicy, dr: Vault) -> ChainState | None:
-    """A member's copy of a chained type that COMPLETED into a central vault outside the DR
-    region goes on to the DR vault. Anything else starts nothing."""
+    """The one chain of `chains_for_event` that goes to `dr` (the DR vault), if any."""
+    plans = chains_for_event(event, settings)
+    return next((c for c in plans.chains if c.destination_vault_arn == dr.arn), None)
+
+
+def _landed_in_central_vault(event: JobEvent, settings: RoutePolicy) -> Vault | None:
     if event.kind is not JobKind.COPY or event.state is not JobState.COMPLETED:
         return None
     if (
@@ -62,12 +134,7 @@ def chain_for_event(event: JobEvent, settings: RoutePolicy, dr: Vault) -> ChainS
         landed = Vault.parse(event.destination_vault_arn)
     except RouteError:
         return None
-    if landed != settings.central_vault(landed.region) or landed.region == dr.region:
-        return None
-    route = plan_route(event.resource_type, landed, dr, settings)
-    chain = new_chain(route, event.destination_recovery_point_arn)
-    chain.origin_completed_at = event.time
-    return chain
+    return landed if landed == settings.central_vault(landed.region) else None
 
 
 def next_hop(state: ChainState, waits: WaitPolicy, max_concurrent_copies: int) -> ChainState:
@@ -91,7 +158,11 @@ def next_hop(state: ChainState, waits: WaitPolicy, max_concurrent_copies: int) -
         return state
     hop = state.hops[state.hop_index]
     slot = slot_for(
-        state.resource_type, hop.source_account, hop.destination_region, max_concurrent_copies
+        state.resource_type,
+        hop.source_account,
+        hop.destination_region,
+        max_concurrent_copies,
+        into_lag=hop.into_lag,
     )
     state.current = CurrentHop(
         index=state.hop_index,
@@ -115,11 +186,13 @@ def replan_after_refusal(state: ChainState, cause: str, settings: RoutePolicy) -
         return None
     source = Vault.parse(current.hop.source_vault_arn)
     destination = Vault.parse(state.destination_vault_arn)
-    route = two_hop_fallback(
-        plan_route(state.resource_type, source, destination, settings), settings
+    vault_type = state.hops[-1].destination_vault_type
+    planned = plan_route(
+        state.resource_type, source, destination, settings, destination_vault_type=vault_type
     )
+    route = two_hop_fallback(planned, settings)
     replanned = state.model_copy(deep=True)
-    replanned.hops = state.hops[: current.index] + [HopSpec.of(hop) for hop in route.hops]
+    replanned.hops = state.hops[: current.index] + hop_specs(route)
     replanned.hop_index = current.index
     replanned.current = None
     replanned.error = None
@@ -128,14 +201,21 @@ def replan_after_refusal(state: ChainState, cause: str, settings: RoutePolicy) -
     return replanned
 
 
-def intermediate_copies(state: ChainState, settings: RoutePolicy) -> list[tuple[str, Vault]]:
+def intermediate_copies(
+    state: ChainState, settings: RoutePolicy, *, origin_shared: bool = False
+) -> list[tuple[str, Vault]]:
     """The copies a finished chain left in central vaults on its way, with their vaults: the
-    ones whose retention may be shortened (the final copy and the DR or member copies never)."""
+    ones whose retention may be shortened (the final copy, the DR, LAG or member copies never).
+    `origin_shared`: another chain of the same recovery point (another destination) may still
+    copy from the chain's origin, which is then left as it is."""
     copies = []
     for index, hop in enumerate(state.hops):
         source = Vault.parse(hop.source_vault_arn)
+        arn = state.copies[index] if index < len(state.copies) else ""
+        if origin_shared and arn == state.origin_recovery_point_arn:
+            continue
         if index < len(state.copies) - 1 and source == settings.central_vault(source.region):
-            copies.append((state.copies[index], source))
+            copies.append((arn, source))
     return copies
 
 

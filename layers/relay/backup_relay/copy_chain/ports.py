@@ -181,6 +181,9 @@ class ChainTelemetry(Protocol):
 
     def retention_shortened(self, recovery_point_arn: str, delete_after_days: int) -> None: ...
 
+    def destination_without_route(self, resource_type: str, destination: str, reason: str) -> None:
+        """A landed recovery point's destination the route table refuses (no chain starts)."""
+
 
 class ChainEndTelemetry(Protocol):
     def chain_ended(self, chain_id: str, status: str, released: int, died: bool) -> None: ...

@@ -1,8 +1,8 @@
 """Reconcile (scheduled): what events alone cannot guarantee, since AWS delivers them best effort.
 
-- a chained recovery point in this region's central vault with no chain, or whose chain was
-  recorded but never confirmed started: start it (the execution name is deterministic, so a
-  start never makes a second one);
+- a chained recovery point in this region's central vault with no chain to one of its
+  destinations, or whose chain was recorded but never confirmed started: start it (the
+  execution name is deterministic, so a start never makes a second one);
 - a hop waiting for an event that never came: ask DescribeCopyJob, resume it if the job ended;
 - a hop running longer than its SLA: report it;
 - a chain the ledger says RUNNING whose execution ended outside its steps, if the status-change
@@ -21,6 +21,7 @@ from datetime import timedelta
 from backup_relay.alerts.build import for_hop_past_sla, for_recovered_chain, for_stale_resource
 from backup_relay.alerts.ports import AlertOutbox
 from backup_relay.copy_chain.chain_ended import ENDED, ChainEnded
+from backup_relay.copy_chain.decisions import chains_from
 from backup_relay.copy_chain.ports import (
     ChainLedger,
     CopyJobs,
@@ -33,11 +34,11 @@ from backup_relay.copy_chain.ports import (
 from backup_relay.copy_chain.resume import resume_waiting_hop
 from backup_relay.coverage.resources import Coverage, CoverageReport
 from backup_relay.domain.accounts import AccountPolicy
-from backup_relay.domain.chain import HopRecord, LedgerState, execution_name, new_chain
+from backup_relay.domain.chain import ChainState, HopRecord, LedgerState, execution_name
 from backup_relay.domain.clock import Clock, utc_now
 from backup_relay.domain.copy_jobs import RecoveryPoint, outcome_of
 from backup_relay.domain.errors import AwsError
-from backup_relay.domain.routes import RouteError, RoutePolicy, Vault, plan_route
+from backup_relay.domain.routes import RouteError, RoutePolicy, Vault
 from backup_relay.security_findings.publish import FindingsReport
 
 
@@ -76,8 +77,7 @@ class Reconcile:
         return report
 
     def start_missing_chains(self, report: ReconcileReport) -> None:
-        dr = self.policy.routes.dr_vault
-        if dr is None:
+        if self.policy.routes.dr_vault is None:
             return
         vault = self.policy.routes.central_vault(self.policy.region)
         # A copy keeps its source's CreationDate (docs/copy-chain.md, "Dates and retention"):
@@ -91,17 +91,25 @@ class Reconcile:
                 continue
             for point in points:
                 if self._chainable(point, report):
-                    self._start_chain(point, vault, dr, report)
+                    self._start_chains(point, vault, report)
 
-    def _start_chain(
-        self, point: RecoveryPoint, vault: Vault, dr: Vault, report: ReconcileReport
-    ) -> None:
+    def _start_chains(self, point: RecoveryPoint, vault: Vault, report: ReconcileReport) -> None:
+        """A chain per destination, as ingest starts them (`chains_from`)."""
         try:
-            route = plan_route(point.resource_type, vault, dr, self.policy.routes)
-        except RouteError as error:
+            plans = chains_from(point.resource_type, vault, point.arn, self.policy.routes)
+        except RouteError as error:  # a malformed AdditionalDestinations: settings refuse it
             report.skipped.append(f"{point.arn}: {error}")
             return
-        chain = new_chain(route, point.arn)
+        for refused in plans.without_route:
+            report.skipped.append(
+                f"{point.arn}: no route to {refused.destination}: {refused.reason}"
+            )
+        for chain in plans.chains:
+            self._start_chain(chain, point, report)
+
+    def _start_chain(
+        self, chain: ChainState, point: RecoveryPoint, report: ReconcileReport
+    ) -> None:
         try:
             if self.ledger.chain_started(chain) or self.ledger.awaiting_start(chain.chain_id):
                 started = self.workflow.start(chain)

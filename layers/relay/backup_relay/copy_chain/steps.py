@@ -214,12 +214,24 @@ class HopSteps:
         if outcome is not None and not outcome.completed:
             current.result = outcome
 
+    def _origin_still_needed(self, chain: ChainState) -> bool:
+        """Another destination's chain of the same recovery point has not COMPLETED: it may
+        still copy from the origin (now, or in a replay), which keeps its retention. The last of
+        them to complete shortens it; two completing at once both leave it (the safe side)."""
+        others = set(self.ledger.chains_of(chain.origin_recovery_point_arn)) - {chain.chain_id}
+        for other in sorted(others):
+            record = self.ledger.chain(other)
+            if record is None or record.state is not LedgerState.COMPLETED:
+                return True
+        return False
+
     def _shorten_intermediate_retention(self, chain: ChainState) -> None:
         """Opt-in (IntermediateRetentionDays > 0), and only now that the last hop COMPLETED."""
         keep_days = self.policy.intermediate_retention_days
         if keep_days <= 0:
             return
-        for arn, vault in intermediate_copies(chain, self.policy.routes):
+        shared = self._origin_still_needed(chain)
+        for arn, vault in intermediate_copies(chain, self.policy.routes, origin_shared=shared):
             try:
                 point = self.recovery_points.describe(vault, arn)
             except NotFound:

@@ -1,8 +1,9 @@
 """What a recorded job event does to the copy chain (ingest calls this for every delivery):
-resume the hop waiting for a copy job that ended; start a chain for a recovery point that landed
-in a central vault; with OnDemandBackupsToDr, copy a member's on-demand backup into the central
-vault (on_demand.py), whose landing then starts its chain. All are idempotent, so a duplicate
-delivery changes nothing.
+resume the hop waiting for a copy job that ended; start a chain per destination (the DR vault,
+then AdditionalDestinations: docs/copy-chain.md, "Destinations") for a recovery point that
+landed in a central vault; with OnDemandBackupsToDr, copy a member's on-demand backup into the
+central vault (on_demand.py), whose landing then starts its chains. All are idempotent, so a
+duplicate delivery changes nothing.
 
 Trust, but verify: any account of the organization can put events on the relay bus.
 - Only this account's events resume a hop: every hop's copy job runs in this (the central)
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from backup_relay.copy_chain.decisions import chain_for_event
+from backup_relay.copy_chain.decisions import ChainPlans, chains_for_event
 from backup_relay.copy_chain.on_demand import OnDemandCopies
 from backup_relay.copy_chain.ports import (
     ChainLedger,
@@ -60,20 +61,35 @@ class ChainTriggers:
         ):
             actions.append(f"resumed hop of copy job {outcome.copy_job_id}")
         if self.dr_vault is not None:
-            chain = chain_for_event(event, self.routes, self.dr_vault)
-            if chain is not None:
-                self._verify_landed(event)
-                first = self.ledger.chain_started(chain)
-                # always (re)start: the first delivery may have died before StartExecution;
-                # an execution of the same name and input is not started twice
-                self.workflow.start(chain)
-                self.ledger.execution_started(chain)
-                if first:
-                    self.telemetry.chain_started(chain)
-                    actions.append(f"started {chain.chain_id}")
+            actions += self._start_chains(event, chains_for_event(event, self.routes))
             if self.member_copies is not None:
                 on_demand = OnDemandCopies(self.routes, self.member_copies)
                 actions += on_demand.on_event(event, self.dr_vault)
+        return actions
+
+    def _start_chains(self, event: JobEvent, plans: ChainPlans) -> list[str]:
+        """Each destination's chain, on its own: its own execution, slots, ledger records."""
+        if not plans.chains and not plans.without_route:
+            return []
+        self._verify_landed(event)
+        actions, any_first = [], False
+        for chain in plans.chains:
+            first = self.ledger.chain_started(chain)
+            # always (re)start: the first delivery may have died before StartExecution;
+            # an execution of the same name and input is not started twice
+            self.workflow.start(chain)
+            self.ledger.execution_started(chain)
+            if first:
+                any_first = True
+                self.telemetry.chain_started(chain)
+                actions.append(f"started {chain.chain_id}")
+        if any_first or not plans.chains:  # once per landed copy, where a chain tells
+            for refused in plans.without_route:
+                label = refused.destination.label
+                self.telemetry.destination_without_route(
+                    event.resource_type or "", label, refused.reason
+                )
+                actions.append(f"no route to {label}: {refused.reason}")
         return actions
 
     def _verify_landed(self, event: JobEvent) -> None:

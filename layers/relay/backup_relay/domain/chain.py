@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from backup_relay.domain.copy_jobs import CopyJobOutcome
 from backup_relay.domain.errors import InvalidChainState
+from backup_relay.domain.route_table import VaultType
 from backup_relay.domain.routes import Hop, HopKind, Route, Vault
 
 
@@ -96,9 +97,12 @@ class HopSpec(BaseModel):
     destination_region: str
     destination_vault_arn: str
     lifecycle: dict[str, int]
+    #: The destination vault's type: a hop into a logically air-gapped vault takes that vault's
+    #: copy quota too (domain/quotas.py), and its copy is never shortened as an intermediate one
+    destination_vault_type: VaultType = VaultType.STANDARD
 
     @classmethod
-    def of(cls, hop: Hop) -> HopSpec:
+    def of(cls, hop: Hop, destination_vault_type: VaultType = VaultType.STANDARD) -> HopSpec:
         return cls(
             kind=hop.kind,
             source_account=hop.source.account,
@@ -109,7 +113,12 @@ class HopSpec(BaseModel):
             destination_region=hop.destination.region,
             destination_vault_arn=hop.destination.arn,
             lifecycle=hop.lifecycle.as_api(),
+            destination_vault_type=destination_vault_type,
         )
+
+    @property
+    def into_lag(self) -> bool:
+        return self.destination_vault_type is VaultType.LOGICALLY_AIR_GAPPED
 
     def as_hop(self) -> Hop:
         return Hop(
@@ -186,6 +195,15 @@ def chain_of_execution(name: str) -> tuple[str, int]:
     return chain_id, int(attempt) if attempt.isdigit() else 1
 
 
+def hop_specs(route: Route) -> list[HopSpec]:
+    """The route's hops; the last one into the route's destination, of its vault type."""
+    last = len(route.hops) - 1
+    return [
+        HopSpec.of(hop, route.destination_vault_type if index == last else VaultType.STANDARD)
+        for index, hop in enumerate(route.hops)
+    ]
+
+
 def new_chain(route: Route, recovery_point_arn: str) -> ChainState:
     return ChainState(
         chain_id=chain_id_for(recovery_point_arn, route.destination.arn),
@@ -193,7 +211,7 @@ def new_chain(route: Route, recovery_point_arn: str) -> ChainState:
         origin_recovery_point_arn=recovery_point_arn,
         recovery_point_arn=recovery_point_arn,
         destination_vault_arn=route.destination.arn,
-        hops=[HopSpec.of(hop) for hop in route.hops],
+        hops=hop_specs(route),
         reason=route.reason,
         copies=[recovery_point_arn],
     )

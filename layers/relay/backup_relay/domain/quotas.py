@@ -13,6 +13,16 @@ DocumentDB and Neptune (which use "operational technology that is shared with Am
 count with Aurora. So the groups assume the worst of each (INFERRED): the three cluster-snapshot
 engines share one counter of their lowest quota, and RDS's DB snapshots get what is left of
 RDS's quota after it, so the four together never pass RDS's either.
+
+Copies into a logically air-gapped (LAG) vault have a quota of their own on AWS Backup's quotas
+page ("Logically air-gapped vault maximum concurrent copies", per resource type:
+`LAG_VAULT_COPIES`).
+AWS does not say per what it counts (vault, account, destination region), nor whether a copy into
+a LAG vault also counts against the engine's snapshot-copy quota (INFERRED: both, as the worst
+case). So a hop into a LAG vault takes the same slot as any other copy of its type into that
+region (the engine's counter, shared with the DR copies) with the lower of the two caps
+(`slot_for(..., into_lag=True)`). For Aurora, DocumentDB and Neptune the engines' five bind long
+before the LAG vault's twenty.
 """
 
 from __future__ import annotations
@@ -61,6 +71,23 @@ AWS_BACKUP_COPY_JOBS = CopyQuota(
     "(Limit only apply to resource types fully managed by AWS Backup.)",
     "https://docs.aws.amazon.com/aws-backup/latest/devguide/aws-backup-limits.html",
 )
+
+
+#: "Logically air-gapped vault maximum concurrent copies" on AWS Backup's quotas page, by the
+#: registry's type names; a type it does not list has no LAG quota of its own (the group's binds).
+LAG_VAULT_COPIES_URL = (
+    "https://docs.aws.amazon.com/aws-backup/latest/devguide/aws-backup-limits.html"
+)
+LAG_VAULT_COPIES = {
+    "EBS": 20,
+    "EC2": 20,  # "The EBS concurrent copy limit applies to any snapshots being copied as part of
+    # an AMI copy"
+    "Aurora": 20,
+    "DocumentDB": 20,
+    "Neptune": 20,
+    "Storage Gateway": 5,
+    "FSx": 5,
+}
 
 
 @dataclass(frozen=True)
@@ -124,13 +151,22 @@ def slot_key(source_account: str, destination_region: str, group: QuotaGroup) ->
 
 
 def slot_for(
-    resource_type: str, source_account: str, destination_region: str, max_concurrent_copies: int
+    resource_type: str,
+    source_account: str,
+    destination_region: str,
+    max_concurrent_copies: int,
+    *,
+    into_lag: bool = False,
 ) -> Slot:
     """The slot of a hop of `resource_type` out of `source_account` into `destination_region`.
     `max_concurrent_copies` is the stack's MaxConcurrentCopies: an operator's lower cap, 0 for
-    AWS's quota alone; it never raises a cap above AWS's."""
+    AWS's quota alone; it never raises a cap above AWS's. `into_lag`: the hop copies into a
+    logically air-gapped vault, whose own quota (LAG_VAULT_COPIES) caps it too."""
     if max_concurrent_copies < 0:
         raise ValueError(f"MaxConcurrentCopies must be 0 or more, not {max_concurrent_copies}")
     group = quota_group(resource_type)
-    cap = min(group.cap, max_concurrent_copies) if max_concurrent_copies else group.cap
+    cap = group.cap
+    if into_lag and resource_type in LAG_VAULT_COPIES:
+        cap = min(cap, LAG_VAULT_COPIES[resource_type])
+    cap = min(cap, max_concurrent_copies) if max_concurrent_copies else cap
     return Slot(slot_key(source_account, destination_region, group), cap)

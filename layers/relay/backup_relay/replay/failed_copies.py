@@ -38,7 +38,7 @@ from backup_relay.domain.errors import AwsError, NotFound
 from backup_relay.domain.failures import Diagnosis
 from backup_relay.domain.jobs import JobEvent
 from backup_relay.domain.proof import ProbeSubject, event_subject, hop_subject
-from backup_relay.domain.routes import Vault
+from backup_relay.domain.routes import Destination, Vault
 from backup_relay.replay.lost_jobs import LostJob, diagnosis_of, explain
 from backup_relay.replay.ports import CentralCopyJobs, ReplayLedger
 from backup_relay.replay.report import ReplayItem, ReplayOutcome, ReplayReport
@@ -52,12 +52,22 @@ class ReplayRequest(BaseModel):
 
     job_id: str | None = None
     chain_id: str | None = None
+    #: a destination as status names it (`TYPE:REGION:VAULT`, REGION a region or `home`): only
+    #: chains to its vault (each destination of a recovery point is its own chain)
+    destination: str | None = None
     account: str | None = None
     resource_type: str | None = None
     category: str | None = None
     since: str = "24h"  # 24h, 7d, 90m, or an ISO 8601 time
     dry_run: bool = False
     force: bool = False  # replay even a failure whose probe confirms its cause is still there
+
+    @field_validator("destination")
+    @classmethod
+    def _a_destination(cls, value: str | None) -> str | None:
+        if value is not None:
+            Destination.parse(value, "000000000000", "home")  # RouteError says the form
+        return value
 
     @field_validator("since")
     @classmethod
@@ -91,6 +101,7 @@ class _Candidate:
     failed_at: str
     diagnosis: Diagnosis
     since: datetime  # the window it was found in: a copy made since then makes it whole
+    destination_vault_arn: str | None = None  # a chain's destination
     subject: ProbeSubject | None = None  # what the probe of its cause reads
     proof: list[str] = field(default_factory=list)  # the probe's line, once it ran
 
@@ -133,14 +144,14 @@ class Replay:
         work: list[Callable[[], ReplayItem]] = []
         chains = self._failed_chains(start)
         for candidate, (chain, failed) in chains:
-            if self._selected(candidate, request):
+            if self._selected(candidate, request) and self._to(candidate, request):
                 work.append(partial(run._chain, candidate, chain, failed, request))
         for candidate, event in self._failed_member_copies(start):
-            if self._selected(candidate, request):
+            if self._selected(candidate, request) and self._to(candidate, request):
                 work.append(partial(run._member_copy, candidate, event, request))
         known = {c.job_id for c, _ in chains}
         for candidate, job in self._lost_central_failures(start, known):
-            if self._selected(candidate, request):
+            if self._selected(candidate, request) and self._to(candidate, request):
                 work.append(partial(self._lost, candidate, job))
         for done, replay_one in enumerate(work, start=1):
             report.items.append(replay_one())
@@ -173,6 +184,7 @@ class Replay:
                 resource_type=chain.resource_type,
                 failed_at=chain.updated_at,
                 since=start,
+                destination_vault_arn=chain.destination_vault_arn,
                 diagnosis=diagnosis,
                 subject=hop_subject(diagnosis, failed),
             )
@@ -260,6 +272,14 @@ class Replay:
             request.category: candidate.diagnosis.category,
         }
         return all(given is None or given == value for given, value in wanted.items())
+
+    def _to(self, candidate: _Candidate, request: ReplayRequest) -> bool:
+        """--destination: only a chain to that destination's vault (whatever TYPE says)."""
+        if request.destination is None:
+            return True
+        home = self.regions[0] if self.regions else ""
+        wanted = Destination.parse(request.destination, self.central_account, home).vault.arn
+        return candidate.destination_vault_arn == wanted
 
     # ---- replaying ---------------------------------------------------------------------------
 

@@ -35,6 +35,7 @@ from backup_relay.status.views import (
     arn_account,
     hours,
     resource_name,
+    where,
 )
 
 
@@ -57,7 +58,7 @@ class ChainView(BaseModel):
     account: str  # the resource's (its ARN's; else the account of the job that landed it)
     resource_arn: str | None  # whose copy the chain carries, as the ledger's job events say
     resource_name: str
-    origin_recovery_point_arn: str
+    origin_recovery_point_arn: str  # a recovery point's chains (one per destination) share it
     destination_vault_arn: str
     updated_at: str
     age_hours: float | None
@@ -67,6 +68,10 @@ class ChainView(BaseModel):
     #: the recovery point a malware scan found threats in, when the chain copies it (its copies
     #: are not clean: status/threats.py); None when no scan since the window's start found any
     threats_found_in: str | None = None
+    #: where the chain copies to, as AdditionalDestinations name it (`lag:eu-west-1:vault`,
+    #: `standard:...` for the DR vault); a vault no destination names (a bring-back's member
+    #: vault) as `name (account, region)`
+    destination: str = ""
 
 
 class JobView(BaseModel):
@@ -123,6 +128,8 @@ class Status:
     #: forecast of tonight's queue (None: not shown)
     window: timedelta | None = None
     central_account: str = ""
+    #: the stack's destinations: vault ARN -> label (`Destination.label`)
+    destinations: Mapping[str, str] = field(default_factory=dict)
     #: recovery point -> the one a scan found threats in (status/threats.py), read per call
     _threats: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
@@ -293,6 +300,10 @@ class Status:
             resource_name=resource_name(resource_arn),
             origin_recovery_point_arn=record.origin_recovery_point_arn,
             destination_vault_arn=record.destination_vault_arn,
+            destination=(
+                self.destinations.get(record.destination_vault_arn)
+                or where(record.destination_vault_arn)
+            ),
             updated_at=record.updated_at,
             age_hours=_hours_since(record.updated_at, self.now()),
             category=category,

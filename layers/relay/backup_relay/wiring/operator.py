@@ -35,6 +35,9 @@ def status(env: Mapping[str, str]) -> Status:
         now=endpoint_now,
         window=timedelta(hours=window),
         central_account=settings.central_account,
+        destinations={
+            d.vault.arn: d.label for d in settings.routes.destinations(settings.home_region)
+        },
     )
 
 
