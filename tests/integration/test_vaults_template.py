@@ -135,26 +135,21 @@ def test_the_lag_vault_has_its_retention_range_and_an_aws_owned_key_by_default()
     assert vault["Properties"]["AccessPolicy"] == central["AccessPolicy"]
 
 
-def test_an_empty_share_list_shares_the_lag_vault_with_the_organization_never_no_one() -> None:
-    # GIVEN a shared LAG vault with no accounts listed
+def test_the_lag_vault_is_shared_with_the_accounts_listed_and_never_with_the_organization() -> None:
+    # GIVEN a shared LAG vault with the accounts that may restore from it
     share = RESOURCES["LagVaultShare"]
-    values = _values(
-        LagVaultName="lag", LagShared="true", OrganizationManagementAccountId="999999999999"
-    )
+    values = _values(LagVaultName="lag", LagShared="true", LagShareWith=["222222222222"])
     assert "LagVaultShare" in _created(values)
     properties = resolve(share["Properties"], values)
-    # THEN RAM shares it with the organization (its ARN), within the organization only
-    assert properties["Principals"] == [
-        "arn:aws:organizations::999999999999:organization/o-a1b2c3d4e5"
-    ]
+    # THEN RAM shares it with those accounts only, within the organization
+    assert properties["Principals"] == ["222222222222"]
     assert properties["AllowExternalPrincipals"] is False
     assert properties["ResourceArns"] == [values["LagVault.BackupVaultArn"]]
-    # AND WHEN accounts are listed, only they
-    listed = _values(LagVaultName="lag", LagShared="true", LagShareWith=["222222222222"])
-    assert resolve(share["Properties"], listed)["Principals"] == ["222222222222"]
-    # AND the organization's ARN needs its management account: a deploy-time rule says so
-    rule = VAULTS["Rules"]["LagSharedWithTheOrganizationNeedsItsArn"]
-    assert "OrganizationManagementAccountId" in str(rule["Assertions"])
+    # AND sharing with no account listed is refused at deploy time: AWS shares a LAG vault with
+    # accounts, "not with an entire organization" (logicallyairgappedvault.html)
+    rule = VAULTS["Rules"]["LagSharedNamesItsAccounts"]
+    assert rule["RuleCondition"] == {"Fn::Equals": [{"Ref": "LagShared"}, "true"]}
+    assert "LagShareWith" in str(rule["Assertions"])
 
 
 def test_the_lag_vault_outputs_its_arn() -> None:
