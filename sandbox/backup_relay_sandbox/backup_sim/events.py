@@ -203,6 +203,8 @@ def restore_event(job: RestoreJob, time: datetime) -> dict[str, Any]:
     }
     if job.state is JobState.FAILED:
         detail["statusMessage"] = job.status_message
+    if job.restore_testing_plan_arn:  # "included" when a restore testing plan started it
+        detail["restoreTestingPlanArn"] = job.restore_testing_plan_arn
     if job.state is JobState.COMPLETED:
         assert job.completion is not None
         detail["createdResourceArn"] = job.created_resource_arn

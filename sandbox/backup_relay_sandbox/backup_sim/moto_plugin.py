@@ -24,7 +24,7 @@ from moto.backup.responses import BackupResponse
 from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult, EmptyResult
 
-from backup_relay_sandbox.backup_sim import moto_state, requests, responses
+from backup_relay_sandbox.backup_sim import moto_state, requests, responses, restore_testing_api
 from backup_relay_sandbox.backup_sim.errors import (
     COMMON_ERRORS,
     THROTTLED,
@@ -584,6 +584,7 @@ OPERATIONS: tuple[Operation, ...] = (
     create_backup_selection,
     list_backup_selections,
     get_backup_selection,
+    *restore_testing_api.OPERATIONS,
 )
 
 
@@ -629,6 +630,6 @@ def install(provider: Callable[[], Simulator]) -> None:
     setattr(BackupResponse, "delete_backup_plan", delete_backup_plan)  # noqa: B010
     for operation in OPERATIONS:
         setattr(BackupResponse, operation.__name__, _method(operation, provider))
-    for route in ROUTES:
+    for route in (*ROUTES, *restore_testing_api.ROUTES):
         urls.url_paths.setdefault(route, BackupResponse.dispatch)
     _installed.append(True)
