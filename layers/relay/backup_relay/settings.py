@@ -228,6 +228,7 @@ class ReconcileSettings(ChainEnvironment, SourceAccountSettings, StartsChains):
     lookback_hours: float = Field(alias="RECONCILE_LOOKBACK_HOURS", gt=0)
     hop_sla_hours: float = Field(alias="HOP_SLA_HOURS", gt=0)
     coverage_max_age_hours: float = Field(alias="COVERAGE_MAX_AGE_HOURS", ge=0)
+    max_days_without_proven_restore: int = Field(alias="MAX_DAYS_WITHOUT_PROVEN_RESTORE", ge=0)
 
     @property
     def lookback(self) -> timedelta:
@@ -259,6 +260,7 @@ class ReconcileSettings(ChainEnvironment, SourceAccountSettings, StartsChains):
             lookback=self.lookback,
             hop_sla=self.hop_sla,
             coverage_max_age=timedelta(hours=self.coverage_max_age_hours),
+            max_days_without_proven_restore=self.max_days_without_proven_restore,
         )
 
 
@@ -268,3 +270,8 @@ class BringBackSettings(ChainEnvironment, SourceAccountSettings, StartsChains):
     too, the organization's accounts, read from AWS Organizations)."""
 
     bring_back_targets: Names = Field(alias="BRING_BACK_TARGETS")
+
+
+class DrillSettings(ChainEnvironment):
+    """The restore drills' validation function: the ledger (proven restores), the alerts, and
+    the DR region (where drills run, and their validation results go)."""

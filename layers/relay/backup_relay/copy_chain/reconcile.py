@@ -37,6 +37,7 @@ from backup_relay.domain.clock import Clock, utc_now
 from backup_relay.domain.copy_jobs import RecoveryPoint, outcome_of
 from backup_relay.domain.errors import AwsError
 from backup_relay.domain.routes import RouteError, RoutePolicy, Vault, plan_route
+from backup_relay.drills.unproven import unproven_alerts
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class ReconcilePolicy:
     lookback: timedelta  # how far back recovery points are looked for
     hop_sla: timedelta
     coverage_max_age: timedelta = timedelta(0)  # zero: the coverage check is off
+    max_days_without_proven_restore: int = 0  # zero: the drills' check is off
 
 
 @dataclass
@@ -182,12 +184,17 @@ class Reconcile:
     def check_coverage(self, report: ReconcileReport) -> None:
         """A resource that becomes stale raises one warning: its alert id names its newest DR
         copy, so it is raised again only once it was current and went stale anew."""
-        if self.coverage is None or not self.policy.coverage_max_age:
+        unproven_days = self.policy.max_days_without_proven_restore
+        if self.coverage is None or not (self.policy.coverage_max_age or unproven_days):
             return
         try:
             result = self.coverage(self.policy.coverage_max_age)
         except AwsError as error:
             report.errors.append(f"checking DR coverage: {error}")
+            return
+        for alert in unproven_alerts(result, unproven_days, self.now()):
+            self.alerts.send(alert)
+        if not self.policy.coverage_max_age:
             return
         for resource in result.stale:
             report.stale_resources.append(resource.resource_arn)

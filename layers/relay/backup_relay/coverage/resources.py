@@ -23,8 +23,10 @@ from backup_relay.copy_chain.ports import RecoveryPoints
 from backup_relay.domain.clock import Clock, utc_now
 from backup_relay.domain.copy_jobs import RecoveryPoint
 from backup_relay.domain.diagnosis import diagnose
+from backup_relay.domain.drills import ProvenRestore
 from backup_relay.domain.jobs import FAILURE_STATES, JobEvent, JobKind, JobState
 from backup_relay.domain.routes import Vault
+from backup_relay.drills.ports import ProvenRestores
 from backup_relay.status.ports import JobStates
 from backup_relay.status.threats import ChainCopies, threatened
 from backup_relay.status.views import hours as _hours
@@ -56,6 +58,9 @@ class ResourceCoverage(BaseModel):
     #: the recovery point a malware scan found threats in, when the newest DR copy is it or a
     #: chain's copy of it (status/threats.py): the copy is current, but not clean
     threats_found_in: str | None = None
+    #: its last proven restore: a restore drill of a DR copy whose validation SUCCEEDED (drills/)
+    last_proven_restore: ProvenRestore | None = None
+    first_backup_at: datetime | None = None  # its first backup the ledger saw (in the lookback)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -95,6 +100,7 @@ class Coverage:
     now: Clock = field(default=utc_now)
     dr_points: RecoveryPoints | None = None
     chains: ChainCopies | None = None  # links a scanned recovery point to its chains' copies
+    proven: ProvenRestores | None = None  # each resource's last proven restore (drills/)
 
     def __call__(self, max_age: timedelta) -> CoverageReport:
         now = self.now()
@@ -124,6 +130,16 @@ class Coverage:
         threats = threatened(self.jobs, self.chains, since)
         resources = [
             r.model_copy(update={"threats_found_in": threats.get(r.dr_recovery_point_arn or "")})
+            for r in resources
+        ]
+        proofs = self.proven.all() if self.proven is not None else {}
+        resources = [
+            r.model_copy(
+                update={
+                    "last_proven_restore": proofs.get(r.resource_arn),
+                    "first_backup_at": first_backup[r.resource_arn].time,
+                }
+            )
             for r in resources
         ]
         resources.sort(key=lambda r: (r.current, -(r.age_hours or 1e9), r.resource_arn))

@@ -3,10 +3,13 @@ report with PutRestoreValidationResult, keep a proven restore, alert a failed dr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from backup_relay.alerts.drills import for_failed_drill
 from backup_relay.alerts.ports import AlertOutbox
+from backup_relay.collect.normalize import normalize
 from backup_relay.domain.drills import ProvenRestore, ValidationStatus, Verdict, judge
 from backup_relay.domain.jobs import JobEvent, JobKind, JobState
 from backup_relay.drills.ports import Databases, ProvenRestores, ValidationResults
@@ -18,6 +21,10 @@ class ValidateDrill:
     results: ValidationResults
     proven: ProvenRestores
     outbox: AlertOutbox
+
+    def on_event(self, payload: Mapping[str, Any]) -> Verdict | None:
+        """The EventBridge event as the rule delivers it (AWS's own)."""
+        return self(normalize(payload))
 
     def __call__(self, event: JobEvent) -> Verdict | None:
         """None for anything but a drill's COMPLETED or FAILED restore job. A FAILED one alerts

@@ -13,6 +13,7 @@ re-exported here, so that callers keep writing `wiring.<builder>`.
 from __future__ import annotations
 
 from backup_relay.wiring.cache import reset
+from backup_relay.wiring.drills import validate_drill
 from backup_relay.wiring.functions import (
     bring_back,
     chain_ended,
@@ -45,4 +46,5 @@ __all__ = [
     "replay",
     "reset",
     "status",
+    "validate_drill",
 ]
