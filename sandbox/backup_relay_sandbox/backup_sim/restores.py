@@ -223,7 +223,10 @@ def created_resource_arn(job: RestoreJob, suffix: str) -> str:
     name = job.metadata.get(key, "") if key else ""
     new_name = name or f"restored-{suffix[:8]}"
     head, separator, _ = source.rpartition("/" if "/" in source.split(":", 5)[5] else ":")
-    return f"{head}{separator}{new_name}"
+    # in the job's account and Region: a DR copy restores where it is, not where its source was
+    parts = head.split(":", 5)
+    parts[3:5] = [job.region, job.account]
+    return f"{':'.join(parts)}{separator}{new_name}"
 
 
 def api_status(job: RestoreJob) -> str:
