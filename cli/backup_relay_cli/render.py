@@ -11,7 +11,7 @@ from backup_relay.domain.failures import Diagnosis, Severity
 
 if TYPE_CHECKING:
     from backup_relay.doctor.preflight import PreflightReport
-from backup_relay.coverage.resources import CoverageReport
+from backup_relay.coverage.resources import CoverageReport, ResourceCoverage
 from backup_relay.domain.diagnosis import Explanation
 from backup_relay.domain.jobs import JobEvent
 from backup_relay.domain.routes import Route
@@ -240,6 +240,11 @@ def render_coverage(report: CoverageReport) -> str:
     ]
     header: tuple[str, ...] = ("state", "account", "type", "DR copy age", "resource", "why")
     table: list[tuple[str, ...]] = list(rows)
+    if any(r.last_proven_restore for r in report.resources):  # restore drills (RestoreDrills)
+        header = (*header[:4], "last proven restore", *header[4:])
+        table = [
+            (*row[:4], _proven(r), *row[4:]) for row, r in zip(table, report.resources, strict=True)
+        ]
     if not any(row[-1] for row in table):  # all current: no reason to give
         header, table = header[:-1], [row[:-1] for row in table]
     stale = len(report.stale)
@@ -259,6 +264,11 @@ def render_coverage(report: CoverageReport) -> str:
         if r.threats_found_in
     )
     return "\n".join([*_table(header, table), "", summary, *threats])
+
+
+def _proven(resource: ResourceCoverage) -> str:
+    proof = resource.last_proven_restore
+    return proof.proven_at.isoformat(timespec="minutes")[:16] if proof else "never"
 
 
 def _threats_found(lines: Iterable[str]) -> list[str]:

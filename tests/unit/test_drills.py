@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from backup_relay.alerts.build import for_job
 from backup_relay.alerts.drills import for_unproven_restore
 from backup_relay.collect.normalize import normalize
+from backup_relay.coverage.resources import Coverage
 from backup_relay.domain.alert import AlertKind
 from backup_relay.domain.drills import (
     Database,
@@ -19,9 +20,17 @@ from backup_relay.domain.drills import (
 )
 from backup_relay.domain.jobs import JobEvent, JobState
 from backup_relay.domain.routes import RoutePolicy
+from backup_relay.drills.unproven import unproven_alerts
 from backup_relay.drills.validate import ValidateDrill
+from backup_relay_cli.render import render_coverage
 from tests.support.events import documented
-from tests.support.fakes import FakeDatabases, MemoryAlerts, MemoryProvenRestores, MemoryValidations
+from tests.support.fakes import (
+    FakeDatabases,
+    MemoryAlerts,
+    MemoryProvenRestores,
+    MemoryReplayLedger,
+    MemoryValidations,
+)
 
 PLAN = "arn:aws:backup:us-east-1:111122223333:restore-testing-plan:drills-abc123"
 POINT = "arn:aws:rds:us-east-1:111122223333:snapshot:awsbackup:copyjob-1"
@@ -151,3 +160,54 @@ def test_an_unproven_alert_is_once_per_gap() -> None:
     later = for_unproven_restore(*args, since, False, 7, NOW + timedelta(days=1))
     assert first.alert_id == later.alert_id
     assert first.kind is AlertKind.RESTORE_UNPROVEN
+
+
+def test_coverage_shows_the_last_proven_restore_and_reconcile_warns_past_the_limit() -> None:
+    # GIVEN orders (Aurora) first backed up 10 days ago and proven 9 days ago; billing never
+    orders = "arn:aws:rds:us-west-2:444455556666:cluster:orders"
+    billing = "arn:aws:rds:us-west-2:444455556666:cluster:billing"
+    jobs = MemoryReplayLedger()
+    for arn in (orders, billing):
+        jobs.add(_backup(arn, NOW - timedelta(days=10)))
+    proven = MemoryProvenRestores()
+    proven.record(
+        ProvenRestore(
+            resource_arn=orders,
+            resource_type="Aurora",
+            proven_at=NOW - timedelta(days=9),
+            recovery_point_arn=POINT,
+            restore_testing_plan_arn=PLAN,
+            restore_job_id="R1",
+        )
+    )
+    coverage = Coverage(
+        jobs=jobs,
+        dr_vault_arn="arn:aws:backup:us-east-1:111122223333:backup-vault:dr",
+        chained_types=frozenset({"Aurora"}),
+        now=lambda: NOW,
+        proven=proven,
+    )
+
+    # WHEN coverage is asked, printed, and reconcile's drills check runs (7 days)
+    report = coverage(timedelta(hours=26))
+    printed = render_coverage(report)
+    alerts = unproven_alerts(report, 7, NOW)
+
+    # THEN coverage names orders' proof and billing's lack of one, in a column and in JSON
+    by_arn = {r.resource_arn: r.last_proven_restore for r in report.resources}
+    assert by_arn[billing] is None
+    assert by_arn[orders] is not None
+    assert by_arn[orders].restore_testing_plan_arn == PLAN
+    assert "last proven restore" in printed.splitlines()[0]
+    assert "never" in printed
+    assert '"last_proven_restore":{' in report.model_dump_json().replace(" ", "")
+    # AND both are past 7 days without a proof: one warning each
+    assert sorted(a.resource_arn or "" for a in alerts) == [billing, orders]
+    assert unproven_alerts(report, 0, NOW) == []  # off
+
+
+def _backup(arn: str, at: datetime) -> JobEvent:
+    event = normalize(documented("backup_job_completed.json"))
+    return event.model_copy(
+        update={"resource_arn": arn, "resource_type": "Aurora", "time": at, "job_id": arn}
+    )
