@@ -31,6 +31,7 @@ from tests.support.fakes import (
     MemoryReplayLedger,
     MemoryValidations,
 )
+from tests.support.world import World
 
 PLAN = "arn:aws:backup:us-east-1:111122223333:restore-testing-plan:drills-abc123"
 POINT = "arn:aws:rds:us-east-1:111122223333:snapshot:awsbackup:copyjob-1"
@@ -211,3 +212,28 @@ def _backup(arn: str, at: datetime) -> JobEvent:
     return event.model_copy(
         update={"resource_arn": arn, "resource_type": "Aurora", "time": at, "job_id": arn}
     )
+
+
+def test_reconcile_warns_once_per_unproven_gap_even_with_the_stale_check_off() -> None:
+    # GIVEN an Aurora cluster first backed up 10 days ago, never proven; the stale check off
+    world = World()
+    jobs = MemoryReplayLedger()
+    resource = "arn:aws:rds:us-west-2:444455556666:cluster:orders"
+    jobs.add(_backup(resource, world.now - timedelta(days=10)))
+    coverage = Coverage(
+        jobs=jobs,
+        dr_vault_arn="arn:aws:backup:us-east-1:111122223333:backup-vault:dr",
+        chained_types=frozenset({"Aurora"}),
+        now=world.clock,
+        proven=MemoryProvenRestores(),
+    )
+    env = {"COVERAGE_MAX_AGE_HOURS": "0", "MAX_DAYS_WITHOUT_PROVEN_RESTORE": "7"}
+
+    # WHEN reconcile runs twice
+    world.reconcile(coverage, **env)()
+    world.reconcile(coverage, **env)()
+
+    # THEN one RESTORE_UNPROVEN warning id, and no stale one
+    kinds = {(a.kind, a.alert_id) for a in world.alerts.raised}
+    assert {kind for kind, _ in kinds} == {AlertKind.RESTORE_UNPROVEN}
+    assert len(kinds) == 1
