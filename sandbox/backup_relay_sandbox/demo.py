@@ -45,6 +45,7 @@ from backup_relay_sandbox.cloud import (
     use_fake_credentials,
 )
 from backup_relay_sandbox.demo_timeline import LEGEND, Timeline, section
+from backup_relay_sandbox.drills import drill_the_dr_copies, render_drills
 from backup_relay_sandbox.organization import (
     CENTRAL_VAULT_ARN,
     DATABASE_TYPES,
@@ -95,6 +96,11 @@ def run_demo(out: TextIO | None, render: Renderers, *, verbose: bool = False) ->
         replayed = _the_operator_fixes_and_replays(
             org, out, render, account=MEMBER_ACCOUNTS[-1], key=key, timeline=timeline
         )
+        _print(
+            out, section("Drill: the DR region restores each DR copy, then checks what it restored")
+        )
+        drills = drill_the_dr_copies(org)
+        _print(out, render_drills(drills))
         coverage = _status_and_coverage(org, out, render)
         summary = _summary(org, timeline, alerts, unshared, replayed)
         summary["coverage"] = {
@@ -102,8 +108,12 @@ def run_demo(out: TextIO | None, render: Renderers, *, verbose: bool = False) ->
             "stale": len(coverage.stale),
         }
         summary["doctor"] = dict(Counter(f.category for f in doctor[0].findings))
+        summary["drills"] = dict(Counter(j.get("ValidationStatus", "none") for j in drills))
         summary["ok"] = (
-            summary["ok"] and not coverage.stale and summary["doctor"] == summary["alerts"]
+            summary["ok"]
+            and not coverage.stale
+            and summary["doctor"] == summary["alerts"]
+            and set(summary["drills"]) == {"SUCCESSFUL"}
         )
     summary["seconds"] = round(time.perf_counter() - started, 2)
     _print(out, _render_summary(org_rows=summary.pop("rows"), summary=summary))
@@ -116,7 +126,7 @@ def night_with_a_failed_copy(
 ) -> Organization:
     """Inside an active moto mock: the organization, its night of backups and copies (one
     member's Aurora copy failing: its key is not shared), with AWS Backup's delivery faults."""
-    org = Organization.build(wait_timeout_seconds=5)
+    org = Organization.build(wait_timeout_seconds=5, RestoreDrills="true")
     # AWS Backup delivers events best effort, "every 5 minutes": in batches, now and then
     # out of order, and EventBridge at least once (twice at once, or again much later): the
     # simulator's default delivery, from a fresh draw
@@ -204,7 +214,9 @@ def _status_and_coverage(
         f"$ backup-relay status --since 24h\n"
         f"{render.render_status(status(now - timedelta(hours=24)))}",
     )
-    _print(out, section("7. Coverage: every chained resource's newest DR copy"))
+    _print(
+        out, section("7. Coverage: every chained resource's newest DR copy and last proven restore")
+    )
     _print(out, f"$ backup-relay coverage --max-age 26h\n{render.render_coverage(report)}")
     return report
 

@@ -16,6 +16,7 @@ drills' events handed to the central stack's DrillsFunction.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from moto.events.models import EventPattern
@@ -141,3 +142,30 @@ def deliver_drills(org: Organization) -> int:
         function(event)
         handed += 1
     return handed
+
+
+def drill_the_dr_copies(org: Organization) -> list[dict[str, Any]]:
+    """The DR region's drills on at the next hour (the organization's central stack runs
+    DrillsFunction): the plan restores each DR copy, the function validates each; the restore
+    jobs as DescribeRestoreJob answers them."""
+    at = org.sim.now + timedelta(hours=1)
+    enable_drills(org, RestoreDrillSchedule=f"cron({at.minute} {at.hour} ? * * *)")
+    org.sim.advance(timedelta(hours=1))
+    org.settle()
+    deliver_drills(org)
+    org.settle()
+    backup = org.backup_client(CENTRAL_ACCOUNT, DR_REGION)
+    return [
+        backup.describe_restore_job(RestoreJobId=job["RestoreJobId"])
+        for page in backup.get_paginator("list_restore_jobs").paginate()
+        for job in page["RestoreJobs"]
+    ]
+
+
+def render_drills(jobs: list[dict[str, Any]]) -> str:
+    lines = [
+        f"  {job['ResourceType']:<10} {job['Status']:<9} validation "
+        f"{job.get('ValidationStatus', '-'):<10} {job.get('ValidationStatusMessage', '')}"
+        for job in sorted(jobs, key=lambda j: (j["ResourceType"], j["RestoreJobId"]))
+    ]
+    return "\n".join(lines) if lines else "  no drill ran"

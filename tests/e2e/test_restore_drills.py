@@ -48,7 +48,8 @@ def test_a_drill_proves_each_dr_copy_and_coverage_shows_it(moto: None) -> None:
 
     # THEN AWS Backup holds a SUCCESSFUL validation for each drill
     backup = client("backup", DR_REGION, CENTRAL_ACCOUNT)
-    jobs = backup.list_restore_jobs()["RestoreJobs"]
+    pages = backup.get_paginator("list_restore_jobs").paginate()
+    jobs = [job for page in pages for job in page["RestoreJobs"]]
     assert sorted(j["ResourceType"] for j in jobs) == sorted(TYPES)
     for job in jobs:
         described = backup.describe_restore_job(RestoreJobId=job["RestoreJobId"])
