@@ -6,7 +6,9 @@ event carries `restoreTestingPlanArn`,
 https://docs.aws.amazon.com/aws-backup/latest/devguide/eventbridge.html). Its validation reports
 with PutRestoreValidationResult, whose ValidationStatus is FAILED, SUCCESSFUL, TIMED_OUT or
 VALIDATING (https://docs.aws.amazon.com/aws-backup/latest/devguide/API_PutRestoreValidationResult.html).
-A restore is proven when its validation is SUCCESSFUL.
+A restore is proven when its validation is SUCCESSFUL. A database not yet `available` when its
+restore job COMPLETED fails the drill (INFERRED: AWS Backup reports a restore COMPLETED once
+the database it made is usable; AWS does not say so).
 """
 
 from __future__ import annotations
