@@ -4,6 +4,7 @@ proven restore — pure, on in-memory ports."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from backup_relay.alerts.build import for_job
@@ -201,7 +202,8 @@ def test_coverage_shows_the_last_proven_restore_and_reconcile_warns_past_the_lim
     assert by_arn[orders].restore_testing_plan_arn == PLAN
     assert "last proven restore" in printed.splitlines()[0]
     assert "never" in printed
-    assert '"last_proven_restore":{' in report.model_dump_json().replace(" ", "")
+    dumped = json.dumps(report.model_dump(mode="json"))  # as `coverage --json` prints it
+    assert '"last_proven_restore":{' in dumped.replace(" ", "")
     # AND both are past 7 days without a proof: one warning each
     assert sorted(a.resource_arn or "" for a in alerts) == [billing, orders]
     assert unproven_alerts(report, 0, NOW) == []  # off
