@@ -99,7 +99,8 @@ def run_demo(out: TextIO | None, render: Renderers, *, verbose: bool = False) ->
         _print(
             out, section("Drill: the DR region restores each DR copy, then checks what it restored")
         )
-        drills = drill_the_dr_copies(org)
+        drills = drill_the_dr_copies(org, on_step=timeline.show_new)
+        timeline.flush("the drill")
         _print(out, render_drills(drills))
         coverage = _status_and_coverage(org, out, render)
         summary = _summary(org, timeline, alerts, unshared, replayed)

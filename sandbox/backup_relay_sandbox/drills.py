@@ -8,14 +8,16 @@ drills' events handed to the central stack's DrillsFunction.
   database's engine and version (the member's, in moto), and the DR copy's snapshot beside it,
   of the same; AWS Backup would restore it from the snapshot, which exists from the copy on
   (INFERRED shortcut: the sandbox makes both when the drill completes).
-- EventBridge would forward the drills' events to the relay bus (the vaults stack's rule) and
-  from there to DrillsFunction (its rule): `deliver_drills` hands each new drill event that the
-  function's rule pattern (template.yaml) matches to the function, once.
+- The vaults stack's rule forwards the drills' events to the relay bus (moto's EventBridge,
+  across regions), whose rules queue them for ingest; DrillsFunction's own rule is SAM's (no
+  AWS::Events::Rule to deploy): `deliver_drills` hands each new drill event that the function's
+  rule pattern (template.yaml) matches to the function, once.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -73,6 +75,8 @@ def enable_drills(org: Organization, **parameters: str) -> Deployment:
         backup.create_restore_testing_selection(
             RestoreTestingPlanName=plan_name, RestoreTestingSelection=selection
         )
+    deploy.put_role_policies(stack)
+    deploy.create_rules(stack)  # the drills' events, on to the relay bus (and so to ingest)
     org.sim.restore_testing.on_restored.append(restored_in_rds)
     return stack
 
@@ -144,16 +148,19 @@ def deliver_drills(org: Organization) -> int:
     return handed
 
 
-def drill_the_dr_copies(org: Organization) -> list[dict[str, Any]]:
+def drill_the_dr_copies(
+    org: Organization, on_step: Callable[[], None] = lambda: None
+) -> list[dict[str, Any]]:
     """The DR region's drills on at the next hour (the organization's central stack runs
-    DrillsFunction): the plan restores each DR copy, the function validates each; the restore
-    jobs as DescribeRestoreJob answers them."""
+    DrillsFunction): the plan restores each DR copy, the function validates each (and ingest
+    records their events, forwarded to the relay bus); the restore jobs as DescribeRestoreJob
+    answers them. `on_step`: as for Organization.settle."""
     at = org.sim.now + timedelta(hours=1)
     enable_drills(org, RestoreDrillSchedule=f"cron({at.minute} {at.hour} ? * * *)")
     org.sim.advance(timedelta(hours=1))
-    org.settle()
+    org.settle(on_step=on_step)
     deliver_drills(org)
-    org.settle()
+    org.settle(on_step=on_step)
     backup = org.backup_client(CENTRAL_ACCOUNT, DR_REGION)
     return [
         backup.describe_restore_job(RestoreJobId=job["RestoreJobId"])

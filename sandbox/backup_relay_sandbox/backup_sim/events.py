@@ -185,6 +185,8 @@ def restore_event(job: RestoreJob, time: datetime) -> dict[str, Any]:
             "creationDate": iso_ms(job.creation),
             "state": "CREATED",
         }
+        if job.restore_testing_plan_arn:  # INFERRED: a drill's CREATED event names its plan too
+            event["detail"]["restoreTestingPlanArn"] = job.restore_testing_plan_arn
         return event
     detail: dict[str, Any] = {"restoreJobId": job.job_id}
     if job.state is JobState.COMPLETED:
