@@ -27,7 +27,7 @@ END = "  # END GENERATED alarms\n"
 ALARM = """\
   {logical_id}:
     Type: AWS::CloudWatch::Alarm
-    Properties:
+{condition}    Properties:
       AlarmDescription: "{description}"
       Namespace: {namespace}
       MetricName: {metric}
@@ -60,6 +60,11 @@ def _dimensions(dimensions: dict[str, str]) -> str:
     return "\n".join(DIMENSION.format(name=n, value=v) for n, v in dimensions.items())
 
 
+def _condition(resource: dict[str, object]) -> str:
+    """An alarm of a conditional resource exists when the resource does (its Condition)."""
+    return f"    Condition: {resource['Condition']}\n" if "Condition" in resource else ""
+
+
 def _of_type(resources: dict[str, dict[str, object]], type_name: str) -> list[str]:
     return [lid for lid, resource in resources.items() if resource["Type"] == type_name]
 
@@ -81,6 +86,7 @@ def render(template_text: str) -> str:
                     metric=metric,
                     dimensions=_dimensions({"FunctionName": f"!Ref {function}"}),
                     statistic="Sum",
+                    condition=_condition(resources[function]),
                 )
             )
     for queue in _of_type(resources, "AWS::SQS::Queue"):
@@ -94,6 +100,7 @@ def render(template_text: str) -> str:
                     metric="ApproximateNumberOfMessagesVisible",
                     dimensions=_dimensions({"QueueName": f"!GetAtt {queue}.QueueName"}),
                     statistic="Maximum",
+                    condition="",
                 )
             )
     for machine in _of_type(resources, "AWS::Serverless::StateMachine"):
@@ -106,6 +113,7 @@ def render(template_text: str) -> str:
                     metric=metric,
                     dimensions=_dimensions({"StateMachineArn": f"!Ref {machine}"}),
                     statistic="Sum",
+                    condition="",
                 )
             )
     alarms.append(
@@ -116,6 +124,7 @@ def render(template_text: str) -> str:
             metric="HopsPastSla",
             dimensions=_dimensions(metric_dimensions(STACK_NAME)),
             statistic="Sum",
+            condition="",
         )
     )
     return BEGIN + "".join(alarms).rstrip("\n") + "\n" + END

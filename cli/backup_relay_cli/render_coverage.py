@@ -26,6 +26,11 @@ def render_coverage(report: CoverageReport) -> str:
     ]
     header: tuple[str, ...] = ("state", "account", "type", "resource", *report.destinations, "why")
     table: list[tuple[str, ...]] = list(rows)
+    if any(r.last_proven_restore for r in report.resources):  # restore drills (RestoreDrills)
+        header = (*header[:-1], "last proven restore", header[-1])
+        table = [
+            (*row[:-1], _proven(r), row[-1]) for row, r in zip(table, report.resources, strict=True)
+        ]
     if not any(row[-1] for row in table):  # all current: no reason to give
         header, table = header[:-1], [row[:-1] for row in table]
     stale = len(report.stale)
@@ -68,3 +73,8 @@ def _lost(r: ResourceCoverage) -> str:
         return ""
     where = "the DR vault" if len(r.destinations) <= 1 else ", ".join(lost)
     return f"event lost; found in {where}"
+
+
+def _proven(resource: ResourceCoverage) -> str:
+    proof = resource.last_proven_restore
+    return proof.proven_at.isoformat(timespec="minutes")[:16] if proof else "never"

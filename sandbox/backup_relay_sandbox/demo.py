@@ -39,23 +39,22 @@ from backup_relay.alerts.message import email_text
 from backup_relay.coverage.resources import CoverageReport
 from backup_relay.doctor.report import DoctorReport
 from backup_relay.domain.alert import Alert
-from backup_relay.domain.route_table import VaultType
-from backup_relay.domain.routes import Route, RouteError, Vault, plan_route
+from backup_relay.domain.routes import Route, RouteError
 from backup_relay.replay.report import ReplayOutcome, ReplayReport
-from backup_relay.settings import RouteSettings
 from backup_relay.status.chains import StatusReport
 from backup_relay_sandbox.backup_sim import Faults, policies
 from backup_relay_sandbox.cloud import (
     CENTRAL_ACCOUNT,
-    DR_REGION,
     MEMBER_ACCOUNTS,
     REGION,
     SANDBOX_MOTO_CONFIG,
     client,
     use_fake_credentials,
 )
+from backup_relay_sandbox.demo_plan import plan_where_aws_has_no_route
 from backup_relay_sandbox.demo_restore import restore_one
 from backup_relay_sandbox.demo_timeline import LEGEND, Timeline, section
+from backup_relay_sandbox.drills import drill_the_dr_copies, render_drills
 from backup_relay_sandbox.organization import (
     CENTRAL_VAULT_ARN,
     DATABASE_TYPES,
@@ -111,8 +110,14 @@ def run_demo(out: TextIO | None, render: Renderers, *, verbose: bool = False) ->
         replayed = _the_operator_fixes_and_replays(
             org, out, render, account=MEMBER_ACCOUNTS[-1], key=key, timeline=timeline
         )
+        _print(
+            out, section("Drill: the DR region restores each DR copy, then checks what it restored")
+        )
+        drills = drill_the_dr_copies(org, on_step=timeline.show_new)
+        timeline.flush("the drill")
+        _print(out, render_drills(drills))
         coverage = _status_and_coverage(org, out, render)
-        no_route = _plan_where_aws_has_no_route(org, out, render)
+        no_route = plan_where_aws_has_no_route(org, out, render)
         summary = _summary(org, timeline, alerts, unshared, replayed)
         summary["coverage"] = {
             "current": len(coverage.resources) - len(coverage.stale),
@@ -120,11 +125,13 @@ def run_demo(out: TextIO | None, render: Renderers, *, verbose: bool = False) ->
         }
         summary["doctor"] = dict(Counter(f.category for f in doctor[0].findings))
         summary["no_route"] = no_route
+        summary["drills"] = dict(Counter(j.get("ValidationStatus", "none") for j in drills))
         summary["ok"] = (
             summary["ok"]
             and not coverage.stale
             and summary["doctor"] == summary["alerts"]
             and no_route.startswith("no route: a logically air-gapped vault does not take RDS")
+            and set(summary["drills"]) == {"SUCCESSFUL"}
         )
         summary["restored"] = restore_one(org, out)  # 9. the restore (demo_restore.py)
         summary["ok"] = summary["ok"] and summary["restored"] == "COMPLETED"
@@ -139,8 +146,9 @@ def night_with_a_failed_copy(
 ) -> Organization:
     """Inside an active moto mock: the organization, its night of backups and copies (one
     member's Aurora copy failing: its key is not shared), with AWS Backup's delivery faults; the
-    central account's LAG vault in the DR region is every chained copy's second destination."""
-    org = Organization.build(wait_timeout_seconds=5, lag_destination=True)
+    central account's LAG vault in the DR region is every chained copy's second destination, and
+    the vaults stack in the DR region runs restore drills of the DR copies."""
+    org = Organization.build(wait_timeout_seconds=5, lag_destination=True, RestoreDrills="true")
     # AWS Backup delivers events best effort, "every 5 minutes": in batches, now and then
     # out of order, and EventBridge at least once (twice at once, or again much later): the
     # simulator's default delivery, from a fresh draw
@@ -228,42 +236,15 @@ def _status_and_coverage(
         f"$ backup-relay status --since 24h\n"
         f"{render.render_status(status(now - timedelta(hours=24)))}",
     )
-    _print(out, section("7. Coverage: every chained resource's newest copy, per destination"))
+    _print(
+        out,
+        section(
+            "7. Coverage: every chained resource's newest copy, per destination, and its last "
+            "proven restore"
+        ),
+    )
     _print(out, f"$ backup-relay coverage --max-age 26h\n{render.render_coverage(report)}")
     return report
-
-
-#: The DR region's logically air-gapped vault that `plan` is asked about (its name is all plan
-#: needs: the route table answers from the type and the vault's type, not from the vault).
-LAG_VAULT = "backup-relay-lag"
-
-
-def _plan_where_aws_has_no_route(org: Organization, out: TextIO | None, render: Renderers) -> str:
-    """`backup-relay plan` from the central copy into the DR region's LAG vault, with the
-    stack's settings: the cluster types go straight in; an RDS DB instance has no route, AWS's
-    reason and page (exit 1: plan's answer for a copy AWS does not make, not a failure)."""
-    env = {**org.central.functions["ReplayFunction"].variables, "AWS_REGION": REGION}
-    routes = RouteSettings.load(env).routes
-    central = routes.central_vault(REGION)
-    lag = Vault(account=CENTRAL_ACCOUNT, region=DR_REGION, name=LAG_VAULT)
-    _print(out, section("8. Plan: a LAG destination, and the copy AWS does not make"))
-    answer = ""
-    for resource_type in ("Aurora", "RDS"):
-        command = (
-            f"$ backup-relay plan {resource_type} --from {central} --to {lag} "
-            f"--destination-vault-type {VaultType.LOGICALLY_AIR_GAPPED}"
-        )
-        try:
-            route = plan_route(
-                resource_type, central, lag, routes,
-                destination_vault_type=VaultType.LOGICALLY_AIR_GAPPED,
-            )  # fmt: skip
-            _print(out, f"{command}\n{render.render_route(route)}\n")
-        except RouteError as error:
-            answer = render.render_no_route(error)
-            note = "(exit 1: plan's answer for a copy AWS does not make; coverage: no route)"
-            _print(out, f"{command}\nbackup-relay: {answer}\n{note}")
-    return answer
 
 
 def _aurora_whose_key_is_not_shared(org: Organization, account: str) -> tuple[str, str]:

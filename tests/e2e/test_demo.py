@@ -20,6 +20,7 @@ SECTIONS = (
     "== 3. The night: copies",
     "== 4. The alert",
     "== 5. The fix",
+    "== Drill",
     "== 6. Status",
     "== 7. Coverage",
     "== 8. Plan",

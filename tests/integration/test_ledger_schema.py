@@ -14,6 +14,7 @@ from typing import Any
 from backup_relay.adapters import aws, ledger_schema
 from backup_relay.adapters.alerts import DynamoAlertLedger, DynamoQuarantineCounter
 from backup_relay.adapters.chain_ledger import DynamoChainLedger
+from backup_relay.adapters.drills import LedgerProvenRestores
 from backup_relay.adapters.event_ledger import DynamoEventLedger
 from backup_relay.adapters.ledger_schema import ITEMS, ItemKind, kind_of
 from backup_relay.collect.ports import QuarantinedMessage
@@ -22,6 +23,7 @@ from backup_relay.domain.alert import Alert, AlertKind, Severity
 from backup_relay.domain.chain import ChainState, HopError, LedgerState
 from backup_relay.domain.clock import utc_now
 from backup_relay.domain.diagnosis import diagnose
+from backup_relay.domain.drills import ProvenRestore
 from backup_relay.domain.jobs import JobKind, JobState
 from backup_relay.settings import ChainStepsSettings
 from backup_relay_sandbox.central import CentralStack
@@ -196,6 +198,16 @@ def _write_one_of_each(table: str, chain: ChainState) -> None:
     alerts.failed("a-1", "SNS refused", final=False)
     alerts.sent("a-1", "message-1")
     DynamoQuarantineCounter(table).count("2026-11-22T12")
+    LedgerProvenRestores(table).record(
+        ProvenRestore(
+            resource_arn="arn:aws:rds:us-west-2:111122223333:db:orders",
+            resource_type="RDS",
+            proven_at=utc_now(),
+            recovery_point_arn="arn:aws:rds:us-east-1:444455556666:snapshot:awsbackup:copyjob-1",
+            restore_testing_plan_arn="arn:aws:backup:us-east-1:444455556666:restore-testing-plan:d",
+            restore_job_id="R-1",
+        )
+    )
 
 
 def _allowed(kind: ItemKind) -> set[str]:

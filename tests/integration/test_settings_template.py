@@ -11,6 +11,7 @@ from backup_relay.settings import (
     ChainEnvironment,
     ChainStepsSettings,
     DoctorSettings,
+    DrillSettings,
     FunctionSettings,
     IngestSettings,
     ReconcileSettings,
@@ -27,6 +28,7 @@ FUNCTIONS: dict[str, type[FunctionSettings]] = {
     "AlertsFunction": AlertsSettings,
     "ReplayFunction": ReplaySettings,
     "DoctorFunction": DoctorSettings,
+    "DrillsFunction": DrillSettings,
 }
 
 

@@ -32,6 +32,7 @@ from backup_relay.domain.copy_jobs import (
     ListedCopyJob,
     RecoveryPoint,
 )
+from backup_relay.domain.drills import Database, ProvenRestore, Verdict, newer
 from backup_relay.domain.errors import AwsError, NotFound, Refused, Throttled
 from backup_relay.domain.jobs import JobEvent, JobKind, JobState, moves_job_forward
 from backup_relay.domain.routes import Vault
@@ -538,3 +539,39 @@ class MemorySecurityHub:
             workflow = known.workflow if known else Workflow(status="NEW")
             self.findings[finding.id] = finding.model_copy(update={"workflow": workflow})
         return failures
+
+
+@dataclass
+class FakeDatabases:
+    """The drills' Databases port: restored databases and recovery points' snapshots by ARN."""
+
+    databases: dict[str, Database] = field(default_factory=dict)
+    snapshots: dict[str, Database] = field(default_factory=dict)
+
+    def restored(self, arn: str) -> Database | None:
+        return self.databases.get(arn)
+
+    def snapshot(self, recovery_point_arn: str) -> Database | None:
+        return self.snapshots.get(recovery_point_arn)
+
+
+@dataclass
+class MemoryValidations:
+    """PutRestoreValidationResult, remembered: restore job id -> verdicts, in order."""
+
+    reported: dict[str, list[Verdict]] = field(default_factory=dict)
+
+    def put(self, restore_job_id: str, verdict: Verdict) -> None:
+        self.reported.setdefault(restore_job_id, []).append(verdict)
+
+
+@dataclass
+class MemoryProvenRestores:
+    kept: dict[str, ProvenRestore] = field(default_factory=dict)
+
+    def record(self, proven: ProvenRestore) -> None:
+        if newer(self.kept.get(proven.resource_arn), proven):
+            self.kept[proven.resource_arn] = proven
+
+    def all(self) -> Mapping[str, ProvenRestore]:
+        return dict(self.kept)

@@ -35,6 +35,7 @@ BUILT = [
     (ledger.quarantined(NOW, "message-1"), ledger.QUARANTINED),
     (ledger.alert("job:COPY:copy-1:FAILED"), ledger.ALERT),
     (ledger.quarantine_count("2026-11-22T12"), ledger.QUARANTINE_COUNT),
+    (ledger.PROVEN_RESTORE.key(resource_arn="arn:aws:rds:r:1:db:d"), ledger.PROVEN_RESTORE),
 ]
 
 

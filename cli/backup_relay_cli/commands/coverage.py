@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     env = stack_environment(args.stack, args.region)
     report = wiring.coverage(env)(max_age)
     if args.json:
-        print(json.dumps(report.model_dump() | {"stale": len(report.stale)}, indent=2))
+        print(json.dumps(report.model_dump(mode="json") | {"stale": len(report.stale)}, indent=2))
     else:
         print(render_coverage(report))
     return EXIT_FAILED if report.stale else EXIT_OK

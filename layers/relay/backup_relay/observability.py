@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from aws_lambda_powertools import Logger, Metrics, single_metric
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 
 if TYPE_CHECKING:
     from aws_lambda_powertools import Tracer
@@ -79,7 +80,14 @@ def observed(handler: Handler[Event, Result]) -> Handler[Event, Result]:
     def traced(event: Event, context: LambdaContext) -> Result:
         if not wrapped:
             wrapped.append(tracer().capture_lambda_handler(handler) if tracing() else handler)
-        return wrapped[0](event, context)
+        try:
+            return wrapped[0](event, context)
+        finally:
+            # metrics off (POWERTOOLS_METRICS_DISABLED: the demo, the sandbox): Powertools
+            # neither prints nor clears them at the end, but prints them anyway once a metric
+            # holds 100 values, so they are dropped here
+            if is_metrics_disabled():
+                metrics.clear_metrics()
 
     logged = logger.inject_lambda_context(metrics.log_metrics(traced))
     return cast(Handler[Event, Result], logged)

@@ -240,6 +240,7 @@ class ReconcileSettings(ChainEnvironment, SourceAccountSettings, StartsChains):
     #: NightWindowHours: the hours a night's DR copies should finish in (domain/night_queue.py;
     #: `status` reads it from the stack, as it reads CoverageMaxAgeHours)
     night_window_hours: float = Field(alias="NIGHT_WINDOW_HOURS", gt=0)
+    max_days_without_proven_restore: int = Field(alias="MAX_DAYS_WITHOUT_PROVEN_RESTORE", ge=0)
 
     @property
     def lookback(self) -> timedelta:
@@ -271,6 +272,7 @@ class ReconcileSettings(ChainEnvironment, SourceAccountSettings, StartsChains):
             lookback=self.lookback,
             hop_sla=self.hop_sla,
             coverage_max_age=timedelta(hours=self.coverage_max_age_hours),
+            max_days_without_proven_restore=self.max_days_without_proven_restore,
         )
 
 
@@ -297,3 +299,8 @@ class RestoreSettings(BringBackSettings):
     account as its RestoreRole (MEMBER_RESTORE_ROLE_NAME, named `<name>-<region>`)."""
 
     member_restore_role_name: str = Field(alias="MEMBER_RESTORE_ROLE_NAME", min_length=1)
+
+
+class DrillSettings(ChainEnvironment):
+    """The restore drills' validation function: the ledger (proven restores), the alerts, and
+    the DR region (where drills run, and their validation results go)."""

@@ -185,6 +185,8 @@ def restore_event(job: RestoreJob, time: datetime) -> dict[str, Any]:
             "creationDate": iso_ms(job.creation),
             "state": "CREATED",
         }
+        if job.restore_testing_plan_arn:  # INFERRED: a drill's CREATED event names its plan too
+            event["detail"]["restoreTestingPlanArn"] = job.restore_testing_plan_arn
         return event
     detail: dict[str, Any] = {"restoreJobId": job.job_id}
     if job.state is JobState.COMPLETED:
@@ -203,6 +205,8 @@ def restore_event(job: RestoreJob, time: datetime) -> dict[str, Any]:
     }
     if job.state is JobState.FAILED:
         detail["statusMessage"] = job.status_message
+    if job.restore_testing_plan_arn:  # "included" when a restore testing plan started it
+        detail["restoreTestingPlanArn"] = job.restore_testing_plan_arn
     if job.state is JobState.COMPLETED:
         assert job.completion is not None
         detail["createdResourceArn"] = job.created_resource_arn

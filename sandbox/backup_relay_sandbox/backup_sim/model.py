@@ -260,6 +260,10 @@ class RestoreJob(Job):
     vault_arn: str = ""
     metadata: dict[str, str] = field(default_factory=dict)
     created_resource_arn: str | None = None
+    #: a restore drill's (restore_testing.py): the plan that started it, its validation
+    restore_testing_plan_arn: str | None = None
+    validation_status: str | None = None
+    validation_message: str | None = None
 
 
 @dataclass(frozen=True)

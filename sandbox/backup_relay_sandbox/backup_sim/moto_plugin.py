@@ -25,7 +25,13 @@ from moto.core.exceptions import JsonRESTError
 from moto.core.responses import ActionResult, EmptyResult
 
 from backup_relay_sandbox import moto_ram
-from backup_relay_sandbox.backup_sim import moto_state, requests, responses, restore_metadata
+from backup_relay_sandbox.backup_sim import (
+    moto_state,
+    requests,
+    responses,
+    restore_metadata,
+    restore_testing_api,
+)
 from backup_relay_sandbox.backup_sim.errors import (
     COMMON_ERRORS,
     THROTTLED,
@@ -616,6 +622,7 @@ OPERATIONS: tuple[Operation, ...] = (
     start_scan_job,
     describe_scan_job,
     list_scan_jobs,
+    *restore_testing_api.OPERATIONS,
 )
 
 
@@ -662,6 +669,6 @@ def install(provider: Callable[[], Simulator]) -> None:
     setattr(BackupResponse, "delete_backup_plan", delete_backup_plan)  # noqa: B010
     for operation in OPERATIONS:
         setattr(BackupResponse, operation.__name__, _method(operation, provider))
-    for route in ROUTES:
+    for route in (*ROUTES, *restore_testing_api.ROUTES):
         urls.url_paths.setdefault(route, BackupResponse.dispatch)
     _installed.append(True)

@@ -39,7 +39,7 @@ for RDS, `DBClusterIdentifier` for the cluster types, the documented COMPLETED e
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from backup_relay_sandbox.backup_sim import moto_state, restore_metadata
@@ -104,6 +104,7 @@ class Restores:
         self._emitter = emitter
         self.by_id: dict[str, RestoreJob] = {}
         self._tokens: dict[tuple[str, str], str] = {}
+        self.finished: list[Callable[[RestoreJob], None]] = []  # told of each job's end
 
     def start(
         self,
@@ -114,6 +115,7 @@ class Restores:
         *,
         iam_role_arn: str | None,
         token: str | None,
+        restore_testing_plan_arn: str | None = None,
     ) -> RestoreJob:
         if token and (account, token) in self._tokens:
             return self.by_id[self._tokens[(account, token)]]
@@ -136,6 +138,7 @@ class Restores:
             recovery_point_arn=point.arn,
             vault_arn=point.vault_arn,
             metadata=dict(metadata),
+            restore_testing_plan_arn=restore_testing_plan_arn,
         )
         self.by_id[job.job_id] = job
         if token:
@@ -172,6 +175,8 @@ class Restores:
             job.created_resource_arn = created_resource_arn(job, self._context.ids.hex17())
         else:
             job.state, job.status_message = JobState.FAILED, message
+        for listener in self.finished:
+            listener(job)
         self._emitter.publish(job)
 
     def _failure(self, job: RestoreJob) -> str | None:
@@ -252,5 +257,9 @@ def restore_job(job: RestoreJob, point: RecoveryPoint | None) -> dict[str, Any]:
         "ResourceType": job.resource.resource_type,
         "RecoveryPointCreationDate": point.creation if point else None,
         "IsParent": False,
+        "ValidationStatus": job.validation_status,
+        "ValidationStatusMessage": job.validation_message,
     }
+    if job.restore_testing_plan_arn:
+        values["CreatedBy"] = {"RestoreTestingPlanArn": job.restore_testing_plan_arn}
     return {key: value for key, value in values.items() if value is not None}

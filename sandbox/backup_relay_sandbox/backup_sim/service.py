@@ -42,6 +42,7 @@ from backup_relay_sandbox.backup_sim.model import (
     RestoreJob,
     resource_types,
 )
+from backup_relay_sandbox.backup_sim.restore_testing import RestoreTesting
 from backup_relay_sandbox.backup_sim.restores import Restores
 from backup_relay_sandbox.backup_sim.scans import Scans
 
@@ -57,6 +58,7 @@ class Simulator(Context):
         self._jobs = Jobs(self, self._inventory, self._lifecycle)
         self._restores = Restores(self, self._inventory, self._emitter)
         self.scans = Scans(self, self._inventory, self._emitter)  # malware scans (scans.py)
+        self.restore_testing = RestoreTesting(self, self._inventory, self._restores)
         # Step Functions executions call the API from their own threads while the sandbox
         # moves the clock: every API call and every clock move holds this lock.
         self.lock = threading.RLock()

@@ -12,6 +12,7 @@ from datetime import datetime
 from string import Formatter
 from typing import TYPE_CHECKING, TypedDict, get_args, get_type_hints
 
+from backup_relay.adapters.ledger_drills import ProvenRestoreItem
 from backup_relay.domain.jobs import job_key
 from backup_relay.domain.quotas import QuotaGroup, slot_key
 
@@ -263,6 +264,9 @@ _QUARANTINE_HOUR = Pattern("QUARANTINECOUNT#{hour}")
 QUARANTINE_COUNT = ItemKind(
     "quarantine count", _QUARANTINE_HOUR, Pattern("COUNT"), QuarantineCountItem
 )
+PROVEN_RESTORE = ItemKind(
+    "proven restore", Pattern("PROVEN"), Pattern("{resource_arn}"), ProvenRestoreItem
+)
 
 #: Every kind of item in the ledger table.
 ITEMS = (
@@ -277,6 +281,7 @@ ITEMS = (
     QUARANTINED,
     ALERT,
     QUARANTINE_COUNT,
+    PROVEN_RESTORE,
 )
 
 

@@ -43,11 +43,14 @@ def warning(category: Category, message: str) -> Diagnosis:
 
 def for_job(event: JobEvent, routes: RoutePolicy) -> Alert | None:
     """A backup, copy or restore job that ended FAILED, ABORTED, EXPIRED or PARTIAL, unless it
-    is a chain's own copy job (the chain's alert names it, with its hop)."""
+    is a chain's own copy job (the chain's alert names it, with its hop) or a restore drill's
+    job (the drill's alert names it)."""
     if event.state not in FAILURE_STATES or event.kind not in DATA_JOB_KINDS:
         return None  # a scan's or an index's failure moved no data (for_threats: a scan's find)
     if event.kind is JobKind.COPY and routes.is_chain_vault(event.source_vault_arn):
         return None
+    if event.kind is JobKind.RESTORE and event.restore_testing_plan_arn:
+        return None  # a restore drill's: the validation function alerts it (alerts/drills.py)
     context = {
         "account": event.account,
         "region": event.region,

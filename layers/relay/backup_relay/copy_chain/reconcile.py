@@ -39,6 +39,7 @@ from backup_relay.domain.clock import Clock, utc_now
 from backup_relay.domain.copy_jobs import RecoveryPoint, outcome_of
 from backup_relay.domain.errors import AwsError
 from backup_relay.domain.routes import RouteError, RoutePolicy, Vault
+from backup_relay.drills.unproven import unproven_alerts
 from backup_relay.security_findings.publish import FindingsReport
 
 
@@ -50,6 +51,7 @@ class ReconcilePolicy:
     lookback: timedelta  # how far back recovery points are looked for
     hop_sla: timedelta
     coverage_max_age: timedelta = timedelta(0)  # zero: the coverage check is off
+    max_days_without_proven_restore: int = 0  # zero: the drills' check is off
 
 
 @dataclass
@@ -195,13 +197,19 @@ class Reconcile:
         """A resource that becomes stale in a destination raises one warning for it: its alert
         id names the destination and its newest copy there, so it is raised again only once that
         destination was current and went stale anew. A destination AWS has no route to is not
-        stale."""
-        if self.coverage is None or not self.policy.coverage_max_age:
+        stale. With MaxDaysWithoutProvenRestore, a resource without a recent proven restore
+        raises one warning too (drills/unproven.py)."""
+        unproven_days = self.policy.max_days_without_proven_restore
+        if self.coverage is None or not (self.policy.coverage_max_age or unproven_days):
             return
         try:
             result = self.coverage(self.policy.coverage_max_age)
         except AwsError as error:
             report.errors.append(f"checking DR coverage: {error}")
+            return
+        for alert in unproven_alerts(result, unproven_days, self.now()):
+            self.alerts.send(alert)
+        if not self.policy.coverage_max_age:
             return
         for resource in result.stale:
             report.stale_resources.append(resource.resource_arn)

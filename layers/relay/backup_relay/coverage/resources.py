@@ -40,9 +40,11 @@ from backup_relay.coverage.destinations import (
 from backup_relay.domain.clock import Clock, utc_now
 from backup_relay.domain.copy_jobs import RecoveryPoint
 from backup_relay.domain.diagnosis import diagnose
+from backup_relay.domain.drills import ProvenRestore
 from backup_relay.domain.errors import Refused
 from backup_relay.domain.jobs import FAILURE_STATES, JobEvent, JobKind, JobState
 from backup_relay.domain.routes import Destination, RoutePolicy
+from backup_relay.drills.ports import ProvenRestores
 from backup_relay.status.ports import JobStates
 from backup_relay.status.threats import ChainCopies, threatened
 from backup_relay.status.views import hours as _hours
@@ -77,6 +79,9 @@ class ResourceCoverage(BaseModel):
     threats_found_in: str | None = None
     #: every destination, the DR vault first (coverage/destinations.py)
     destinations: list[DestinationCoverage] = []
+    #: its last proven restore: a restore drill of a DR copy whose validation SUCCEEDED (drills/)
+    last_proven_restore: ProvenRestore | None = None
+    first_backup_at: datetime | None = None  # its first backup the ledger saw (in the lookback)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -126,6 +131,7 @@ class Coverage:
     chains: ChainCopies | None = None  # links a scanned recovery point to its chains' copies
     destinations: tuple[Destination, ...] = ()
     routes: RoutePolicy | None = None
+    proven: ProvenRestores | None = None  # each resource's last proven restore (drills/)
 
     def __call__(self, max_age: timedelta) -> CoverageReport:
         now = self.now()
@@ -168,6 +174,16 @@ class Coverage:
                 for d in found
             ]
             resources.append(_resource(arn, backup, found))
+        proofs = self.proven.all() if self.proven is not None else {}
+        resources = [
+            r.model_copy(
+                update={
+                    "last_proven_restore": proofs.get(r.resource_arn),
+                    "first_backup_at": first_backup[r.resource_arn].time,
+                }
+            )
+            for r in resources
+        ]
         resources.sort(key=lambda r: (r.current, -(r.age_hours or 1e9), r.resource_arn))
         return CoverageReport(
             max_age_hours=max_age.total_seconds() / 3600,

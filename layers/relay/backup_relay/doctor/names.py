@@ -34,6 +34,7 @@ FUNCTIONS = (
     "DoctorFunction",
     "ChainEndedFunction",
     "AlertsFunction",
+    "DrillsFunction",
 )
 
 #: The property that names each kind of resource the stacks name, and AWS's limit on that

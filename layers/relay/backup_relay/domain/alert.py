@@ -22,6 +22,8 @@ class AlertKind(StrEnum):
     DR_COPY_STALE = "DR_COPY_STALE"  # a chained resource without a recent DR copy
     PREREQUISITE = "PREREQUISITE"  # the doctor found what will make copies fail
     THREATS_FOUND = "THREATS_FOUND"  # a malware scan found threats in a recovery point
+    DRILL_FAILED = "DRILL_FAILED"  # a restore drill of a DR copy failed (restore or validation)
+    RESTORE_UNPROVEN = "RESTORE_UNPROVEN"  # no proven restore for too many days
 
 
 class Alert(BaseModel):

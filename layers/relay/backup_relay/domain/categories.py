@@ -55,6 +55,8 @@ class Category(StrEnum):
     DR_COPY_STALE = "dr_copy_stale"
     QUARANTINED_EVENTS = "quarantined_events"
     THREATS_FOUND = "threats_found"
+    DRILL_FAILED = "drill_failed"  # restore drills (drills/)
+    RESTORE_UNPROVEN = "restore_unproven"
     # setup (SETUP_CATEGORIES)
     ORGANIZATION_SETUP = "organization_setup"
     BUS_POLICY = "bus_policy"
@@ -114,6 +116,21 @@ WARNINGS: dict[Category, tuple[str, str, str]] = {
         "on; else the scan job in AWS Backup's console). Restore from an earlier recovery point "
         "a scan found clean, and keep the infected ones for the investigation.",
         f"{_GUIDE}/malware-protection.html",
+    ),
+    Category.DRILL_FAILED: (
+        "A restore drill of a DR copy failed",
+        "Read the restore job's status message or the validation's (the alert's message): a "
+        "restore that failed usually needs a RestoreMetadataOverrides value the selection lacks "
+        "(a subnet group, a security group, in the DR region); a validation that failed names "
+        "what the restored database lacked. Fix it, then let the next scheduled drill prove it.",
+        f"{_GUIDE}/restore-testing.html",
+    ),
+    Category.RESTORE_UNPROVEN: (
+        "A chained resource has gone too long without a proven restore",
+        "Check that the restore testing plan selects its type (RestoreDrills on in the vaults "
+        "stack of the DR region) and that its DR copies restore (a drill failure raised its own "
+        "alert); raise MaxDaysWithoutProvenRestore if drills run less often.",
+        f"{_GUIDE}/restore-testing.html",
     ),
 }
 

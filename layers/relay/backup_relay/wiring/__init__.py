@@ -13,6 +13,7 @@ re-exported here, so that callers keep writing `wiring.<builder>`.
 from __future__ import annotations
 
 from backup_relay.wiring.cache import reset
+from backup_relay.wiring.drills import validate_drill
 from backup_relay.wiring.functions import (
     bring_back,
     chain_ended,
@@ -49,4 +50,5 @@ __all__ = [
     "restore",
     "security_findings",
     "status",
+    "validate_drill",
 ]

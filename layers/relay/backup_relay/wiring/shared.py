@@ -58,6 +58,7 @@ def chain_ports(settings: ChainEnvironment) -> ChainPorts:
 def build_coverage(settings: ChainEnvironment, now: Clock = utc_now) -> Coverage | None:
     from backup_relay.adapters.backup import BackupRecoveryPoints
     from backup_relay.adapters.chain_ledger import DynamoChainLedger
+    from backup_relay.adapters.drills import LedgerProvenRestores
     from backup_relay.adapters.event_ledger import DynamoEventLedger
     from backup_relay.coverage.resources import Coverage
 
@@ -74,6 +75,7 @@ def build_coverage(settings: ChainEnvironment, now: Clock = utc_now) -> Coverage
         # per destination: the DR vault, then AdditionalDestinations (issue #25 item 5)
         destinations=routes.destinations(settings.home_region),
         routes=routes,
+        proven=LedgerProvenRestores(settings.ledger_table),
     )
 
 
