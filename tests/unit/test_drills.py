@@ -21,8 +21,11 @@ from backup_relay.domain.drills import (
 )
 from backup_relay.domain.jobs import JobEvent, JobState
 from backup_relay.domain.routes import RoutePolicy
+from backup_relay.domain.security_findings import Product
 from backup_relay.drills.unproven import unproven_alerts
 from backup_relay.drills.validate import ValidateDrill
+from backup_relay.security_findings.publish import PublishFindings
+from backup_relay.security_findings.sources import DrillFindings
 from backup_relay_cli.render import render_coverage
 from tests.support.events import documented
 from tests.support.fakes import (
@@ -30,6 +33,7 @@ from tests.support.fakes import (
     MemoryAlerts,
     MemoryProvenRestores,
     MemoryReplayLedger,
+    MemorySecurityHub,
     MemoryValidations,
 )
 from tests.support.world import World
@@ -239,3 +243,34 @@ def test_reconcile_warns_once_per_unproven_gap_even_with_the_stale_check_off() -
     kinds = {(a.kind, a.alert_id) for a in world.alerts.raised}
     assert {kind for kind, _ in kinds} == {AlertKind.RESTORE_UNPROVEN}
     assert len(kinds) == 1
+
+
+def test_a_failed_drill_is_a_security_hub_finding_until_the_resources_next_drill_passes() -> None:
+    # GIVEN drills validated with SecurityHubFindings on (its publisher, on an in-memory hub)
+    hub = MemorySecurityHub()
+    publish = PublishFindings(hub=hub, product=Product(account="111122223333", region="us-east-1", scope="relay"))  # fmt: skip
+    databases = FakeDatabases(snapshots={POINT: Database(POINT, "postgres", "16.3")})
+    alerts = MemoryAlerts()
+    validate = ValidateDrill(
+        databases, MemoryValidations(), MemoryProvenRestores(), alerts, DrillFindings(publish)
+    )
+
+    # WHEN a drill restores the wrong engine version
+    databases.databases[CREATED] = Database(CREATED, "postgres", "15.2")
+    failed = _drill()
+    validate(failed)
+
+    # THEN besides its alert, one finding names the resource, with the alert's fix
+    [finding] = [f for f in hub.findings.values() if f.active]
+    assert failed.resource_arn and failed.resource_arn in finding.description + str(
+        finding.resources
+    )
+    assert "16.3" in finding.description
+    assert alerts.raised[0].diagnosis.remediation in str(finding.remediation)
+
+    # WHEN the resource's next drill restores what its snapshot held
+    databases.databases[CREATED] = Database(CREATED, "postgres", "16.3")
+    validate(_drill(job_id="drill-2"))
+
+    # THEN its finding is resolved
+    assert not [f for f in hub.findings.values() if f.active]

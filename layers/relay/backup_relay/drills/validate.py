@@ -12,7 +12,9 @@ from backup_relay.alerts.ports import AlertOutbox
 from backup_relay.collect.normalize import normalize
 from backup_relay.domain.drills import ProvenRestore, ValidationStatus, Verdict, judge
 from backup_relay.domain.jobs import JobEvent, JobKind, JobState
+from backup_relay.domain.security_findings import failed_drill
 from backup_relay.drills.ports import Databases, ProvenRestores, ValidationResults
+from backup_relay.security_findings.sources import DrillFindings
 
 
 @dataclass
@@ -21,6 +23,9 @@ class ValidateDrill:
     results: ValidationResults
     proven: ProvenRestores
     outbox: AlertOutbox
+    #: SecurityHubFindings: a failed drill is a finding too, resolved by the resource's next
+    #: passing drill (None: the option is off)
+    findings: DrillFindings | None = None
 
     def on_event(self, payload: Mapping[str, Any]) -> Verdict | None:
         """The EventBridge event as the rule delivers it (AWS's own)."""
@@ -34,7 +39,7 @@ class ValidateDrill:
         if event.kind is not JobKind.RESTORE or not event.restore_testing_plan_arn:
             return None
         if event.state is JobState.FAILED:
-            self.outbox.send(for_failed_drill(event, event.status_message or "restore FAILED"))
+            self._failed(event, event.status_message or "restore FAILED")
             return None
         if event.state is not JobState.COMPLETED or not event.job_id:
             return None
@@ -56,6 +61,21 @@ class ValidateDrill:
                     created_resource_arn=created,
                 )
             )
+            if self.findings is not None:
+                self.findings(failed=[], passed=[event.resource_arn])
         elif verdict.status is ValidationStatus.FAILED:
-            self.outbox.send(for_failed_drill(event, f"validation FAILED: {verdict.message}"))
+            self._failed(event, f"validation FAILED: {verdict.message}")
         return verdict
+
+    def _failed(self, event: JobEvent, message: str) -> None:
+        alert = for_failed_drill(event, message)
+        self.outbox.send(alert)
+        if self.findings is None or not event.resource_arn:
+            return
+        cause = failed_drill(
+            account=event.account, region=event.region, resource_arn=event.resource_arn,
+            resource_type=event.resource_type or "", restore_job_id=event.job_id or "",
+            recovery_point_arn=event.source_recovery_point_arn or "", reason=message,
+            fix=alert.diagnosis.remediation, docs=alert.diagnosis.docs or None,
+        )  # fmt: skip
+        self.findings(failed=[cause], passed=[])
