@@ -45,6 +45,7 @@ from backup_relay_sandbox.backup_sim.errors import (
 )
 from backup_relay_sandbox.backup_sim.inventory import Inventory
 from backup_relay_sandbox.backup_sim.model import JobState, RecoveryPoint, RestoreJob
+from backup_relay_sandbox.backup_sim.restore_metadata import IDENTIFIERS
 from backup_relay_sandbox.backup_sim.restores import RESTORABLE, Restores
 
 #: RestoreTestingSelectionForCreate's ProtectedResourceType values.
@@ -239,13 +240,23 @@ class RestoreTesting:
                         plan.account,
                         plan.region,
                         point.arn,
-                        selection.overrides,
+                        self._inferred(point) | selection.overrides,
                         iam_role_arn=selection.iam_role_arn,
                         token=None,
                         restore_testing_plan_arn=plan.arn,
                     )
                 )
         return jobs
+
+    def _inferred(self, point: RecoveryPoint) -> dict[str, str]:
+        """What restore testing infers of a restore's metadata that the selection does not
+        override: here, the new resource's identifier, which StartRestoreJob requires of the
+        RDS family (restore_metadata.IDENTIFIERS). AWS infers the metadata
+        (GetRestoreTestingInferredMetadata); the name it gives is INFERRED."""
+        key = IDENTIFIERS.get(point.resource_type)
+        if key is None:
+            return {}
+        return {key: f"awsbackup-restore-test-{self._context.ids.hex17()[:8]}"}
 
     def _scheduled(self, plan: Plan) -> None:
         if self.plans.get((plan.account, plan.region, plan.name)) is not plan:
