@@ -124,9 +124,13 @@ class SlotItem(Key):
     """`holders`: the set of `<chain id>#<hop index>` copying now (the state machine's TakeSlot
     and FreeSlot; the ledger frees a chain that ended outside its steps). A hop's `slot` names
     it (NextHop's, `domain.quotas.slot_for`); a hop older than quota groups took its key
-    without the group."""
+    without the group. `waiting` (hops recorded STARTING), `done_hops` and `done_seconds` (the
+    hops it completed, their durations' sum): the overflow's queue in one read (ChainLedger)."""
 
     holders: set[str]
+    waiting: set[str]
+    done_hops: int
+    done_seconds: int
 
 
 class JobEventItem(_Indexed):

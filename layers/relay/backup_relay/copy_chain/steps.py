@@ -1,5 +1,9 @@
 """The copy chain's steps, as the state machine calls them through the chain-steps function:
-next_hop, start_copy_job, await_copy_job, check_copy_job, hop_failed."""
+next_hop, start_copy_job, await_copy_job, check_copy_job, hop_failed.
+
+A hop out of a member's own vault (the quota overflow, overflow.py) starts and is described in
+the member account, through the member stack's ReplayRole (MemberCopies), its copy job running
+as the member's role the hop names; every other hop in this (the central) account."""
 
 from __future__ import annotations
 
@@ -15,18 +19,21 @@ from backup_relay.copy_chain.decisions import (
     replan_after_refusal,
     shortened_retention,
 )
+from backup_relay.copy_chain.overflow import back_to_central, is_member_hop
 from backup_relay.copy_chain.ports import (
     ChainLedger,
     ChainTelemetry,
     CopyJobs,
+    MemberCopies,
     RecoveryPoints,
     Workflow,
 )
 from backup_relay.copy_chain.resume import resume_waiting_hop
-from backup_relay.domain.chain import ChainState, ChainStatus, HopError, LedgerState
+from backup_relay.domain.chain import ChainState, ChainStatus, HopError, HopSpec, LedgerState
 from backup_relay.domain.clock import Clock, utc_now
 from backup_relay.domain.copy_jobs import (
     COPY_JOB_FAILED,
+    CopyJobReport,
     CopyRequest,
     outcome_of,
     outcome_of_event,
@@ -71,6 +78,8 @@ class HopSteps:
     recovery_points: RecoveryPoints
     telemetry: ChainTelemetry
     now: Clock = field(default=utc_now)
+    #: the members' ReplayRoles: hops out of a member's vault (None: no such hop can run)
+    member_copies: MemberCopies | None = None
 
     def run(self, request: StepRequest) -> dict[str, Any] | None:
         """One step; the changed chain as the state machine's JSON (None for the wait)."""
@@ -122,12 +131,18 @@ class HopSteps:
             recovery_point_arn=current.recovery_point_arn,
             source_vault_name=current.hop.source_vault_name,
             destination_vault_arn=current.hop.destination_vault_arn,
-            iam_role_arn=self.policy.backup_role_arn,
+            iam_role_arn=current.hop.iam_role_arn or self.policy.backup_role_arn,
             idempotency_token=current.idempotency_token,
             lifecycle=current.hop.lifecycle,
         )
+        hop = current.hop
         try:
-            current.copy_job_id = self.copy_jobs.start_copy_job(current.hop.source_region, request)
+            if is_member_hop(hop, self.policy.routes):
+                current.copy_job_id = self._members(started).start_copy_job(
+                    hop.source_account, hop.source_region, request
+                )
+            else:
+                current.copy_job_id = self.copy_jobs.start_copy_job(hop.source_region, request)
         except Refused as refusal:
             started.error = HopError(
                 error=refusal.code or "StartCopyJobFailed", cause=refusal.message
@@ -156,7 +171,7 @@ class HopSteps:
         job_id = chain.running_job_id()
         checked = chain.model_copy(deep=True)
         assert checked.current is not None  # running_job_id checked it
-        report = self.copy_jobs.describe_copy_job(checked.current.hop.source_region, job_id)
+        report = self._describe(checked, checked.current.hop, job_id)
         outcome = outcome_of(report)
         checked.current.result = outcome
         if outcome is not None:
@@ -175,7 +190,10 @@ class HopSteps:
     def hop_failed(self, chain: ChainState) -> ChainState:
         """Re-plan a refused single-action copy as two hops, or end the chain FAILED."""
         cause = chain.error.cause if chain.error else "unknown failure"
-        replanned = replan_after_refusal(chain, cause, self.policy.routes)
+        # a member's hop goes back to the central route; a refused single-action one, two hops
+        replanned = back_to_central(chain, cause, self.policy.routes) or replan_after_refusal(
+            chain, cause, self.policy.routes
+        )
         if replanned is not None:
             self.ledger.hop(chain, LedgerState.REPLANNED)
             self.telemetry.chain_replanned(replanned)
@@ -205,14 +223,25 @@ class HopSteps:
         ):
             return
         try:
-            report = self.copy_jobs.describe_copy_job(
-                current.hop.source_region, current.copy_job_id
-            )
-        except AwsError:
+            report = self._describe(failed, current.hop, current.copy_job_id)
+        except (AwsError, InvalidChainState):
             return
         outcome = outcome_of(report)
         if outcome is not None and not outcome.completed:
             current.result = outcome
+
+    def _describe(self, chain: ChainState, hop: HopSpec, job_id: str) -> CopyJobReport:
+        """DescribeCopyJob where the hop's job runs: the member's account for its hop."""
+        if is_member_hop(hop, self.policy.routes):
+            return self._members(chain).describe_copy_job(
+                hop.source_account, hop.source_region, job_id
+            )
+        return self.copy_jobs.describe_copy_job(hop.source_region, job_id)
+
+    def _members(self, chain: ChainState) -> MemberCopies:
+        if self.member_copies is None:
+            raise InvalidChainState(f"{chain.chain_id}: a member's hop, and no member role")
+        return self.member_copies
 
     def _shorten_intermediate_retention(self, chain: ChainState) -> None:
         """Opt-in (IntermediateRetentionDays > 0), and only now that the last hop COMPLETED."""

@@ -5,9 +5,12 @@ vault (on_demand.py), whose landing then starts its chain. All are idempotent, s
 delivery changes nothing.
 
 Trust, but verify: any account of the organization can put events on the relay bus.
-- Only this account's events resume a hop: every hop's copy job runs in this (the central)
-  account, whose events reach the stack through its own default bus, where no other account
-  can put one. A member's event naming a chain's copy job is forged; it resumes nothing.
+- Only this account's events resume a hop out of a central vault: its copy job runs in this
+  (the central) account, whose events reach the stack through its own default bus, where no
+  other account can put one. A member's event naming such a hop's copy job is forged; it
+  resumes nothing. A hop the quota overflow runs out of a member's own vault (overflow.py) is
+  resumed by that member's event only once DescribeCopyJob through the member's role confirms
+  it (member_hops.py).
 - A member's COMPLETED copy starts a chain only once DescribeRecoveryPoint, in the central
   vault the event names, shows the recovery point there, whole, copied from the vault the event
   says. Otherwise the event is refused (`UnverifiedEvent`, quarantined by ingest with a reason):
@@ -20,7 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backup_relay.copy_chain.decisions import chain_for_event
+from backup_relay.copy_chain.member_hops import MemberHops
 from backup_relay.copy_chain.on_demand import OnDemandCopies
+from backup_relay.copy_chain.overflow import OverflowRoutes
 from backup_relay.copy_chain.ports import (
     ChainLedger,
     ChainTelemetry,
@@ -46,6 +51,10 @@ class ChainTriggers:
     #: OnDemandBackupsToDr: the member replay roles that copy on-demand backups into the central
     #: vault (on_demand.py); None: the option is off
     member_copies: MemberCopies | None = None
+    #: the quota overflow (overflow.py): a starting chain's route, and the member hops' events
+    #: (None: every chain runs from the central vault, as planned)
+    overflow: OverflowRoutes | None = None
+    member_hops: MemberHops | None = None
 
     def on_event(self, event: JobEvent) -> list[str]:
         """What it did, in words (for the log). InvalidJobEvent: a landed copy that AWS does
@@ -59,10 +68,13 @@ class ChainTriggers:
             and resume_waiting_hop(self.ledger, self.workflow, outcome)
         ):
             actions.append(f"resumed hop of copy job {outcome.copy_job_id}")
+        elif outcome is not None and not from_here and self.member_hops is not None:
+            actions += filter(None, [self.member_hops.resume(event, outcome)])
         if self.dr_vault is not None:
             chain = chain_for_event(event, self.routes, self.dr_vault)
             if chain is not None:
                 self._verify_landed(event)
+                chain = self.overflow.route(chain, event) if self.overflow else chain
                 first = self.ledger.chain_started(chain)
                 # always (re)start: the first delivery may have died before StartExecution;
                 # an execution of the same name and input is not started twice

@@ -96,6 +96,11 @@ class HopSpec(BaseModel):
     destination_region: str
     destination_vault_arn: str
     lifecycle: dict[str, int]
+    #: A hop out of a member's own vault (the quota overflow, copy_chain/overflow.py): the
+    #: member's recovery point it copies (not the previous hop's copy) and the member's role
+    #: its copy job runs as. None: a hop out of a central vault, as the stack's backup role.
+    source_recovery_point_arn: str | None = None
+    iam_role_arn: str | None = None
 
     @classmethod
     def of(cls, hop: Hop) -> HopSpec:
