@@ -509,9 +509,14 @@ class FakeSlotLoads:
     loads: dict[str, SlotLoad] = field(default_factory=dict)
     reads: list[str] = field(default_factory=list)
 
+    queued: list[tuple[str, str]] = field(default_factory=list)
+
     def slot_load(self, slot: str) -> SlotLoad:
         self.reads.append(slot)
         return self.loads.get(slot, SlotLoad(0, None))
+
+    def queue(self, slot: str, holder: str) -> None:
+        self.queued.append((slot, holder))
 
 
 @dataclass

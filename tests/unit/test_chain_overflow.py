@@ -137,12 +137,15 @@ def test_at_chain_start_the_central_slots_queue_is_read_once_and_decides() -> No
     # THEN the slot was read once, and the chain copies from the member's own vault
     assert loads.reads == [CENTRAL_CLUSTER_SLOT]
     assert [hop.source_account for hop in planned.hops] == [MEMBER]
+    assert loads.queued == []  # not the central slot's
 
 
 def test_at_chain_start_a_slot_with_room_keeps_the_central_route() -> None:
     loads = FakeSlotLoads({CENTRAL_CLUSTER_SLOT: SlotLoad(3, 2 * HOUR)})
     chain = central_chain(routes())
     assert _routes_at_start(loads).route(chain, landed()) == chain
+    # AND it counts in the slot's queue at once, for the next chain's decision
+    assert loads.queued == [(CENTRAL_CLUSTER_SLOT, f"{chain.chain_id}#0")]
 
 
 def test_a_type_not_allowed_single_action_copies_reads_no_slot() -> None:

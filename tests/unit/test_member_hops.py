@@ -180,3 +180,39 @@ def test_a_forged_member_event_does_not_resume_a_central_hop(world: World) -> No
     assert _triggers(world, members).on_event(forged) == []
     assert world.workflow.resumed == []
     assert members.described == []
+
+
+def test_a_member_hops_event_that_came_before_its_wait_resumes_it_once_aws_confirms(
+    world: World,
+) -> None:
+    # GIVEN a member hop's copy job whose COMPLETED event ingest recorded before the hop waited
+    members = FakeMemberCopies()
+    steps = _steps(world, members)
+    started = steps.start_copy_job(steps.next_hop(_member_chain(world), 0))
+    job = started.running_job_id()
+    world.ledger.events[job] = [
+        copy_event(job_id=job, destination_vault_arn=DR.arn, destination_recovery_point_arn="x")
+    ]
+    # WHEN the hop waits while AWS still says the job runs THEN it is not resumed
+    steps.await_copy_job(started, "token-1")
+    assert world.workflow.resumed == []
+    # AND once AWS says COMPLETED, the wait (registered again by a retry) resumes it with AWS's
+    members.jobs[MEMBER, job] = CopyJobReport(job, JobState.COMPLETED, AT_DR)
+    steps.await_copy_job(started, "token-1")
+    [(_, outcome)] = world.workflow.resumed
+    assert outcome.destination_recovery_point_arn == AT_DR
+
+
+def test_a_members_event_recorded_for_a_central_hops_job_does_not_resume_it(
+    world: World,
+) -> None:
+    # GIVEN a member's event claiming a central hop's copy job COMPLETED, recorded first
+    steps = world.hop_steps(**ENV)
+    chain = _central(world.triggers(**ENV), world.land(copy_event()))
+    world.ledger.chain_started(chain)
+    started = steps.start_copy_job(steps.next_hop(chain, 0))
+    job = started.running_job_id()
+    world.ledger.events[job] = [copy_event(job_id=job, destination_vault_arn=DR.arn)]
+    # WHEN the hop waits THEN nothing resumes it: only the central account's events tell
+    steps.await_copy_job(started, "token-c")
+    assert world.workflow.resumed == []

@@ -128,6 +128,9 @@ class DynamoChainLedger(DynamoTable):
             return
         self.update({"pk": slot, "sk": ledger.SLOT.sk()}, "DELETE waiting :me", {":me": me})
 
+    def queue(self, slot: str, holder: str) -> None:
+        self.update({"pk": slot, "sk": ledger.SLOT.sk()}, "ADD waiting :me", {":me": {holder}})
+
     def slot_load(self, slot: str) -> SlotLoad:
         item = self.get({"pk": slot, "sk": ledger.SLOT.sk()}) or {}
         done, seconds = int(item.get("done_hops", 0)), int(item.get("done_seconds", 0))

@@ -12,7 +12,8 @@ the member's copy ran as: its slot is then the member account's (domain/night_ca
 
 The slot's queue is read in one GetItem (`SlotLoads`: the ledger keeps, on the slot's item, the
 hops waiting for it besides its holders, and the durations of the hops it completed), so a
-night of N chains costs N reads, not N scans of the open hops.
+night of N chains costs N reads, not N scans of the open hops. A chain kept on the central route
+counts in that queue at once (one UpdateItem), before its execution records its first hop.
 
 The chain's steps run such a hop in the member account through its ReplayRole (steps.py,
 MemberCopies); a member's copy event resumes it only once DescribeCopyJob through that role
@@ -182,4 +183,8 @@ class OverflowRoutes:
             typical_hop=load.typical_hop,
             window_left=self.window - max(timedelta(0), self.now() - landed),
         )
-        return overflow(chain, event, self.routes, queue) or chain
+        planned = overflow(chain, event, self.routes, queue)
+        if planned is not None:
+            return planned
+        self.loads.queue(slot.key, f"{chain.chain_id}#0")
+        return chain

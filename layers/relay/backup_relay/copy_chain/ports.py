@@ -186,6 +186,12 @@ class SlotLoads(Protocol):
         """The slot's queue, in one read (the ledger keeps it on the slot's item)."""
         ...
 
+    def queue(self, slot: str, holder: str) -> None:
+        """Count a chain that starts on the slot's route as waiting for it at once (`holder`:
+        `<chain id>#<hop index>`, as its hop's records count it), before its execution's first
+        step records its hop: the next chain's decision sees it."""
+        ...
+
 
 class ChainTelemetry(Protocol):
     def chain_started(self, chain: ChainState) -> None: ...

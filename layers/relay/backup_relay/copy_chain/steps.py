@@ -157,12 +157,20 @@ class HopSteps:
         return started
 
     def await_copy_job(self, chain: ChainState, task_token: str) -> None:
-        """Register the wait; if the job's final event already came (the race), resume at once."""
+        """Register the wait; if the job's final event already came (the race), resume at once:
+        an event of the account the job runs in, and for a member's hop once DescribeCopyJob
+        through the member's role confirms it (member_hops.py)."""
         job_id = chain.running_job_id()
         self.ledger.await_job(job_id, task_token, chain)
         self.ledger.hop(chain, LedgerState.RUNNING)
         final = self.ledger.final_event(job_id)
-        outcome = outcome_of_event(final) if final is not None else None
+        hop = chain.current.hop if chain.current else None
+        if final is None or hop is None or final.account != hop.source_account:
+            return  # only the account the job runs in tells its end (triggers.py)
+        if is_member_hop(hop, self.policy.routes):  # a member's word: AWS confirms it first
+            outcome = outcome_of(self._describe(chain, hop, job_id))
+        else:
+            outcome = outcome_of_event(final)
         if outcome is not None:
             resume_waiting_hop(self.ledger, self.workflow, outcome)
 
