@@ -216,3 +216,13 @@ def test_a_members_event_recorded_for_a_central_hops_job_does_not_resume_it(
     # WHEN the hop waits THEN nothing resumes it: only the central account's events tell
     steps.await_copy_job(started, "token-c")
     assert world.workflow.resumed == []
+
+
+def test_reconcile_leaves_a_member_hop_to_its_own_check(world: World) -> None:
+    # GIVEN a member hop waiting for its copy job (a job of the member account)
+    _waiting(world, FakeMemberCopies())
+    # WHEN reconcile looks at the running hops THEN it does not ask the central account for a
+    # job that is not its own (it would report it unknown): the hop's CheckCopyJob asks the member
+    report = world.reconcile(**ENV)()
+    assert report.errors == []
+    assert report.hops_resumed == []
