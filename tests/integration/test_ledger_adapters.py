@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from backup_relay.adapters import aws, ledger_schema
+import pytest
+
+from backup_relay.adapters import aws, chain_ledger, ledger_schema
 from backup_relay.adapters.chain_ledger import DynamoChainLedger
 from backup_relay.adapters.event_ledger import DynamoEventLedger
 from backup_relay.collect.normalize import normalize
@@ -228,3 +230,17 @@ def test_a_slots_queue_is_read_in_one_item_as_its_hops_are_recorded(
     [waiting] = chains.hops_of(second.chain_id)
     chains.release_slot(waiting)
     assert chains.slot_load(slot).open_hops == 1
+
+
+def test_a_slots_waiting_count_stops_at_its_cap_without_failing(
+    central: CentralStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a slot's waiting count capped at 2 (MAX_WAITING, lowered for the test)
+    aws.reset()
+    monkeypatch.setattr(chain_ledger, "MAX_WAITING", 2)
+    chains = DynamoChainLedger(central.tables["LedgerTable"])
+    # WHEN three chains queue for it
+    for holder in ("a#0", "b#0", "c#0"):
+        chains.queue("SLOT#1#us-east-1#cluster-snapshot", holder)
+    # THEN it counts two, and the third write did not fail
+    assert chains.slot_load("SLOT#1#us-east-1#cluster-snapshot").open_hops == 2

@@ -24,6 +24,13 @@ from backup_relay.domain.clock import utc_now
 from backup_relay.domain.jobs import JobEvent, JobKind
 from backup_relay.domain.routes import HopKind
 
+#: The most hops a slot's item counts as waiting: 4,000 holders of about 50 bytes stay near half
+#: of DynamoDB's item size ("The maximum item size in DynamoDB is 400 KB",
+#: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Constraints.html), beside
+#: TakeSlot's holders; 4,000 hops in waves of a cap of 20 are 200 waves, past a 24 h window for
+#: any hop of 8 minutes or more.
+MAX_WAITING = 4000
+
 
 def _now() -> str:
     return utc_now().isoformat(timespec="seconds")
@@ -115,7 +122,7 @@ class DynamoChainLedger(DynamoTable):
         assert chain.current is not None
         me = {f"{chain.chain_id}#{chain.current.index}"}
         if state is LedgerState.STARTING:
-            self.update({"pk": slot, "sk": ledger.SLOT.sk()}, "ADD waiting :me", {":me": me})
+            self.queue(slot, next(iter(me)))
             return
         started = chain.current.started_at
         if state is LedgerState.COMPLETED and started is not None:
@@ -129,7 +136,14 @@ class DynamoChainLedger(DynamoTable):
         self.update({"pk": slot, "sk": ledger.SLOT.sk()}, "DELETE waiting :me", {":me": me})
 
     def queue(self, slot: str, holder: str) -> None:
-        self.update({"pk": slot, "sk": ledger.SLOT.sk()}, "ADD waiting :me", {":me": {holder}})
+        """Capped at MAX_WAITING: the slot's item (TakeSlot's too) stays far under DynamoDB's
+        item size; past it the slot reads as MAX_WAITING waiting, past any night's window."""
+        self.update(
+            {"pk": slot, "sk": ledger.SLOT.sk()},
+            "ADD waiting :me",
+            {":me": {holder}, ":max": MAX_WAITING},
+            condition="attribute_not_exists(waiting) OR size(waiting) < :max",
+        )
 
     def slot_load(self, slot: str) -> SlotLoad:
         item = self.get({"pk": slot, "sk": ledger.SLOT.sk()}) or {}
