@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from backup_relay.adapters import aws, ledger_schema
+import pytest
+
+from backup_relay.adapters import aws, chain_ledger, ledger_schema
 from backup_relay.adapters.chain_ledger import DynamoChainLedger
 from backup_relay.adapters.event_ledger import DynamoEventLedger
 from backup_relay.collect.normalize import normalize
 from backup_relay.copy_chain.decisions import WaitPolicy, chain_for_event, next_hop
+from backup_relay.copy_chain.ports import SlotLoad
 from backup_relay.domain.chain import HopError, LedgerState
 from backup_relay.domain.clock import utc_now
 from backup_relay.domain.copy_jobs import CopyJobOutcome
@@ -187,3 +190,57 @@ def test_a_hop_keeps_its_slots_cap_and_start_for_tonights_forecast(central: Cent
     # THEN the hop has its slot's cap and its start, and nothing completed after tomorrow
     assert (record.slot_cap, record.started_at) == (opened.current.slot_cap, started)
     assert later == []
+
+
+def test_a_slots_queue_is_read_in_one_item_as_its_hops_are_recorded(
+    central: CentralStack,
+) -> None:
+    # GIVEN two hops into the same slot recorded STARTING (waiting for it), and one holder
+    aws.reset()
+    table = central.tables["LedgerTable"]
+    chains = DynamoChainLedger(table)
+    routes = settings(ChainStepsSettings).routes
+    first = chain_for_event(copy_event(), routes, DR)
+    second = chain_for_event(copy_event(destination_recovery_point_arn="rp-2"), routes, DR)
+    assert first is not None
+    assert second is not None
+    opened = [next_hop(c, WaitPolicy("us-west-2", 60), AWS_QUOTAS) for c in (first, second)]
+    slot = opened[0].current.slot if opened[0].current else ""
+    for hop in opened:
+        chains.hop(hop, LedgerState.STARTING)
+    client("dynamodb").update_item(
+        TableName=table,
+        Key={"pk": {"S": slot}, "sk": {"S": "SLOT"}},
+        UpdateExpression="ADD holders :me",
+        ExpressionAttributeValues={":me": {"SS": ["other-chain#0"]}},
+    )
+    # THEN the slot's queue is the holder and the two waiting, nothing measured yet
+    assert chains.slot_load(slot) == SlotLoad(3, None)
+    # WHEN the first starts its copy job (2 h ago) and completes it
+    assert opened[0].current is not None
+    opened[0].current.started_at = utc_now() - timedelta(hours=2)
+    chains.hop(opened[0], LedgerState.STARTED)
+    chains.hop(opened[0], LedgerState.COMPLETED)
+    # THEN it waits no more, and its duration is the slot's measure
+    load = chains.slot_load(slot)
+    assert load.open_hops == 2
+    assert load.typical_hop is not None
+    assert abs(load.typical_hop - timedelta(hours=2)) < timedelta(minutes=1)
+    # AND a chain that ended outside its steps leaves the waiting set too
+    [waiting] = chains.hops_of(second.chain_id)
+    chains.release_slot(waiting)
+    assert chains.slot_load(slot).open_hops == 1
+
+
+def test_a_slots_waiting_count_stops_at_its_cap_without_failing(
+    central: CentralStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # GIVEN a slot's waiting count capped at 2 (MAX_WAITING, lowered for the test)
+    aws.reset()
+    monkeypatch.setattr(chain_ledger, "MAX_WAITING", 2)
+    chains = DynamoChainLedger(central.tables["LedgerTable"])
+    # WHEN three chains queue for it
+    for holder in ("a#0", "b#0", "c#0"):
+        chains.queue("SLOT#1#us-east-1#cluster-snapshot", holder)
+    # THEN it counts two, and the third write did not fail
+    assert chains.slot_load("SLOT#1#us-east-1#cluster-snapshot").open_hops == 2

@@ -15,7 +15,7 @@ from typing import Any
 from backup_relay.alerts.message import AlertMessage
 from backup_relay.alerts.ports import AlertClaim
 from backup_relay.collect.ports import IngestResult, QuarantinedMessage
-from backup_relay.copy_chain.ports import ReconcileReport
+from backup_relay.copy_chain.ports import ReconcileReport, SlotLoad
 from backup_relay.domain.alert import Alert
 from backup_relay.domain.chain import (
     OPEN_HOP_STATES,
@@ -480,16 +480,47 @@ class FakeOrganization:
 @dataclass
 class FakeMemberCopies:
     """StartCopyJob in member accounts; `gone` holds source recovery points that no longer
-    exist."""
+    exist. DescribeCopyJob finds a job only in the account that started it (`jobs`: its
+    report, CREATED until a test changes it)."""
 
     started: list[tuple[str, str, CopyRequest]] = field(default_factory=list)
     gone: set[str] = field(default_factory=set)
+    jobs: dict[tuple[str, str], CopyJobReport] = field(default_factory=dict)  # (account, id)
+    described: list[tuple[str, str, str]] = field(default_factory=list)
+    refusal: Refused | None = None
 
     def start_copy_job(self, account: str, region: str, request: CopyRequest) -> str:
+        if self.refusal is not None:
+            raise self.refusal
         if request.recovery_point_arn in self.gone:
             raise NotFound("ResourceNotFoundException", f"{request.recovery_point_arn} not found")
         self.started.append((account, region, request))
-        return f"member-job-{len(self.started)}"
+        job_id = f"member-job-{len(self.started)}"
+        self.jobs[account, job_id] = CopyJobReport(job_id, JobState.CREATED)
+        return job_id
+
+    def describe_copy_job(self, account: str, region: str, copy_job_id: str) -> CopyJobReport:
+        self.described.append((account, region, copy_job_id))
+        if (account, copy_job_id) not in self.jobs:
+            raise NotFound("ResourceNotFoundException", f"Copy job {copy_job_id} not found.")
+        return self.jobs[account, copy_job_id]
+
+
+@dataclass
+class FakeSlotLoads:
+    """The slots' queues (the ledger's slot items): `loads` by slot key; an empty slot else."""
+
+    loads: dict[str, SlotLoad] = field(default_factory=dict)
+    reads: list[str] = field(default_factory=list)
+
+    queued: list[tuple[str, str]] = field(default_factory=list)
+
+    def slot_load(self, slot: str) -> SlotLoad:
+        self.reads.append(slot)
+        return self.loads.get(slot, SlotLoad(0, None))
+
+    def queue(self, slot: str, holder: str) -> None:
+        self.queued.append((slot, holder))
 
 
 @dataclass

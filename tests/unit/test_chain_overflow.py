@@ -1,6 +1,7 @@
-"""The quota-aware route of a chain that starts (copy_chain/overflow.py, not wired yet): the
-central route while its slot finishes inside the window, else a single-action copy from the
-member's own vault, where the route table and SingleActionResourceTypes allow one."""
+"""The quota-aware route of a chain that starts (copy_chain/overflow.py): the central route
+while its slot finishes inside the window, else a single-action copy from the member's own
+vault, as the member's role, where the route table and SingleActionResourceTypes allow one; and
+back to the central route when the member's copy fails."""
 
 from __future__ import annotations
 
@@ -9,11 +10,30 @@ from datetime import timedelta
 import pytest
 
 from backup_relay.copy_chain.decisions import WaitPolicy, chain_for_event, next_hop
-from backup_relay.copy_chain.overflow import CentralQueue, central_finishes_in_time, overflow
-from backup_relay.domain.chain import ChainState
+from backup_relay.copy_chain.overflow import (
+    CentralQueue,
+    OverflowRoutes,
+    back_to_central,
+    central_finishes_in_time,
+    overflow,
+)
+from backup_relay.copy_chain.ports import SlotLoad
+from backup_relay.domain.chain import ChainState, ChainStatus, HopError
+from backup_relay.domain.jobs import JobEvent
 from backup_relay.domain.routes import HopKind, RoutePolicy
 from backup_relay.settings import ReconcileSettings
-from tests.support.world import DR, HOME, MEMBER, MEMBER_VAULT, copy_event, settings
+from tests.support.fakes import FakeSlotLoads, MemoryChainLedger
+from tests.support.world import (
+    CENTRAL,
+    CENTRAL_HOME,
+    DR,
+    HOME,
+    MEMBER,
+    MEMBER_VAULT,
+    NOW,
+    copy_event,
+    settings,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -23,26 +43,35 @@ FULL = CentralQueue(open_hops=40, cap=5, typical_hop=2 * HOUR, window_left=8 * H
 EMPTY = CentralQueue(open_hops=0, cap=5, typical_hop=2 * HOUR, window_left=8 * HOUR)
 
 
+#: the role the member's copy into the central vault ran as: the member hop runs as it too
+MEMBER_ROLE = f"arn:aws:iam::{MEMBER}:role/backup-copies"
+CENTRAL_CLUSTER_SLOT = f"SLOT#{CENTRAL}#{DR.region}#cluster-snapshot"
+
+
+def landed(**changes: object) -> JobEvent:
+    return copy_event(iam_role_arn=MEMBER_ROLE, **changes)
+
+
 def routes(single_action: str = "Aurora") -> RoutePolicy:
     return settings(ReconcileSettings, SINGLE_ACTION_RESOURCE_TYPES=single_action).routes
 
 
 def central_chain(policy: RoutePolicy) -> ChainState:
-    chain = chain_for_event(copy_event(), policy, DR)
+    chain = chain_for_event(landed(), policy, DR)
     assert chain is not None
     return chain
 
 
 def test_a_slot_that_finishes_in_the_window_keeps_the_central_route() -> None:
     policy = routes()
-    assert overflow(central_chain(policy), copy_event(), policy, EMPTY) is None
+    assert overflow(central_chain(policy), landed(), policy, EMPTY) is None
 
 
 def test_a_full_central_slot_sends_the_chain_from_the_members_own_vault() -> None:
     # GIVEN Aurora allowed single-action copies, and the central slot full past the window
     policy = routes()
     chain = central_chain(policy)
-    event = copy_event()
+    event = landed()
     # WHEN the chain is routed
     planned = overflow(chain, event, policy, FULL)
     # THEN it is one single-action copy of the member's own recovery point into the DR vault
@@ -50,7 +79,8 @@ def test_a_full_central_slot_sends_the_chain_from_the_members_own_vault() -> Non
     [hop] = planned.hops
     assert hop.kind is HopKind.CROSS_ACCOUNT_AND_REGION
     assert (hop.source_vault_arn, hop.destination_vault_arn) == (MEMBER_VAULT.arn, DR.arn)
-    assert planned.recovery_point_arn == event.source_recovery_point_arn
+    assert hop.source_recovery_point_arn == event.source_recovery_point_arn
+    assert hop.iam_role_arn == MEMBER_ROLE
     # AND it is still the same chain, of the same landed copy
     assert (planned.chain_id, planned.origin_recovery_point_arn) == (
         chain.chain_id,
@@ -61,11 +91,12 @@ def test_a_full_central_slot_sends_the_chain_from_the_members_own_vault() -> Non
     opened = next_hop(planned, WaitPolicy(HOME, 600), 0)
     assert opened.current is not None
     assert opened.current.slot == f"SLOT#{MEMBER}#{DR.region}#cluster-snapshot"
+    assert opened.current.recovery_point_arn == event.source_recovery_point_arn
 
 
 def test_a_type_not_allowed_single_action_copies_stays_central() -> None:
     policy = routes(single_action="RDS")
-    assert overflow(central_chain(policy), copy_event(), policy, FULL) is None
+    assert overflow(central_chain(policy), landed(), policy, FULL) is None
 
 
 def test_a_slot_not_measured_yet_keeps_the_central_route() -> None:
@@ -76,6 +107,87 @@ def test_a_slot_not_measured_yet_keeps_the_central_route() -> None:
 def test_a_landed_copy_from_another_accounts_vault_stays_central() -> None:
     # GIVEN an event whose source vault is not the reporting member's own
     policy = routes()
-    event = copy_event(source_vault_arn=DR.arn)
+    event = landed(source_vault_arn=DR.arn)
     # THEN no single-action copy is planned from it
     assert overflow(central_chain(policy), event, policy, FULL) is None
+
+
+def test_a_landed_copy_whose_event_names_no_role_stays_central() -> None:
+    # GIVEN an event that does not say which role the member's copy ran as
+    policy = routes()
+    event = copy_event(iam_role_arn=None)
+    # THEN no single-action copy is planned: the member hop would have no role to run as
+    assert overflow(central_chain(policy), event, policy, FULL) is None
+
+
+def _routes_at_start(
+    loads: FakeSlotLoads, ledger: MemoryChainLedger | None = None, single_action: str = "Aurora"
+) -> OverflowRoutes:
+    policy = routes(single_action)
+    ledger = ledger or MemoryChainLedger(NOW)
+    return OverflowRoutes(policy, ledger, loads, 8 * HOUR, 0, now=lambda: landed().time)
+
+
+def test_at_chain_start_the_central_slots_queue_is_read_once_and_decides() -> None:
+    # GIVEN the central cluster slot's queue: 40 hops of 2 h (8 h of window: 9 waves of 5)
+    loads = FakeSlotLoads({CENTRAL_CLUSTER_SLOT: SlotLoad(40, 2 * HOUR)})
+    policy = routes()
+    # WHEN a chain starts
+    planned = _routes_at_start(loads).route(central_chain(policy), landed())
+    # THEN the slot was read once, and the chain copies from the member's own vault
+    assert loads.reads == [CENTRAL_CLUSTER_SLOT]
+    assert [hop.source_account for hop in planned.hops] == [MEMBER]
+    assert loads.queued == []  # not the central slot's
+
+
+def test_at_chain_start_a_slot_with_room_keeps_the_central_route() -> None:
+    loads = FakeSlotLoads({CENTRAL_CLUSTER_SLOT: SlotLoad(3, 2 * HOUR)})
+    chain = central_chain(routes())
+    assert _routes_at_start(loads).route(chain, landed()) == chain
+    # AND it counts in the slot's queue at once, for the next chain's decision
+    assert loads.queued == [(CENTRAL_CLUSTER_SLOT, f"{chain.chain_id}#0")]
+
+
+def test_a_type_not_allowed_single_action_copies_reads_no_slot() -> None:
+    loads = FakeSlotLoads({CENTRAL_CLUSTER_SLOT: SlotLoad(40, 2 * HOUR)})
+    chain = central_chain(routes("RDS"))
+    assert _routes_at_start(loads, single_action="RDS").route(chain, landed()) == chain
+    assert loads.reads == []
+
+
+def test_a_redelivered_event_keeps_the_plan_the_chain_was_recorded_with() -> None:
+    # GIVEN a chain recorded on the central route (its slot had room then)
+    ledger = MemoryChainLedger(NOW)
+    chain = central_chain(routes())
+    ledger.chain_started(chain)
+    # WHEN its event comes again, the slot now full
+    loads = FakeSlotLoads({CENTRAL_CLUSTER_SLOT: SlotLoad(40, 2 * HOUR)})
+    again = _routes_at_start(loads, ledger).route(central_chain(routes()), landed())
+    # THEN it keeps its recorded route: its execution's input does not change
+    assert again.hops == chain.hops
+
+
+def test_a_member_hop_that_fails_goes_back_to_the_central_route() -> None:
+    # GIVEN an overflowed chain whose member hop AWS refused
+    policy = routes()
+    chain = central_chain(policy)
+    planned = overflow(chain, landed(), policy, FULL)
+    assert planned is not None
+    opened = next_hop(planned, WaitPolicy(HOME, 600), 0)
+    opened.error = HopError(error="AccessDenied", cause="not authorized to perform sts:AssumeRole")
+    # WHEN it is re-planned
+    replanned = back_to_central(opened, "not authorized", policy)
+    # THEN it copies the landed central copy from the central vault, as first planned
+    assert replanned is not None
+    assert replanned.status is ChainStatus.REPLANNED
+    assert [h.source_vault_arn for h in replanned.hops] == [CENTRAL_HOME.arn]
+    reopened = next_hop(replanned, WaitPolicy(HOME, 600), 0)
+    assert reopened.current is not None
+    assert reopened.current.recovery_point_arn == chain.origin_recovery_point_arn
+    assert reopened.current.slot == CENTRAL_CLUSTER_SLOT
+
+
+def test_a_central_hop_is_not_sent_back_to_central() -> None:
+    policy = routes()
+    opened = next_hop(central_chain(policy), WaitPolicy(HOME, 600), 0)
+    assert back_to_central(opened, "refused", policy) is None

@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 import pytest
 
 from backup_relay.adapters import ledger_schema as ledger
-from backup_relay.adapters.ledger_schema import ITEMS, ItemKind, Pattern
+from backup_relay.adapters.ledger_patterns import Pattern
+from backup_relay.adapters.ledger_schema import ITEMS, ItemKind
 from backup_relay.domain.chain import HopRecord
 from backup_relay.domain.jobs import JobKind, JobState
 from backup_relay.domain.quotas import GROUPS, slot_for

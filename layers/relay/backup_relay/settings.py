@@ -162,6 +162,10 @@ class IngestSettings(ChainEnvironment, SourceAccountSettings, StartsChains):
     #: their replay role, MEMBER_REPLAY_ROLE_NAME), for their chain to carry them to DR
     on_demand_backups_to_dr: bool = Field(alias="ON_DEMAND_BACKUPS_TO_DR")
     member_replay_role_name: str = Field(alias="MEMBER_REPLAY_ROLE_NAME", min_length=1)
+    #: the quota overflow (copy_chain/overflow.py): the window a chain's DR copy should finish
+    #: in (NightWindowHours), and the central slot's cap (MaxConcurrentCopies, 0: AWS's quota)
+    night_window_hours: float = Field(alias="NIGHT_WINDOW_HOURS", gt=0)
+    max_concurrent_copies: int = Field(alias="MAX_CONCURRENT_COPIES", ge=0)
 
 
 class MemberReads(ChainEnvironment):
@@ -212,6 +216,8 @@ class AlertsSettings(ProbeSettings):
 
 class ChainStepsSettings(ChainEnvironment):
     backup_role_arn: str = Field(alias="BACKUP_ROLE_ARN", min_length=1)
+    #: hops out of a member's own vault (the quota overflow) run as its ReplayRole
+    member_replay_role_name: str = Field(alias="MEMBER_REPLAY_ROLE_NAME", min_length=1)
     copy_wait_timeout_seconds: int = Field(alias="COPY_WAIT_TIMEOUT_SECONDS", ge=1)
     intermediate_retention_days: int = Field(alias="INTERMEDIATE_RETENTION_DAYS", ge=0)
 

@@ -64,6 +64,7 @@ VARIABLES: dict[str, str] = {
     "LAG_MAX_RETENTION_DAYS": "LagMaxRetentionDays",
     "LAG_MIN_RETENTION_DAYS": "LagMinRetentionDays",
     "LEDGER_RETENTION_DAYS": "LedgerRetentionDays",
+    "MAX_CONCURRENT_COPIES": "MaxConcurrentCopies",
     "MAX_DAYS_WITHOUT_PROVEN_RESTORE": "MaxDaysWithoutProvenRestore",
     "MEMBER_DOCTOR_ROLE_NAME": "MemberDoctorRoleName",
     "MEMBER_REPLAY_ROLE_NAME": "MemberReplayRoleName",

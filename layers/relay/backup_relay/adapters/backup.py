@@ -10,6 +10,7 @@ from backup_relay.adapters import aws
 from backup_relay.adapters.errors import domain_errors
 from backup_relay.domain.copy_jobs import CopyJobReport, CopyRequest, ListedCopyJob, RecoveryPoint
 from backup_relay.domain.jobs import JobState
+from backup_relay.domain.route_table import partition
 from backup_relay.domain.routes import Vault
 
 
@@ -45,13 +46,17 @@ class BackupCopyJobs:
     def describe_copy_job(self, region: str, copy_job_id: str) -> CopyJobReport:
         with domain_errors():
             job = aws.backup(region).describe_copy_job(CopyJobId=copy_job_id)["CopyJob"]
-        return CopyJobReport(
-            copy_job_id=job.get("CopyJobId", copy_job_id),
-            state=JobState(job["State"]),
-            destination_recovery_point_arn=job.get("DestinationRecoveryPointArn"),
-            status_message=job.get("StatusMessage"),
-            message_category=job.get("MessageCategory"),
-        )
+        return _copy_job_report(job, copy_job_id)
+
+
+def _copy_job_report(job: Mapping[str, Any], copy_job_id: str) -> CopyJobReport:
+    return CopyJobReport(
+        copy_job_id=job.get("CopyJobId", copy_job_id),
+        state=JobState(job["State"]),
+        destination_recovery_point_arn=job.get("DestinationRecoveryPointArn"),
+        status_message=job.get("StatusMessage"),
+        message_category=job.get("MessageCategory"),
+    )
 
 
 class BackupRecoveryPoints:
@@ -131,9 +136,19 @@ class MemberReplayCopies:
 
     def start_copy_job(self, account: str, region: str, request: CopyRequest) -> str:
         partition = request.destination_vault_arn.split(":")[1] or "aws"
+        return start_copy_job(self._backup(partition, account, region), request)
+
+    def describe_copy_job(self, account: str, region: str, copy_job_id: str) -> CopyJobReport:
+        """As the member's role: only that account's own jobs are found (NotFound otherwise)."""
+        backup = self._backup(partition(region), account, region)
+        with domain_errors():
+            job = backup.describe_copy_job(CopyJobId=copy_job_id)["CopyJob"]
+        return _copy_job_report(job, copy_job_id)
+
+    def _backup(self, partition: str, account: str, region: str) -> Any:
         role = f"arn:{partition}:iam::{account}:role/{self.role_name}-{region}"
         with domain_errors():
             credentials = aws.client("sts").assume_role(
                 RoleArn=role, RoleSessionName="backup-relay-replay"
             )["Credentials"]
-        return start_copy_job(aws.client_as(credentials, "backup", region), request)
+        return aws.client_as(credentials, "backup", region)

@@ -5,11 +5,12 @@ shapes: ledger_schema.py."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from backup_relay.adapters import ledger_schema as ledger
 from backup_relay.adapters.dynamo import DynamoTable, Item
 from backup_relay.adapters.ledger_schema import ChainItem, HopItem, WaitingHopItem
+from backup_relay.copy_chain.ports import SlotLoad
 from backup_relay.domain.chain import (
     OPEN_HOP_STATES,
     ChainRecord,
@@ -22,6 +23,13 @@ from backup_relay.domain.chain import (
 from backup_relay.domain.clock import utc_now
 from backup_relay.domain.jobs import JobEvent, JobKind
 from backup_relay.domain.routes import HopKind
+
+#: The most hops a slot's item counts as waiting: 4,000 holders of about 50 bytes stay near half
+#: of DynamoDB's item size ("The maximum item size in DynamoDB is 400 KB",
+#: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Constraints.html), beside
+#: TakeSlot's holders; 4,000 hops in waves of a cap of 20 are 200 waves, past a 24 h window for
+#: any hop of 8 minutes or more.
+MAX_WAITING = 4000
 
 
 def _now() -> str:
@@ -102,8 +110,47 @@ class DynamoChainLedger(DynamoTable):
             "started_at": current.started_at.isoformat() if current.started_at else None,
             "updated_at": now,
         }
-        self.put_unless_behind(
+        written = self.put_unless_behind(
             item, lambda stored: hop_may_become(LedgerState(stored) if stored else None, state)
+        )
+        if written and current.slot and state is not LedgerState.RUNNING:  # STARTED said it
+            self._count_in_slot(chain, current.slot, state)
+
+    def _count_in_slot(self, chain: ChainState, slot: str, state: LedgerState) -> None:
+        """The slot's queue as the overflow reads it (slot_load): a hop STARTING waits for the
+        slot; once recorded anything else it does not; a COMPLETED hop adds its duration."""
+        assert chain.current is not None
+        me = {f"{chain.chain_id}#{chain.current.index}"}
+        if state is LedgerState.STARTING:
+            self.queue(slot, next(iter(me)))
+            return
+        started = chain.current.started_at
+        if state is LedgerState.COMPLETED and started is not None:
+            seconds = max(0, round((utc_now() - started).total_seconds()))
+            self.update(
+                {"pk": slot, "sk": ledger.SLOT.sk()},
+                "DELETE waiting :me ADD done_hops :one, done_seconds :s",
+                {":me": me, ":one": 1, ":s": seconds},
+            )
+            return
+        self.update({"pk": slot, "sk": ledger.SLOT.sk()}, "DELETE waiting :me", {":me": me})
+
+    def queue(self, slot: str, holder: str) -> None:
+        """Capped at MAX_WAITING: the slot's item (TakeSlot's too) stays far under DynamoDB's
+        item size; past it the slot reads as MAX_WAITING waiting, past any night's window."""
+        self.update(
+            {"pk": slot, "sk": ledger.SLOT.sk()},
+            "ADD waiting :me",
+            {":me": {holder}, ":max": MAX_WAITING},
+            condition="attribute_not_exists(waiting) OR size(waiting) < :max",
+        )
+
+    def slot_load(self, slot: str) -> SlotLoad:
+        item = self.get({"pk": slot, "sk": ledger.SLOT.sk()}) or {}
+        done, seconds = int(item.get("done_hops", 0)), int(item.get("done_seconds", 0))
+        return SlotLoad(
+            open_hops=len(item.get("holders", ())) + len(item.get("waiting", ())),
+            typical_hop=timedelta(seconds=seconds / done) if done else None,
         )
 
     def hops_in_state(self, state: LedgerState, since: datetime | None = None) -> list[HopRecord]:
@@ -184,7 +231,7 @@ class DynamoChainLedger(DynamoTable):
     def release_slot(self, hop: HopRecord) -> None:
         self.update(
             ledger.slot_of(hop),
-            "DELETE holders :me",
+            "DELETE holders :me, waiting :me",
             {":me": {hop.slot_holder}},
             condition="attribute_exists(pk)",  # no slot: nothing to free
         )

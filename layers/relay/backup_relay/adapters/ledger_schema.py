@@ -6,57 +6,18 @@ machine's keys and the template's `dynamodb:LeadingKeys` to it (test_ledger_sche
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
-from string import Formatter
 from typing import TYPE_CHECKING, TypedDict, get_args, get_type_hints
 
 from backup_relay.adapters.ledger_drills import ProvenRestoreItem
+from backup_relay.adapters.ledger_patterns import Pattern
 from backup_relay.domain.jobs import job_key
 from backup_relay.domain.quotas import QuotaGroup, slot_key
 
 if TYPE_CHECKING:  # the alerts' adapter needs keys, not the chain's models (a cold start)
     from backup_relay.domain.chain import HopRecord, LedgerState
     from backup_relay.domain.jobs import JobEvent, JobKind, JobState
-
-#: How the docs name a part of a key that is not just its name with spaces.
-_LABELS = {"index": "<nn>", "job_key": "<kind>#<job id>", "date": "<yyyy-mm-dd>"}
-
-
-@dataclass(frozen=True)
-class Pattern:
-    """A key as a format string: `Pattern("CHAIN#{chain_id}")(chain_id="c")` is `CHAIN#c`."""
-
-    text: str
-
-    def __call__(self, **parts: object) -> str:
-        return self.text.format(**parts)
-
-    @property
-    def prefix(self) -> str:
-        """What every key of this pattern begins with (the whole key when it has no parts)."""
-        return self.text.split("{", 1)[0]
-
-    def part_of(self, key: str) -> str:
-        """The one part of `key` (a pattern whose only part ends it: `CHAIN#{chain_id}`)."""
-        return key.removeprefix(self.prefix)
-
-    def matches(self, key: str) -> bool:
-        regex = "".join(
-            re.escape(literal) + (".+" if field is not None else "")
-            for literal, field, _, _ in Formatter().parse(self.text)
-        )
-        return re.fullmatch(regex, key) is not None
-
-    @property
-    def doc(self) -> str:
-        """`CHAIN#<chain id>`: the pattern as the docs write it."""
-        return "".join(
-            literal
-            + (_LABELS.get(field, f"<{field.replace('_', ' ')}>") if field is not None else "")
-            for literal, field, _, _ in Formatter().parse(self.text)
-        )
 
 
 class Key(TypedDict):
@@ -125,9 +86,13 @@ class SlotItem(Key):
     """`holders`: the set of `<chain id>#<hop index>` copying now (the state machine's TakeSlot
     and FreeSlot; the ledger frees a chain that ended outside its steps). A hop's `slot` names
     it (NextHop's, `domain.quotas.slot_for`); a hop older than quota groups took its key
-    without the group."""
+    without the group. `waiting` (hops recorded STARTING), `done_hops` and `done_seconds` (the
+    hops it completed, their durations' sum): the overflow's queue in one read (ChainLedger)."""
 
     holders: set[str]
+    waiting: set[str]
+    done_hops: int
+    done_seconds: int
 
 
 class JobEventItem(_Indexed):

@@ -157,6 +157,8 @@ def next_hop(state: ChainState, waits: WaitPolicy, max_concurrent_copies: int) -
         state.status = ChainStatus.COMPLETED
         return state
     hop = state.hops[state.hop_index]
+    # a hop out of a member's vault copies the member's own recovery point (overflow.py)
+    source = hop.source_recovery_point_arn or state.recovery_point_arn
     slot = slot_for(
         state.resource_type,
         hop.source_account,
@@ -167,8 +169,8 @@ def next_hop(state: ChainState, waits: WaitPolicy, max_concurrent_copies: int) -
     state.current = CurrentHop(
         index=state.hop_index,
         hop=hop,
-        recovery_point_arn=state.recovery_point_arn,
-        idempotency_token=hop.as_hop().idempotency_token(state.recovery_point_arn, state.attempt),
+        recovery_point_arn=source,
+        idempotency_token=hop.as_hop().idempotency_token(source, state.attempt),
         wait_seconds=waits.seconds_for(hop.source_region),
         slot=slot.key,
         slot_cap=slot.cap,

@@ -4,6 +4,7 @@ the chain ledger, the workflow, and what operators see of chains."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -164,6 +165,32 @@ class MemberCopies(Protocol):
     """Copy jobs in a member account, through the replay role its member stack creates."""
 
     def start_copy_job(self, account: str, region: str, request: CopyRequest) -> str: ...
+
+    def describe_copy_job(self, account: str, region: str, copy_job_id: str) -> CopyJobReport:
+        """The member's copy job, as AWS tells it to the member's own role. Raises NotFound
+        for a job that account does not have."""
+        ...
+
+
+@dataclass(frozen=True)
+class SlotLoad:
+    """A concurrency slot's queue: the hops holding it or waiting for it, and the mean duration
+    of the hops it completed (None: none measured yet)."""
+
+    open_hops: int
+    typical_hop: timedelta | None
+
+
+class SlotLoads(Protocol):
+    def slot_load(self, slot: str) -> SlotLoad:
+        """The slot's queue, in one read (the ledger keeps it on the slot's item)."""
+        ...
+
+    def queue(self, slot: str, holder: str) -> None:
+        """Count a chain that starts on the slot's route as waiting for it at once (`holder`:
+        `<chain id>#<hop index>`, as its hop's records count it), before its execution's first
+        step records its hop: the next chain's decision sees it."""
+        ...
 
 
 class ChainTelemetry(Protocol):

@@ -146,6 +146,10 @@ class Reconcile:
         for hop in self.ledger.hops_in_state(LedgerState.RUNNING):
             if not hop.copy_job_id:
                 continue
+            if hop.source_account and hop.source_account != self.policy.routes.central_account:
+                # a hop out of a member's vault (the quota overflow): its job is the member's,
+                # which this account cannot describe; its own CheckCopyJob asks the member
+                continue
             try:
                 self._check_hop(hop, hop.copy_job_id, report)
             except AwsError as error:

@@ -1,5 +1,9 @@
 """The copy chain's steps, as the state machine calls them through the chain-steps function:
-next_hop, start_copy_job, await_copy_job, check_copy_job, hop_failed."""
+next_hop, start_copy_job, await_copy_job, check_copy_job, hop_failed.
+
+A hop out of a member's own vault (the quota overflow, overflow.py) starts and is described in
+the member account, through the member stack's ReplayRole (MemberCopies), its copy job running
+as the member's role the hop names; every other hop in this (the central) account."""
 
 from __future__ import annotations
 
@@ -15,18 +19,21 @@ from backup_relay.copy_chain.decisions import (
     replan_after_refusal,
     shortened_retention,
 )
+from backup_relay.copy_chain.overflow import back_to_central, is_member_hop
 from backup_relay.copy_chain.ports import (
     ChainLedger,
     ChainTelemetry,
     CopyJobs,
+    MemberCopies,
     RecoveryPoints,
     Workflow,
 )
 from backup_relay.copy_chain.resume import resume_waiting_hop
-from backup_relay.domain.chain import ChainState, ChainStatus, HopError, LedgerState
+from backup_relay.domain.chain import ChainState, ChainStatus, HopError, HopSpec, LedgerState
 from backup_relay.domain.clock import Clock, utc_now
 from backup_relay.domain.copy_jobs import (
     COPY_JOB_FAILED,
+    CopyJobReport,
     CopyRequest,
     outcome_of,
     outcome_of_event,
@@ -71,6 +78,8 @@ class HopSteps:
     recovery_points: RecoveryPoints
     telemetry: ChainTelemetry
     now: Clock = field(default=utc_now)
+    #: the members' ReplayRoles: hops out of a member's vault (None: no such hop can run)
+    member_copies: MemberCopies | None = None
 
     def run(self, request: StepRequest) -> dict[str, Any] | None:
         """One step; the changed chain as the state machine's JSON (None for the wait)."""
@@ -122,12 +131,18 @@ class HopSteps:
             recovery_point_arn=current.recovery_point_arn,
             source_vault_name=current.hop.source_vault_name,
             destination_vault_arn=current.hop.destination_vault_arn,
-            iam_role_arn=self.policy.backup_role_arn,
+            iam_role_arn=current.hop.iam_role_arn or self.policy.backup_role_arn,
             idempotency_token=current.idempotency_token,
             lifecycle=current.hop.lifecycle,
         )
+        hop = current.hop
         try:
-            current.copy_job_id = self.copy_jobs.start_copy_job(current.hop.source_region, request)
+            if is_member_hop(hop, self.policy.routes):
+                current.copy_job_id = self._members(started).start_copy_job(
+                    hop.source_account, hop.source_region, request
+                )
+            else:
+                current.copy_job_id = self.copy_jobs.start_copy_job(hop.source_region, request)
         except Refused as refusal:
             started.error = HopError(
                 error=refusal.code or "StartCopyJobFailed", cause=refusal.message
@@ -142,12 +157,20 @@ class HopSteps:
         return started
 
     def await_copy_job(self, chain: ChainState, task_token: str) -> None:
-        """Register the wait; if the job's final event already came (the race), resume at once."""
+        """Register the wait; if the job's final event already came (the race), resume at once:
+        an event of the account the job runs in, and for a member's hop once DescribeCopyJob
+        through the member's role confirms it (member_hops.py)."""
         job_id = chain.running_job_id()
         self.ledger.await_job(job_id, task_token, chain)
         self.ledger.hop(chain, LedgerState.RUNNING)
         final = self.ledger.final_event(job_id)
-        outcome = outcome_of_event(final) if final is not None else None
+        hop = chain.current.hop if chain.current else None
+        if final is None or hop is None or final.account != hop.source_account:
+            return  # only the account the job runs in tells its end (triggers.py)
+        if is_member_hop(hop, self.policy.routes):  # a member's word: AWS confirms it first
+            outcome = outcome_of(self._describe(chain, hop, job_id))
+        else:
+            outcome = outcome_of_event(final)
         if outcome is not None:
             resume_waiting_hop(self.ledger, self.workflow, outcome)
 
@@ -156,7 +179,7 @@ class HopSteps:
         job_id = chain.running_job_id()
         checked = chain.model_copy(deep=True)
         assert checked.current is not None  # running_job_id checked it
-        report = self.copy_jobs.describe_copy_job(checked.current.hop.source_region, job_id)
+        report = self._describe(checked, checked.current.hop, job_id)
         outcome = outcome_of(report)
         checked.current.result = outcome
         if outcome is not None:
@@ -175,7 +198,10 @@ class HopSteps:
     def hop_failed(self, chain: ChainState) -> ChainState:
         """Re-plan a refused single-action copy as two hops, or end the chain FAILED."""
         cause = chain.error.cause if chain.error else "unknown failure"
-        replanned = replan_after_refusal(chain, cause, self.policy.routes)
+        # a member's hop goes back to the central route; a refused single-action one, two hops
+        replanned = back_to_central(chain, cause, self.policy.routes) or replan_after_refusal(
+            chain, cause, self.policy.routes
+        )
         if replanned is not None:
             self.ledger.hop(chain, LedgerState.REPLANNED)
             self.telemetry.chain_replanned(replanned)
@@ -205,10 +231,8 @@ class HopSteps:
         ):
             return
         try:
-            report = self.copy_jobs.describe_copy_job(
-                current.hop.source_region, current.copy_job_id
-            )
-        except AwsError:
+            report = self._describe(failed, current.hop, current.copy_job_id)
+        except (AwsError, InvalidChainState):
             return
         outcome = outcome_of(report)
         if outcome is not None and not outcome.completed:
@@ -224,6 +248,19 @@ class HopSteps:
             if record is None or record.state is not LedgerState.COMPLETED:
                 return True
         return False
+
+    def _describe(self, chain: ChainState, hop: HopSpec, job_id: str) -> CopyJobReport:
+        """DescribeCopyJob where the hop's job runs: the member's account for its hop."""
+        if is_member_hop(hop, self.policy.routes):
+            return self._members(chain).describe_copy_job(
+                hop.source_account, hop.source_region, job_id
+            )
+        return self.copy_jobs.describe_copy_job(hop.source_region, job_id)
+
+    def _members(self, chain: ChainState) -> MemberCopies:
+        if self.member_copies is None:
+            raise InvalidChainState(f"{chain.chain_id}: a member's hop, and no member role")
+        return self.member_copies
 
     def _shorten_intermediate_retention(self, chain: ChainState) -> None:
         """Opt-in (IntermediateRetentionDays > 0), and only now that the last hop COMPLETED."""

@@ -6,9 +6,12 @@ central vault (on_demand.py), whose landing then starts its chains. All are idem
 duplicate delivery changes nothing.
 
 Trust, but verify: any account of the organization can put events on the relay bus.
-- Only this account's events resume a hop: every hop's copy job runs in this (the central)
-  account, whose events reach the stack through its own default bus, where no other account
-  can put one. A member's event naming a chain's copy job is forged; it resumes nothing.
+- Only this account's events resume a hop out of a central vault: its copy job runs in this
+  (the central) account, whose events reach the stack through its own default bus, where no
+  other account can put one. A member's event naming such a hop's copy job is forged; it
+  resumes nothing. A hop the quota overflow runs out of a member's own vault (overflow.py) is
+  resumed by that member's event only once DescribeCopyJob through the member's role confirms
+  it (member_hops.py).
 - A member's COMPLETED copy starts a chain only once DescribeRecoveryPoint, in the central
   vault the event names, shows the recovery point there, whole, copied from the vault the event
   says. Otherwise the event is refused (`UnverifiedEvent`, quarantined by ingest with a reason):
@@ -21,7 +24,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from backup_relay.copy_chain.decisions import ChainPlans, chains_for_event
+from backup_relay.copy_chain.member_hops import MemberHops
 from backup_relay.copy_chain.on_demand import OnDemandCopies
+from backup_relay.copy_chain.overflow import OverflowRoutes
 from backup_relay.copy_chain.ports import (
     ChainLedger,
     ChainTelemetry,
@@ -30,6 +35,7 @@ from backup_relay.copy_chain.ports import (
     Workflow,
 )
 from backup_relay.copy_chain.resume import resume_waiting_hop
+from backup_relay.domain.chain import ChainState
 from backup_relay.domain.copy_jobs import outcome_of_event
 from backup_relay.domain.errors import InvalidJobEvent, NotFound, Refused
 from backup_relay.domain.jobs import JobEvent
@@ -47,6 +53,10 @@ class ChainTriggers:
     #: OnDemandBackupsToDr: the member replay roles that copy on-demand backups into the central
     #: vault (on_demand.py); None: the option is off
     member_copies: MemberCopies | None = None
+    #: the quota overflow (overflow.py): a starting chain's route, and the member hops' events
+    #: (None: every chain runs from the central vault, as planned)
+    overflow: OverflowRoutes | None = None
+    member_hops: MemberHops | None = None
 
     def on_event(self, event: JobEvent) -> list[str]:
         """What it did, in words (for the log). InvalidJobEvent: a landed copy that AWS does
@@ -60,6 +70,8 @@ class ChainTriggers:
             and resume_waiting_hop(self.ledger, self.workflow, outcome)
         ):
             actions.append(f"resumed hop of copy job {outcome.copy_job_id}")
+        elif outcome is not None and not from_here and self.member_hops is not None:
+            actions += filter(None, [self.member_hops.resume(event, outcome)])
         if self.dr_vault is not None:
             actions += self._start_chains(event, chains_for_event(event, self.routes))
             if self.member_copies is not None:
@@ -67,13 +79,24 @@ class ChainTriggers:
                 actions += on_demand.on_event(event, self.dr_vault)
         return actions
 
+    def _routed(self, chain: ChainState, event: JobEvent) -> ChainState:
+        """The quota overflow (overflow.py) reroutes a chain into the DR vault whose central
+        slot would miss the night's window; the other destinations keep their central route
+        (INFERRED: the route table has no single-action row into a LAG vault)."""
+        if self.overflow is None or self.dr_vault is None:
+            return chain
+        if chain.destination_vault_arn != self.dr_vault.arn:
+            return chain
+        return self.overflow.route(chain, event)
+
     def _start_chains(self, event: JobEvent, plans: ChainPlans) -> list[str]:
         """Each destination's chain, on its own: its own execution, slots, ledger records."""
         if not plans.chains and not plans.without_route:
             return []
         self._verify_landed(event)
         actions, any_first = [], False
-        for chain in plans.chains:
+        for planned in plans.chains:
+            chain = self._routed(planned, event)
             first = self.ledger.chain_started(chain)
             # always (re)start: the first delivery may have died before StartExecution;
             # an execution of the same name and input is not started twice

@@ -100,6 +100,11 @@ class HopSpec(BaseModel):
     #: The destination vault's type: a hop into a logically air-gapped vault takes that vault's
     #: copy quota too (domain/quotas.py), and its copy is never shortened as an intermediate one
     destination_vault_type: VaultType = VaultType.STANDARD
+    #: A hop out of a member's own vault (the quota overflow, copy_chain/overflow.py): the
+    #: member's recovery point it copies (not the previous hop's copy) and the member's role
+    #: its copy job runs as. None: a hop out of a central vault, as the stack's backup role.
+    source_recovery_point_arn: str | None = None
+    iam_role_arn: str | None = None
 
     @classmethod
     def of(cls, hop: Hop, destination_vault_type: VaultType = VaultType.STANDARD) -> HopSpec:

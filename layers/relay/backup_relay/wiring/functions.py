@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from backup_relay.domain.clock import Clock, utc_now
@@ -20,7 +21,14 @@ from backup_relay.settings import (
 from backup_relay.wiring.cache import once
 from backup_relay.wiring.operator import doctor
 from backup_relay.wiring.security_findings import security_findings
-from backup_relay.wiring.shared import build_coverage, chain_ports, endpoint_now, outbox, probe
+from backup_relay.wiring.shared import (
+    ChainPorts,
+    build_coverage,
+    chain_ports,
+    endpoint_now,
+    outbox,
+    probe,
+)
 
 if TYPE_CHECKING:
     from backup_relay.adapters.idempotency import OncePerEvent
@@ -29,6 +37,9 @@ if TYPE_CHECKING:
     from backup_relay.collect.ingest import Ingest
     from backup_relay.copy_chain.bring_back import BringBack
     from backup_relay.copy_chain.chain_ended import ChainEnded
+    from backup_relay.copy_chain.member_hops import MemberHops
+    from backup_relay.copy_chain.overflow import OverflowRoutes
+    from backup_relay.copy_chain.ports import MemberCopies
     from backup_relay.copy_chain.reconcile import Reconcile
     from backup_relay.copy_chain.steps import HopSteps
     from backup_relay.copy_chain.triggers import ChainTriggers
@@ -94,17 +105,37 @@ def _chain_triggers(settings: IngestSettings) -> ChainTriggers:
     from backup_relay.copy_chain.triggers import ChainTriggers
 
     ports, members = chain_ports(settings), MemberReplayCopies(settings.member_replay_role_name)
-    return ChainTriggers(settings.routes, settings.dr_vault, ports["ledger"], ports["workflow"],
-                         ports["recovery_points"], Telemetry(),
-                         members if settings.on_demand_backups_to_dr else None)  # fmt: skip
+    triggers = ChainTriggers(settings.routes, settings.dr_vault, ports["ledger"],
+                             ports["workflow"], ports["recovery_points"], Telemetry(),
+                             members if settings.on_demand_backups_to_dr else None)  # fmt: skip
+    if settings.single_action_types:  # the quota overflow may route chains from the members
+        triggers.overflow, triggers.member_hops = _overflow(settings, ports, members)
+    return triggers
+
+
+def _overflow(
+    settings: IngestSettings, ports: ChainPorts, members: MemberCopies
+) -> tuple[OverflowRoutes, MemberHops]:
+    from backup_relay.adapters.chain_ledger import DynamoChainLedger  # the slots' queues
+    from backup_relay.copy_chain.member_hops import MemberHops
+    from backup_relay.copy_chain.overflow import OverflowRoutes
+
+    loads = DynamoChainLedger(settings.ledger_table, settings.ledger_retention)
+    window = timedelta(hours=settings.night_window_hours)
+    ledger, cap = ports["ledger"], settings.max_concurrent_copies
+    routes = OverflowRoutes(settings.routes, ledger, loads, window, cap)
+    return routes, MemberHops(settings.routes, ledger, ports["workflow"], members)
 
 
 @once
 def hop_steps() -> HopSteps:
+    from backup_relay.adapters.backup import MemberReplayCopies  # hops out of member vaults
     from backup_relay.copy_chain.steps import HopSteps
 
     settings = ChainStepsSettings.load()
-    return HopSteps(policy=settings.policy, telemetry=Telemetry(), **chain_ports(settings))
+    members = MemberReplayCopies(settings.member_replay_role_name)
+    return HopSteps(policy=settings.policy, telemetry=Telemetry(), member_copies=members,
+                    **chain_ports(settings))  # fmt: skip
 
 
 @once
