@@ -138,7 +138,9 @@ def test_a_validation_result_is_kept_for_a_completed_drill_only(
     _select(api)
     plan = topology.sim.restore_testing.plan(MEMBER, REGION, "drills")
     (drill,) = topology.sim.restore_testing.run(plan)
-    manual = api(MEMBER).start_restore_job(RecoveryPointArn=point, Metadata={}, IamRoleArn=ROLE)
+    manual = api(MEMBER).start_restore_job(
+        RecoveryPointArn=point, Metadata={"DBInstanceIdentifier": "manual"}, IamRoleArn=ROLE
+    )
     early = drill.job_id
 
     # WHEN validations are reported before, and after, the drill completed
