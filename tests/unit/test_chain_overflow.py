@@ -9,7 +9,12 @@ from datetime import timedelta
 
 import pytest
 
-from backup_relay.copy_chain.decisions import WaitPolicy, chain_for_event, next_hop
+from backup_relay.copy_chain.decisions import (
+    WaitPolicy,
+    chain_for_event,
+    intermediate_copies,
+    next_hop,
+)
 from backup_relay.copy_chain.overflow import (
     CentralQueue,
     MemberSource,
@@ -197,3 +202,17 @@ def test_a_central_hop_is_not_sent_back_to_central() -> None:
     policy = routes()
     opened = next_hop(central_chain(policy), WaitPolicy(HOME, 600), 0)
     assert back_to_central(opened, "refused", policy) is None
+
+
+def test_an_overflowed_chains_central_copy_is_intermediate_as_any_origin() -> None:
+    # GIVEN an overflowed chain that completed: the DR copy was made from the member's own
+    # recovery point, and the member's copy in the central vault (its origin) was not used
+    policy = routes()
+    planned = overflow(central_chain(policy), source(), policy, FULL)
+    assert planned is not None
+    done = planned.model_copy(update={"copies": [planned.origin_recovery_point_arn, "rp-dr"]})
+    # THEN the central copy is intermediate (IntermediateRetentionDays shortens it, as it does
+    # the origin of a chain that copied it), in the central vault where it landed; the member's
+    # own recovery point never is; and another destination's chain still copying from it keeps it
+    assert intermediate_copies(done, policy) == [(planned.origin_recovery_point_arn, CENTRAL_HOME)]
+    assert intermediate_copies(done, policy, origin_shared=True) == []
