@@ -39,9 +39,9 @@ from backup_relay.domain.routes import Hop, HopKind, RouteError, RoutePolicy, Va
 class MemberSource:
     """What a single-action copy from the member needs, as the start of a chain knows it: the
     member's copy event names it all (ingest); a recovery point reconcile finds in the central
-    vault names only the vault it was copied from (DescribeRecoveryPoint gives neither the
-    member's recovery point nor the role), so such a chain cannot leave the central route.
-    """
+    vault names only the vault it was copied from (DescribeRecoveryPoint's SourceBackupVaultArn;
+    it has no field for the member's own recovery point), so such a chain keeps the central
+    route."""
 
     account: str | None
     source_vault_arn: str | None
