@@ -129,12 +129,12 @@ def test_a_members_hop_is_confirmed_through_its_replay_role_in_any_region() -> N
     # GIVEN a member's replay roles, one per region its stack runs in (<MemberReplayRoleName>-
     # <region>), and a member hop (the quota overflow) copying out of a region other than the
     # central stack's: ingest confirms its copy event, the chain's steps start and poll its job,
-    # each through the role of the region the hop copies out of
+    # reconcile checks it, each through the role of the region the hop copies out of
     template = load_template(CENTRAL_TEMPLATE)["Resources"]
     values = {"AWS::Partition": "aws", "AWS::Region": REGION, "MemberReplayRoleName": "replay"}
     for region in (REGION, "eu-west-1"):
         role = f"arn:aws:iam::{MEMBER_ACCOUNTS[0]}:role/replay-{region}"
-        for function in ("IngestFunction", "ChainStepsFunction"):
+        for function in ("IngestFunction", "ChainStepsFunction", "ReconcileFunction"):
             # WHEN its policy is asked for sts:AssumeRole on that role
             grants = [
                 resolve(s["Resource"], values)

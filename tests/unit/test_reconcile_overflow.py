@@ -1,7 +1,7 @@
 """Reconcile and the quota overflow (copy_chain/overflow.py): a chain reconcile starts takes the
-same routing call as ingest's; a member's hop past HopSlaHours is reported from the ledger's
-times; a chain whose execution never started is closed once reconcile no longer sees its
-recovery point — on in-memory ports."""
+same routing call as ingest's; a member's hop is checked through the member's ReplayRole, or
+past HopSlaHours from the ledger's times; a chain whose execution never started is closed once
+reconcile no longer sees its recovery point — on in-memory ports."""
 
 from __future__ import annotations
 
@@ -14,10 +14,10 @@ from backup_relay.copy_chain.overflow import CentralQueue, MemberSource, Overflo
 from backup_relay.copy_chain.ports import SlotLoad
 from backup_relay.copy_chain.reconcile import Reconcile
 from backup_relay.domain.chain import ChainState, LedgerState
-from backup_relay.domain.copy_jobs import RecoveryPoint
-from backup_relay.domain.jobs import JobEvent
+from backup_relay.domain.copy_jobs import CopyJobReport, RecoveryPoint
+from backup_relay.domain.jobs import JobEvent, JobState
 from backup_relay.settings import ReconcileSettings
-from tests.support.fakes import FakeSlotLoads
+from tests.support.fakes import FakeMemberCopies, FakeSlotLoads
 from tests.support.world import (
     AWS_QUOTAS,
     CENTRAL,
@@ -130,7 +130,64 @@ def _member_hop_running(world: World) -> str:
     assert opened.current is not None
     opened.current.copy_job_id = "member-job-1"
     world.ledger.hop(opened, LedgerState.RUNNING)
+    world.ledger.await_job("member-job-1", "token-member", opened)
     return planned.chain_id
+
+
+def _with_members(world: World, members: FakeMemberCopies) -> Reconcile:
+    reconcile = world.reconcile(**ENV)
+    reconcile.member_copies = members
+    return reconcile
+
+
+def test_a_member_hop_whose_job_ended_is_resumed_with_what_the_member_role_says(
+    world: World,
+) -> None:
+    # GIVEN a member's hop whose copy job completed, its event lost
+    chain_id = _member_hop_running(world)
+    members = FakeMemberCopies()
+    members.jobs[MEMBER, "member-job-1"] = CopyJobReport(
+        "member-job-1", JobState.COMPLETED, destination_recovery_point_arn="rp-dr"
+    )
+    # WHEN reconcile runs twice
+    first, second = _with_members(world, members)(), _with_members(world, members)()
+    # THEN DescribeCopyJob, through the member's role in the hop's region, resumed it once
+    assert members.described[0] == (MEMBER, HOME, "member-job-1")
+    assert [(token, o.state) for token, o in world.workflow.resumed] == [
+        ("token-member", "COMPLETED")
+    ]
+    assert first.hops_resumed == [f"{chain_id} hop 0 (COMPLETED)"]
+    assert second.hops_resumed == []
+    assert [a.alert_id for a in world.alerts.raised] == [f"recovered:{chain_id}:resumed-0"]
+
+
+def test_a_member_hop_still_running_past_its_sla_names_the_members_job_state(
+    world: World,
+) -> None:
+    # GIVEN a member's hop copying for 30 hours, its job RUNNING as the member's role sees it
+    world.advance(timedelta(hours=-30))
+    chain_id = _member_hop_running(world)
+    world.advance(timedelta(hours=30))
+    members = FakeMemberCopies()
+    members.jobs[MEMBER, "member-job-1"] = CopyJobReport("member-job-1", JobState.RUNNING)
+    # WHEN reconcile runs THEN it is past its SLA, in the member's own words
+    [line] = _with_members(world, members)().hops_past_sla
+    assert line.startswith(f"{chain_id} hop 0: copy job member-job-1 RUNNING in member account")
+    assert world.workflow.resumed == []
+
+
+def test_a_member_role_refused_falls_back_to_the_ledgers_times(world: World) -> None:
+    # GIVEN a member's hop copying for 30 hours, and its member's role refusing to describe it
+    world.advance(timedelta(hours=-30))
+    chain_id = _member_hop_running(world)
+    world.advance(timedelta(hours=30))
+    members = FakeMemberCopies()  # it knows no such job (NotFound, a Refused)
+    # WHEN reconcile runs
+    report = _with_members(world, members)()
+    # THEN the refusal is reported, and the hop still raises its SLA alert from the ledger
+    [error] = report.errors
+    assert "member-job-1" in error
+    assert {a.alert_id for a in world.alerts.raised} == {f"sla:{chain_id}:0"}
 
 
 def test_a_member_hop_past_its_sla_is_reported_from_the_ledger_naming_the_member(

@@ -248,6 +248,8 @@ class ReconcileSettings(ChainEnvironment, SourceAccountSettings, StartsChains):
     #: MaxConcurrentCopies, the quota overflow of the chains reconcile starts (overflow.py)
     night_window_hours: float = Field(alias="NIGHT_WINDOW_HOURS", gt=0)
     max_concurrent_copies: int = Field(alias="MAX_CONCURRENT_COPIES", ge=0)
+    #: the members' replay roles: a member hop's copy job, as its member sees it (the overflow)
+    member_replay_role_name: str = Field(alias="MEMBER_REPLAY_ROLE_NAME", min_length=1)
     max_days_without_proven_restore: int = Field(alias="MAX_DAYS_WITHOUT_PROVEN_RESTORE", ge=0)
 
     @property

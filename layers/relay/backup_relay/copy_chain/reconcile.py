@@ -32,6 +32,7 @@ from backup_relay.copy_chain.ports import (
     ChainLedger,
     CopyJobs,
     Executions,
+    MemberCopies,
     ReconcileReport,
     ReconcileTelemetry,
     RecoveryPoints,
@@ -43,7 +44,7 @@ from backup_relay.domain.accounts import AccountPolicy
 from backup_relay.domain.chain import ChainState, HopRecord, LedgerState, execution_name
 from backup_relay.domain.clock import Clock, utc_now
 from backup_relay.domain.copy_jobs import RecoveryPoint, outcome_of
-from backup_relay.domain.errors import AwsError
+from backup_relay.domain.errors import AwsError, Refused
 from backup_relay.domain.routes import RouteError, RoutePolicy, Vault
 from backup_relay.drills.unproven import unproven_alerts
 from backup_relay.security_findings.publish import FindingsReport
@@ -76,6 +77,8 @@ class Reconcile:
     findings: Callable[[CoverageReport], FindingsReport] | None = None
     #: the quota overflow (overflow.py), as ingest routes a starting chain (None: off)
     overflow: OverflowRoutes | None = None
+    #: the members' replay roles: a member hop's copy job, as its member sees it (None: off)
+    member_copies: MemberCopies | None = None
 
     def __call__(self) -> ReconcileReport:
         report = ReconcileReport()
@@ -190,12 +193,29 @@ class Reconcile:
             self.alerts.send(for_hop_past_sla(hop, str(job.state), hours, self.now()))
 
     def _check_member_hop(self, hop: HopRecord, copy_job_id: str, report: ReconcileReport) -> None:
-        """A hop out of a member's vault (the quota overflow): its job is the member's, which
-        this account cannot describe, and its own CheckCopyJob asks the member whether it ended.
-        Its SLA is read from the ledger's times alone; the alert names the member account."""
+        """A hop out of a member's vault (the quota overflow): its job is the member's. Through
+        the member's ReplayRole (MemberCopies), a job AWS says ended resumes the hop (AWS's
+        word, as member_hops.py takes it) and one still running is held to HopSlaHours as a
+        central hop is. Without the role, or when the member refuses it, its SLA is read from
+        the ledger's times alone. Either alert names the member account."""
+        state = f"running in member account {hop.source_account} (per the ledger)"
+        if self.member_copies is not None:
+            try:
+                job = self.member_copies.describe_copy_job(
+                    hop.source_account, hop.source_region, copy_job_id
+                )
+            except Refused as refused:
+                report.errors.append(f"{hop.label}: copy job {copy_job_id}: {refused}")
+            else:
+                outcome = outcome_of(job)
+                if outcome is not None:
+                    if resume_waiting_hop(self.ledger, self.workflow, outcome):
+                        report.hops_resumed.append(f"{hop.label} ({job.state})")
+                        self.alerts.send(for_recovered_chain(hop.chain_id, hop.index, self.now()))
+                    return
+                state = f"{job.state} in member account {hop.source_account}"
         if self.now() - hop.updated_at <= self.policy.hop_sla:
             return
-        state = f"running in member account {hop.source_account} (per the ledger)"
         report.hops_past_sla.append(
             f"{hop.label}: copy job {copy_job_id} {state} since {hop.updated_at.isoformat()}"
         )

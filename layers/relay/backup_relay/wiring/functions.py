@@ -156,12 +156,15 @@ def chain_ended() -> ChainEnded:
 
 @once
 def reconcile() -> Reconcile:
+    from backup_relay.adapters.backup import MemberReplayCopies
     from backup_relay.adapters.workflow import StepFunctionsWorkflow
     from backup_relay.copy_chain.reconcile import Reconcile
 
     settings = ReconcileSettings.load()
-    ports = chain_ports(settings)
-    overflow = _overflow_routes(settings, ports) if settings.single_action_types else None
+    ports, overflow, members = chain_ports(settings), None, None
+    if settings.single_action_types:  # the overflow: its routes, its members' hops
+        overflow = _overflow_routes(settings, ports)
+        members = MemberReplayCopies(settings.member_replay_role_name)
     return Reconcile(
         policy=settings.policy,
         executions=StepFunctionsWorkflow(settings.state_machine_arn),
@@ -170,6 +173,7 @@ def reconcile() -> Reconcile:
         coverage=build_coverage(settings),
         findings=_stale_copy_findings(settings),
         overflow=overflow,
+        member_copies=members,
         **ports,
     )
 
