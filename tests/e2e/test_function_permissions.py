@@ -125,6 +125,26 @@ def test_every_call_a_function_makes_is_in_its_policy(moto: None) -> None:
     assert {function: actions for function, actions in missing.items() if actions} == {}
 
 
+def test_a_members_hop_is_confirmed_through_its_replay_role_in_any_region() -> None:
+    # GIVEN a member's replay roles, one per region its stack runs in (<MemberReplayRoleName>-
+    # <region>), and a member hop (the quota overflow) copying out of a region other than the
+    # central stack's: ingest confirms its copy event, the chain's steps start and poll its job,
+    # reconcile checks it, each through the role of the region the hop copies out of
+    template = load_template(CENTRAL_TEMPLATE)["Resources"]
+    values = {"AWS::Partition": "aws", "AWS::Region": REGION, "MemberReplayRoleName": "replay"}
+    for region in (REGION, "eu-west-1"):
+        role = f"arn:aws:iam::{MEMBER_ACCOUNTS[0]}:role/replay-{region}"
+        for function in ("IngestFunction", "ChainStepsFunction", "ReconcileFunction"):
+            # WHEN its policy is asked for sts:AssumeRole on that role
+            grants = [
+                resolve(s["Resource"], values)
+                for s in _statements(template[function], template)
+                if "sts:AssumeRole" in _as_list(s["Action"])
+            ]
+            # THEN it allows it, whatever the region
+            assert any(fnmatchcase(role, r) for g in grants for r in _as_list(g)), (function, role)
+
+
 def _role_statements(role: dict[str, Any], values: dict[str, Any]) -> list[dict[str, Any]]:
     """A role's Allow statements, resolved as the sandbox deployed its stack (conditional
     statements as its conditions hold)."""

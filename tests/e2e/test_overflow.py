@@ -14,6 +14,7 @@ from backup_relay import wiring
 from backup_relay.domain.night_capacity import RouteKind
 from backup_relay.status.chains import StatusReport
 from backup_relay_sandbox import api_calls
+from backup_relay_sandbox.backup_sim.faults import Delivery
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, REGION
 from backup_relay_sandbox.emit import as_member_event, emit
 from backup_relay_sandbox.organization import MEMBER_VAULT, Organization, current_state
@@ -147,3 +148,53 @@ def test_a_members_forged_event_does_not_resume_a_central_hop(moto: None) -> Non
     assert org.execution(execution["name"])["status"] == "SUCCEEDED"
     [landed] = org.completed_copies_into(DR)
     assert landed.job_id == central_hop.job_id
+
+
+def _lose_the_member_hops_completions(org: Organization) -> None:
+    """AWS never delivers the COMPLETED events of the copies members make into the DR vault
+    (the overflow's hops): their waits go on, and only asking AWS finds them ended."""
+    deliver = org.sim.faults.delivery
+
+    def delivery(job_id: str, state: str) -> Delivery:
+        job = org.sim.copy_jobs.get(job_id)
+        into_dr = job is not None and job.destination_vault_arn == DR
+        if into_dr and job is not None and job.account != CENTRAL_ACCOUNT and state == "COMPLETED":
+            return Delivery.LOSE
+        return deliver(job_id, state)
+
+    org.sim.faults.delivery = delivery  # type: ignore[method-assign]
+
+
+def test_reconcile_resumes_a_member_hop_through_the_members_replay_role(moto: None) -> None:
+    # GIVEN the overflow on, a measured central slot, and a night whose surplus chain copies
+    # from its member's vault, whose completion event AWS never delivers (an hour's wait)
+    api_calls.clear()
+    org = _organization(wait_timeout_seconds=3600)
+    _measured_night(org)
+    _lose_the_member_hops_completions(org)
+    points = {key: org.backup(*key) for key in org.resources}
+    org.settle()
+    for (account, _), point in points.items():
+        org.plan_copy(account, point, CENTRAL)
+    org.settle(while_executions_wait=True)
+    waiting = [e for e in org.executions() if e["status"] == "RUNNING"]
+    [member_chain] = [
+        e for e in waiting if org.hops(e["name"])[0]["source_account"] != CENTRAL_ACCOUNT
+    ]
+    assert current_state(member_chain["executionArn"]) == "WaitForCopyJob"
+    # WHEN reconcile runs
+    org.central.functions["ReconcileFunction"]({})
+    # THEN the hop no longer waits (its wait of an hour would have gone on)
+    assert current_state(member_chain["executionArn"]) != "WaitForCopyJob"
+    org.settle()
+    # AND it was resumed with what DescribeCopyJob, through the member's ReplayRole, said: its
+    # chain succeeded, its copy in the DR vault
+    assert org.execution(member_chain["name"])["status"] == "SUCCEEDED"
+    assert len(org.completed_copies_into(DR)) == 3
+    # AND reconcile assumed the member's role by its policy
+    template = load_template(CENTRAL_TEMPLATE)["Resources"]
+    calls = [(a, r) for f, a, r in api_calls.CALLS if f == "ReconcileFunction"]
+    assumed = [(a, r) for a, r in calls if a == "sts:AssumeRole"]
+    assert assumed
+    statements = _statements(template["ReconcileFunction"], template)
+    assert all(any(_allows(st, a, r, org) for st in statements) for a, r in assumed)

@@ -244,3 +244,30 @@ def test_a_slots_waiting_count_stops_at_its_cap_without_failing(
         chains.queue("SLOT#1#us-east-1#cluster-snapshot", holder)
     # THEN it counts two, and the third write did not fail
     assert chains.slot_load("SLOT#1#us-east-1#cluster-snapshot").open_hops == 2
+
+
+def test_a_chain_that_dies_before_its_first_hop_leaves_its_slots_queue(
+    central: CentralStack,
+) -> None:
+    # GIVEN two chains kept on the central route, each counted in its slot's queue at its start
+    # (the overflow's `queue`), whose executions never recorded a hop
+    aws.reset()
+    chains = DynamoChainLedger(central.tables["LedgerTable"])
+    routes = settings(ChainStepsSettings).routes
+    dying = chain_for_event(copy_event(), routes, DR)
+    other = chain_for_event(copy_event(destination_recovery_point_arn="rp-2"), routes, DR)
+    assert dying is not None
+    assert other is not None
+    opened = next_hop(dying, WaitPolicy("us-west-2", 60), AWS_QUOTAS)
+    slot = opened.current.slot if opened.current else ""
+    for chain in (dying, other):
+        chains.chain_started(chain)
+        chains.queue(slot, f"{chain.chain_id}#0")
+    assert chains.slot_load(slot).open_hops == 2
+    # WHEN one dies (its execution never started, or ended before its first hop's record)
+    assert chains.chain_died(dying.chain_id, "its execution never started")
+    # THEN it no longer counts in the queue; the other still does
+    assert chains.slot_load(slot).open_hops == 1
+    # AND once the other dies too, the slot counts none
+    assert chains.chain_died(other.chain_id, "its execution never started")
+    assert chains.slot_load(slot).open_hops == 0

@@ -9,9 +9,15 @@ from datetime import timedelta
 
 import pytest
 
-from backup_relay.copy_chain.decisions import WaitPolicy, chain_for_event, next_hop
+from backup_relay.copy_chain.decisions import (
+    WaitPolicy,
+    chain_for_event,
+    intermediate_copies,
+    next_hop,
+)
 from backup_relay.copy_chain.overflow import (
     CentralQueue,
+    MemberSource,
     OverflowRoutes,
     back_to_central,
     central_finishes_in_time,
@@ -52,6 +58,11 @@ def landed(**changes: object) -> JobEvent:
     return copy_event(iam_role_arn=MEMBER_ROLE, **changes)
 
 
+def source(event: JobEvent | None = None) -> MemberSource:
+    """What the member's copy event tells of its own recovery point (ingest's chain start)."""
+    return MemberSource.of_event(event or landed())
+
+
 def routes(single_action: str = "Aurora") -> RoutePolicy:
     return settings(ReconcileSettings, SINGLE_ACTION_RESOURCE_TYPES=single_action).routes
 
@@ -64,7 +75,7 @@ def central_chain(policy: RoutePolicy) -> ChainState:
 
 def test_a_slot_that_finishes_in_the_window_keeps_the_central_route() -> None:
     policy = routes()
-    assert overflow(central_chain(policy), landed(), policy, EMPTY) is None
+    assert overflow(central_chain(policy), source(), policy, EMPTY) is None
 
 
 def test_a_full_central_slot_sends_the_chain_from_the_members_own_vault() -> None:
@@ -73,7 +84,7 @@ def test_a_full_central_slot_sends_the_chain_from_the_members_own_vault() -> Non
     chain = central_chain(policy)
     event = landed()
     # WHEN the chain is routed
-    planned = overflow(chain, event, policy, FULL)
+    planned = overflow(chain, source(event), policy, FULL)
     # THEN it is one single-action copy of the member's own recovery point into the DR vault
     assert planned is not None
     [hop] = planned.hops
@@ -96,7 +107,7 @@ def test_a_full_central_slot_sends_the_chain_from_the_members_own_vault() -> Non
 
 def test_a_type_not_allowed_single_action_copies_stays_central() -> None:
     policy = routes(single_action="RDS")
-    assert overflow(central_chain(policy), landed(), policy, FULL) is None
+    assert overflow(central_chain(policy), source(), policy, FULL) is None
 
 
 def test_a_slot_not_measured_yet_keeps_the_central_route() -> None:
@@ -109,7 +120,7 @@ def test_a_landed_copy_from_another_accounts_vault_stays_central() -> None:
     policy = routes()
     event = landed(source_vault_arn=DR.arn)
     # THEN no single-action copy is planned from it
-    assert overflow(central_chain(policy), event, policy, FULL) is None
+    assert overflow(central_chain(policy), source(event), policy, FULL) is None
 
 
 def test_a_landed_copy_whose_event_names_no_role_stays_central() -> None:
@@ -117,7 +128,7 @@ def test_a_landed_copy_whose_event_names_no_role_stays_central() -> None:
     policy = routes()
     event = copy_event(iam_role_arn=None)
     # THEN no single-action copy is planned: the member hop would have no role to run as
-    assert overflow(central_chain(policy), event, policy, FULL) is None
+    assert overflow(central_chain(policy), source(event), policy, FULL) is None
 
 
 def _routes_at_start(
@@ -133,7 +144,7 @@ def test_at_chain_start_the_central_slots_queue_is_read_once_and_decides() -> No
     loads = FakeSlotLoads({CENTRAL_CLUSTER_SLOT: SlotLoad(40, 2 * HOUR)})
     policy = routes()
     # WHEN a chain starts
-    planned = _routes_at_start(loads).route(central_chain(policy), landed())
+    planned = _routes_at_start(loads).route(central_chain(policy), source())
     # THEN the slot was read once, and the chain copies from the member's own vault
     assert loads.reads == [CENTRAL_CLUSTER_SLOT]
     assert [hop.source_account for hop in planned.hops] == [MEMBER]
@@ -143,7 +154,7 @@ def test_at_chain_start_the_central_slots_queue_is_read_once_and_decides() -> No
 def test_at_chain_start_a_slot_with_room_keeps_the_central_route() -> None:
     loads = FakeSlotLoads({CENTRAL_CLUSTER_SLOT: SlotLoad(3, 2 * HOUR)})
     chain = central_chain(routes())
-    assert _routes_at_start(loads).route(chain, landed()) == chain
+    assert _routes_at_start(loads).route(chain, source()) == chain
     # AND it counts in the slot's queue at once, for the next chain's decision
     assert loads.queued == [(CENTRAL_CLUSTER_SLOT, f"{chain.chain_id}#0")]
 
@@ -151,7 +162,7 @@ def test_at_chain_start_a_slot_with_room_keeps_the_central_route() -> None:
 def test_a_type_not_allowed_single_action_copies_reads_no_slot() -> None:
     loads = FakeSlotLoads({CENTRAL_CLUSTER_SLOT: SlotLoad(40, 2 * HOUR)})
     chain = central_chain(routes("RDS"))
-    assert _routes_at_start(loads, single_action="RDS").route(chain, landed()) == chain
+    assert _routes_at_start(loads, single_action="RDS").route(chain, source()) == chain
     assert loads.reads == []
 
 
@@ -162,7 +173,7 @@ def test_a_redelivered_event_keeps_the_plan_the_chain_was_recorded_with() -> Non
     ledger.chain_started(chain)
     # WHEN its event comes again, the slot now full
     loads = FakeSlotLoads({CENTRAL_CLUSTER_SLOT: SlotLoad(40, 2 * HOUR)})
-    again = _routes_at_start(loads, ledger).route(central_chain(routes()), landed())
+    again = _routes_at_start(loads, ledger).route(central_chain(routes()), source())
     # THEN it keeps its recorded route: its execution's input does not change
     assert again.hops == chain.hops
 
@@ -171,7 +182,7 @@ def test_a_member_hop_that_fails_goes_back_to_the_central_route() -> None:
     # GIVEN an overflowed chain whose member hop AWS refused
     policy = routes()
     chain = central_chain(policy)
-    planned = overflow(chain, landed(), policy, FULL)
+    planned = overflow(chain, source(), policy, FULL)
     assert planned is not None
     opened = next_hop(planned, WaitPolicy(HOME, 600), 0)
     opened.error = HopError(error="AccessDenied", cause="not authorized to perform sts:AssumeRole")
@@ -191,3 +202,17 @@ def test_a_central_hop_is_not_sent_back_to_central() -> None:
     policy = routes()
     opened = next_hop(central_chain(policy), WaitPolicy(HOME, 600), 0)
     assert back_to_central(opened, "refused", policy) is None
+
+
+def test_an_overflowed_chains_central_copy_is_intermediate_as_any_origin() -> None:
+    # GIVEN an overflowed chain that completed: the DR copy was made from the member's own
+    # recovery point, and the member's copy in the central vault (its origin) was not used
+    policy = routes()
+    planned = overflow(central_chain(policy), source(), policy, FULL)
+    assert planned is not None
+    done = planned.model_copy(update={"copies": [planned.origin_recovery_point_arn, "rp-dr"]})
+    # THEN the central copy is intermediate (IntermediateRetentionDays shortens it, as it does
+    # the origin of a chain that copied it), in the central vault where it landed; the member's
+    # own recovery point never is; and another destination's chain still copying from it keeps it
+    assert intermediate_copies(done, policy) == [(planned.origin_recovery_point_arn, CENTRAL_HOME)]
+    assert intermediate_copies(done, policy, origin_shared=True) == []

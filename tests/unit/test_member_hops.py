@@ -11,7 +11,7 @@ import pytest
 
 from backup_relay.copy_chain.decisions import chain_for_event
 from backup_relay.copy_chain.member_hops import MemberHops
-from backup_relay.copy_chain.overflow import CentralQueue, overflow
+from backup_relay.copy_chain.overflow import CentralQueue, MemberSource, overflow
 from backup_relay.copy_chain.steps import HopSteps
 from backup_relay.copy_chain.triggers import ChainTriggers
 from backup_relay.domain.chain import ChainState, ChainStatus
@@ -57,7 +57,7 @@ def _member_chain(world: World) -> ChainState:
     routes = settings(ChainStepsSettings, **ENV).routes
     event = world.land(copy_event(iam_role_arn=MEMBER_ROLE))
     central = world.triggers(**ENV)
-    chain = overflow(_central(central, event), event, routes, FULL)
+    chain = overflow(_central(central, event), MemberSource.of_event(event), routes, FULL)
     assert chain is not None
     world.ledger.chain_started(chain)
     return chain

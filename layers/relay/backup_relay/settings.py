@@ -244,8 +244,12 @@ class ReconcileSettings(ChainEnvironment, SourceAccountSettings, StartsChains):
     hop_sla_hours: float = Field(alias="HOP_SLA_HOURS", gt=0)
     coverage_max_age_hours: float = Field(alias="COVERAGE_MAX_AGE_HOURS", ge=0)
     #: NightWindowHours: the hours a night's DR copies should finish in (domain/night_queue.py;
-    #: `status` reads it from the stack, as it reads CoverageMaxAgeHours)
+    #: `status` reads it from the stack, as it reads CoverageMaxAgeHours); with
+    #: MaxConcurrentCopies, the quota overflow of the chains reconcile starts (overflow.py)
     night_window_hours: float = Field(alias="NIGHT_WINDOW_HOURS", gt=0)
+    max_concurrent_copies: int = Field(alias="MAX_CONCURRENT_COPIES", ge=0)
+    #: the members' replay roles: a member hop's copy job, as its member sees it (the overflow)
+    member_replay_role_name: str = Field(alias="MEMBER_REPLAY_ROLE_NAME", min_length=1)
     max_days_without_proven_restore: int = Field(alias="MAX_DAYS_WITHOUT_PROVEN_RESTORE", ge=0)
 
     @property

@@ -22,6 +22,7 @@ from backup_relay.domain.chain import (
 )
 from backup_relay.domain.clock import utc_now
 from backup_relay.domain.jobs import JobEvent, JobKind
+from backup_relay.domain.quotas import quota_group, slot_key
 from backup_relay.domain.routes import HopKind
 
 #: The most hops a slot's item counts as waiting: 4,000 holders of about 50 bytes stay near half
@@ -251,10 +252,32 @@ class DynamoChainLedger(DynamoTable):
             },
             condition="#state = :running",
         )
-        for hop in self.hops_of(chain_id):
+        hops = self.hops_of(chain_id)
+        for hop in hops:
             if hop.state in OPEN_HOP_STATES:
                 self._close_hop(hop, reason, now)
+        if not any(hop.index == 0 for hop in hops):
+            self._unqueue_first_hop(chain_id)
         return ended is not None
+
+    def _unqueue_first_hop(self, chain_id: str) -> None:
+        """A chain the overflow kept on the central route counts in its slot's `waiting` as
+        `<chain id>#0` from its start (queue); its first hop's records take it out. A chain
+        that dies before its first hop is recorded (its execution never started, or ended
+        before NextHop) is taken out here, or the slot's queue would count it for ever."""
+        plan = self.chain_plan(chain_id)
+        if plan is None or not plan.hops:
+            return
+        first = plan.hops[0]
+        slot = slot_key(
+            first.source_account, first.destination_region, quota_group(plan.resource_type)
+        )
+        self.update(
+            {"pk": slot, "sk": ledger.SLOT.sk()},
+            "DELETE waiting :me",
+            {":me": {f"{chain_id}#0"}},
+            condition="attribute_exists(pk)",  # no slot item: nothing queued
+        )
 
     def _close_hop(self, hop: HopRecord, reason: str, now: str) -> None:
         open_states = {f":open{i}": state for i, state in enumerate(sorted(OPEN_HOP_STATES))}

@@ -207,13 +207,19 @@ def intermediate_copies(
     state: ChainState, settings: RoutePolicy, *, origin_shared: bool = False
 ) -> list[tuple[str, Vault]]:
     """The copies a finished chain left in central vaults on its way, with their vaults: the
-    ones whose retention may be shortened (the final copy, the DR, LAG or member copies never).
+    ones whose retention may be shortened (the final copy, the DR, LAG or member copies never;
+    an overflowed chain's origin, its central copy, as any chain's).
     `origin_shared`: another chain of the same recovery point (another destination) may still
     copy from the chain's origin, which is then left as it is."""
     copies = []
     for index, hop in enumerate(state.hops):
         source = Vault.parse(hop.source_vault_arn)
         arn = state.copies[index] if index < len(state.copies) else ""
+        if hop.source_recovery_point_arn is not None and arn == state.origin_recovery_point_arn:
+            # the quota overflow: the hop copied the member's own recovery point, and the DR
+            # copy is made without the central copy it left (the chain's origin, in the central
+            # vault of the region where the member's copy landed): shortened as any origin is
+            source = settings.central_vault(source.region)
         if origin_shared and arn == state.origin_recovery_point_arn:
             continue
         if index < len(state.copies) - 1 and source == settings.central_vault(source.region):

@@ -36,6 +36,29 @@ from backup_relay.domain.routes import Hop, HopKind, RouteError, RoutePolicy, Va
 
 
 @dataclass(frozen=True)
+class MemberSource:
+    """What a single-action copy from the member needs, as the start of a chain knows it: the
+    member's copy event names it all (ingest); a recovery point reconcile finds in the central
+    vault names only the vault it was copied from (DescribeRecoveryPoint's SourceBackupVaultArn;
+    it has no field for the member's own recovery point), so such a chain keeps the central
+    route."""
+
+    account: str | None
+    source_vault_arn: str | None
+    source_recovery_point_arn: str | None = None
+    iam_role_arn: str | None = None
+
+    @classmethod
+    def of_event(cls, event: JobEvent) -> MemberSource:
+        return cls(
+            event.account,
+            event.source_vault_arn,
+            event.source_recovery_point_arn,
+            event.iam_role_arn,
+        )
+
+
+@dataclass(frozen=True)
 class CentralQueue:
     """The central slot a chain would take (its destination region and quota group): how many
     hops hold it or wait for it, its cap, and the night's typical hop (None: not measured yet)."""
@@ -55,12 +78,12 @@ def central_finishes_in_time(queue: CentralQueue) -> bool:
 
 
 def overflow(
-    chain: ChainState, event: JobEvent, routes: RoutePolicy, queue: CentralQueue
+    chain: ChainState, source: MemberSource, routes: RoutePolicy, queue: CentralQueue
 ) -> ChainState | None:
     """The chain as a single-action copy from the member, or None: it stays as planned."""
     if central_finishes_in_time(queue) or len(chain.hops) != 1:
         return None
-    ends = _ends(chain, event, routes)
+    ends = _ends(chain, source, routes)
     if ends is None:
         return None
     member, destination, source_rp = ends
@@ -79,25 +102,25 @@ def overflow(
         f"the central slot into {destination.region} ({queue.open_hops} open, cap {queue.cap}) "
         "would not finish inside NightWindowHours"
     )
-    role = event.iam_role_arn or ""  # _ends checked it
+    role = source.iam_role_arn or ""  # _ends checked it
     return replace_route(chain, route.hops[0], source_rp, role, f"{route.reason}; {why}")
 
 
 def _ends(
-    chain: ChainState, event: JobEvent, routes: RoutePolicy
+    chain: ChainState, source: MemberSource, routes: RoutePolicy
 ) -> tuple[Vault, Vault, str] | None:
     """(the member's own vault, the destination vault, the member's recovery point) of a
     single-action copy, when the landed copy's event names them and the role it ran as: it
     starts in the member account, from the member's own vault, as that role."""
-    source_rp, source_vault = event.source_recovery_point_arn, event.source_vault_arn
-    if not source_rp or not source_vault or not event.iam_role_arn:
+    source_rp, source_vault = source.source_recovery_point_arn, source.source_vault_arn
+    if not source_rp or not source_vault or not source.iam_role_arn:
         return None
     try:
         member = Vault.parse(source_vault)
         destination = Vault.parse(chain.destination_vault_arn)
     except RouteError:
         return None
-    if member.account == routes.central_account or member.account != event.account:
+    if member.account == routes.central_account or member.account != source.account:
         return None
     return member, destination, source_rp
 
@@ -149,8 +172,8 @@ def back_to_central(chain: ChainState, cause: str, routes: RoutePolicy) -> Chain
 
 @dataclass
 class OverflowRoutes:
-    """The overflow's decision at a chain's start (ChainTriggers), with the central slot's
-    queue read from the ledger."""
+    """The overflow's decision at a chain's start, with the central slot's queue read from the
+    ledger: the one call of ingest (ChainTriggers) and reconcile (start_missing_chains)."""
 
     routes: RoutePolicy
     ledger: ChainLedger
@@ -159,15 +182,21 @@ class OverflowRoutes:
     max_concurrent_copies: int  # MaxConcurrentCopies (0: AWS's quotas alone)
     now: Clock = field(default=utc_now)
 
-    def route(self, chain: ChainState, event: JobEvent) -> ChainState:
-        """The chain to start: replanned from the member, or as it came. A chain already
-        recorded keeps the plan it was recorded with (a redelivered event decides nothing
-        anew: its execution's input must not change)."""
+    def route(self, chain: ChainState, source: MemberSource) -> ChainState:
+        """The chain to start: replanned from the member, or as it came. Only a chain into the
+        DR vault overflows (INFERRED: the route table has no single-action row into a LAG
+        vault); the other destinations keep their central route. A chain already recorded
+        keeps the plan it was recorded with (a redelivered event, or reconcile restarting a
+        chain whose execution never started, decides nothing anew: its execution's input must
+        not change)."""
+        dr_vault = self.routes.dr_vault
+        if dr_vault is None or chain.destination_vault_arn != dr_vault.arn:
+            return chain
         recorded = self.ledger.chain_plan(chain.chain_id)
         if recorded is not None:
             return chain.model_copy(update={"hops": recorded.hops, "reason": recorded.reason})
         if len(chain.hops) != 1 or chain.resource_type not in self.routes.single_action_types:
-            return chain  # nothing to decide: the read is saved
+            return chain  # nothing to decide: the slot's read is saved
         hop = chain.hops[0]
         slot = slot_for(
             chain.resource_type,
@@ -183,7 +212,7 @@ class OverflowRoutes:
             typical_hop=load.typical_hop,
             window_left=self.window - max(timedelta(0), self.now() - landed),
         )
-        planned = overflow(chain, event, self.routes, queue)
+        planned = overflow(chain, source, self.routes, queue)
         if planned is not None:
             return planned
         self.loads.queue(slot.key, f"{chain.chain_id}#0")

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from backup_relay.copy_chain.decisions import ChainPlans, chains_for_event
 from backup_relay.copy_chain.member_hops import MemberHops
 from backup_relay.copy_chain.on_demand import OnDemandCopies
-from backup_relay.copy_chain.overflow import OverflowRoutes
+from backup_relay.copy_chain.overflow import MemberSource, OverflowRoutes
 from backup_relay.copy_chain.ports import (
     ChainLedger,
     ChainTelemetry,
@@ -35,7 +35,6 @@ from backup_relay.copy_chain.ports import (
     Workflow,
 )
 from backup_relay.copy_chain.resume import resume_waiting_hop
-from backup_relay.domain.chain import ChainState
 from backup_relay.domain.copy_jobs import outcome_of_event
 from backup_relay.domain.errors import InvalidJobEvent, NotFound, Refused
 from backup_relay.domain.jobs import JobEvent
@@ -79,16 +78,6 @@ class ChainTriggers:
                 actions += on_demand.on_event(event, self.dr_vault)
         return actions
 
-    def _routed(self, chain: ChainState, event: JobEvent) -> ChainState:
-        """The quota overflow (overflow.py) reroutes a chain into the DR vault whose central
-        slot would miss the night's window; the other destinations keep their central route
-        (INFERRED: the route table has no single-action row into a LAG vault)."""
-        if self.overflow is None or self.dr_vault is None:
-            return chain
-        if chain.destination_vault_arn != self.dr_vault.arn:
-            return chain
-        return self.overflow.route(chain, event)
-
     def _start_chains(self, event: JobEvent, plans: ChainPlans) -> list[str]:
         """Each destination's chain, on its own: its own execution, slots, ledger records."""
         if not plans.chains and not plans.without_route:
@@ -96,7 +85,9 @@ class ChainTriggers:
         self._verify_landed(event)
         actions, any_first = [], False
         for planned in plans.chains:
-            chain = self._routed(planned, event)
+            # the quota overflow (overflow.py): the same call as reconcile's
+            source = MemberSource.of_event(event)
+            chain = planned if self.overflow is None else self.overflow.route(planned, source)
             first = self.ledger.chain_started(chain)
             # always (re)start: the first delivery may have died before StartExecution;
             # an execution of the same name and input is not started twice

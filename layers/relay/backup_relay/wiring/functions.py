@@ -116,15 +116,23 @@ def _chain_triggers(settings: IngestSettings) -> ChainTriggers:
 def _overflow(
     settings: IngestSettings, ports: ChainPorts, members: MemberCopies
 ) -> tuple[OverflowRoutes, MemberHops]:
-    from backup_relay.adapters.chain_ledger import DynamoChainLedger  # the slots' queues
     from backup_relay.copy_chain.member_hops import MemberHops
+
+    routes = _overflow_routes(settings, ports)
+    return routes, MemberHops(settings.routes, ports["ledger"], ports["workflow"], members)
+
+
+def _overflow_routes(
+    settings: IngestSettings | ReconcileSettings, ports: ChainPorts
+) -> OverflowRoutes:
+    """The one decision of a starting chain's route, ingest's and reconcile's."""
+    from backup_relay.adapters.chain_ledger import DynamoChainLedger  # the slots' queues
     from backup_relay.copy_chain.overflow import OverflowRoutes
 
     loads = DynamoChainLedger(settings.ledger_table, settings.ledger_retention)
     window = timedelta(hours=settings.night_window_hours)
     ledger, cap = ports["ledger"], settings.max_concurrent_copies
-    routes = OverflowRoutes(settings.routes, ledger, loads, window, cap)
-    return routes, MemberHops(settings.routes, ledger, ports["workflow"], members)
+    return OverflowRoutes(settings.routes, ledger, loads, window, cap)
 
 
 @once
@@ -148,10 +156,15 @@ def chain_ended() -> ChainEnded:
 
 @once
 def reconcile() -> Reconcile:
+    from backup_relay.adapters.backup import MemberReplayCopies
     from backup_relay.adapters.workflow import StepFunctionsWorkflow
     from backup_relay.copy_chain.reconcile import Reconcile
 
     settings = ReconcileSettings.load()
+    ports, overflow, members = chain_ports(settings), None, None
+    if settings.single_action_types:  # the overflow: its routes, its members' hops
+        overflow = _overflow_routes(settings, ports)
+        members = MemberReplayCopies(settings.member_replay_role_name)
     return Reconcile(
         policy=settings.policy,
         executions=StepFunctionsWorkflow(settings.state_machine_arn),
@@ -159,7 +172,9 @@ def reconcile() -> Reconcile:
         telemetry=Telemetry(),
         coverage=build_coverage(settings),
         findings=_stale_copy_findings(settings),
-        **chain_ports(settings),
+        overflow=overflow,
+        member_copies=members,
+        **ports,
     )
 
 
