@@ -1,8 +1,9 @@
 """`backup-relay sandbox up`: the sandbox organization behind a local AWS endpoint.
 
 One background process holds moto (in server mode, on 127.0.0.1) with the AWS Backup simulator
-plugged in, the central and member stacks deployed as `make demo` deploys them, and the demo's
-night already run (its failed copy included, so `replay` has work). The central stack is also
+plugged in, the central and member stacks deployed as `make demo` deploys them (restore drills
+on), and the demo's night already run (its failed copy included, so `replay` has work), then a
+drill of its DR copies (`coverage`'s last proven restore). The central stack is also
 registered in moto's CloudFormation under its name, with its parameters and outputs, so the
 operator commands find it as they find a deployed stack: `status`, `replay`, `coverage`,
 `bring-back` run unchanged, only AWS_ENDPOINT_URL differs. While it runs, the process keeps
@@ -83,8 +84,8 @@ def serve(port: int, directory: Path, *, night: bool = True) -> None:
     from werkzeug.serving import make_server
 
     from backup_relay_sandbox.backup_sim import clock
-    from backup_relay_sandbox.demo import night_with_a_failed_copy
-    from backup_relay_sandbox.organization import Organization
+    from backup_relay_sandbox.demo import sandbox_organization
+    from backup_relay_sandbox.drills import validate_ended_drills
 
     # the night ends about now, so that its copies are hours, not days, old by the wall clock
     # too (a browser of the console, an operator's own clock)
@@ -115,11 +116,7 @@ def serve(port: int, directory: Path, *, night: bool = True) -> None:
     # the port first: a busy one fails now, not after the night
     server = make_server("127.0.0.1", port, app, True, request_handler=Handler)
     with mock_aws(config=SANDBOX_MOTO_CONFIG):
-        org = (
-            night_with_a_failed_copy()
-            if night
-            else Organization.build(wait_timeout_seconds=5, lag_destination=True)
-        )
+        org = sandbox_organization(night=night)
         now[0] = lambda: org.sim.now
         _register_stack(org)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -135,6 +132,7 @@ def serve(port: int, directory: Path, *, night: bool = True) -> None:
                     _night_if_asked(org, directory)
                     _advance_if_asked(org, directory)
                     org.settle()  # deliver what arrived, let time pass while work is pending
+                    validate_ended_drills(org)  # the plan's schedule, reached by advance
                 except Exception as failed:  # the server lives on; the CLI says what failed
                     traceback.print_exc()
                     (directory / FAILED).write_text(f"{type(failed).__name__}: {failed}")

@@ -17,6 +17,7 @@ from backup_relay_sandbox.cloud import (
     MEMBER_ACCOUNTS,
     ORGANIZATION_ID,
     REGION,
+    client,
 )
 from backup_relay_sandbox.databases import create_organization
 
@@ -109,6 +110,31 @@ def test_a_missing_named_backup_role_fails(
     [finding] = report["findings"]
     assert finding["resource"] == f"arn:aws:iam::{CENTRAL_ACCOUNT}:role/{ROLE}"
     assert "AWS Backup console" in finding["fix"]
+
+
+def test_security_hub_findings_needs_security_hub_enabled(
+    account: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # GIVEN a plan with SecurityHubFindings on, in a region where Security Hub is not enabled
+    path = _samconfig(
+        tmp_path,
+        BackupRoleName='\\"\\"',
+        ChainStepsReservedConcurrency="0",
+        SecurityHubFindings="true",
+    )
+    # WHEN the preflight runs
+    code, report = _preflight(path, capsys)
+    # THEN it warns (exit 0: a warning), with the command that enables Security Hub
+    assert code == 0
+    assert _categories(report) == {("security_hub", "warning")}
+    [finding] = report["findings"]
+    assert f"aws securityhub enable-security-hub --region {REGION}" in finding["fix"]
+    assert finding["docs"].endswith("API_EnableSecurityHub.html")
+    # AND once it is enabled, the plan passes and the check is listed
+    client("securityhub", REGION).enable_security_hub()
+    code, report = _preflight(path, capsys)
+    assert (code, report["findings"]) == (0, [])
+    assert "Security Hub enabled (SecurityHubFindings)" in {c["what"] for c in report["checked"]}
 
 
 def test_a_long_role_name_parameter_is_reported(

@@ -12,6 +12,7 @@ from typing import Any
 from backup_relay_sandbox import api_calls
 from backup_relay_sandbox.backup_sim import policies
 from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, REGION, client
+from backup_relay_sandbox.drills import enable_drills
 from backup_relay_sandbox.organization import CENTRAL_VAULT, MEMBER_VAULT, Organization
 from backup_relay_sandbox.template import CENTRAL_TEMPLATE, load_template, resolve
 from tests.support.chain import (
@@ -65,7 +66,8 @@ def test_every_call_a_function_makes_is_in_its_policy(moto: None) -> None:
     # GIVEN a night that exercises every function: ingest, chains that poll and shorten
     # intermediate retention, reconcile, and a bring-back; and an on-demand backup, which
     # ingest copies into the central vault as the member's ReplayRole (OnDemandBackupsToDr);
-    # the doctor and reconcile publish to Security Hub (SecurityHubFindings)
+    # the doctor and reconcile publish to Security Hub (SecurityHubFindings); the doctor checks
+    # the DR region's restore drills (RestoreDrills)
     api_calls.clear()
     org = Organization.build(
         members=MEMBER_ACCOUNTS[:1],
@@ -74,8 +76,10 @@ def test_every_call_a_function_makes_is_in_its_policy(moto: None) -> None:
         IntermediateRetentionDays="3",
         OnDemandBackupsToDr="true",
         SecurityHubFindings="true",
+        RestoreDrills="true",
     )
     client("securityhub", REGION).enable_security_hub()
+    enable_drills(org)
     lose_the_chains_completions(org)
     night(org, types=("Aurora", "Neptune"))
     on_demand_backup(org, MEMBER_ACCOUNTS[0], "Neptune")
@@ -121,6 +125,9 @@ def test_every_call_a_function_makes_is_in_its_policy(moto: None) -> None:
     assert "DoctorFunction" in made
     assert "sts:AssumeRole" in {action for action, _ in made["IngestFunction"]}  # on demand
     assert "securityhub:BatchImportFindings" in {action for action, _ in made["DoctorFunction"]}
+    assert {"securityhub:DescribeHub", "backup:ListRestoreTestingSelections"} <= {
+        action for action, _ in made["DoctorFunction"]
+    }
     assert "securityhub:GetFindings" in {action for action, _ in made["ReconcileFunction"]}
     assert {function: actions for function, actions in missing.items() if actions} == {}
 

@@ -87,6 +87,12 @@ def test_the_operator_commands_run_against_the_sandbox_endpoint(
     items = [(i["kind"], i["outcome"], i["proof"][:10]) for i in replay[1]["items"]]
     assert items == [("member copy", "skipped", "confirmed:")]
     assert (coverage_code, coverage["stale"]) == (1, 1)
+    # and the drill after the night (restore drills on, as in the demo) proved the DR copies of
+    # the RDS family: coverage shows their last proven restore, and the doctor checked drills
+    proven = {r["resource_type"] for r in coverage["resources"] if r["last_proven_restore"]}
+    assert proven
+    assert proven <= {"RDS", "Aurora", "DocumentDB", "Neptune"}
+    assert any(c["what"].startswith("restore drills: plan") for c in doctor[1]["checked"])
     # and no age is negative: they are counted from the sandbox's clock, not this machine's
     assert all(chain["age_hours"] >= 0 for chain in status[1]["chains"])
 

@@ -112,8 +112,9 @@ def test_a_hub_that_is_not_enabled_is_reported_and_the_doctor_still_finds(moto: 
     # WHEN the doctor and reconcile run
     doctor = org.central.functions["DoctorFunction"]({})
     reconcile = org.central.functions["ReconcileFunction"]({})
-    # THEN the doctor still finds (and alerts), and each says Security Hub refused, and why
-    assert [f["category"] for f in doctor["findings"]] == ["vault_access_policy"]
+    # THEN the doctor still finds (and alerts), Security Hub not enabled among its findings
+    # (doctor/features.py), and each says Security Hub refused, and why
+    assert [f["category"] for f in doctor["findings"]] == ["vault_access_policy", "security_hub"]
     [skipped] = doctor["skipped"]
     assert skipped.startswith("Security Hub: ")
     assert "InvalidAccessException" in skipped

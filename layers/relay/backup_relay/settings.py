@@ -201,6 +201,10 @@ class DoctorSettings(MemberReads, SourceAccountSettings):
     on_demand_backups_to_dr: bool = Field(alias="ON_DEMAND_BACKUPS_TO_DR")
     member_replay_role_name: str = Field(alias="MEMBER_REPLAY_ROLE_NAME", min_length=1)
     stack_name: str = Field(alias="STACK_NAME", min_length=1)  # its functions' RolePath
+    #: RestoreDrills, SecurityHubFindings: the doctor then checks the DR region's drills, and
+    #: that Security Hub is enabled (doctor/features.py)
+    restore_drills: bool = Field(alias="RESTORE_DRILLS")
+    security_hub_findings: bool = Field(alias="SECURITY_HUB_FINDINGS")
 
     @property
     def function_role_path(self) -> str:

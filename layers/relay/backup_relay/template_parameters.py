@@ -76,6 +76,7 @@ VARIABLES: dict[str, str] = {
     "PROBE_TIMEOUT_SECONDS": "ProbeTimeoutSeconds",
     "QUARANTINE_ALERT_THRESHOLD": "QuarantineAlertThreshold",
     "RECONCILE_LOOKBACK_HOURS": "ReconcileLookbackHours",
+    "RESTORE_DRILLS": "RestoreDrills",
     "SECURITY_HUB_FINDINGS": "SecurityHubFindings",
     "SINGLE_ACTION_RESOURCE_TYPES": "SingleActionResourceTypes",
 }

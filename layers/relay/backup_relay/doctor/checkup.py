@@ -10,6 +10,7 @@ from backup_relay.doctor.central import CENTRAL_RULES
 from backup_relay.doctor.delegation import delegated_administrators_may_manage_backup_policies
 from backup_relay.doctor.destinations import DESTINATION_RULES
 from backup_relay.doctor.facts import CentralFacts, MemberFacts
+from backup_relay.doctor.features import FEATURE_RULES, features_checked
 from backup_relay.doctor.member_vaults import MEMBER_VAULT_RULES
 from backup_relay.doctor.members import MEMBER_RULES, dr_region_has_the_option_groups
 from backup_relay.doctor.organization_coverage import (
@@ -49,6 +50,7 @@ class Doctor:
             *CENTRAL_RULES,
             *CENTRAL_ROLE_RULES,
             *DESTINATION_RULES,
+            *FEATURE_RULES,
             delegated_administrators_may_manage_backup_policies,
         ):
             report.add(rule(facts))
@@ -139,6 +141,7 @@ class Doctor:
             report.check(facts.account, "-", f"event bus {facts.stack.bus_name}: policy, rules")
         if facts.dr_region and facts.dr_option_groups is not None:
             report.check(facts.account, facts.dr_region, "RDS option groups for the DR hop")
+        features_checked(facts, report)
 
     @staticmethod
     def _check_member(member: MemberFacts, report: DoctorReport) -> None:

@@ -106,6 +106,39 @@ class DestinationFacts(BaseModel):
     shares: list[ResourceShareFacts] | None = None
 
 
+class DrillRoleFacts(BaseModel):
+    """The role a restore testing selection restores with (its IamRoleArn)."""
+
+    arn: str
+    exists: bool
+    trusts_backup: bool = False
+    policies: list[str] | None = None  # its attached managed policies' names; None: not read
+
+
+class DrillFacts(BaseModel):
+    """RestoreDrills: the DR region's restore drills as the vaults stack makes them there."""
+
+    region: str
+    plan_name: str  # the vaults stack's: <DrVaultName>_drills, `-` as `_`
+    plan_exists: bool
+    selected_types: list[str] = []  # the plan's selections' ProtectedResourceType
+    roles: list[DrillRoleFacts] = []  # the selections' roles, once each
+    chained_types: list[str] = []  # what the plan should select (ChainedResourceTypes)
+    bus_arn: str  # the relay bus the drills' events must reach
+    #: the DR region's default-bus rules taking restore jobs' events (aws.backup, with a
+    #: restoreTestingPlanArn) somewhere
+    rules: list[BusRuleFacts] = []
+
+
+class HubFacts(BaseModel):
+    """SecurityHubFindings: Security Hub where the stack publishes (its account and region)."""
+
+    region: str
+    #: DescribeHub answered (True), or refused with InvalidAccessException (False: not enabled,
+    #: or this account may not call it); None: AccessDenied, not read
+    enabled: bool | None
+
+
 class CentralFacts(BaseModel):
     account: str
     organization_id: str  # the stack's OrganizationId
@@ -138,6 +171,8 @@ class CentralFacts(BaseModel):
     #: the path every central function's role has (template.yaml's RolePath), as an ARN prefix:
     #: arn:aws:iam::<central>:role/backup-relay/<CentralStackName>/ (None: not known)
     function_role_path: str | None = None
+    drills: DrillFacts | None = None  # None: RestoreDrills off, or no DR region
+    security_hub: HubFacts | None = None  # None: SecurityHubFindings off
 
 
 class RecoveryPointKey(BaseModel):

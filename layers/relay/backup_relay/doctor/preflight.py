@@ -21,6 +21,7 @@ from backup_relay.doctor.central import (
     organization_ready_for_backup,
 )
 from backup_relay.doctor.facts import PreflightFacts, StackPlan
+from backup_relay.doctor.features import features_checked, security_hub_enabled
 from backup_relay.doctor.names import (
     STACK_NAME_DOCS,
     PhysicalName,
@@ -220,6 +221,7 @@ REUSED_CENTRAL_RULES = (
     cross_account_backup_on,
     central_account_in_the_organization,
     organization_ready_for_backup,
+    security_hub_enabled,  # SecurityHubFindings=true: Security Hub enabled in the region
 )
 
 
@@ -289,3 +291,4 @@ class Preflight:
             report.skipped.append(
                 f"organization membership: account {account} could not read its organization"
             )
+        features_checked(central, report)

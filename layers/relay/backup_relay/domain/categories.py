@@ -70,6 +70,8 @@ class Category(StrEnum):
     STACK_PARAMETERS = "stack_parameters"
     PHYSICAL_NAMES = "physical_names"
     RESOURCE_PREREQUISITE = "resource_prerequisite"
+    RESTORE_DRILLS = "restore_drills"  # RestoreDrills: the DR region's plan, role, rule
+    SECURITY_HUB = "security_hub"  # SecurityHubFindings: Security Hub enabled
 
 
 #: What a warning means and what to do, by its category.
@@ -173,6 +175,14 @@ SETUP_CATEGORIES: dict[Category, tuple[str, str]] = {
     Category.RESOURCE_PREREQUISITE: (
         "A resource a backup plan selects lacks what AWS Backup needs to back it up or copy it",
         f"{_GUIDE}/working-with-supported-services.html",
+    ),
+    Category.RESTORE_DRILLS: (
+        "The DR region's restore drills are not set up as RestoreDrills needs",
+        f"{_GUIDE}/restore-testing.html",
+    ),
+    Category.SECURITY_HUB: (
+        "Security Hub is not enabled where SecurityHubFindings publishes",
+        "https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_EnableSecurityHub.html",
     ),
     # the preflight's (doctor --preflight): what `sam deploy` of the central stack needs
     Category.LAMBDA_CONCURRENCY: (

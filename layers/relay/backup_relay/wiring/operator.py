@@ -83,7 +83,7 @@ def doctor(
     from backup_relay.adapters.prerequisites.central import AwsPrerequisites
     from backup_relay.adapters.prerequisites.member import AwsMemberPrerequisites
     from backup_relay.doctor.checkup import Doctor  # only the doctor's callers load its rules
-    from backup_relay.domain.route_table import VaultType
+    from backup_relay.domain.route_table import VaultType, partition
 
     settings = DoctorSettings.load(env)
     vaults = [("central", settings.home_region, settings.central_vault_name)]
@@ -113,6 +113,16 @@ def doctor(
             lag_retention=(settings.lag_min_retention_days, settings.lag_max_retention_days),
             on_demand_backups_to_dr=settings.on_demand_backups_to_dr,
             function_role_path=settings.function_role_path,
+            drills=(
+                settings.dr_vault.name,
+                f"arn:{partition(settings.home_region)}:events:{settings.home_region}:"
+                f"{settings.central_account}:event-bus/"
+                f"{settings.event_bus_name}",
+                tuple(settings.chained_types),
+            )
+            if settings.restore_drills and settings.dr_vault is not None
+            else None,
+            security_hub_region=settings.home_region if settings.security_hub_findings else None,
         ),
         members=AwsMemberPrerequisites(
             settings.member_doctor_role_name,

@@ -15,6 +15,7 @@ from backup_relay.adapters.prerequisites.coverage import (
     resource_type_opt_in,
     service_linked_role,
 )
+from backup_relay.adapters.prerequisites.features import drill_facts, hub_facts
 from backup_relay.adapters.prerequisites.ram import vault_shares
 from backup_relay.adapters.prerequisites.reads import (
     UNREADABLE,
@@ -58,6 +59,10 @@ class AwsPrerequisites:
     lag_retention: tuple[int, int] | None = None  # LagMin/MaxRetentionDays
     on_demand_backups_to_dr: bool = False
     function_role_path: str | None = None  # arn:aws:iam::<central>:role/backup-relay/<stack>/
+    #: RestoreDrills: (the DR vault's name, the relay bus's ARN, ChainedResourceTypes), checked
+    #: in dr_region; None: off
+    drills: tuple[str, str, tuple[str, ...]] | None = None
+    security_hub_region: str | None = None  # SecurityHubFindings: the stack's region; None: off
 
     def central(self) -> CentralFacts:
         organization_facts = organization()
@@ -87,6 +92,10 @@ class AwsPrerequisites:
             lag_retention=self.lag_retention,
             on_demand_backups_to_dr=self.on_demand_backups_to_dr,
             function_role_path=self.function_role_path,
+            drills=drill_facts(backup_role, self.dr_region, *self.drills)
+            if self.drills and self.dr_region
+            else None,
+            security_hub=hub_facts(self.security_hub_region) if self.security_hub_region else None,
             **backup_role(self.backup_role_arn),
         )
 

@@ -14,6 +14,7 @@ from backup_relay.adapters.prerequisites.central import (
     cross_account_backup,
     organization,
 )
+from backup_relay.adapters.prerequisites.features import hub_facts
 from backup_relay.adapters.prerequisites.reads import UNREADABLE, or_none
 from backup_relay.doctor.facts import (
     RESERVING_FUNCTION,
@@ -43,6 +44,9 @@ class AwsPreflight:
             cross_account_backup=cross_account_backup(plan.region),
             backup_role_arn=role_arn,
             organization=organization(),
+            security_hub=hub_facts(plan.region)
+            if plan.parameters.get("SecurityHubFindings") == "true"
+            else None,
             **(backup_role(role_arn) if role else absent),
         )
         return PreflightFacts(
