@@ -235,7 +235,7 @@ def test_every_call_made_as_a_member_role_is_in_that_roles_policy(moto: None) ->
         "Statement"
     ]
     trusted = _as_list(resolve(trust["Condition"]["ArnLike"]["aws:PrincipalArn"], member.values))
-    # (and chain-steps', for hops the quota overflow runs out of a member's vault)
-    for function in ("ReplayFunction", "IngestFunction", "ChainStepsFunction"):
+    # (and chain-steps' and reconcile's, for hops the quota overflow runs out of a member's vault)
+    for function in ("ReplayFunction", "IngestFunction", "ChainStepsFunction", "ReconcileFunction"):
         role = org.central.stack.values[f"{function}Role.Arn"]
         assert any(fnmatchcase(role, pattern) for pattern in trusted), (function, role)
