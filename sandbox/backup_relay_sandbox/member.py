@@ -84,7 +84,8 @@ def deploy_vaults(
     **parameters: str,
 ) -> Deployment:
     """The vaults stack of one region: its central vault (and the DR vault in the DR region),
-    on the region's customer managed key."""
+    on the region's customer managed key; in the DR region with DrEventsHomeRegion, the rule
+    that forwards its copy job events to that region's default bus (and its role)."""
     stack = Deployment.of(
         "backup-relay-vaults",
         load_template(VAULTS_TEMPLATE),
@@ -96,6 +97,8 @@ def deploy_vaults(
     deploy.create_backup_vaults(stack)
     deploy.create_lag_vaults(stack)
     deploy_ram.create_resource_shares(stack)  # the LAG vault's, when LagShared
+    deploy.create_roles(stack)  # DrEventsRole, with DrEventsHomeRegion in the DR region
+    deploy.create_rules(stack)  # DrEventsRule: moto_fidelity forwards it whole, across regions
     return stack
 
 

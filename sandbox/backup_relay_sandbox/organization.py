@@ -138,12 +138,13 @@ class Organization:
         wait_timeout_seconds: int = 30,
         seeds: Iterable[str] = (),
         lag_destination: bool = False,
+        dr_events_forwarded: bool = True,
         **parameters: str,
     ) -> Organization:
         """Inside an active moto mock. `parameters`: template parameters to override; `seeds`:
         misconfigurations of the first member to make (seeds.SEEDS' names); `lag_destination`:
         the DR region's LAG vault, every chained copy's second destination (an RDS instance's:
-        no route)."""
+        no route); `dr_events_forwarded`: the DR region's copy job events reach the stack."""
         reset()
         functions.clear_faults()
         sim = simulator()
@@ -151,9 +152,9 @@ class Organization:
         sim.settings.single_action_copy_types.clear()
         members = tuple(members)
         create_organization(CENTRAL_ACCOUNT, ORGANIZATION_ID, members, backup_policies=True)
-        for region in (REGION, DR_REGION):  # the vaults stack, in the region and the DR region
-            lag = {"LagVaultName": LAG_VAULT} if lag_destination and region == DR_REGION else {}
-            deploy_vaults(region, **lag)
+        deploy_vaults(REGION)  # the vaults stack, in the region and the DR region
+        lag = {"LagVaultName": LAG_VAULT} if lag_destination else {}
+        deploy_vaults(DR_REGION, **lag, DrEventsHomeRegion=REGION if dr_events_forwarded else "")
         if lag_destination:
             parameters = {"AdditionalDestinations": LAG_DESTINATION, **parameters}
         organization = cls(
@@ -165,6 +166,7 @@ class Organization:
                 DrVaultName=DR_VAULT,
                 BackupRoleName=BACKUP_ROLE,
                 CopyWaitTimeoutSeconds=str(wait_timeout_seconds),
+                DrEventsForwarded=str(dr_events_forwarded).lower(),
                 **parameters,
             ),
             members={},

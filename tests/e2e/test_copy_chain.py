@@ -3,6 +3,7 @@ ASL (in moto's interpreter) around the AWS Backup simulator."""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import datetime, timedelta
 
@@ -12,9 +13,10 @@ from backup_relay.copy_chain.bring_back import TargetNotAllowed
 from backup_relay.copy_chain.decisions import FEATURE_NOT_SUPPORTED
 from backup_relay.domain.chain import chain_id_for
 from backup_relay.domain.quotas import CLUSTER_SNAPSHOTS, DB_SNAPSHOTS, quota_group
+from backup_relay_sandbox import functions
 from backup_relay_sandbox.backup_sim import EmittedEvent, Faults, RefusedBy
 from backup_relay_sandbox.backup_sim.model import JobState
-from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, MEMBER_ACCOUNTS, REGION
+from backup_relay_sandbox.cloud import CENTRAL_ACCOUNT, DR_REGION, MEMBER_ACCOUNTS, REGION
 from backup_relay_sandbox.organization import (
     CENTRAL_VAULT,
     CENTRAL_VAULT_ARN,
@@ -263,9 +265,13 @@ def _bring_back(org: Organization, point: str) -> dict[str, object]:
 
 
 def test_bring_back_lands_the_dr_copy_in_the_member_vault(moto: None) -> None:
-    # GIVEN an Aurora recovery point that reached the DR vault
+    # GIVEN an Aurora recovery point that reached the DR vault, in a deployment whose DR region
+    # keeps its copy job events (no DrEventsHomeRegion): a hop out of the DR vault polls
     org = Organization.build(
-        members=MEMBER_ACCOUNTS[:1], resource_types=("Aurora",), wait_timeout_seconds=2
+        members=MEMBER_ACCOUNTS[:1],
+        resource_types=("Aurora",),
+        wait_timeout_seconds=2,
+        dr_events_forwarded=False,
     )
     night(org, types=("Aurora",))
     [at_dr] = org.completed_copies_into(DR)
@@ -278,6 +284,36 @@ def test_bring_back_lands_the_dr_copy_in_the_member_vault(moto: None) -> None:
     [back] = org.completed_copies_into(member_vault)
     assert back.account == CENTRAL_ACCOUNT
     assert back.source_vault_arn == CENTRAL
+    assert sorted(e["status"] for e in org.executions()) == ["SUCCEEDED", "SUCCEEDED"]
+
+
+def test_bring_back_s_first_hop_in_the_dr_region_is_resumed_by_its_forwarded_event(
+    moto: None,
+) -> None:
+    # GIVEN an Aurora DR copy, the DR region's vaults stack forwarding its copy job events to the
+    # central stack's region (DrEventsHomeRegion, DrEventsForwarded), and hops that would poll
+    # only after an hour
+    org = Organization.build(
+        members=MEMBER_ACCOUNTS[:1], resource_types=("Aurora",), wait_timeout_seconds=3600
+    )
+    night(org, types=("Aurora",))
+    [at_dr] = org.completed_copies_into(DR)
+    seen = len(functions.LOGS)
+    # WHEN an operator brings it back
+    answer = _bring_back(org, at_dr.destination_recovery_point_arn or "")
+    org.settle()
+    # THEN the first hop (DR vault -> central vault) ran in the DR region and ingest resumed it
+    # with its event, which reached the home region's default bus naming the DR region
+    assert answer["started"] is True
+    [first] = [job for job in org.completed_copies_into(CENTRAL) if job.source_vault_arn == DR]
+    assert (first.account, first.region) == (CENTRAL_ACCOUNT, DR_REGION)
+    ingested = [json.loads(line) for line in functions.LOGS[seen:] if line.startswith("{")]
+    resumed = [
+        r for r in ingested if f"resumed hop of copy job {first.job_id}" in r.get("actions", [])
+    ]
+    assert [(r["account"], r["state"]) for r in resumed] == [(CENTRAL_ACCOUNT, "COMPLETED")]
+    # AND the bring-back reached the member vault without any hop polling
+    assert org.completed_copies_into(vault_arn(MEMBER, REGION, MEMBER_VAULT))
     assert sorted(e["status"] for e in org.executions()) == ["SUCCEEDED", "SUCCEEDED"]
 
 

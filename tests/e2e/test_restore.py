@@ -35,10 +35,11 @@ SUBNET_GROUP = "restore-subnets"
 def org(moto: None) -> Organization:
     """A night whose Aurora cluster and RDS instance of the member reached the DR vault, and a
     DB subnet group of the member to restore into."""
-    # (a hop out of the DR vault runs in the DR region, whose events the sandbox, like the stack,
-    # does not forward: the hop asks DescribeCopyJob once CopyWaitTimeoutSeconds has passed)
+    # (a hop out of the DR vault runs in the DR region, whose vaults stack forwards its copy job
+    # events to the central stack's region: the hop is resumed by its event, never by a poll,
+    # which would come only after an hour)
     organization = Organization.build(
-        members=[MEMBER], resource_types=("Aurora", "RDS"), wait_timeout_seconds=2
+        members=[MEMBER], resource_types=("Aurora", "RDS"), wait_timeout_seconds=3600
     )
     night(organization, types=("Aurora", "RDS"))
     _subnet_group()

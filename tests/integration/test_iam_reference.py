@@ -79,6 +79,7 @@ SAMPLE_PARAMETERS = {
     "OrganizationId": "o-a1b2c3d4e5",
     "CentralAccountId": CENTRAL_ACCOUNT,
     "DrRegion": "us-west-2",
+    "DrEventsHomeRegion": "us-east-1",  # vaults: the home region's default bus, in an ARN
 }
 
 #: AWS global condition context keys (IAM User Guide, reference_policies_condition-keys.html),

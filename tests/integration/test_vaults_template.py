@@ -3,8 +3,13 @@ policies cross-account copies need (AWS's cross-account copy guidance)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+import pytest
+from moto.events.models import EventPattern
+
+from backup_relay_sandbox.emit import as_member_event
 from backup_relay_sandbox.template import (
     CENTRAL_TEMPLATE,
     CONDITION,
@@ -13,6 +18,7 @@ from backup_relay_sandbox.template import (
     load_template,
     resolve,
 )
+from tests.support.events import JOB_EVENT_FILES, OTHER_EVENT_FILES, documented
 
 VAULTS = load_template(VAULTS_TEMPLATE)
 RESOURCES = VAULTS["Resources"]
@@ -216,3 +222,102 @@ def test_the_sandbox_shares_the_lag_vault_through_ram_as_the_template_gives_it(
         associationType="PRINCIPAL", resourceShareArns=[share["resourceShareArn"]]
     )["resourceShareAssociations"]
     assert sorted(p["associatedEntity"] for p in principals) == accounts
+
+
+# ---- the DR region's copy job events, to the home region's stack (DrEventsHomeRegion) ---------
+
+CROSS_REGION = "https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cross-region.html"
+CENTRAL_ACCOUNT_ID = "111111111111"  # _values' AWS::AccountId
+HOME, DR = "us-west-2", "us-east-1"
+
+
+def _dr_values(**parameters: Any) -> dict[str, Any]:
+    """The vaults stack of the DR region (DR), with `parameters`."""
+    return _values(**{"DrRegion": DR, "AWS::Region": DR, **parameters})
+
+
+def _rule_matches(pattern: dict[str, Any], event: dict[str, Any]) -> bool:
+    return bool(EventPattern.load(json.dumps(pattern)).matches_event(event))
+
+
+def test_the_dr_region_forwards_its_copy_job_events_only_when_a_home_region_is_named() -> None:
+    # GIVEN the vaults stack: in the DR region without DrEventsHomeRegion, with it, and in the
+    # home region (whose stack must not send anything back to the DR region)
+    forwarding = {"DrEventsRule", "DrEventsRole"}
+    # THEN only the DR region's stack with a home region named forwards
+    assert forwarding & _created(_dr_values()) == set()
+    assert forwarding & _created(_dr_values(DrEventsHomeRegion=HOME)) == forwarding
+    home = _values(**{"DrRegion": DR, "AWS::Region": HOME, "DrEventsHomeRegion": HOME})
+    assert forwarding & _created(home) == set()
+    # AND naming the DR region itself is refused at deploy time
+    rule = VAULTS["Rules"]["DrEventsGoToAnotherRegion"]
+    assert rule["Assertions"][0]["Assert"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "DrEventsHomeRegion"}, {"Ref": "DrRegion"}]}]
+    }
+
+
+def test_the_forwarding_rule_sends_to_the_home_regions_default_bus_with_put_events_only() -> None:
+    # GIVEN the DR region's rule and role, forwarding to HOME [CROSS_REGION]: a rule whose
+    # target is the other region's bus, with a role allowed events:PutEvents on it
+    values = _dr_values(DrEventsHomeRegion=HOME, **{"DrEventsRole.Arn": "arn:role"})
+    rule = resolve(RESOURCES["DrEventsRule"]["Properties"], values)
+    role = resolve(RESOURCES["DrEventsRole"]["Properties"], values)
+    default_bus = f"arn:aws:events:{HOME}:{CENTRAL_ACCOUNT_ID}:event-bus/default"
+    # THEN the target is the home region's DEFAULT bus of this account (not the relay bus:
+    # only this account can put events there), the event unchanged (no transformer)
+    [target] = rule["Targets"]
+    assert target == {"Id": "home-region-default-bus", "Arn": default_bus, "RoleArn": "arn:role"}
+    # AND the role, for EventBridge only, may put events on that bus and nothing else
+    assert role["AssumeRolePolicyDocument"]["Statement"] == [
+        {"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"},
+         "Action": "sts:AssumeRole"}
+    ]  # fmt: skip
+    [policy] = role["Policies"]
+    assert policy["PolicyDocument"]["Statement"] == [
+        {"Effect": "Allow", "Action": "events:PutEvents", "Resource": default_bus}
+    ]
+
+
+@pytest.mark.parametrize("name", JOB_EVENT_FILES + OTHER_EVENT_FILES)
+def test_the_forwarding_pattern_takes_this_accounts_copy_jobs_of_this_region_only(
+    name: str,
+) -> None:
+    # GIVEN the DR region's rule, and a documented AWS Backup event of this account in the DR
+    # region, of another account there, and of this account forwarded from another region
+    pattern = resolve(
+        RESOURCES["DrEventsRule"]["Properties"]["EventPattern"],
+        _dr_values(DrEventsHomeRegion=HOME),
+    )
+    ours = as_member_event(documented(name), account=CENTRAL_ACCOUNT_ID, region=DR)
+    a_members = as_member_event(documented(name), account="222222222222", region=DR)
+    from_elsewhere = as_member_event(documented(name), account=CENTRAL_ACCOUNT_ID, region=HOME)
+    is_copy = ours["detail-type"] == "Copy Job State Change"
+    # THEN it forwards this account's copy job events of the DR region, and nothing else: no
+    # member's event, and no event of another region (a forwarded one never goes back: no loop)
+    assert _rule_matches(pattern, ours) is is_copy
+    assert not _rule_matches(pattern, a_members)
+    assert not _rule_matches(pattern, from_elsewhere)
+
+
+@pytest.mark.parametrize("name", [n for n in JOB_EVENT_FILES if n.startswith("copy_job_")])
+def test_a_forwarded_copy_job_event_reaches_the_central_stacks_default_bus_rule(name: str) -> None:
+    # GIVEN a copy job event of the central account in the DR region, as forwarded: EventBridge
+    # keeps its account and region (INFERRED, see vaults/template.yaml)
+    forwarded = as_member_event(documented(name), account=CENTRAL_ACCOUNT_ID, region=DR)
+    central = load_template(CENTRAL_TEMPLATE)["Resources"]
+    # THEN the central stack's DefaultBusCopyJobRule (the default bus: no EventBusName) takes it
+    # into ingest as it takes the home region's own, whatever region it names
+    rule = central["DefaultBusCopyJobRule"]["Properties"]
+    assert "EventBusName" not in rule
+    assert _rule_matches(rule["EventPattern"], forwarded)
+
+
+def test_the_central_stack_waits_for_dr_events_only_when_told_they_are_forwarded() -> None:
+    # GIVEN the central stack's DrEventsForwarded, which the operator sets with the DR region's
+    # DrEventsHomeRegion: off by default, as DrEventsHomeRegion is empty by default
+    central = load_template(CENTRAL_TEMPLATE)
+    assert central["Parameters"]["DrEventsForwarded"]["Default"] == "false"
+    assert VAULTS["Parameters"]["DrEventsHomeRegion"]["Default"] == ""
+    # THEN chain-steps, which sets each hop's wait, reads it
+    variables = central["Resources"]["ChainStepsFunction"]["Properties"]["Environment"]
+    assert variables["Variables"]["DR_EVENTS_FORWARDED"] == {"Ref": "DrEventsForwarded"}

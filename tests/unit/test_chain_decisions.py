@@ -133,6 +133,18 @@ def test_a_hop_in_the_home_region_waits_for_its_event_one_elsewhere_polls() -> N
     assert WaitPolicy(HOME, 30).seconds_for(DR_REGION) == 30
 
 
+def test_a_hop_in_the_dr_region_waits_for_its_event_when_the_dr_region_forwards_it() -> None:
+    # GIVEN a stack whose DR region's vaults stack forwards its copy job events here
+    # (DrEventsForwarded)
+    waits = WaitPolicy(HOME, 14400, forwarded_regions=frozenset({DR_REGION}))
+    # WHEN a bring-back's first hop, in the DR region, opens
+    chain = next_hop(_bring_back_chain(), waits, AWS_QUOTAS)
+    # THEN it waits for its event as long as a hop at home does; another region still polls
+    assert chain.current is not None
+    assert chain.current.wait_seconds == 14400
+    assert waits.seconds_for("eu-west-1") == POLL_SECONDS
+
+
 @pytest.mark.parametrize(
     ("report", "expected"),
     [

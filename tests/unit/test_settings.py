@@ -59,3 +59,13 @@ def test_the_ledger_must_outlast_reconciles_window() -> None:
         ReconcileSettings.load(
             environment(LEDGER_RETENTION_DAYS="7", RECONCILE_LOOKBACK_HOURS="192")
         )
+
+
+def test_hops_in_the_dr_region_wait_for_their_event_only_when_its_events_are_forwarded() -> None:
+    # GIVEN chain-steps at the template's default (DrEventsForwarded false), and with it true
+    default = ChainStepsSettings.load(environment())
+    forwarded = ChainStepsSettings.load(environment(DR_EVENTS_FORWARDED="true"))
+    # THEN only the second hears the DR region's copy job events, and waits for them
+    assert default.waits.forwarded_regions == frozenset()
+    assert forwarded.waits.forwarded_regions == {DR.region}
+    assert forwarded.waits.seconds_for(DR.region) == forwarded.copy_wait_timeout_seconds

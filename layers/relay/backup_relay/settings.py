@@ -223,13 +223,16 @@ class ChainStepsSettings(ChainEnvironment):
     #: hops out of a member's own vault (the quota overflow) run as its ReplayRole
     member_replay_role_name: str = Field(alias="MEMBER_REPLAY_ROLE_NAME", min_length=1)
     copy_wait_timeout_seconds: int = Field(alias="COPY_WAIT_TIMEOUT_SECONDS", ge=1)
+    #: the DR region's vaults stack forwards its copy job events to this stack's default bus
+    dr_events_forwarded: bool = Field(alias="DR_EVENTS_FORWARDED")
     intermediate_retention_days: int = Field(alias="INTERMEDIATE_RETENTION_DAYS", ge=0)
 
     @property
     def waits(self) -> WaitPolicy:
         from backup_relay.copy_chain.decisions import WaitPolicy  # the chain's models, on use
 
-        return WaitPolicy(self.home_region, self.copy_wait_timeout_seconds)
+        heard = (self.dr_region,) if self.dr_events_forwarded and self.dr_region else ()
+        return WaitPolicy(self.home_region, self.copy_wait_timeout_seconds, frozenset(heard))
 
     @property
     def policy(self) -> HopPolicy:

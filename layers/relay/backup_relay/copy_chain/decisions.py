@@ -33,7 +33,7 @@ from backup_relay.domain.routes import (
 #: The floor of a shortened intermediate retention.
 MIN_RETENTION_DAYS = 1
 FEATURE_NOT_SUPPORTED = "Feature is not supported for provided resource type"
-#: How often a hop in another region (whose events this region never sees) asks DescribeCopyJob.
+#: How often a hop in a region whose events never reach this stack asks DescribeCopyJob.
 POLL_SECONDS = 600
 
 
@@ -41,14 +41,16 @@ POLL_SECONDS = 600
 class WaitPolicy:
     """How long a hop waits for its copy job's event before asking DescribeCopyJob.
 
-    A copy job emits its events in its source region; only hops starting in the stack's own
-    region (`home_region`) can hear them. The others poll."""
+    A copy job emits its events in its source region; hops starting in the stack's own region
+    (`home_region`), or in a region whose events the vaults stack forwards to it
+    (`forwarded_regions`: the DR region, with DrEventsForwarded), hear them. The others poll."""
 
     home_region: str
     event_wait_seconds: int
+    forwarded_regions: frozenset[str] = frozenset()
 
     def seconds_for(self, source_region: str) -> int:
-        if source_region == self.home_region:
+        if source_region == self.home_region or source_region in self.forwarded_regions:
             return self.event_wait_seconds
         return min(POLL_SECONDS, self.event_wait_seconds)
 
