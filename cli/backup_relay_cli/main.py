@@ -48,18 +48,40 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _fail(*_message(error), as_json=as_json)
         _quiet_stdout()
         return EXIT_OK if code is None else code
-    except KeyboardInterrupt:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)  # a second Ctrl-C ends it at once
-        if debug:
-            traceback.print_exc()
-        _fail("interrupted", EXIT_INTERRUPTED, as_json=as_json)
-        if program:
-            _end_now(EXIT_INTERRUPTED)
-        return EXIT_INTERRUPTED
-    except Exception as error:
-        if debug and not isinstance(error, UsageError):
-            traceback.print_exc()
-        return _fail(*_message(error), as_json=as_json)
+    except (KeyboardInterrupt, Exception) as error:
+        if not isinstance(error, Exception) or _caused_by_ctrl_c(error):
+            return _interrupted(program, as_json=as_json, debug=debug)
+        return _failed(error, as_json=as_json, debug=debug)
+
+
+def _failed(error: Exception, *, as_json: bool, debug: bool) -> int:
+    if debug and not isinstance(error, UsageError):
+        traceback.print_exc()
+    return _fail(*_message(error), as_json=as_json)
+
+
+def _interrupted(program: bool, *, as_json: bool, debug: bool) -> int:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)  # a second Ctrl-C ends it at once
+    if debug:
+        traceback.print_exc()
+    _fail("interrupted", EXIT_INTERRUPTED, as_json=as_json)
+    if program:
+        _end_now(EXIT_INTERRUPTED)
+    return EXIT_INTERRUPTED
+
+
+def _caused_by_ctrl_c(error: BaseException) -> bool:
+    """Ctrl-C that Python re-raised as another error: Python 3.11 wraps what a descriptor's
+    __set_name__ raises, KeyboardInterrupt too, in "RuntimeError: Error calling __set_name__"
+    (a Ctrl-C while a module defining dataclasses or models loads)."""
+    seen: set[int] = set()
+    cause: BaseException | None = error
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _run(argv: list[str]) -> int:

@@ -368,6 +368,25 @@ def test_ctrl_c_exits_130_in_one_line(
     assert capsys.readouterr().err == "backup-relay: interrupted\n"
 
 
+def test_ctrl_c_that_python_wrapped_in_another_error_is_still_an_interrupt(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    class Wrapped(io.StringIO):
+        def read(self, size: int | None = -1) -> str:
+            # as Python 3.11 re-raises Ctrl-C that lands in a descriptor's __set_name__ while a
+            # module of dataclasses loads (CI saw it: "Error calling __set_name__ on 'Field'")
+            try:
+                raise KeyboardInterrupt
+            except KeyboardInterrupt as ctrl_c:
+                raise RuntimeError("Error calling __set_name__ on 'Field'") from ctrl_c
+
+    # GIVEN Ctrl-C that reaches the CLI wrapped in a RuntimeError
+    monkeypatch.setattr(sys, "stdin", Wrapped())
+    # WHEN the command stops THEN it is an interrupt: exit 130, one line
+    assert main(["diagnose", "-"]) == 130
+    assert capsys.readouterr().err == "backup-relay: interrupted\n"
+
+
 def test_demo_and_sandbox_are_commands_only_when_the_sandbox_is_installed(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
